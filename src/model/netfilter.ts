@@ -1,0 +1,218 @@
+/**
+ * The unified netfilter model. iptables-save (both backends) and `nft -j list ruleset` parse into
+ * the same shape, modelled on nf_tables itself: a rule is an ordered list of expressions evaluated
+ * left to right; the first match that fails ends the rule; statements act; a verdict ends it.
+ * iptables rules become `[...matches, target]`, exactly as iptables-nft compiles them.
+ */
+import type { ParseWarning } from '../parse/error.js';
+
+export type Family = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
+export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
+export type ChainType = 'filter' | 'nat' | 'route';
+/** Who wrote the table: iptables-nft shows up in both dumps, so it is read from iptables-save only. */
+export type TableOrigin = 'iptables-nft' | 'iptables-legacy' | 'nft';
+
+/** Standard priorities (include/uapi/linux/netfilter_ipv4.h, NF_IP_PRI_*). */
+export const PRIORITY = {
+  raw: -300, // NF_IP_PRI_RAW
+  mangle: -150, // NF_IP_PRI_MANGLE
+  dstnat: -100, // NF_IP_PRI_NAT_DST
+  filter: 0, // NF_IP_PRI_FILTER
+  security: 50, // NF_IP_PRI_SECURITY
+  srcnat: 100, // NF_IP_PRI_NAT_SRC
+  /** Bridge family uses its own: NF_BR_PRI_* */
+  bridgeDstnat: -300,
+  bridgeFilter: -200,
+  bridgeOut: 100,
+  bridgeSrcnat: 300,
+} as const;
+
+export interface Ruleset {
+  tables: Table[];
+  /** Sets from `ipset save` used by `-m set --match-set` (iptables). */
+  ipsets?: IpSet[];
+  warnings: ParseWarning[];
+}
+
+export interface Table {
+  family: Family;
+  name: string;
+  origin: TableOrigin;
+  /** In dump order. */
+  chains: Chain[];
+  sets: NfSet[];
+}
+
+export interface Chain {
+  name: string;
+  /** Present only for base chains (those attached to a hook). */
+  base?: BaseChain;
+  rules: Rule[];
+  /** Where the chain was declared in the source (iptables: `:NAME POLICY` line; nft: handle). */
+  line?: number;
+  handle?: number;
+}
+
+export interface BaseChain {
+  type: ChainType;
+  hook: Hook;
+  priority: number;
+  policy: 'accept' | 'drop';
+  /** netdev/ingress chains bind to a device. */
+  device?: string;
+}
+
+export interface Rule {
+  /** 0-based position in its chain. */
+  index: number;
+  /** nft rule handle (nft dumps) */
+  handle?: number;
+  /** 1-based line in the source dump (iptables-save). */
+  line?: number;
+  /** The rule as the user would recognise it: the iptables-save line, or nft's text form when known. */
+  text: string;
+  /** `-m comment --comment` / nft `comment`. */
+  comment?: string;
+  exprs: Expr[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+export type Value =
+  | { kind: 'int'; value: number }
+  | { kind: 'string'; value: string } // interface names; a trailing `*` is a wildcard (iptables `+`)
+  | { kind: 'addr'; value: string } // a single IPv4/IPv6 address
+  | { kind: 'prefix'; addr: string; len: number }
+  | { kind: 'range'; from: Value; to: Value }
+  | { kind: 'set'; elements: Value[] } // anonymous set `{ a, b }`
+  | { kind: 'setref'; name: string } // named set `@name`
+  | { kind: 'concat'; parts: Value[] }
+  | { kind: 'symbol'; value: string }; // keywords: `local`, `new`, `established`, `tcp`, `dnat` ...
+
+// ---------------------------------------------------------------------------------------------
+// Selectors: what part of the packet (or its metadata/conntrack) an expression looks at.
+
+export type Selector =
+  | { kind: 'payload'; protocol: PayloadProtocol; field: string }
+  | { kind: 'meta'; key: string } // iifname, oifname, iif, oif, mark, l4proto, nfproto, pkttype, ...
+  | { kind: 'ct'; key: string; dir?: 'original' | 'reply' } // state, status, mark, direction, zone, ...
+  | { kind: 'fib'; flags: FibFlag[]; result: 'type' | 'oif' | 'oifname' }
+  | { kind: 'numgen'; mode: 'random' | 'inc'; mod: number; offset: number }
+  | { kind: 'concat'; parts: Selector[] }
+  | { kind: 'bitwise'; op: '&' | '|' | '^'; left: Selector; right: number }
+  | { kind: 'socket'; key: string }
+  | { kind: 'rt'; key: string };
+
+export type PayloadProtocol = 'ip' | 'ip6' | 'tcp' | 'udp' | 'sctp' | 'th' | 'icmp' | 'icmpv6' | 'ether' | 'arp' | 'vlan';
+export type FibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif';
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+export type CmpOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | 'in';
+
+export type MatchExpr =
+  /** `left op right`; with a set or prefix on the right, `==` means "is in". */
+  | { kind: 'match'; left: Selector; op: CmpOp; right: Value }
+  /** xt statistic --mode random: matches with this probability. */
+  | { kind: 'random'; probability: number }
+  /** xt statistic --mode nth. */
+  | { kind: 'nth'; every: number; packet: number }
+  /** xt set --match-set NAME src,dst */
+  | { kind: 'ipset'; name: string; dirs: ('src' | 'dst')[]; negate: boolean }
+  /** xt recent (session affinity): `rcheck`/`update` match if the source was seen; `set` always matches and records. */
+  | { kind: 'recent'; name: string; mode: 'rcheck' | 'update' | 'set' | 'remove'; seconds?: number; reap?: boolean; side: 'src' | 'dst'; mask?: string }
+  /** A match that never changes the path (nfacct accounting, `limit` when treated as unlimited); kept with its reason. */
+  | { kind: 'always'; text: string; reason: string }
+  /** A match that is parsed but that the core does not model: the simulator must mark the branch uncertain. */
+  | { kind: 'unknown-match'; text: string; reason: string };
+
+export type VerdictKind = 'accept' | 'drop' | 'continue' | 'return' | 'jump' | 'goto' | 'queue';
+
+export interface VerdictStatement {
+  kind: 'verdict';
+  verdict: VerdictKind;
+  /** Chain name for jump/goto. */
+  target?: string;
+}
+
+export type Statement =
+  | VerdictStatement
+  /** REJECT: ends evaluation like drop but answers (icmp port-unreachable, tcp reset, ...). */
+  | { kind: 'reject'; with?: string }
+  /** Verdict map: look the key up and apply the element's verdict; no element → rule continues. */
+  | { kind: 'vmap'; key: Selector; map: MapRef }
+  | NatStatement
+  /** mark := (mark & and) ^ xor — the kernel's own form; every MARK/CONNMARK/`mark set` variant maps to it. */
+  | { kind: 'mark'; target: 'meta' | 'ct'; and: number; xor: number }
+  /** CONNMARK --save-mark / --restore-mark, `ct mark set meta mark`. */
+  | { kind: 'mark-copy'; from: 'meta' | 'ct'; to: 'meta' | 'ct'; mask: number }
+  /** `update @set { key }` / `add @set { key }` (nft session affinity). */
+  | { kind: 'set-update'; op: 'add' | 'update' | 'delete'; set: string; key: Selector; timeout?: number }
+  | { kind: 'counter' }
+  | { kind: 'log'; prefix?: string }
+  | { kind: 'nftrace' }
+  | { kind: 'notrack' }
+  /** Statements that do not influence the path (comment-like: limit as statement, quota, ...). */
+  | { kind: 'noop'; text: string }
+  | { kind: 'unknown-statement'; text: string; reason: string };
+
+export interface NatStatement {
+  kind: 'nat';
+  type: 'dnat' | 'snat' | 'masquerade' | 'redirect';
+  /** Target address (dnat/snat); absent for masquerade/redirect. */
+  addr?: string;
+  /** Target port or port range start. */
+  port?: number;
+  portTo?: number;
+  /** nft `dnat to <key> map @name` / anonymous map; resolved by looking `key` up. */
+  addrMap?: { key: Selector; map: MapRef };
+  family?: 'ip' | 'ip6';
+  /** random, fully-random, persistent */
+  flags?: string[];
+}
+
+export type MapRef =
+  | { kind: 'inline'; elements: MapElement[] }
+  | { kind: 'ref'; name: string };
+
+export interface MapElement {
+  key: Value;
+  /** A verdict for vmaps, a value (address, address . port) for data maps. */
+  value: Value | VerdictStatement;
+  comment?: string;
+}
+
+export type Expr = MatchExpr | Statement;
+
+export interface NfSet {
+  name: string;
+  /** The element type, e.g. `ipv4_addr` or `[ipv4_addr, inet_proto, inet_service]` for concatenations. */
+  type: string | string[];
+  /** For maps: the data type (`verdict` for vmaps). */
+  map?: string | string[];
+  flags: string[];
+  elements: MapElement[] | SetElement[];
+  timeout?: number;
+  comment?: string;
+}
+
+export interface SetElement {
+  key: Value;
+  comment?: string;
+}
+
+export interface IpSet {
+  name: string;
+  /** hash:ip, hash:ip,port, hash:net, bitmap:port, ... */
+  type: string;
+  family?: 'inet' | 'inet6';
+  /** Members as printed by `ipset save` (`10.96.0.1,tcp:443`). */
+  members: string[];
+}
+
+/** True for the expression kinds that end a rule's evaluation: nat statements accept, like their xt targets. */
+export function isTerminal(e: Expr): boolean {
+  return e.kind === 'reject' || (e.kind === 'verdict' && e.verdict !== 'continue') || e.kind === 'nat';
+}

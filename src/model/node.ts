@@ -1,0 +1,163 @@
+/**
+ * The vendor-independent model of one node's dataplane, built from its dumps by parse/.
+ * Every field says where it came from through the parser that fills it; nothing here is guessed.
+ */
+import type { Ruleset } from './netfilter.js';
+import type { ConntrackEntry } from './conntrack.js';
+import type { IpvsService } from './ipvs.js';
+import type { ParseWarning } from '../parse/error.js';
+
+export type IpFamily = 4 | 6;
+
+export type LinkKind =
+  | 'loopback'
+  | 'device' // physical or unknown kind
+  | 'veth'
+  | 'bridge'
+  | 'vxlan'
+  | 'dummy'
+  | 'ipip'
+  | 'gre'
+  | 'geneve'
+  | 'wireguard'
+  | 'vlan'
+  | 'macvlan'
+  | 'ipvlan'
+  | 'tun'
+  | (string & {});
+
+export interface Link {
+  index: number;
+  name: string;
+  kind: LinkKind;
+  mtu: number;
+  /** operstate: UP, DOWN, UNKNOWN, LOWERLAYERDOWN */
+  state: string;
+  /** IFF_* flags as printed (UP, LOWER_UP, NOARP, ...) */
+  flags: string[];
+  mac?: string;
+  /** Bridge (or bond) this link is enslaved to. */
+  master?: string;
+  /** `link` / `link_index`: the peer of a veth or the lower device. */
+  peer?: { index?: number; name?: string; netnsId?: number };
+  vxlan?: VxlanInfo;
+  /** Bridge port / bridge options that matter for forwarding. */
+  bridge?: { vlanFiltering?: boolean; stp?: boolean };
+}
+
+export interface VxlanInfo {
+  id: number;
+  port: number;
+  local?: string;
+  /** Remote for point-to-point VXLAN. */
+  remote?: string;
+  /** Multicast group. */
+  group?: string;
+  /** Underlay device. */
+  dev?: string;
+  learning: boolean;
+}
+
+export interface Address {
+  ifname: string;
+  ifindex: number;
+  family: IpFamily;
+  local: string;
+  prefixlen: number;
+  scope: string;
+  broadcast?: string;
+  /** For point-to-point addresses. */
+  peer?: string;
+}
+
+export type RouteType = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat';
+
+export interface NextHop {
+  gateway?: string;
+  dev?: string;
+  weight?: number;
+  flags: string[];
+}
+
+export interface Route {
+  family: IpFamily;
+  /** Numeric table id: local=255, main=254, default=253. */
+  table: number;
+  type: RouteType;
+  /** Normalised CIDR (`0.0.0.0/0` for default). */
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  scope?: string;
+  prefsrc?: string;
+  metric?: number;
+  mtu?: number;
+  /** onlink, pervasive, linkdown, ... */
+  flags: string[];
+  /** ECMP next hops. */
+  nexthops?: NextHop[];
+  tos?: number;
+}
+
+export interface RoutingRule {
+  family: IpFamily;
+  priority: number;
+  /** Inverted selector (`not`). */
+  not: boolean;
+  src?: string; // CIDR
+  dst?: string; // CIDR
+  iif?: string;
+  oif?: string;
+  fwmark?: number;
+  fwmask?: number;
+  ipproto?: number | string;
+  sport?: [number, number];
+  dport?: [number, number];
+  /** Where a match sends the lookup. */
+  action: 'table' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';
+  table?: number;
+  /** For `suppress_prefixlength`. */
+  suppressPrefixlen?: number;
+}
+
+export interface Neighbour {
+  dst: string;
+  dev: string;
+  lladdr?: string;
+  state: string[];
+  router?: boolean;
+}
+
+export interface FdbEntry {
+  mac: string;
+  ifname: string;
+  master?: string;
+  /** Remote VTEP for VXLAN entries. */
+  dst?: string;
+  vlan?: number;
+  vni?: number;
+  flags: string[];
+  state?: string;
+}
+
+export interface NodeModel {
+  name: string;
+  links: Link[];
+  addresses: Address[];
+  rules: RoutingRule[];
+  routes: Route[];
+  neighbours: Neighbour[];
+  fdb: FdbEntry[];
+  /** `net.ipv4.ip_forward` → "1", ... */
+  sysctl: Record<string, string>;
+  ruleset: Ruleset;
+  conntrack: ConntrackEntry[];
+  ipvs: IpvsService[];
+  /** Which dumps were present: a missing dump is "unknown", never "empty". */
+  have: Record<string, boolean>;
+  warnings: ParseWarning[];
+}
+
+/** Route table ids with names (`ip route` prints these names). */
+export const ROUTE_TABLES: Record<string, number> = { unspec: 0, default: 253, main: 254, local: 255 };

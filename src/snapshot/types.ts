@@ -1,0 +1,109 @@
+/**
+ * The Snapshot: the seam between the imperative shell (cluster/, probe/) and the pure core.
+ * Names marked "fixed" are relied on by other tools and tests: extend, never rename.
+ */
+
+/** Raw Kubernetes object as the API returned it. The core reads it through typed views in model/k8s. */
+export type RawObject = Record<string, unknown> & {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; [k: string]: unknown };
+};
+
+/** One probe command's raw result (fixed: argv, stdout, stderr, exitCode). */
+export interface DumpResult {
+  argv: string[];
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** Wall time of the command in milliseconds. */
+  durationMs?: number;
+  /** How stdout is encoded when it is not plain text (large outputs are gzipped). */
+  encoding?: 'utf8' | 'gzip+base64';
+}
+
+/** Fixed dump keys and the command each one holds. */
+export const DUMP_KEYS = [
+  'addr', // ip -j addr show
+  'link', // ip -d -j link show
+  'rule', // ip -j rule show
+  'route', // ip -j route show table all
+  'neigh', // ip -j neigh show
+  'fdb', // bridge -j fdb show
+  'iptables', // iptables-save, the backend kube-proxy uses
+  'iptables-legacy',
+  'iptables-nft',
+  'ip6tables', // ip6tables-save
+  'nft', // nft -j list ruleset (or the native tables only, see probe/)
+  'conntrack', // conntrack -L
+  'ipvs', // ipvsadm -Sn
+  'sysctl', // `key = value` lines
+] as const;
+export type KnownDumpKey = (typeof DUMP_KEYS)[number];
+/** Known keys plus any extension (e.g. `proxyMode`, `ipset`, `ip6-route`). */
+export type DumpKey = KnownDumpKey | (string & {});
+
+export interface NodeCapture {
+  /** fixed: dump key → result; a missing key means "not collected". */
+  dumps: Partial<Record<DumpKey, DumpResult>>;
+  /** fixed: absolute path → file contents (CNI configs). */
+  files?: Record<string, string>;
+  /** How the node was probed (debug-pod, local, netns) and with what. */
+  probe?: { transport: string; image?: string; pod?: string; startedAt?: string; errors?: CaptureGap[] };
+}
+
+/** Something that could not be collected, and why. */
+export interface CaptureGap {
+  what: string;
+  reason: string;
+  /** e.g. 'forbidden', 'not-found', 'timeout', 'missing-tool', 'unsupported' */
+  code?: string;
+}
+
+export interface ClusterCapture {
+  /** fixed: plural resource name → raw API objects (nodes, pods, services, endpointslices, ...). */
+  objects: Partial<Record<ResourceName, RawObject[]>>;
+  /** fixed: the /version answer. */
+  serverVersion?: Record<string, unknown>;
+  /** Findings of the dry-run service-CIDR probe: raw error message text. */
+  serviceCidrProbe?: { message: string; status?: number };
+}
+
+export type ResourceName =
+  | 'nodes'
+  | 'pods'
+  | 'services'
+  | 'endpointslices'
+  | 'networkpolicies'
+  | 'servicecidrs'
+  | 'configmaps'
+  | 'daemonsets'
+  | 'ippools'
+  | 'ciliumnodes'
+  | 'namespaces'
+  | (string & {});
+
+export interface SnapshotSource {
+  /** 'live' (collected from an API server), 'lab' (test lab), 'synthetic' (generated), 'file' */
+  type: 'live' | 'lab' | 'synthetic' | 'file';
+  context?: string;
+  cluster?: string;
+  server?: string;
+  netxVersion?: string;
+  /** What could not be collected, and why. */
+  gaps?: CaptureGap[];
+  description?: string;
+}
+
+/** fixed top level: {kind, version, capturedAt, source, cluster, nodes} */
+export interface Snapshot {
+  kind: 'NetxSnapshot';
+  version: 1;
+  capturedAt: string;
+  source: SnapshotSource;
+  cluster: ClusterCapture;
+  nodes: Record<string, NodeCapture>;
+}
+
+export const SNAPSHOT_KIND = 'NetxSnapshot';
+export const SNAPSHOT_VERSION = 1;
