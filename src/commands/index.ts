@@ -1,4 +1,13 @@
 /** The command table (oclif "explicit" strategy: no directory scan at start-up). */
 import type { Command } from '@oclif/core';
+import Cidr from './cidr.js';
+import Collect from './collect.js';
+import Rbac from './rbac.js';
+import Trace from './trace.js';
 
-export const COMMANDS: Record<string, Command.Class> = {};
+export const COMMANDS: Record<string, Command.Class> = {
+  cidr: Cidr,
+  collect: Collect,
+  rbac: Rbac,
+  trace: Trace,
+};
