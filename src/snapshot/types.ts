@@ -63,11 +63,19 @@ export interface CaptureGap {
 export interface ClusterCapture {
   /** fixed: plural resource name → raw API objects (nodes, pods, services, endpointslices, ...). */
   objects: Partial<Record<ResourceName, RawObject[]>>;
+  /**
+   * How each resource was listed, when not as full objects: `table` = minimal objects built from a
+   * server-side Table (pods: name, namespace, nodeName, podIP(s), phase, hostNetwork when known);
+   * `metadata` = PartialObjectMetadata only. A missing entry means full objects.
+   */
+  views?: Partial<Record<ResourceName, ResourceView>>;
   /** fixed: the /version answer. */
   serverVersion?: Record<string, unknown>;
   /** Findings of the dry-run service-CIDR probe: raw error message text. */
   serviceCidrProbe?: { message: string; status?: number };
 }
+
+export type ResourceView = 'full' | 'table' | 'metadata';
 
 export type ResourceName =
   | 'nodes'

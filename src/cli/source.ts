@@ -1,0 +1,78 @@
+/**
+ * Where a command's Snapshot comes from: the file named by --snapshot, or the live cluster through
+ * the cluster layer. Both paths answer the same CollectPlan, so a command behaves the same either way.
+ */
+import { collect } from '../cluster/collect.js';
+import { clusterOptionsFromFlags } from '../cluster/options.js';
+import { readSnapshotFile } from '../snapshot/file.js';
+import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { UserError } from '../util/errors.js';
+import { parseDuration } from './flags.js';
+import { silentProgress, type Progress } from './progress.js';
+
+/** The global flags as a command's `this.parse()` returns them (see cli/flags.ts). */
+export interface GlobalFlagValues {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  snapshot?: string;
+  'request-timeout'?: string;
+  'no-color'?: boolean;
+}
+
+/** Loads --snapshot (checking it holds what `plan` needs) or collects `plan` from the live cluster. */
+export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan, progress: Progress = silentProgress): Promise<Snapshot> {
+  if (flags.snapshot) {
+    const snapshot = readSnapshotFile(flags.snapshot);
+    checkSnapshotCovers(snapshot, plan, flags.snapshot);
+    return snapshot;
+  }
+  const timeout = flags['request-timeout'] ?? '30s';
+  let requestTimeoutMs: number;
+  try {
+    requestTimeoutMs = parseDuration(timeout);
+  } catch (e) {
+    throw new UserError((e as Error).message, { hint: 'for example --request-timeout 45s' });
+  }
+  const options = clusterOptionsFromFlags({ ...flags, requestTimeoutMs });
+  try {
+    return await collect(options, plan, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * Throws when the snapshot lacks a resource the plan requires (optional ones may be missing), or
+ * holds only a lighter listing (table/metadata) where the plan needs full objects.
+ */
+export function checkSnapshotCovers(snapshot: Snapshot, plan: CollectPlan, source: string): void {
+  const problems: string[] = [];
+  for (const req of plan.resources) {
+    const problem = coverageProblem(snapshot, req);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length === 0) return;
+  throw new UserError(`snapshot ${source} lacks what this command needs: ${problems.join('; ')}`, {
+    code: 'snapshot',
+    hint: 'capture a complete snapshot with: kubectl netx collect -A -o FILE (a current kubectl-netx, with list permission on those resources: kubectl netx rbac)',
+  });
+}
+
+const VIEW_RANK = { metadata: 0, table: 1, full: 2 } as const;
+
+function coverageProblem(snapshot: Snapshot, req: ResourceRequest): string | undefined {
+  const objects = snapshot.cluster.objects[req.resource];
+  const gap = snapshot.source.gaps?.find((g) => g.what === req.resource || g.what.startsWith(`${req.resource} `));
+  if (objects === undefined) {
+    if (req.optional) return undefined;
+    return gap ? `${req.resource} (not collected: ${gap.reason})` : `${req.resource} (not in the file)`;
+  }
+  const have = snapshot.cluster.views?.[req.resource] ?? 'full';
+  const want = req.view ?? 'full';
+  if (VIEW_RANK[have] < VIEW_RANK[want]) {
+    return `${req.resource} as full objects (the file holds only a ${have} listing)`;
+  }
+  return undefined;
+}

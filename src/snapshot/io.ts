@@ -1,0 +1,123 @@
+/**
+ * Snapshot text ⇄ Snapshot value. Pure: no file access here (see snapshot/file.ts for that).
+ * Loading checks, in this order, that the text is JSON, that it is a NetxSnapshot of a version this
+ * build reads, and that it matches schemas/snapshot.schema.json; each failure names the exact place.
+ */
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { UserError } from '../util/errors.js';
+import { SNAPSHOT_KIND, SNAPSHOT_VERSION, type Snapshot } from './types.js';
+
+/** How many schema problems one message lists before saying "and N more". */
+const MAX_LISTED = 3;
+
+let validator: ValidateFunction | undefined;
+
+/** The schema ships beside dist/ and src/ (package.json "files"), so one relative path serves both. */
+function validate(): ValidateFunction {
+  if (!validator) {
+    const schema = createRequire(import.meta.url)('../../schemas/snapshot.schema.json') as object;
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator;
+}
+
+/**
+ * Parses and validates a snapshot. `source` names the input in messages (a file path, "stdin").
+ * Throws UserError (code 'snapshot') saying what is wrong and where.
+ */
+export function parseSnapshot(text: string, source: string): Snapshot {
+  const doc = parseJson(text, source);
+  checkKindAndVersion(doc, source);
+  const check = validate();
+  if (!check(doc)) {
+    const errors = check.errors ?? [];
+    const listed = errors.slice(0, MAX_LISTED).map(describeSchemaError);
+    const more = errors.length > MAX_LISTED ? ` (and ${errors.length - MAX_LISTED} more)` : '';
+    throw new UserError(`${source} is not a valid snapshot: ${listed.join('; ')}${more}`, {
+      code: 'snapshot',
+      hint: 'the format is described in docs/snapshot.md (schema: schemas/snapshot.schema.json); re-capture with kubectl netx collect -o FILE',
+    });
+  }
+  return doc as Snapshot;
+}
+
+/** The on-disk form: pretty JSON with a trailing newline, stable key order as built. */
+export function serializeSnapshot(snapshot: Snapshot): string {
+  return `${JSON.stringify(snapshot, null, 2)}\n`;
+}
+
+function parseJson(text: string, source: string): unknown {
+  if (text.trim() === '') throw new UserError(`${source} is empty, expected a snapshot (JSON)`, { code: 'snapshot' });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const message = (e as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+    const where = offset === undefined ? '' : ` at ${lineColumn(text, offset)}`;
+    const what = message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '');
+    throw new UserError(`${source} is not valid JSON${where}: ${what}`, {
+      code: 'snapshot',
+      hint: 'a snapshot is the JSON written by kubectl netx collect -o FILE (optionally gzip-compressed)',
+    });
+  }
+}
+
+/** "line L, column C", both 1-based, for a 0-based character offset. */
+export function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+function checkKindAndVersion(doc: unknown, source: string): void {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new UserError(`${source} is not a snapshot: the top level must be a JSON object`, { code: 'snapshot' });
+  }
+  const { kind, version } = doc as { kind?: unknown; version?: unknown };
+  if (kind !== SNAPSHOT_KIND) {
+    throw new UserError(
+      `${source} is not a kubectl-netx snapshot: kind is ${JSON.stringify(kind) ?? 'missing'}, expected "${SNAPSHOT_KIND}"`,
+      { code: 'snapshot', hint: 'capture one with kubectl netx collect -o FILE' },
+    );
+  }
+  if (version === SNAPSHOT_VERSION) return;
+  if (typeof version === 'number' && Number.isInteger(version) && version > SNAPSHOT_VERSION) {
+    throw new UserError(
+      `${source} is snapshot version ${version}, written by a newer kubectl-netx; upgrade (this one reads version ${SNAPSHOT_VERSION})`,
+      { code: 'snapshot' },
+    );
+  }
+  throw new UserError(
+    `${source} has unsupported snapshot version ${JSON.stringify(version) ?? '(missing)'}: this kubectl-netx reads version ${SNAPSHOT_VERSION}`,
+    { code: 'snapshot' },
+  );
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  const segments = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/').map(unescapePointer);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') segments.push(String(params.missingProperty));
+  const path = formatPath(segments);
+  if (error.keyword === 'required') return `${path}: is required`;
+  if (error.keyword === 'enum') {
+    return `${path}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (error.keyword === 'const') return `${path}: must be ${JSON.stringify(params.allowedValue)}`;
+  return `${path === '' ? '(top level)' : path}: ${error.message ?? error.keyword}`;
+}
+
+const unescapePointer = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** JSON-pointer segments → `nodes.kind-worker.dumps.route.exitCode`, `objects.pods[3]`, `files["/etc/cni/x"]`. */
+export function formatPath(segments: string[]): string {
+  let out = '';
+  for (const seg of segments) {
+    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
