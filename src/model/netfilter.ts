@@ -38,6 +38,11 @@ export interface Table {
   family: Family;
   name: string;
   origin: TableOrigin;
+  /**
+   * Which dump the table was read from. An iptables-nft table appears in both `iptables-save` and the nft
+   * dump; mergeRulesets keeps the iptables-save copy (the nft JSON hides xt match options).
+   */
+  dump?: 'iptables-save' | 'nft-json';
   /** In dump order. */
   chains: Chain[];
   sets: NfSet[];
@@ -92,6 +97,16 @@ export type Value =
 
 // ---------------------------------------------------------------------------------------------
 // Selectors: what part of the packet (or its metadata/conntrack) an expression looks at.
+//
+// Conventions both parsers follow (src/parse/netfilter):
+// - interface names are `string` values; iptables `eth+` becomes `eth*` (nft's wildcard).
+// - meta keys beyond nft's own: `physdev-in`/`physdev-out` (bridge port name, string) and `physdev-is-in`,
+//   `physdev-is-out`, `physdev-is-bridged` (int 1 when true) from xt physdev, which has no nft equivalent.
+// - fib `oif` results compare against the symbols `missing`/`exists` (nft JSON prints them as false/true);
+//   `-m rpfilter` becomes `fib saddr . iif oif != missing` (saddr . mark . iif with --validmark, saddr only when --loose).
+// - tcp flags are compared as numbers (fin 1, syn 2, rst 4, psh 8, ack 16, urg 32, ecn 64, cwr 128):
+//   `--syn` is `tcp flags & 0x17 == 0x02`.
+// - protocols (`meta l4proto`, `ip protocol`) are `symbol`s named as nft names them (tcp, udp, sctp, icmp, ipv6-icmp).
 
 export type Selector =
   | { kind: 'payload'; protocol: PayloadProtocol; field: string }
@@ -110,6 +125,11 @@ export type FibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif';
 // ---------------------------------------------------------------------------------------------
 // Expressions
 
+/**
+ * `in` is nft's flag test (`ct state established,related`, `ct status dnat`): true when any of the right-hand
+ * flags is set. `!=` with a flag set on the right (iptables `! --ctstate A,B`) means none of them is set.
+ * Both parsers always put a `set` of `symbol`s on the right of `in` for ct state/status.
+ */
 export type CmpOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | 'in';
 
 export type MatchExpr =
@@ -122,7 +142,19 @@ export type MatchExpr =
   /** xt set --match-set NAME src,dst */
   | { kind: 'ipset'; name: string; dirs: ('src' | 'dst')[]; negate: boolean }
   /** xt recent (session affinity): `rcheck`/`update` match if the source was seen; `set` always matches and records. */
-  | { kind: 'recent'; name: string; mode: 'rcheck' | 'update' | 'set' | 'remove'; seconds?: number; reap?: boolean; side: 'src' | 'dst'; mask?: string }
+  | {
+      kind: 'recent';
+      name: string;
+      mode: 'rcheck' | 'update' | 'set' | 'remove';
+      seconds?: number;
+      reap?: boolean;
+      side: 'src' | 'dst';
+      mask?: string;
+      /** `--hitcount N`: the source must have been seen at least N times. */
+      hitcount?: number;
+      /** `! --rcheck`: the match is inverted. */
+      negate?: boolean;
+    }
   /** A match that never changes the path (nfacct accounting, `limit` when treated as unlimited); kept with its reason. */
   | { kind: 'always'; text: string; reason: string }
   /** A match that is parsed but that the core does not model: the simulator must mark the branch uncertain. */
@@ -146,8 +178,18 @@ export type Statement =
   | NatStatement
   /** mark := (mark & and) ^ xor — the kernel's own form; every MARK/CONNMARK/`mark set` variant maps to it. */
   | { kind: 'mark'; target: 'meta' | 'ct'; and: number; xor: number }
-  /** CONNMARK --save-mark / --restore-mark, `ct mark set meta mark`. */
-  | { kind: 'mark-copy'; from: 'meta' | 'ct'; to: 'meta' | 'ct'; mask: number }
+  /**
+   * CONNMARK --save-mark / --restore-mark, `ct mark set meta mark`:
+   * to := (to & ~mask) ^ (from & (fromMask ?? mask)) — the kernel's xt_CONNMARK form (nfmask/ctmask).
+   */
+  | { kind: 'mark-copy'; from: 'meta' | 'ct'; to: 'meta' | 'ct'; mask: number; fromMask?: number }
+  /**
+   * Conntrack template settings: CT --zone / `ct zone set N` (changes which conntrack table the flow is
+   * looked up in — matters for NAT), CT --helper / `ct helper set` (no effect on the path).
+   */
+  | { kind: 'ct-set'; key: 'zone' | 'helper' | (string & {}); value: Value }
+  /** TPROXY / nft `tproxy`: hands the packet to a local socket (terminal like accept); may set a mark. */
+  | { kind: 'tproxy'; addr?: string; port?: number; family?: 'ip' | 'ip6'; mark?: { and: number; xor: number } }
   /** `update @set { key }` / `add @set { key }` (nft session affinity). */
   | { kind: 'set-update'; op: 'add' | 'update' | 'delete'; set: string; key: Selector; timeout?: number }
   | { kind: 'counter' }
@@ -171,6 +213,8 @@ export interface NatStatement {
   family?: 'ip' | 'ip6';
   /** random, fully-random, persistent */
   flags?: string[];
+  /** Last address of an address range (`--to-destination 10.0.0.1-10.0.0.4`, nft `dnat to a-b`). */
+  addrTo?: string;
 }
 
 export type MapRef =
@@ -214,5 +258,5 @@ export interface IpSet {
 
 /** True for the expression kinds that end a rule's evaluation: nat statements accept, like their xt targets. */
 export function isTerminal(e: Expr): boolean {
-  return e.kind === 'reject' || (e.kind === 'verdict' && e.verdict !== 'continue') || e.kind === 'nat';
+  return e.kind === 'reject' || (e.kind === 'verdict' && e.verdict !== 'continue') || e.kind === 'nat' || e.kind === 'tproxy';
 }
