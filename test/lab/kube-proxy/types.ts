@@ -28,8 +28,16 @@ export interface LabEndpoint {
 export interface LabService {
   namespace: string;
   name: string;
-  type: 'ClusterIP' | 'NodePort';
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   clusterIP: string;
+  /** spec.externalIPs (routed to the service's external chain). */
+  externalIPs?: string[];
+  /** status.loadBalancer.ingress IPs; only used when type is LoadBalancer. */
+  loadBalancerIPs?: string[];
+  /** spec.loadBalancerSourceRanges (KUBE-FW-* / firewall-* chains). */
+  loadBalancerSourceRanges?: string[];
+  /** spec.healthCheckNodePort (externalTrafficPolicy Local LoadBalancers). */
+  healthCheckNodePort?: number;
   ports: LabServicePort[];
   /** ClientIP affinity timeout in seconds when set. */
   sessionAffinitySeconds?: number;
@@ -48,4 +56,14 @@ export interface KubeProxyInput {
   serviceCIDRs: string[];
   services: LabService[];
   masqueradeAll?: boolean;
+  /**
+   * iptables mode: accept NodePorts on 127.0.0.0/8 (kube-proxy's --iptables-localhost-nodeports, default true;
+   * needs route_localnet=1). Adds the KUBE-FIREWALL localnet guard and the localhost KUBE-NODEPORTS rules.
+   */
+  localhostNodePorts?: boolean;
+  /**
+   * iptables mode: the nfacct counters exist (kube-proxy >= 1.29 creates them and then uses
+   * `-m nfacct --nfacct-name …`). Default true; the loader must `nfacct add` NFACCT_COUNTERS first.
+   */
+  nfacct?: boolean;
 }
