@@ -42,7 +42,9 @@ export interface Link {
   peer?: { index?: number; name?: string; netnsId?: number };
   vxlan?: VxlanInfo;
   /** Bridge port / bridge options that matter for forwarding. */
-  bridge?: { vlanFiltering?: boolean; stp?: boolean };
+  bridge?: { vlanFiltering?: boolean; stp?: boolean; nfCallIptables?: boolean; nfCallIp6tables?: boolean };
+  /** Options of this link as a port of its master bridge (`ip -d`: bridge_slave / info_slave_data). */
+  bridgePort?: { state?: string; learning?: boolean; hairpin?: boolean; proxyArp?: boolean; neighSuppress?: boolean };
 }
 
 export interface VxlanInfo {
@@ -68,6 +70,10 @@ export interface Address {
   broadcast?: string;
   /** For point-to-point addresses. */
   peer?: string;
+  /** Interface label (`eth0:1`) when it differs from ifname. */
+  label?: string;
+  /** dynamic, noprefixroute, tentative, secondary, nodad, ... */
+  flags?: string[];
 }
 
 export type RouteType = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat';
@@ -81,8 +87,10 @@ export interface NextHop {
 
 export interface Route {
   family: IpFamily;
-  /** Numeric table id: local=255, main=254, default=253. */
+  /** Numeric table id: local=255, main=254, default=253; -1 when only an unknown table name was printed. */
   table: number;
+  /** The table name when iproute2 printed a name that is not local/main/default/unspec (from rt_tables). */
+  tableName?: string;
   type: RouteType;
   /** Normalised CIDR (`0.0.0.0/0` for default). */
   dst: string;
@@ -93,11 +101,17 @@ export interface Route {
   prefsrc?: string;
   metric?: number;
   mtu?: number;
+  /** `mtu lock`: the route MTU is not lowered by PMTU discovery. */
+  mtuLock?: boolean;
+  /** Other route metrics (advmss, hoplimit, initcwnd, ...). */
+  metrics?: Record<string, number>;
   /** onlink, pervasive, linkdown, ... */
   flags: string[];
   /** ECMP next hops. */
   nexthops?: NextHop[];
   tos?: number;
+  /** IPv6 router preference (low, medium, high). */
+  pref?: string;
 }
 
 export interface RoutingRule {
@@ -117,11 +131,23 @@ export interface RoutingRule {
   /** Where a match sends the lookup. */
   action: 'table' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';
   table?: number;
+  /** Unknown table name printed instead of a number (table is then absent). */
+  tableName?: string;
+  /** Target priority of a `goto` rule. */
+  goto?: number;
   /** For `suppress_prefixlength`. */
   suppressPrefixlen?: number;
+  /** For `action: 'goto'`: the priority the lookup continues at (`ip rule … goto N`). */
+  gotoTarget?: number;
+  tos?: number;
+  uidrange?: [number, number];
+  l3mdev?: boolean;
+  /** Who installed the rule (`proto kernel`, ...). */
+  protocol?: string;
 }
 
 export interface Neighbour {
+  family?: IpFamily;
   dst: string;
   dev: string;
   lladdr?: string;

@@ -1,0 +1,52 @@
+/** Address, prefix and table-name rules shared by the iproute2 parsers. */
+import ipaddr from 'ipaddr.js';
+import { ROUTE_TABLES, type IpFamily } from '../../model/node.js';
+
+/** Family of a printed address (no validation). */
+export const familyOf = (addr: string): IpFamily => (addr.includes(':') ? 6 : 4);
+
+/** True for a syntactically valid IPv4/IPv6 address. */
+export const isAddress = (s: string): boolean => ipaddr.isValid(s);
+
+/**
+ * Normalises an iproute2 destination: `default`/`all`/`any` → the zero prefix of the family, a host address without
+ * a length → /32 or /128. Returns undefined when the text is not an address or prefix.
+ */
+export function normalizePrefix(dst: string, family: IpFamily): string | undefined {
+  if (dst === 'default' || dst === 'all' || dst === 'any') return family === 6 ? '::/0' : '0.0.0.0/0';
+  const slash = dst.indexOf('/');
+  const addr = slash < 0 ? dst : dst.slice(0, slash);
+  if (!ipaddr.isValid(addr)) return undefined;
+  const max = familyOf(addr) === 6 ? 128 : 32;
+  if (slash < 0) return `${addr.toLowerCase()}/${max}`;
+  const lenText = dst.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) return undefined;
+  return `${addr.toLowerCase()}/${Number(lenText)}`;
+}
+
+/** A table printed as a name or number → its id, or undefined for a name not in the default rt_tables. */
+export function tableId(t: string | number): number | undefined {
+  if (typeof t === 'number') return Number.isSafeInteger(t) && t >= 0 ? t : undefined;
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return ROUTE_TABLES[t];
+}
+
+/** Numeric value of a `0x...` or decimal mark string. */
+export function parseMark(v: string | number): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  if (/^0x[0-9a-f]{1,8}$/i.test(v)) return Number.parseInt(v.slice(2), 16);
+  if (/^\d{1,10}$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** `80` or `80-90` → [start, end]. */
+export function parsePortRange(v: string): [number, number] | undefined {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(v);
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  return a <= 65535 && b <= 65535 ? [a, b] : undefined;
+}

@@ -1,0 +1,66 @@
+/** Small helpers shared by the line-oriented parsers. */
+import { ParseError } from './error.js';
+
+/** Splits into lines, dropping a trailing `\r` (dumps pasted from Windows terminals). */
+export function splitLines(text: string): string[] {
+  return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lastBreak = -1;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lastBreak = i;
+    }
+  }
+  return { line, column: offset - lastBreak };
+}
+
+/** True when the first non-blank character opens a JSON document. */
+export function looksLikeJson(text: string): boolean {
+  const m = /\S/.exec(text);
+  return m !== null && (m[0] === '[' || m[0] === '{');
+}
+
+/** JSON.parse that fails with a ParseError pointing at the line and column the engine reported. */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    if (lc) throw new ParseError(source, `invalid JSON: ${msg}`, Number(lc[1]), Number(lc[2]));
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? lineColumn(text, Number(pos[1])) : lineColumn(text, text.length);
+    throw new ParseError(source, `invalid JSON: ${msg}`, where.line, where.column);
+  }
+}
+
+/** Parses a decimal integer token fully, or returns undefined. */
+export function toInt(token: string | undefined): number | undefined {
+  if (token === undefined || !/^-?\d+$/.test(token)) return undefined;
+  const n = Number(token);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Parses `0x1f`, `31` into a number, or returns undefined. */
+export function toIntAuto(token: string | undefined): number | undefined {
+  if (token === undefined) return undefined;
+  if (/^0x[0-9a-f]+$/i.test(token)) {
+    const n = Number.parseInt(token.slice(2), 16);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return toInt(token);
+}
+
+/** Whitespace-separated tokens with their 1-based start columns. */
+export function tokenize(line: string): { text: string; column: number }[] {
+  const out: { text: string; column: number }[] = [];
+  const re = /\S+/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push({ text: m[0], column: m.index + 1 });
+  return out;
+}
