@@ -1,0 +1,299 @@
+/**
+ * Builds a lab cluster from a spec: an underlay namespace with bridge `br0`, one namespace per node
+ * (eth0 on the underlay, pod networking in the chosen topology, sysctls, flannel masquerade and
+ * kube-proxy rules), one namespace per pod (eth0, address, default route) and a small server per
+ * pod port. Everything lives in namespaces named with the lab's prefix; the host namespace only
+ * sees `ip netns add/del`.
+ */
+import { fileURLToPath } from 'node:url';
+import { inNs, run, startBackground, type Background, sleep } from './exec.js';
+import { deleteNetnsSync, newPrefix, sweepLeftovers } from './netns.js';
+import { loadKubeProxy } from './proxy.js';
+import {
+  UNDERLAY_GATEWAY,
+  UNDERLAY_LEN,
+  VXLAN_ID,
+  VXLAN_PORT,
+  CALICO_GATEWAY,
+  clusterCIDR,
+  planAddresses,
+  type AddressPlan,
+  type LabSpec,
+  type NodePlan,
+  type PodPlan,
+} from './spec.js';
+
+/** A built lab: its plan, namespace names, owned processes, and teardown. */
+export interface Lab {
+  spec: LabSpec;
+  plan: AddressPlan;
+  prefix: string;
+  underlayNs: string;
+  nodeNs(node: string): string;
+  podNs(pod: PodPlan | string): string;
+  /** Runs argv inside a node namespace. */
+  inNode(node: string, argv: string[], check?: boolean): ReturnType<typeof run>;
+  /** Stops one pod's servers (e.g. to emulate a deleted endpoint). */
+  stopServers(pod: string): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+const active = new Set<Lab>();
+let handlersInstalled = false;
+
+/** Signals end the process, so teardown must be synchronous there. */
+function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const lab of active) teardownSync(lab);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+const namespacesOf = (lab: Lab): string[] => [
+  ...lab.plan.pods.map((p) => lab.podNs(p)),
+  ...lab.plan.nodes.map((n) => lab.nodeNs(n.name)),
+  lab.underlayNs,
+];
+
+function teardownSync(lab: Lab): void {
+  for (const b of serversOf.get(lab) ?? []) {
+    try {
+      if (b.child.pid !== undefined) process.kill(-b.child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  for (const ns of namespacesOf(lab)) deleteNetnsSync(ns);
+  active.delete(lab);
+}
+
+const serversOf = new WeakMap<Lab, Background[]>();
+
+/** Runs `ip -batch` inside a namespace (one process for many link/addr/route commands). */
+async function ipBatch(ns: string, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await run(['ip', '-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' });
+}
+
+async function sysctls(ns: string, kv: Record<string, string | number>): Promise<void> {
+  await run(inNs(ns, ['sysctl', '-q', '-w', ...Object.entries(kv).map(([k, v]) => `${k}=${v}`)]));
+}
+
+/** Builds the lab; on any failure everything created so far is removed before the error propagates. */
+export async function buildLab(spec: LabSpec): Promise<Lab> {
+  installSignalHandlers();
+  await sweepLeftovers();
+  const plan = planAddresses(spec);
+  const prefix = newPrefix();
+  const servers: Background[] = [];
+  const lab: Lab = {
+    spec,
+    plan,
+    prefix,
+    underlayNs: `${prefix}underlay`,
+    nodeNs: (node) => `${prefix}${node}`,
+    podNs: (pod) => {
+      const p = typeof pod === 'string' ? plan.pods.find((x) => x.name === pod) : pod;
+      if (!p) throw new Error(`lab: no pod ${String(pod)}`);
+      return `${prefix}${p.nodeName}-${p.namespace}-${p.name}`;
+    },
+    inNode: (node, argv, check = true) => run(inNs(`${prefix}${node}`, argv), { check }),
+    async stopServers(pod) {
+      const ns = lab.podNs(pod);
+      await Promise.all(servers.filter((s) => s.argv.includes(ns)).map((s) => s.stop()));
+    },
+    async teardown() {
+      await Promise.all(servers.map((s) => s.stop()));
+      teardownSync(lab);
+    },
+  };
+  serversOf.set(lab, servers);
+  active.add(lab);
+  try {
+    for (const ns of namespacesOf(lab)) await run(['ip', 'netns', 'add', ns]);
+    await buildUnderlay(lab);
+    for (const node of plan.nodes) await buildNode(lab, node);
+    await buildCrossNodeRouting(lab);
+    await loadFlannelMasquerade(lab);
+    await loadKubeProxy(lab);
+    for (const pod of plan.pods) servers.push(...startServers(lab, pod));
+    await waitForServers(lab);
+    return lab;
+  } catch (e) {
+    await lab.teardown();
+    throw e;
+  }
+}
+
+async function buildUnderlay(lab: Lab): Promise<void> {
+  const u = lab.underlayNs;
+  await ipBatch(u, [
+    'link set lo up',
+    'link add br0 type bridge',
+    'link set br0 up',
+    `addr add ${UNDERLAY_GATEWAY}/${UNDERLAY_LEN} dev br0`,
+  ]);
+  for (const n of lab.plan.nodes) {
+    // Created inside the node namespace with its peer moved straight into the underlay.
+    await ipBatch(lab.nodeNs(n.name), [`link add eth0 type veth peer name un${n.index} netns ${u}`]);
+    await ipBatch(u, [`link set un${n.index} master br0 up`]);
+  }
+}
+
+async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
+  const ns = lab.nodeNs(node.name);
+  const routed = lab.spec.topology === 'routed';
+  const mtu = lab.spec.topology === 'vxlan' ? 1450 : 1500;
+  // Debian/systemd-like defaults: loose rp_filter for new interfaces, forwarding on.
+  await sysctls(ns, {
+    'net.ipv4.ip_forward': 1,
+    'net.ipv4.conf.all.rp_filter': 0,
+    'net.ipv4.conf.default.rp_filter': 2,
+    'net.bridge.bridge-nf-call-iptables': 1,
+    'net.bridge.bridge-nf-call-ip6tables': 1,
+    'net.ipv4.conf.all.route_localnet': lab.spec.proxyMode === 'iptables' ? 1 : 0,
+  });
+  const lines = [
+    'link set lo up',
+    'link set eth0 up',
+    `addr add ${node.ip}/${UNDERLAY_LEN} dev eth0`,
+    `route add default via ${UNDERLAY_GATEWAY} dev eth0`,
+  ];
+  if (routed) {
+    // Calico keeps a blackhole for its own block; the /32 pod routes are more specific.
+    lines.push(`route add blackhole ${node.podCIDR} proto bird`);
+  } else {
+    lines.push(
+      'link add cni0 type bridge',
+      `link set cni0 mtu ${mtu} up`,
+      `addr add ${node.podGateway}/24 dev cni0`,
+    );
+  }
+  for (const pod of node.pods) {
+    lines.push(`link add ${pod.hostIf} type veth peer name eth0 netns ${lab.podNs(pod)}`);
+    if (routed) {
+      lines.push(
+        `link set ${pod.hostIf} address ee:ee:ee:ee:ee:ee`,
+        `link set ${pod.hostIf} up`,
+        `route add ${pod.ip}/32 dev ${pod.hostIf} scope link`,
+      );
+    } else {
+      lines.push(`link set ${pod.hostIf} master cni0 mtu ${mtu} up`, `link set ${pod.hostIf} type bridge_slave hairpin on`);
+    }
+  }
+  await ipBatch(ns, lines);
+  if (routed && node.pods.length > 0) {
+    await sysctls(
+      ns,
+      Object.fromEntries(node.pods.flatMap((p) => [[`net.ipv4.conf.${p.hostIf}.proxy_arp`, 1], [`net.ipv4.neigh.${p.hostIf}.proxy_delay`, 0]])),
+    );
+  }
+  for (const pod of node.pods) {
+    const podLines = ['link set lo up', `link set eth0 mtu ${mtu} up`];
+    if (routed) {
+      podLines.push(
+        `addr add ${pod.ip}/32 dev eth0`,
+        `route add default via ${CALICO_GATEWAY} dev eth0 onlink`,
+      );
+    } else {
+      podLines.push(`addr add ${pod.ip}/24 dev eth0`, `route add default via ${node.podGateway} dev eth0`);
+    }
+    await ipBatch(lab.podNs(pod), podLines);
+  }
+}
+
+async function buildCrossNodeRouting(lab: Lab): Promise<void> {
+  const { nodes } = lab.plan;
+  for (const n of nodes) {
+    const ns = lab.nodeNs(n.name);
+    const others = nodes.filter((o) => o !== n);
+    const lines: string[] = [];
+    if (lab.spec.topology === 'vxlan') {
+      lines.push(
+        `link add flannel.1 address ${n.vtepMAC} type vxlan id ${VXLAN_ID} local ${n.ip} dev eth0 dstport ${VXLAN_PORT} nolearning`,
+        'link set flannel.1 mtu 1450 up',
+        `addr add ${n.vtepIP}/32 dev flannel.1`,
+      );
+      for (const o of others) {
+        lines.push(
+          `route add ${o.podCIDR} via ${o.vtepIP} dev flannel.1 onlink`,
+          `neigh add ${o.vtepIP} lladdr ${o.vtepMAC} dev flannel.1 nud permanent`,
+        );
+      }
+    } else {
+      const proto = lab.spec.topology === 'routed' ? ' proto bird' : '';
+      for (const o of others) lines.push(`route add ${o.podCIDR} via ${o.ip} dev eth0${proto}`);
+    }
+    await ipBatch(ns, lines);
+    if (lab.spec.topology === 'vxlan') {
+      for (const o of others) {
+        await run(inNs(ns, ['bridge', 'fdb', 'append', o.vtepMAC, 'dev', 'flannel.1', 'dst', o.ip, 'self', 'permanent']));
+      }
+    }
+  }
+}
+
+/** flanneld's FLANNEL-POSTRTG / FLANNEL-FWD rules (iptables-nft), for the flannel topologies. */
+export function flannelRules(clusterCidr: string, podCIDR: string): string {
+  const c = '-m comment --comment "flanneld masq"';
+  const f = '-m comment --comment "flanneld forward"';
+  return [
+    '*nat',
+    ':FLANNEL-POSTRTG - [0:0]',
+    `-A POSTROUTING ${c} -j FLANNEL-POSTRTG`,
+    `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${c} -j RETURN`,
+    `-A FLANNEL-POSTRTG -s ${podCIDR} -d ${clusterCidr} ${c} -j RETURN`,
+    `-A FLANNEL-POSTRTG -s ${clusterCidr} -d ${podCIDR} ${c} -j RETURN`,
+    `-A FLANNEL-POSTRTG ! -s ${clusterCidr} -d ${podCIDR} ${c} -j RETURN`,
+    `-A FLANNEL-POSTRTG -s ${clusterCidr} ! -d 224.0.0.0/4 ${c} -j MASQUERADE --random-fully`,
+    `-A FLANNEL-POSTRTG ! -s ${clusterCidr} -d ${clusterCidr} ${c} -j MASQUERADE --random-fully`,
+    'COMMIT',
+    '*filter',
+    ':FLANNEL-FWD - [0:0]',
+    `-A FORWARD ${f} -j FLANNEL-FWD`,
+    `-A FLANNEL-FWD -s ${clusterCidr} ${f} -j ACCEPT`,
+    `-A FLANNEL-FWD -d ${clusterCidr} ${f} -j ACCEPT`,
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+async function loadFlannelMasquerade(lab: Lab): Promise<void> {
+  if (lab.spec.topology === 'routed' || lab.spec.podMasquerade === false) return;
+  for (const n of lab.plan.nodes) {
+    await run(inNs(lab.nodeNs(n.name), ['iptables-restore', '--noflush']), {
+      input: flannelRules(clusterCIDR(lab.spec), n.podCIDR),
+    });
+  }
+}
+
+/** Pinned node binary and the agents it runs inside pod namespaces. */
+export const NODE_BIN = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
+export const agentPath = (name: string): string => fileURLToPath(new URL(`./agent/${name}`, import.meta.url));
+
+/** One server process per pod with ports, answering every connection/datagram with the pod's name. */
+function startServers(lab: Lab, pod: PodPlan): Background[] {
+  if (pod.ports.length === 0) return [];
+  const args = JSON.stringify({ name: pod.name, ports: pod.ports.map((p) => ({ protocol: p.protocol, port: p.port })) });
+  return [startBackground(inNs(lab.podNs(pod), [NODE_BIN, agentPath('server.ts'), args]))];
+}
+
+/** Waits until every pod port is bound (`ss` inside each pod namespace). */
+async function waitForServers(lab: Lab): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (const pod of lab.plan.pods) {
+    for (const p of pod.ports) {
+      const flag = p.protocol === 'TCP' ? '-Hltn' : '-Hlun';
+      for (;;) {
+        const r = await run(inNs(lab.podNs(pod), ['ss', flag, `sport = :${p.port}`]), { check: false });
+        if (r.stdout.trim().length > 0) break;
+        if (Date.now() > deadline) throw new Error(`lab: server ${pod.name}:${p.port}/${p.protocol} did not start`);
+        await sleep(50);
+      }
+    }
+  }
+}

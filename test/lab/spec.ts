@@ -1,0 +1,187 @@
+/**
+ * The lab's declarative spec: what cluster to build inside this machine, and the address plan that
+ * derives every address from it. Pure: the builder (build.ts) turns a spec into namespaces.
+ */
+
+/** How pods reach pods on other nodes. */
+export type Topology =
+  /** flannel host-gw: `podCIDR via <nodeIP>` on the underlay; pods on a cni0 bridge. */
+  | 'host-gw'
+  /** flannel VXLAN: `flannel.1` (VNI 1, port 8472, nolearning), onlink routes, static neigh + FDB. */
+  | 'vxlan'
+  /** Calico-like without tunnel: per-pod veths with /32 routes and proxy ARP, BGP-style node routes. */
+  | 'routed';
+
+export type ProxyMode = 'iptables' | 'nftables';
+export type LabProtocol = 'TCP' | 'UDP';
+
+export interface PodPortSpec {
+  name?: string;
+  protocol: LabProtocol;
+  /** The port the pod's server listens on (its containerPort). */
+  port: number;
+}
+
+export interface PodSpec {
+  name: string;
+  /** Default 'default'. */
+  namespace?: string;
+  labels?: Record<string, string>;
+  /** Ports served by a small server answering with the pod's name. */
+  ports?: PodPortSpec[];
+  /** Readiness as the API would report it (not-ready pods are published as not-ready endpoints). */
+  ready?: boolean;
+}
+
+export interface NodeSpec {
+  name: string;
+  pods: PodSpec[];
+}
+
+export interface ServicePortSpec {
+  name?: string;
+  protocol: LabProtocol;
+  port: number;
+  targetPort: number;
+  nodePort?: number;
+}
+
+export interface ServiceSpec {
+  name: string;
+  namespace?: string;
+  type: 'ClusterIP' | 'NodePort';
+  clusterIP: string;
+  /** Pods whose labels include all of these are the endpoints. */
+  selector: Record<string, string>;
+  ports: ServicePortSpec[];
+  sessionAffinitySeconds?: number;
+}
+
+export interface LabSpec {
+  /** Short name, used in snapshot descriptions. */
+  name: string;
+  topology: Topology;
+  proxyMode: ProxyMode;
+  nodes: NodeSpec[];
+  services: ServiceSpec[];
+  /** Default 10.244.0.0/16; node i gets 10.244.i.0/24. */
+  clusterCIDR?: string;
+  /** Default 10.96.0.0/16. */
+  serviceCIDR?: string;
+  /** flannel-style masquerade of pod → off-cluster traffic (default true). */
+  podMasquerade?: boolean;
+}
+
+/** Underlay: nodes are 172.31.250.10+i; the underlay namespace (router/"outside client") is .1. */
+export const UNDERLAY_PREFIX = '172.31.250';
+export const UNDERLAY_GATEWAY = `${UNDERLAY_PREFIX}.1`;
+export const UNDERLAY_LEN = 24;
+/** Calico's pod default gateway: a link-local address answered by proxy ARP on the host veth. */
+export const CALICO_GATEWAY = '169.254.1.1';
+export const VXLAN_ID = 1;
+export const VXLAN_PORT = 8472;
+
+const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
+
+export const clusterCIDR = (spec: LabSpec): string => spec.clusterCIDR ?? DEFAULT_CLUSTER_CIDR;
+export const serviceCIDR = (spec: LabSpec): string => spec.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+
+/** First two octets of the cluster CIDR (the plan hands out /24s below a /16). */
+function clusterBase(spec: LabSpec): string {
+  const [addr, len] = clusterCIDR(spec).split('/');
+  if (len !== '16' || !addr) throw new Error(`lab spec: clusterCIDR must be a /16, got ${clusterCIDR(spec)}`);
+  return addr.split('.').slice(0, 2).join('.');
+}
+
+export interface NodePlan {
+  index: number;
+  name: string;
+  ip: string;
+  podCIDR: string;
+  /** Pod gateway on cni0 (.1), or the calico gateway for routed. */
+  podGateway: string;
+  /** flannel.1 address (the podCIDR's .0) and deterministic VTEP MAC. */
+  vtepIP: string;
+  vtepMAC: string;
+  pods: PodPlan[];
+}
+
+export interface PodPlan {
+  name: string;
+  namespace: string;
+  nodeName: string;
+  ip: string;
+  labels: Record<string, string>;
+  ports: PodPortSpec[];
+  ready: boolean;
+  /** Host-side interface: a cni0 port (veth*) or a routed veth (cali*). ≤ 15 chars. */
+  hostIf: string;
+}
+
+export interface AddressPlan {
+  spec: LabSpec;
+  nodes: NodePlan[];
+  pods: PodPlan[];
+}
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
+/** Derives every address from the spec; throws on specs the plan cannot express. */
+export function planAddresses(spec: LabSpec): AddressPlan {
+  const base = clusterBase(spec);
+  if (spec.nodes.length > 200) throw new Error('lab spec: at most 200 nodes');
+  const nodes = spec.nodes.map((n, i): NodePlan => {
+    const net = `${base}.${i}`;
+    const pods = n.pods.map((p, j): PodPlan => {
+      if (j > 200) throw new Error(`lab spec: at most 200 pods on ${n.name}`);
+      return {
+        name: p.name,
+        namespace: p.namespace ?? 'default',
+        nodeName: n.name,
+        ip: `${net}.${10 + j}`,
+        labels: p.labels ?? {},
+        ports: p.ports ?? [],
+        ready: p.ready ?? true,
+        hostIf: `${spec.topology === 'routed' ? 'cali' : 'veth'}${hex2(i)}${hex2(j)}p`,
+      };
+    });
+    return {
+      index: i,
+      name: n.name,
+      ip: `${UNDERLAY_PREFIX}.${10 + i}`,
+      podCIDR: `${net}.0/24`,
+      podGateway: spec.topology === 'routed' ? CALICO_GATEWAY : `${net}.1`,
+      vtepIP: `${net}.0`,
+      vtepMAC: `0e:6e:78:00:00:${hex2(i + 1)}`,
+      pods,
+    };
+  });
+  const names = new Set<string>();
+  for (const p of nodes.flatMap((n) => n.pods)) {
+    const key = `${p.namespace}/${p.name}`;
+    if (names.has(key)) throw new Error(`lab spec: duplicate pod ${key}`);
+    names.add(key);
+  }
+  return { spec, nodes, pods: nodes.flatMap((n) => n.pods) };
+}
+
+/** Pods selected by a service (labels ⊇ selector, same namespace), in node/pod order. */
+export function selectedPods(plan: AddressPlan, svc: ServiceSpec): PodPlan[] {
+  const ns = svc.namespace ?? 'default';
+  const sel = Object.entries(svc.selector);
+  if (sel.length === 0) return [];
+  return plan.pods.filter((p) => p.namespace === ns && sel.every(([k, v]) => p.labels[k] === v));
+}
+
+export const nodeByName = (plan: AddressPlan, name: string): NodePlan => {
+  const n = plan.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`lab: no node ${name}`);
+  return n;
+};
+
+export const podByName = (plan: AddressPlan, name: string): PodPlan => {
+  const p = plan.pods.find((x) => x.name === name || `${x.namespace}/${x.name}` === name);
+  if (!p) throw new Error(`lab: no pod ${name}`);
+  return p;
+};
