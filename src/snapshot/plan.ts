@@ -28,3 +28,30 @@ export interface CollectPlan {
   /** Node dataplane dumps (probe/); omitted = API objects only. */
   nodes?: { names: string[] | 'all'; dumps: DumpKey[] };
 }
+
+/**
+ * Everything `kubectl netx collect` captures: all resources netx reads (full objects, so any command
+ * can analyse the file), /version, the service CIDR probe and every node's dumps. `namespace` limits
+ * namespaced resources (-n); kube-system configmaps/daemonsets are always taken from kube-system.
+ */
+export function collectAllPlan(namespace?: string): CollectPlan {
+  const ns = namespace === undefined ? {} : { namespace };
+  return {
+    resources: [
+      { resource: 'nodes' },
+      { resource: 'namespaces' },
+      { resource: 'pods', ...ns },
+      { resource: 'services', ...ns },
+      { resource: 'endpointslices', ...ns },
+      { resource: 'networkpolicies', ...ns },
+      { resource: 'servicecidrs', optional: true },
+      { resource: 'configmaps', namespace: 'kube-system' },
+      { resource: 'daemonsets', namespace: 'kube-system' },
+      { resource: 'ippools', optional: true },
+      { resource: 'ciliumnodes', optional: true },
+    ],
+    serverVersion: true,
+    serviceCidrProbe: true,
+    nodes: { names: 'all', dumps: [] },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * A small typed client over the kubeconfig connection: get by name, list (selectors, pagination,
+ * Table and metadata views), /version, the dry-run Service probe, and raw calls for later users
+ * (probe pods, exec). Every call goes through cluster/retry.ts.
+ */
+import type { ResourceRequest } from '../snapshot/plan.js';
+import type { RawObject, ResourceView } from '../snapshot/types.js';
+import { UserError } from '../util/errors.js';
+import type { ApiRequest, ApiResponse, RequestIntent } from './http.js';
+import { resolveConnection, type Connection } from './kubeconfig.js';
+import type { ClusterOptions } from './options.js';
+import { apiVersionOf, resourceInfo, resourcePath, type ResourceInfo } from './resources.js';
+import { call, type CallOptions } from './retry.js';
+import { isTable, METADATA_ACCEPT, TABLE_ACCEPT, tableToObjects } from './table.js';
+
+/** Objects per list page: big enough to be cheap, small enough that one page never takes long. */
+export const PAGE_SIZE = 500;
+
+export interface ListResult {
+  items: RawObject[];
+  view: ResourceView;
+  /** Version that answered (servicecidrs: v1 or v1beta1). */
+  apiVersion: string;
+  bytes: number;
+}
+
+interface ListBody {
+  items?: RawObject[];
+  metadata?: { continue?: string };
+  apiVersion?: string;
+  kind?: string;
+}
+
+export class KubeClient {
+  /** Total response bytes, for the benchmark's "bytes fetched". */
+  bytesFetched = 0;
+
+  constructor(
+    readonly connection: Connection,
+    private readonly callOptions: CallOptions,
+  ) {}
+
+  static connect(opts: ClusterOptions): KubeClient {
+    return new KubeClient(resolveConnection(opts), { requestTimeoutMs: opts.requestTimeoutMs, retry: opts.retry });
+  }
+
+  /** A raw call (status >= 400 becomes a NetxError unless listed in acceptStatus). */
+  async raw(req: ApiRequest, acceptStatus?: number[]): Promise<ApiResponse> {
+    const res = await call(this.connection, req, { ...this.callOptions, acceptStatus });
+    this.bytesFetched += res.bytes;
+    return res;
+  }
+
+  async json<T>(req: ApiRequest, acceptStatus?: number[]): Promise<{ status: number; body: T }> {
+    const res = await this.raw(req, acceptStatus);
+    try {
+      return { status: res.status, body: JSON.parse(res.text) as T };
+    } catch {
+      throw new UserError(`the API server ${this.connection.server} sent a non-JSON answer to ${req.method} ${req.path}`, { code: 'unreachable' });
+    }
+  }
+
+  async serverVersion(): Promise<Record<string, unknown>> {
+    return (await this.json<Record<string, unknown>>({ method: 'GET', path: '/version', intent: { verb: 'get', resource: 'version' } })).body;
+  }
+
+  /** One object by name; a 404 is a UserError with code 'not-found'. */
+  async get(resource: string, name: string, namespace?: string): Promise<RawObject> {
+    const info = known(resource);
+    return this.firstVersion(info, async (version) => {
+      const path = resourcePath(info, version, info.namespaced ? (namespace ?? this.connection.namespace) : undefined, name);
+      const intent: RequestIntent = { verb: 'get', resource, name, namespace: info.namespaced ? (namespace ?? this.connection.namespace) : undefined };
+      return (await this.json<RawObject>({ method: 'GET', path, intent })).body;
+    });
+  }
+
+  /** Lists every page of a request; `onPage` sees the running count. */
+  async list(req: ResourceRequest, onPage?: (count: number) => void): Promise<ListResult> {
+    const info = known(req.resource);
+    if (req.name) {
+      const obj = await this.get(req.resource, req.name, req.namespace);
+      return { items: [obj], view: 'full', apiVersion: String(obj.apiVersion ?? ''), bytes: 0 };
+    }
+    return this.firstVersion(info, (version) => this.listVersion(info, version, req, onPage));
+  }
+
+  private async listVersion(info: ResourceInfo, version: string, req: ResourceRequest, onPage?: (count: number) => void): Promise<ListResult> {
+    const view = req.view ?? 'full';
+    const apiVersion = apiVersionOf(info, version);
+    const namespace = info.namespaced ? req.namespace : undefined;
+    const path = resourcePath(info, version, namespace);
+    const intent: RequestIntent = { verb: 'list', resource: info.resource, namespace };
+    const accept = view === 'table' ? TABLE_ACCEPT : view === 'metadata' ? METADATA_ACCEPT : undefined;
+    const items: RawObject[] = [];
+    const before = this.bytesFetched;
+    let cont: string | undefined;
+    let actualView: ResourceView = 'full';
+    do {
+      const query = { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, limit: PAGE_SIZE, continue: cont };
+      const { body } = await this.json<unknown>({ method: 'GET', path, query, accept, intent });
+      if (view === 'table' && isTable(body)) {
+        items.push(...tableToObjects(body, info.kind, apiVersion));
+        cont = body.metadata?.continue;
+        actualView = 'table';
+      } else {
+        const list = body as ListBody;
+        // Servers that ignore the Accept header send a plain list: those are full objects.
+        actualView = list.kind === 'PartialObjectMetadataList' ? 'metadata' : 'full';
+        for (const item of list.items ?? []) items.push(withTypeMeta(item, info, apiVersion, actualView));
+        cont = list.metadata?.continue;
+      }
+      onPage?.(items.length);
+    } while (cont);
+    return { items, view: actualView, apiVersion, bytes: this.bytesFetched - before };
+  }
+
+  /** Tries each served version in order; a 404 (API not served) falls through to the next. */
+  private async firstVersion<T>(info: ResourceInfo, fn: (version: string) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (const version of info.versions) {
+      try {
+        return await fn(version);
+      } catch (e) {
+        if (!(e instanceof UserError && e.code === 'not-found') || info.versions.length === 1) throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+}
+
+function known(resource: string): ResourceInfo {
+  const info = resourceInfo(resource);
+  if (!info) throw new UserError(`netx does not know the resource "${resource}"`, { code: 'unsupported' });
+  return info;
+}
+
+/** List items come without apiVersion/kind; the snapshot keeps objects self-describing. */
+function withTypeMeta(item: RawObject, info: ResourceInfo, apiVersion: string, view: ResourceView): RawObject {
+  if (view === 'metadata') return item;
+  return { apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? info.kind, ...item };
+}

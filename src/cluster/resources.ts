@@ -1,0 +1,62 @@
+/**
+ * The API resources netx reads, where they live, and the verbs it needs on them. One table: the client
+ * builds URLs from it and cluster/rbac.ts builds the ClusterRole (and the 403 advice) from it.
+ */
+
+export interface ResourceInfo {
+  /** Plural resource name, as in URLs and RBAC rules. */
+  resource: string;
+  kind: string;
+  /** '' = core API. */
+  group: string;
+  /** Versions to try in order: a 404 on one falls through to the next (ServiceCIDR v1 → v1beta1). */
+  versions: string[];
+  namespaced: boolean;
+  /** Verbs netx uses (also the RBAC rule). */
+  verbs: string[];
+  /** Why netx reads it (comment in the ClusterRole). */
+  why: string;
+  /** Only read in this namespace (RBAC still needs a ClusterRole rule; the comment says so). */
+  onlyNamespace?: string;
+  /** Subresources that need their own rule (pods/exec). */
+  subresources?: { name: string; verbs: string[]; why: string }[];
+}
+
+export const RESOURCES: ResourceInfo[] = [
+  { resource: 'nodes', kind: 'Node', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'node addresses, podCIDRs' },
+  {
+    resource: 'pods',
+    kind: 'Pod',
+    group: '',
+    versions: ['v1'],
+    namespaced: true,
+    verbs: ['get', 'list', 'create', 'delete'],
+    why: 'pod IPs and nodes; create/delete: the node probe pod',
+    subresources: [{ name: 'exec', verbs: ['create', 'get'], why: 'run the read-only probe commands in the probe pod' }],
+  },
+  { resource: 'services', kind: 'Service', group: '', versions: ['v1'], namespaced: true, verbs: ['get', 'list', 'create'], why: 'service IPs; create only with dryRun=All (service CIDR probe)' },
+  { resource: 'namespaces', kind: 'Namespace', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'namespace labels (network policies)' },
+  { resource: 'configmaps', kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'kube-proxy and kubeadm config', onlyNamespace: 'kube-system' },
+  { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'service endpoints' },
+  { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'policy verdicts' },
+  { resource: 'servicecidrs', kind: 'ServiceCIDR', group: 'networking.k8s.io', versions: ['v1', 'v1beta1'], namespaced: false, verbs: ['get', 'list'], why: 'service CIDRs (Kubernetes 1.31+)' },
+  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'CNI and kube-proxy detection', onlyNamespace: 'kube-system' },
+  { resource: 'ippools', kind: 'IPPool', group: 'crd.projectcalico.org', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'Calico IPAM pools, when Calico is installed' },
+  { resource: 'ciliumnodes', kind: 'CiliumNode', group: 'cilium.io', versions: ['v2'], namespaced: false, verbs: ['get', 'list'], why: 'Cilium per-node pod CIDRs, when Cilium is installed' },
+];
+
+/** The entry for a plural resource name; undefined for resources netx does not know. */
+export function resourceInfo(resource: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.resource === resource);
+}
+
+/** URL path of a collection or an object: /api/v1/namespaces/ns/pods[/name] or /apis/group/version/... */
+export function resourcePath(info: ResourceInfo, version: string, namespace?: string, name?: string): string {
+  const base = info.group === '' ? `/api/${version}` : `/apis/${info.group}/${version}`;
+  const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const obj = name ? `/${encodeURIComponent(name)}` : '';
+  return `${base}${ns}/${info.resource}${obj}`;
+}
+
+/** "apps/v1" or "v1". */
+export const apiVersionOf = (info: ResourceInfo, version: string): string => (info.group === '' ? version : `${info.group}/${version}`);

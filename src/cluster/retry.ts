@@ -1,0 +1,61 @@
+/**
+ * Calls the API with retries: exponential backoff with full jitter on 429 (honouring Retry-After),
+ * 5xx and dropped connections. One call, retries included, stays within --request-timeout; every
+ * attempt has its own timer too, so nothing waits forever even with --request-timeout 0.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NetxError } from '../util/errors.js';
+import { httpError, RETRYABLE_CODES, RETRYABLE_STATUS, transportError } from './errors.js';
+import { sendOnce, TransportError, type ApiRequest, type ApiResponse } from './http.js';
+import type { Connection } from './kubeconfig.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './options.js';
+
+export interface CallOptions {
+  requestTimeoutMs: number;
+  retry?: Partial<RetryPolicy>;
+  /** Statuses the caller handles itself (e.g. 422 of the dry-run probe) instead of an error. */
+  acceptStatus?: number[];
+}
+
+/** Answers with status < 400 (or in acceptStatus); anything else becomes a NetxError. */
+export async function call(conn: Connection, req: ApiRequest, opts: CallOptions): Promise<ApiResponse> {
+  const policy = { ...DEFAULT_RETRY, ...opts.retry };
+  const started = Date.now();
+  const deadline = opts.requestTimeoutMs > 0 ? started + opts.requestTimeoutMs : Infinity;
+  const timeoutText = opts.requestTimeoutMs > 0 ? `${formatMs(opts.requestTimeoutMs)} (--request-timeout)` : formatMs(policy.attemptTimeoutMs);
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    const attemptTimeout = Math.max(1, Math.min(policy.attemptTimeoutMs, deadline - Date.now()));
+    let failure: NetxError;
+    let retryAfterMs: number | undefined;
+    try {
+      const res = await sendOnce(conn, req, attemptTimeout);
+      if (res.status < 400 || opts.acceptStatus?.includes(res.status)) return res;
+      failure = httpError(conn, req, res, attempt);
+      if (!RETRYABLE_STATUS.has(res.status)) throw failure;
+      retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+    } catch (e) {
+      if (!(e instanceof TransportError)) throw e;
+      failure = transportError(conn, req, e, attempt, timeoutText);
+      if (!RETRYABLE_CODES.has(e.code)) throw failure;
+    }
+    const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.max(backoff, retryAfterMs ?? 0);
+    if (attempt >= policy.maxAttempts || Date.now() + delay >= deadline) throw failure;
+    await sleep(delay);
+  }
+}
+
+/** Retry-After in seconds (the API server's form) or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
