@@ -1,0 +1,112 @@
+/**
+ * Address math for the cidr analysis: ipaddr.js parses and validates, ranges become bigint
+ * intervals so containment, overlap and sizes are exact for IPv6 too.
+ */
+import ipaddr from 'ipaddr.js';
+
+export type Family = 4 | 6;
+
+/** A parsed CIDR as a closed interval [start, end] of addresses. */
+export interface Cidr {
+  /** Canonical text: network address / prefix (host bits cleared). */
+  text: string;
+  family: Family;
+  prefix: number;
+  start: bigint;
+  end: bigint;
+  /** The input had host bits set (e.g. 10.0.0.5/24); `text` is the network it names. */
+  hostBitsSet: boolean;
+}
+
+export interface Ip {
+  text: string;
+  family: Family;
+  value: bigint;
+}
+
+const bitsOf = (f: Family): number => (f === 4 ? 32 : 128);
+
+function toBigInt(bytes: number[]): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+function fromBigInt(value: bigint, family: Family): string {
+  const n = bitsOf(family) / 8;
+  const bytes: number[] = new Array<number>(n);
+  let v = value;
+  for (let i = n - 1; i >= 0; i--) {
+    bytes[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  const addr = ipaddr.fromByteArray(bytes);
+  return addr.kind() === 'ipv6' ? (addr as ipaddr.IPv6).toRFC5952String() : addr.toString();
+}
+
+/** Parses one address (strict dotted quad for IPv4, any valid IPv6); undefined when invalid. */
+export function parseIp(text: string): Ip | undefined {
+  const t = text.trim();
+  if (ipaddr.IPv4.isValidFourPartDecimal(t)) {
+    return { text: t, family: 4, value: toBigInt(ipaddr.IPv4.parse(t).toByteArray()) };
+  }
+  if (ipaddr.IPv6.isValid(t) && !t.includes('%')) {
+    const a = ipaddr.IPv6.parse(t);
+    // An IPv4-mapped IPv6 address is still an IPv6 address on the wire; keep it as such.
+    return { text: a.toRFC5952String(), family: 6, value: toBigInt(a.toByteArray()) };
+  }
+  return undefined;
+}
+
+/** Parses `addr/prefix`; undefined when invalid. */
+export function parseCidr(text: string): Cidr | undefined {
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = parseIp(t.slice(0, slash));
+  const p = t.slice(slash + 1);
+  if (!ip || !/^\d{1,3}$/.test(p)) return undefined;
+  const prefix = Number(p);
+  const bits = bitsOf(ip.family);
+  if (prefix > bits) return undefined;
+  const hostBits = BigInt(bits - prefix);
+  const start = (ip.value >> hostBits) << hostBits;
+  const end = start + (1n << hostBits) - 1n;
+  return { text: `${fromBigInt(start, ip.family)}/${prefix}`, family: ip.family, prefix, start, end, hostBitsSet: start !== ip.value };
+}
+
+/** Splits a comma-separated list (flags, kube-proxy clusterCIDR) into CIDRs, keeping the invalid parts. */
+export function parseCidrList(text: string): { cidrs: Cidr[]; invalid: string[] } {
+  const cidrs: Cidr[] = [];
+  const invalid: string[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const c = parseCidr(part);
+    if (c) cidrs.push(c);
+    else invalid.push(part);
+  }
+  return { cidrs, invalid };
+}
+
+export const contains = (c: Cidr, ip: Ip): boolean => c.family === ip.family && ip.value >= c.start && ip.value <= c.end;
+
+export const overlaps = (a: Cidr, b: Cidr): boolean => a.family === b.family && a.start <= b.end && b.start <= a.end;
+
+/** `inner` lies entirely inside `outer`. */
+export const within = (inner: Cidr, outer: Cidr): boolean =>
+  inner.family === outer.family && inner.start >= outer.start && inner.end <= outer.end;
+
+export const size = (c: Cidr): bigint => c.end - c.start + 1n;
+
+/**
+ * Pod addresses host-local IPAM (kubelet/bridge, flannel, kindnet, kube-router, …) can hand out from a
+ * node's podCIDR: every address except the network address, the gateway (first host, given to the
+ * bridge such as cni0) and, for IPv4, the broadcast address. See docs/cidr.md.
+ */
+export function usableHostLocal(c: Cidr): bigint {
+  const reserved = c.family === 4 ? 3n : 2n;
+  const n = size(c) - reserved;
+  return n > 0n ? n : 0n;
+}
+
+/** The address after `ip` (the `kubernetes` Service takes the first address after the network). */
+export const addressText = (value: bigint, family: Family): string => fromBigInt(value, family);
