@@ -5,9 +5,8 @@
  * looks like a real kube-proxy node. IPv4 only. See README.md for what is simplified.
  */
 import { iptablesEndpointChain, iptablesServiceChain } from './hash.js';
-import { externalIPs, loadBalancerIPs, planServicePorts, type PlannedEndpoint, type ServicePortPlan } from './plan.js';
+import { cidrContains, externalIPs, loadBalancerIPs, planServicePorts, type PlannedEndpoint, type ServicePortPlan } from './plan.js';
 import type { KubeProxyInput } from './types.js';
-import ipaddr from 'ipaddr.js';
 
 /** nfacct objects the rules reference (metrics.IPTablesCTStateInvalidDroppedNFAcctCounter, LocalhostNodePortAcceptedNFAcctCounter). */
 export const NFACCT_COUNTERS = ['ct_state_invalid_dropped_pkts', 'localhost_nps_accepted_pkts'] as const;
@@ -310,12 +309,4 @@ function assemble(ctx: Ctx, baseChains: boolean): string {
   table('filter', ctx.filter, ['INPUT', 'FORWARD', 'OUTPUT'], FILTER_JUMPS);
   table('nat', ctx.nat, ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], NAT_JUMPS);
   return `${out.join('\n')}\n`;
-}
-
-/** Address-in-CIDR test for the loadBalancerSourceRanges allow-from-node rule; mismatched families never match. */
-function cidrContains(cidr: string, ip: string): boolean {
-  if (!ipaddr.isValid(ip)) return false;
-  const addr = ipaddr.parse(ip);
-  const range = ipaddr.parseCIDR(cidr);
-  return addr.kind() === range[0].kind() && addr.match(range);
 }

@@ -4,6 +4,7 @@
  * and the chain names. Both renderers (iptables.ts, nftables.ts) walk these plans.
  */
 import { endpointString, servicePortName } from './hash.js';
+import ipaddr from 'ipaddr.js';
 import type { KubeProxyInput, LabEndpoint, LabService, LabServicePort } from './types.js';
 
 /** One endpoint of one service port, as kube-proxy's EndpointsMap holds it. */
@@ -130,4 +131,15 @@ function planPort(service: LabService, port: LabServicePort, nodeName: string): 
     hasInternalEndpoints: hasEndpoints && (!internalPolicyLocal || localEndpoints.length > 0),
     hasExternalEndpoints: hasEndpoints && (!externalPolicyLocal || localEndpoints.length > 0),
   };
+}
+
+/** Address-in-CIDR test (loadBalancerSourceRanges allow-from-node); mismatched families never match. */
+export function cidrContains(cidr: string, ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  const addr = ipaddr.parse(ip);
+  const [range, bits] = ipaddr.parseCIDR(cidr);
+  if (addr.kind() !== range.kind()) return false;
+  return addr.kind() === 'ipv4'
+    ? (addr as ipaddr.IPv4).match(range as ipaddr.IPv4, bits)
+    : (addr as ipaddr.IPv6).match(range as ipaddr.IPv6, bits);
 }
