@@ -7,7 +7,8 @@ export type Sysctls = Record<string, string>;
 
 /**
  * Accepts `key = value` and `key=value`; blank lines and `#`/`;` comments are skipped. `sysctl: cannot stat ...` lines
- * (a key the kernel does not have) become warnings. Keys with `/` (the /proc/sys path form) are normalised to dots.
+ * (a key the kernel does not have) become warnings. Keys are stored as `sysctl` prints them: dots separate levels and a
+ * dot inside an interface name shows as `/` (`net.ipv4.conf.flannel/1.rp_filter`); /proc/sys paths are converted.
  */
 export function parseSysctl(text: string, opts: SourceOpts): Parsed<Sysctls> {
   const value: Sysctls = {};
@@ -22,12 +23,20 @@ export function parseSysctl(text: string, opts: SourceOpts): Parsed<Sysctls> {
     }
     const eq = s.indexOf('=');
     if (eq <= 0) throw new ParseError(opts.source, 'expected "key = value"', line, raw.indexOf(s) + 1);
-    const key = s.slice(0, eq).trim().replace(/^\/proc\/sys\//, '').replaceAll('/', '.');
+    const key = canonicalKey(s.slice(0, eq).trim());
     if (!/^[\w.\-@:]+$/.test(key)) throw new ParseError(opts.source, `"${key}" is not a sysctl key`, line, raw.indexOf(s) + 1);
     value[key] = s.slice(eq + 1).trim();
   });
   return { value, warnings };
 }
+
+function canonicalKey(k: string): string {
+  if (!k.startsWith('/proc/sys/')) return k;
+  return [...k.slice('/proc/sys/'.length)].map((c) => (c === '/' ? '.' : c === '.' ? '/' : c)).join('');
+}
+
+/** An interface name as it appears inside a sysctl key. */
+const ifKey = (iface: string): string => iface.replaceAll('.', '/');
 
 const num = (s: Sysctls, key: string): number | undefined => {
   const v = s[key];
@@ -38,10 +47,10 @@ const num = (s: Sysctls, key: string): number | undefined => {
 export const ipForward = (s: Sysctls): boolean | undefined => bool(num(s, 'net.ipv4.ip_forward'));
 
 /** `net.ipv4.conf.<iface>.forwarding` (per-interface forwarding; `all` mirrors ip_forward). */
-export const ipv4Forwarding = (s: Sysctls, iface: string): boolean | undefined => bool(num(s, `net.ipv4.conf.${iface}.forwarding`));
+export const ipv4Forwarding = (s: Sysctls, iface: string): boolean | undefined => bool(num(s, `net.ipv4.conf.${ifKey(iface)}.forwarding`));
 
 /** `net.ipv6.conf.<iface>.forwarding`. */
-export const ipv6Forwarding = (s: Sysctls, iface: string): boolean | undefined => bool(num(s, `net.ipv6.conf.${iface}.forwarding`));
+export const ipv6Forwarding = (s: Sysctls, iface: string): boolean | undefined => bool(num(s, `net.ipv6.conf.${ifKey(iface)}.forwarding`));
 
 export type RpFilterMode = 0 | 1 | 2;
 
@@ -52,7 +61,7 @@ export type RpFilterMode = 0 | 1 | 2;
  */
 export function effectiveRpFilter(s: Sysctls, iface: string): { mode: RpFilterMode; from: string[] } | undefined {
   const all = num(s, 'net.ipv4.conf.all.rp_filter');
-  const ifaceKey = `net.ipv4.conf.${iface}.rp_filter`;
+  const ifaceKey = `net.ipv4.conf.${ifKey(iface)}.rp_filter`;
   let own = num(s, ifaceKey);
   let ownKey = ifaceKey;
   if (own === undefined) {
@@ -71,7 +80,7 @@ export const bridgeNfCallIp6tables = (s: Sysctls): boolean | undefined => bool(n
 /** route_localnet (127/8 routable) on an interface: the kernel ORs all and the interface value. */
 export function routeLocalnet(s: Sysctls, iface: string): boolean | undefined {
   const all = num(s, 'net.ipv4.conf.all.route_localnet');
-  const own = num(s, `net.ipv4.conf.${iface}.route_localnet`);
+  const own = num(s, `net.ipv4.conf.${ifKey(iface)}.route_localnet`);
   if (all === undefined && own === undefined) return undefined;
   return (all ?? 0) !== 0 || (own ?? 0) !== 0;
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseConntrack } from '../../src/parse/conntrack.js';
+import { ParseError } from '../../src/parse/error.js';
+import { corpusFiles, readCorpus } from '../support/corpus.js';
+import { thrown } from './fixtures.js';
+
+const src = { source: 'conntrack' };
+
+describe('parseConntrack', () => {
+  it('shows the DNAT and SNAT of a ClusterIP connection (corpus)', () => {
+    const { value } = parseConntrack(readCorpus('conntrack', 'real-clusterip-dnat-plus-snat-conntrack-entry.txt'), src);
+    expect(value.entries).toEqual([
+      {
+        l3: 'ipv4', protocol: 'tcp', timeout: 118, state: 'TIME_WAIT', line: 1, flags: ['ASSURED'], mark: 0, use: 1,
+        original: { src: '172.16.1.152', dst: '10.32.0.251', sport: 43400, dport: 80 },
+        reply: { src: '10.64.2.4', dst: '172.16.1.152', sport: 80, dport: 43400 },
+      },
+    ]);
+  });
+  it('reads a kubeadm node dump: service VIP 10.96.0.1:443 answered by the apiserver (corpus)', () => {
+    const { value, warnings } = parseConntrack(readCorpus('conntrack', 'real-kubeadm-flannel-node-conntrack-L-partial.txt'), src);
+    expect(warnings).toEqual([]);
+    expect(value.entries).toHaveLength(8);
+    const vip = value.entries.find((e) => e.original.dst === '10.96.0.1');
+    expect(vip).toMatchObject({ state: 'ESTABLISHED', original: { dport: 443 }, reply: { src: '192.168.10.100', sport: 6443 } });
+    const udp = value.entries.filter((e) => e.protocol === 'udp');
+    expect(udp.map((e) => [e.state, e.original.dport, e.use])).toEqual([[undefined, 123, undefined], [undefined, 53, undefined]]);
+  });
+  it('skips the summary line, keeps its count and warns about the mismatch (corpus)', () => {
+    const { value, warnings } = parseConntrack(readCorpus('conntrack', 'real-nodeport-conntrack-L-grep-with-summary-line.txt'), src);
+    expect(value.reportedCount).toBe(4);
+    expect(value.entries).toHaveLength(1);
+    expect(value.entries[0]).toMatchObject({ line: 2, original: { dst: '10.64.2.4', dport: 80 } });
+    expect(warnings.map((w) => w.code)).toEqual(['count-mismatch']);
+  });
+  it('parses every corpus file', () => {
+    for (const f of corpusFiles('conntrack')) expect(parseConntrack(readCorpus('conntrack', f), { source: f }).value.entries.length, f).toBeGreaterThan(0);
+  });
+  it('reads icmp, ipv6, zone, UNREPLIED and the extended form', () => {
+    const text = [
+      'ipv4     2 icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=4242 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=4242 mark=0 zone=3 use=1',
+      'ipv6     10 tcp      6 431999 ESTABLISHED src=fd00::1 dst=fd00::2 sport=1 dport=2 src=fd00::2 dst=fd00::1 sport=2 dport=1 [ASSURED] mark=16384 use=1',
+      'sctp     132 3 CLOSED src=10.0.0.1 dst=10.0.0.3 sport=5000 dport=6000 src=10.0.0.3 dst=10.0.0.1 sport=6000 dport=5000 mark=0 use=1',
+    ].join('\n');
+    const [icmp, v6, sctp] = parseConntrack(text, src).value.entries;
+    expect(icmp).toMatchObject({ protocol: 'icmp', flags: ['UNREPLIED'], zone: 3, original: { icmp: { type: 8, code: 0, id: 4242 } }, reply: { icmp: { type: 0 } } });
+    expect(v6).toMatchObject({ l3: 'ipv6', mark: 16384, state: 'ESTABLISHED', timeout: 431999 });
+    expect(sctp).toMatchObject({ protocol: 'sctp', state: 'CLOSED', original: { dport: 6000 } });
+  });
+  it('reports malformed entries with line and column', () => {
+    const e = thrown(() => parseConntrack('tcp 6 1 ESTABLISHED src=1.2.3.4 dst=1.2.3.5 sport=1 dport=2 src=1.2.3.5 dst=1.2.3.4 sport=2 dport=1\ntcp 6 1 src=1.2.3.999 dst=x', src));
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e).toMatchObject({ line: 2, column: 13 });
+    expect(thrown(() => parseConntrack('tcp 6 1 ESTABLISHED src=1.2.3.4', src))).toMatchObject({ line: 1 });
+  });
+});
