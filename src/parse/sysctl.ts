@@ -24,7 +24,7 @@ export function parseSysctl(text: string, opts: SourceOpts): Parsed<Sysctls> {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new ParseError(opts.source, 'expected "key = value"', line, raw.indexOf(s) + 1);
     const key = canonicalKey(s.slice(0, eq).trim());
-    if (!/^[\w.\-@:]+$/.test(key)) throw new ParseError(opts.source, `"${key}" is not a sysctl key`, line, raw.indexOf(s) + 1);
+    if (!/^[\w.\-@:/]+$/.test(key)) throw new ParseError(opts.source, `"${key}" is not a sysctl key`, line, raw.indexOf(s) + 1);
     value[key] = s.slice(eq + 1).trim();
   });
   return { value, warnings };
