@@ -1,0 +1,163 @@
+/**
+ * The configured mode: every place that sets kube-proxy's mode, with evidence, and one answer
+ * with the precedence rules that produced it.
+ */
+import type { V1ConfigMap, V1DaemonSet, V1Pod } from '@kubernetes/client-node';
+import { nsName, objectsOf } from '../../model/k8s.js';
+import { ParseError } from '../../parse/error.js';
+import type { Snapshot } from '../../snapshot/types.js';
+import { describeMode, modeValue } from './modes.js';
+import { flagValue, parseKubeProxyConfig } from './parsers.js';
+import { distroHints } from './hints.js';
+import type { ConfigSource, ConfiguredMode } from './types.js';
+import { argvOf, daemonSetNamed, isMirrorPod, kubeProxyContainer, kubeProxyDaemonSets, kubeProxyPods } from './workloads.js';
+
+/** ConfigMaps whose names say "this is kube-proxy's config" (kubeadm, EKS): tried first. */
+const KNOWN_CONFIGMAPS: Record<string, string> = { 'kube-proxy': 'config.conf', 'kube-proxy-config': 'config' };
+
+export const FLAG_PRECEDENCE_ASSUMPTION =
+  'when --config is set, kube-proxy takes the mode from the config file and ignores --proxy-mode (kube-proxy flag reference: "ignored if a config file is specified by --config"); the live :10249/proxyMode answer, when probed, outranks both';
+
+/** Every configuration source found, then the decision. */
+export function configuredMode(s: Snapshot): ConfiguredMode {
+  const sources: ConfigSource[] = [...configMapSources(s), ...daemonSetFlagSources(s), ...staticPodSources(s), ...replacementSources(s), ...distroHints(s)];
+  if (kubeProxyDaemonSets(s).length === 0 && kubeProxyPods(s).length === 0 && !sources.some((x) => x.kind === 'hint')) {
+    sources.push({ kind: 'absent', evidence: 'no kube-proxy DaemonSet and no kube-proxy pods in kube-system' });
+  }
+  return decide(sources);
+}
+
+function configMapSources(s: Snapshot): ConfigSource[] {
+  const cms = objectsOf(s, 'configmaps').filter((c) => c.metadata?.namespace === 'kube-system');
+  const ordered = [...cms.filter((c) => (c.metadata?.name ?? '') in KNOWN_CONFIGMAPS), ...cms.filter((c) => !((c.metadata?.name ?? '') in KNOWN_CONFIGMAPS))];
+  const out: ConfigSource[] = [];
+  for (const cm of ordered) {
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      if (!text.includes('KubeProxyConfiguration')) continue;
+      const src = configFileSource(cm, key, text);
+      if (src) out.push(src);
+    }
+  }
+  for (const src of out) if (src.kind === 'config-file') src.mountedBy = mountingDaemonSet(s, src.object, src.key);
+  return out;
+}
+
+function configFileSource(cm: V1ConfigMap, key: string, text: string): ConfigSource | undefined {
+  const object = `ConfigMap ${nsName(cm)}`;
+  try {
+    const doc = parseKubeProxyConfig(text, { source: `${object} key ${key}` });
+    if (!doc) return undefined;
+    const mode = modeValue(doc.mode);
+    const shown = doc.mode === undefined ? 'no mode field' : `mode: ${doc.mode === '' ? '""' : doc.mode}`;
+    return { kind: 'config-file', object, key, mode, evidence: `${key}: ${shown}` };
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    return { kind: 'config-file', object, key, mode: { mode: 'unrecognised', written: '', defaulted: false }, evidence: `unreadable: ${e.message}` };
+  }
+}
+
+/** Which DaemonSet mounts this ConfigMap key as its --config file. */
+function mountingDaemonSet(s: Snapshot, object: string, key: string): string | undefined {
+  for (const ds of kubeProxyDaemonSets(s)) {
+    const ref = configFileRef(ds);
+    if (ref && `ConfigMap kube-system/${ref.configMap}` === object && ref.key === key) return `DaemonSet ${nsName(ds)}`;
+  }
+  return undefined;
+}
+
+/** Resolves `--config=/var/lib/kube-proxy/config.conf` through volumeMounts to a ConfigMap key. */
+export function configFileRef(ds: V1DaemonSet): { path: string; configMap?: string; key?: string } | undefined {
+  const spec = ds.spec?.template?.spec;
+  const c = kubeProxyContainer(spec);
+  const path = c ? flagValue(argvOf(c), 'config') : undefined;
+  if (!c || !path) return undefined;
+  const mount = (c.volumeMounts ?? []).filter((m) => path.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  const vol = mount && (spec?.volumes ?? []).find((v) => v.name === mount.name);
+  if (!mount || !vol?.configMap?.name) return { path };
+  const rel = path.slice(mount.mountPath.replace(/\/$/, '').length + 1);
+  const item = (vol.configMap.items ?? []).find((i) => i.path === rel);
+  return { path, configMap: vol.configMap.name, key: item?.key ?? rel };
+}
+
+function daemonSetFlagSources(s: Snapshot): ConfigSource[] {
+  const out: ConfigSource[] = [];
+  for (const ds of kubeProxyDaemonSets(s)) {
+    const c = kubeProxyContainer(ds.spec?.template?.spec);
+    const flag = c ? flagValue(argvOf(c), 'proxy-mode') : undefined;
+    if (flag === undefined) continue;
+    const ref = configFileRef(ds);
+    out.push({ kind: 'flag', object: `DaemonSet ${nsName(ds)}`, mode: modeValue(flag), ...(ref ? { alsoConfigFile: ref.path } : {}), evidence: `--proxy-mode=${flag}` });
+  }
+  return out;
+}
+
+function staticPodSources(s: Snapshot): ConfigSource[] {
+  return kubeProxyPods(s)
+    .filter(isMirrorPod)
+    .flatMap((p: V1Pod): ConfigSource[] => {
+      const c = kubeProxyContainer(p.spec);
+      const argv = c ? argvOf(c) : [];
+      const flag = flagValue(argv, 'proxy-mode');
+      const config = flagValue(argv, 'config');
+      const object = `static Pod ${nsName(p)} (node ${p.spec?.nodeName ?? '?'})`;
+      if (flag !== undefined) return [{ kind: 'flag', object, mode: modeValue(flag), ...(config ? { alsoConfigFile: config } : {}), evidence: `--proxy-mode=${flag}` }];
+      if (config) return [];
+      // No flag and no config file: the built-in default applies (GKE Dataplane V1 static pods).
+      return [{ kind: 'flag', object, mode: modeValue(''), evidence: 'no --proxy-mode and no --config' }];
+    });
+}
+
+function replacementSources(s: Snapshot): ConfigSource[] {
+  const out: ConfigSource[] = [];
+  const cilium = objectsOf(s, 'configmaps').find((c) => c.metadata?.namespace === 'kube-system' && c.metadata?.name === 'cilium-config');
+  const kpr = cilium?.data?.['kube-proxy-replacement'];
+  if (cilium && kpr !== undefined) {
+    const state = ({ true: 'full', strict: 'full', partial: 'partial', false: 'off', disabled: 'off' } as const)[kpr as 'true'] ?? 'unknown';
+    const legacy = ['strict', 'partial', 'disabled'].includes(kpr) ? ' (legacy value, before Cilium 1.14)' : kpr === 'probe' ? ' (removed in Cilium 1.13)' : '';
+    out.push({ kind: 'replacement', by: 'cilium', state, object: 'ConfigMap kube-system/cilium-config', evidence: `kube-proxy-replacement: "${kpr}"${legacy}` });
+  }
+  const anetd = daemonSetNamed(s, 'anetd');
+  if (anetd) out.push({ kind: 'replacement', by: 'gke-dataplane-v2', state: 'full', object: 'DaemonSet kube-system/anetd', evidence: 'GKE Dataplane V2 (anetd) proxies services; GKE runs no kube-proxy with it' });
+  return out;
+}
+
+/**
+ * Precedence: a DaemonSet's mounted config file, else its --proxy-mode flag, else static pods'
+ * flags, else a kube-proxy ConfigMap nobody mounts, else a distribution hint.
+ */
+function decide(sources: ConfigSource[]): ConfiguredMode {
+  const assumptions: string[] = [];
+  const pick = (i: number, why?: string): ConfiguredMode => {
+    const src = sources[i];
+    const mv = src && 'mode' in src ? src.mode : undefined;
+    if (why) assumptions.push(why);
+    if (mv?.defaulted) assumptions.push('an empty or missing mode means iptables on Linux (kube-proxy default)');
+    return { mode: mv?.mode ?? 'unknown', defaulted: mv?.defaulted ?? false, decidedBy: i, assumptions, sources };
+  };
+  const idx = (f: (x: ConfigSource) => boolean): number => sources.findIndex(f);
+  const mounted = idx((x) => x.kind === 'config-file' && x.mountedBy !== undefined);
+  if (mounted >= 0) {
+    if (sources.some((x) => x.kind === 'flag' && x.alsoConfigFile)) assumptions.push(FLAG_PRECEDENCE_ASSUMPTION);
+    return pick(mounted);
+  }
+  const dsFlag = idx((x) => x.kind === 'flag' && x.object.startsWith('DaemonSet'));
+  if (dsFlag >= 0) return pick(dsFlag);
+  const staticFlag = idx((x) => x.kind === 'flag');
+  if (staticFlag >= 0) return pick(staticFlag, 'static kube-proxy pods: the first node\'s flags stand for the cluster; each node is compared with its own pod');
+  const cm = idx((x) => x.kind === 'config-file');
+  const hasKubeProxy = !sources.some((x) => x.kind === 'absent');
+  if (cm >= 0 && hasKubeProxy) return pick(cm, 'no DaemonSet mounts this ConfigMap: assumed to be the one kube-proxy reads');
+  const hint = idx((x) => x.kind === 'hint' && x.mode !== undefined);
+  if (hint >= 0) return pick(hint, 'from a distribution hint, not from kube-proxy itself');
+  const replaced = sources.find((x) => x.kind === 'replacement' && x.state === 'full');
+  if (!hasKubeProxy || sources.some((x) => x.kind === 'hint' && x.disabled)) {
+    return { mode: replaced ? 'replaced' : 'none', defaulted: false, assumptions, sources };
+  }
+  if (sources.some((x) => x.kind === 'hint')) {
+    assumptions.push('k3s/RKE2 run kube-proxy without a ConfigMap; no proxy-mode argument found, so the default applies');
+    return { mode: 'iptables', defaulted: true, assumptions, sources };
+  }
+  return { mode: 'unknown', defaulted: false, assumptions: [...assumptions, 'kube-proxy runs but no source says its mode'], sources };
+}
+
+export { describeMode };

@@ -1,0 +1,23 @@
+/** Reading one node's dumps as text: failed commands and encodings handled in one place. */
+import { gunzipSync } from 'node:zlib';
+import type { DumpResult, NodeCapture } from '../../snapshot/types.js';
+
+export type DumpText = { kind: 'text'; text: string; dump: DumpResult } | { kind: 'failed'; reason: string } | { kind: 'absent' };
+
+/** The stdout of a dump, decoded; a non-zero exit is a failure (its stderr is the reason). */
+export function dumpText(capture: NodeCapture | undefined, key: string): DumpText {
+  const d = capture?.dumps[key];
+  if (!d) return { kind: 'absent' };
+  if (d.exitCode !== 0) {
+    const why = d.stderr.trim().split('\n')[0] || `exit code ${d.exitCode}`;
+    return { kind: 'failed', reason: `${d.argv.join(' ') || key} failed: ${why}` };
+  }
+  if (d.encoding === 'gzip+base64') {
+    try {
+      return { kind: 'text', text: gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8'), dump: d };
+    } catch (e) {
+      return { kind: 'failed', reason: `cannot decompress ${key}: ${(e as Error).message}` };
+    }
+  }
+  return { kind: 'text', text: d.stdout, dump: d };
+}

@@ -1,0 +1,135 @@
+/**
+ * The proxy-mode report: what kube-proxy is configured to do (per source, with evidence) and what
+ * each node's dataplane shows it really does. Every claim carries the object or dump it came from.
+ */
+
+/** kube-proxy's `mode` values (Linux + Windows); `''` in the config means the platform default. */
+export type ProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'kernelspace';
+
+/** A mode as written somewhere, normalised. `defaulted`: it was empty and the Linux default applies. */
+export interface ModeValue {
+  mode: ProxyMode | 'unrecognised';
+  /** Exactly as written (`""`, `IPVS`, `nftables`). */
+  written: string;
+  defaulted: boolean;
+}
+
+/** Where one piece of configuration was found. Discriminated by `kind`. */
+export type ConfigSource =
+  /** A KubeProxyConfiguration (ConfigMap key, usually mounted through --config). */
+  | { kind: 'config-file'; object: string; key: string; mode: ModeValue; mountedBy?: string; evidence: string }
+  /** `--proxy-mode=` on a DaemonSet or a static (mirror) pod. */
+  | { kind: 'flag'; object: string; mode: ModeValue; alsoConfigFile?: string; evidence: string }
+  /** A component that takes over service proxying (Cilium kube-proxy replacement, GKE Dataplane V2). */
+  | { kind: 'replacement'; by: 'cilium' | 'gke-dataplane-v2'; state: 'full' | 'partial' | 'off' | 'unknown'; object: string; evidence: string }
+  /** Distribution hints (k3s / RKE2): labelled as hints, never decisive on their own. */
+  | { kind: 'hint'; distro: 'k3s' | 'rke2'; object: string; mode?: ModeValue; disabled?: boolean; evidence: string }
+  /** Neither a kube-proxy DaemonSet nor kube-proxy pods exist. */
+  | { kind: 'absent'; evidence: string };
+
+/** The configuration as a whole: one answer, or why there is none. */
+export interface ConfiguredMode {
+  /** `none` = no kube-proxy; `replaced` = another component proxies services; `unknown` = no source found. */
+  mode: ProxyMode | 'none' | 'replaced' | 'unknown' | 'unrecognised';
+  defaulted: boolean;
+  /** The source that decided (index into `sources`). */
+  decidedBy?: number;
+  /** Rules applied to reach the answer (precedence, defaults) in plain words. */
+  assumptions: string[];
+  sources: ConfigSource[];
+}
+
+/** One observation in a node's dumps. */
+export type NodeSignal =
+  /** kube-proxy's own answer on :10249/proxyMode: ranks above everything else. */
+  | { kind: 'proxy-mode-endpoint'; value: string; dump: string }
+  /** nat KUBE-SERVICES in an iptables dump. `serviceRules`: jumps to per-service chains. */
+  | {
+      kind: 'iptables-services';
+      dump: string;
+      backend: IptablesBackend;
+      family: 'ip' | 'ip6';
+      rules: number;
+      serviceRules: number;
+      ipvsSetRules: number;
+      serviceChains: number;
+    }
+  /** `table ip kube-proxy` / `ip6 kube-proxy` in the nft dump. */
+  | { kind: 'nft-table'; dump: string; family: string; chains: number; rules: number; serviceChains: number; serviceElements: number }
+  /** The `kube-ipvs0` dummy link. */
+  | { kind: 'ipvs-link'; dump: string; addresses?: number }
+  /** IPVS virtual servers. */
+  | { kind: 'ipvs-services'; dump: string; services: number };
+
+export type IptablesBackend = 'nf_tables' | 'legacy' | 'unknown';
+
+/** Which iptables backend a node uses, decided like iptables-wrappers (kubelet's canary chains). */
+export interface BackendVerdict {
+  backend: IptablesBackend | 'not-applicable';
+  evidence: string;
+}
+
+/** A node's effective mode. `unknown` never guesses: it says why. */
+export type EffectiveMode =
+  | { kind: 'known'; mode: ProxyMode; basis: 'endpoint' | 'dataplane'; summary: string; missing: string[] }
+  | { kind: 'none'; summary: string }
+  | { kind: 'ambiguous'; candidates: ProxyMode[]; summary: string }
+  | { kind: 'unknown'; reason: string };
+
+export interface KubeProxyInstance {
+  pod?: string;
+  /** `daemonset` pods, `static` mirror pods. */
+  via: 'daemonset' | 'static' | 'daemonset-image';
+  version?: string;
+  image?: string;
+  startedAt?: string;
+}
+
+export interface NodeProxyMode {
+  node: string;
+  probed: boolean;
+  effective: EffectiveMode;
+  signals: NodeSignal[];
+  backend: BackendVerdict;
+  kubeProxy?: KubeProxyInstance;
+  /** Differs from the configured mode or from the majority of nodes. */
+  differs: boolean;
+  /** Dump keys that were collected but could not be read, with the reason. */
+  unreadable: { dump: string; reason: string }[];
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type FindingCode =
+  | 'configured-effective-mismatch'
+  | 'nodes-disagree'
+  | 'ipvs-not-active'
+  | 'mixed-rulesets'
+  | 'no-service-proxy'
+  | 'double-proxy'
+  | 'ipvs-deprecated'
+  | 'nftables-too-old'
+  | 'flag-ignored'
+  | 'config-sources-disagree'
+  | 'unrecognised-mode'
+  | 'nodes-not-probed'
+  | 'ambiguous-node';
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  /** The objects/dumps/rules that make it true. */
+  evidence: string[];
+  /** Commands or actions to take next. */
+  nextSteps: string[];
+  node?: string;
+}
+
+export interface ProxyModeReport {
+  kind: 'ProxyModeReport';
+  serverVersion?: string;
+  configured: ConfiguredMode;
+  nodes: NodeProxyMode[];
+  findings: Finding[];
+}
