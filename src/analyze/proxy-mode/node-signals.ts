@@ -52,7 +52,7 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
       // `iptables` is the same rules as the backend-specific dump of the same backend: read once.
       if (key === 'iptables' && out.iptables.some((v) => v.backend === backend && backend !== 'unknown')) return;
       const origin = backend === 'legacy' ? 'iptables-legacy' : 'iptables-nft';
-      const ruleset = parseIptablesSave(text, { source: key, family: 'ip', origin }).value;
+      const ruleset = parseIptablesSave(text, { source: key, family: 'ip', origin });
       out.iptables.push({ dump: key, backend, ruleset });
       const sig = kubeServicesSignal(key, backend, 'ip', ruleset);
       if (sig) out.signals.push(sig);
