@@ -1,0 +1,442 @@
+/**
+ * A small Kubernetes-API-compatible HTTPS server for tests. It serves the objects of a Snapshot with
+ * bearer-token auth and a self-signed certificate, so clients run their real path (kubeconfig → TLS →
+ * token). Requests go through: fault injection → auth → route table → RBAC denials → handler.
+ * Later features (pod create/delete/watch, exec over WebSocket) add routes with `addRoute` and
+ * upgrade handlers with `onUpgrade`.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import ipaddr from 'ipaddr.js';
+import { stringify } from 'yaml';
+import type { RawObject, Snapshot } from '../../../src/snapshot/types.js';
+import { BUILTIN, groupVersion, OPTIONAL, type ServedResource } from './resources.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import { clusterIpOutOfRange, forbidden, notFound, status } from './status.js';
+import { testCertificate } from './tls.js';
+import { renderingFor, renderList, renderObject } from './views.js';
+
+export interface ApiServerOptions {
+  /** Objects to serve; `snapshot.cluster.objects` when a snapshot is given. */
+  snapshot?: Snapshot;
+  objects?: Partial<Record<string, RawObject[]>>;
+  token?: string;
+  /** User name in 403 messages. */
+  user?: string;
+  /** Ranges the dry-run Service create validates clusterIPs against. */
+  serviceCIDRs?: string[];
+  /** Which ServiceCIDR API the server has: v1 (1.33+), v1beta1 (1.31–1.32 with the gate), none. */
+  serviceCidrApi?: 'v1' | 'v1beta1' | 'none';
+  serverVersion?: Record<string, unknown>;
+}
+
+/** What a request asks for, in RBAC terms. */
+export interface Intent {
+  verb: string;
+  resource: string;
+  group: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  server: TestApiServer;
+  send(code: number, body: unknown, headers?: Record<string, string>): void;
+  readBody(): Promise<unknown>;
+}
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  /** The RBAC view of the request; undefined = no RBAC check (discovery, /version). */
+  intent?(ctx: RouteContext): Intent | undefined;
+  handle(ctx: RouteContext): void | Promise<void>;
+}
+
+export type FaultAction =
+  | { kind: 'delay'; ms: number }
+  | { kind: 'status'; code: number; retryAfterSeconds?: number }
+  | { kind: 'reset' }
+  | { kind: 'hang' };
+
+export interface Fault {
+  method?: string;
+  /** Matched against the path (string: exact path or prefix ending in '*'). */
+  path: string | RegExp;
+  action: FaultAction;
+  /** How many matching requests it applies to (default: all). */
+  times?: number;
+  /** Requests it has hit so far. */
+  hits: number;
+}
+
+export interface Denial {
+  verb: string;
+  resource: string;
+  /** Omitted: refused in every namespace and at cluster scope. */
+  namespace?: string;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  accept?: string;
+  status?: number;
+  fault?: FaultAction['kind'];
+}
+
+export class TestApiServer {
+  readonly requests: LoggedRequest[] = [];
+  readonly token: string;
+  readonly user: string;
+  private readonly routes: Route[] = [];
+  private readonly faults: Fault[] = [];
+  private readonly denials: Denial[] = [];
+  private readonly upgradeHandlers: ((req: IncomingMessage, socket: Duplex, head: Buffer) => boolean)[] = [];
+  private readonly sockets = new Set<Socket>();
+  readonly served: ServedResource[];
+  readonly objects: Map<string, RawObject[]>;
+  readonly ca: string;
+  private server!: https.Server;
+  port = 0;
+
+  private constructor(readonly options: ApiServerOptions) {
+    this.token = options.token ?? randomBytes(16).toString('hex');
+    this.user = options.user ?? 'netx-tester';
+    const source = options.snapshot?.cluster.objects ?? options.objects ?? {};
+    this.objects = new Map(Object.entries(source).map(([k, v]) => [k, (v ?? []).map((o) => structuredClone(o))]));
+    this.served = servedResources(options, this.objects);
+    this.ca = testCertificate().cert;
+    for (const route of defaultRoutes()) this.routes.push(route);
+  }
+
+  static async start(options: ApiServerOptions = {}): Promise<TestApiServer> {
+    const s = new TestApiServer(options);
+    await s.listen();
+    return s;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** Adds a route; `first` puts it before the built-in ones (to override them). */
+  addRoute(route: Route, first = false): void {
+    if (first) this.routes.unshift(route);
+    else this.routes.push(route);
+  }
+
+  /** Handles HTTP upgrades (WebSocket exec); return true when the handler took the socket. */
+  onUpgrade(handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean): void {
+    this.upgradeHandlers.push(handler);
+  }
+
+  /** Injects a fault for matching requests; returns it so a test can read `hits`. */
+  fault(f: Omit<Fault, 'hits'>): Fault {
+    const fault: Fault = { ...f, hits: 0 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  deny(d: Denial): void {
+    this.denials.push(d);
+  }
+
+  resource(group: string, version: string, resource: string): ServedResource | undefined {
+    return this.served.find((r) => r.group === group && r.version === version && r.resource === resource);
+  }
+
+  /** A kubeconfig for this server (CA data inline, bearer token). */
+  kubeconfig(opts: { context?: string; namespace?: string; token?: string; server?: string } = {}): Record<string, unknown> {
+    const context = opts.context ?? 'netx-test';
+    return {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: `${context}-cluster`, cluster: { server: opts.server ?? this.url, 'certificate-authority-data': Buffer.from(this.ca).toString('base64') } }],
+      users: [{ name: `${context}-user`, user: { token: opts.token ?? this.token } }],
+      contexts: [{ name: context, context: { cluster: `${context}-cluster`, user: `${context}-user`, ...(opts.namespace ? { namespace: opts.namespace } : {}) } }],
+      'current-context': context,
+    };
+  }
+
+  writeKubeconfig(dir: string, opts: Parameters<TestApiServer['kubeconfig']>[0] & { file?: string } = {}): string {
+    const file = path.join(dir, opts.file ?? 'kubeconfig');
+    writeFileSync(file, stringify(this.kubeconfig(opts)));
+    return file;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async listen(): Promise<void> {
+    const { cert, key } = testCertificate();
+    this.server = https.createServer({ cert, key }, (req, res) => void this.dispatch(req, res));
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!this.authorized(req) || !this.upgradeHandlers.some((h) => h(req, socket, head))) socket.destroy();
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    return req.headers.authorization === `Bearer ${this.token}`;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const method = req.method ?? 'GET';
+    const entry: LoggedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), accept: req.headers.accept };
+    this.requests.push(entry);
+    const send = (code: number, body: unknown, headers: Record<string, string> = {}): void => {
+      entry.status = code;
+      res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+
+    const fault = this.faults.find((f) => (f.times === undefined || f.hits < f.times) && faultMatches(f, method, url.pathname));
+    if (fault) {
+      fault.hits++;
+      entry.fault = fault.action.kind;
+      const a = fault.action;
+      if (a.kind === 'hang') return;
+      if (a.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (a.kind === 'status') {
+        const headers: Record<string, string> = a.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(a.retryAfterSeconds) };
+        const reason = a.code === 429 ? 'TooManyRequests' : 'InternalError';
+        send(a.code, status(a.code, reason, a.code === 429 ? 'Too many requests, please try again later.' : 'Internal error occurred: injected fault'), headers);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, a.ms));
+    }
+
+    if (!this.authorized(req)) {
+      send(401, status(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.pattern.exec(url.pathname);
+      if (!m) continue;
+      const ctx: RouteContext = {
+        req,
+        res,
+        url,
+        params: { ...m.groups },
+        server: this,
+        send,
+        readBody: () => readJson(req),
+      };
+      const intent = route.intent?.(ctx);
+      if (intent && this.denied(intent)) {
+        send(403, forbidden(this.user, intent.verb, intent.resource, intent.group, intent.namespace, intent.name));
+        return;
+      }
+      try {
+        await route.handle(ctx);
+      } catch (e) {
+        send(500, status(500, 'InternalError', `test server bug: ${(e as Error).message}`));
+      }
+      return;
+    }
+    send(404, notFound('', ''));
+  }
+
+  private denied(i: Intent): boolean {
+    return this.denials.some((d) => d.verb === i.verb && d.resource === i.resource && (d.namespace === undefined || d.namespace === i.namespace));
+  }
+}
+
+function faultMatches(f: Fault, method: string, pathname: string): boolean {
+  if (f.method && f.method !== method) return false;
+  if (f.path instanceof RegExp) return f.path.test(pathname);
+  return f.path.endsWith('*') ? pathname.startsWith(f.path.slice(0, -1)) : pathname === f.path;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+function servedResources(opts: ApiServerOptions, objects: Map<string, RawObject[]>): ServedResource[] {
+  const served = [...BUILTIN];
+  const cidrApi = opts.serviceCidrApi ?? 'v1';
+  for (const r of OPTIONAL) {
+    if (r.resource === 'servicecidrs') {
+      if (cidrApi !== 'none') served.push({ ...r, version: cidrApi });
+    } else if (objects.has(r.resource)) served.push(r);
+  }
+  return served;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+const RESOURCE_PATH = String.raw`^/(?:api/(?<coreVersion>v1)|apis/(?<group>[^/]+)/(?<version>[^/]+))(?:/namespaces/(?<namespace>[^/]+))?/(?<resource>[a-z0-9]+)(?:/(?<name>[^/]+))?$`;
+
+function resolveResource(ctx: RouteContext): ServedResource | undefined {
+  const p = ctx.params;
+  const group = p.coreVersion ? '' : (p.group ?? '');
+  const version = p.coreVersion ?? p.version ?? '';
+  const r = ctx.server.resource(group, version, p.resource ?? '');
+  // A namespaced path for a cluster-scoped resource (or the reverse) is not served.
+  if (!r || (p.namespace !== undefined && !r.namespaced)) return undefined;
+  return r;
+}
+
+function intentOf(verb: (ctx: RouteContext) => string) {
+  return (ctx: RouteContext): Intent | undefined => {
+    const r = resolveResource(ctx);
+    if (!r) return undefined;
+    return { verb: verb(ctx), resource: r.resource, group: r.group, namespace: ctx.params.namespace, name: ctx.params.name };
+  };
+}
+
+function defaultRoutes(): Route[] {
+  return [
+    { method: 'GET', pattern: /^\/version\/?$/, handle: (ctx) => ctx.send(200, ctx.server.options.serverVersion ?? DEFAULT_VERSION) },
+    { method: 'GET', pattern: /^\/api\/?$/, handle: (ctx) => ctx.send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${ctx.server.port}` }] }) },
+    { method: 'GET', pattern: /^\/apis\/?$/, handle: (ctx) => ctx.send(200, groupList(ctx.server.served)) },
+    { method: 'GET', pattern: /^\/(?:api\/(?<coreVersion>v1)|apis\/(?<group>[^/]+)\/(?<version>[^/]+))\/?$/, handle: (ctx) => discovery(ctx) },
+    {
+      method: 'GET',
+      pattern: new RegExp(RESOURCE_PATH),
+      intent: intentOf((ctx) => (ctx.params.name ? 'get' : ctx.url.searchParams.get('watch') === 'true' ? 'watch' : 'list')),
+      handle: (ctx) => getOrList(ctx),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/v1\/namespaces\/(?<namespace>[^/]+)\/services$/,
+      intent: (ctx) => ({ verb: 'create', resource: 'services', group: '', namespace: ctx.params.namespace }),
+      handle: (ctx) => createService(ctx),
+    },
+  ];
+}
+
+const DEFAULT_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.1', platform: 'linux/amd64', goVersion: 'go1.24.2', compiler: 'gc' };
+
+function groupList(served: ServedResource[]): unknown {
+  const groups = new Map<string, string[]>();
+  for (const r of served) if (r.group !== '') groups.set(r.group, [...new Set([...(groups.get(r.group) ?? []), r.version])]);
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups].map(([name, versions]) => ({
+      name,
+      versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
+      preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+    })),
+  };
+}
+
+function discovery(ctx: RouteContext): void {
+  const group = ctx.params.coreVersion ? '' : (ctx.params.group ?? '');
+  const version = ctx.params.coreVersion ?? ctx.params.version ?? '';
+  const resources = ctx.server.served.filter((r) => r.group === group && r.version === version);
+  if (resources.length === 0) return ctx.send(404, notFound('', ''));
+  ctx.send(200, {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: groupVersion({ group, version }),
+    resources: resources.map((r) => ({ name: r.resource, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: r.verbs })),
+  });
+}
+
+const sortKey = (o: RawObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+function getOrList(ctx: RouteContext): void {
+  const r = resolveResource(ctx);
+  if (!r) return ctx.send(404, notFound('', ''));
+  const all = ctx.server.objects.get(r.resource) ?? [];
+  const ns = ctx.params.namespace;
+  const rendering = renderingFor(ctx.req.headers.accept);
+  const inScope = all.filter((o) => !r.namespaced || ns === undefined || o.metadata?.namespace === ns);
+  if (ctx.params.name) {
+    const found = inScope.find((o) => o.metadata?.name === ctx.params.name);
+    return found ? ctx.send(200, renderObject(r, found, rendering)) : ctx.send(404, notFound(r.resource, r.group, ctx.params.name));
+  }
+  let selected = inScope;
+  try {
+    const labels = ctx.url.searchParams.get('labelSelector');
+    const fields = ctx.url.searchParams.get('fieldSelector');
+    if (labels) {
+      const reqs = parseLabelSelector(labels);
+      selected = selected.filter((o) => matchesLabels(reqs, (o.metadata?.labels ?? {}) as Record<string, string>));
+    }
+    if (fields) {
+      const reqs = parseFieldSelector(fields, r.fields);
+      selected = selected.filter((o) => matchesFields(reqs, o));
+    }
+  } catch (e) {
+    if (e instanceof SelectorError) return ctx.send(400, status(400, 'BadRequest', e.message));
+    throw e;
+  }
+  selected = [...selected].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  const offset = decodeContinue(ctx.url.searchParams.get('continue'));
+  if (offset === undefined) return ctx.send(400, status(400, 'BadRequest', 'continue key is not valid: invalid token'));
+  const limit = Number(ctx.url.searchParams.get('limit') ?? 0);
+  const page = limit > 0 ? selected.slice(offset, offset + limit) : selected.slice(offset);
+  const next = offset + page.length;
+  const meta: Record<string, unknown> = { resourceVersion: '1000' };
+  if (limit > 0 && next < selected.length) {
+    meta.continue = Buffer.from(JSON.stringify({ offset: next })).toString('base64url');
+    meta.remainingItemCount = selected.length - next;
+  }
+  ctx.send(200, renderList(r, page, rendering, meta));
+}
+
+function decodeContinue(token: string | null): number | undefined {
+  if (!token) return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
+    return typeof offset === 'number' ? offset : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function createService(ctx: RouteContext): Promise<void> {
+  const body = (await ctx.readBody()) as RawObject & { spec?: { clusterIP?: string; clusterIPs?: string[] } };
+  const name = body?.metadata?.name ?? '';
+  if (ctx.url.searchParams.get('dryRun') !== 'All') {
+    // Real creation arrives with the probe work; until then the server refuses writes explicitly.
+    return ctx.send(405, status(405, 'MethodNotAllowed', 'the test API server only accepts dry-run Service creates'));
+  }
+  const cidrs = ctx.server.options.serviceCIDRs ?? ['10.96.0.0/12'];
+  const ip = body?.spec?.clusterIP ?? body?.spec?.clusterIPs?.[0];
+  if (ip && ip !== 'None') {
+    const addr = ipaddr.parse(ip);
+    const inside = cidrs.filter((c) => {
+      const range = ipaddr.parseCIDR(c);
+      return range[0].kind() === addr.kind() && addr.match(range);
+    });
+    if (inside.length === 0) {
+      const sameFamily = cidrs.find((c) => ipaddr.parseCIDR(c)[0].kind() === addr.kind()) ?? cidrs[0]!;
+      return ctx.send(422, clusterIpOutOfRange(name, ip, sameFamily));
+    }
+  }
+  ctx.send(201, { ...body, metadata: { ...body.metadata, namespace: ctx.params.namespace, uid: 'dry-run' } });
+}

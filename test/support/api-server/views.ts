@@ -1,0 +1,60 @@
+/** How a list is rendered: a typed List, a meta.k8s.io Table, or a PartialObjectMetadataList. */
+import type { RawObject } from '../../../src/snapshot/types.js';
+import { groupVersion, type ServedResource } from './resources.js';
+
+export type Rendering = 'list' | 'table' | 'metadata';
+
+/** kube-apiserver picks the first media type it can serve from the Accept list. */
+export function renderingFor(accept: string | undefined): Rendering {
+  for (const part of (accept ?? '').split(',')) {
+    if (/as=Table/.test(part) && /g=meta\.k8s\.io/.test(part)) return 'table';
+    if (/as=PartialObjectMetadataList/.test(part)) return 'metadata';
+    if (/application\/json|\*\/\*/.test(part)) return 'list';
+  }
+  return 'list';
+}
+
+const partial = (o: RawObject): RawObject => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata ?? {} });
+
+const col = (name: string, type = 'string', format = ''): Record<string, unknown> => ({ name, type, format, description: '', priority: 0 });
+
+function tableColumns(r: ServedResource): { columns: Record<string, unknown>[]; cells: (o: RawObject) => unknown[] } {
+  const name = (o: RawObject): string => o.metadata?.name ?? '';
+  const spec = (o: RawObject): Record<string, unknown> => (o.spec ?? {}) as Record<string, unknown>;
+  const st = (o: RawObject): Record<string, unknown> => (o.status ?? {}) as Record<string, unknown>;
+  if (r.resource === 'pods') {
+    return {
+      columns: [col('Name', 'string', 'name'), col('Ready'), col('Status'), col('Restarts'), col('Age'), col('IP'), col('Node'), col('Nominated Node'), col('Readiness Gates')],
+      cells: (o) => [name(o), '1/1', String(st(o).reason ?? st(o).phase ?? 'Unknown'), '0', '5m', String(st(o).podIP ?? '<none>'), String(spec(o).nodeName ?? '<none>'), '<none>', '<none>'],
+    };
+  }
+  if (r.resource === 'nodes') {
+    return {
+      columns: [col('Name', 'string', 'name'), col('Status'), col('Roles'), col('Age'), col('Version')],
+      cells: (o) => [name(o), 'Ready', '<none>', '5d', String(((st(o).nodeInfo ?? {}) as Record<string, unknown>).kubeletVersion ?? '')],
+    };
+  }
+  return { columns: [col('Name', 'string', 'name'), col('Created At', 'date')], cells: (o) => [name(o), String(o.metadata?.creationTimestamp ?? '')] };
+}
+
+export function renderList(r: ServedResource, items: RawObject[], rendering: Rendering, meta: Record<string, unknown>): unknown {
+  if (rendering === 'metadata') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: items.map(partial) };
+  if (rendering === 'table') {
+    const t = tableColumns(r);
+    return {
+      kind: 'Table',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: meta,
+      columnDefinitions: t.columns,
+      rows: items.map((o) => ({ cells: t.cells(o), object: partial(o) })),
+    };
+  }
+  // Typed lists carry apiVersion/kind once, not per item.
+  const stripped = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+  return { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta, items: stripped };
+}
+
+export function renderObject(r: ServedResource, o: RawObject, rendering: Rendering): unknown {
+  if (rendering === 'metadata') return partial(o);
+  return { apiVersion: groupVersion(r), kind: r.kind, ...o };
+}
