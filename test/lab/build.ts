@@ -118,8 +118,7 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
     await buildUnderlay(lab);
     for (const node of plan.nodes) await buildNode(lab, node);
     await buildCrossNodeRouting(lab);
-    await loadFlannelMasquerade(lab);
-    await loadKubeProxy(lab);
+    await reloadRules(lab);
     for (const pod of plan.pods) servers.push(...startServers(lab, pod));
     await waitForServers(lab);
     return lab;
@@ -261,6 +260,19 @@ export function flannelRules(clusterCidr: string, podCIDR: string): string {
     '',
   ].join('\n');
 }
+
+/**
+ * (Re)loads the node rules: kube-proxy's (iptables mode restores whole tables) and then flanneld's,
+ * appended as on a real node. `deletedPods` are left out of the endpoints (their pods were deleted).
+ */
+export async function reloadRules(lab: Lab, deletedPods?: ReadonlySet<string>): Promise<void> {
+  await loadKubeProxy(lab, deletedPods);
+  // nftables mode leaves the iptables tables alone, so flannel's rules are loaded once.
+  if (lab.spec.proxyMode === 'iptables' || !flannelLoaded.has(lab)) await loadFlannelMasquerade(lab);
+  flannelLoaded.add(lab);
+}
+
+const flannelLoaded = new WeakSet<Lab>();
 
 async function loadFlannelMasquerade(lab: Lab): Promise<void> {
   if (lab.spec.topology === 'routed' || lab.spec.podMasquerade === false) return;

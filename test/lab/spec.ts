@@ -55,6 +55,8 @@ export interface ServiceSpec {
   selector: Record<string, string>;
   ports: ServicePortSpec[];
   sessionAffinitySeconds?: number;
+  /** Endpoints of a selector-less service (e.g. default/kubernetes → the API server on a node). */
+  staticEndpoints?: { ip: string; nodeName: string }[];
 }
 
 export interface LabSpec {

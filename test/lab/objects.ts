@@ -1,0 +1,605 @@
+/**
+ * The Kubernetes API objects that describe a lab, shaped like what a v1.33 API server returns for a
+ * kubeadm cluster with flannel (host-gw/vxlan) or Calico (routed): nodes with podCIDRs, pods with
+ * IPs and nodeName, services, EndpointSlices, the kube-proxy ConfigMap and DaemonSet, the CNI
+ * DaemonSet, kubeadm-config, the kube-apiserver static pod, the ServiceCIDR. Pure and deterministic
+ * (uids derive from names; timestamps from the capture time).
+ */
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { RawObject } from '../../src/snapshot/types.js';
+import { labServices } from './proxy.js';
+import { clusterCIDR, serviceCIDR, selectedPods, type AddressPlan, type NodePlan, type PodPlan, type ServiceSpec } from './spec.js';
+
+export const K8S_VERSION = 'v1.33.4';
+
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '33',
+  emulationMajor: '1',
+  emulationMinor: '33',
+  minCompatibilityMajor: '1',
+  minCompatibilityMinor: '32',
+  gitVersion: K8S_VERSION,
+  gitCommit: '74cdb426e3ad1a0c4d3a1c4cb2cb38a5d2d5e3a1',
+  gitTreeState: 'clean',
+  buildDate: '2025-08-12T18:13:07Z',
+  goVersion: 'go1.24.5',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/** Deterministic RFC 4122-shaped uid from a key. */
+export function uid(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The 5-character suffix generateName would add (deterministic here). */
+const suffix = (key: string): string =>
+  createHash('sha256').update(key).digest('base64url').replace(/[^a-z0-9]/g, '').slice(0, 5).padEnd(5, 'x');
+
+interface Ctx {
+  plan: AddressPlan;
+  created: string;
+  rv: { n: number };
+  deletedPods: ReadonlySet<string>;
+}
+
+function meta(ctx: Ctx, kind: string, name: string, namespace: string | undefined, extra: Record<string, unknown> = {}) {
+  ctx.rv.n += 1;
+  return {
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    uid: uid(`${kind}/${namespace ?? ''}/${name}`),
+    resourceVersion: String(1000 + ctx.rv.n * 7),
+    creationTimestamp: ctx.created,
+    ...extra,
+  };
+}
+
+const isFlannel = (plan: AddressPlan): boolean => plan.spec.topology !== 'routed';
+
+function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
+  const annotations: Record<string, string> = isFlannel(ctx.plan)
+    ? {
+        'flannel.alpha.coreos.com/backend-type': ctx.plan.spec.topology === 'vxlan' ? 'vxlan' : 'host-gw',
+        'flannel.alpha.coreos.com/backend-data':
+          ctx.plan.spec.topology === 'vxlan' ? JSON.stringify({ VNI: 1, VtepMAC: n.vtepMAC }) : 'null',
+        'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+        'flannel.alpha.coreos.com/public-ip': n.ip,
+      }
+    : { 'projectcalico.org/IPv4Address': `${n.ip}/24` };
+  annotations['node.alpha.kubernetes.io/ttl'] = '0';
+  annotations['volumes.kubernetes.io/controller-managed-attach-detach'] = 'true';
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': n.name,
+    'kubernetes.io/os': 'linux',
+  };
+  if (n.index === 0) {
+    labels['node-role.kubernetes.io/control-plane'] = '';
+    labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
+  }
+  const capacity = { cpu: '2', 'ephemeral-storage': '30787492Ki', memory: '8131244Ki', pods: '110' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: meta(ctx, 'Node', n.name, undefined, { labels, annotations }),
+    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: n.ip },
+        { type: 'Hostname', address: n.name },
+      ],
+      allocatable: { ...capacity, memory: '8028844Ki' },
+      capacity,
+      conditions: [
+        cond('NetworkUnavailable', 'False', ctx.created, isFlannel(ctx.plan) ? 'FlannelIsUp' : 'CalicoIsUp'),
+        cond('MemoryPressure', 'False', ctx.created, 'KubeletHasSufficientMemory'),
+        cond('DiskPressure', 'False', ctx.created, 'KubeletHasNoDiskPressure'),
+        cond('PIDPressure', 'False', ctx.created, 'KubeletHasSufficientPID'),
+        cond('Ready', 'True', ctx.created, 'KubeletReady'),
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        architecture: 'amd64',
+        bootID: uid(`boot/${n.name}`),
+        containerRuntimeVersion: 'containerd://1.7.27',
+        kernelVersion: kernel,
+        kubeProxyVersion: '',
+        kubeletVersion: K8S_VERSION,
+        machineID: uid(`machine/${n.name}`).replace(/-/g, ''),
+        operatingSystem: 'linux',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        systemUUID: uid(`system/${n.name}`),
+      },
+    },
+  };
+}
+
+function cond(type: string, status: string, at: string, reason?: string) {
+  return {
+    type,
+    status,
+    lastHeartbeatTime: at,
+    lastTransitionTime: at,
+    ...(reason ? { reason, message: reason } : {}),
+  };
+}
+
+const podCond = (type: string, status: string, at: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: at });
+
+interface PodShape {
+  name: string;
+  namespace: string;
+  nodeName: string;
+  ip: string;
+  hostIP: string;
+  labels: Record<string, string>;
+  ready: boolean;
+  hostNetwork: boolean;
+  image: string;
+  ports: { name?: string; containerPort: number; protocol: string }[];
+  command?: string[];
+  ownerKind?: string;
+  ownerName?: string;
+}
+
+function podObject(ctx: Ctx, p: PodShape): RawObject {
+  const ready = p.ready ? 'True' : 'False';
+  const owner = p.ownerKind
+    ? {
+        ownerReferences: [
+          {
+            apiVersion: p.ownerKind === 'Node' ? 'v1' : 'apps/v1',
+            kind: p.ownerKind,
+            name: p.ownerName,
+            uid: uid(`${p.ownerKind}/${p.ownerKind === 'Node' ? '' : p.namespace}/${p.ownerName}`),
+            controller: true,
+            ...(p.ownerKind === 'Node' ? {} : { blockOwnerDeletion: true }),
+          },
+        ],
+      }
+    : {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta(ctx, 'Pod', p.name, p.namespace, { labels: p.labels, ...owner }),
+    spec: {
+      containers: [
+        {
+          name: p.command ? p.name.replace(/-[^-]+$/, '') : 'app',
+          image: p.image,
+          imagePullPolicy: 'IfNotPresent',
+          ...(p.command ? { command: p.command } : {}),
+          ...(p.ports.length > 0 ? { ports: p.ports } : {}),
+          resources: {},
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+        },
+      ],
+      dnsPolicy: p.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
+      enableServiceLinks: true,
+      ...(p.hostNetwork ? { hostNetwork: true } : {}),
+      nodeName: p.nodeName,
+      preemptionPolicy: 'PreemptLowerPriority',
+      priority: 0,
+      restartPolicy: 'Always',
+      schedulerName: 'default-scheduler',
+      securityContext: {},
+      serviceAccountName: 'default',
+      terminationGracePeriodSeconds: 30,
+    },
+    status: {
+      conditions: [
+        podCond('PodReadyToStartContainers', 'True', ctx.created),
+        podCond('Initialized', 'True', ctx.created),
+        podCond('Ready', ready, ctx.created),
+        podCond('ContainersReady', ready, ctx.created),
+        podCond('PodScheduled', 'True', ctx.created),
+      ],
+      containerStatuses: [
+        {
+          name: p.command ? p.name.replace(/-[^-]+$/, '') : 'app',
+          image: p.image,
+          imageID: `${p.image.split(':')[0]}@sha256:${createHash('sha256').update(p.image).digest('hex')}`,
+          containerID: `containerd://${createHash('sha256').update(`${p.namespace}/${p.name}`).digest('hex')}`,
+          ready: p.ready,
+          restartCount: 0,
+          started: true,
+          state: { running: { startedAt: ctx.created } },
+        },
+      ],
+      hostIP: p.hostIP,
+      hostIPs: [{ ip: p.hostIP }],
+      phase: 'Running',
+      podIP: p.ip,
+      podIPs: [{ ip: p.ip }],
+      qosClass: 'BestEffort',
+      startTime: ctx.created,
+    },
+  };
+}
+
+const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+
+function labPods(ctx: Ctx): RawObject[] {
+  const { plan } = ctx;
+  const nodeIP = new Map(plan.nodes.map((n) => [n.name, n.ip]));
+  return plan.pods
+    .filter((p) => !ctx.deletedPods.has(p.name))
+    .map((p: PodPlan) =>
+      podObject(ctx, {
+        name: p.name,
+        namespace: p.namespace,
+        nodeName: p.nodeName,
+        ip: p.ip,
+        hostIP: nodeIP.get(p.nodeName) ?? '',
+        labels: p.labels,
+        ready: p.ready,
+        hostNetwork: false,
+        image: AGNHOST,
+        ports: p.ports.map((x) => ({ ...(x.name ? { name: x.name } : {}), containerPort: x.port, protocol: x.protocol })),
+      }),
+    );
+}
+
+/** kube-proxy, CNI agent and control-plane pods (hostNetwork: their IP is the node IP). */
+function systemPods(ctx: Ctx): RawObject[] {
+  const { plan } = ctx;
+  const out: RawObject[] = [];
+  const cni: { ns: string; ds: string; image: string; labels: Record<string, string> } = isFlannel(plan)
+    ? { ns: 'kube-flannel', ds: 'kube-flannel-ds', image: 'ghcr.io/flannel-io/flannel:v0.27.2', labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' } }
+    : { ns: 'kube-system', ds: 'calico-node', image: 'docker.io/calico/node:v3.30.2', labels: { 'k8s-app': 'calico-node' } };
+  for (const n of plan.nodes) {
+    const base = { nodeName: n.name, ip: n.ip, hostIP: n.ip, ready: true, hostNetwork: true, ports: [] };
+    out.push(
+      podObject(ctx, {
+        ...base,
+        name: `kube-proxy-${suffix(`kube-proxy/${n.name}`)}`,
+        namespace: 'kube-system',
+        labels: { 'controller-revision-hash': '7c8c5d6b9f', 'k8s-app': 'kube-proxy', 'pod-template-generation': '1' },
+        image: `registry.k8s.io/kube-proxy:${K8S_VERSION}`,
+        command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+        ownerKind: 'DaemonSet',
+        ownerName: 'kube-proxy',
+      }),
+      podObject(ctx, {
+        ...base,
+        name: `${cni.ds}-${suffix(`${cni.ds}/${n.name}`)}`,
+        namespace: cni.ns,
+        labels: { ...cni.labels, 'controller-revision-hash': '5d9f8c7b6', 'pod-template-generation': '1' },
+        image: cni.image,
+        command: isFlannel(plan) ? ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'] : ['start_runit'],
+        ownerKind: 'DaemonSet',
+        ownerName: cni.ds,
+      }),
+    );
+  }
+  const cp = plan.nodes[0];
+  if (cp) {
+    out.push(
+      podObject(ctx, {
+        name: `kube-apiserver-${cp.name}`,
+        namespace: 'kube-system',
+        nodeName: cp.name,
+        ip: cp.ip,
+        hostIP: cp.ip,
+        labels: { component: 'kube-apiserver', tier: 'control-plane' },
+        ready: true,
+        hostNetwork: true,
+        image: `registry.k8s.io/kube-apiserver:${K8S_VERSION}`,
+        ports: [],
+        command: [
+          'kube-apiserver',
+          `--advertise-address=${cp.ip}`,
+          '--allow-privileged=true',
+          '--authorization-mode=Node,RBAC',
+          '--enable-admission-plugins=NodeRestriction',
+          '--secure-port=6443',
+          `--service-cluster-ip-range=${serviceCIDR(plan.spec)}`,
+        ],
+        ownerKind: 'Node',
+        ownerName: cp.name,
+      }),
+    );
+  }
+  return out;
+}
+
+function serviceObject(ctx: Ctx, s: ServiceSpec): RawObject {
+  const ns = s.namespace ?? 'default';
+  const isApi = s.name === 'kubernetes' && ns === 'default';
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(ctx, 'Service', s.name, ns, isApi ? { labels: { component: 'apiserver', provider: 'kubernetes' } } : {}),
+    spec: {
+      clusterIP: s.clusterIP,
+      clusterIPs: [s.clusterIP],
+      ...(s.type === 'NodePort' ? { externalTrafficPolicy: 'Cluster' } : {}),
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: s.ports.map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
+        port: p.port,
+        protocol: p.protocol,
+        targetPort: p.targetPort,
+      })),
+      ...(Object.keys(s.selector).length > 0 ? { selector: s.selector } : {}),
+      sessionAffinity: s.sessionAffinitySeconds !== undefined ? 'ClientIP' : 'None',
+      ...(s.sessionAffinitySeconds !== undefined
+        ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: s.sessionAffinitySeconds } } }
+        : {}),
+      type: s.type,
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+function endpointSliceObject(ctx: Ctx, s: ServiceSpec): RawObject {
+  const ns = s.namespace ?? 'default';
+  const isApi = s.name === 'kubernetes' && ns === 'default';
+  const name = isApi ? 'kubernetes' : `${s.name}-${suffix(`eps/${ns}/${s.name}`)}`;
+  const svc = labServices(ctx.plan, ctx.deletedPods).find((x) => x.name === s.name && x.namespace === ns);
+  const pods = new Map(selectedPods(ctx.plan, s).map((p) => [p.name, p]));
+  const endpoints = (svc?.endpoints ?? []).map((e) => {
+    const pod = e.pod !== undefined ? pods.get(e.pod) : undefined;
+    return {
+      addresses: [e.ip],
+      conditions: { ready: e.ready, serving: e.serving ?? e.ready, terminating: e.terminating ?? false },
+      nodeName: e.nodeName,
+      ...(pod
+        ? { targetRef: { kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: uid(`Pod/${pod.namespace}/${pod.name}`) } }
+        : {}),
+    };
+  });
+  const ports = s.ports.map((p) => ({ name: p.name ?? '', port: p.targetPort, protocol: p.protocol }));
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: meta(ctx, 'EndpointSlice', name, ns, {
+      ...(isApi ? {} : { generateName: `${s.name}-` }),
+      labels: {
+        ...(isApi ? {} : { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' }),
+        'kubernetes.io/service-name': s.name,
+      },
+      ...(isApi
+        ? {}
+        : {
+            ownerReferences: [
+              { apiVersion: 'v1', blockOwnerDeletion: true, controller: true, kind: 'Service', name: s.name, uid: uid(`Service/${ns}/${s.name}`) },
+            ],
+          }),
+    }),
+    addressType: 'IPv4',
+    // The API server returns null (not []) for a slice without endpoints.
+    endpoints: endpoints.length > 0 ? endpoints : null,
+    ports: endpoints.length > 0 ? ports : null,
+  };
+}
+
+function kubeProxyConfig(plan: AddressPlan): string {
+  return stringify({
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    bindAddress: '0.0.0.0',
+    clientConnection: { kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf' },
+    clusterCIDR: clusterCIDR(plan.spec),
+    conntrack: { maxPerCore: null, min: null, tcpCloseWaitTimeout: null, tcpEstablishedTimeout: null },
+    detectLocalMode: '',
+    healthzBindAddress: '',
+    iptables: { localhostNodePorts: null, masqueradeAll: false, masqueradeBit: null, minSyncPeriod: '0s', syncPeriod: '0s' },
+    ipvs: { excludeCIDRs: null, scheduler: '', strictARP: false, syncPeriod: '0s' },
+    kind: 'KubeProxyConfiguration',
+    metricsBindAddress: '',
+    mode: plan.spec.proxyMode,
+    nftables: { masqueradeAll: false, masqueradeBit: null, minSyncPeriod: '0s', syncPeriod: '0s' },
+    nodePortAddresses: null,
+    oomScoreAdj: null,
+    portRange: '',
+  });
+}
+
+function configMaps(ctx: Ctx): RawObject[] {
+  const { plan } = ctx;
+  const out: RawObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(ctx, 'ConfigMap', 'kube-proxy', 'kube-system', { labels: { app: 'kube-proxy' } }),
+      data: {
+        'config.conf': kubeProxyConfig(plan),
+        'kubeconfig.conf': stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ cluster: { 'certificate-authority': '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', server: `https://${plan.nodes[0]?.ip ?? ''}:6443` }, name: 'default' }],
+          contexts: [{ context: { cluster: 'default', namespace: 'default', user: 'default' }, name: 'default' }],
+          'current-context': 'default',
+          users: [{ name: 'default', user: { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }],
+        }),
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(ctx, 'ConfigMap', 'kubeadm-config', 'kube-system'),
+      data: {
+        ClusterConfiguration: stringify({
+          apiVersion: 'kubeadm.k8s.io/v1beta4',
+          kind: 'ClusterConfiguration',
+          clusterName: 'kubernetes',
+          controlPlaneEndpoint: `${plan.nodes[0]?.ip ?? ''}:6443`,
+          kubernetesVersion: K8S_VERSION,
+          networking: { dnsDomain: 'cluster.local', podSubnet: clusterCIDR(plan.spec), serviceSubnet: serviceCIDR(plan.spec) },
+        }),
+      },
+    },
+  ];
+  if (isFlannel(plan)) {
+    out.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(ctx, 'ConfigMap', 'kube-flannel-cfg', 'kube-flannel', { labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' } }),
+      data: {
+        'cni-conf.json': cniConflist(plan),
+        'net-conf.json': JSON.stringify(
+          { Network: clusterCIDR(plan.spec), EnableNFTables: false, Backend: { Type: plan.spec.topology === 'vxlan' ? 'vxlan' : 'host-gw' } },
+          null,
+          2,
+        ),
+      },
+    });
+  }
+  return out;
+}
+
+function daemonSet(ctx: Ctx, name: string, namespace: string, image: string, command: string[], labels: Record<string, string>): RawObject {
+  const n = ctx.plan.nodes.length;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: meta(ctx, 'DaemonSet', name, namespace, { generation: 1, labels }),
+    spec: {
+      revisionHistoryLimit: 10,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: name.replace(/-ds$/, ''), image, command, securityContext: { privileged: true } }],
+          hostNetwork: true,
+          priorityClassName: 'system-node-critical',
+          tolerations: [{ operator: 'Exists' }],
+        },
+      },
+      updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' },
+    },
+    status: {
+      currentNumberScheduled: n,
+      desiredNumberScheduled: n,
+      numberAvailable: n,
+      numberMisscheduled: 0,
+      numberReady: n,
+      observedGeneration: 1,
+      updatedNumberScheduled: n,
+    },
+  };
+}
+
+/** The CNI config file the runtime reads, and its path. */
+export function cniFile(plan: AddressPlan, nodeName: string): { path: string; content: string } {
+  if (isFlannel(plan)) return { path: '/etc/cni/net.d/10-flannel.conflist', content: cniConflist(plan) };
+  return { path: '/etc/cni/net.d/10-calico.conflist', content: calicoConflist(nodeName) };
+}
+
+function cniConflist(plan: AddressPlan): string {
+  void plan;
+  return JSON.stringify(
+    {
+      name: 'cbr0',
+      cniVersion: '0.3.1',
+      plugins: [
+        { type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true } },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+function calicoConflist(nodeName: string): string {
+  return JSON.stringify(
+    {
+      name: 'k8s-pod-network',
+      cniVersion: '0.3.1',
+      plugins: [
+        {
+          type: 'calico',
+          log_level: 'info',
+          datastore_type: 'kubernetes',
+          nodename: nodeName,
+          mtu: 0,
+          ipam: { type: 'host-local', subnet: 'usePodCidr' },
+          policy: { type: 'k8s' },
+          kubernetes: { kubeconfig: '/etc/cni/net.d/calico-kubeconfig' },
+        },
+        { type: 'portmap', snat: true, capabilities: { portMappings: true } },
+        { type: 'bandwidth', capabilities: { bandwidth: true } },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+export interface LabObjects {
+  objects: Record<string, RawObject[]>;
+  serverVersion: Record<string, unknown>;
+}
+
+/** All API objects describing the lab at time `created` (ISO), without `deletedPods`. */
+export function labObjects(plan: AddressPlan, created: string, kernel: string, deletedPods: ReadonlySet<string> = new Set()): LabObjects {
+  const ctx: Ctx = { plan, created, rv: { n: 0 }, deletedPods };
+  const flannel = isFlannel(plan);
+  const namespaces = ['default', 'kube-node-lease', 'kube-public', 'kube-system', ...(flannel ? ['kube-flannel'] : [])];
+  const objects: Record<string, RawObject[]> = {
+    namespaces: namespaces.map((ns) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: meta(ctx, 'Namespace', ns, undefined, { labels: { 'kubernetes.io/metadata.name': ns } }),
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    })),
+    nodes: plan.nodes.map((n) => nodeObject(ctx, n, kernel)),
+    pods: [...labPods(ctx), ...systemPods(ctx)],
+    services: plan.spec.services.map((s) => serviceObject(ctx, s)),
+    endpointslices: plan.spec.services.map((s) => endpointSliceObject(ctx, s)),
+    configmaps: configMaps(ctx),
+    daemonsets: [
+      daemonSet(
+        ctx,
+        'kube-proxy',
+        'kube-system',
+        `registry.k8s.io/kube-proxy:${K8S_VERSION}`,
+        ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+        { 'k8s-app': 'kube-proxy' },
+      ),
+      flannel
+        ? daemonSet(ctx, 'kube-flannel-ds', 'kube-flannel', 'ghcr.io/flannel-io/flannel:v0.27.2', ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'], { app: 'flannel', 'k8s-app': 'flannel' })
+        : daemonSet(ctx, 'calico-node', 'kube-system', 'docker.io/calico/node:v3.30.2', ['start_runit'], { 'k8s-app': 'calico-node' }),
+    ],
+    servicecidrs: [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'ServiceCIDR',
+        metadata: meta(ctx, 'ServiceCIDR', 'kubernetes', undefined, { finalizers: ['networking.k8s.io/service-cidr-finalizer'] }),
+        spec: { cidrs: [serviceCIDR(plan.spec)] },
+        status: { conditions: [{ lastTransitionTime: created, message: 'Kubernetes Service CIDR is ready', reason: '', status: 'True', type: 'Ready' }] },
+      },
+    ],
+  };
+  if (!flannel) {
+    objects['ippools'] = [
+      {
+        apiVersion: 'crd.projectcalico.org/v1',
+        kind: 'IPPool',
+        metadata: meta(ctx, 'IPPool', 'default-ipv4-ippool', undefined, { generation: 1 }),
+        spec: {
+          allowedUses: ['Workload', 'Tunnel'],
+          blockSize: 24,
+          cidr: clusterCIDR(plan.spec),
+          ipipMode: 'Never',
+          natOutgoing: false,
+          nodeSelector: 'all()',
+          vxlanMode: 'Never',
+        },
+      },
+    ];
+  }
+  return { objects, serverVersion: SERVER_VERSION };
+}
