@@ -4,8 +4,10 @@ import Cidr from './cidr.js';
 import Collect from './collect.js';
 import Rbac from './rbac.js';
 import Trace from './trace.js';
+import ProxyMode from './proxy-mode.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
+  'proxy-mode': ProxyMode,
   cidr: Cidr,
   collect: Collect,
   rbac: Rbac,

@@ -1,0 +1,110 @@
+/**
+ * Text and wide output of `kubectl netx proxy-mode` (ux.md sketch): the configured mode and its
+ * source, a per-node table (effective mode, evidence, iptables backend, kube-proxy version), then
+ * findings with evidence and next steps. Prints the report, computes nothing.
+ */
+import type { ConfigSource, ConfiguredMode, Finding, NodeProxyMode, ProxyModeReport } from '../analyze/proxy-mode/types.js';
+import { mark, paint, tone } from './style.js';
+import { renderTable, type Column } from './table.js';
+
+export interface ProxyModeTextOptions {
+  wide?: boolean;
+}
+
+const sourceText = (s: ConfigSource): string => (s.kind === 'absent' ? s.evidence : `${s.object}, ${s.evidence}`);
+
+function configuredLabel(c: ConfiguredMode): string {
+  switch (c.mode) {
+    case 'none':
+      return tone('error', 'no kube-proxy');
+    case 'replaced':
+      return 'replaced (no kube-proxy)';
+    case 'unknown':
+    case 'unrecognised':
+      return tone('warning', c.mode);
+    default:
+      return c.defaulted ? `${c.mode} (default)` : c.mode;
+  }
+}
+
+function configuredBlock(c: ConfiguredMode, wide: boolean): string {
+  const decided = c.decidedBy !== undefined ? c.sources[c.decidedBy] : undefined;
+  const first = decided ? `(${sourceText(decided)})` : c.sources[0] ? `(${sourceText(c.sources[0])})` : '(no kube-proxy configuration found)';
+  const rows: string[][] = [['Configured', paint.bold(configuredLabel(c)), first]];
+  c.sources.forEach((s, i) => {
+    if (s === decided || (!decided && i === 0)) return;
+    const label = s.kind === 'hint' ? 'hint' : s.kind === 'replacement' ? 'replacement' : 'also';
+    rows.push(['', label, sourceText(s)]);
+  });
+  if (wide || c.assumptions.length > 0) for (const a of c.assumptions) rows.push(['', 'assumed', a]);
+  const cols: Column<string[]>[] = [0, 1, 2].map((i) => ({ header: '', value: (r: string[]) => r[i] ?? '' }));
+  return renderTable(rows, cols, { indent: 0, header: false });
+}
+
+const effectiveText = (n: NodeProxyMode): string => {
+  const e = n.effective;
+  if (e.kind === 'known') return e.mode;
+  if (e.kind === 'none') return 'none';
+  if (e.kind === 'ambiguous') return tone('warning', e.candidates.join('+') + '?');
+  return paint.dim('unknown');
+};
+
+const evidenceText = (n: NodeProxyMode): string => {
+  const e = n.effective;
+  if (e.kind === 'unknown') return paint.dim(`unknown — ${e.reason}`);
+  return e.summary;
+};
+
+const backendText = (n: NodeProxyMode): string => {
+  const b = n.backend.backend;
+  if (b === 'not-applicable') return paint.dim('—');
+  if (b === 'nf_tables') return 'nft';
+  return b === 'unknown' ? paint.dim('?') : b;
+};
+
+const NODE_COLUMNS: Column<NodeProxyMode>[] = [
+  { header: 'node', value: (n) => n.node },
+  { header: 'effective', value: effectiveText },
+  { header: 'basis', value: (n) => (n.effective.kind === 'known' ? n.effective.basis : ''), wide: true },
+  { header: 'evidence', value: evidenceText },
+  { header: 'all signals', value: (n) => n.signals.map((s) => signalLine(s)).join('\n') || paint.dim('—'), wide: true },
+  { header: 'backend', value: backendText },
+  { header: 'backend evidence', value: (n) => n.backend.evidence, wide: true },
+  { header: 'kube-proxy', value: (n) => n.kubeProxy?.version ?? paint.dim('—') },
+  { header: 'pod', value: (n) => n.kubeProxy?.pod ?? (n.kubeProxy?.via === 'daemonset-image' ? 'DaemonSet image' : paint.dim('—')), wide: true },
+  { header: '', value: (n) => (n.differs ? tone('warning', '! differs') : '') },
+];
+
+function signalLine(s: NodeProxyMode['signals'][number]): string {
+  switch (s.kind) {
+    case 'proxy-mode-endpoint':
+      return `/proxyMode: ${s.value}`;
+    case 'iptables-services':
+      return `${s.dump}: KUBE-SERVICES ${s.rules} rules (${s.serviceRules} to services, ${s.ipvsSetRules} ipset)`;
+    case 'nft-table':
+      return `nft: ${s.family} kube-proxy ${s.chains} chains, ${s.rules} rules`;
+    case 'ipvs-link':
+      return 'link: kube-ipvs0';
+    case 'ipvs-services':
+      return `ipvs: ${s.services} virtual servers`;
+  }
+}
+
+function findingBlock(f: Finding): string {
+  const lines = [`${mark(f.severity)} ${f.message}`];
+  for (const e of f.evidence) lines.push(`    ${paint.dim(e)}`);
+  for (const s of f.nextSteps) lines.push(`    → ${s}`);
+  return lines.join('\n');
+}
+
+/** The human report. */
+export function renderProxyModeText(r: ProxyModeReport, opts: ProxyModeTextOptions = {}): string {
+  const parts = [configuredBlock(r.configured, opts.wide ?? false)];
+  if (r.nodes.length > 0) parts.push(renderTable(r.nodes, NODE_COLUMNS, { wide: opts.wide ?? false }));
+  else parts.push(paint.dim('  no nodes in the snapshot'));
+  const unreadable = r.nodes.flatMap((n) => n.unreadable.map((u) => `${mark('warning')} ${n.node}: dump ${u.dump} unreadable: ${u.reason}`));
+  if (unreadable.length) parts.push(unreadable.join('\n'));
+  if (r.findings.length) parts.push(r.findings.map(findingBlock).join('\n'));
+  else parts.push(`${mark('ok')} configuration and dataplane agree on every probed node`);
+  return `${parts.join('\n\n')}\n`;
+}
