@@ -292,21 +292,22 @@ function writeTail(ctx: Ctx): void {
 }
 
 function assemble(ctx: Ctx, baseChains: boolean): string {
-  const out: string[] = [];
+  // Joined per part: spreading 250k-line arrays into push() would overflow the stack.
+  const parts: string[] = [];
   const table = (name: string, t: Table, builtins: string[], jumps: ReadonlyArray<readonly [string, string]>): void => {
-    out.push(`*${name}`);
-    if (baseChains) {
-      for (const b of builtins) out.push(`:${b} ACCEPT [0:0]`);
-      out.push(`:${KUBE_PROXY_CANARY} - [0:0]`);
-    }
-    out.push(...t.chains);
-    if (baseChains) for (const [chain, rest] of jumps) out.push(`-A ${chain} ${rest}`);
-    out.push(...t.rules, 'COMMIT');
+    const head = [`*${name}`];
+    if (baseChains) head.push(...builtins.map((b) => `:${b} ACCEPT [0:0]`), `:${KUBE_PROXY_CANARY} - [0:0]`);
+    parts.push(head.join('\n'), t.chains.join('\n'));
+    if (baseChains) parts.push(jumps.map(([chain, rest]) => `-A ${chain} ${rest}`).join('\n'));
+    parts.push(t.rules.join('\n'), 'COMMIT');
   };
-  if (baseChains) out.push('*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', `:${KUBE_PROXY_CANARY} - [0:0]`, 'COMMIT');
+  if (baseChains) {
+    const builtins = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].map((b) => `:${b} ACCEPT [0:0]`);
+    parts.push(['*mangle', ...builtins, `:${KUBE_PROXY_CANARY} - [0:0]`, 'COMMIT'].join('\n'));
+  }
   // kubelet's KUBE-FIREWALL exists (and is jumped to) even when kube-proxy leaves it empty.
   if (baseChains && !ctx.localhostNodePorts) ctx.filter.chain(KUBE_FIREWALL);
   table('filter', ctx.filter, ['INPUT', 'FORWARD', 'OUTPUT'], FILTER_JUMPS);
   table('nat', ctx.nat, ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], NAT_JUMPS);
-  return `${out.join('\n')}\n`;
+  return `${parts.filter((p) => p !== '').join('\n')}\n`;
 }
