@@ -73,10 +73,9 @@ function loadOne(file: string): KubeConfig {
     const why = (e as Error).message.split('\n')[0];
     throw new UserError(`cannot load kubeconfig ${file}: ${why}`, { code: 'kubeconfig', cause: e });
   }
-  // client-node accepts any YAML; a file without clusters, users and contexts is not a kubeconfig.
-  const raw = kc as unknown as { clusters?: unknown[]; contexts?: unknown[]; users?: unknown[] };
-  if (!Array.isArray(raw.clusters) || !Array.isArray(raw.contexts) || !Array.isArray(raw.users)) {
-    throw new UserError(`${file} is not a kubeconfig (no clusters/contexts/users lists)`, { code: 'kubeconfig' });
+  // client-node accepts any YAML document; one that defines nothing is not a kubeconfig.
+  if (kc.getClusters().length === 0 && kc.getContexts().length === 0 && kc.getUsers().length === 0) {
+    throw new UserError(`${file} is not a kubeconfig: it defines no clusters, contexts or users`, { code: 'kubeconfig' });
   }
   return kc;
 }
