@@ -1,0 +1,161 @@
+/**
+ * One netfilter hook: every base chain of every family that sees the packet (ip + inet for IPv4,
+ * iptables-nft and native nft tables alike), in priority order. Accept ends one base chain only;
+ * the next one still runs. NAT chains follow nf_nat_core: they hang off one NAT hook at the fixed
+ * NAT priority, run only for the first packet of a connection, and stop once one of them set up NAT.
+ */
+import type { Chain, Family, Hook, Table } from '../model/netfilter.js';
+import type { NodeModel } from '../model/node.js';
+import type { EvaluatedRule, Step } from './trace.js';
+import { viewOf, type Packet } from './packet.js';
+import { runBaseChain, tableLabel } from './chain.js';
+
+/** NF_IP_PRI_CONNTRACK: chains with a lower priority see packets before conntrack has looked at them. */
+export const PRI_CONNTRACK = -200;
+/** NF_IP_PRI_NAT_DST / NF_IP_PRI_NAT_SRC: where the NAT hook (and so every nat chain) runs. */
+const NAT_PRIORITY: Partial<Record<Hook, number>> = { prerouting: -100, output: -100, input: 100, postrouting: 100 };
+
+export interface HookRun {
+  probability: number;
+  packet: Packet;
+  verdict: 'accept' | 'drop' | 'reject' | 'uncertain';
+  reason: string;
+  notes: string[];
+  steps: Step[];
+}
+
+export interface HookOptions {
+  /** 'ip' hooks (ip/ip6/inet tables) or the bridge family's own hooks. */
+  layer: 'ip' | 'bridge';
+  physOut?: string;
+  nexthop?: string;
+}
+
+interface Scheduled {
+  table: Table;
+  chain: Chain;
+  effective: number;
+  own: number;
+  order: number;
+  nat: boolean;
+}
+
+/** The base chains that see a packet of this family at this hook, in the order the kernel runs them. */
+export function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bridge'): Scheduled[] {
+  const fams: Family[] = layer === 'bridge' ? ['bridge'] : family === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
+  const out: Scheduled[] = [];
+  let order = 0;
+  for (const table of node.ruleset.tables) {
+    if (!fams.includes(table.family)) continue;
+    for (const chain of table.chains) {
+      const b = chain.base;
+      if (!b || b.hook !== hook) continue;
+      const nat = b.type === 'nat' && layer === 'ip';
+      out.push({ table, chain, own: b.priority, effective: nat ? (NAT_PRIORITY[hook] ?? b.priority) : b.priority, order: order++, nat });
+    }
+  }
+  return out.sort((a, b) => a.effective - b.effective || a.own - b.own || a.order - b.order);
+}
+
+export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOptions): HookRun[] {
+  const chains = chainsAt(node, hook, pkt.family, opts.layer);
+  const manip: 'dnat' | 'snat' = hook === 'prerouting' || hook === 'output' ? 'dnat' : 'snat';
+  let runs: HookRun[] = [{ probability: 1, packet: pkt, verdict: 'accept', reason: '', notes: [], steps: [] }];
+  const natDone = new WeakSet<HookRun>();
+  const natPriority = opts.layer === 'ip' ? NAT_PRIORITY[hook] : undefined;
+  let natPointDone = natPriority === undefined;
+  for (const sc of chains) {
+    if (!natPointDone && sc.effective >= natPriority!) {
+      runs = runs.map((r) => applyEntryNat(r, manip));
+      natPointDone = true;
+    }
+    const next: HookRun[] = [];
+    for (const run of runs) {
+      if (run.verdict !== 'accept') {
+        next.push(run);
+        continue;
+      }
+      if (sc.nat) {
+        const skip = natSkipReason(run.packet, manip, natDone.has(run));
+        if (skip) {
+          if (!run.notes.includes(skip)) run.notes.push(skip);
+          next.push(run);
+          continue;
+        }
+      }
+      const ctKnown = !((hook === 'prerouting' || hook === 'output') && sc.effective < PRI_CONNTRACK) || opts.layer === 'bridge';
+      const results = runBaseChain(sc.table, sc.chain, run.packet, {
+        node,
+        ruleset: node.ruleset,
+        table: sc.table,
+        hook,
+        ctKnown,
+        physOut: opts.physOut,
+        nexthop: opts.nexthop,
+        natChain: sc.chain.base?.type === 'nat',
+      });
+      for (const r of results) {
+        const steps = [...run.steps, enterStep(sc, hook, run.packet, r.evaluated), ...r.steps];
+        const merged: HookRun = {
+          probability: run.probability * r.probability,
+          packet: r.packet,
+          verdict: r.verdict,
+          reason: r.reason,
+          notes: [...run.notes, ...r.notes],
+          steps,
+        };
+        if (natDone.has(run) || r.natApplied) natDone.add(merged);
+        next.push(merged);
+      }
+    }
+    runs = next;
+  }
+  if (!natPointDone) runs = runs.map((r) => applyEntryNat(r, manip));
+  return runs;
+}
+
+/** At the NAT hook, a tracked flow gets the NAT its conntrack entry recorded (nf_nat_packet). */
+function applyEntryNat(run: HookRun, manip: 'dnat' | 'snat'): HookRun {
+  const t = run.packet.ctEntry?.[manip];
+  if (run.verdict !== 'accept' || !t || run.packet.nat[manip]) return run;
+  const before = run.packet;
+  const after: Packet =
+    manip === 'dnat'
+      ? { ...before, daddr: t.daddr, dport: t.dport, nat: { ...before.nat, dnat: t } }
+      : { ...before, saddr: t.saddr, sport: t.sport, nat: { ...before.nat, snat: t } };
+  const line = before.ctEntry?.line;
+  const step: Step = {
+    kind: 'nat',
+    summary: `${manip.toUpperCase()} from the existing conntrack entry${line ? ` (line ${line})` : ''}, not from the rules`,
+    verdict: manip,
+    packetBefore: viewOf(before),
+    packetAfter: viewOf(after),
+    detail: { source: 'conntrack' },
+  };
+  if (line !== undefined) step.line = line;
+  return { ...run, packet: after, steps: [...run.steps, step] };
+}
+
+function natSkipReason(pkt: Packet, manip: 'dnat' | 'snat', doneHere: boolean): string | undefined {
+  if (pkt.ct.state === 'untracked') return 'nat chains skipped: the packet is untracked (notrack)';
+  if (pkt.ctEntry) return `nat chains skipped: the flow has a conntrack entry${pkt.ctEntry.line ? ` (line ${pkt.ctEntry.line})` : ''}; NAT comes from it`;
+  if (pkt.ct.state !== 'new') return `nat chains skipped: the connection is already tracked (${pkt.ct.state}); NAT comes from the conntrack entry`;
+  if (doneHere) return 'later nat chains at this hook skipped: NAT is already set up for this connection';
+  if (pkt.nat[manip]) return `nat chains skipped: ${manip.toUpperCase()} already set up for this connection`;
+  return undefined;
+}
+
+/** A marker step: the walk entered a base chain (the evaluated rules hang off it for `-v`). */
+function enterStep(sc: Scheduled, hook: Hook, pkt: Packet, evaluated: EvaluatedRule[]): Step {
+  return {
+    kind: 'netfilter',
+    summary: `${hook}: ${tableLabel(sc.table)} ${sc.chain.name} (priority ${sc.own})`,
+    table: tableLabel(sc.table),
+    chain: sc.chain.name,
+    hook,
+    priority: sc.own,
+    packetBefore: viewOf(pkt),
+    evaluated,
+    detail: { origin: sc.table.origin, entered: true },
+  };
+}

@@ -1,0 +1,47 @@
+/** Which addresses are the node's own: the local routing table, else the interface addresses. */
+import type { NodeModel } from '../model/node.js';
+import { inPrefix, sameAddr } from './addr.js';
+
+/**
+ * The address type as `fib daddr type` / `-m addrtype` see it (inet_dev_addr_type): local, broadcast,
+ * multicast or unicast. With `dev`, only addresses of that device count as local. Undefined when the
+ * dump has neither local routes nor addresses.
+ */
+export function fibAddrType(node: NodeModel, addr: string, dev?: string): string | undefined {
+  const family = addr.includes(':') ? 6 : 4;
+  if (family === 4 && /^(22[4-9]|23\d)\./.test(addr)) return 'multicast';
+  if (family === 6 && /^ff/i.test(addr)) return 'multicast';
+  const localRoutes = node.routes.filter((r) => r.table === 255 && r.family === family);
+  if (localRoutes.length > 0) {
+    let best: { type: string; len: number } | undefined;
+    for (const r of localRoutes) {
+      if (dev && r.dev !== dev) continue;
+      if (!inPrefix(addr, r.dst)) continue;
+      const len = Number(r.dst.split('/')[1] ?? (family === 4 ? 32 : 128));
+      if (!best || len > best.len) best = { type: r.type, len };
+    }
+    if (best && (best.type === 'local' || best.type === 'broadcast')) return best.type;
+    return 'unicast';
+  }
+  if (node.addresses.length === 0) return undefined;
+  if (family === 4 && addr === '255.255.255.255') return 'broadcast';
+  if (node.addresses.some((a) => (!dev || a.ifname === dev) && sameAddr(a.local, addr))) return 'local';
+  if (family === 4 && /^127\./.test(addr)) return 'local';
+  if (family === 6 && sameAddr(addr, '::1')) return 'local';
+  return 'unicast';
+}
+
+/** True when `addr` is one of the node's own addresses. */
+export function isLocalAddress(node: NodeModel, addr: string): boolean {
+  return fibAddrType(node, addr) === 'local';
+}
+
+/**
+ * The source address the kernel picks on `dev` towards `nexthop` (inet_select_addr): a primary address
+ * of the device in the same subnet as the next hop, else the device's first global address.
+ */
+export function selectSourceAddr(node: NodeModel, dev: string | undefined, nexthop: string, family: 4 | 6): string | undefined {
+  const addrs = node.addresses.filter((a) => a.family === family && (!dev || a.ifname === dev) && a.scope !== 'host' && a.scope !== 'link');
+  const same = addrs.find((a) => inPrefix(nexthop, `${a.local}/${a.prefixlen}`));
+  return (same ?? addrs[0])?.local;
+}

@@ -1,0 +1,174 @@
+/**
+ * Routing decisions as fib_lookup makes them: policy rules in priority order (`ip rule`), then the
+ * longest matching prefix of the chosen table, route types, metric tie-break, ECMP next hops.
+ */
+import type { NodeModel, Route, RoutingRule, NextHop } from '../model/node.js';
+import { inPrefix, parsePrefix, prefixLen } from './addr.js';
+import { PROTO_NUMBERS } from './packet.js';
+
+/** What the lookup sees of the packet (flowi4). */
+export interface FlowKey {
+  family: 4 | 6;
+  saddr?: string;
+  daddr: string;
+  /** Input interface; `lo` for locally generated packets, as the kernel's rule matching sees them. */
+  iif?: string;
+  oif?: string;
+  mark: number;
+  proto?: string;
+  sport?: number;
+  dport?: number;
+}
+
+export interface ResolvedHop {
+  gateway?: string;
+  dev?: string;
+  weight: number;
+  onlink: boolean;
+}
+
+export type RouteResult =
+  | { kind: 'local'; route: Route; table: number; rule?: RoutingRule }
+  | { kind: 'broadcast'; route: Route; table: number; rule?: RoutingRule }
+  | { kind: 'unicast'; route: Route; table: number; hops: ResolvedHop[]; rule?: RoutingRule }
+  | { kind: 'blackhole' | 'unreachable' | 'prohibit'; route?: Route; table?: number; rule?: RoutingRule }
+  | { kind: 'none'; tried: number[] };
+
+/** The kernel's default policy when `ip rule` shows nothing (or was not collected). */
+const DEFAULT_RULES = (family: 4 | 6): RoutingRule[] => [
+  { family, priority: 0, not: false, action: 'table', table: 255 },
+  { family, priority: 32766, not: false, action: 'table', table: 254 },
+  { family, priority: 32767, not: false, action: 'table', table: 253 },
+];
+
+export function routingRules(node: NodeModel, family: 4 | 6): RoutingRule[] {
+  const rules = node.rules.filter((r) => r.family === family);
+  const list = rules.length > 0 ? rules : DEFAULT_RULES(family);
+  return [...list].sort((a, b) => a.priority - b.priority);
+}
+
+/** Full policy-routing lookup. */
+export function lookupRoute(node: NodeModel, flow: FlowKey): RouteResult {
+  const rules = routingRules(node, flow.family);
+  const tried: number[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (ruleMatches(rule, flow) === rule.not) continue;
+    switch (rule.action) {
+      case 'blackhole':
+      case 'unreachable':
+      case 'prohibit':
+        return { kind: rule.action, rule };
+      case 'nop':
+        continue;
+      case 'goto': {
+        const target = (rule as RoutingRule & { gotoTarget?: number }).gotoTarget;
+        if (target === undefined) continue;
+        const j = rules.findIndex((r) => r.priority >= target);
+        if (j < 0) return { kind: 'none', tried };
+        i = j - 1;
+        continue;
+      }
+      case 'table': {
+        const table = rule.table ?? 254;
+        tried.push(table);
+        const r = lookupTable(node, flow, table);
+        if (!r) continue;
+        if (r.route?.type === 'throw') continue;
+        // suppress_prefixlength N: reject results whose prefix is N or shorter (fib_rule_suppress).
+        if (rule.suppressPrefixlen !== undefined && r.route && prefixLen(r.route.dst) <= rule.suppressPrefixlen) continue;
+        return { ...r, rule };
+      }
+    }
+  }
+  return { kind: 'none', tried };
+}
+
+function ruleMatches(rule: RoutingRule, f: FlowKey): boolean {
+  if (rule.src && rule.src !== 'all' && !(f.saddr && inPrefix(f.saddr, rule.src))) return false;
+  if (rule.dst && rule.dst !== 'all' && !inPrefix(f.daddr, rule.dst)) return false;
+  if (rule.iif && rule.iif !== (f.iif ?? 'lo')) return false;
+  if (rule.oif && rule.oif !== f.oif) return false;
+  if (rule.fwmark !== undefined) {
+    const mask = rule.fwmask ?? 0xffffffff;
+    if (((f.mark & mask) >>> 0) !== ((rule.fwmark & mask) >>> 0)) return false;
+  }
+  if (rule.ipproto !== undefined) {
+    const want = typeof rule.ipproto === 'number' ? rule.ipproto : PROTO_NUMBERS[rule.ipproto];
+    if (f.proto === undefined || PROTO_NUMBERS[f.proto] !== want) return false;
+  }
+  if (rule.sport && !(f.sport !== undefined && f.sport >= rule.sport[0] && f.sport <= rule.sport[1])) return false;
+  if (rule.dport && !(f.dport !== undefined && f.dport >= rule.dport[0] && f.dport <= rule.dport[1])) return false;
+  return true;
+}
+
+/** Longest-prefix match in one table; ties go to the lowest metric (fib alias order). */
+export function lookupTable(node: NodeModel, flow: FlowKey, table: number): Exclude<RouteResult, { kind: 'none' }> | undefined {
+  let best: Route | undefined;
+  let bestLen = -1;
+  for (const r of node.routes) {
+    if (r.table !== table || r.family !== flow.family) continue;
+    if (r.type === 'multicast' || r.type === 'anycast' || r.type === 'nat') continue;
+    const dst = r.dst === 'default' ? (flow.family === 4 ? '0.0.0.0/0' : '::/0') : r.dst;
+    if (!parsePrefix(dst) || !inPrefix(flow.daddr, dst)) continue;
+    if (flow.oif && r.dev && r.dev !== flow.oif && !r.nexthops) continue;
+    const len = prefixLen(dst);
+    if (len > bestLen || (len === bestLen && (r.metric ?? 0) < (best?.metric ?? 0))) {
+      best = r;
+      bestLen = len;
+    }
+  }
+  if (!best) return undefined;
+  switch (best.type) {
+    case 'local':
+      return { kind: 'local', route: best, table };
+    case 'broadcast':
+      return { kind: 'broadcast', route: best, table };
+    case 'blackhole':
+    case 'unreachable':
+    case 'prohibit':
+      return { kind: best.type, route: best, table };
+    case 'throw':
+      return { kind: 'unreachable', route: best, table };
+    default:
+      return { kind: 'unicast', route: best, table, hops: resolveHops(node, best) };
+  }
+}
+
+function resolveHops(node: NodeModel, r: Route): ResolvedHop[] {
+  const raw: NextHop[] = r.nexthops && r.nexthops.length > 0 ? r.nexthops : [{ gateway: r.gateway, dev: r.dev, flags: r.flags }];
+  return raw.map((h) => {
+    const dev = h.dev ?? (h.gateway ? devForGateway(node, h.gateway, r.table) : undefined);
+    const hop: ResolvedHop = { weight: h.weight ?? 1, onlink: h.flags.includes('onlink') || r.flags.includes('onlink') };
+    if (h.gateway) hop.gateway = h.gateway;
+    if (dev) hop.dev = dev;
+    return hop;
+  });
+}
+
+/** A gateway without `dev`: the kernel resolves it through a connected route. */
+function devForGateway(node: NodeModel, gw: string, table: number): string | undefined {
+  const family = gw.includes(':') ? 6 : 4;
+  const r = lookupTable(node, { family, daddr: gw, mark: 0 }, table) ?? lookupTable(node, { family, daddr: gw, mark: 0 }, 254);
+  return r && 'route' in r && r.route ? r.route.dev : undefined;
+}
+
+/** `table 254 (main)` for messages. */
+export function tableName(id: number): string {
+  return id === 254 ? 'main' : id === 255 ? 'local' : id === 253 ? 'default' : String(id);
+}
+
+/** `10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink` — the route as `ip route` prints it. */
+export function describeRoute(r: Route): string {
+  const parts = [r.type !== 'unicast' ? `${r.type} ${r.dst}` : r.dst];
+  if (r.gateway) parts.push(`via ${r.gateway}`);
+  if (r.dev) parts.push(`dev ${r.dev}`);
+  if (r.table !== 254) parts.push(`table ${tableName(r.table)}`);
+  if (r.protocol) parts.push(`proto ${r.protocol}`);
+  if (r.scope && r.scope !== 'global' && r.scope !== 'universe') parts.push(`scope ${r.scope}`);
+  if (r.prefsrc) parts.push(`src ${r.prefsrc}`);
+  if (r.metric !== undefined) parts.push(`metric ${r.metric}`);
+  if (r.nexthops) for (const h of r.nexthops) parts.push(`nexthop${h.gateway ? ` via ${h.gateway}` : ''}${h.dev ? ` dev ${h.dev}` : ''} weight ${h.weight ?? 1}`);
+  parts.push(...r.flags);
+  return parts.join(' ');
+}

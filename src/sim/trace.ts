@@ -1,0 +1,116 @@
+/**
+ * The Trace: what the simulator answers. Typed all the way down (branches → hops → steps), with JSON
+ * names fixed by issue 4: extend freely, never rename.
+ */
+import type { PacketView } from './packet.js';
+
+export type Disposition = 'delivered' | 'dropped' | 'rejected' | 'no-route' | 'loop' | 'uncertain' | 'insufficient-info';
+
+export const DISPOSITIONS: readonly Disposition[] = ['delivered', 'dropped', 'rejected', 'no-route', 'loop', 'uncertain', 'insufficient-info'];
+
+export type StepKind = 'ingress' | 'route' | 'netfilter' | 'nat' | 'conntrack' | 'bridge' | 'encap' | 'decap' | 'forward' | 'deliver' | 'drop' | 'note';
+
+/** One thing the kernel did to (or decided about) the packet. */
+export interface Step {
+  kind: StepKind;
+  /** One line a person reads. */
+  summary: string;
+  /** Netfilter: `ip nat`, `inet kube-proxy`; route: table name/id. */
+  table?: string;
+  chain?: string;
+  hook?: string;
+  priority?: number;
+  /** The rule as written in the dump. */
+  rule?: string;
+  /** 1-based line in iptables-save output. */
+  line?: number;
+  /** nft handle. */
+  handle?: number;
+  /** accept, drop, reject, jump X, goto X, return, policy accept, dnat, snat, masquerade, ... */
+  verdict?: string;
+  packetBefore?: PacketView;
+  packetAfter?: PacketView;
+  /** Every rule evaluated on the way (for `-v`): set on netfilter steps. */
+  evaluated?: EvaluatedRule[];
+  /** Free-form facts: route matched, FDB entry, VNI, outer addresses... */
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface EvaluatedRule {
+  table: string;
+  chain: string;
+  rule: string;
+  line?: number;
+  handle?: number;
+  /** `no match`, `match → jump KUBE-SVC-…`, `p=0.5 branch`, ... */
+  result: string;
+}
+
+export interface Hop {
+  node: string;
+  /** `host` for the node's own network namespace. */
+  namespace: string;
+  steps: Step[];
+}
+
+export interface Endpoint {
+  ip: string;
+  port?: number;
+  pod?: string;
+  node?: string;
+  /** What owns the address: pod, node, service, external. */
+  owner?: string;
+}
+
+export interface Branch {
+  probability: number;
+  disposition: Disposition;
+  /** Why the branch ended the way it did. */
+  reason: string;
+  endpoint?: Endpoint;
+  hops: Hop[];
+  /** Session affinity, random choices, assumptions made on this branch. */
+  notes: string[];
+  /** The final packet as it arrives (after all NAT). */
+  final?: PacketView;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  /** Node, table/chain, line or object name that proves it. */
+  evidence?: string[];
+  /** A command that would fix or check it. */
+  hint?: string;
+}
+
+export interface AddressLabel {
+  address: string;
+  kind: 'pod' | 'service' | 'node' | 'endpoint' | 'external';
+  name?: string;
+  node?: string;
+}
+
+export interface TraceEnd {
+  kind: 'pod' | 'service' | 'node' | 'ip';
+  /** `ns/name` for pods and services, node name for nodes. */
+  name?: string;
+  ip: string;
+  port?: number;
+  protocol: string;
+  node?: string;
+  portName?: string;
+}
+
+export interface Trace {
+  source: TraceEnd;
+  destination: TraceEnd;
+  /** `delivered` when every branch is; else the worst branch's (by probability mass, see summarize). */
+  disposition: Disposition;
+  branches: Branch[];
+  findings: Finding[];
+  labels?: AddressLabel[];
+}

@@ -1,0 +1,233 @@
+/**
+ * The walker: one node at a time in the kernel's order. A packet arrives on an interface (or is sent
+ * by the node itself), meets conntrack and PREROUTING, is routed, goes to INPUT or FORWARD and
+ * POSTROUTING, and leaves (egress.ts), possibly onto the next node's model.
+ */
+import type { NodeModel } from '../model/node.js';
+import type { Branch, Step } from './trace.js';
+import { viewOf, type Packet } from './packet.js';
+import type { World } from './world.js';
+import { addSteps, end, endOfVerdict, newFlow, note, takeRun, type Flow } from './flow.js';
+import { runHook } from './hook.js';
+import { describeRoute, lookupRoute, tableName, type ResolvedHop, type RouteResult } from './route.js';
+import { describeEntry, findEntry, joinEntry } from './ct.js';
+import { bridgeNfCallIptables, forwarding, rpFilter } from './sysctl.js';
+import { selectSourceAddr } from './local.js';
+import { bridgedFrame, decap, egress } from './egress.js';
+
+/** Where the packet enters the simulated world. */
+export type Start =
+  /** Arrives on `iif` of `node`; `physIn` is the bridge port when iif is a bridge; `bridged` when the frame is switched to another port. */
+  | { kind: 'interface'; node: string; iif: string; physIn?: string; bridged?: boolean; note?: string }
+  /** Sent by the node itself (a hostNetwork pod, a node process). */
+  | { kind: 'local'; node: string; note?: string };
+
+export interface WalkCtx {
+  world: World;
+}
+
+/** Walks `pkt` from `start` and returns every branch with its odds (they sum to 1). */
+export function simulate(world: World, pkt: Packet, start: Start): Branch[] {
+  const ctx: WalkCtx = { world };
+  const flow = newFlow();
+  if (start.note) note(flow, start.note);
+  if (start.kind === 'local') return originate(ctx, start.node, flow, pkt);
+  const p: Packet = { ...pkt, iif: start.iif };
+  if (start.physIn) p.physIn = start.physIn;
+  return arrive(ctx, start.node, flow, p, start.bridged === true);
+}
+
+function model(ctx: WalkCtx, name: string): NodeModel | undefined {
+  return ctx.world.nodes.get(name);
+}
+
+/** A packet arrives on `pkt.iif` of `nodeName`. */
+export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, bridged = false): Branch[] {
+  const node = model(ctx, nodeName);
+  if (!node) return [end(flow, 'insufficient-info', `node ${nodeName} not probed`, pkt)];
+  if (pkt.ttl <= 0) return [end(flow, 'loop', `TTL exceeded at ${nodeName}: the packet circles`, pkt)];
+  const key = `${nodeName}|${pkt.iif}|${pkt.proto}|${pkt.saddr}|${pkt.daddr}|${pkt.dport}|${pkt.inner ? 'outer' : ''}`;
+  if (flow.visited.includes(key)) return [end(flow, 'loop', `routing loop: the packet came back to ${nodeName} on ${pkt.iif}`, pkt)];
+  flow.visited.push(key);
+  addSteps(flow, nodeName, [{ kind: 'ingress', summary: `arrives on ${pkt.iif}${pkt.physIn ? ` (bridge port ${pkt.physIn})` : ''}`, packetBefore: viewOf(pkt), detail: { iif: pkt.iif ?? '' } }]);
+  pkt = conntrack(node, flow, pkt);
+  if (bridged) return bridgedFrame(ctx, node, flow, pkt);
+  if (pkt.physIn) {
+    const brnf = bridgeNfCallIptables(node, pkt.iif ?? '', pkt.family);
+    if (brnf.known && !brnf.value) pkt = { ...pkt, physIn: undefined };
+  }
+  const runs = runHook(node, 'prerouting', pkt, { layer: 'ip' });
+  return runs.flatMap((r) => {
+    const f = takeRun(flow, nodeName, r, runs.length > 1);
+    if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
+    return routeInput(ctx, node, f, { ...r.packet, physIn: undefined });
+  });
+}
+
+function conntrack(node: NodeModel, flow: Flow, pkt: Packet): Packet {
+  const e = findEntry(node, pkt);
+  if (!e) return pkt;
+  const step: Step = { kind: 'conntrack', summary: `existing conntrack entry: ${describeEntry(e)}`, detail: { entry: describeEntry(e) } };
+  if (e.line !== undefined) step.line = e.line;
+  addSteps(flow, node.name, [step]);
+  note(flow, 'an existing conntrack entry decides this flow: NAT is taken from it and the nat chains are skipped');
+  return joinEntry(pkt, e);
+}
+
+/** ip_route_input: where a received packet goes. */
+export function routeInput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
+  const r = lookupRoute(node, { family: pkt.family, saddr: pkt.saddr, daddr: pkt.daddr, iif: pkt.iif, mark: pkt.mark, proto: pkt.proto, sport: pkt.sport, dport: pkt.dport });
+  addSteps(flow, node.name, [routeStep(pkt, r)]);
+  const rp = checkRpFilter(node, pkt, r);
+  if (rp) return [end(flow, 'dropped', rp, pkt)];
+  switch (r.kind) {
+    case 'local':
+    case 'broadcast':
+      return input(ctx, node, flow, pkt);
+    case 'unicast': {
+      const fw = forwarding(node, pkt.family, pkt.iif);
+      if (fw.known && !fw.value) return [end(flow, 'dropped', `forwarding is disabled on ${node.name} (net.ipv4.ip_forward / conf.${pkt.iif}.forwarding = 0): the packet is not routed on`, pkt)];
+      if (!fw.known) note(flow, `forwarding on ${node.name} not known (sysctls not collected): assumed enabled`);
+      return splitHops(flow, r.hops).flatMap(({ f, hop }) => forward(ctx, node, f, pkt, hop));
+    }
+    default:
+      return [routeFailure(flow, node, pkt, r)];
+  }
+}
+
+function splitHops(flow: Flow, hops: ResolvedHop[]): { f: Flow; hop: ResolvedHop }[] {
+  if (hops.length <= 1) return hops.map((hop) => ({ f: flow, hop }));
+  const total = hops.reduce((s, h) => s + h.weight, 0);
+  return hops.map((hop) => {
+    const f: Flow = { ...flow, hops: flow.hops.map((h) => ({ ...h, steps: [...h.steps] })), notes: [...flow.notes], visited: [...flow.visited] };
+    f.probability *= hop.weight / total;
+    note(f, `ECMP: next hop ${hop.gateway ?? hop.dev} (weight ${hop.weight} of ${total}); the kernel picks per flow by hash`);
+    return { f, hop };
+  });
+}
+
+function routeFailure(flow: Flow, node: NodeModel, pkt: Packet, r: RouteResult): Branch {
+  switch (r.kind) {
+    case 'blackhole':
+      return end(flow, 'dropped', `blackhole route on ${node.name}${r.route ? `: ${describeRoute(r.route)}` : r.rule ? ` (ip rule ${r.rule.priority})` : ''}`, pkt);
+    case 'prohibit':
+      return end(flow, 'rejected', `prohibit route on ${node.name} (ICMP administratively prohibited)`, pkt);
+    case 'unreachable':
+      return end(flow, 'no-route', `unreachable route on ${node.name}${r.route ? `: ${describeRoute(r.route)}` : ''}`, pkt);
+    case 'none':
+      return end(flow, 'no-route', `no route to ${pkt.daddr} on ${node.name} (tables tried: ${r.tried.map(tableName).join(', ') || 'none'})`, pkt);
+    default:
+      return end(flow, 'uncertain', `unexpected route result ${r.kind}`, pkt);
+  }
+}
+
+/** fib_validate_source: strict mode wants the reverse route to leave by the interface the packet came in on. */
+function checkRpFilter(node: NodeModel, pkt: Packet, r: RouteResult): string | undefined {
+  if (!pkt.iif || pkt.iif === 'lo' || pkt.family !== 4) return undefined;
+  const mode = rpFilter(node, pkt.iif);
+  if (!mode.known || mode.value === 0) return undefined;
+  if (r.kind === 'local' && node.addresses.some((a) => a.local === pkt.saddr)) return undefined;
+  const rev = lookupRoute(node, { family: 4, saddr: pkt.daddr, daddr: pkt.saddr, iif: pkt.iif, mark: pkt.mark });
+  const revDev = rev.kind === 'unicast' ? rev.hops.map((h) => h.dev) : rev.kind === 'local' ? [rev.route.dev] : [];
+  if (revDev.length === 0) return `rp_filter on ${node.name}:${pkt.iif} drops it: no route back to ${pkt.saddr}`;
+  if (mode.value === 1 && !revDev.includes(pkt.iif)) return `rp_filter=1 (strict) on ${node.name}:${pkt.iif} drops it: the route back to ${pkt.saddr} leaves by ${revDev.join(',')}`;
+  return undefined;
+}
+
+function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
+  const runs = runHook(node, 'input', pkt, { layer: 'ip' });
+  return runs.flatMap((r) => {
+    const f = takeRun(flow, node.name, r, runs.length > 1);
+    if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
+    if (r.packet.inner) return decap(ctx, node, f, r.packet);
+    addSteps(f, node.name, [{ kind: 'deliver', summary: `delivered locally on ${node.name} (${r.packet.daddr} is the node's own address)`, packetAfter: viewOf(r.packet) }]);
+    const ep = { ip: r.packet.daddr, node: node.name, owner: 'node' } as const;
+    return [end(f, 'delivered', `delivered to ${node.name}`, r.packet, r.packet.dport !== undefined ? { ...ep, port: r.packet.dport } : ep)];
+  });
+}
+
+function forward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt0: Packet, hop: ResolvedHop): Branch[] {
+  const pkt: Packet = { ...pkt0, oif: hop.dev, ttl: pkt0.ttl - 1 };
+  const runs = runHook(node, 'forward', pkt, { layer: 'ip' });
+  return runs.flatMap((r) => {
+    const f = takeRun(flow, node.name, r, runs.length > 1);
+    if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
+    return postrouting(ctx, node, f, r.packet, hop);
+  });
+}
+
+export function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop, physOut?: string): Branch[] {
+  const nexthop = hop.gateway ?? pkt.daddr;
+  const runs = runHook(node, 'postrouting', pkt, { layer: 'ip', nexthop, physOut });
+  return runs.flatMap((r) => {
+    const f = takeRun(flow, node.name, r, runs.length > 1);
+    if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
+    return egress(ctx, node, f, r.packet, hop);
+  });
+}
+
+/** A packet the node sends itself: route, OUTPUT (re-route if NAT or a mark changed it), POSTROUTING. */
+export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Packet): Branch[] {
+  const node = model(ctx, nodeName);
+  if (!node) return [end(flow, 'insufficient-info', `node ${nodeName} not probed`, pkt0)];
+  const r = lookupRoute(node, { family: pkt0.family, saddr: pkt0.saddr || undefined, daddr: pkt0.daddr, mark: pkt0.mark, proto: pkt0.proto, sport: pkt0.sport, dport: pkt0.dport });
+  let pkt = pkt0;
+  if (!pkt.saddr) pkt = { ...pkt, saddr: sourceFor(node, r, pkt.daddr, pkt.family) ?? '' };
+  if (pkt.original.saddr === '') pkt = { ...pkt, original: { ...pkt.original, saddr: pkt.saddr } };
+  addSteps(flow, nodeName, [{ kind: 'ingress', summary: `sent by ${nodeName} itself (local process or hostNetwork pod)`, packetBefore: viewOf(pkt) }, routeStep(pkt, r)]);
+  if (r.kind !== 'unicast' && r.kind !== 'local' && r.kind !== 'broadcast') return [routeFailure(flow, node, pkt, r)];
+  pkt = conntrack(node, flow, pkt);
+  const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
+  return splitHops(flow, hops).flatMap(({ f, hop }) => {
+    const p: Packet = { ...pkt, oif: hop.dev };
+    const runs = runHook(node, 'output', p, { layer: 'ip' });
+    return runs.flatMap((run) => {
+      const g = takeRun(f, nodeName, run, runs.length > 1);
+      if (run.verdict !== 'accept') return [endOfVerdict(g, run)];
+      const q = run.packet;
+      if (q.daddr === p.daddr && q.mark === p.mark) return afterOutput(ctx, node, g, q, r, hop);
+      // ip_route_me_harder: NAT or a mark changed the packet, route it again.
+      const r2 = lookupRoute(node, { family: q.family, saddr: q.saddr, daddr: q.daddr, mark: q.mark, proto: q.proto, sport: q.sport, dport: q.dport });
+      addSteps(g, nodeName, [{ ...routeStep(q, r2), summary: `re-routed after OUTPUT changed the packet: ${routeStep(q, r2).summary}` }]);
+      if (r2.kind !== 'unicast' && r2.kind !== 'local' && r2.kind !== 'broadcast') return [routeFailure(g, node, q, r2)];
+      const hop2: ResolvedHop = r2.kind === 'unicast' ? r2.hops[0]! : { dev: 'lo', weight: 1, onlink: false };
+      if (r2.kind === 'unicast' && r2.hops.length > 1) note(g, 'ECMP after re-route: first next hop shown');
+      return afterOutput(ctx, node, g, { ...q, oif: hop2.dev }, r2, hop2);
+    });
+  });
+}
+
+function afterOutput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, r: RouteResult, hop: ResolvedHop): Branch[] {
+  if (r.kind === 'local' || r.kind === 'broadcast') {
+    // Local destination: POSTROUTING, then through loopback back into PREROUTING and INPUT.
+    const runs = runHook(node, 'postrouting', { ...pkt, oif: 'lo' }, { layer: 'ip' });
+    return runs.flatMap((run) => {
+      const f = takeRun(flow, node.name, run, runs.length > 1);
+      if (run.verdict !== 'accept') return [endOfVerdict(f, run)];
+      const back: Packet = { ...run.packet, iif: 'lo', oif: undefined };
+      const pre = runHook(node, 'prerouting', back, { layer: 'ip' });
+      return pre.flatMap((p) => {
+        const g = takeRun(f, node.name, p, pre.length > 1);
+        if (p.verdict !== 'accept') return [endOfVerdict(g, p)];
+        return input(ctx, node, g, p.packet);
+      });
+    });
+  }
+  return postrouting(ctx, node, flow, pkt, hop);
+}
+
+function sourceFor(node: NodeModel, r: RouteResult, daddr: string, family: 4 | 6): string | undefined {
+  if (r.kind === 'unicast') return r.route.prefsrc ?? selectSourceAddr(node, r.hops[0]?.dev, r.hops[0]?.gateway ?? daddr, family);
+  if (r.kind === 'local') return daddr;
+  return undefined;
+}
+
+export function routeStep(pkt: Packet, r: RouteResult): Step {
+  const base: Step = { kind: 'route', summary: '', packetBefore: viewOf(pkt) };
+  if (r.kind === 'none') return { ...base, summary: `route lookup ${pkt.daddr}: no route (tables ${r.tried.map(tableName).join(', ')})`, verdict: 'no route' };
+  const via = r.rule ? ` (ip rule ${r.rule.priority} → table ${tableName(r.rule.table ?? 254)})` : '';
+  if (!r.route) return { ...base, summary: `route lookup ${pkt.daddr}: ${r.kind}${via}`, verdict: r.kind };
+  const s: Step = { ...base, summary: `route lookup ${pkt.daddr}: ${describeRoute(r.route)}${via}`, table: tableName(r.route.table), rule: describeRoute(r.route), verdict: r.kind };
+  if (r.rule) s.detail = { ipRule: r.rule.priority };
+  return s;
+}
