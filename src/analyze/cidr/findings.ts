@@ -4,7 +4,7 @@ import { nsName } from '../../model/k8s.js';
 import { contains, overlaps, parseCidr, parseIp, within, type Cidr } from './ipmath.js';
 import type { NodeAnalysis } from './nodes.js';
 import { nodeAddresses } from './objects.js';
-import type { CniDetection, Evidence, Finding, NodeCidrRow, RangeDiscovery } from './types.js';
+import type { CniDetection, Evidence, Finding, NodeCidrRow, RangeDiscovery, RowNote } from './types.js';
 
 /** Evidence lists are capped so a 5,000-node cluster does not print 5,000 lines per finding. */
 export const MAX_EVIDENCE = 20;
@@ -93,7 +93,27 @@ export function nodeRangeOverlaps(analysis: NodeAnalysis): Finding[] {
   return [{ code: 'node-podcidr-overlap', severity: 'error', message: `${ev.length} pair(s) of nodes have duplicate or overlapping podCIDRs: pods on them can get the same address`, evidence: capped(ev) }];
 }
 
-const PERCENT_WARN = 80;
+/** Utilisation (percent) from which a node range counts as nearly exhausted. */
+export const PERCENT_WARN = 80;
+
+/** The per-row remarks of the node table, from the same rules as the findings. */
+export function rowNotes(r: NodeCidrRow, cni: CniDetection): RowNote[] {
+  const notes: RowNote[] = [];
+  if (r.podCIDRs.length === 0) notes.push({ severity: cni.ipam === 'node-podcidr' ? 'error' : 'info', text: 'no podCIDR' });
+  for (const u of r.podCIDRs) {
+    if (u.used === null || u.utilisation === null) continue;
+    const usable = Number(u.usable);
+    if (u.used >= usable) notes.push({ severity: 'error', text: 'exhausted' });
+    else if (u.utilisation >= PERCENT_WARN) notes.push({ severity: 'warning', text: 'nearly exhausted' });
+    if (r.maxPods !== null && u.usableLog2 < 53 && usable < r.maxPods) notes.push({ severity: 'warning', text: `< max pods ${r.maxPods}` });
+  }
+  if (r.outside.count > 0) {
+    const how = r.outside.expected === true ? 'expected' : r.outside.expected === false ? 'unexpected' : 'unknown if expected';
+    notes.push({ severity: r.outside.expected === false ? 'warning' : 'info', text: `${r.outside.count} IPs outside (${how})` });
+  }
+  const rank = { error: 0, warning: 1, info: 2 };
+  return notes.sort((a, b) => rank[a.severity] - rank[b.severity]);
+}
 
 export function exhaustion(rows: NodeCidrRow[], cni: CniDetection): Finding[] {
   const out: Finding[] = [];

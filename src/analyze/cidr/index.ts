@@ -36,6 +36,7 @@ export function analyzeCidr(snapshot: Snapshot): CidrReport {
   const index = indexPods(pods, nodeIps, snapshot.cluster.views?.pods === 'table');
   const analysis = analyzeNodes(snapshot, nodes, index, cni, calicoPools);
   const settings = nodeCidrSettings(pods);
+  for (const row of analysis.rows) row.notes = f.rowNotes(row, cni);
 
   const findings: Finding[] = [
     ...f.rangeOverlaps(serviceCidrs, clusterCidrs),

@@ -84,7 +84,7 @@ function usage(cidr: Cidr, origin: NodeCidrUsage['origin'], used: number | null,
     origin,
     size: size(cidr).toString(),
     usable: usable.toString(),
-    usableLog2: usable > 0n ? usable.toString(2).length - 1 : 0,
+    usableLog2: usable > 0n ? Math.round(Math.log2(Number(usable))) : 0,
     used,
     utilisation: used === null || !allocates || usable === 0n ? null : Math.round((used / Number(usable)) * 1000) / 10,
   };
@@ -146,6 +146,7 @@ export function analyzeNodes(snapshot: Snapshot, nodes: V1Node[], index: PodInde
       podIPs: all.size,
       maxPods: maxPods(node),
       outside: { count: outside, expected: verdict?.expected ?? null, reason: verdict?.reason ?? '', samples },
+      notes: [],
     });
   }
   rows.sort((a, b) => a.name.localeCompare(b.name));

@@ -75,7 +75,7 @@ export interface NodeCidrUsage {
   size: string;
   /** Addresses pods can get (host-local rule, see docs/cidr.md), decimal string. */
   usable: string;
-  /** log2 of `usable`, rounded down, for display of huge IPv6 ranges. */
+  /** log2 of `usable`, rounded, for display of huge IPv6 ranges (~2^64). */
   usableLog2: number;
   /** Pod IPs of this family inside the range; null when the pod listing did not carry this family. */
   used: number | null;
@@ -100,6 +100,13 @@ export interface NodeCidrRow {
   maxPods: number | null;
   /** Pods whose IP is outside all of this node's ranges. */
   outside: { count: number; expected: boolean | null; reason: string; samples: PodRef[] };
+  /** Short per-row remarks for the table (`nearly exhausted`, `no podCIDR`), most severe first. */
+  notes: RowNote[];
+}
+
+export interface RowNote {
+  severity: Severity;
+  text: string;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -21,7 +21,7 @@ describe('kube-router dual-stack objects', () => {
       ['10.242.1.0/24', 4, 1, '253'],
       ['2001:db8:42:1001::/64', 6, 1, '18446744073709551614'],
     ]);
-    expect(vm2?.podCIDRs[1]?.usableLog2).toBe(63);
+    expect(vm2?.podCIDRs[1]?.usableLog2).toBe(64);
     expect(vm2).toMatchObject({ pods: 1, podIPs: 2, outside: { count: 0 } });
     expect(r.cni).toMatchObject({ name: 'kube-router', ipam: 'node-podcidr' });
   });

@@ -1,0 +1,25 @@
+/**
+ * Colour and markers. Colour only adds emphasis: every marker is a character that reads the same
+ * without colour (`✗` error, `!` warning, `i` info, `✓` fine). Uses chalk's global level, which the
+ * command sets from --no-color / NO_COLOR / TTY.
+ */
+import chalk from 'chalk';
+
+export type Tone = 'error' | 'warning' | 'info' | 'ok';
+
+const MARK: Record<Tone, string> = { error: '✗', warning: '!', info: 'i', ok: '✓' };
+
+export const paint = {
+  error: (s: string): string => chalk.red(s),
+  warning: (s: string): string => chalk.yellow(s),
+  info: (s: string): string => chalk.cyan(s),
+  ok: (s: string): string => chalk.green(s),
+  dim: (s: string): string => chalk.dim(s),
+  bold: (s: string): string => chalk.bold(s),
+};
+
+/** The marker of a tone, coloured. */
+export const mark = (tone: Tone): string => paint[tone](MARK[tone]);
+
+/** `text` in the colour of its tone. */
+export const tone = (t: Tone, text: string): string => paint[t](text);
