@@ -31,7 +31,7 @@ export function describeSignal(s: NodeSignal): string {
       return `kube-proxy :10249/proxyMode says "${s.value}"`;
     case 'iptables-services': {
       const what = s.serviceRules > 0 ? `${s.serviceRules} service rules` : s.ipvsSetRules > 0 ? `${s.ipvsSetRules} ipset rules (IPVS mode)` : 'no service rules';
-      return `KUBE-SERVICES in iptables nat (${s.backend}, dump ${s.dump}): ${what}`;
+      return `KUBE-SERVICES in iptables nat (${s.backend}): ${what}`;
     }
     case 'nft-table':
       return `table ${s.family} kube-proxy (${s.rules} rules, ${s.serviceElements} service-ips elements)`;

@@ -9,7 +9,7 @@ import { backendVerdict, effectiveMode } from './effective.js';
 import { findings } from './findings.js';
 import { readNodeDumps } from './node-signals.js';
 import type { ConfiguredMode, NodeProxyMode, ProxyMode, ProxyModeReport } from './types.js';
-import { kubeProxyOnNode } from './workloads.js';
+import { kubeProxyOnNode, kubeProxyPods } from './workloads.js';
 
 export type * from './types.js';
 export { PROXY_MODE_DUMPS } from './node-signals.js';
@@ -17,7 +17,8 @@ export { PROXY_MODE_DUMPS } from './node-signals.js';
 export function analyzeProxyMode(snapshot: Snapshot): ProxyModeReport {
   const configured = configuredMode(snapshot);
   const serverVersion = typeof snapshot.cluster.serverVersion?.gitVersion === 'string' ? snapshot.cluster.serverVersion.gitVersion : undefined;
-  const names = [...new Set([...objectsOf(snapshot, 'nodes').map((n) => n.metadata?.name ?? ''), ...Object.keys(snapshot.nodes)])].filter(Boolean).sort();
+  // Nodes from the Node list, the probed captures and kube-proxy pods (a snapshot may lack one of them).
+  const names = [...new Set([...objectsOf(snapshot, 'nodes').map((n) => n.metadata?.name ?? ''), ...Object.keys(snapshot.nodes), ...kubeProxyPods(snapshot).map((p) => p.spec?.nodeName ?? '')])].filter(Boolean).sort();
   const expected = expectedModes(configured);
   const nodes = names.map((name) => nodeReport(snapshot, name));
   markDiffering(nodes, expected);
