@@ -254,6 +254,10 @@ export interface IpSet {
   family?: 'inet' | 'inet6';
   /** Members as printed by `ipset save` (`10.96.0.1,tcp:443`). */
   members: string[];
+  /** hash:net members added with `nomatch`: exceptions carved out of the other members. */
+  nomatch?: string[];
+  /** `timeout N` of the set (entries expire), when set and non-zero. */
+  timeout?: number;
 }
 
 /** True for the expression kinds that end a rule's evaluation: nat statements accept, like their xt targets. */
