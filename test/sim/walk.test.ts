@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { parseIptablesSave } from '../../src/parse/netfilter/iptables-save.js';
+import { renderIptables } from '../lab/kube-proxy/iptables.js';
+import { overallDisposition, probabilitySum } from '../../src/sim/index.js';
+import { CASES, SERVICES } from './kube-proxy-cases.js';
+import { endpointOdds, runCase, twoNodes } from './harness.js';
+import { EMPTY_RULESET } from './topology.js';
+
+const iptablesRuleset = (node: string, ip: string) =>
+  parseIptablesSave(renderIptables(SERVICES(node, ip)), { source: `iptables ${node}`, family: 'ip', origin: 'iptables-nft' });
+
+const iptablesNodes = () => twoNodes({ 'node-a': iptablesRuleset('node-a', '172.18.0.2'), 'node-b': iptablesRuleset('node-b', '172.18.0.3') });
+
+describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, parsed by the iptables-save parser)', () => {
+  const nodes = iptablesNodes();
+  for (const c of CASES) {
+    it(c.name, () => {
+      const branches = runCase(nodes, c);
+      expect(probabilitySum(branches)).toBeCloseTo(1, 9);
+      for (const b of branches) expect(b.disposition, `${b.reason}`).not.toBe('uncertain');
+      expect(overallDisposition(branches)).toBe(c.disposition);
+      if (c.endpoints) {
+        const odds = endpointOdds(branches);
+        expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
+        for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
+      }
+      if (c.seenFrom) for (const b of branches) expect(b.final?.saddr).toBe(c.seenFrom);
+    });
+  }
+
+  it('a ClusterIP port with no rule leaves by the default route (iptables mode has no catch-all for service IPs)', () => {
+    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
+    expect(b).toHaveLength(1);
+    expect(b[0]!.disposition).toBe('insufficient-info');
+    expect(b[0]!.reason).toMatch(/172\.18\.0\.1/);
+  });
+
+  it('the node itself reaching a ClusterIP is masqueraded (KUBE-MARK-MASQ, then KUBE-POSTROUTING)', () => {
+    const b = runCase(nodes, { name: '', source: 'node:node-a', destination: '10.96.0.10', port: 80, disposition: '' });
+    const remote = b.find((x) => x.endpoint?.ip === '10.244.1.5')!;
+    // Leaves by flannel.1: masquerade picks flannel.1's address.
+    expect(remote.final?.saddr).toBe('10.244.0.0');
+    const steps = remote.hops.flatMap((h) => h.steps);
+    expect(steps.some((s) => s.kind === 'nat' && s.chain === 'KUBE-POSTROUTING' && /MASQUERADE/.test(s.rule ?? ''))).toBe(true);
+    expect(steps.some((s) => s.kind === 'encap' && s.detail?.outerDst === '172.18.0.3')).toBe(true);
+    expect(steps.some((s) => s.kind === 'decap')).toBe(true);
+  });
+
+  it('every branch cites the DNAT rule with its line', () => {
+    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
+    for (const br of b) {
+      const dnat = br.hops[0]!.steps.find((s) => s.kind === 'nat');
+      expect(dnat?.chain).toMatch(/^KUBE-SEP-/);
+      expect(dnat?.line).toBeGreaterThan(0);
+      expect(dnat?.packetAfter?.daddr).toBe(br.endpoint?.ip);
+    }
+  });
+
+  it('ip_forward=0 on the source node drops with the reason', () => {
+    const n = twoNodes({}, (m) => {
+      if (m.name === 'node-a') m.sysctl['net.ipv4.ip_forward'] = '0';
+    });
+    const b = runCase(n, { name: '', source: 'default/client', destination: '10.244.1.5', port: 8080, disposition: '' });
+    expect(b.map((x) => x.disposition)).toEqual(['dropped']);
+    expect(b[0]!.reason).toMatch(/forwarding is disabled on node-a/);
+  });
+
+  it('a next node missing from the snapshot ends insufficient-info, naming it', () => {
+    const n = twoNodes({});
+    const b = runCase(n, { name: '', source: 'default/client', destination: '10.244.1.5', port: 8080, disposition: '' }, n.slice(0, 1));
+    expect(b.map((x) => [x.disposition, x.reason])).toEqual([['insufficient-info', 'node node-b not probed']]);
+  });
+
+  it('strict rp_filter on the receiving node drops a packet whose reverse route uses another interface', () => {
+    const n = twoNodes({ 'node-a': EMPTY_RULESET }, (m) => {
+      if (m.name === 'node-b') {
+        m.sysctl['net.ipv4.conf.all.rp_filter'] = '1';
+        m.routes = m.routes.filter((r) => r.dst !== '10.244.0.0/24');
+      }
+    });
+    const b = runCase(n, { name: '', source: 'default/client', destination: '10.244.1.5', port: 8080, disposition: '' });
+    expect(b[0]!.disposition).toBe('dropped');
+    expect(b[0]!.reason).toMatch(/rp_filter=1 \(strict\) on node-b:flannel\.1/);
+  });
+
+  it('no route on the receiving side: a blackhole route drops', () => {
+    const n = twoNodes({}, (m) => {
+      if (m.name === 'node-a') m.routes.push({ family: 4, table: 254, type: 'blackhole', dst: '10.244.1.5/32', flags: [] });
+    });
+    const b = runCase(n, { name: '', source: 'default/client', destination: '10.244.1.5', port: 8080, disposition: '' });
+    expect(b[0]!.disposition).toBe('dropped');
+    expect(b[0]!.reason).toMatch(/blackhole/);
+  });
+
+  it('an existing conntrack entry decides: DNAT comes from the entry, the nat chains are skipped', () => {
+    const n = iptablesNodes();
+    n[0]!.conntrack.push({
+      l3: 'ipv4',
+      protocol: 'tcp',
+      state: 'ESTABLISHED',
+      original: { src: '10.244.0.5', dst: '10.96.0.10', sport: 40000, dport: 80 },
+      reply: { src: '10.244.9.9', dst: '10.244.0.5', sport: 8080, dport: 40000 },
+      flags: ['ASSURED'],
+      line: 3,
+    });
+    const world = runCase;
+    void world;
+    const b = runCase(n, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
+    // Without a source port no flow is named: normal load balancing.
+    expect(Object.keys(endpointOdds(b)).sort()).toEqual(['10.244.0.6:8080', '10.244.1.5:8080']);
+  });
+});
