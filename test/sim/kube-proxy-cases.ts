@@ -101,7 +101,6 @@ export const CASES: Case[] = [
   },
   { name: 'pod to pod on another node (VXLAN)', source: 'default/client', destination: '10.244.1.5', port: 8080, disposition: 'delivered', endpoints: { '10.244.1.5:8080': 1 }, seenFrom: '10.244.0.5' },
   { name: 'pod to pod on the same bridge', source: 'default/client', destination: '10.244.0.6', port: 8080, disposition: 'delivered', endpoints: { '10.244.0.6:8080': 1 }, seenFrom: '10.244.0.5' },
-  { name: 'wrong port on a ClusterIP: no rule, nothing answers', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: 'insufficient-info' },
   {
     name: 'node to ClusterIP is masqueraded (source outside the cluster CIDR)',
     source: 'node:node-a',

@@ -1,0 +1,73 @@
+/**
+ * The same cases as walk.test.ts on kube-proxy nftables-mode rules: rendered like kube-proxy, loaded
+ * by the kernel in a throwaway network namespace to get `nft -j list ruleset`, parsed by the nft JSON
+ * parser. Skipped (with the reason) where network namespaces cannot be made.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseNftJson } from '../../src/parse/netfilter/nft-json.js';
+import { renderNftables } from '../lab/kube-proxy/nftables.js';
+import { overallDisposition, probabilitySum } from '../../src/sim/index.js';
+import { CASES, SERVICES } from './kube-proxy-cases.js';
+import { endpointOdds, runCase, twoNodes } from './harness.js';
+
+/** Loads nft text in a fresh namespace and returns the kernel's JSON dump; undefined when not possible. */
+function kernelJson(text: string): string | undefined {
+  const ns = `netx-simtest-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'netx-sim-'));
+  try {
+    execFileSync('ip', ['netns', 'add', ns], { stdio: 'pipe' });
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    const file = path.join(dir, 'rules.nft');
+    writeFileSync(file, text);
+    execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', file], { stdio: 'pipe' });
+    return execFileSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const nftRuleset = (node: string, ip: string) => {
+  const json = kernelJson(renderNftables(SERVICES(node, ip)));
+  return json === undefined ? undefined : parseNftJson(json, { source: `nft ${node}` });
+};
+
+const a = nftRuleset('node-a', '172.18.0.2');
+const b = nftRuleset('node-b', '172.18.0.3');
+
+describe.skipIf(!a || !b)('simulator, kube-proxy nftables mode (kernel-loaded rules, nft JSON parser)', () => {
+  const nodes = twoNodes({ 'node-a': a!, 'node-b': b! });
+  for (const c of CASES) {
+    it(c.name, () => {
+      const branches = runCase(nodes, c);
+      expect(probabilitySum(branches)).toBeCloseTo(1, 9);
+      for (const br of branches) expect(br.disposition, br.reason).not.toBe('uncertain');
+      expect(overallDisposition(branches)).toBe(c.disposition);
+      if (c.endpoints) {
+        const odds = endpointOdds(branches);
+        expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
+        for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
+      }
+      if (c.seenFrom) for (const br of branches) expect(br.final?.saddr).toBe(c.seenFrom);
+    });
+  }
+
+  it('a ClusterIP port without a service is rejected by cluster-ips-check (nftables mode only)', () => {
+    const br = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
+    expect(br.map((x) => x.disposition)).toEqual(['rejected']);
+  });
+
+  it('endpoint choice is a numgen vmap: each branch names its map element', () => {
+    const br = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
+    expect(br).toHaveLength(2);
+    for (const x of br) expect(x.notes.join(' ')).toMatch(/numgen/);
+  });
+});
