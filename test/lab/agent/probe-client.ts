@@ -14,6 +14,8 @@ interface Args {
   timeoutMs: number;
   /** Pause between attempts (ICMP errors are rate-limited by the kernel). */
   gapMs: number;
+  /** Fixed source port (to hit an existing conntrack entry); random when absent. */
+  sourcePort?: number;
 }
 
 type Attempt =
@@ -36,7 +38,7 @@ const errKind = (code: string | undefined): Attempt => {
 
 function tcpAttempt(a: Args): Promise<Attempt> {
   return new Promise((resolve) => {
-    const sock = net.connect({ host: a.host, port: a.port });
+    const sock = net.connect({ host: a.host, port: a.port, ...(a.sourcePort ? { localPort: a.sourcePort } : {}) });
     let body = '';
     let localPort = 0;
     const done = (r: Attempt): void => {
@@ -58,9 +60,12 @@ function tcpAttempt(a: Args): Promise<Attempt> {
 
 function udpAttempt(a: Args): Promise<Attempt> {
   return new Promise((resolve) => {
-    const sock = dgram.createSocket('udp4');
+    const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     let localPort = 0;
+    let finished = false;
     const done = (r: Attempt): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       sock.close();
       resolve(r);
@@ -69,12 +74,14 @@ function udpAttempt(a: Args): Promise<Attempt> {
     sock.on('message', (m: Buffer) => done({ kind: 'answered', body: m.toString('utf8').trim(), localPort }));
     // A connected UDP socket reports ICMP port-unreachable as ECONNREFUSED.
     sock.on('error', (e: NodeJS.ErrnoException) => done(errKind(e.code)));
-    sock.connect(a.port, a.host, () => {
+    const start = (): void => sock.connect(a.port, a.host, () => {
       localPort = sock.address().port;
       sock.send('probe\n', (e) => {
         if (e) done(errKind((e as NodeJS.ErrnoException).code));
       });
     });
+    if (a.sourcePort) sock.bind(a.sourcePort, start);
+    else start();
   });
 }
 

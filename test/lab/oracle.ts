@@ -1,0 +1,186 @@
+/**
+ * The oracle: asks the kernel what happens to a probe (source pod, destination ip:port, protocol).
+ * It records (1) the rule path of the first packet on every node from `nft monitor trace`, (2) the
+ * conntrack entries of that flow on every node (original and reply tuple = the NAT applied), and
+ * (3) the outcome of N attempts: which endpoint answered, or refused/timeout/unreachable.
+ */
+import { NODE_BIN, agentPath, type Lab } from './build.js';
+import { parseConntrack, type ConntrackEntry } from './conntrack.js';
+import { inNs, run, sleep, startBackground } from './exec.js';
+import { firstPacketPath, parseTrace, type TraceEvent } from './trace.js';
+import { UNDERLAY_GATEWAY, podByName, type LabProtocol } from './spec.js';
+
+/** One question for the kernel. */
+export interface ProbeCase {
+  /** Stable id (fixture key). */
+  id: string;
+  /** Source: a pod name, or `underlay` (an off-cluster client on the node network, 172.31.250.1). */
+  from: string;
+  to: { ip: string; port: number; protocol: LabProtocol };
+  /** Attempts for the distribution (default 1). */
+  count?: number;
+  /** Pause between attempts: REJECT answers are ICMP, rate-limited by the kernel (default 0). */
+  gapMs?: number;
+  /** Per-attempt timeout (default 1000 ms); a silent drop shows as a timeout. */
+  timeoutMs?: number;
+  /** Fixed source port (reuses an existing conntrack entry). */
+  sourcePort?: number;
+  /** Do not flush conntrack before the case (stale-entry scenarios). */
+  keepConntrack?: boolean;
+  /** Record the rule path with nft monitor trace (default true). */
+  trace?: boolean;
+}
+
+export type AttemptOutcome =
+  | { kind: 'answered'; by: string }
+  | { kind: 'refused' }
+  | { kind: 'reset' }
+  | { kind: 'timeout' }
+  | { kind: 'unreachable'; code: string }
+  | { kind: 'error'; code: string };
+
+export interface Observation {
+  case: ProbeCase;
+  source: { ip: string; node?: string; namespace: 'pod' | 'underlay' };
+  /** Outcome of the first (traced) attempt. */
+  first: AttemptOutcome;
+  /** All attempts including the first. */
+  attempts: number;
+  /** Counts per outcome key: `answered:<pod>`, `refused`, `timeout`, `unreachable:<code>`, … */
+  outcomes: Record<string, number>;
+  /** Pods that answered, with counts. */
+  endpoints: Record<string, number>;
+  /** Per node: conntrack entries of the first attempt's flow (matched on protocol and ports). */
+  conntrack: Record<string, ConntrackEntry[]>;
+  /** Per node: the first packet's netfilter path (the oracle's own trace chain left out). */
+  trace: Record<string, TraceEvent[]>;
+}
+
+const TRACE_TABLE = 'netx-trace';
+
+const outcomeKey = (o: AttemptOutcome): string =>
+  o.kind === 'answered' ? `answered:${o.by}` : o.kind === 'unreachable' || o.kind === 'error' ? `${o.kind}:${o.code}` : o.kind;
+
+/** Ports a probe's packets carry on the way: the service port, node port and the target ports behind them. */
+export function portsOf(lab: Lab, c: ProbeCase): number[] {
+  const ports = new Set([c.to.port]);
+  for (const s of lab.spec.services) {
+    for (const p of s.ports) {
+      if (p.protocol === c.to.protocol && (p.port === c.to.port || p.nodePort === c.to.port)) ports.add(p.targetPort);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+function sourceOf(lab: Lab, from: string): Observation['source'] & { ns: string } {
+  if (from === 'underlay') return { ip: UNDERLAY_GATEWAY, namespace: 'underlay', ns: lab.underlayNs };
+  const pod = podByName(lab.plan, from);
+  return { ip: pod.ip, node: pod.nodeName, namespace: 'pod', ns: lab.podNs(pod) };
+}
+
+interface RawAttempt {
+  kind: string;
+  body?: string;
+  code?: string;
+}
+
+async function attempts(ns: string, c: ProbeCase, count: number): Promise<AttemptOutcome[]> {
+  const args = {
+    protocol: c.to.protocol,
+    host: c.to.ip,
+    port: c.to.port,
+    count,
+    timeoutMs: c.timeoutMs ?? 1000,
+    gapMs: c.gapMs ?? 0,
+    ...(c.sourcePort !== undefined ? { sourcePort: c.sourcePort } : {}),
+  };
+  const r = await run(inNs(ns, [NODE_BIN, agentPath('probe-client.ts'), JSON.stringify(args)]), {
+    timeoutMs: 30_000 + count * ((c.timeoutMs ?? 1000) + (c.gapMs ?? 0)),
+  });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l): AttemptOutcome => {
+      const a = JSON.parse(l) as RawAttempt;
+      switch (a.kind) {
+        case 'answered':
+          return { kind: 'answered', by: a.body ?? '' };
+        case 'refused':
+        case 'reset':
+        case 'timeout':
+          return { kind: a.kind };
+        case 'unreachable':
+          return { kind: 'unreachable', code: a.code ?? '' };
+        default:
+          return { kind: 'error', code: a.code ?? a.kind };
+      }
+    });
+}
+
+function traceRuleset(proto: string, ports: number[]): string {
+  const match = `meta l4proto ${proto} th dport { ${ports.join(', ')} } meta nftrace set 1`;
+  return [
+    `table ip ${TRACE_TABLE} {`,
+    '  chain prerouting {',
+    '    type filter hook prerouting priority -310;',
+    `    ${match}`,
+    '  }',
+    '  chain output {',
+    '    type filter hook output priority -310;',
+    `    ${match}`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Runs one probe case against the lab and records what the kernel did. */
+export async function observe(lab: Lab, c: ProbeCase): Promise<Observation> {
+  const src = sourceOf(lab, c.from);
+  const nodes = lab.plan.nodes.map((n) => n.name);
+  const ports = portsOf(lab, c);
+  const proto = c.to.protocol.toLowerCase();
+  if (!c.keepConntrack) {
+    for (const n of nodes) await lab.inNode(n, ['conntrack', '-F'], false);
+  }
+  const traced = c.trace ?? true;
+  const monitors = traced
+    ? await Promise.all(
+        nodes.map(async (n) => {
+          await run(inNs(lab.nodeNs(n), ['nft', '-f', '-']), { input: traceRuleset(proto, ports) });
+          // Line-buffered so nothing is lost when the monitor is stopped.
+          return { node: n, mon: startBackground(inNs(lab.nodeNs(n), ['stdbuf', '-oL', 'nft', '-a', 'monitor', 'trace'])) };
+        }),
+      )
+    : [];
+  const trace: Record<string, TraceEvent[]> = {};
+  let first: AttemptOutcome;
+  try {
+    if (traced) await sleep(300); // the monitor subscribes asynchronously
+    [first = { kind: 'error', code: 'no-output' }] = await attempts(src.ns, c, 1);
+    if (traced) await sleep(300);
+  } finally {
+    for (const { node, mon } of monitors) {
+      await mon.stop();
+      trace[node] = firstPacketPath(parseTrace(mon.output()), TRACE_TABLE);
+      await run(inNs(lab.nodeNs(node), ['nft', 'delete', 'table', 'ip', TRACE_TABLE]), { check: false });
+    }
+  }
+  const conntrack: Record<string, ConntrackEntry[]> = {};
+  for (const n of nodes) {
+    const r = await lab.inNode(n, ['conntrack', '-L', '-p', proto], false);
+    conntrack[n] = parseConntrack(r.stdout).filter(
+      (e) => e.original.dport !== undefined && ports.includes(e.original.dport) && e.protocol === proto,
+    );
+  }
+  const rest = (c.count ?? 1) > 1 ? await attempts(src.ns, c, (c.count ?? 1) - 1) : [];
+  const all = [first, ...rest];
+  const outcomes: Record<string, number> = {};
+  const endpoints: Record<string, number> = {};
+  for (const o of all) {
+    outcomes[outcomeKey(o)] = (outcomes[outcomeKey(o)] ?? 0) + 1;
+    if (o.kind === 'answered') endpoints[o.by] = (endpoints[o.by] ?? 0) + 1;
+  }
+  const { ns: _ns, ...source } = src;
+  return { case: c, source, first, attempts: all.length, outcomes, endpoints, conntrack, trace };
+}
