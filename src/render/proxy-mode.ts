@@ -70,7 +70,7 @@ const NODE_COLUMNS: Column<NodeProxyMode>[] = [
   { header: 'all signals', value: (n) => n.signals.map((s) => signalLine(s)).join('\n') || paint.dim('—'), wide: true },
   { header: 'backend', value: backendText },
   { header: 'backend evidence', value: (n) => n.backend.evidence, wide: true },
-  { header: 'kube-proxy', value: (n) => n.kubeProxy?.version ?? paint.dim('—') },
+  { header: 'kube-proxy', value: (n) => (n.kubeProxy?.version ? `${n.kubeProxy.version}${n.kubeProxy.via === 'daemonset-image' ? paint.dim(' (DaemonSet)') : ''}` : paint.dim('—')) },
   { header: 'pod', value: (n) => n.kubeProxy?.pod ?? (n.kubeProxy?.via === 'daemonset-image' ? 'DaemonSet image' : paint.dim('—')), wide: true },
   { header: '', value: (n) => (n.differs ? tone('warning', '! differs') : '') },
 ];
