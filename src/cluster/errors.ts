@@ -55,7 +55,7 @@ export function httpError(conn: Connection, req: ApiRequest, res: ApiResponse, a
       const rule = neededRuleText(req.intent.resource, req.intent.subresource);
       return new UserError(`permission denied: ${user ? `user "${user}"` : 'you'} cannot ${what} (context "${conn.contextName}")`, {
         code: 'forbidden',
-        hint: `netx needs ${rule ?? `${req.intent.verb} on ${req.intent.resource}`}; \`kubectl netx rbac\` prints the ClusterRole to grant`,
+        hint: `netx needs ${rule ?? `${req.intent.verb} on ${req.intent.resource}`}; \`kubectl netx rbac\` prints the RBAC rules to grant`,
       });
     }
     case 404:

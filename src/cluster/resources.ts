@@ -12,12 +12,12 @@ export interface ResourceInfo {
   /** Versions to try in order: a 404 on one falls through to the next (ServiceCIDR v1 → v1beta1). */
   versions: string[];
   namespaced: boolean;
-  /** Verbs netx uses (also the RBAC rule). */
+  /** Verbs netx uses in every namespace (the ClusterRole rule). */
   verbs: string[];
-  /** Why netx reads it (comment in the ClusterRole). */
+  /** Verbs netx uses only in one namespace (a Role there, not cluster-wide). */
+  verbsIn?: Record<string, string[]>;
+  /** Why netx reads it (comment in the RBAC YAML). */
   why: string;
-  /** Only read in this namespace (RBAC still needs a ClusterRole rule; the comment says so). */
-  onlyNamespace?: string;
   /** Subresources that need their own rule (pods/exec). */
   subresources?: { name: string; verbs: string[]; why: string }[];
 }
@@ -34,13 +34,22 @@ export const RESOURCES: ResourceInfo[] = [
     why: 'pod IPs and nodes; create/delete: the node probe pod',
     subresources: [{ name: 'exec', verbs: ['create', 'get'], why: 'run the read-only probe commands in the probe pod' }],
   },
-  { resource: 'services', kind: 'Service', group: '', versions: ['v1'], namespaced: true, verbs: ['get', 'list', 'create'], why: 'service IPs; create only with dryRun=All (service CIDR probe)' },
-  { resource: 'namespaces', kind: 'Namespace', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'namespace labels (network policies)' },
-  { resource: 'configmaps', kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'kube-proxy and kubeadm config', onlyNamespace: 'kube-system' },
+  {
+    resource: 'services',
+    kind: 'Service',
+    group: '',
+    versions: ['v1'],
+    namespaced: true,
+    verbs: ['get', 'list'],
+    verbsIn: { default: ['create'] },
+    why: 'service IPs; create: the service CIDR probe, always dryRun=All, nothing is created',
+  },
+  { resource: 'namespaces', kind: 'Namespace', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'namespace labels for network policies' },
+  { resource: 'configmaps', kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'kube-proxy and kubeadm config' },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'service endpoints' },
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'policy verdicts' },
-  { resource: 'servicecidrs', kind: 'ServiceCIDR', group: 'networking.k8s.io', versions: ['v1', 'v1beta1'], namespaced: false, verbs: ['get', 'list'], why: 'service CIDRs (Kubernetes 1.31+)' },
-  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'CNI and kube-proxy detection', onlyNamespace: 'kube-system' },
+  { resource: 'servicecidrs', kind: 'ServiceCIDR', group: 'networking.k8s.io', versions: ['v1', 'v1beta1'], namespaced: false, verbs: ['get', 'list'], why: 'service CIDRs, Kubernetes 1.31+' },
+  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'CNI and kube-proxy detection' },
   { resource: 'ippools', kind: 'IPPool', group: 'crd.projectcalico.org', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'Calico IPAM pools, when Calico is installed' },
   { resource: 'ciliumnodes', kind: 'CiliumNode', group: 'cilium.io', versions: ['v2'], namespaced: false, verbs: ['get', 'list'], why: 'Cilium per-node pod CIDRs, when Cilium is installed' },
 ];
