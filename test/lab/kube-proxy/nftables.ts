@@ -139,8 +139,16 @@ function namesOf(plan: ServicePortPlan): Names {
   return { cluster: `service-${base}`, local: `local-${base}`, external: `external-${base}`, firewall: `firewall-${base}` };
 }
 
+// Hashing dominates rendering at scale: name each endpoint once per render.
+const endpointBaseCache = new WeakMap<PlannedEndpoint, string>();
+
 function endpointBase(plan: ServicePortPlan, ep: PlannedEndpoint): string {
-  return nftEndpointChainBase(plan.service.namespace, plan.service.name, plan.protocol, plan.port.name, ep.ip, ep.port);
+  let base = endpointBaseCache.get(ep);
+  if (base === undefined) {
+    base = nftEndpointChainBase(plan.service.namespace, plan.service.name, plan.protocol, plan.port.name, ep.ip, ep.port);
+    endpointBaseCache.set(ep, base);
+  }
+  return base;
 }
 const endpointChain = (plan: ServicePortPlan, ep: PlannedEndpoint): string => `endpoint-${endpointBase(plan, ep)}`;
 const affinitySet = (plan: ServicePortPlan, ep: PlannedEndpoint): string => `affinity-${endpointBase(plan, ep)}`;
