@@ -1,0 +1,145 @@
+/**
+ * Bench: `kubectl netx cidr` on a 5,000-node, 150,000-pod cluster.
+ *  1. live, against the test API server: wall time and peak RSS of the CLI process, bytes the server
+ *     sent (TLS wire bytes), compared with what listing full Pod objects costs on the same server;
+ *  2. --snapshot, on the same cluster as a live run would have captured it (pods as a Table listing).
+ * Sizes can be lowered for a quick run: NETX_BENCH_NODES, NETX_BENCH_PODS.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { generateCluster } from './cidr/generate.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const NODE = process.execPath;
+const NODES = Number(process.env.NETX_BENCH_NODES ?? 5000);
+const PODS = Number(process.env.NETX_BENCH_PODS ?? 150000);
+const TARGET_SECONDS = 5;
+const TARGET_RSS_MB = 300;
+
+/** Runs the CLI as a user would (bin/run.js under the pinned Node), measuring wall time and peak RSS. */
+async function runCli(args, dir) {
+  const rssFile = path.join(dir, `rss-${Date.now()}`);
+  const started = process.hrtime.bigint();
+  const child = spawn(NODE, ['--import', path.join(HERE, 'cidr', 'maxrss-hook.mjs'), path.join(ROOT, 'bin', 'run.js'), ...args], {
+    env: { ...process.env, NO_COLOR: '1', NETX_BENCH_RSS_FILE: rssFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = 0;
+  let stderr = '';
+  child.stdout.on('data', (b) => (stdout += b.length));
+  child.stderr.on('data', (b) => (stderr += b));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`kubectl-netx ${args.join(' ')} exited ${code}: ${stderr.trim()}`);
+  const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+  return { seconds, rssMb, stdoutBytes: stdout };
+}
+
+/** Starts the API-server child and returns a tiny client for its line protocol. */
+async function startServer(serverModule) {
+  const child = spawn(NODE, ['--max-old-space-size=8192', path.join(HERE, 'cidr', 'api-server-child.mjs'), serverModule, String(NODES), String(PODS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on('line', (l) => waiting.shift()?.(JSON.parse(l)));
+  const next = () => new Promise((resolve) => waiting.push(resolve));
+  const hello = await next();
+  const ask = (cmd) => {
+    const p = next();
+    child.stdin.write(`${cmd}\n`);
+    return p;
+  };
+  return { ...hello, ask, quit: () => (child.stdin.write('quit\n'), new Promise((r) => child.on('close', r))) };
+}
+
+/** What listing full Pod objects costs: the same paging a client does (limit 500), bodies discarded. */
+async function listFullPods(server) {
+  const agent = new https.Agent({ ca: server.ca, keepAlive: true });
+  let cont = '';
+  let pods = 0;
+  do {
+    const url = new URL('/api/v1/pods', server.url);
+    url.searchParams.set('limit', '500');
+    if (cont) url.searchParams.set('continue', cont);
+    const body = await new Promise((resolve, reject) => {
+      https
+        .get(url, { agent, headers: { Authorization: `Bearer ${server.token}`, Accept: 'application/json' } }, (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        })
+        .on('error', reject);
+    });
+    pods += body.items.length;
+    cont = body.metadata?.continue ?? '';
+  } while (cont);
+  agent.destroy();
+  return pods;
+}
+
+const mb = (bytes) => bytes / 1e6;
+
+export default async function cidrBench({ serverModule, log }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'netx-bench-cidr-'));
+  const metrics = [];
+  const notes = [`cluster: ${NODES} nodes, ${PODS} pods, 2,000 services (bench/cidr/generate.mjs)`];
+  const phase = async (name, fn) => {
+    try {
+      await fn();
+    } catch (e) {
+      metrics.push({ name: `${name} FAILED: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, value: NaN, unit: '', failed: true });
+    }
+  };
+  try {
+    await phase('live', live);
+    await phase('--snapshot', offline);
+    return { name: 'cidr', metrics, notes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function live() {
+    log(`starting the test API server with ${NODES} nodes / ${PODS} pods`);
+    const server = await startServer(serverModule);
+    try {
+      await server.ask('reset');
+      log('cidr live');
+      const live = await runCli(['cidr', '--kubeconfig', server.kubeconfig, '--request-timeout', '5m', '-o', 'json'], dir);
+      const cidrTraffic = await server.ask('bytes');
+      await server.ask('reset');
+      log('listing full Pod objects for comparison');
+      const listed = await listFullPods(server);
+      const fullTraffic = await server.ask('bytes');
+      metrics.push(
+        { name: 'live wall time', value: live.seconds, unit: 's', target: TARGET_SECONDS },
+        { name: 'live peak RSS', value: live.rssMb, unit: 'MB', target: TARGET_RSS_MB },
+        { name: 'live bytes fetched (whole cidr run)', value: mb(cidrTraffic.bytes), unit: 'MB' },
+        { name: 'live API requests', value: cidrTraffic.requests, unit: '' },
+        { name: `bytes to list ${listed} full Pods`, value: mb(fullTraffic.bytes), unit: 'MB' },
+        { name: 'full-Pod listing / whole cidr run (bytes)', value: fullTraffic.bytes / cidrTraffic.bytes, unit: '×' },
+      );
+    } finally {
+      await server.quit();
+    }
+  }
+
+  /** --snapshot on the cluster as a live run captures it (pods as a Table listing). */
+  async function offline() {
+    log('writing the captured-shape snapshot');
+    const file = path.join(dir, 'bench.snapshot.json');
+    writeFileSync(file, JSON.stringify(generateCluster({ nodes: NODES, pods: PODS, podShape: 'table' })));
+    log('cidr --snapshot');
+    const offline = await runCli(['cidr', '--snapshot', file, '-o', 'json'], dir);
+    metrics.push(
+      { name: '--snapshot wall time', value: offline.seconds, unit: 's', target: TARGET_SECONDS },
+      { name: '--snapshot peak RSS', value: offline.rssMb, unit: 'MB', target: TARGET_RSS_MB },
+    );
+    const text = await runCli(['cidr', '--snapshot', file], dir);
+    metrics.push({ name: '--snapshot text output wall time', value: text.seconds, unit: 's', target: TARGET_SECONDS });
+  }
+}
