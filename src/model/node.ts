@@ -6,6 +6,7 @@ import type { Ruleset } from './netfilter.js';
 import type { ConntrackEntry } from './conntrack.js';
 import type { IpvsService } from './ipvs.js';
 import type { ParseWarning } from '../parse/error.js';
+import type { CniSelection } from '../parse/cni/select.js';
 
 export type IpFamily = 4 | 6;
 
@@ -182,6 +183,10 @@ export interface NodeModel {
   ipvs: IpvsService[];
   /** Which dumps were present: a missing dump is "unknown", never "empty". */
   have: Record<string, boolean>;
+  /** The CNI configuration the runtime uses, when CNI files were collected. */
+  cni?: CniSelection;
+  /** Which iptables backend each iptables-save dump came from, and how that was decided. */
+  iptablesOrigin?: Record<string, { origin: string; evidence: string; certain: boolean }>;
   warnings: ParseWarning[];
 }
 

@@ -34,4 +34,6 @@ export interface ParseWarning {
   message: string;
   line?: number;
   path?: string;
+  /** Which input (dump key or file) the warning is about, when it is collected across inputs (NodeModel.warnings). */
+  source?: string;
 }

@@ -1,0 +1,117 @@
+/** Builds a node's dataplane model from its captured dumps: each dump through its parser, gaps recorded, never guessed. */
+import { gunzipSync } from 'node:zlib';
+import { DUMP_KEYS, type DumpKey, type DumpResult, type NodeCapture } from '../snapshot/types.js';
+import type { NodeModel, Route, RoutingRule } from './node.js';
+import { ParseError, type ParseWarning } from '../parse/error.js';
+import type { Parsed } from '../parse/parsed.js';
+import { parseIpAddr } from '../parse/iproute/addr.js';
+import { parseIpLink } from '../parse/iproute/link.js';
+import { parseIpRule } from '../parse/iproute/rule.js';
+import { parseIpRoute } from '../parse/iproute/route.js';
+import { parseIpNeigh } from '../parse/iproute/neigh.js';
+import { parseBridgeFdb } from '../parse/bridge-fdb.js';
+import { parseSysctl } from '../parse/sysctl.js';
+import { parseConntrack } from '../parse/conntrack.js';
+import { parseIpvs } from '../parse/ipvs.js';
+import { selectCniConfig } from '../parse/cni/select.js';
+import { buildRuleset } from './node-netfilter.js';
+
+/**
+ * Every known dump key gets `have[key]`: true only when the dump was collected, exited 0 and parsed. A missing dump stays
+ * "unknown" (false, no warning); a failed command or an unparseable dump is false with a warning that quotes the cause.
+ * Extension keys read here: `ip6-rule`, `ip6-route` (IPv6 forms), `ipset`, `ip6tables-nft`, `ip6tables-legacy`.
+ */
+export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
+  const warnings: ParseWarning[] = [];
+  const have: Record<string, boolean> = {};
+  for (const k of [...DUMP_KEYS, ...Object.keys(capture.dumps)]) have[k] = false;
+
+  const text = (key: DumpKey): string | undefined => {
+    const d = capture.dumps[key];
+    if (!d) return undefined;
+    if (d.exitCode !== 0) {
+      warnings.push({ code: 'dump-failed', source: key, message: `${d.argv.join(' ')} exited ${d.exitCode}: ${firstLine(d.stderr) || 'no stderr'}` });
+      return undefined;
+    }
+    return decode(d, key, warnings);
+  };
+  const present = (key: DumpKey): boolean => {
+    const d = capture.dumps[key];
+    return d !== undefined && d.exitCode === 0;
+  };
+  const run = <T>(key: DumpKey, parse: (t: string, source: string) => T): T | undefined => {
+    const t = text(key);
+    if (t === undefined) return undefined;
+    const source = `${key} (node ${name})`;
+    try {
+      const out = parse(t, source);
+      if (out !== undefined) have[key] = true;
+      return out;
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      warnings.push({ code: 'parse-error', source: key, message: e.message, line: e.line, path: e.path });
+      return undefined;
+    }
+  };
+  const parsed = <T>(key: DumpKey, parse: (t: string, source: string) => Parsed<T>): T | undefined => {
+    const r = run(key, parse);
+    if (!r) return undefined;
+    warnings.push(...r.warnings.map((w) => ({ ...w, source: w.source ?? key })));
+    return r.value;
+  };
+
+  const links = parsed('link', (t, source) => parseIpLink(t, { source }));
+  const addr = parsed('addr', (t, source) => parseIpAddr(t, { source }));
+  const rules: RoutingRule[] = [
+    ...(parsed('rule', (t, source) => parseIpRule(t, { source, family: 4 })) ?? []),
+    ...(parsed('ip6-rule', (t, source) => parseIpRule(t, { source, family: 6 })) ?? []),
+  ];
+  const routes = dedupeRoutes([
+    ...(parsed('route', (t, source) => parseIpRoute(t, { source })) ?? []),
+    ...(parsed('ip6-route', (t, source) => parseIpRoute(t, { source, family: 6 })) ?? []),
+  ]);
+  const { ruleset, origins } = buildRuleset(run, present, warnings);
+  const model: NodeModel = {
+    name,
+    links: links ?? addr?.links ?? [],
+    addresses: addr?.addresses ?? [],
+    rules: rules.sort((a, b) => a.family - b.family || a.priority - b.priority),
+    routes,
+    neighbours: parsed('neigh', (t, source) => parseIpNeigh(t, { source })) ?? [],
+    fdb: parsed('fdb', (t, source) => parseBridgeFdb(t, { source })) ?? [],
+    sysctl: parsed('sysctl', (t, source) => parseSysctl(t, { source })) ?? {},
+    ruleset,
+    conntrack: parsed('conntrack', (t, source) => parseConntrack(t, { source }))?.entries ?? [],
+    ipvs: parsed('ipvs', (t, source) => parseIpvs(t, { source })) ?? [],
+    have,
+    warnings,
+  };
+  if (!links && addr) warnings.push({ code: 'links-from-addr', source: 'link', message: 'no usable link dump: links are taken from the addr dump, without -d details (kinds, VXLAN, bridge ports are unknown)' });
+  warnings.push(...ruleset.warnings.map((w) => ({ ...w, source: w.source ?? 'netfilter' })));
+  if (Object.keys(origins).length) model.iptablesOrigin = origins;
+  if (capture.files && Object.keys(capture.files).length) model.cni = selectCniConfig(capture.files);
+  return model;
+}
+
+function decode(d: DumpResult, key: DumpKey, warnings: ParseWarning[]): string | undefined {
+  if (d.encoding !== 'gzip+base64') return d.stdout;
+  try {
+    return gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8');
+  } catch (e) {
+    warnings.push({ code: 'dump-undecodable', source: key, message: `stdout is marked gzip+base64 but does not decode: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
+/** `ip route show table all` lists both families on current iproute2; an `ip6-route` dump repeats the IPv6 ones. */
+function dedupeRoutes(routes: Route[]): Route[] {
+  const seen = new Set<string>();
+  return routes.filter((r) => {
+    const k = JSON.stringify([r.family, r.table, r.type, r.dst, r.dev, r.gateway, r.metric, r.tos]);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { buildNodeModel } from '../../src/model/build-node.js';
+import type { DumpResult, NodeCapture } from '../../src/snapshot/types.js';
+import { readCorpus } from '../support/corpus.js';
+import { fixture } from '../parse/fixtures.js';
+
+const ok = (argv: string, stdout: string): DumpResult => ({ argv: argv.split(' '), stdout, stderr: '', exitCode: 0 });
+const iptablesSave = readCorpus('kernel-redump', 'k8s-TestOverallIPTablesRules.iptables-save.rules');
+
+function labCapture(): NodeCapture {
+  return {
+    dumps: {
+      addr: ok('ip -j addr show', fixture('iproute', 'addr.json')),
+      link: ok('ip -d -j link show', fixture('iproute', 'link.json')),
+      rule: ok('ip -j rule show', fixture('iproute', 'rule.json')),
+      'ip6-rule': ok('ip -6 -j rule show', fixture('iproute', 'rule6.json')),
+      route: ok('ip -j route show table all', fixture('iproute', 'route.json')),
+      'ip6-route': ok('ip -6 -j route show table all', fixture('iproute', 'route6.json')),
+      neigh: ok('ip -j neigh show', fixture('iproute', 'neigh.json')),
+      fdb: ok('bridge -j fdb show', fixture('iproute', 'fdb.json')),
+      sysctl: ok('sysctl ...', fixture('iproute', 'sysctl.txt')),
+      iptables: ok('iptables-save', iptablesSave),
+      nft: ok('nft -j list ruleset', readCorpus('kernel-redump', 'k8s-TestOverallIPTablesRules.iptables-nft.nft.json')),
+      conntrack: ok('conntrack -L', readCorpus('conntrack', 'real-kubeadm-flannel-node-conntrack-L-partial.txt')),
+      ipvs: { argv: ['ipvsadm', '-Sn'], stdout: '', stderr: "Can't initialize ipvs: Protocol not available\n", exitCode: 2 },
+    },
+    files: { '/etc/cni/net.d/10-flannel.conflist': readCorpus('cni', 'flannel-10-flannel.conflist') },
+  };
+}
+
+describe('buildNodeModel', () => {
+  const m = buildNodeModel('node-a', labCapture());
+
+  it('fills every part of the model from the kernel dumps', () => {
+    expect(m.name).toBe('node-a');
+    expect(m.links.find((l) => l.name === 'flannel.1')?.vxlan?.id).toBe(1);
+    expect(m.addresses.find((a) => a.ifname === 'cni0')?.local).toBe('10.244.0.1');
+    expect(m.rules.filter((r) => r.family === 6).map((r) => r.priority)).toEqual([0, 1000, 32766]);
+    expect(m.routes.find((r) => r.dst === '10.244.1.0/24')).toMatchObject({ gateway: '10.244.1.0', flags: ['onlink'] });
+    expect(m.neighbours).toHaveLength(3);
+    expect(m.fdb.find((e) => e.ifname === 'flannel.1')?.dst).toBe('192.168.10.102');
+    expect(m.sysctl['net.ipv4.ip_forward']).toBe('0');
+    expect(m.conntrack).toHaveLength(8);
+    expect(m.cni).toMatchObject({ kind: 'selected', path: '/etc/cni/net.d/10-flannel.conflist' });
+  });
+  it('does not double-count IPv6 routes that are in both route dumps', () => {
+    expect(m.routes.filter((r) => r.dst === 'fd00:99::/64')).toHaveLength(1);
+  });
+  it('records a failed dump as unknown with its stderr, and a missing one as unknown without noise', () => {
+    expect(m.have.ipvs).toBe(false);
+    expect(m.ipvs).toEqual([]);
+    expect(m.warnings).toContainEqual(expect.objectContaining({ code: 'dump-failed', source: 'ipvs', message: expect.stringContaining("Can't initialize ipvs") }));
+    expect(m.have['iptables-legacy']).toBe(false);
+    expect(m.warnings.some((w) => w.source === 'iptables-legacy')).toBe(false);
+    expect(m.have.route).toBe(true);
+    expect(m.have.iptables).toBe(true);
+    expect(m.have.nft).toBe(true);
+  });
+  it('takes iptables-nft tables once, from iptables-save, and records how the backend was decided', () => {
+    const tables = m.ruleset.tables.map((t) => `${t.family} ${t.name} ${t.origin}`).sort();
+    expect(tables).toEqual(['ip filter iptables-nft', 'ip nat iptables-nft']);
+    expect(m.iptablesOrigin?.iptables).toMatchObject({ origin: 'iptables-nft', certain: true });
+    const svc = m.ruleset.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'KUBE-SERVICES');
+    expect(svc?.rules.length).toBeGreaterThan(0);
+  });
+  it('adds native nft tables next to the iptables ones', () => {
+    const cap = labCapture();
+    cap.dumps.nft = ok('nft -j list ruleset', readCorpus('kernel-redump', 'flannel-ipv4-nftables.nft.json'));
+    const tables = buildNodeModel('n', cap).ruleset.tables.map((t) => `${t.family} ${t.name} ${t.origin}`).sort();
+    expect(tables).toEqual(['ip filter iptables-nft', 'ip flannel-ipv4 nft', 'ip nat iptables-nft']);
+  });
+  it('turns a parse error into a warning and leaves that part unknown', () => {
+    const cap = labCapture();
+    cap.dumps.route = ok('ip -j route show table all', '[{"dst": "not-an-address"}]');
+    const n = buildNodeModel('n', cap);
+    expect(n.have.route).toBe(false);
+    expect(n.warnings).toContainEqual(expect.objectContaining({ code: 'parse-error', source: 'route', path: '$[0].dst' }));
+    expect(n.routes.every((r) => r.family === 6)).toBe(true);
+  });
+  it('reads gzip+base64 dumps and prefers the backend-specific iptables dump over the generic one', () => {
+    const cap = labCapture();
+    cap.dumps.conntrack = { ...ok('conntrack -L', gzipSync(readCorpus('conntrack', 'real-clusterip-dnat-plus-snat-conntrack-entry.txt')).toString('base64')), encoding: 'gzip+base64' };
+    cap.dumps['iptables-nft'] = ok('iptables-nft-save', iptablesSave);
+    const n = buildNodeModel('n', cap);
+    expect(n.conntrack[0]?.reply.src).toBe('10.64.2.4');
+    expect(n.ruleset.tables.filter((t) => t.name === 'nat')).toHaveLength(1);
+    expect(n.have.iptables && n.have['iptables-nft']).toBe(true);
+    expect(n.ruleset.warnings.some((w) => w.code === 'duplicate-table')).toBe(false);
+  });
+  it('builds an empty but honest model from an empty capture', () => {
+    const n = buildNodeModel('empty', { dumps: {} });
+    expect(n.links).toEqual([]);
+    expect(Object.values(n.have).every((v) => v === false)).toBe(true);
+    expect(n.ruleset.tables).toEqual([]);
+  });
+});
