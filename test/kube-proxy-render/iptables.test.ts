@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { iptablesEndpointChain } from '../lab/kube-proxy/hash.js';
 import { NFACCT_COUNTERS, probability, renderIptables } from '../lab/kube-proxy/iptables.js';
 import { syntheticServices } from '../lab/kube-proxy/synthetic.js';
 import type { KubeProxyInput } from '../lab/kube-proxy/types.js';
@@ -92,5 +93,51 @@ describe('renderIptables details', () => {
     expect(seps.length).toBe(2 * 201 * 5 + 2 * 12 * 5); // 12 services (every 17th) have a second port
     expect(seps.some((r) => r.includes('--comment'))).toBe(false);
     expect(natRules(text, 'KUBE-SVC-').filter((r) => r.includes(' -> '))).toEqual([]);
+  });
+});
+
+describe('renderIptables traffic policies', () => {
+  const local = (nodeOfFirst: string): KubeProxyInput => ({
+    ...small(0),
+    services: [{
+      namespace: 'ns', name: 's', type: 'NodePort', clusterIP: '10.96.0.10', externalTrafficPolicy: 'Local',
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }],
+      endpoints: [
+        { ip: '10.244.0.1', nodeName: nodeOfFirst, ready: true },
+        { ip: '10.244.1.1', nodeName: 'n2', ready: true },
+      ],
+    }],
+  });
+
+  it('externalTrafficPolicy Local with a local endpoint: EXT short-circuits, then jumps to KUBE-SVL with the local endpoint only', () => {
+    const t = normaliseRestore(renderIptables(local('n1')));
+    const chains = t['nat']?.chains ?? [];
+    const svl = chains.find((c) => c.startsWith('KUBE-SVL-'));
+    const ext = chains.find((c) => c.startsWith('KUBE-EXT-'));
+    expect(svl).toBeDefined();
+    expect(t['nat']?.rules[ext!]?.at(-1)).toBe(`-A ${ext} -j ${svl}`);
+    expect(t['nat']?.rules[svl!]).toEqual([`-A ${svl} -m comment --comment "ns/s:http -> 10.244.0.1:8080" -j ${iptablesEndpointChain('ns/s:http', 'tcp', '10.244.0.1:8080')}`]);
+    expect(chains.filter((c) => c.startsWith('KUBE-SEP-'))).toHaveLength(2);
+    expect(t['filter']?.rules['KUBE-EXTERNAL-SERVICES']).toBeUndefined();
+  });
+
+  it('externalTrafficPolicy Local without a local endpoint: external NodePort traffic is dropped', () => {
+    const t = normaliseRestore(renderIptables(local('n3')));
+    expect(t['nat']?.chains.some((c) => c.startsWith('KUBE-SVL-'))).toBe(false);
+    expect(t['filter']?.rules['KUBE-EXTERNAL-SERVICES']).toEqual([
+      '-A KUBE-EXTERNAL-SERVICES -m comment --comment "ns/s:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j DROP',
+    ]);
+  });
+
+  it('uses a terminating-but-serving endpoint only when nothing is ready', () => {
+    const input = small(0, {
+      endpoints: [
+        { ip: '10.244.0.1', nodeName: 'n2', ready: false, serving: true, terminating: true },
+        { ip: '10.244.0.2', nodeName: 'n2', ready: false },
+      ],
+    });
+    const text = renderIptables(input);
+    expect(text).toContain('-j DNAT --to-destination 10.244.0.1:8080');
+    expect(text).not.toContain('10.244.0.2');
   });
 });
