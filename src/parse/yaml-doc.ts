@@ -20,7 +20,13 @@ export function parseYamlDocuments(text: string, source: string): { docs: unknow
       throw new ParseError(source, `invalid YAML: ${err.message.split('\n')[0] ?? err.code}`, pos?.line, pos?.col);
     }
     for (const w of doc.warnings) warnings.push({ code: 'yaml', message: w.message.split('\n')[0] ?? w.code, line: w.linePos?.[0]?.line });
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // Unresolved or exploding aliases surface only when the document is converted.
+      throw new ParseError(source, `invalid YAML: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (value !== null && value !== undefined) docs.push(value);
   }
   return { docs, warnings };
