@@ -7,7 +7,7 @@ import { nsName, objectsOf } from '../../model/k8s.js';
 import { ParseError } from '../../parse/error.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { describeMode, modeValue } from './modes.js';
-import { flagValue, parseKubeProxyConfig } from './parsers.js';
+import { parseKubeProxyArgs, parseKubeProxySource } from './parsers.js';
 import { distroHints } from './hints.js';
 import type { ConfigSource, ConfiguredMode } from './types.js';
 import { argvOf, daemonSetNamed, isMirrorPod, kubeProxyContainer, kubeProxyDaemonSets, kubeProxyPods } from './workloads.js';
@@ -45,16 +45,20 @@ function configMapSources(s: Snapshot): ConfigSource[] {
 function configFileSource(cm: V1ConfigMap, key: string, text: string): ConfigSource | undefined {
   const object = `ConfigMap ${nsName(cm)}`;
   try {
-    const doc = parseKubeProxyConfig(text, { source: `${object} key ${key}` });
-    if (!doc) return undefined;
-    const mode = modeValue(doc.mode);
-    const shown = doc.mode === undefined ? 'no mode field' : `mode: ${doc.mode === '' ? '""' : doc.mode}`;
+    const doc = parseKubeProxySource(text, { source: `${object} key ${key}` }).value;
+    if (doc.kind !== 'config') return undefined;
+    const mode = modeValue(doc.config.modeRaw);
+    const shown = doc.config.modeRaw === '' ? 'mode empty or not set' : `mode: ${doc.config.modeRaw}`;
     return { kind: 'config-file', object, key, mode, evidence: `${key}: ${shown}` };
   } catch (e) {
     if (!(e instanceof ParseError)) throw e;
+    // Mentions KubeProxyConfiguration but is no readable document of that kind: say so, never guess.
     return { kind: 'config-file', object, key, mode: { mode: 'unrecognised', written: '', defaulted: false }, evidence: `unreadable: ${e.message}` };
   }
 }
+
+/** kube-proxy's flags as the shared parser reads them (`--name=value`, `--name value`). */
+const flagsOf = (argv: string[], source: string) => parseKubeProxyArgs(argv, source).flags;
 
 /** Which DaemonSet mounts this ConfigMap key as its --config file. */
 function mountingDaemonSet(s: Snapshot, object: string, key: string): string | undefined {
@@ -69,7 +73,7 @@ function mountingDaemonSet(s: Snapshot, object: string, key: string): string | u
 export function configFileRef(ds: V1DaemonSet): { path: string; configMap?: string; key?: string } | undefined {
   const spec = ds.spec?.template?.spec;
   const c = kubeProxyContainer(spec);
-  const path = c ? flagValue(argvOf(c), 'config') : undefined;
+  const path = c ? flagsOf(argvOf(c), `DaemonSet ${nsName(ds)}`).configPath : undefined;
   if (!c || !path) return undefined;
   const mount = (c.volumeMounts ?? []).filter((m) => path.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
   const vol = mount && (spec?.volumes ?? []).find((v) => v.name === mount.name);
@@ -83,7 +87,7 @@ function daemonSetFlagSources(s: Snapshot): ConfigSource[] {
   const out: ConfigSource[] = [];
   for (const ds of kubeProxyDaemonSets(s)) {
     const c = kubeProxyContainer(ds.spec?.template?.spec);
-    const flag = c ? flagValue(argvOf(c), 'proxy-mode') : undefined;
+    const flag = c ? flagsOf(argvOf(c), `DaemonSet ${nsName(ds)}`).mode : undefined;
     if (flag === undefined) continue;
     const ref = configFileRef(ds);
     out.push({ kind: 'flag', object: `DaemonSet ${nsName(ds)}`, mode: modeValue(flag), ...(ref ? { alsoConfigFile: ref.path } : {}), evidence: `--proxy-mode=${flag}` });
@@ -97,8 +101,7 @@ function staticPodSources(s: Snapshot): ConfigSource[] {
     .flatMap((p: V1Pod): ConfigSource[] => {
       const c = kubeProxyContainer(p.spec);
       const argv = c ? argvOf(c) : [];
-      const flag = flagValue(argv, 'proxy-mode');
-      const config = flagValue(argv, 'config');
+      const { mode: flag, configPath: config } = flagsOf(argv, `Pod ${nsName(p)}`);
       const object = `static Pod ${nsName(p)} (node ${p.spec?.nodeName ?? '?'})`;
       if (flag !== undefined) return [{ kind: 'flag', object, mode: modeValue(flag), ...(config ? { alsoConfigFile: config } : {}), evidence: `--proxy-mode=${flag}` }];
       if (config) return [];

@@ -1,9 +1,10 @@
 /**
- * The parsers proxy-mode reads dumps and configs with. Some are stand-ins (./fallback/) until the
- * real parsers land; this file is the one place to swap them.
+ * The parsers proxy-mode reads dumps and configs with: all shared parsers from src/parse/ (the
+ * stand-ins that bridged the time before they landed are gone). One place to see what is read how.
  */
 export { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
-export { parseNftJson } from './fallback/nft-json.js';
+export { parseNftJson } from '../../parse/netfilter/nft-json.js';
 export { parseIpLink } from '../../parse/iproute/link.js';
 export { parseIpvs } from '../../parse/ipvs.js';
-export { parseKubeProxyConfig, flagValue, type KubeProxyConfigDoc } from './fallback/kube-proxy-config.js';
+export { parseKubeProxySource, parseKubeProxyArgs } from '../../parse/kube-proxy-config.js';
+export { detectIptablesOrigin } from '../../parse/iptables-origin.js';

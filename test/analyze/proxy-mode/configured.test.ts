@@ -27,7 +27,7 @@ describe('configured mode', () => {
     const c = configuredMode(snapshot({ objects: { configmaps: [yamlCorpus('kube-proxy-config', 'real-kubeadm-k8s1.34-canal-kube-proxy-configmap.yaml')], daemonsets: [kubeadmDs()] } }));
     expect(c.mode).toBe('iptables');
     expect(c.defaulted).toBe(true);
-    expect(c.sources[c.decidedBy!]).toMatchObject({ kind: 'config-file', object: 'ConfigMap kube-system/kube-proxy', key: 'config.conf', mountedBy: 'DaemonSet kube-system/kube-proxy', evidence: 'config.conf: mode: ""' });
+    expect(c.sources[c.decidedBy!]).toMatchObject({ kind: 'config-file', object: 'ConfigMap kube-system/kube-proxy', key: 'config.conf', mountedBy: 'DaemonSet kube-system/kube-proxy', evidence: 'config.conf: mode empty or not set' });
     expect(c.assumptions.join(' ')).toMatch(/empty or missing mode means iptables/);
   });
 
@@ -53,7 +53,7 @@ describe('configured mode', () => {
     const cm = configMap('kube-proxy', { 'config.conf': readCorpus('kube-proxy-config', 'k8s-KubeProxyConfiguration-v1alpha2-defaulted.yaml') });
     const c = configuredMode(snapshot({ objects: { configmaps: [cm], daemonsets: [kubeadmDs()] } }));
     expect(c).toMatchObject({ mode: 'iptables', defaulted: true });
-    expect(c.sources[0]?.evidence).toBe('config.conf: no mode field');
+    expect(c.sources[0]?.evidence).toBe('config.conf: mode empty or not set');
   });
 
   it('a kind Cluster config is not a KubeProxyConfiguration and is ignored', () => {
