@@ -40,8 +40,11 @@ const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 const KUBE_FIREWALL = 'KUBE-FIREWALL';
 const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
 
-/** Rule lines (without `-A CHAIN`) kube-proxy ends up with at the top of builtin chains, per table. */
-const FILTER_JUMPS: ReadonlyArray<readonly [string, string]> = [
+/**
+ * Rules (without `-A CHAIN`) kube-proxy and kubelet put in builtin chains, per table, in the order a node
+ * lists them; for `--noflush` loading append them with `-A` (or `iptables -t T -A CHAIN …`).
+ */
+export const FILTER_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]> = [
   // iptablesJumpChains are prepended one by one, so a node lists them in reverse; kubelet's KUBE-FIREWALL
   // jumps predate kube-proxy and stay last (compare corpus real-eks-aws-vpc-cni-node-iptables-S-filter.txt).
   ['INPUT', `-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j ${KUBE_PROXY_FIREWALL}`],
@@ -56,7 +59,7 @@ const FILTER_JUMPS: ReadonlyArray<readonly [string, string]> = [
   ['OUTPUT', `-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j ${KUBE_SERVICES}`],
   ['OUTPUT', `-j ${KUBE_FIREWALL}`],
 ];
-const NAT_JUMPS: ReadonlyArray<readonly [string, string]> = [
+export const NAT_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]> = [
   ['PREROUTING', `-m comment --comment "kubernetes service portals" -j ${KUBE_SERVICES}`],
   ['OUTPUT', `-m comment --comment "kubernetes service portals" -j ${KUBE_SERVICES}`],
   ['POSTROUTING', `-m comment --comment "kubernetes postrouting rules" -j ${KUBE_POSTROUTING}`],
