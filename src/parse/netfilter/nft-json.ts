@@ -202,7 +202,7 @@ function setOf(o: Obj, isMap: boolean, path: string, warnings: ParseWarning[], f
         out.push(el);
       }
     } catch (err) {
-      if (!(err instanceof Unsupported)) throw err;
+      if (!(err instanceof Unsupported) && !(err instanceof RangeError)) throw err;
       warnings.push({ code: 'unknown-expression', message: `set ${s.name} element not modelled: ${err.message}`, path: `${path}.elem[${k}]` });
     }
   });

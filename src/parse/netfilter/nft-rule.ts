@@ -25,15 +25,21 @@ const XT_NEUTRAL: Readonly<Record<string, string>> = {
 /** Translates one element of a rule's `expr` array. Never throws. */
 export function ruleExpr(e: unknown): ExprResult {
   const t = tagOf(e);
-  const text = JSON.stringify(e) ?? 'null';
+  let text: string;
+  try {
+    text = JSON.stringify(e) ?? 'null';
+  } catch {
+    text = '(unprintable)';
+  }
   if (!t) return unknown(text, 'unrecognised expression', false);
   const [tag, body] = t;
   try {
     if (tag === 'xt') return xt(body, text);
     return { expr: statement(tag, body, text) };
   } catch (err) {
-    if (!(err instanceof Unsupported)) throw err;
-    return unknown(text, err.message, tag === 'match');
+    // RangeError: an expression nested deeper than the stack (hostile input) is kept as unknown too.
+    if (!(err instanceof Unsupported) && !(err instanceof RangeError)) throw err;
+    return unknown(text, err instanceof Unsupported ? err.message : 'expression nested too deeply', tag === 'match');
   }
 }
 
