@@ -120,7 +120,7 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
     await buildCrossNodeRouting(lab);
     await reloadRules(lab);
     for (const pod of plan.pods) servers.push(...startServers(lab, pod));
-    await waitForServers(lab);
+    await waitForServers(lab, servers);
     return lab;
   } catch (e) {
     await lab.teardown();
@@ -295,12 +295,14 @@ function startServers(lab: Lab, pod: PodPlan): Background[] {
 }
 
 /** Waits until every pod port is bound (`ss` inside each pod namespace). */
-async function waitForServers(lab: Lab): Promise<void> {
+async function waitForServers(lab: Lab, servers: Background[]): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (const pod of lab.plan.pods) {
     for (const p of pod.ports) {
       const flag = p.protocol === 'TCP' ? '-Hltn' : '-Hlun';
       for (;;) {
+        const dead = servers.find((s) => s.child.exitCode !== null);
+        if (dead) throw new Error(`lab: server ${dead.argv.join(' ')} exited ${dead.child.exitCode}: ${dead.output().trim().split('\n').slice(-3).join(' ')}`);
         const r = await run(inNs(lab.podNs(pod), ['ss', flag, `sport = :${p.port}`]), { check: false });
         if (r.stdout.trim().length > 0) break;
         if (Date.now() > deadline) throw new Error(`lab: server ${pod.name}:${p.port}/${p.protocol} did not start`);

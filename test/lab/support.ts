@@ -1,0 +1,37 @@
+/**
+ * Shared gate for lab tests (test/lab/**): a lab test calls `requireLab(ctx)` first. Without root or
+ * the tools the lab drives it skips, unless NETX_REQUIRE_LAB=1 (CI), where it fails saying what is
+ * missing: a CI run that silently skipped the kernel checks would prove nothing.
+ */
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'vitest';
+import { runSync } from './exec.js';
+
+/** Commands the lab builder, oracle and dump step run. */
+export const LAB_TOOLS = ['ip', 'bridge', 'nft', 'iptables-restore', 'iptables-save', 'iptables-nft-save', 'ip6tables-save', 'conntrack', 'nfacct', 'sysctl', 'ss', 'stdbuf', 'socat'];
+
+let cached: string[] | undefined;
+
+/** What keeps the lab from running here ([] when it can run). Checked once per process. */
+export function labMissing(): string[] {
+  if (cached) return cached;
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root (run as uid 0)');
+  for (const tool of LAB_TOOLS) {
+    if (runSync(['sh', '-c', `command -v ${tool}`]).exitCode !== 0) missing.push(`${tool} (apt-get install iproute2 iptables nftables conntrack nfacct socat)`);
+  }
+  if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) missing.push('br_netfilter (modprobe br_netfilter)');
+  cached = missing;
+  return missing;
+}
+
+export const labRequired = (): boolean => process.env['NETX_REQUIRE_LAB'] === '1';
+
+/** Skips the test when the lab cannot run here, or fails it when NETX_REQUIRE_LAB=1. */
+export function requireLab(ctx: Pick<TestContext, 'skip'>): void {
+  const missing = labMissing();
+  if (missing.length === 0) return;
+  const why = `lab prerequisites missing: ${missing.join(', ')}`;
+  if (labRequired()) throw new Error(`${why} (NETX_REQUIRE_LAB=1: lab tests must run)`);
+  ctx.skip(why);
+}
