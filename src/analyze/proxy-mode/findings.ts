@@ -22,7 +22,7 @@ export function findings(i: FindingInput): Finding[] {
     ...nodesDisagree(i.nodes),
     ...proxyPresence(i),
     ...versionFindings(i),
-    ...notProbed(i.nodes),
+    ...notProbed(i.nodes, i.snapshot),
   ];
 }
 
@@ -150,8 +150,10 @@ function versionFindings(i: FindingInput): Finding[] {
   return out;
 }
 
-function notProbed(nodes: NodeProxyMode[]): Finding[] {
+function notProbed(nodes: NodeProxyMode[], s: Snapshot): Finding[] {
   const un = nodes.filter((n) => !n.probed).map((n) => n.node);
   if (un.length === 0) return [];
-  return [{ code: 'nodes-not-probed', severity: 'info', message: `${un.length} of ${nodes.length} node(s) not probed: their effective mode is unknown (${un.join(', ')})`, evidence: [], nextSteps: ['collect node dumps: kubectl netx collect (with node probing) -o FILE, then kubectl netx proxy-mode --snapshot FILE'] }];
+  // The capture says why dumps are missing (e.g. "node dumps: probe not available yet").
+  const gaps = (s.source.gaps ?? []).filter((g) => /node|dump|probe/i.test(g.what)).map((g) => `${g.what}: ${g.reason}`);
+  return [{ code: 'nodes-not-probed', severity: 'info', message: `${un.length} of ${nodes.length} node(s) not probed: their effective mode is unknown (${un.join(', ')})`, evidence: gaps, nextSteps: ['collect node dumps: kubectl netx collect (with node probing) -o FILE, then kubectl netx proxy-mode --snapshot FILE'] }];
 }

@@ -133,3 +133,11 @@ describe('iptables backend', () => {
     expect(noHeader.signals[0]).toMatchObject({ dump: 'iptables', backend: 'unknown' });
   });
 });
+
+describe('not probed', () => {
+  it("the capture's reason for missing dumps is the finding's evidence", () => {
+    const s = snapshot({ objects: { nodes: [{ metadata: { name: 'a' } }] } });
+    s.source.gaps = [{ what: 'node dumps', reason: 'probe not available yet', code: 'unsupported' }];
+    expect(analyzeProxyMode(s).findings.find((f) => f.code === 'nodes-not-probed')?.evidence).toEqual(['node dumps: probe not available yet']);
+  });
+});
