@@ -143,13 +143,18 @@ function decide(sources: ConfigSource[]): ConfiguredMode {
     if (sources.some((x) => x.kind === 'flag' && x.alsoConfigFile)) assumptions.push(FLAG_PRECEDENCE_ASSUMPTION);
     return pick(mounted);
   }
-  const dsFlag = idx((x) => x.kind === 'flag' && x.object.startsWith('DaemonSet'));
+  const dsFlag = idx((x) => x.kind === 'flag' && x.object.startsWith('DaemonSet') && !x.alsoConfigFile);
   if (dsFlag >= 0) return pick(dsFlag);
-  const staticFlag = idx((x) => x.kind === 'flag');
+  const staticFlag = idx((x) => x.kind === 'flag' && x.object.startsWith('static') && !x.alsoConfigFile);
   if (staticFlag >= 0) return pick(staticFlag, 'static kube-proxy pods: the first node\'s flags stand for the cluster; each node is compared with its own pod');
   const cm = idx((x) => x.kind === 'config-file');
   const hasKubeProxy = !sources.some((x) => x.kind === 'absent');
-  if (cm >= 0 && hasKubeProxy) return pick(cm, 'no DaemonSet mounts this ConfigMap: assumed to be the one kube-proxy reads');
+  if (cm >= 0 && hasKubeProxy) {
+    if (sources.some((x) => x.kind === 'flag' && x.alsoConfigFile)) assumptions.push(FLAG_PRECEDENCE_ASSUMPTION);
+    return pick(cm, 'no DaemonSet mounts this ConfigMap: assumed to be the one kube-proxy reads');
+  }
+  const flagWithFile = idx((x) => x.kind === 'flag');
+  if (flagWithFile >= 0) return pick(flagWithFile, 'the --config file kube-proxy reads is not in any ConfigMap of the snapshot, so its mode is unknown; the --proxy-mode flag is shown instead');
   const hint = idx((x) => x.kind === 'hint' && x.mode !== undefined);
   if (hint >= 0) return pick(hint, 'from a distribution hint, not from kube-proxy itself');
   const replaced = sources.find((x) => x.kind === 'replacement' && x.state === 'full');

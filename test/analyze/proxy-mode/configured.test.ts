@@ -140,3 +140,19 @@ describe('configured mode', () => {
     expect(r.findings.find((f) => f.code === 'no-service-proxy')?.severity).toBe('warning');
   });
 });
+
+describe('configured mode: --config without a resolvable mount', () => {
+  it('a DaemonSet with --config and --proxy-mode but no volume mount: the kube-proxy ConfigMap still wins, assumption said', () => {
+    const ds = daemonSet('kube-proxy', { name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.4', command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--proxy-mode=ipvs'] });
+    const c = configuredMode(snapshot({ objects: { configmaps: [configMap('kube-proxy', { 'config.conf': kpConfig('nftables') })], daemonsets: [ds] } }));
+    expect(c.mode).toBe('nftables');
+    expect(c.assumptions).toEqual([expect.stringMatching(/takes the mode from the config file/), 'no DaemonSet mounts this ConfigMap: assumed to be the one kube-proxy reads']);
+  });
+
+  it('…and with no ConfigMap at all the flag is shown, saying the file is unknown', () => {
+    const ds = daemonSet('kube-proxy', { name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.33.4', command: ['/usr/local/bin/kube-proxy', '--config=/etc/kp.yaml', '--proxy-mode=ipvs'] });
+    const c = configuredMode(snapshot({ objects: { daemonsets: [ds] } }));
+    expect(c.mode).toBe('ipvs');
+    expect(c.assumptions.join(' ')).toMatch(/--config file kube-proxy reads is not in any ConfigMap/);
+  });
+});
