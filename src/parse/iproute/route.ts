@@ -172,7 +172,13 @@ function textRoute(toks: { text: string; column: number }[], opts: RouteOpts, li
       k++;
       continue;
     }
-    if (t.text === 'nexthop') break; // single-line multipath form is handled by the caller's continuation lines
+    if (t.text === 'nexthop') {
+      // One-line multipath form (`ip -o route`): every following `nexthop ...` group on the same line.
+      const rest = toks.slice(k);
+      const starts = rest.flatMap((x, j) => (x.text === 'nexthop' ? [j] : []));
+      route.nexthops = starts.map((s, j) => textNexthop(rest.slice(s + 1, starts[j + 1] ?? rest.length), opts.source, line, warnings));
+      break;
+    }
     if (VALUE_KEYS.has(t.text)) {
       if (!next) throw new ParseError(opts.source, `"${t.text}" needs a value`, line, t.column);
       if (t.text === 'pref' || t.text === 'preference') isV6Hint = true;

@@ -88,6 +88,14 @@ describe('parseIpRoute text', () => {
     expect(thrown(() => parseIpRoute('[{"dst": 5}]', src))).toMatchObject({ path: '$[0].dst' });
     expect(thrown(() => parseIpRoute('[{"dst": "x",\n', src))).toMatchObject({ line: 2 });
   });
+  it('reads the one-line multipath form', () => {
+    const [r] = parseIpRoute('10.50.0.0/16 proto static nexthop via 10.0.0.2 dev eth0 weight 1 nexthop via 10.0.0.3 dev eth1 weight 2\n', src).value;
+    expect(r?.nexthops).toEqual([
+      { gateway: '10.0.0.2', dev: 'eth0', weight: 1, flags: [] },
+      { gateway: '10.0.0.3', dev: 'eth1', weight: 2, flags: [] },
+    ]);
+    expect(r?.protocol).toBe('static');
+  });
   it('warns about an unknown keyword instead of dropping it silently', () => {
     const r = parseIpRoute('10.0.0.0/8 dev eth0 frobnicate\n', src);
     expect(r.warnings).toMatchObject([{ code: 'unknown-keyword', line: 1 }]);
