@@ -26,6 +26,11 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
     return underlay(ctx, node, flow, pkt, hop);
   }
   if (link.mtu) addSteps(flow, node.name, [{ kind: 'forward', summary: `leaves by ${dev} (${link.kind}, mtu ${link.mtu})${hop.gateway ? ` via ${hop.gateway}` : ''}`, detail: { dev, kind: String(link.kind), mtu: link.mtu }, packetAfter: viewOf(pkt) }]);
+  // A veth or plain device whose next hop is another node's address is the underlay (lab nodes, veth-attached VMs).
+  const nexthop = hop.gateway ?? pkt.daddr;
+  if (link.kind !== 'vxlan' && link.kind !== 'bridge' && link.kind !== 'loopback' && ctx.world.nodeByAddr.has(nexthop) && !ctx.world.podByIp.has(nexthop)) {
+    return underlay(ctx, node, flow, pkt, hop);
+  }
   switch (link.kind) {
     case 'loopback':
       return arrive(ctx, node.name, flow, { ...pkt, iif: 'lo', oif: undefined });

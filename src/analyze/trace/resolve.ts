@@ -1,0 +1,148 @@
+/**
+ * SRC and DST as the user typed them → what they name in the API objects: a pod, a service port,
+ * a node or a bare IP. Unknown names fail with a UserError that suggests the closest names.
+ */
+import type { Snapshot } from '../../snapshot/types.js';
+import { objectsOf, type V1Node, type V1Pod, type V1Service, type V1ServicePort } from './views.js';
+import { UserError } from '../../util/errors.js';
+import { didYouMean } from './suggest.js';
+import { isValidIp } from '../../sim/addr.js';
+
+export type Proto = 'tcp' | 'udp' | 'sctp';
+
+export type Source =
+  | { kind: 'pod'; pod: V1Pod; name: string; ip: string; node: string; hostNetwork: boolean }
+  | { kind: 'node'; node: V1Node; name: string; ip: string };
+
+export type Destination =
+  | { kind: 'service'; service: V1Service; name: string; ip: string; ports: V1ServicePort[] }
+  | { kind: 'pod'; pod: V1Pod; name: string; ip: string; node?: string; port?: number }
+  | { kind: 'node'; node: V1Node; name: string; ip: string; port?: number }
+  | { kind: 'ip'; ip: string; port?: number };
+
+const podName = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+
+/** `pod/name`, `name`, `ns/name`, or `node/name` (the node itself sends). */
+export function resolveSource(snapshot: Snapshot, spec: string, namespace: string): Source {
+  if (spec.startsWith('node/')) {
+    const n = findNode(snapshot, spec.slice(5));
+    return { kind: 'node', node: n, name: n.metadata?.name ?? '', ip: nodeIP(n) ?? '' };
+  }
+  const pod = findPod(snapshot, spec.replace(/^pods?\//, ''), namespace);
+  const ip = pod.status?.podIP;
+  const node = pod.spec?.nodeName;
+  if (!ip || !node) {
+    throw new UserError(`pod ${podName(pod)} has no IP or node yet (phase ${pod.status?.phase ?? 'unknown'})`, {
+      hint: `kubectl -n ${pod.metadata?.namespace} describe pod ${pod.metadata?.name}`,
+    });
+  }
+  return { kind: 'pod', pod, name: podName(pod), ip, node, hostNetwork: pod.spec?.hostNetwork === true };
+}
+
+/** `svc/name[:port|:portName]`, `pod/name[:port]`, `node/name[:port]`, `IP[:port]`, `[v6]:port`, or a pod name. */
+export function resolveDestination(snapshot: Snapshot, spec: string, namespace: string): { dest: Destination; port?: number; portName?: string } {
+  const ip = parseIpPort(spec);
+  if (ip) return { dest: { kind: 'ip', ip: ip.ip, ...(ip.port !== undefined ? { port: ip.port } : {}) }, ...(ip.port !== undefined ? { port: ip.port } : {}) };
+  const { name, port } = splitPort(spec);
+  const portNum = port !== undefined && /^\d+$/.test(port) ? Number(port) : undefined;
+  const portName = port !== undefined && portNum === undefined ? port : undefined;
+  const extra = { ...(portNum !== undefined ? { port: portNum } : {}), ...(portName !== undefined ? { portName } : {}) };
+  const svc = /^(svc|service|services)\/(.+)$/.exec(name);
+  if (svc) {
+    const s = findService(snapshot, svc[2]!, namespace);
+    const cip = s.spec?.clusterIP;
+    const label = `${s.metadata?.namespace}/${s.metadata?.name}`;
+    if (s.spec?.type === 'ExternalName') throw new UserError(`service ${label} is ExternalName (${s.spec.externalName}): no packet path to trace`, { hint: 'trace to the external name’s address instead' });
+    if (!cip || cip === 'None') throw new UserError(`service ${label} is headless: there is no service IP, clients talk to the pods`, { hint: `trace to one of its pods: kubectl -n ${s.metadata?.namespace} get endpointslices -l kubernetes.io/service-name=${s.metadata?.name}` });
+    return { dest: { kind: 'service', service: s, name: label, ip: cip, ports: s.spec?.ports ?? [] }, ...extra };
+  }
+  const node = /^(node|nodes)\/(.+)$/.exec(name);
+  if (node) {
+    const n = findNode(snapshot, node[2]!);
+    const nip = nodeIP(n);
+    if (!nip) throw new UserError(`node ${n.metadata?.name} lists no InternalIP address`);
+    return { dest: { kind: 'node', node: n, name: n.metadata?.name ?? '', ip: nip, ...(portNum !== undefined ? { port: portNum } : {}) }, ...extra };
+  }
+  const pod = findPod(snapshot, name.replace(/^pods?\//, ''), namespace);
+  const pip = pod.status?.podIP;
+  if (!pip) throw new UserError(`pod ${podName(pod)} has no IP (phase ${pod.status?.phase ?? 'unknown'})`);
+  let p = portNum;
+  if (p === undefined && portName) p = containerPort(pod, portName);
+  if (portName && p === undefined) throw new UserError(`pod ${podName(pod)} has no container port named ${portName}`);
+  return { dest: { kind: 'pod', pod, name: podName(pod), ip: pip, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}), ...(p !== undefined ? { port: p } : {}) }, ...(p !== undefined ? { port: p } : {}) };
+}
+
+function parseIpPort(spec: string): { ip: string; port?: number } | undefined {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec);
+  if (v6 && isValidIp(v6[1]!)) return { ip: v6[1]!, ...(v6[2] ? { port: Number(v6[2]) } : {}) };
+  if (isValidIp(spec)) return { ip: spec };
+  const v4 = /^([\d.]+):(\d+)$/.exec(spec);
+  if (v4 && isValidIp(v4[1]!)) return { ip: v4[1]!, port: Number(v4[2]) };
+  return undefined;
+}
+
+function splitPort(spec: string): { name: string; port?: string } {
+  const i = spec.lastIndexOf(':');
+  if (i <= 0) return { name: spec };
+  return { name: spec.slice(0, i), port: spec.slice(i + 1) };
+}
+
+function splitNs(ref: string, namespace: string): { ns: string; name: string } {
+  const parts = ref.split('/');
+  return parts.length >= 2 ? { ns: parts[0]!, name: parts.slice(1).join('/') } : { ns: namespace, name: ref };
+}
+
+function findPod(snapshot: Snapshot, ref: string, namespace: string): V1Pod {
+  const { ns, name } = splitNs(ref, namespace);
+  const pods = objectsOf(snapshot, 'pods');
+  const pod = pods.find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+  if (pod) return pod;
+  const inNs = pods.filter((p) => p.metadata?.namespace === ns).map((p) => p.metadata?.name ?? '');
+  const elsewhere = pods.filter((p) => p.metadata?.name === name).map(podName);
+  const hint = elsewhere.length > 0 ? `it exists as ${elsewhere.join(', ')}: use ns/name or -n` : didYouMean(name, inNs);
+  throw new UserError(`pod ${ns}/${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
+}
+
+function findService(snapshot: Snapshot, ref: string, namespace: string): V1Service {
+  const { ns, name } = splitNs(ref, namespace);
+  const svcs = objectsOf(snapshot, 'services');
+  const s = svcs.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
+  if (s) return s;
+  const elsewhere = svcs.filter((x) => x.metadata?.name === name).map((x) => `${x.metadata?.namespace}/${x.metadata?.name}`);
+  const hint = elsewhere.length > 0 ? `it exists as ${elsewhere.join(', ')}: use svc/ns/name or -n` : didYouMean(name, svcs.filter((x) => x.metadata?.namespace === ns).map((x) => x.metadata?.name ?? ''));
+  throw new UserError(`service ${ns}/${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
+}
+
+function findNode(snapshot: Snapshot, name: string): V1Node {
+  const nodes = objectsOf(snapshot, 'nodes');
+  const n = nodes.find((x) => x.metadata?.name === name);
+  if (n) return n;
+  const hint = didYouMean(name, nodes.map((x) => x.metadata?.name ?? ''));
+  throw new UserError(`node ${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
+}
+
+export function nodeIP(n: V1Node): string | undefined {
+  const a = n.status?.addresses ?? [];
+  return (a.find((x) => x.type === 'InternalIP') ?? a.find((x) => x.type === 'ExternalIP'))?.address;
+}
+
+function containerPort(pod: V1Pod, name: string): number | undefined {
+  for (const c of pod.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name === name) return p.containerPort;
+  return undefined;
+}
+
+/** The service ports to trace: the one named/numbered, or all of them. */
+export function servicePorts(dest: Extract<Destination, { kind: 'service' }>, port?: number, portName?: string, protocol?: Proto): V1ServicePort[] {
+  let ports = dest.ports;
+  if (protocol) ports = ports.filter((p) => (p.protocol ?? 'TCP').toLowerCase() === protocol);
+  if (port !== undefined || portName !== undefined) {
+    const hit = ports.filter((p) => (port !== undefined ? p.port === port : p.name === portName));
+    if (hit.length === 0) {
+      const known = dest.ports.map((p) => `${p.name ? `${p.name}=` : ''}${p.port}/${p.protocol ?? 'TCP'}`).join(', ');
+      throw new UserError(`service ${dest.name} has no port ${port ?? portName}${protocol ? `/${protocol}` : ''}`, { hint: `its ports: ${known || 'none'}` });
+    }
+    return hit;
+  }
+  if (ports.length === 0) throw new UserError(`service ${dest.name} has no ports${protocol ? ` with protocol ${protocol}` : ''}`);
+  return ports;
+}

@@ -1,0 +1,32 @@
+/** The walker's world from a Snapshot: node models of probed nodes, node and pod addresses from the API. */
+import type { NodeModel } from '../../model/node.js';
+import type { NodeCapture, Snapshot } from '../../snapshot/types.js';
+import { makeWorld, type PodInfo, type World } from '../../sim/world.js';
+import { has, objectsOf } from './views.js';
+
+export type NodeBuilder = (name: string, capture: NodeCapture) => NodeModel;
+
+export interface TraceWorld {
+  world: World;
+  models: Map<string, NodeModel>;
+  pods: PodInfo[];
+}
+
+export function buildWorld(snapshot: Snapshot, buildNode: NodeBuilder): TraceWorld {
+  const models: NodeModel[] = Object.entries(snapshot.nodes).map(([name, capture]) => buildNode(name, capture));
+  const pods: PodInfo[] = objectsOf(snapshot, 'pods').map((p) => {
+    const ips = (p.status?.podIPs ?? []).map((x) => x.ip).filter((x): x is string => !!x);
+    if (ips.length === 0 && p.status?.podIP) ips.push(p.status.podIP);
+    const info: PodInfo = { name: `${p.metadata?.namespace}/${p.metadata?.name}`, ips, hostNetwork: p.spec?.hostNetwork === true };
+    if (p.spec?.nodeName) info.node = p.spec.nodeName;
+    return info;
+  });
+  const nodeAddrs: Record<string, string[]> = {};
+  for (const n of objectsOf(snapshot, 'nodes')) {
+    const name = n.metadata?.name;
+    if (!name) continue;
+    nodeAddrs[name] = (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address);
+  }
+  const world = makeWorld(models, pods, nodeAddrs, has(snapshot, 'pods'));
+  return { world, models: world.nodes, pods };
+}
