@@ -24,14 +24,16 @@ export function activeModes(signals: NodeSignal[]): ProxyMode[] {
   return modes;
 }
 
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** One line per signal for the evidence column: `KUBE-SERVICES in iptables nat (nf_tables)`. */
 export function describeSignal(s: NodeSignal): string {
   switch (s.kind) {
     case 'proxy-mode-endpoint':
       return `kube-proxy :10249/proxyMode says "${s.value}"`;
     case 'iptables-services': {
-      const what = s.serviceRules > 0 ? `${s.serviceRules} service rules` : s.ipvsSetRules > 0 ? `${s.ipvsSetRules} ipset rules (IPVS mode)` : 'no service rules';
-      return `KUBE-SERVICES in iptables nat (${s.backend}): ${what}`;
+      const what = s.serviceRules > 0 ? plural(s.serviceRules, 'service rule') : s.ipvsSetRules > 0 ? `${plural(s.ipvsSetRules, 'ipset rule')} (IPVS mode)` : 'no service rules';
+      return `KUBE-SERVICES in ${s.family === 'ip6' ? 'ip6tables' : 'iptables'} nat (${s.backend}): ${what}`;
     }
     case 'nft-table':
       return `table ${s.family} kube-proxy (${s.rules} rules, ${s.serviceElements} service-ips elements)`;

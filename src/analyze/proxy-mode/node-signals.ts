@@ -10,8 +10,9 @@ import { detectIptablesOrigin, parseIpLink, parseIptablesSave, parseIpvs, parseN
 import type { IptablesBackend, NodeSignal } from './types.js';
 
 /** Dump keys proxy-mode reads. */
-export const PROXY_MODE_DUMPS = ['iptables', 'iptables-nft', 'iptables-legacy', 'nft', 'link', 'ipvs', 'proxyMode'] as const;
-export const IPTABLES_DUMPS = ['iptables-nft', 'iptables-legacy', 'iptables'] as const;
+export const PROXY_MODE_DUMPS = ['iptables', 'iptables-nft', 'iptables-legacy', 'ip6tables', 'nft', 'link', 'ipvs', 'proxyMode'] as const;
+/** iptables-save dumps and their family; `ip6tables` matters on IPv6-only clusters. */
+export const IPTABLES_DUMPS = [['iptables-nft', 'ip'], ['iptables-legacy', 'ip'], ['iptables', 'ip'], ['ip6tables', 'ip6']] as const;
 
 const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-/;
 /** kubelet's chains that iptables-wrappers looks for in mangle to pick the backend. */
@@ -46,15 +47,15 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
       out.unreadable.push({ dump: key, reason: e.message });
     }
   };
-  for (const key of IPTABLES_DUMPS) {
+  for (const [key, family] of IPTABLES_DUMPS) {
     each(key, (text, argv) => {
       const backend = iptablesBackendOf(key, argv, text);
       // `iptables` is the same rules as the backend-specific dump of the same backend: read once.
       if (key === 'iptables' && out.iptables.some((v) => v.backend === backend && backend !== 'unknown')) return;
       const origin = backend === 'legacy' ? 'iptables-legacy' : 'iptables-nft';
-      const ruleset = parseIptablesSave(text, { source: key, family: 'ip', origin });
+      const ruleset = parseIptablesSave(text, { source: key, family, origin });
       out.iptables.push({ dump: key, backend, ruleset });
-      const sig = kubeServicesSignal(key, backend, 'ip', ruleset);
+      const sig = kubeServicesSignal(key, backend, family, ruleset);
       if (sig) out.signals.push(sig);
     });
   }
