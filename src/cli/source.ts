@@ -2,7 +2,6 @@
  * Where a command's Snapshot comes from: the file named by --snapshot, or the live cluster through
  * the cluster layer. Both paths answer the same CollectPlan, so a command behaves the same either way.
  */
-import { collect } from '../cluster/collect.js';
 import { clusterOptionsFromFlags } from '../cluster/options.js';
 import { readSnapshotFile } from '../snapshot/file.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
@@ -36,6 +35,8 @@ export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan,
     throw new UserError((e as Error).message, { hint: 'for example --request-timeout 45s' });
   }
   const options = clusterOptionsFromFlags({ ...flags, requestTimeoutMs });
+  // Loaded on demand: @kubernetes/client-node takes a second to import, and --snapshot runs never need it.
+  const { collect } = await import('../cluster/collect.js');
   try {
     return await collect(options, plan, progress);
   } finally {

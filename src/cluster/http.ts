@@ -50,11 +50,28 @@ export function requestUrl(server: string, req: Pick<ApiRequest, 'path' | 'query
   return url;
 }
 
+const agents = new WeakMap<Connection, https.Agent>();
+
+/**
+ * client-node's agent opens a new TLS connection per request; paging through a big cluster makes
+ * hundreds of requests, so reuse connections (same TLS material; proxied clusters keep client-node's agent).
+ */
+function keepAliveAgent(conn: Connection, opts: https.RequestOptions): https.Agent {
+  let agent = agents.get(conn);
+  if (!agent) {
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = opts;
+    agent = new https.Agent({ keepAlive: true, ca, cert, key, pfx, passphrase, rejectUnauthorized, servername });
+    agents.set(conn, agent);
+  }
+  return agent;
+}
+
 /** Sends one request; rejects with TransportError on connection problems or after `timeoutMs`. */
 export async function sendOnce(conn: Connection, req: ApiRequest, timeoutMs: number): Promise<ApiResponse> {
   const url = requestUrl(conn.server, req);
   const opts: https.RequestOptions = { method: req.method, headers: {} };
   await conn.kc.applyToHTTPSOptions(opts);
+  if (!conn.kc.getCurrentCluster()?.proxyUrl) opts.agent = keepAliveAgent(conn, opts);
   const headers = opts.headers as Record<string, string>;
   headers.Accept = req.accept ?? 'application/json';
   headers['User-Agent'] = 'kubectl-netx';
