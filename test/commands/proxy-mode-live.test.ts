@@ -1,0 +1,55 @@
+/** `kubectl netx proxy-mode` against the test API server: the live path, before node probing exists. */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/corpus.js';
+import { TestApiServer } from '../support/api-server/index.js';
+import { switchedToNftables } from '../analyze/proxy-mode/cluster-fixture.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
+let server: TestApiServer;
+let dir = '';
+let kubeconfig = '';
+
+/** Async on purpose: the API server lives in this process and must keep answering. */
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(BIN, args, { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' } }, (error, stdout, stderr) =>
+      resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(async () => {
+  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  server = await TestApiServer.start({ snapshot: switchedToNftables(), serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' } });
+  dir = mkdtempSync(path.join(tmpdir(), 'netx-proxy-mode-live-'));
+  kubeconfig = server.writeKubeconfig(dir);
+}, 180_000);
+afterAll(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kubectl netx proxy-mode (live)', () => {
+  it('reads the configuration from the API; nodes are "not probed", with the reason', async () => {
+    const r = await run(['proxy-mode', '--kubeconfig', kubeconfig, '-o', 'json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.serverVersion).toBe('v1.33.1');
+    expect(report.configured).toMatchObject({ mode: 'nftables', sources: [expect.objectContaining({ object: 'ConfigMap kube-system/kube-proxy', mountedBy: 'DaemonSet kube-system/kube-proxy' })] });
+    expect(report.nodes.map((n: { node: string; effective: unknown }) => [n.node, n.effective])).toEqual(
+      ['kind-worker', 'kind-worker2', 'kind-worker3'].map((n) => [n, { kind: 'unknown', reason: 'node not probed' }]),
+    );
+    expect(report.findings).toEqual([expect.objectContaining({ code: 'nodes-not-probed', evidence: ['node dumps: probe not available yet'] })]);
+  });
+
+  it('text: the configured line, then every node as unknown — node not probed', async () => {
+    const r = await run(['proxy-mode', '--kubeconfig', kubeconfig]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Configured\s+nftables\s+\(ConfigMap kube-system\/kube-proxy, config.conf: mode: nftables\)/);
+    expect(r.stdout.match(/unknown — node not probed/g)).toHaveLength(3);
+  });
+});
