@@ -53,12 +53,19 @@ export function builtinName(name: string): string {
   }
 }
 
-const isOption = (t: Token | undefined): boolean =>
-  t !== undefined && !t.quoted && t.value.length > 1 && t.value[0] === '-' && !/^-\d/.test(t.value);
+/** Every word that starts a new item: built-in options, -m, -j, -g. */
+const BOUNDARY: ReadonlySet<string> = new Set([...Object.keys(BUILTIN_ARGS), ...MATCH, ...JUMP, ...GOTO]);
+
+function isOption(t: Token | undefined): boolean {
+  if (t === undefined || t.quoted) return false;
+  const v = t.value;
+  if (v.length < 2 || v.charCodeAt(0) !== 45 /* - */) return false;
+  const c = v.charCodeAt(1);
+  return c < 48 || c > 57; // `-5` is a value, not an option
+}
 const isBang = (t: Token | undefined): boolean => t !== undefined && !t.quoted && t.value === '!';
 /** A word that ends the current module/target: a built-in option, -m, -j or -g. */
-const isBoundary = (t: Token | undefined): boolean =>
-  t !== undefined && !t.quoted && (t.value in BUILTIN_ARGS || MATCH.has(t.value) || JUMP.has(t.value) || GOTO.has(t.value));
+const isBoundary = (t: Token | undefined): boolean => t !== undefined && !t.quoted && BOUNDARY.has(t.value);
 
 /** Groups tokens[start..] into items. Never throws: anything unexpected becomes a `stray` item. */
 export function groupArgs(tokens: Token[], start: number): Item[] {
@@ -73,8 +80,8 @@ export function groupArgs(tokens: Token[], start: number): Item[] {
       const from = i;
       i += neg ? 2 : 1;
       const name = head.value;
-      if (name in BUILTIN_ARGS) {
-        const count = BUILTIN_ARGS[name]!;
+      const count = BUILTIN_ARGS[name];
+      if (count !== undefined) {
         const args: Token[] = [];
         let negated = neg;
         // Old syntax `-s ! 10.0.0.1` puts the bang after the option.

@@ -2,7 +2,7 @@
  * `iptables-save` / `ip6tables-save` (nf_tables and legacy backends, with or without counters) and
  * `iptables -S` (-P/-N/-A lines of one table) → the unified netfilter model.
  */
-import type { Chain, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
+import type { Chain, Rule, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
 import { ParseError, type ParseWarning } from '../error.js';
 import { builtinChain } from './base-chains.js';
 import { translateRule } from './iptables-rule.js';
@@ -93,7 +93,10 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
       case '-A':
       case '--append':
         if (name === undefined) fail('-A needs a chain name', lineNo, cmd.end + 1);
-        table.rules.push({ chain: name, line: lineNo, text: line, tokens, start: ti + 2 });
+        // Declarations precede rules in both formats, so strict parsing translates at once; non-strict
+        // (fragments) waits until every chain name in the text is known.
+        if (strict) addRule(table, { chain: name, line: lineNo, text: line, tokens, start: ti + 2 }, opts, warnings);
+        else table.rules.push({ chain: name, line: lineNo, text: line, tokens, start: ti + 2 });
         break;
       case '-N':
       case '--new-chain':
@@ -170,22 +173,24 @@ function finishTable(t: PendingTable, opts: IptablesSaveOpts, strict: boolean, w
       }
     }
   }
-  for (const r of t.rules) {
-    const chain = t.chains.get(r.chain);
-    if (!chain) {
-      const col = r.tokens[r.start - 1]!.start + 1;
-      throw new ParseError(opts.source, `-A ${r.chain}: chain not declared in table ${t.name}`, r.line, col);
-    }
-    const body = translateRule(r.tokens, r.start, {
-      family: opts.family,
-      line: r.line,
-      text: r.text,
-      warnings,
-      isChain: (n) => t.chains.has(n),
-    });
-    const rule = { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs } as Chain['rules'][number];
-    if (body.comment !== undefined) rule.comment = body.comment;
-    chain.rules.push(rule);
-  }
+  for (const r of t.rules) addRule(t, r, opts, warnings);
   return { family: opts.family, name: t.name, origin: opts.origin, dump: 'iptables-save', chains: [...t.chains.values()], sets: [] };
+}
+
+function addRule(t: PendingTable, r: PendingRule, opts: IptablesSaveOpts, warnings: ParseWarning[]): void {
+  const chain = t.chains.get(r.chain);
+  if (!chain) {
+    const col = r.tokens[r.start - 1]!.start + 1;
+    throw new ParseError(opts.source, `-A ${r.chain}: chain not declared in table ${t.name}`, r.line, col);
+  }
+  const body = translateRule(r.tokens, r.start, {
+    family: opts.family,
+    line: r.line,
+    text: r.text,
+    warnings,
+    isChain: (n) => t.chains.has(n),
+  });
+  const rule: Rule = { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs };
+  if (body.comment !== undefined) rule.comment = body.comment;
+  chain.rules.push(rule);
 }

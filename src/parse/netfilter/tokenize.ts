@@ -23,6 +23,23 @@ export function tokenize(line: string, source: string, lineNo: number): Token[] 
     while (i < n && isBlank(line.charCodeAt(i))) i++;
     if (i >= n) break;
     const start = i;
+    // Fast path: a plain word (no quote, no backslash) is one slice of the line.
+    let j = i;
+    let plain = true;
+    while (j < n) {
+      const c = line.charCodeAt(j);
+      if (c === 32 || c === 9) break;
+      if (c === 34 || c === 92) {
+        plain = false;
+        break;
+      }
+      j++;
+    }
+    if (plain) {
+      tokens.push({ value: line.slice(i, j), quoted: false, start, end: j });
+      i = j;
+      continue;
+    }
     let value = '';
     let quoted = false;
     while (i < n && !isBlank(line.charCodeAt(i))) {

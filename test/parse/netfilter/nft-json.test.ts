@@ -11,6 +11,7 @@ const FIXTURES = [
   'k8s-TestOverallNFTablesRules.nft.json',
   'zoo.iptables-nft.nft.json',
   'ip6.ip6tables-nft.nft.json',
+  'synthetic-20x5.kube-proxy.nft.json',
 ];
 const rulesOf = (rs: Ruleset, t: string, c: string) => chain(table(rs, t), c).rules;
 const set = (rs: Ruleset, t: string, name: string) => table(rs, t).sets.find((s) => s.name === name)!;

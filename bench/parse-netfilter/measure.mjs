@@ -1,0 +1,20 @@
+/**
+ * One measurement in a fresh process: `measure.mjs <entry.js> <mode> <file>` prints
+ * {"ms": …, "rssMb": …, "count": …}. Modes: split (read + split lines: the read floor), json (read +
+ * JSON.parse: the floor for a JSON document), iptables (read + parseIptablesSave), nft (read + parseNftJson).
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const [entry, mode, file] = process.argv.slice(2);
+const mod = await import(pathToFileURL(entry).href);
+const started = process.hrtime.bigint();
+const text = readFileSync(file, 'utf8');
+let count;
+if (mode === 'split') count = text.split('\n').length;
+else if (mode === 'json') count = JSON.parse(text).nftables.length;
+else if (mode === 'iptables') count = mod.parseIptablesSave(text, { source: file, family: 'ip', origin: 'iptables-nft' }).tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
+else if (mode === 'nft') count = mod.parseNftJson(text, { source: file }).tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
+else throw new Error(`unknown mode ${mode}`);
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, count }));
