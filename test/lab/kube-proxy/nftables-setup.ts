@@ -1,0 +1,107 @@
+/**
+ * The fixed part of kube-proxy's nftables transaction (setupNFTables in pkg/proxy/nftables/proxier.go):
+ * table, base chains, jump chains, masquerading, the service/no-endpoint/firewall maps and sets.
+ */
+import { MASQUERADE_MARK } from './iptables-chains.js';
+import type { KubeProxyInput } from './types.js';
+import ipaddr from 'ipaddr.js';
+
+/** Family and name of kube-proxy's table, as written in every command. */
+export const T = 'ip kube-proxy';
+
+/**
+ * Base chains. Upstream writes priorities as `dstnat-10` / `dstnat+10`; nft 1.0.6 (Debian 12) rejects
+ * that spelling and rejects `dstnat` on the input/forward/output hooks, so the numeric values are
+ * written (dstnat = -100, srcnat = 100); the loaded chains are identical.
+ */
+export const BASE_CHAINS: ReadonlyArray<readonly [name: string, type: string, hook: string, priority: number]> = [
+  ['filter-prerouting', 'filter', 'prerouting', -110],
+  ['filter-input', 'filter', 'input', -110],
+  ['filter-forward', 'filter', 'forward', -110],
+  ['filter-output', 'filter', 'output', -110],
+  ['filter-output-post-dnat', 'filter', 'output', -90],
+  ['nat-prerouting', 'nat', 'prerouting', -100],
+  ['nat-output', 'nat', 'output', -100],
+  ['nat-postrouting', 'nat', 'postrouting', 100],
+];
+
+/** nftablesJumpChains: [destination, source, match]. */
+export const JUMP_CHAINS: ReadonlyArray<readonly [string, string, string]> = [
+  ['nodeport-endpoints-check', 'filter-input', 'ct state new'],
+  ['service-endpoints-check', 'filter-input', 'ct state new'],
+  ['service-endpoints-check', 'filter-forward', 'ct state new'],
+  ['service-endpoints-check', 'filter-output', 'ct state new'],
+  ['firewall-check', 'filter-prerouting', 'ct state new'],
+  ['firewall-check', 'filter-output', 'ct state new'],
+  ['services', 'nat-output', ''],
+  ['services', 'nat-prerouting', ''],
+  ['masquerading', 'nat-postrouting', ''],
+  ['cluster-ips-check', 'filter-forward', 'ct state new'],
+  ['cluster-ips-check', 'filter-output-post-dnat', 'ct state new'],
+];
+
+/** Quotes a comment for nft. */
+export const quoted = (text: string): string => `"${text}"`;
+
+/** Writes a transaction; chains are declared once (ensureChain). */
+export class Tx {
+  readonly lines: string[] = [];
+  private readonly chains = new Set<string>();
+  ensureChain(name: string): void {
+    if (this.chains.has(name)) return;
+    this.chains.add(name);
+    this.lines.push(`add chain ${T} ${name}`);
+  }
+  rule(chain: string, rule: string, comment?: string): void {
+    this.lines.push(`add rule ${T} ${chain} ${rule}${comment ? ` comment ${quoted(comment)}` : ''}`);
+  }
+  element(container: string, key: string, value?: string, comment?: string): void {
+    const c = comment ? ` comment ${quoted(comment)}` : '';
+    this.lines.push(`add element ${T} ${container} { ${key}${c}${value ? ` : ${value}` : ''} }`);
+  }
+  raw(line: string): void {
+    this.lines.push(line);
+  }
+}
+
+/** Table, base chains, jumps, helper chains and the empty maps/sets every sync starts from. */
+export function setup(tx: Tx, input: KubeProxyInput): void {
+  tx.raw(`add table ${T} { comment ${quoted('rules for kube-proxy')} ; }`);
+  for (const [name, type, hook, priority] of BASE_CHAINS) {
+    tx.raw(`add chain ${T} ${name} { type ${type} hook ${hook} priority ${priority} ; }`);
+  }
+  for (const [dst, src, match] of JUMP_CHAINS) {
+    tx.ensureChain(dst);
+    tx.rule(src, `${match ? `${match} ` : ''}jump ${dst}`);
+  }
+  for (const c of ['services', 'cluster-ips-check', 'masquerading', 'mark-for-masquerade']) tx.ensureChain(c);
+  tx.rule('mark-for-masquerade', `mark set mark or ${MASQUERADE_MARK}`);
+  tx.rule('masquerading', `mark and ${MASQUERADE_MARK} == 0 return`);
+  tx.rule('masquerading', `mark set mark xor ${MASQUERADE_MARK}`);
+  tx.rule('masquerading', 'masquerade fully-random');
+
+  tx.raw(`add set ${T} cluster-ips { type ipv4_addr ; comment ${quoted('Active ClusterIPs')} ; }`);
+  tx.rule('cluster-ips-check', 'ip daddr @cluster-ips reject', 'Reject traffic to invalid ports of ClusterIPs');
+  const serviceCIDRs = input.serviceCIDRs.filter((c) => ipaddr.parseCIDR(c)[0].kind() === 'ipv4');
+  if (serviceCIDRs.length > 0) tx.rule('cluster-ips-check', `ip daddr { ${serviceCIDRs.join(',')} } drop`, 'Drop traffic to unallocated ClusterIPs');
+
+  // --nodeport-addresses defaults to "primary" in nftables mode: the node's own IPs, never loopback.
+  tx.raw(`add set ${T} nodeport-ips { type ipv4_addr ; comment ${quoted('IPs that accept NodePort traffic')} ; }`);
+  for (const ip of input.nodeIPs) if (ipaddr.IPv4.isValid(ip) && !ip.startsWith('127.')) tx.element('nodeport-ips', ip);
+
+  tx.raw(`add map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${quoted('vmap to drop or reject packets to services with no endpoints')} ; }`);
+  tx.raw(`add map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment ${quoted('vmap to drop or reject packets to service nodeports with no endpoints')} ; }`);
+  tx.raw(`add chain ${T} reject-chain { comment ${quoted('helper for @no-endpoint-services / @no-endpoint-nodeports')} ; }`);
+  tx.rule('reject-chain', 'reject');
+  tx.rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
+  tx.rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
+
+  tx.raw(`add map ${T} firewall-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${quoted('destinations that are subject to LoadBalancerSourceRanges')} ; }`);
+  tx.ensureChain('firewall-check');
+  tx.rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
+
+  tx.raw(`add map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${quoted('ClusterIP, ExternalIP and LoadBalancer IP traffic')} ; }`);
+  tx.raw(`add map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment ${quoted('NodePort traffic')} ; }`);
+  tx.rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
+  tx.rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
+}
