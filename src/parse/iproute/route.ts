@@ -22,7 +22,15 @@ export function parseIpRoute(text: string, opts: RouteOpts): Parsed<Route[]> {
 
 // ---------------------------------------------------------------- JSON
 
-const JSON_KEYS = new Set(['type', 'dst', 'gateway', 'via', 'dev', 'table', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'metrics', 'nexthops', 'pref', 'tos', 'dsfield', 'expires', 'cache', 'nhid', 'encap', 'error', 'realms', 'uid', 'src', 'from', 'iif', 'oif']);
+const JSON_KEYS = new Set(['type', 'dst', 'gateway', 'via', 'dev', 'table', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'metrics', 'nexthops', 'pref', 'tos', 'dsfield', 'expires', 'cache', 'error', 'uid', 'iif', 'oif']);
+/** Route attributes that change where a packet goes but are not modelled: a warning each. */
+const UNMODELLED: Record<string, string> = {
+  from: 'source-specific route (from PREFIX): the source selector is not evaluated',
+  src: 'source-specific route (from PREFIX): the source selector is not evaluated',
+  nhid: 'route uses a nexthop object (nhid); `ip nexthop` is not collected, only the printed gateway/dev are used',
+  encap: 'lightweight tunnel encapsulation (encap) is not modelled',
+  realms: 'route realms are not evaluated',
+};
 
 function parseRouteJson(text: string, opts: RouteOpts): Parsed<Route[]> {
   const r = new JsonReader(opts.source);
@@ -32,9 +40,13 @@ function parseRouteJson(text: string, opts: RouteOpts): Parsed<Route[]> {
   const routes = doc.map((item, i) => {
     const path = `$[${i}]`;
     const o = r.object(item, path);
-    for (const k of Object.keys(o)) if (!JSON_KEYS.has(k) && !unknown.has(k)) {
-      unknown.add(k);
-      warnings.push({ code: 'unknown-field', message: `route field "${k}" is not interpreted`, path: `${path}.${k}` });
+    for (const k of Object.keys(o)) {
+      const why = UNMODELLED[k];
+      if (why) warnings.push({ code: 'unsupported', message: `${String(o.dst)}: ${why}`, path: `${path}.${k}` });
+      else if (!JSON_KEYS.has(k) && !unknown.has(k)) {
+        unknown.add(k);
+        warnings.push({ code: 'unknown-field', message: `route field "${k}" is not interpreted`, path: `${path}.${k}` });
+      }
     }
     return routeFromJson(r, o, path, opts, warnings);
   });
@@ -182,6 +194,9 @@ function textRoute(toks: { text: string; column: number }[], opts: RouteOpts, li
     if (VALUE_KEYS.has(t.text)) {
       if (!next) throw new ParseError(opts.source, `"${t.text}" needs a value`, line, t.column);
       if (t.text === 'pref' || t.text === 'preference') isV6Hint = true;
+      // In text `src` is the preferred source (JSON: prefsrc); the source selector prints as `from`.
+      const why = t.text === 'src' ? undefined : UNMODELLED[t.text === 'realm' ? 'realms' : t.text];
+      if (why) warnings.push({ code: 'unsupported', message: `${route.dst}: ${why}`, line });
       applyTextKey(route, t.text, next, opts.source, line, warnings);
       k += 2;
       continue;

@@ -20,7 +20,9 @@ export function parseIpRule(text: string, opts: RuleOpts): Parsed<RoutingRule[]>
 
 // ---------------------------------------------------------------- JSON
 
-const JSON_KEYS = new Set(['priority', 'not', 'src', 'srclen', 'dst', 'dstlen', 'tos', 'fwmark', 'fwmask', 'iif', 'iif_detached', 'oif', 'oif_detached', 'l3mdev', 'uid_start', 'uid_end', 'tun_id', 'ipproto', 'sport', 'sport_start', 'sport_end', 'dport', 'dport_start', 'dport_end', 'table', 'action', 'goto', 'suppress_prefixlen', 'suppress_ifgroup', 'flow_from', 'flow_to', 'protocol', 'nat', 'to_tbl', 'dscp', 'flowlabel']);
+const JSON_KEYS = new Set(['priority', 'not', 'src', 'srclen', 'dst', 'dstlen', 'tos', 'fwmark', 'fwmask', 'iif', 'iif_detached', 'oif', 'oif_detached', 'l3mdev', 'uid_start', 'uid_end', 'ipproto', 'sport', 'sport_start', 'sport_end', 'dport', 'dport_start', 'dport_end', 'table', 'action', 'goto', 'suppress_prefixlen', 'protocol', 'to_tbl']);
+/** Selectors netx does not evaluate: a rule with one matches less than the model says, so each is a warning. */
+const UNMODELLED = new Set(['tun_id', 'suppress_ifgroup', 'flow_from', 'flow_to', 'nat', 'dscp', 'flowlabel', 'flowlabel_mask', 'dscp_mask']);
 
 function parseRuleJson(text: string, opts: RuleOpts): Parsed<RoutingRule[]> {
   const r = new JsonReader(opts.source);
@@ -30,9 +32,12 @@ function parseRuleJson(text: string, opts: RuleOpts): Parsed<RoutingRule[]> {
   const rules = doc.map((item, i) => {
     const path = `$[${i}]`;
     const o = r.object(item, path);
-    for (const k of Object.keys(o)) if (!JSON_KEYS.has(k) && !seen.has(k)) {
-      seen.add(k);
-      warnings.push({ code: 'unknown-field', message: `rule field "${k}" is not interpreted`, path: `${path}.${k}` });
+    for (const k of Object.keys(o)) {
+      if (UNMODELLED.has(k)) warnings.push({ code: 'unsupported', message: `rule ${String(o.priority)} selector "${k}" is not evaluated`, path: `${path}.${k}` });
+      else if (!JSON_KEYS.has(k) && !seen.has(k)) {
+        seen.add(k);
+        warnings.push({ code: 'unknown-field', message: `rule field "${k}" is not interpreted`, path: `${path}.${k}` });
+      }
     }
     return ruleFromJson(r, o, path, opts, warnings);
   });
@@ -180,7 +185,7 @@ function textRule(raw: string, line: number, opts: RuleOpts, warnings: ParseWarn
       case 'l3mdev': rule.l3mdev = true; break;
       case '[detached]': break;
       case 'blackhole': case 'unreachable': case 'prohibit': case 'nop': rule.action = t.text; break;
-      case 'realms': case 'suppress_ifgroup': case 'tun_id': case 'map-to': case 'nat':
+      case 'realms': case 'suppress_ifgroup': case 'tun_id': case 'map-to': case 'nat': case 'dscp': case 'flowlabel':
         warnings.push({ code: 'unsupported', message: `rule selector "${t.text} ${v?.text ?? ''}" is not interpreted`, line });
         k++;
         break;

@@ -96,6 +96,13 @@ describe('parseIpRoute text', () => {
     ]);
     expect(r?.protocol).toBe('static');
   });
+  it('warns about selectors it does not evaluate (source-specific routes, nexthop objects)', () => {
+    const t = parseIpRoute('fd00::/64 from 2001:db8::/64 via fd00::1 dev eth0 metric 1024 pref medium\n10.0.0.0/8 nhid 5 via 10.1.1.1 dev eth0\n', src);
+    expect(t.value[0]).toMatchObject({ family: 6, gateway: 'fd00::1' });
+    expect(t.warnings.map((w) => [w.code, w.line])).toEqual([['unsupported', 1], ['unsupported', 2]]);
+    const j = parseIpRoute('[{"dst":"fd00::/64","src":"2001:db8::/64","gateway":"fd00::1","dev":"eth0","flags":[]}]', src);
+    expect(j.warnings).toMatchObject([{ code: 'unsupported', path: '$[0].src' }]);
+  });
   it('warns about an unknown keyword instead of dropping it silently', () => {
     const r = parseIpRoute('10.0.0.0/8 dev eth0 frobnicate\n', src);
     expect(r.warnings).toMatchObject([{ code: 'unknown-keyword', line: 1 }]);

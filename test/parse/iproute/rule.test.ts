@@ -44,6 +44,10 @@ describe('parseIpRule', () => {
     expect(r.value[0]?.table).toBeUndefined();
     expect(r.warnings[0]).toMatchObject({ code: 'unknown-table', line: 1 });
   });
+  it('warns about selectors it does not evaluate', () => {
+    const r = parseIpRule('[{"priority":5,"src":"all","dscp":"10","table":"main"}]', src);
+    expect(r.warnings).toMatchObject([{ code: 'unsupported', path: '$[0].dscp' }]);
+  });
   it('reports malformed rules with line and column', () => {
     expect(thrown(() => parseIpRule('0:\tfrom all lookup local\nxyz from all\n', src))).toMatchObject({ line: 2, column: 1 });
     const e = thrown(() => parseIpRule('10:\tfrom all fwmark 0xzz lookup main\n', src));
