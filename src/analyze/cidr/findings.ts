@@ -1,7 +1,7 @@
 /** Findings over ranges, nodes and services. Each check is a small function returning Finding[]. */
 import type { V1Node, V1Service } from '../../model/k8s.js';
 import { nsName } from '../../model/k8s.js';
-import { contains, overlaps, parseCidr, parseIp, within, type Cidr } from './ipmath.js';
+import { CidrIndex, contains, overlaps, parseCidr, parseIp, within, type Cidr } from './ipmath.js';
 import type { NodeAnalysis } from './nodes.js';
 import { nodeAddresses } from './objects.js';
 import type { CniDetection, Evidence, Finding, NodeCidrRow, RangeDiscovery, RowNote } from './types.js';
@@ -37,14 +37,14 @@ export function rangeOverlaps(services: RangeDiscovery, cluster: RangeDiscovery)
 
 export function nodeIpOverlaps(nodes: V1Node[], services: RangeDiscovery, cluster: RangeDiscovery, analysis: NodeAnalysis): Finding[] {
   const svc = parsed(services);
-  const pod = [...parsed(cluster), ...[...analysis.ranges.values()].flatMap((r) => r.cidrs)];
+  const pod = new CidrIndex([...parsed(cluster), ...[...analysis.ranges.values()].flatMap((r) => r.cidrs)].map((cidr) => ({ cidr, value: cidr })));
   const inPod: Evidence[] = [];
   const inSvc: Evidence[] = [];
   for (const n of nodes) {
     for (const a of nodeAddresses(n, 'InternalIP')) {
       const ip = parseIp(a);
       if (!ip) continue;
-      const p = pod.find((c) => contains(c, ip));
+      const p = pod.find(ip)?.cidr;
       if (p) inPod.push({ what: `node ${n.metadata?.name ?? ''} InternalIP ${ip.text}`, value: `inside pod range ${p.text}` });
       const s = svc.find((c) => contains(c, ip));
       if (s) inSvc.push({ what: `node ${n.metadata?.name ?? ''} InternalIP ${ip.text}`, value: `inside service CIDR ${s.text}` });

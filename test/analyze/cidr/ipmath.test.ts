@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, overlaps, parseCidr, parseCidrList, parseIp, size, usableHostLocal, within } from '../../../src/analyze/cidr/ipmath.js';
+import { CidrIndex, contains, overlaps, parseCidr, parseCidrList, parseIp, size, usableHostLocal, within } from '../../../src/analyze/cidr/ipmath.js';
 
 const c = (t: string) => {
   const x = parseCidr(t);
@@ -41,5 +41,31 @@ describe('ipmath', () => {
     const r = parseCidrList('10.244.0.0/16, fd00:10:244::/56,bogus');
     expect(r.cidrs.map((x) => x.text)).toEqual(['10.244.0.0/16', 'fd00:10:244::/56']);
     expect(r.invalid).toEqual(['bogus']);
+  });
+});
+
+describe('parseIp fast path agrees with ipaddr.js', () => {
+  it.each(['0.0.0.0', '10.244.1.5', '255.255.255.255', '192.168.0.1'])('%s', (t) => {
+    expect(parseIp(t)?.value).toBe(BigInt(t.split('.').reduce((n, o) => n * 256 + Number(o), 0)));
+  });
+  it.each(['256.1.1.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', ' ', 'a.b.c.d'])('rejects %s', (t) => {
+    expect(parseIp(t)).toBeUndefined();
+  });
+});
+
+describe('CidrIndex', () => {
+  const idx = new CidrIndex(['10.0.0.0/8', '10.5.0.0/24', '10.9.0.0/24', '192.168.0.0/16', 'fd00::/64'].map((t) => ({ cidr: c(t), value: t })));
+  it.each([
+    ['10.5.0.7', '10.5.0.0/24'],
+    ['10.9.0.1', '10.9.0.0/24'],
+    ['10.7.0.1', '10.0.0.0/8'],
+    ['192.168.3.4', '192.168.0.0/16'],
+    ['fd00::9', 'fd00::/64'],
+    ['11.0.0.1', undefined],
+    ['fd01::1', undefined],
+    ['9.255.255.255', undefined],
+  ])('%s → %s', (ip, want) => {
+    const p = parseIp(ip);
+    expect(p && idx.find(p)?.value).toBe(want);
   });
 });
