@@ -1,11 +1,52 @@
+/** `kubectl netx trace SRC DST[:PORT]`: flags in, one analysis, one renderer, exit 3 when a path fails. */
+import { Args, Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
-import { UserError } from '../util/errors.js';
+import { createProgress } from '../cli/progress.js';
+import { obtainSnapshot } from '../cli/source.js';
+import { traceRequest } from '../analyze/trace/index.js';
+import { tracePlan } from '../analyze/trace/plan.js';
+import { buildNodeModel } from '../model/build-node.js';
+import { renderTraces, type TraceFormat } from '../render/trace.js';
 
-/** Placeholder: being built (see issues). */
 export default class Trace extends NetxCommand {
-  static override description = 'not implemented yet';
+  static override summary = 'Trace a packet from a pod to a pod, service, node or IP through routes, netfilter, NAT and tunnels';
+  static override description =
+    'Walks the packet through each node the way the kernel would — policy routing, every netfilter hook and table ' +
+    '(iptables and nft), NAT, conntrack, bridges with br_netfilter, VXLAN — from the nodes\u2019 real dumps, and shows ' +
+    'each path with its odds, the rules that decided it, and findings. Exit code 0 when every path is delivered, 3 when some fail.';
+  static override examples = [
+    '<%= config.bin %> trace client svc/web:80',
+    '<%= config.bin %> trace shop/cart svc/payments:https -o json',
+    '<%= config.bin %> trace pod/web-0 10.244.1.5:8080 -v',
+    '<%= config.bin %> trace client node/worker-2:30080 --snapshot capture.json -o mermaid',
+  ];
+  static override args = {
+    src: Args.string({ description: 'Source: pod/NAME, NAME, NS/NAME (a pod), or node/NAME', required: true }),
+    dst: Args.string({ description: 'Destination: svc/NAME[:PORT|:PORTNAME], pod/NAME[:PORT], node/NAME[:PORT], IP[:PORT]', required: true }),
+  };
+  static override flags = {
+    protocol: Flags.string({ description: 'Transport protocol (a service port brings its own)', options: ['tcp', 'udp', 'sctp'] }),
+    port: Flags.integer({ description: 'Destination port (instead of DST:PORT)', min: 1, max: 65535 }),
+    verbose: Flags.boolean({ char: 'v', description: 'Show every rule evaluated, not only the ones that decided' }),
+    output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'yaml', 'mermaid'], default: 'text' }),
+  };
 
   async run(): Promise<void> {
-    throw new UserError('kubectl netx trace is not implemented yet');
+    const { args, flags } = await this.parse(Trace);
+    this.configureColor(flags['no-color']);
+    const snapshot = await obtainSnapshot(flags, tracePlan(), createProgress());
+    const report = traceRequest(
+      snapshot,
+      {
+        src: args.src,
+        dst: args.dst,
+        namespace: flags.namespace ?? 'default',
+        ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
+        ...(flags.port !== undefined ? { port: flags.port } : {}),
+      },
+      { buildNode: buildNodeModel },
+    );
+    this.print(renderTraces(report.traces, flags.output as TraceFormat, flags.verbose));
+    if (report.traces.some((t) => t.branches.some((b) => b.disposition !== 'delivered'))) this.exit(NetxCommand.EXIT_FINDINGS);
   }
 }

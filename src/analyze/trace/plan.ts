@@ -1,0 +1,17 @@
+/** What `trace` needs from a cluster: pods, services, EndpointSlices, nodes, and the path's dataplane dumps. */
+import type { CollectPlan } from '../../snapshot/plan.js';
+import type { DumpKey } from '../../snapshot/types.js';
+
+/** Every dump the walker reads: routing, links, neighbours, FDB, both netfilter views, ipsets, conntrack, sysctls. */
+export const TRACE_DUMPS: DumpKey[] = ['addr', 'link', 'rule', 'route', 'neigh', 'fdb', 'iptables', 'iptables-nft', 'iptables-legacy', 'nft', 'ipset', 'conntrack', 'sysctl'];
+
+/**
+ * Pods are listed in all namespaces: any pod IP on the path needs a name. Node dumps are taken from
+ * every node, because the path (which endpoint, which node) is only known after the walk.
+ */
+export function tracePlan(): CollectPlan {
+  return {
+    resources: [{ resource: 'nodes' }, { resource: 'pods' }, { resource: 'services' }, { resource: 'endpointslices' }],
+    nodes: { names: 'all', dumps: TRACE_DUMPS },
+  };
+}

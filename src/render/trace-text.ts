@@ -1,0 +1,100 @@
+/** `kubectl netx trace` as text: the verdict first, the endpoints and their odds, then each path hop by hop, then findings. */
+import type { Branch, Finding, Trace, TraceEnd } from '../sim/trace.js';
+import { hostPort } from '../sim/packet.js';
+import { renderTable } from './table.js';
+import { mark, paint, tone, type Tone } from './style.js';
+import { pathSummary, pct, stepLine, storySteps, where } from './trace-story.js';
+
+export interface TraceTextOptions {
+  /** Every rule evaluated, every step. */
+  verbose?: boolean;
+}
+
+export function renderTraceText(traces: Trace[], opts: TraceTextOptions = {}): string {
+  return traces.map((t) => renderOne(t, opts)).join('\n');
+}
+
+function endLabel(e: TraceEnd, withPort: boolean): string {
+  const addr = withPort && e.port !== undefined ? `${hostPort(e.ip, e.port)}/${e.protocol.toUpperCase()}` : e.ip;
+  switch (e.kind) {
+    case 'pod':
+      return `${e.name} (${addr}${e.node ? `, node ${e.node}` : ''})`;
+    case 'service':
+      return `service ${e.name} ${addr}${e.portName ? ` (${e.portName})` : ''}`;
+    case 'node':
+      return `node ${e.name} (${addr})`;
+    case 'ip':
+      return addr;
+  }
+}
+
+function headline(t: Trace): string {
+  const n = t.branches.length;
+  const ok = t.branches.filter((b) => b.disposition === 'delivered');
+  const word = t.disposition.toUpperCase();
+  if (t.disposition === 'delivered') return tone('ok', `DELIVERED on ${n} of ${n} path${n === 1 ? '' : 's'}`);
+  const failing = t.branches.filter((b) => b.disposition === t.disposition);
+  const mass = failing.reduce((s, b) => s + b.probability, 0);
+  const reason = failing[0]?.reason ?? '';
+  const rest = ok.length > 0 ? ` · delivered on ${ok.length} (${pct(ok.reduce((s, b) => s + b.probability, 0))})` : '';
+  const t0: Tone = t.disposition === 'uncertain' || t.disposition === 'insufficient-info' ? 'warning' : 'error';
+  return `${tone(t0, `${word} on ${failing.length} of ${n} path${n === 1 ? '' : 's'} (${pct(mass)})`)}${rest}${reason ? ` · ${reason}` : ''}`;
+}
+
+function endpointCell(b: Branch): string {
+  if (b.endpoint) {
+    const who = b.endpoint.pod ?? (b.endpoint.owner === 'node' ? `node ${b.endpoint.node}` : '');
+    return `${who ? `${who}  ` : ''}${hostPort(b.endpoint.ip, b.endpoint.port)}`;
+  }
+  return b.final ? hostPort(b.final.daddr, b.final.dport) : '';
+}
+
+function renderOne(t: Trace, opts: TraceTextOptions): string {
+  const lines: string[] = [];
+  lines.push(`${endLabel(t.source, false)} → ${endLabel(t.destination, true)}`);
+  lines.push(headline(t));
+  lines.push('');
+  lines.push(
+    renderTable(t.branches, [
+      { header: 'odds', value: (b) => pct(b.probability), align: 'right' },
+      { header: 'result', value: (b) => (b.disposition === 'delivered' ? paint.ok(b.disposition) : paint.error(b.disposition)) },
+      { header: 'endpoint', value: endpointCell },
+      { header: 'node', value: (b) => b.endpoint?.node ?? b.hops[b.hops.length - 1]?.node ?? '' },
+      { header: 'path', value: (b) => (b.disposition === 'delivered' ? pathSummary(b) : b.reason) },
+    ]).trimEnd(),
+  );
+  t.branches.forEach((b, i) => {
+    lines.push('');
+    lines.push(paint.bold(`Path ${i + 1} of ${t.branches.length} (${pct(b.probability)}) → ${b.disposition}${b.endpoint ? ` at ${endpointCell(b)}` : ''}`));
+    let n = 0;
+    for (const h of b.hops) {
+      lines.push(`  ${paint.bold(h.node)}`);
+      for (const s of storySteps(h.steps, opts.verbose === true)) {
+        n++;
+        lines.push(`  ${String(n).padStart(3)}  ${stepLine(s)}`);
+        if (s.rule && (s.kind === 'netfilter' || s.kind === 'nat') && s.table) lines.push(`       ${paint.dim(s.rule)}`);
+        if (opts.verbose && s.evaluated) for (const e of s.evaluated) lines.push(`       ${paint.dim(`${e.result.padEnd(10)} ${e.chain}${e.line ? ` line ${e.line}` : e.handle !== undefined ? ` handle ${e.handle}` : ''}: ${e.rule}`)}`);
+      }
+    }
+    if (b.disposition !== 'delivered') lines.push(`  ${mark('error')} ${b.disposition}: ${b.reason}`);
+    for (const note of b.notes) lines.push(`  ${paint.dim(`note: ${note}`)}`);
+  });
+  if (t.labels && t.labels.length > 0 && opts.verbose) {
+    lines.push('', 'Addresses');
+    for (const l of t.labels) lines.push(`  ${l.address.padEnd(16)} ${l.kind} ${l.name ?? ''}${l.node ? ` (node ${l.node})` : ''}`);
+  }
+  lines.push('', 'Findings');
+  if (t.findings.length === 0) lines.push(`  ${mark('ok')} nothing to report`);
+  for (const f of t.findings) lines.push(...finding(f));
+  return `${lines.join('\n')}\n`;
+}
+
+function finding(f: Finding): string[] {
+  const m = mark(f.severity === 'info' ? 'ok' : f.severity);
+  const out = [`  ${m} ${f.message}`];
+  for (const e of f.evidence ?? []) out.push(`    ${paint.dim(e)}`);
+  if (f.hint) out.push(`    ${paint.dim(`try: ${f.hint}`)}`);
+  return out;
+}
+
+export { where };
