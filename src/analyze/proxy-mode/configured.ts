@@ -103,10 +103,11 @@ function staticPodSources(s: Snapshot): ConfigSource[] {
       const argv = c ? argvOf(c) : [];
       const { mode: flag, configPath: config } = flagsOf(argv, `Pod ${nsName(p)}`);
       const object = `static Pod ${nsName(p)} (node ${p.spec?.nodeName ?? '?'})`;
-      if (flag !== undefined) return [{ kind: 'flag', object, mode: modeValue(flag), ...(config ? { alsoConfigFile: config } : {}), evidence: `--proxy-mode=${flag}` }];
+      const node = p.spec?.nodeName ? { node: p.spec.nodeName } : {};
+      if (flag !== undefined) return [{ kind: 'flag', object, mode: modeValue(flag), ...(config ? { alsoConfigFile: config } : {}), evidence: `--proxy-mode=${flag}`, ...node }];
       if (config) return [];
       // No flag and no config file: the built-in default applies (GKE Dataplane V1 static pods).
-      return [{ kind: 'flag', object, mode: modeValue(''), evidence: 'no --proxy-mode and no --config' }];
+      return [{ kind: 'flag', object, mode: modeValue(''), evidence: 'no --proxy-mode and no --config', ...node }];
     });
 }
 

@@ -53,8 +53,7 @@ function nodeReport(s: Snapshot, name: string): NodeProxyMode {
 function expectedModes(c: ConfiguredMode): (node: string) => ProxyMode | undefined {
   const perNode = new Map<string, ProxyMode>();
   for (const s of c.sources) {
-    const m = s.kind === 'flag' && s.object.startsWith('static Pod') ? /\(node (.+)\)$/.exec(s.object) : null;
-    if (m?.[1] && s.kind === 'flag' && s.mode.mode !== 'unrecognised' && !s.alsoConfigFile) perNode.set(m[1], s.mode.mode);
+    if (s.kind === 'flag' && s.node && s.mode.mode !== 'unrecognised' && !s.alsoConfigFile) perNode.set(s.node, s.mode.mode);
   }
   const cluster = c.mode === 'iptables' || c.mode === 'ipvs' || c.mode === 'nftables' || c.mode === 'kernelspace' ? c.mode : undefined;
   return (node) => perNode.get(node) ?? cluster;

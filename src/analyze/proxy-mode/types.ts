@@ -19,7 +19,7 @@ export type ConfigSource =
   /** A KubeProxyConfiguration (ConfigMap key, usually mounted through --config). */
   | { kind: 'config-file'; object: string; key: string; mode: ModeValue; mountedBy?: string; evidence: string }
   /** `--proxy-mode=` on a DaemonSet or a static (mirror) pod. */
-  | { kind: 'flag'; object: string; mode: ModeValue; alsoConfigFile?: string; evidence: string }
+  | { kind: 'flag'; object: string; mode: ModeValue; alsoConfigFile?: string; evidence: string; /** Static pods: the node it runs on. */ node?: string }
   /** A component that takes over service proxying (Cilium kube-proxy replacement, GKE Dataplane V2). */
   | { kind: 'replacement'; by: 'cilium' | 'gke-dataplane-v2'; state: 'full' | 'partial' | 'off' | 'unknown'; object: string; evidence: string }
   /** Distribution hints (k3s / RKE2): labelled as hints, never decisive on their own. */

@@ -93,3 +93,17 @@ describe('findings', () => {
     expect(r.nodes.every((n) => !n.differs)).toBe(true);
   });
 });
+
+describe('static pods', () => {
+  it('each node is held to its own static pod: no mismatch where the node runs what its pod says', () => {
+    const r = analyzeProxyMode(
+      snapshot({
+        objects: { pods: [kubeProxyPod('kube-proxy-a', 'a', { args: ['--proxy-mode=iptables'], mirror: true }), kubeProxyPod('kube-proxy-b', 'b', { args: ['--proxy-mode=nftables'], mirror: true })] },
+        nodes: { a: iptNode(), b: nftNode() },
+        gitVersion: 'v1.33.0',
+      }),
+    );
+    expect(r.findings.map((f) => f.code).sort()).toEqual(['config-sources-disagree', 'nodes-disagree']);
+    expect(r.findings.some((f) => f.code === 'configured-effective-mismatch')).toBe(false);
+  });
+});
