@@ -32,8 +32,8 @@ const udp = (to: string, port: number) => ({ ip: to, port, protocol: 'UDP' as co
 
 /** Probes that show web-1 (on node-b) from the client on node-a, directly and through the service. */
 const toWeb1 = (lab: Lab): ProbeCase[] => [
-  { id: 'client-to-web-1-pod', from: 'client', to: tcp(ip(lab, 'web-1'), 8080), count: 2 },
-  { id: 'client-to-web-svc', from: 'client', to: tcp(IPS.web, 80), count: 15 },
+  { id: 'client-to-web-1-pod', from: 'client', to: tcp(ip(lab, 'web-1'), 8080), count: 2, timeoutMs: 800 },
+  { id: 'client-to-web-svc', from: 'client', to: tcp(IPS.web, 80), count: 12, timeoutMs: 800 },
 ];
 
 export const baseline: Scenario = {
