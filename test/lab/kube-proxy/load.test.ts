@@ -10,6 +10,7 @@ import { NFACCT_COUNTERS, renderIptables } from './iptables.js';
 import { renderNftables } from './nftables.js';
 import { planServicePorts } from './plan.js';
 import { SAMPLE_NODE_IP, sampleInput } from './sample.js';
+import { syntheticServices } from './synthetic.js';
 
 const TOOLS = ['ip', 'iptables-restore', 'iptables-save', 'nft', 'nfacct', 'socat'];
 const required = process.env['NETX_REQUIRE_LAB'] === '1';
@@ -147,5 +148,22 @@ describe.skipIf(missing.length > 0)('lab: kube-proxy renderers load into the ker
       expect(listed.match(/masquerade fully-random/g)).toHaveLength(1);
     });
     trafficChecks(() => ns);
+  });
+
+  it('loads a synthetic 300-service cluster (large-cluster mode, affinity, UDP, NodePorts) in both modes', async () => {
+    const input = syntheticServices(300, 5, 42);
+    const ns = `netx-kp-${process.pid}-${randomBytes(3).toString('hex')}`;
+    await run(['ip', 'netns', 'add', ns]);
+    try {
+      for (const counter of NFACCT_COUNTERS) await run(inNs(ns, ['nfacct', 'add', counter]));
+      await run(inNs(ns, ['iptables-restore']), { input: renderIptables(input), timeoutMs: 120_000 });
+      const saved = (await run(inNs(ns, ['iptables-save', '-t', 'nat']))).stdout;
+      expect(saved.match(/^:KUBE-SEP-/gm)).toHaveLength(planServicePorts(input).length * 5);
+      await run(inNs(ns, ['nft', '-f', '-']), { input: renderNftables(input), timeoutMs: 120_000 });
+      const chains = (await run(inNs(ns, ['nft', 'list', 'chains', 'ip']))).stdout;
+      expect(chains.match(/chain endpoint-/g)).toHaveLength(planServicePorts(input).length * 5);
+    } finally {
+      runSync(['ip', 'netns', 'del', ns]);
+    }
   });
 });
