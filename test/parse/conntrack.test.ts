@@ -2,9 +2,37 @@ import { describe, expect, it } from 'vitest';
 import { parseConntrack } from '../../src/parse/conntrack.js';
 import { ParseError } from '../../src/parse/error.js';
 import { corpusFiles, readCorpus } from '../support/corpus.js';
-import { thrown } from './fixtures.js';
+import { fixture, thrown } from './fixtures.js';
 
 const src = { source: 'conntrack' };
+
+describe('parseConntrack on kernel output (test/fixtures/conntrack)', () => {
+  const plain = parseConntrack(fixture('conntrack', 'conntrack-L.txt'), src);
+  it('shows the DNAT of the service flow and the mark set with it', () => {
+    const svc = plain.value.entries.find((e) => e.original.dst === '10.96.0.10');
+    expect(svc).toMatchObject({
+      l3: 'ipv4', protocol: 'tcp', state: 'TIME_WAIT', flags: ['ASSURED'], mark: 0x4000, use: 1,
+      original: { src: '10.9.0.1', dport: 80 },
+      reply: { src: '10.9.0.2', dst: '10.9.0.1', sport: 8080 },
+    });
+    expect(svc?.reply.dport).toBe(svc?.original.sport);
+  });
+  it('reads icmp ids, UNREPLIED and zones', () => {
+    expect(plain.value.entries.find((e) => e.protocol === 'icmp')).toMatchObject({ original: { icmp: { type: 8, code: 0, id: 4242 } }, reply: { icmp: { type: 0, code: 0, id: 4242 } } });
+    expect(plain.value.entries.find((e) => e.zone === 7)).toMatchObject({ protocol: 'udp', flags: ['UNREPLIED'], original: { dport: 5353 } });
+    expect(plain.warnings).toEqual([]);
+  });
+  it('reads the stderr summary and the extended form identically', () => {
+    expect(parseConntrack(fixture('conntrack', 'conntrack-L.stderr'), src).value).toEqual({ entries: [], reportedCount: 4 });
+    const ext = parseConntrack(fixture('conntrack', 'conntrack-L-extended.txt'), src).value.entries;
+    const key = (e: (typeof ext)[number]) => [e.l3, e.protocol, e.state, e.original, e.reply, e.flags, e.mark, e.zone].map((x) => JSON.stringify(x)).join();
+    expect(ext.map(key).sort()).toEqual(plain.value.entries.map(key).sort());
+  });
+  it('reads IPv6 entries (conntrack -L -f ipv6)', () => {
+    const [e] = parseConntrack(fixture('conntrack', 'conntrack-L-f-ipv6.txt'), src).value.entries;
+    expect(e).toMatchObject({ l3: 'ipv6', protocol: 'tcp', original: { src: 'fd09::1', dst: 'fd09::2', dport: 9090 } });
+  });
+});
 
 describe('parseConntrack', () => {
   it('shows the DNAT and SNAT of a ClusterIP connection (corpus)', () => {

@@ -30,7 +30,7 @@ const PARSERS: { name: string; parse: (t: string) => unknown; seeds: string[] }[
   { name: 'ip neigh', parse: (t) => parseIpNeigh(t, src), seeds: [fixture('iproute', 'neigh.json'), fixture('iproute', 'neigh.txt')] },
   { name: 'bridge fdb', parse: (t) => parseBridgeFdb(t, src), seeds: [fixture('iproute', 'fdb.json'), 'aa:bb:cc:dd:ee:01 dev flannel.1 dst 192.168.10.102 vni 1 self permanent\n'] },
   { name: 'sysctl', parse: (t) => parseSysctl(t, src), seeds: [fixture('iproute', 'sysctl.txt')] },
-  { name: 'conntrack', parse: (t) => parseConntrack(t, src), seeds: corpus('conntrack') },
+  { name: 'conntrack', parse: (t) => parseConntrack(t, src), seeds: [...corpus('conntrack'), fixture('conntrack', 'conntrack-L.txt'), fixture('conntrack', 'conntrack-L-extended.txt')] },
   { name: 'ipvsadm', parse: (t) => parseIpvs(t, src), seeds: [...corpus('ipvs', (f) => f.includes('ipvsadm')), '-A -t 10.96.0.1:443 -s rr -p 10800\n-a -t 10.96.0.1:443 -r 10.0.0.1:6443 -m -w 1\n'] },
   { name: 'cni', parse: (t) => parseCniFile('fuzz.conflist', t), seeds: corpus('cni', (f) => !f.endsWith('.env')) },
   { name: 'flannel subnet.env', parse: (t) => parseCniFile('subnet.env', t), seeds: corpus('cni', (f) => f.endsWith('.env')) },
