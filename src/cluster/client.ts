@@ -34,6 +34,8 @@ interface ListBody {
 export class KubeClient {
   /** Total response bytes, for the benchmark's "bytes fetched". */
   bytesFetched = 0;
+  /** Requests that got an answer (retries included). */
+  requestsMade = 0;
 
   constructor(
     readonly connection: Connection,
@@ -46,9 +48,11 @@ export class KubeClient {
 
   /** A raw call (status >= 400 becomes a NetxError unless listed in acceptStatus). */
   async raw(req: ApiRequest, acceptStatus?: number[]): Promise<ApiResponse> {
-    const res = await call(this.connection, req, { ...this.callOptions, acceptStatus });
-    this.bytesFetched += res.bytes;
-    return res;
+    const count = (r: ApiResponse): void => {
+      this.bytesFetched += r.bytes;
+      this.requestsMade++;
+    };
+    return call(this.connection, req, { ...this.callOptions, acceptStatus, onResponse: count });
   }
 
   async json<T>(req: ApiRequest, acceptStatus?: number[]): Promise<{ status: number; body: T }> {

@@ -71,7 +71,15 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
     kind: SNAPSHOT_KIND,
     version: SNAPSHOT_VERSION,
     capturedAt,
-    source: { type: 'live', context: conn.contextName, cluster: conn.clusterName, server: conn.server, netxVersion, ...(gaps.length ? { gaps } : {}) },
+    source: {
+      type: 'live',
+      context: conn.contextName,
+      cluster: conn.clusterName,
+      server: conn.server,
+      netxVersion,
+      ...(gaps.length ? { gaps } : {}),
+      fetched: { requests: client.requestsMade, bytes: client.bytesFetched },
+    },
     cluster,
     nodes: {},
   };

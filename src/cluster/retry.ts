@@ -15,6 +15,8 @@ export interface CallOptions {
   retry?: Partial<RetryPolicy>;
   /** Statuses the caller handles itself (e.g. 422 of the dry-run probe) instead of an error. */
   acceptStatus?: number[];
+  /** Sees every answer, errors and retried ones included (request and byte counts). */
+  onResponse?: (res: ApiResponse) => void;
 }
 
 /** Answers with status < 400 (or in acceptStatus); anything else becomes a NetxError. */
@@ -31,6 +33,7 @@ export async function call(conn: Connection, req: ApiRequest, opts: CallOptions)
     let retryAfterMs: number | undefined;
     try {
       const res = await sendOnce(conn, req, attemptTimeout);
+      opts.onResponse?.(res);
       if (res.status < 400 || opts.acceptStatus?.includes(res.status)) return res;
       failure = httpError(conn, req, res, attempt);
       if (!RETRYABLE_STATUS.has(res.status)) throw failure;

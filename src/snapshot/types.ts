@@ -101,6 +101,8 @@ export interface SnapshotSource {
   /** What could not be collected, and why. */
   gaps?: CaptureGap[];
   description?: string;
+  /** What a live capture cost: API requests made and response bytes received (bench: bytes fetched). */
+  fetched?: { requests: number; bytes: number };
 }
 
 /** fixed top level: {kind, version, capturedAt, source, cluster, nodes} */

@@ -26,12 +26,16 @@ const fixedNow = () => new Date('2026-11-22T12:00:00Z');
 
 describe('collect', () => {
   it('captures every resource, /version, the service CIDR probe, and records what it could not get', async () => {
+    server.requests.length = 0;
     const updates: string[] = [];
     const progress: Progress = { update: (t) => updates.push(t), done: () => undefined };
     const snap = await collect(opts(server, 'all'), collectAllPlan(), progress, fixedNow);
     expect(snap.capturedAt).toBe('2026-11-22T12:00:00.000Z');
     expect(snap.source).toMatchObject({ type: 'live', context: 'netx-test', server: server.url });
     expect(snap.source.netxVersion).toMatch(/^\d+\.\d+\.\d+/);
+    const answered = server.requests.filter((r) => r.status !== undefined);
+    expect(snap.source.fetched?.requests).toBe(answered.length);
+    expect(snap.source.fetched?.bytes).toBeGreaterThan(1000);
     expect(snap.cluster.serverVersion).toMatchObject({ gitVersion: 'v1.33.1' });
     expect(snap.cluster.objects.pods).toHaveLength(42);
     expect(snap.cluster.objects.nodes!.map((n) => n.metadata?.name).sort()).toEqual(['kube-router-vm1', 'kube-router-vm2']);

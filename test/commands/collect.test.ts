@@ -84,6 +84,21 @@ describe('kubectl netx collect', () => {
     expect(JSON.parse(again.stdout)).toEqual(snap);
   });
 
+  it('merges two KUBECONFIG files like kubectl: the first current-context wins, duplicate names are fine', async () => {
+    const gone = await TestApiServer.start({});
+    // Same cluster/user/context names as the live server's file, but pointing at a closed port.
+    const second = gone.writeKubeconfig(dir, { file: 'second', context: 'netx-test' });
+    const third = gone.writeKubeconfig(dir, { file: 'third', context: 'elsewhere' });
+    await gone.close();
+    const r = await run(['collect'], { KUBECONFIG: [kubeconfig, second, third].join(path.delimiter) });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).source).toMatchObject({ context: 'netx-test', server: server.url });
+    // Listed in the third file only: selectable, and its (closed) server is the one reported.
+    const other = await run(['collect', '--context', 'elsewhere'], { KUBECONFIG: [kubeconfig, second, third].join(path.delimiter) });
+    expectCleanFailure(other, new RegExp(`^error: cannot reach the API server ${gone.url} \\(context "elsewhere"\\): connection refused$`));
+  });
+
   it('fails in one line on a bad snapshot file', async () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ kind: 'NetxSnapshot', version: 9 }));
