@@ -40,7 +40,7 @@ describe('buildNodeModel', () => {
     expect(m.routes.find((r) => r.dst === '10.244.1.0/24')).toMatchObject({ gateway: '10.244.1.0', flags: ['onlink'] });
     expect(m.neighbours).toHaveLength(3);
     expect(m.fdb.find((e) => e.ifname === 'flannel.1')?.dst).toBe('192.168.10.102');
-    expect(m.sysctl['net.ipv4.ip_forward']).toBe('0');
+    expect(m.sysctl['net.ipv4.ip_forward']).toBe('1');
     expect(m.conntrack).toHaveLength(8);
     expect(m.cni).toMatchObject({ kind: 'selected', path: '/etc/cni/net.d/10-flannel.conflist' });
   });

@@ -6,10 +6,15 @@ const src = { source: 'sysctl' };
 
 describe('parseSysctl', () => {
   it('reads `key = value` as sysctl prints it (kernel fixture)', () => {
-    const { value } = parseSysctl(fixture('iproute', 'sysctl.txt'), src);
-    expect(value['net.ipv4.conf.eth0.rp_filter']).toBe('0');
-    expect(ipForward(value)).toBe(false);
-    expect(ipv4Forwarding(value, 'all')).toBe(false);
+    const { value, warnings } = parseSysctl(fixture('iproute', 'sysctl.txt'), src);
+    expect(warnings).toEqual([]);
+    expect(value['net.ipv4.conf.flannel/1.rp_filter']).toBe('1');
+    expect(ipForward(value)).toBe(true);
+    expect(ipv4Forwarding(value, 'all')).toBe(true);
+    expect(bridgeNfCallIptables(value)).toBe(true);
+    // all=2 (loose) wins over flannel.1=1 and eth0=0: the kernel takes the maximum.
+    expect(effectiveRpFilter(value, 'flannel.1')?.mode).toBe(2);
+    expect(effectiveRpFilter(value, 'eth0')?.mode).toBe(2);
   });
   it('accepts key=value, /proc/sys paths and comments; turns sysctl errors into warnings', () => {
     const r = parseSysctl('# c\nnet.ipv4.ip_forward=1\n/proc/sys/net/bridge/bridge-nf-call-iptables = 1\nsysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-ip6tables: No such file or directory\n', src);
