@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,8 @@ async function runCli(args, dir) {
   const code = await new Promise((resolve) => child.on('close', resolve));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`kubectl-netx ${args.join(' ')} exited ${code}: ${stderr.trim()}`);
-  const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
-  return { seconds, rssMb, stdoutBytes: stdout };
+  const usage = JSON.parse(readFileSync(rssFile, 'utf8'));
+  return { seconds, rssMb: usage.maxRssKiB / 1024, cpuSeconds: usage.cpuMicros / 1e6, stdoutBytes: stdout };
 }
 
 /** Starts the API-server child and returns a tiny client for its line protocol. */
@@ -87,7 +87,7 @@ const mb = (bytes) => bytes / 1e6;
 export default async function cidrBench({ serverModule, log }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'netx-bench-cidr-'));
   const metrics = [];
-  const notes = [`cluster: ${NODES} nodes, ${PODS} pods, 2,000 services (bench/cidr/generate.mjs)`];
+  const notes = [`cluster: ${NODES} nodes, ${PODS} pods, 2,000 services (bench/cidr/generate.mjs)`, `load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times scale with it; CPU times less so)`];
   const phase = async (name, fn) => {
     try {
       await fn();
@@ -117,6 +117,7 @@ export default async function cidrBench({ serverModule, log }) {
       const fullTraffic = await server.ask('bytes');
       metrics.push(
         { name: 'live wall time', value: live.seconds, unit: 's', target: TARGET_SECONDS },
+        { name: 'live CPU time of the CLI (user+sys)', value: live.cpuSeconds, unit: 's' },
         { name: 'live peak RSS', value: live.rssMb, unit: 'MB', target: TARGET_RSS_MB },
         { name: 'live bytes fetched (whole cidr run)', value: mb(cidrTraffic.bytes), unit: 'MB' },
         { name: 'live API requests', value: cidrTraffic.requests, unit: '' },
@@ -137,6 +138,7 @@ export default async function cidrBench({ serverModule, log }) {
     const offline = await runCli(['cidr', '--snapshot', file, '-o', 'json'], dir);
     metrics.push(
       { name: '--snapshot wall time', value: offline.seconds, unit: 's', target: TARGET_SECONDS },
+      { name: '--snapshot CPU time (user+sys)', value: offline.cpuSeconds, unit: 's' },
       { name: '--snapshot peak RSS', value: offline.rssMb, unit: 'MB', target: TARGET_RSS_MB },
     );
     const text = await runCli(['cidr', '--snapshot', file], dir);

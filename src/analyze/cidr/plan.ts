@@ -11,9 +11,11 @@ export function cidrPlan(): CollectPlan {
     serviceCidrProbe: true,
     resources: [
       { resource: 'nodes', view: 'full' },
-      { resource: 'pods', view: 'table' },
+      // The full mirror pods come before the Table listing: collect merges requests for one resource
+      // keeping the first copy of each pod, and the flags are only in the full one.
       { resource: 'pods', namespace: 'kube-system', labelSelector: 'component=kube-apiserver', view: 'full', optional: true },
       { resource: 'pods', namespace: 'kube-system', labelSelector: 'component=kube-controller-manager', view: 'full', optional: true },
+      { resource: 'pods', view: 'table' },
       { resource: 'services', view: 'full' },
       { resource: 'servicecidrs', view: 'full', optional: true },
       { resource: 'configmaps', namespace: 'kube-system', name: 'kubeadm-config', optional: true },
