@@ -108,7 +108,7 @@ function applyOutcome(st: State, o: RuleOutcome, rule: Rule, table: Table, chain
     case 'uncertain':
       ev(`uncertain: ${o.reason}`);
       st.steps.push(ruleStep(table, chain, rule, before, o.packet, 'uncertain'));
-      done.push(finish(st, 'uncertain', `${o.reason} — ${tableLabel(table)} ${chain.name}: ${rule.text}`));
+      done.push(finish(st, 'uncertain', `${o.reason} — ${ruleRef(table, chain, rule)}: ${rule.text}`));
       return [];
   }
   const t = o.terminal;
@@ -120,14 +120,14 @@ function applyOutcome(st: State, o: RuleOutcome, rule: Rule, table: Table, chain
       const verdict = t.kind === 'reject' && t.with ? `reject with ${t.with}` : t.kind;
       ev(`match → ${verdict}`);
       st.steps.push(ruleStep(table, chain, rule, before, o.packet, verdict));
-      if (t.kind === 'queue') done.push(finish(st, 'uncertain', `queued to user space (NFQUEUE) by ${tableLabel(table)} ${chain.name}: ${rule.text}`));
-      else done.push(finish(st, t.kind, `${tableLabel(table)} ${chain.name}: ${rule.text}`));
+      if (t.kind === 'queue') done.push(finish(st, 'uncertain', `queued to user space (NFQUEUE) by ${ruleRef(table, chain, rule)}`));
+      else done.push(finish(st, t.kind, `${t.kind === 'accept' ? 'accepted' : t.kind === 'drop' ? 'dropped' : 'rejected'} by ${ruleRef(table, chain, rule)}`));
       return [];
     }
     case 'nat': {
       ev(`match → ${t.summary}`);
       st.steps.push({ ...ruleStep(table, chain, rule, before, o.packet, t.summary), kind: 'nat' });
-      const run = finish(st, 'accept', `${tableLabel(table)} ${chain.name}: ${rule.text}`);
+      const run = finish(st, 'accept', `${t.summary} by ${ruleRef(table, chain, rule)}`);
       run.natApplied = true;
       done.push(run);
       return [];
@@ -162,6 +162,12 @@ function applyOutcome(st: State, o: RuleOutcome, rule: Rule, table: Table, chain
       return [st];
     }
   }
+}
+
+/** `ip filter KUBE-SERVICES line 42 ("default/ghost:http has no endpoints")`: where a decision was made. */
+export function ruleRef(table: Table, chain: Chain, rule: Rule): string {
+  const at = rule.line !== undefined ? ` line ${rule.line}` : rule.handle !== undefined ? ` handle ${rule.handle}` : ` rule ${rule.index + 1}`;
+  return `${tableLabel(table)} ${chain.name}${at}${rule.comment ? ` ("${rule.comment}")` : ''}`;
 }
 
 function finish(st: State, verdict: ChainVerdict, reason: string): ChainRun {

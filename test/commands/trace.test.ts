@@ -1,0 +1,63 @@
+/** The trace command through the built CLI on the bundled lab snapshot: exit codes, JSON against the schema. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/corpus.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
+const SNAP = path.join(REPO_ROOT, 'examples', 'lab-flannel-iptables.snapshot.json');
+const run = (...args: string[]) => spawnSync(BIN, ['trace', ...args, '--snapshot', SNAP, '--no-color'], { encoding: 'utf8', cwd: REPO_ROOT });
+
+describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  }, 120_000);
+
+  const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+  it('exit 0 and three endpoints at 1/3 each for a healthy service', () => {
+    const r = run('client', 'svc/web:80', '-o', 'json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { disposition: string; branches: { probability: number; endpoint: { ip: string } }[] };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.disposition).toBe('delivered');
+    expect(doc.branches.map((b) => b.endpoint.ip).sort()).toEqual(['10.244.0.11', '10.244.1.10', '10.244.1.11']);
+    for (const b of doc.branches) expect(b.probability).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('a service with two ports and none given is traced on each (a JSON list)', () => {
+    const r = run('client', 'svc/web', '-o', 'json');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as { destination: { port: number; protocol: string } }[];
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.map((t) => `${t.destination.port}/${t.destination.protocol}`)).toEqual(['80/tcp', '53/udp']);
+  });
+
+  it('exit 3 and the rejecting rule for a service without endpoints', () => {
+    const r = run('client', 'svc/ghost');
+    expect(r.status).toBe(3);
+    expect(r.stdout.split('\n')[1]).toMatch(/^REJECTED .*KUBE-SERVICES line \d+/);
+    expect(r.stdout).toMatch(/has no ready endpoints/);
+  });
+
+  it('a typo gets a suggestion and exit 1, no stack trace', () => {
+    const r = run('clinet', 'svc/web');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/pod default\/clinet not found/);
+    expect(r.stderr).toMatch(/did you mean client\?/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('yaml and mermaid outputs', () => {
+    const y = run('client', 'svc/echo', '-o', 'yaml');
+    expect(y.status).toBe(0);
+    expect(y.stdout).toMatch(/^branches:/m);
+    const m = run('client', 'svc/ghost', '-o', 'mermaid');
+    expect(m.status).toBe(3);
+    expect(m.stdout).toMatch(/^flowchart LR/);
+    expect(m.stdout).toMatch(/class t0b0end fail/);
+  });
+});
