@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Progress } from '../cli/progress.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
-import type { CaptureGap, ClusterCapture, RawObject, Snapshot } from '../snapshot/types.js';
+import type { CaptureGap, ClusterCapture, RawObject, ResourceView, Snapshot } from '../snapshot/types.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION } from '../snapshot/types.js';
 import { ExternalError, UserError } from '../util/errors.js';
 import { KubeClient } from './client.js';
@@ -49,14 +49,19 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
       return { req, outcome };
     }),
   );
+  const merged = new Map<string, MergedList>();
   for (const { req, outcome } of results) {
     if (outcome.kind === 'gap') {
       gaps.push(outcome.gap);
       continue;
     }
-    const list = (cluster.objects[req.resource] ??= []);
-    mergeObjects(list, outcome.items);
-    if (outcome.view !== 'full') (cluster.views ??= {})[req.resource] = outcome.view;
+    let list = merged.get(req.resource);
+    if (!list) merged.set(req.resource, (list = new MergedList()));
+    list.add(outcome.items, outcome.view);
+  }
+  for (const [resource, list] of merged) {
+    cluster.objects[resource] = list.items;
+    if (list.lightest !== 'full') (cluster.views ??= {})[resource] = list.lightest;
   }
 
   if (plan.serviceCidrProbe) {
@@ -85,7 +90,7 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
   };
 }
 
-type ListOutcome = { kind: 'items'; items: RawObject[]; view: 'full' | 'table' | 'metadata' } | { kind: 'gap'; gap: CaptureGap };
+type ListOutcome = { kind: 'items'; items: RawObject[]; view: ResourceView } | { kind: 'gap'; gap: CaptureGap };
 
 async function listOrGap(client: KubeClient, req: ResourceRequest, onPage: (n: number) => void): Promise<ListOutcome> {
   try {
@@ -100,11 +105,32 @@ async function listOrGap(client: KubeClient, req: ResourceRequest, onPage: (n: n
   }
 }
 
-/** Two requests for one resource (different namespaces or names) fill one list without duplicates. */
-function mergeObjects(into: RawObject[], items: RawObject[]): void {
-  const key = (o: RawObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-  const seen = new Set(into.map(key));
-  for (const item of items) if (!seen.has(key(item))) into.push(item), seen.add(key(item));
+const VIEW_RANK: Record<ResourceView, number> = { metadata: 0, table: 1, full: 2 };
+
+/**
+ * Several requests for one resource (a Table of all pods plus the control-plane pods in full) fill
+ * one list: each object once, the fullest copy wins, and the list's view is the lightest one used.
+ */
+class MergedList {
+  readonly items: RawObject[] = [];
+  lightest: ResourceView = 'full';
+  private readonly index = new Map<string, { at: number; rank: number }>();
+
+  add(items: RawObject[], view: ResourceView): void {
+    if (VIEW_RANK[view] < VIEW_RANK[this.lightest]) this.lightest = view;
+    const rank = VIEW_RANK[view];
+    for (const item of items) {
+      const key = `${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`;
+      const seen = this.index.get(key);
+      if (!seen) {
+        this.index.set(key, { at: this.items.length, rank });
+        this.items.push(item);
+      } else if (rank > seen.rank) {
+        this.items[seen.at] = item;
+        seen.rank = rank;
+      }
+    }
+  }
 }
 
 type ProbeOutcome = { kind: 'value'; value: { message: string; status?: number } } | { kind: 'gap'; gap: CaptureGap };

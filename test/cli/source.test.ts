@@ -23,7 +23,15 @@ describe('obtainSnapshot --snapshot', () => {
   it('loads the file when it covers the plan (optional resources may be missing)', async () => {
     const p = path.join(dir, 'ok.json');
     writeSnapshotFile(p, snap);
-    const plan: CollectPlan = { resources: [{ resource: 'nodes' }, { resource: 'pods', view: 'table' }, { resource: 'ippools', optional: true }] };
+    const plan: CollectPlan = {
+      resources: [
+        { resource: 'nodes' },
+        { resource: 'pods', view: 'table' },
+        { resource: 'ippools', optional: true },
+        // Optional requests never fail a file, even when it holds a lighter listing.
+        { resource: 'pods', namespace: 'kube-system', view: 'full', optional: true },
+      ],
+    };
     await expect(obtainSnapshot({ snapshot: p }, plan)).resolves.toEqual(snap);
   });
 

@@ -73,6 +73,35 @@ describe('collect', () => {
     expect(snap.cluster.objects.configmaps!.map((c) => c.metadata?.name)).toEqual(['kube-proxy']);
   });
 
+  it('merges a Table of all pods with a few pods fetched whole: the full copy wins', async () => {
+    const apiserver = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'kube-apiserver-cp', namespace: 'kube-system', labels: { component: 'kube-apiserver' } },
+      spec: { nodeName: 'kube-router-vm1', hostNetwork: true, containers: [{ name: 'kube-apiserver', command: ['kube-apiserver', '--service-cluster-ip-range=10.96.0.0/12'] }] },
+      status: { phase: 'Running', podIP: '10.241.0.20' },
+    };
+    const objects = sampleObjects(5);
+    const s = await TestApiServer.start({ objects: { ...objects, pods: [...objects.pods!, apiserver] } });
+    try {
+      const plan = {
+        resources: [
+          { resource: 'pods', view: 'table' as const },
+          { resource: 'pods', namespace: 'kube-system', labelSelector: 'component=kube-apiserver', optional: true },
+        ],
+      };
+      const snap = await collect(opts(s, 'merge'), plan, { update: () => undefined, done: () => undefined });
+      expect(snap.cluster.objects.pods).toHaveLength(8);
+      expect(snap.cluster.views).toEqual({ pods: 'table' });
+      const cp = snap.cluster.objects.pods!.filter((p) => p.metadata?.name === 'kube-apiserver-cp');
+      expect(cp).toHaveLength(1);
+      expect(cp[0]!.spec).toEqual(apiserver.spec);
+      expect(snap.cluster.objects.pods!.find((p) => p.metadata?.name === 'gen-00001')!.spec).toEqual({ nodeName: 'kube-router-vm1' });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('turns refusals of optional things into gaps and of required ones into a clear error', async () => {
     const s = await TestApiServer.start({ objects: sampleObjects(), serviceCidrApi: 'none' });
     try {
