@@ -42,13 +42,13 @@ export const IPTABLES_TABLES: ReadonlySet<string> = new Set(Object.keys(TABLES))
 
 /** Built-in chain names of a table, in kernel order; empty for an unknown table. */
 export function builtinChains(table: string): readonly string[] {
-  return TABLES[table]?.chains ?? [];
+  return Object.hasOwn(TABLES, table) ? TABLES[table]!.chains : [];
 }
 
 /** The hook/priority/type of `chain` in `table`, or undefined when it is a user chain. */
 export function builtinChain(table: string, chain: string): BuiltinChain | undefined {
-  const t = TABLES[table];
-  const hook = HOOK[chain];
+  const t = Object.hasOwn(TABLES, table) ? TABLES[table] : undefined;
+  const hook = Object.hasOwn(HOOK, chain) ? HOOK[chain] : undefined;
   if (!t || !hook || !t.chains.includes(chain)) return undefined;
   return { hook, priority: t.priority(chain), type: t.type(chain) };
 }

@@ -4,7 +4,7 @@
  */
 import type { CmpOp, Expr, Selector, Value } from '../../model/netfilter.js';
 import type { Opt } from './iptables-args.js';
-import { Unsupported, addrValue, portValue, protoName, tcpFlagBits, u32, valueMask } from './values.js';
+import { Unsupported, lookup, addrValue, portValue, protoName, tcpFlagBits, u32, valueMask } from './values.js';
 
 /** What a match translator may read about the rule it is in. */
 export interface MatchCtx {
@@ -95,9 +95,9 @@ function conntrack(opts: Opt[]): Expr[] {
     if (o.name === '--ctstatus') return match({ kind: 'ct', key: 'status' }, o.negated ? '!=' : 'in', symSet(arg(o)));
     if (o.name === '--ctproto') return match({ kind: 'ct', key: 'protocol', dir: 'original' }, eq(o), sym(protoName(arg(o))));
     if (o.name === '--ctdir') return match({ kind: 'ct', key: 'direction' }, eq(o), sym(arg(o).toLowerCase()));
-    const a = CT_ADDR[o.name];
+    const a = lookup(CT_ADDR, o.name);
     if (a) return match({ kind: 'ct', key: a[0], dir: a[1] }, eq(o), addrValue(arg(o)));
-    const p = CT_PORT[o.name];
+    const p = lookup(CT_PORT, o.name);
     if (p) return match({ kind: 'ct', key: p[0], dir: p[1] }, eq(o), portValue(arg(o)));
     return unknownOpt(o);
   });
@@ -204,7 +204,7 @@ function physdev(opts: Opt[]): Expr[] {
   return opts.map((o) => {
     if (o.name === '--physdev-in' || o.name === '--physdev-out')
       return match({ kind: 'meta', key: o.name.slice(2) }, eq(o), { kind: 'string', value: ifname(arg(o)) });
-    const flag = PHYSDEV_FLAG[o.name];
+    const flag = lookup(PHYSDEV_FLAG, o.name);
     if (!flag) return unknownOpt(o);
     return match({ kind: 'meta', key: flag }, eq(o), int(1));
   });
@@ -324,6 +324,6 @@ export const MATCHES: Readonly<Record<string, Translator>> = {
 
 /** The `always` expression for a path-neutral module, or undefined. */
 export function alwaysMatch(name: string, text: string): Expr | undefined {
-  const reason = ALWAYS[name];
+  const reason = lookup(ALWAYS, name);
   return reason === undefined ? undefined : { kind: 'always', text, reason };
 }

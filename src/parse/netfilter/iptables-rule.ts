@@ -8,7 +8,7 @@ import { groupArgs, type Item, type Opt } from './iptables-args.js';
 import { MATCHES, alwaysMatch, ifname, type MatchCtx } from './iptables-matches.js';
 import { TARGETS, noopTarget } from './iptables-targets.js';
 import type { Token } from './tokenize.js';
-import { Unsupported, addrValue, protoName } from './values.js';
+import { Unsupported, addrValue, lookup, protoName } from './values.js';
 
 export interface RuleCtx {
   family: 'ip' | 'ip6';
@@ -57,17 +57,17 @@ function translateItem(item: Item, ctx: RuleCtx, mctx: MatchCtx, slice: Slice, w
     case 'builtin':
       return builtin(item.opt, ctx, slice, warn);
     case 'module':
-      return module(item.name, item.opts, mctx, slice(item.from, item.to), warn);
+      return module(item.name, item.opts, mctx, () => slice(item.from, item.to), warn);
     case 'implicit': {
       const p = mctx.proto;
       const name = p === 'ipv6-icmp' ? 'icmp6' : p;
-      if (name !== undefined && MATCHES[name]) return module(name, item.opts, mctx, slice(item.from, item.to), warn);
+      if (name !== undefined && lookup(MATCHES, name)) return module(name, item.opts, mctx, () => slice(item.from, item.to), warn);
       const text = slice(item.from, item.to);
       warn('unknown-match', `options without a match module: ${text}`);
       return [{ kind: 'unknown-match', text, reason: 'options without -m and no protocol module for them' }];
     }
     case 'target':
-      return target(item, ctx, slice(item.from, item.to), warn);
+      return target(item, ctx, () => slice(item.from, item.to), warn);
     case 'stray': {
       warn('unknown-match', `unexpected word "${item.token.value}"`);
       return [{ kind: 'unknown-match', text: item.token.value, reason: 'unexpected word in rule' }];
@@ -119,37 +119,40 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
   }
 }
 
-function module(name: string, opts: Opt[], mctx: MatchCtx, text: string, warn: Warn): Expr[] {
+function module(name: string, opts: Opt[], mctx: MatchCtx, textOf: () => string, warn: Warn): Expr[] {
+  const tr = lookup(MATCHES, name);
+  if (tr) {
+    try {
+      return tr(opts, mctx);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      const text = textOf();
+      warn('unknown-match', `${text}: ${e.message}`);
+      return [{ kind: 'unknown-match', text, reason: e.message }];
+    }
+  }
+  const text = textOf();
   const always = alwaysMatch(name, text);
   if (always) return [always];
-  const tr = MATCHES[name];
-  if (!tr) {
-    warn('unknown-match', `match module "${name}" is not modelled: ${text}`);
-    return [{ kind: 'unknown-match', text, reason: `match module ${name} is not modelled` }];
-  }
-  try {
-    return tr(opts, mctx);
-  } catch (e) {
-    if (!(e instanceof Unsupported)) throw e;
-    warn('unknown-match', `${text}: ${e.message}`);
-    return [{ kind: 'unknown-match', text, reason: e.message }];
-  }
+  warn('unknown-match', `match module "${name}" is not modelled: ${text}`);
+  return [{ kind: 'unknown-match', text, reason: `match module ${name} is not modelled` }];
 }
 
-function target(item: Item & { kind: 'target' }, ctx: RuleCtx, text: string, warn: Warn): Expr[] {
+function target(item: Item & { kind: 'target' }, ctx: RuleCtx, textOf: () => string, warn: Warn): Expr[] {
   const { name, opts } = item;
   if (ctx.isChain(name)) {
-    if (opts.length > 0) warn('unknown-target', `options after a jump to chain ${name} are ignored by iptables: ${text}`);
+    if (opts.length > 0) warn('unknown-target', `options after a jump to chain ${name} are ignored by iptables: ${textOf()}`);
     return [{ kind: 'verdict', verdict: item.goto ? 'goto' : 'jump', target: name }];
   }
   if (item.goto) {
     warn('unknown-target', `goto to undeclared chain ${name}`);
-    return [{ kind: 'unknown-statement', text, reason: `-g ${name}: no such chain in this table` }];
+    return [{ kind: 'unknown-statement', text: textOf(), reason: `-g ${name}: no such chain in this table` }];
   }
-  const noop = noopTarget(name, text);
-  if (noop) return [noop];
-  const tr = TARGETS[name];
+  const tr = lookup(TARGETS, name);
   if (!tr) {
+    const text = textOf();
+    const noop = noopTarget(name, text);
+    if (noop) return [noop];
     warn('unknown-target', `target "${name}" is not modelled and is not a chain of this table`);
     return [{ kind: 'unknown-statement', text, reason: `target ${name} is not modelled` }];
   }
@@ -157,6 +160,7 @@ function target(item: Item & { kind: 'target' }, ctx: RuleCtx, text: string, war
     return tr(opts, ctx.family);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
+    const text = textOf();
     warn('unknown-target', `${text}: ${e.message}`);
     return [{ kind: 'unknown-statement', text, reason: e.message }];
   }

@@ -69,22 +69,20 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
       tables.push(open);
       continue;
     }
-    if (line === 'COMMIT' || line.trim() === 'COMMIT') {
+    if (first === 67 /* C */ && line.trimEnd() === 'COMMIT') {
       if (!open) fail('COMMIT without a *table line before it', lineNo, 1);
       open = undefined;
       continue;
     }
-    if (LIST_FORMAT.test(line))
+    if ((first === 67 /* C */ || first === 116 /* t */) && LIST_FORMAT.test(line))
       fail('this is `iptables -L` output (the human list format); capture with iptables-save (or iptables -S) instead', lineNo, 1);
     if (first === 58 /* : */) {
       if (!open) fail('chain declaration before any *table line', lineNo, 1);
       declareChain(open, line, lineNo, opts, warnings, fail);
       continue;
     }
-    const body = line.replace(COUNTERS, '');
-    const offset = line.length - body.length;
     const tokens = tokenize(line, opts.source, lineNo);
-    const ti = offset === 0 ? 0 : 1; // skip the [p:b] word
+    const ti = first === 91 /* [ */ && COUNTERS.test(line) ? 1 : 0; // skip the [p:b] word
     const cmd = tokens[ti];
     if (!cmd) continue;
     const table = open ?? (implicit ??= implicitTable(opts, lineNo, cmd.value, fail, tables));

@@ -5,7 +5,7 @@
  */
 import type { Expr, NatStatement } from '../../model/netfilter.js';
 import type { Opt } from './iptables-args.js';
-import { Unsupported, addrValue, canonicalAddr, not32, u32, valueMask } from './values.js';
+import { Unsupported, lookup, addrValue, canonicalAddr, not32, u32, valueMask } from './values.js';
 
 type Translator = (opts: Opt[], family: 'ip' | 'ip6') => Expr[];
 
@@ -76,7 +76,7 @@ function nat(type: NatStatement['type'], toOpt: string | undefined, opts: Opt[],
   const flags: string[] = [];
   let tos = 0;
   for (const o of opts) {
-    const flag = NAT_FLAGS[o.name];
+    const flag = lookup(NAT_FLAGS, o.name);
     if (flag) flags.push(flag);
     else if (toOpt !== undefined && o.name === toOpt) {
       tos++;

@@ -5,7 +5,7 @@
  * parser keeps it verbatim as unknown-match / unknown-statement.
  */
 import type { CmpOp, Expr, MapElement, MapRef, NatStatement, PayloadProtocol, Selector, Value, VerdictStatement } from '../../model/netfilter.js';
-import { TCP_FLAGS, Unsupported, canonicalAddr, not32 } from './values.js';
+import { TCP_FLAGS, Unsupported, canonicalAddr, lookup, not32 } from './values.js';
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -92,7 +92,7 @@ function bitsOf(v: Json, left: Selector): number {
   if (left.kind === 'payload' && left.field === 'flags') {
     let bits = 0;
     for (const n of names) {
-      const b = TCP_FLAGS[str(n, 'tcp flag')];
+      const b = lookup(TCP_FLAGS, str(n, 'tcp flag'));
       if (b === undefined) throw new Unsupported(`tcp flag ${String(n)}`);
       bits |= b;
     }
@@ -153,7 +153,7 @@ function scalar(s: string, ctx?: Selector): Value {
   if (s.startsWith('@')) return { kind: 'setref', name: s.slice(1) };
   if (isStringKey(ctx)) return { kind: 'string', value: s };
   if (ctx?.kind === 'bitwise' && ctx.left.kind === 'payload' && ctx.left.field === 'flags') {
-    const b = TCP_FLAGS[s];
+    const b = lookup(TCP_FLAGS, s);
     if (b !== undefined) return { kind: 'int', value: b };
   }
   const a = canonicalAddr(s);

@@ -9,7 +9,7 @@ import { IPTABLES_TABLES, builtinChains } from './base-chains.js';
 import { elemComment, mapElement, value } from './nft-expr.js';
 import { ruleExpr } from './nft-rule.js';
 import { renderRule } from './render.js';
-import { Unsupported } from './values.js';
+import { Unsupported, lookup } from './values.js';
 
 export interface NftJsonOpts {
   source: string;
@@ -171,10 +171,10 @@ function typeList(v: unknown): string | string[] {
 
 function ctxFor(type: string | string[]): Selector | undefined {
   if (Array.isArray(type)) {
-    const parts = type.map((p) => TYPE_CONTEXT[p] ?? { kind: 'meta' as const, key: p });
+    const parts = type.map((p) => lookup(TYPE_CONTEXT, p) ?? { kind: 'meta' as const, key: p });
     return { kind: 'concat', parts };
   }
-  return TYPE_CONTEXT[type];
+  return lookup(TYPE_CONTEXT, type);
 }
 
 function setOf(o: Obj, isMap: boolean, path: string, warnings: ParseWarning[], fail: Fail): NfSet {

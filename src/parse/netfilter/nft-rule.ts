@@ -4,7 +4,7 @@
  */
 import type { Expr } from '../../model/netfilter.js';
 import { mangleMark, mapRef, matchExpr, natStatement, selector, tagOf, value, verdict } from './nft-expr.js';
-import { Unsupported } from './values.js';
+import { Unsupported, lookup } from './values.js';
 
 export interface ExprResult {
   expr: Expr;
@@ -51,7 +51,7 @@ function xt(body: unknown, json: string): ExprResult {
   const type = isObj(body) ? body.type : undefined;
   const name = isObj(body) && typeof body.name === 'string' ? body.name : '?';
   const text = isObj(body) && typeof body.name === 'string' ? `xt ${type === 'target' ? 'target' : 'match'} ${name}` : json;
-  const neutral = XT_NEUTRAL[name];
+  const neutral = lookup(XT_NEUTRAL, name);
   if (type === 'match' && neutral) return { expr: { kind: 'always', text, reason: neutral }, xt: true };
   const reason = `iptables-nft compat expression (xt ${type === 'target' ? 'target' : 'match'} ${name}): nft's JSON does not carry its options; read this table from iptables-save`;
   const expr: Expr = type === 'target' ? { kind: 'unknown-statement', text, reason } : { kind: 'unknown-match', text, reason };

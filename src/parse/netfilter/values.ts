@@ -2,6 +2,11 @@
 import ipaddr from 'ipaddr.js';
 import type { Value } from '../../model/netfilter.js';
 
+/** `rec[key]` for own keys only: input words like `constructor` must not reach Object.prototype. */
+export function lookup<T>(rec: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
 /** Thrown by translators for input they cannot translate faithfully; callers keep the text as unknown. */
 export class Unsupported extends Error {}
 
@@ -91,7 +96,7 @@ export function tcpFlagBits(s: string): number {
   if (s === 'NONE') return 0;
   let bits = 0;
   for (const f of s.split(',')) {
-    const b = TCP_FLAGS[f.toLowerCase()];
+    const b = lookup(TCP_FLAGS, f.toLowerCase());
     if (b === undefined) throw new Unsupported(`unknown TCP flag ${f}`);
     bits |= b;
   }
@@ -118,7 +123,7 @@ const PROTO_BY_NUMBER: Readonly<Record<string, string>> = {
 export function protoName(p: string): string {
   const low = p.toLowerCase();
   if (low === 'icmpv6' || low === 'ipv6-icmp' || low === 'icmp6') return 'ipv6-icmp';
-  return PROTO_BY_NUMBER[low] ?? low;
+  return lookup(PROTO_BY_NUMBER, low) ?? low;
 }
 
 /** An unsigned 32-bit complement. */

@@ -32,7 +32,7 @@ const JSON_TEXTS = [
   nfFixture('k8s-TestOverallNFTablesRules.nft.json'),
 ];
 const WORDS = ['"', '\\', '!', ' ', '\n', '-A', '-N', '-P', '-m', '-j', '-g', '-s', '-p', '-c', '--dport', '--mark', '0x4000/0x4000',
-  ':', '*nat', '*filter', 'COMMIT', ':X - [0:0]', '[1:2]', 'tcp', 'KUBE-SVC-X', 'recent', '--set-xmark', '[::1]:80', '10.0.0.1/33', '+', '#'];
+  ':', '*nat', '*filter', 'COMMIT', ':X - [0:0]', '[1:2]', 'tcp', 'KUBE-SVC-X', 'recent', '--set-xmark', '[::1]:80', '10.0.0.1/33', '+', '#', 'constructor', '__proto__', 'toString'];
 
 /** A text with up to 8 edits (delete a span, insert a word, duplicate a span) at random places. */
 const mutated = (texts: string[], words: string[]) =>

@@ -278,4 +278,10 @@ describe('structure, quoting and unknowns', () => {
       { kind: 'mark', target: 'meta', and: 0xffffff00, xor: 1 },
     ]);
   });
+
+  it('treats input words that name Object.prototype members as plain unknown names', () => {
+    const rs = parse('*constructor\n:constructor ACCEPT [0:0]\n-A constructor -m constructor --x -p toString --dport 1 -j toString\nCOMMIT\n');
+    expect(rulesIn(rs, 'constructor', 'constructor')[0]!.exprs.map((e) => e.kind)).toEqual(['unknown-match', 'match', 'unknown-match', 'unknown-statement']);
+    expect(chain(table(rs, 'constructor'), 'constructor').base).toBeUndefined();
+  });
 });
