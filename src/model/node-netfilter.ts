@@ -23,7 +23,9 @@ export function buildRuleset(run: DumpRunner, present: (key: DumpKey) => boolean
     const r = run(key, (text, source) => {
       const o: IptablesOrigin = fixed ? { origin: fixed, evidence: `dump key ${key}`, certain: true } : detectIptablesOrigin(text);
       origins[key] = o;
-      if (!o.certain) warnings.push({ code: 'iptables-origin-assumed', message: o.evidence, source: key });
+      // An empty dump (no tables) has no backend worth deciding.
+      const hasTables = /^\*\w/m.test(text) || /^-[APN] /m.test(text);
+      if (!o.certain && hasTables) warnings.push({ code: 'iptables-origin-assumed', message: o.evidence, source: key });
       const specific = o.origin === 'iptables-nft' ? (family === 'ip' ? 'iptables-nft' : 'ip6tables-nft') : family === 'ip' ? 'iptables-legacy' : 'ip6tables-legacy';
       if (!fixed && present(specific)) return { tables: [], warnings: [{ code: 'same-as-specific-dump', message: `the ${specific} dump holds the same tables; read from there`, source: key }] };
       return parseIptablesSave(text, { source, family, origin: o.origin });
