@@ -234,7 +234,9 @@ function socket(opts: Opt[]): Expr[] {
   const out: Expr[] = [match({ kind: 'socket', key: 'exists' }, '==', int(1))];
   for (const o of opts) {
     if (o.name === '--transparent') out.push(match({ kind: 'socket', key: 'transparent' }, '==', int(1)));
-    // --nowildcard / --restore-skmark change which socket is found or copy its mark: not modelled.
+    // Cilium's proxy redirect: only sockets bound to a specific address count (nft `socket wildcard 0`).
+    else if (o.name === '--nowildcard') out.push(match({ kind: 'socket', key: 'wildcard' }, '==', int(0)));
+    // --restore-skmark copies the socket's mark onto the packet: not modelled.
     else unknownOpt(o);
   }
   return out;

@@ -123,6 +123,7 @@ const PROTO_BY_NUMBER: Readonly<Record<string, string>> = {
 export function protoName(p: string): string {
   const low = p.toLowerCase();
   if (low === 'icmpv6' || low === 'ipv6-icmp' || low === 'icmp6') return 'ipv6-icmp';
+  if (low === 'ipv4') return 'ipencap'; // Calico's IPIP rules say `-p ipv4`; /etc/protocols calls 4 ipencap
   return lookup(PROTO_BY_NUMBER, low) ?? low;
 }
 

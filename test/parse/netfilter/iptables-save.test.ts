@@ -284,4 +284,18 @@ describe('structure, quoting and unknowns', () => {
     expect(rulesIn(rs, 'constructor', 'constructor')[0]!.exprs.map((e) => e.kind)).toEqual(['unknown-match', 'match', 'unknown-match', 'unknown-statement']);
     expect(chain(table(rs, 'constructor'), 'constructor').base).toBeUndefined();
   });
+
+  it('reads the Calico and Cilium idioms: -p ipv4 (IPIP), rpfilter --validmark --invert, socket --nowildcard', () => {
+    const rs = parse(`${head}-A INPUT -p ipv4 -m comment --comment "cali:PajejrV4aFdkZojI" -j ACCEPT\n-A INPUT -m rpfilter --validmark --invert -j DROP\n-A INPUT -p tcp -m socket --transparent --nowildcard -j MARK --set-xmark 0x200/0xffffffff\nCOMMIT\n`);
+    const [ipip, rpf, sock] = rulesIn(rs, 'filter', 'INPUT');
+    expect(ipip!.exprs[0]).toEqual({ kind: 'match', left: { kind: 'meta', key: 'l4proto' }, op: '==', right: { kind: 'symbol', value: 'ipencap' } });
+    expect(ipip!.comment).toBe('cali:PajejrV4aFdkZojI');
+    expect(rpf!.exprs[0]).toEqual({ kind: 'match', left: { kind: 'fib', flags: ['saddr', 'mark', 'iif'], result: 'oif' }, op: '==', right: { kind: 'symbol', value: 'missing' } });
+    expect(sock!.exprs.slice(1, 4)).toEqual([
+      { kind: 'match', left: { kind: 'socket', key: 'exists' }, op: '==', right: { kind: 'int', value: 1 } },
+      { kind: 'match', left: { kind: 'socket', key: 'transparent' }, op: '==', right: { kind: 'int', value: 1 } },
+      { kind: 'match', left: { kind: 'socket', key: 'wildcard' }, op: '==', right: { kind: 'int', value: 0 } },
+    ]);
+    expect(sock!.exprs[4]).toEqual({ kind: 'mark', target: 'meta', and: 0, xor: 0x200 });
+  });
 });
