@@ -19,7 +19,8 @@ import { buildRuleset } from './node-netfilter.js';
 /**
  * Every known dump key gets `have[key]`: true only when the dump was collected, exited 0 and parsed. A missing dump stays
  * "unknown" (false, no warning); a failed command or an unparseable dump is false with a warning that quotes the cause.
- * Extension keys read here: `ip6-rule`, `ip6-route` (IPv6 forms), `ipset`, `ip6tables-nft`, `ip6tables-legacy`.
+ * Extension keys read here: `ip6-rule`, `ip6-route` (IPv6 forms), `conntrack-ipv6` (`conntrack -L -f ipv6`: a plain
+ * `conntrack -L` lists IPv4 entries only), `ipset`, `ip6tables-nft`, `ip6tables-legacy`.
  */
 export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
   const warnings: ParseWarning[] = [];
@@ -81,7 +82,10 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
     fdb: parsed('fdb', (t, source) => parseBridgeFdb(t, { source })) ?? [],
     sysctl: parsed('sysctl', (t, source) => parseSysctl(t, { source })) ?? {},
     ruleset,
-    conntrack: parsed('conntrack', (t, source) => parseConntrack(t, { source }))?.entries ?? [],
+    conntrack: [
+      ...(parsed('conntrack', (t, source) => parseConntrack(t, { source }))?.entries ?? []),
+      ...(parsed('conntrack-ipv6', (t, source) => parseConntrack(t, { source }))?.entries ?? []),
+    ],
     ipvs: parsed('ipvs', (t, source) => parseIpvs(t, { source })) ?? [],
     have,
     warnings,

@@ -88,6 +88,13 @@ describe('buildNodeModel', () => {
     expect(n.have.iptables && n.have['iptables-nft']).toBe(true);
     expect(n.ruleset.warnings.some((w) => w.code === 'duplicate-table')).toBe(false);
   });
+  it('adds IPv6 conntrack entries from conntrack -L -f ipv6', () => {
+    const cap = labCapture();
+    cap.dumps['conntrack-ipv6'] = ok('conntrack -L -f ipv6', fixture('conntrack', 'conntrack-L-f-ipv6.txt'));
+    const n = buildNodeModel('n', cap);
+    expect(n.conntrack.map((e) => e.l3)).toEqual([...Array(8).fill('ipv4'), 'ipv6']);
+    expect(n.have['conntrack-ipv6']).toBe(true);
+  });
   it('builds an empty but honest model from an empty capture', () => {
     const n = buildNodeModel('empty', { dumps: {} });
     expect(n.links).toEqual([]);
