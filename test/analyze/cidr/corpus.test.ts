@@ -83,7 +83,7 @@ describe('CNI detection from real CNI configs', () => {
     ['real-eks-node-cat-10-aws.conflist', 'aws-vpc-cni', 'cloud-vpc'],
     ['aws-vpc-cni-00-multus.conf-delegating-10-aws.json', 'aws-vpc-cni', 'cloud-vpc'],
     ['cilium-chained-into-aws-10-aws.conflist', 'aws-vpc-cni (cilium chained)', 'cloud-vpc'],
-    ['kube-router-10-kuberouter.conflist', 'bridge', 'node-podcidr'],
+    ['kube-router-10-kuberouter.conflist', 'kube-router', 'node-podcidr'],
   ])('%s → %s / %s', (file, name, ipam) => {
     expect(detectCni(withFile(file))).toMatchObject({ name, ipam });
   });
