@@ -14,12 +14,6 @@ export function modeValue(written: string | undefined): ModeValue {
   return { mode: known ?? 'unrecognised', written: w, defaulted: false };
 }
 
-/** `mode: ""` → `iptables (default: mode is empty)`. */
-export function describeMode(v: ModeValue): string {
-  if (v.mode === 'unrecognised') return `unrecognised "${v.written}"`;
-  return v.defaulted ? `${v.mode} (default: mode is empty)` : v.mode;
-}
-
 export function isProxyMode(s: string): s is ProxyMode {
   return (MODES as readonly string[]).includes(s);
 }
