@@ -6,6 +6,7 @@
 import type { ResourceRequest } from '../snapshot/plan.js';
 import type { RawObject, ResourceView } from '../snapshot/types.js';
 import { UserError } from '../util/errors.js';
+import { NotFoundError } from './errors.js';
 import type { ApiRequest, ApiResponse, RequestIntent } from './http.js';
 import { resolveConnection, type Connection } from './kubeconfig.js';
 import type { ClusterOptions } from './options.js';
@@ -118,14 +119,14 @@ export class KubeClient {
     return { items, view: actualView, apiVersion, bytes: this.bytesFetched - before };
   }
 
-  /** Tries each served version in order; a 404 (API not served) falls through to the next. */
+  /** Tries each served version in order; a 404 for the API (not for an object) falls through to the next. */
   private async firstVersion<T>(info: ResourceInfo, fn: (version: string) => Promise<T>): Promise<T> {
     let last: unknown;
     for (const version of info.versions) {
       try {
         return await fn(version);
       } catch (e) {
-        if (!(e instanceof UserError && e.code === 'not-found') || info.versions.length === 1) throw e;
+        if (!(e instanceof NotFoundError && e.missing === 'api')) throw e;
         last = e;
       }
     }

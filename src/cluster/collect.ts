@@ -9,7 +9,7 @@ import type { CaptureGap, ClusterCapture, RawObject, ResourceView, Snapshot } fr
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION } from '../snapshot/types.js';
 import { ExternalError, UserError } from '../util/errors.js';
 import { KubeClient } from './client.js';
-import { statusMessage } from './errors.js';
+import { NotFoundError, statusMessage } from './errors.js';
 import type { ClusterOptions } from './options.js';
 
 /** Outside every usual service range (TEST-NET-3, RFC 5737), so the dry-run create must be refused. */
@@ -98,11 +98,24 @@ async function listOrGap(client: KubeClient, req: ResourceRequest, onPage: (n: n
     return { kind: 'items', items: res.items, view: res.view };
   } catch (e) {
     if (req.optional && e instanceof UserError && (e.code === 'not-found' || e.code === 'forbidden')) {
-      const reason = e.code === 'not-found' ? 'the API server does not serve this API (not installed)' : `permission denied: ${e.message}`;
-      return { kind: 'gap', gap: { what: req.resource, reason, code: e.code } };
+      const reason =
+        e instanceof NotFoundError && e.missing === 'api'
+          ? 'the API server does not serve this API (not installed)'
+          : e.code === 'not-found'
+            ? 'not found'
+            : e.message;
+      return { kind: 'gap', gap: { what: requestLabel(req), reason, code: e.code } };
     }
     throw e;
   }
+}
+
+/** "pods", "configmaps kube-system/kubeadm-config", "pods in kube-system (component=kube-apiserver)". */
+export function requestLabel(req: ResourceRequest): string {
+  if (req.name) return `${req.resource} ${req.namespace ? `${req.namespace}/` : ''}${req.name}`;
+  const scope = req.namespace ? ` in ${req.namespace}` : '';
+  const selectors = [req.labelSelector, req.fieldSelector].filter(Boolean).join(', ');
+  return `${req.resource}${scope}${selectors ? ` (${selectors})` : ''}`;
 }
 
 const VIEW_RANK: Record<ResourceView, number> = { metadata: 0, table: 1, full: 2 };

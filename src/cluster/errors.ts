@@ -30,6 +30,26 @@ export function describeIntent(i: RequestIntent): string {
 const CLUSTER_SCOPED = new Set(['nodes', 'namespaces', 'servicecidrs', 'ippools', 'ciliumnodes']);
 const isNamespacedGuess = (resource: string): boolean => !CLUSTER_SCOPED.has(resource);
 
+/** A 404: either the object does not exist, or the server does not serve the API (CRD not installed). */
+export class NotFoundError extends UserError {
+  constructor(
+    message: string,
+    readonly missing: 'object' | 'api',
+  ) {
+    super(message, { code: 'not-found' });
+  }
+}
+
+/** kube-apiserver names the object in a NotFound Status; an unserved path has no details.name. */
+function isObjectNotFound(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as { reason?: string; details?: { name?: string } };
+    return body.reason === 'NotFound' && typeof body.details?.name === 'string';
+  } catch {
+    return false;
+  }
+}
+
 /** The Status object's message, when the body is one. */
 export function statusMessage(text: string): string | undefined {
   try {
@@ -59,7 +79,7 @@ export function httpError(conn: Connection, req: ApiRequest, res: ApiResponse, a
       });
     }
     case 404:
-      return new UserError(`not found: ${what}: ${said}`, { code: 'not-found' });
+      return new NotFoundError(`not found: ${what}: ${said}`, isObjectNotFound(res.text) ? 'object' : 'api');
     default: {
       const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
       const kind = res.status === 429 ? 'throttled the request (429 Too Many Requests)' : `answered ${res.status}`;

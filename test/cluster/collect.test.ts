@@ -102,6 +102,24 @@ describe('collect', () => {
     }
   });
 
+  it('tells a missing object from a missing API in gaps', async () => {
+    const plan = {
+      resources: [
+        { resource: 'configmaps', namespace: 'kube-system', name: 'kubeadm-config', optional: true },
+        { resource: 'configmaps', namespace: 'kube-system', name: 'kube-proxy', optional: true },
+        { resource: 'ciliumnodes', optional: true },
+        { resource: 'servicecidrs', name: 'kubernetes', optional: true },
+      ],
+    };
+    const snap = await collect(opts(server, 'named'), plan, { update: () => undefined, done: () => undefined });
+    expect(snap.source.gaps).toEqual([
+      { what: 'configmaps kube-system/kubeadm-config', reason: 'not found', code: 'not-found' },
+      { what: 'ciliumnodes', reason: 'the API server does not serve this API (not installed)', code: 'not-found' },
+    ]);
+    expect(snap.cluster.objects.configmaps!.map((c) => c.metadata?.name)).toEqual(['kube-proxy']);
+    expect(snap.cluster.objects.servicecidrs![0]!.spec).toEqual({ cidrs: ['10.96.0.0/12'] });
+  });
+
   it('turns refusals of optional things into gaps and of required ones into a clear error', async () => {
     const s = await TestApiServer.start({ objects: sampleObjects(), serviceCidrApi: 'none' });
     try {
