@@ -27,6 +27,7 @@ export default class Trace extends NetxCommand {
   static override flags = {
     protocol: Flags.string({ description: 'Transport protocol (a service port brings its own)', options: ['tcp', 'udp', 'sctp'] }),
     port: Flags.integer({ description: 'Destination port (instead of DST:PORT)', min: 1, max: 65535 }),
+    'source-port': Flags.integer({ description: 'Source port: names one flow, so its conntrack entry (if any) decides the path', min: 1, max: 65535 }),
     verbose: Flags.boolean({ char: 'v', description: 'Show every rule evaluated, not only the ones that decided' }),
     output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'yaml', 'mermaid'], default: 'text' }),
   };
@@ -43,6 +44,7 @@ export default class Trace extends NetxCommand {
         namespace: flags.namespace ?? 'default',
         ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
         ...(flags.port !== undefined ? { port: flags.port } : {}),
+        ...(flags['source-port'] !== undefined ? { sport: flags['source-port'] } : {}),
       },
       { buildNode: buildNodeModel },
     );

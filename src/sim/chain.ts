@@ -103,7 +103,8 @@ function applyOutcome(st: State, o: RuleOutcome, rule: Rule, table: Table, chain
       return [st];
     case 'fallthrough':
       ev('match');
-      if (before.mark !== o.packet.mark || before.ct.mark !== o.packet.ct.mark || o.notes.length > 0) st.steps.push(ruleStep(table, chain, rule, before, o.packet, 'continue'));
+      // nft monitor trace reports every matched rule, also those without a verdict ("verdict continue").
+      st.steps.push(ruleStep(table, chain, rule, before, o.packet, 'continue'));
       return [st];
     case 'uncertain':
       ev(`uncertain: ${o.reason}`);

@@ -43,5 +43,10 @@ export function isLocalAddress(node: NodeModel, addr: string): boolean {
 export function selectSourceAddr(node: NodeModel, dev: string | undefined, nexthop: string, family: 4 | 6): string | undefined {
   const addrs = node.addresses.filter((a) => a.family === family && (!dev || a.ifname === dev) && a.scope !== 'host' && a.scope !== 'link');
   const same = addrs.find((a) => inPrefix(nexthop, `${a.local}/${a.prefixlen}`));
-  return (same ?? addrs[0])?.local;
+  if (same ?? addrs[0]) return (same ?? addrs[0])!.local;
+  // No usable address on the device (a Calico-style veth): the first global address of any device, in ifindex order.
+  const any = node.addresses
+    .filter((a) => a.family === family && a.scope !== 'host' && a.scope !== 'link' && a.ifname !== 'lo')
+    .sort((a, b) => a.ifindex - b.ifindex);
+  return any[0]?.local;
 }

@@ -19,6 +19,8 @@ export interface TraceRequest {
   namespace: string;
   protocol?: Proto;
   port?: number;
+  /** Source port: names one flow, so an existing conntrack entry for it decides the path. */
+  sport?: number;
 }
 
 export interface TraceReport {
@@ -38,7 +40,7 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
   const port = req.port ?? dstPort;
   const tw = buildWorld(snapshot, deps.buildNode);
   const targets = plannedTargets(dest, port, portName, req.protocol);
-  return { traces: targets.map((t) => traceOne(snapshot, tw, source, dest, t)) };
+  return { traces: targets.map((t) => traceOne(snapshot, tw, source, dest, t, req.sport)) };
 }
 
 interface Target {
@@ -66,8 +68,8 @@ function plannedTargets(dest: Destination, port: number | undefined, portName: s
   return [{ ip: dest.ip, port: p, proto: protocol ?? 'tcp' }];
 }
 
-function traceOne(snapshot: Snapshot, tw: TraceWorld, source: Source, dest: Destination, t: Target): Trace {
-  const pkt = newPacket({ proto: t.proto, saddr: source.kind === 'pod' && !source.hostNetwork ? source.ip : '', daddr: t.ip, dport: t.port });
+function traceOne(snapshot: Snapshot, tw: TraceWorld, source: Source, dest: Destination, t: Target, sport?: number): Trace {
+  const pkt = newPacket({ proto: t.proto, saddr: source.kind === 'pod' && !source.hostNetwork ? source.ip : '', daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
   const srcNode = source.kind === 'pod' ? source.node : source.name;
   let branches: Branch[];
   const start = planStart(tw, source, t.ip);

@@ -42,7 +42,7 @@ export function resolveSource(snapshot: Snapshot, spec: string, namespace: strin
 /** `svc/name[:port|:portName]`, `pod/name[:port]`, `node/name[:port]`, `IP[:port]`, `[v6]:port`, or a pod name. */
 export function resolveDestination(snapshot: Snapshot, spec: string, namespace: string): { dest: Destination; port?: number; portName?: string } {
   const ip = parseIpPort(spec);
-  if (ip) return { dest: { kind: 'ip', ip: ip.ip, ...(ip.port !== undefined ? { port: ip.port } : {}) }, ...(ip.port !== undefined ? { port: ip.port } : {}) };
+  if (ip) return { dest: destinationByIp(snapshot, ip.ip, ip.port), ...(ip.port !== undefined ? { port: ip.port } : {}) };
   const { name, port } = splitPort(spec);
   const portNum = port !== undefined && /^\d+$/.test(port) ? Number(port) : undefined;
   const portName = port !== undefined && portNum === undefined ? port : undefined;
@@ -70,6 +70,15 @@ export function resolveDestination(snapshot: Snapshot, spec: string, namespace: 
   if (p === undefined && portName) p = containerPort(pod, portName);
   if (portName && p === undefined) throw new UserError(`pod ${podName(pod)} has no container port named ${portName}`);
   return { dest: { kind: 'pod', pod, name: podName(pod), ip: pip, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}), ...(p !== undefined ? { port: p } : {}) }, ...(p !== undefined ? { port: p } : {}) };
+}
+
+/** An address that belongs to a service (ClusterIP) or a pod is traced as that object, so findings apply. */
+function destinationByIp(snapshot: Snapshot, ip: string, port?: number): Destination {
+  const svc = objectsOf(snapshot, 'services').find((s) => [s.spec?.clusterIP, ...(s.spec?.clusterIPs ?? [])].includes(ip));
+  if (svc) return { kind: 'service', service: svc, name: `${svc.metadata?.namespace}/${svc.metadata?.name}`, ip, ports: svc.spec?.ports ?? [] };
+  const pod = objectsOf(snapshot, 'pods').find((p) => !p.spec?.hostNetwork && (p.status?.podIP === ip || (p.status?.podIPs ?? []).some((x) => x.ip === ip)));
+  if (pod) return { kind: 'pod', pod, name: podName(pod), ip, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}), ...(port !== undefined ? { port } : {}) };
+  return { kind: 'ip', ip, ...(port !== undefined ? { port } : {}) };
 }
 
 function parseIpPort(spec: string): { ip: string; port?: number } | undefined {
