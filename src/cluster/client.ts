@@ -5,7 +5,7 @@
  */
 import type { ResourceRequest } from '../snapshot/plan.js';
 import type { RawObject, ResourceView } from '../snapshot/types.js';
-import { UserError } from '../util/errors.js';
+import { ExternalError, UserError } from '../util/errors.js';
 import { NotFoundError } from './errors.js';
 import type { ApiRequest, ApiResponse, RequestIntent } from './http.js';
 import { resolveConnection, type Connection } from './kubeconfig.js';
@@ -96,13 +96,25 @@ export class KubeClient {
     const path = resourcePath(info, version, namespace);
     const intent: RequestIntent = { verb: 'list', resource: info.resource, namespace };
     const accept = view === 'table' ? TABLE_ACCEPT : view === 'metadata' ? METADATA_ACCEPT : undefined;
-    const items: RawObject[] = [];
+    let items: RawObject[] = [];
     const before = this.bytesFetched;
     let cont: string | undefined;
+    let limit: number | undefined = PAGE_SIZE;
     let actualView: ResourceView = 'full';
-    do {
-      const query = { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, limit: PAGE_SIZE, continue: cont };
-      const { body } = await this.json<unknown>({ method: 'GET', path, query, accept, intent });
+    for (;;) {
+      const query = { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, limit, continue: cont };
+      let body: unknown;
+      try {
+        body = (await this.json<unknown>({ method: 'GET', path, query, accept, intent })).body;
+      } catch (e) {
+        // A continue token expires when paging outlasts etcd compaction (410 Gone). Like client-go's
+        // pager, start over with one unpaginated list: consistent, if heavier.
+        if (!(cont && e instanceof ExternalError && e.command.status === 410)) throw e;
+        items = [];
+        cont = undefined;
+        limit = undefined;
+        continue;
+      }
       if (view === 'table' && isTable(body)) {
         items.push(...tableToObjects(body, info.kind, apiVersion));
         cont = body.metadata?.continue;
@@ -115,7 +127,8 @@ export class KubeClient {
         cont = list.metadata?.continue;
       }
       onPage?.(items.length);
-    } while (cont);
+      if (!cont) break;
+    }
     return { items, view: actualView, apiVersion, bytes: this.bytesFetched - before };
   }
 

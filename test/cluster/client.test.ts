@@ -68,6 +68,23 @@ describe('reads', () => {
     expect(res.items[0]!.kind).toBe('Pod');
   });
 
+  it('starts over with one full list when a continue token expires (410), like client-go', async () => {
+    server.fault({
+      path: '/api/v1/pods',
+      when: (url) => url.searchParams.has('continue'),
+      action: { kind: 'status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old to display a consistent list result.' },
+      times: 1,
+    });
+    const res = await client().list({ resource: 'pods' });
+    expect(res.items).toHaveLength(1205);
+    const pages = server.requests.filter((r) => r.path === '/api/v1/pods');
+    expect(pages.map((r) => [r.status, r.query.limit ?? 'all', r.query.continue ? 'cont' : ''])).toEqual([
+      [200, String(PAGE_SIZE), ''],
+      [410, String(PAGE_SIZE), 'cont'],
+      [200, 'all', ''],
+    ]);
+  });
+
   it('passes label and field selectors to the server', async () => {
     const c = client();
     const web = await c.list({ resource: 'pods', namespace: 'team-0', labelSelector: 'tier=web,app in (app-1, app-3)' });

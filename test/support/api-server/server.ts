@@ -64,7 +64,7 @@ export interface Route {
 
 export type FaultAction =
   | { kind: 'delay'; ms: number }
-  | { kind: 'status'; code: number; retryAfterSeconds?: number }
+  | { kind: 'status'; code: number; retryAfterSeconds?: number; reason?: string; message?: string }
   | { kind: 'reset' }
   | { kind: 'hang' };
 
@@ -72,6 +72,8 @@ export interface Fault {
   method?: string;
   /** Matched against the path (string: exact path or prefix ending in '*'). */
   path: string | RegExp;
+  /** Further condition on the request (e.g. only pages with a continue token). */
+  when?: (url: URL) => boolean;
   action: FaultAction;
   /** How many matching requests it applies to (default: all). */
   times?: number;
@@ -213,7 +215,7 @@ export class TestApiServer {
       res.end(JSON.stringify(body));
     };
 
-    const fault = this.faults.find((f) => (f.times === undefined || f.hits < f.times) && faultMatches(f, method, url.pathname));
+    const fault = this.faults.find((f) => (f.times === undefined || f.hits < f.times) && faultMatches(f, method, url.pathname) && (!f.when || f.when(url)));
     if (fault) {
       fault.hits++;
       entry.fault = fault.action.kind;
@@ -225,8 +227,9 @@ export class TestApiServer {
       }
       if (a.kind === 'status') {
         const headers: Record<string, string> = a.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(a.retryAfterSeconds) };
-        const reason = a.code === 429 ? 'TooManyRequests' : 'InternalError';
-        send(a.code, status(a.code, reason, a.code === 429 ? 'Too many requests, please try again later.' : 'Internal error occurred: injected fault'), headers);
+        const reason = a.reason ?? (a.code === 429 ? 'TooManyRequests' : 'InternalError');
+        const message = a.message ?? (a.code === 429 ? 'Too many requests, please try again later.' : 'Internal error occurred: injected fault');
+        send(a.code, status(a.code, reason, message), headers);
         return;
       }
       await new Promise((r) => setTimeout(r, a.ms));
