@@ -27,6 +27,40 @@ function trace(ruleset: Ruleset, s: Svc): Branch[] {
   return simulate(world, newPacket({ proto: s.proto, saddr: '10.244.0.5', daddr: s.ip, dport: s.port, sport: 40000 }), ing.start);
 }
 
+/**
+ * kube-proxy's restore input has no base chains: the jumps into its chains are added separately
+ * (EnsureRule for iptablesJumpChains in pkg/proxy/iptables/proxier.go). Add them as a node has them.
+ */
+const JUMPS: Record<string, [string, string[]]> = {
+  nat: ['PREROUTING OUTPUT POSTROUTING', ['-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES', '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES', '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING']],
+  filter: [
+    'INPUT FORWARD OUTPUT',
+    [
+      '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
+      '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+      '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+    ],
+  ],
+};
+
+export function withKubeProxyJumps(text: string): string {
+  if (/^-A PREROUTING .*-j KUBE-SERVICES/m.test(text)) return text;
+  const out: string[] = [];
+  let table = '';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) {
+      table = line.slice(1).trim();
+      out.push(line);
+      const j = JUMPS[table];
+      if (j) for (const c of j[0].split(' ')) if (!new RegExp(`^:${c} `, 'm').test(text.split(`*${table}`)[1]?.split('COMMIT')[0] ?? '')) out.push(`:${c} ACCEPT [0:0]`);
+      continue;
+    }
+    if (line.trim() === 'COMMIT' && JUMPS[table]) out.push(...JUMPS[table]![1]);
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
 function iptablesServices(rs: Ruleset): Svc[] {
   const chain = rs.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'KUBE-SERVICES');
   const out: Svc[] = [];
@@ -56,8 +90,8 @@ function nftServices(rs: Ruleset): Svc[] {
 }
 
 const cases: [string, () => Ruleset, (rs: Ruleset) => Svc[]][] = [
-  ['iptables: k8s-proxier-test-TestOverallIPTablesRules', () => parseIptablesSave(readCorpus('iptables', 'k8s-proxier-test-TestOverallIPTablesRules.rules'), { source: 'corpus', family: 'ip', origin: 'iptables-nft' }), iptablesServices],
-  ['iptables: kernel re-dump of TestOverallIPTablesRules', () => parseIptablesSave(readCorpus('kernel-redump', 'k8s-TestOverallIPTablesRules.iptables-save.rules'), { source: 'corpus', family: 'ip', origin: 'iptables-nft' }), iptablesServices],
+  ['iptables: k8s-proxier-test-TestOverallIPTablesRules', () => parseIptablesSave(withKubeProxyJumps(readCorpus('iptables', 'k8s-proxier-test-TestOverallIPTablesRules.rules')), { source: 'corpus', family: 'ip', origin: 'iptables-nft' }), iptablesServices],
+  ['iptables: kernel re-dump of TestOverallIPTablesRules', () => parseIptablesSave(withKubeProxyJumps(readCorpus('kernel-redump', 'k8s-TestOverallIPTablesRules.iptables-save.rules')), { source: 'corpus', family: 'ip', origin: 'iptables-nft' }), iptablesServices],
   ['nftables: k3s kube-proxy (kernel JSON)', () => parseNftJson(readCorpus('kernel-redump', 'k3s-kube-proxy-nftables.nft.json'), { source: 'corpus' }), nftServices],
 ];
 
