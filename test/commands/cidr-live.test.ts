@@ -1,0 +1,75 @@
+/** `kubectl netx cidr` against the test API server: the real client path, the cidr plan, error exits. */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApiServer } from '../support/api-server/index.js';
+import { REPO_ROOT } from '../support/corpus.js';
+import { kindSnapshot } from '../support/fixtures-cidr/kind-snapshot.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
+let dir = '';
+let server: TestApiServer;
+
+/** Async (the API server runs in this process and must keep answering while the CLI waits). */
+function run(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(BIN, ['cidr', ...args], { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  dir = mkdtempSync(path.join(tmpdir(), 'netx-cidr-live-'));
+  server = await TestApiServer.start({ snapshot: kindSnapshot(), serviceCIDRs: ['10.96.0.0/12'] });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kubectl netx cidr (live)', () => {
+  it('lists pods as a Table, reads the mirror pods whole, asks the dry-run probe', async () => {
+    server.requests.length = 0;
+    const r = await run('--kubeconfig', server.writeKubeconfig(dir, { file: 'ok' }), '-o', 'json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const svc = report.serviceCidrs.ranges[0];
+    expect(svc.cidr).toBe('10.96.0.0/12');
+    // The flag is only in the full mirror pod: seeing it proves the full copy survived the merge.
+    expect(svc.confirmedBy).toContain('kube-system/kube-apiserver-kind-control-plane --service-cluster-ip-range');
+    expect(svc.confirmedBy).toContain('dry-run Service create with an out-of-range clusterIP');
+    expect(report.clusterCidrs.ranges[0].source.detail).toBe('kube-system/kube-controller-manager-kind-control-plane --cluster-cidr');
+    expect(report.nodes.find((n: { name: string }) => n.name === 'kind-worker2').pods).toBe(212);
+    const podLists = server.requests.filter((q) => q.method === 'GET' && q.path === '/api/v1/pods');
+    expect(podLists.length).toBeGreaterThan(0);
+    expect(podLists.every((q) => /as=Table/.test(q.accept ?? ''))).toBe(true);
+  }, 120_000);
+
+  it('pods refused by RBAC: exit 1, says what was refused, no stack trace', async () => {
+    // The denial stays for the rest of the file (the server has no undo): later tests do not list pods.
+    server.deny({ verb: 'list', resource: 'pods' });
+    const r = await run('--kubeconfig', server.writeKubeconfig(dir, { file: 'denied' }));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: .*pods/);
+    expect(r.stderr).not.toMatch(/\s+at \S+ \(/);
+  }, 120_000);
+
+  it('unreachable API server: exit non-zero with one clear line', async () => {
+    const kubeconfig = server.writeKubeconfig(dir, { file: 'dead', server: 'https://127.0.0.1:1' });
+    const r = await run('--kubeconfig', kubeconfig, '--request-timeout', '3s');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).not.toMatch(/\s+at \S+ \(/);
+  }, 120_000);
+});
