@@ -26,7 +26,7 @@ export function runCase(nodes: NodeModel[], c: Case, probed = nodes): Branch[] {
   const model = nodes.find((n) => n.name === pod.node)!;
   const ing = podIngress(model, pod.ip, c.destination);
   if (!ing.ok) throw new Error(ing.reason);
-  return simulate(world, newPacket({ proto, saddr: pod.ip, daddr: c.destination, dport: c.port }), ing.start);
+  return simulate(world, newPacket({ proto, saddr: pod.ip, daddr: c.destination, dport: c.port, ...(c.sport !== undefined ? { sport: c.sport } : {}) }), ing.start);
 }
 
 /** `ip:port` → summed probability of delivered branches. */

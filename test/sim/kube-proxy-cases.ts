@@ -64,6 +64,8 @@ export interface Case {
   destination: string;
   port: number;
   proto?: 'tcp' | 'udp';
+  /** Source port (names one flow: conntrack entries apply). */
+  sport?: number;
   disposition: string;
   /** `ip:port` → probability. */
   endpoints?: Record<string, number>;

@@ -92,7 +92,7 @@ describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, p
     expect(b[0]!.reason).toMatch(/blackhole/);
   });
 
-  it('an existing conntrack entry decides: DNAT comes from the entry, the nat chains are skipped', () => {
+  it('a conntrack entry needs the flow named: without a source port, new connections are load-balanced as usual', () => {
     const n = iptablesNodes();
     n[0]!.conntrack.push({
       l3: 'ipv4',
@@ -103,8 +103,6 @@ describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, p
       flags: ['ASSURED'],
       line: 3,
     });
-    const world = runCase;
-    void world;
     const b = runCase(n, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
     // Without a source port no flow is named: normal load balancing.
     expect(Object.keys(endpointOdds(b)).sort()).toEqual(['10.244.0.6:8080', '10.244.1.5:8080']);

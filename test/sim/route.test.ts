@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeModel, Route, RoutingRule } from '../../src/model/node.js';
+import { lookupRoute } from '../../src/sim/route.js';
+import { flannelNode, NODE_A, NODE_B } from './topology.js';
+
+const node = (extraRoutes: Route[] = [], rules: RoutingRule[] = []): NodeModel => {
+  const n = flannelNode(NODE_A, [NODE_B]);
+  n.routes.push(...extraRoutes);
+  n.rules = rules;
+  return n;
+};
+const r = (x: Partial<Route> & { dst: string }): Route => ({ family: 4, table: 254, type: 'unicast', flags: [], ...x });
+const rule = (x: Partial<RoutingRule> & { priority: number }): RoutingRule => ({ family: 4, not: false, action: 'table', ...x });
+const DEFAULT_RULES = [rule({ priority: 0, table: 255 }), rule({ priority: 32766, table: 254 }), rule({ priority: 32767, table: 253 })];
+const flow = (daddr: string, extra: Partial<Parameters<typeof lookupRoute>[1]> = {}) => ({ family: 4 as const, daddr, mark: 0, ...extra });
+
+describe('routing: policy rules, then the longest prefix of the chosen table', () => {
+  it('local table first: the node address is local', () => {
+    expect(lookupRoute(node(), flow('172.18.0.2')).kind).toBe('local');
+  });
+
+  it('longest prefix wins, then the lowest metric', () => {
+    const n = node([r({ dst: '10.244.1.0/25', dev: 'eth0', metric: 100 }), r({ dst: '10.244.1.0/25', dev: 'cni0', metric: 50 })]);
+    const res = lookupRoute(n, flow('10.244.1.5'));
+    expect(res.kind === 'unicast' && res.route.dev).toBe('cni0');
+  });
+
+  it('fwmark/mask selects another table; an unmarked packet does not', () => {
+    const n = node([r({ dst: '0.0.0.0/0', table: 100, dev: 'flannel.1' })], [...DEFAULT_RULES, rule({ priority: 100, fwmark: 0x4000, fwmask: 0x4000, table: 100 })]);
+    const marked = lookupRoute(n, flow('8.8.8.8', { mark: 0x4001 }));
+    expect(marked.kind === 'unicast' && marked.table).toBe(100);
+    const plain = lookupRoute(n, flow('8.8.8.8'));
+    expect(plain.kind === 'unicast' && plain.table).toBe(254);
+  });
+
+  it('`not` inverts a selector', () => {
+    const n = node([r({ dst: '0.0.0.0/0', table: 7, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 10, not: true, fwmark: 1, table: 7 })]);
+    const res = lookupRoute(n, flow('8.8.8.8'));
+    expect(res.kind === 'unicast' && res.table).toBe(7);
+  });
+
+  it('suppress_prefixlength 0 ignores a default route found in main (wg-quick style)', () => {
+    const n = node([r({ dst: '0.0.0.0/0', table: 51820, dev: 'flannel.1' })], [
+      rule({ priority: 0, table: 255 }),
+      rule({ priority: 32764, table: 254, suppressPrefixlen: 0 }),
+      rule({ priority: 32765, table: 51820 }),
+      rule({ priority: 32766, table: 254 }),
+    ]);
+    const viaDefault = lookupRoute(n, flow('8.8.8.8'));
+    expect(viaDefault.kind === 'unicast' && viaDefault.table).toBe(51820);
+    const specific = lookupRoute(n, flow('10.244.0.7'));
+    expect(specific.kind === 'unicast' && specific.table).toBe(254);
+  });
+
+  it('iif lo matches locally generated packets only', () => {
+    const n = node([r({ dst: '0.0.0.0/0', table: 9, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 5, iif: 'lo', table: 9 })]);
+    expect((lookupRoute(n, flow('8.8.8.8')) as { table: number }).table).toBe(9);
+    expect((lookupRoute(n, flow('8.8.8.8', { iif: 'eth0' })) as { table: number }).table).toBe(254);
+  });
+
+  it('throw falls through to the next rule; blackhole/unreachable/prohibit are results', () => {
+    const n = node([r({ dst: '10.9.0.0/16', table: 5, type: 'throw' }), r({ dst: '10.8.0.0/16', type: 'blackhole' }), r({ dst: '10.7.0.0/16', type: 'prohibit' })], [rule({ priority: 0, table: 255 }), rule({ priority: 10, table: 5 }), rule({ priority: 32766, table: 254 })]);
+    expect(lookupRoute(n, flow('10.9.1.1')).kind).toBe('unicast');
+    expect(lookupRoute(n, flow('10.8.1.1')).kind).toBe('blackhole');
+    expect(lookupRoute(n, flow('10.7.1.1')).kind).toBe('prohibit');
+  });
+
+  it('a rule action ends the lookup: `ip rule add … blackhole`', () => {
+    const n = node([], [rule({ priority: 1, dst: '10.244.1.0/24', action: 'blackhole' }), ...DEFAULT_RULES]);
+    expect(lookupRoute(n, flow('10.244.1.5')).kind).toBe('blackhole');
+  });
+
+  it('no matching route: none, with the tables tried', () => {
+    const n = node();
+    n.routes = n.routes.filter((x) => x.dst !== '0.0.0.0/0');
+    const res = lookupRoute(n, flow('8.8.8.8'));
+    expect(res).toEqual({ kind: 'none', tried: [255, 254, 253] });
+  });
+
+  it('ECMP next hops keep their weights; a gateway without dev resolves through a connected route', () => {
+    const n = node([r({ dst: '192.0.2.0/24', nexthops: [{ gateway: '172.18.0.7', weight: 1, flags: [] }, { gateway: '10.244.0.9', weight: 3, flags: [] }] })]);
+    const res = lookupRoute(n, flow('192.0.2.1'));
+    expect(res.kind === 'unicast' && res.hops.map((h) => [h.dev, h.weight])).toEqual([
+      ['eth0', 1],
+      ['cni0', 3],
+    ]);
+  });
+});
