@@ -57,25 +57,31 @@ async function startServer(serverModule) {
   return { ...hello, ask, quit: () => (child.stdin.write('quit\n'), new Promise((r) => child.on('close', r))) };
 }
 
-/** What listing full Pod objects costs: the same paging a client does (limit 500), bodies discarded. */
-async function listFullPods(server) {
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+/**
+ * What a paged pod listing costs (limit 500, like the client; bodies parsed for the continue token
+ * and discarded): full objects by default, or a Table with `includeObject` None/Metadata.
+ */
+async function listPods(server, table) {
   const agent = new https.Agent({ ca: server.ca, keepAlive: true });
   let cont = '';
   let pods = 0;
   do {
     const url = new URL('/api/v1/pods', server.url);
     url.searchParams.set('limit', '500');
+    if (table) url.searchParams.set('includeObject', table);
     if (cont) url.searchParams.set('continue', cont);
     const body = await new Promise((resolve, reject) => {
       https
-        .get(url, { agent, headers: { Authorization: `Bearer ${server.token}`, Accept: 'application/json' } }, (res) => {
+        .get(url, { agent, headers: { Authorization: `Bearer ${server.token}`, Accept: table ? TABLE_ACCEPT : 'application/json' } }, (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
           res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
         })
         .on('error', reject);
     });
-    pods += body.items.length;
+    pods += (body.items ?? body.rows).length;
     cont = body.metadata?.continue ?? '';
   } while (cont);
   agent.destroy();
@@ -113,8 +119,14 @@ export default async function cidrBench({ serverModule, log }) {
       const cidrTraffic = await server.ask('bytes');
       await server.ask('reset');
       log('listing full Pod objects for comparison');
-      const listed = await listFullPods(server);
+      const listed = await listPods(server);
       const fullTraffic = await server.ask('bytes');
+      await server.ask('reset');
+      await listPods(server, 'Metadata');
+      const tableMeta = await server.ask('bytes');
+      await server.ask('reset');
+      await listPods(server, 'None');
+      const tableNone = await server.ask('bytes');
       metrics.push(
         { name: 'live wall time', value: live.seconds, unit: 's', target: TARGET_SECONDS },
         { name: 'live CPU time of the CLI (user+sys)', value: live.cpuSeconds, unit: 's' },
@@ -123,6 +135,9 @@ export default async function cidrBench({ serverModule, log }) {
         { name: 'live API requests', value: cidrTraffic.requests, unit: '' },
         { name: `bytes to list ${listed} full Pods`, value: mb(fullTraffic.bytes), unit: 'MB' },
         { name: 'full-Pod listing / whole cidr run (bytes)', value: fullTraffic.bytes / cidrTraffic.bytes, unit: '×' },
+        { name: 'pod Table listing, includeObject=Metadata', value: mb(tableMeta.bytes), unit: 'MB' },
+        { name: 'pod Table listing, includeObject=None', value: mb(tableNone.bytes), unit: 'MB' },
+        { name: 'full Pods / Table includeObject=None (bytes)', value: fullTraffic.bytes / tableNone.bytes, unit: '×' },
       );
     } finally {
       await server.quit();
@@ -143,5 +158,14 @@ export default async function cidrBench({ serverModule, log }) {
     );
     const text = await runCli(['cidr', '--snapshot', file], dir);
     metrics.push({ name: '--snapshot text output wall time', value: text.seconds, unit: 's', target: TARGET_SECONDS });
+    // The same capture without the rows' metadata bulk (managedFields, annotations, owners).
+    writeFileSync(file, JSON.stringify(generateCluster({ nodes: NODES, pods: PODS, podShape: 'slim' })));
+    log('cidr --snapshot (slim pod metadata)');
+    const slim = await runCli(['cidr', '--snapshot', file, '-o', 'json'], dir);
+    metrics.push(
+      { name: '--snapshot slim: wall time', value: slim.seconds, unit: 's', target: TARGET_SECONDS },
+      { name: '--snapshot slim: CPU time (user+sys)', value: slim.cpuSeconds, unit: 's' },
+      { name: '--snapshot slim: peak RSS', value: slim.rssMb, unit: 'MB', target: TARGET_RSS_MB },
+    );
   }
 }

@@ -181,12 +181,16 @@ function mirrorPod(component, flags) {
   };
 }
 
-/** A pod as a server-side Table listing leaves it (see src/cluster/table.ts): what `cidr` collects. */
-function tablePod(full) {
+/**
+ * A pod as a server-side Table listing leaves it (see src/cluster/table.ts): what `cidr` collects.
+ * `slim`: only name and namespace kept from the row's metadata (what a capture that drops
+ * managedFields, annotations and owner references would hold).
+ */
+function tablePod(full, slim) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: full.metadata,
+    metadata: slim ? { name: full.metadata.name, namespace: full.metadata.namespace } : full.metadata,
     spec: { nodeName: full.spec.nodeName },
     status: { phase: full.status.phase, podIP: full.status.podIP, podIPs: [{ ip: full.status.podIP }] },
   };
@@ -195,7 +199,7 @@ function tablePod(full) {
 /**
  * The Snapshot of a `nodes`-node, `pods`-pod cluster (defaults: 5,000 and 150,000). `podShape`
  * 'full' gives API-server fixtures; 'table' gives what a live `cidr` run holds (a full-pod snapshot
- * of this size does not fit in one JavaScript string).
+ * of this size does not fit in one JavaScript string); 'slim' a Table capture with name/namespace only.
  */
 export function generateCluster({ nodes = 5000, pods = 150000, services = 2000, podShape = 'full' } = {}) {
   return {
@@ -205,11 +209,11 @@ export function generateCluster({ nodes = 5000, pods = 150000, services = 2000, 
     source: { type: 'synthetic', description: `bench: ${nodes} nodes, ${pods} pods` },
     cluster: {
       serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' },
-      ...(podShape === 'table' ? { views: { pods: 'table' } } : {}),
+      ...(podShape === 'full' ? {} : { views: { pods: 'table' } }),
       objects: {
         nodes: Array.from({ length: nodes }, (_, i) => node(i)),
         pods: [
-          ...Array.from({ length: pods }, (_, i) => (podShape === 'table' ? tablePod(pod(i, nodes)) : pod(i, nodes))),
+          ...Array.from({ length: pods }, (_, i) => (podShape === 'full' ? pod(i, nodes) : tablePod(pod(i, nodes), podShape === 'slim'))),
           mirrorPod('kube-apiserver', ['--service-cluster-ip-range=172.20.0.0/16', '--secure-port=6443']),
           mirrorPod('kube-controller-manager', ['--allocate-node-cidrs=true', '--cluster-cidr=10.0.0.0/8', '--node-cidr-mask-size=24']),
         ],
