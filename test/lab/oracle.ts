@@ -6,7 +6,7 @@
  */
 import { NODE_BIN, agentPath, type Lab } from './build.js';
 import { parseConntrack, type ConntrackEntry } from './conntrack.js';
-import { inNs, run, sleep, startBackground } from './exec.js';
+import { inNs, run, sleep, startBackground, type Background } from './exec.js';
 import { firstPacketPath, parseTrace, type TraceEvent } from './trace.js';
 import { UNDERLAY_GATEWAY, podByName, type LabProtocol } from './spec.js';
 
@@ -117,6 +117,9 @@ async function attempts(ns: string, c: ProbeCase, count: number): Promise<Attemp
     });
 }
 
+/** A UDP datagram to 127.0.0.1:CANARY_PORT inside a node is traced too: it proves the monitor is listening and flushed. */
+const CANARY_PORT = 9;
+
 function traceRuleset(proto: string, ports: number[]): string {
   const match = `meta l4proto ${proto} th dport { ${ports.join(', ')} } meta nftrace set 1`;
   return [
@@ -128,10 +131,68 @@ function traceRuleset(proto: string, ports: number[]): string {
     '  chain output {',
     '    type filter hook output priority -310;',
     `    ${match}`,
+    `    ip daddr 127.0.0.1 udp dport ${CANARY_PORT} meta nftrace set 1`,
     '  }',
     '}',
     '',
   ].join('\n');
+}
+
+/** `nft monitor trace` in one node namespace, with a canary handshake instead of fixed sleeps. */
+class TraceMonitor {
+  readonly node: string;
+  private readonly lab: Lab;
+  private readonly mon: Background;
+  private start = 0;
+
+  constructor(lab: Lab, node: string) {
+    this.lab = lab;
+    this.node = node;
+    // Line-buffered so nothing is lost when the monitor is stopped.
+    this.mon = startBackground(inNs(lab.nodeNs(node), ['stdbuf', '-oL', 'nft', '-a', 'monitor', 'trace']));
+  }
+
+  private canaries(): number {
+    return this.mon.output().split('\n').filter((l) => l.includes(' packet: ') && l.includes('ip daddr 127.0.0.1') && l.includes(`udp dport ${CANARY_PORT} `)).length;
+  }
+
+  /** Sends canaries until the monitor reports one more than before (5 s at most). */
+  async sync(): Promise<void> {
+    const seen = this.canaries();
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      await run(inNs(this.lab.nodeNs(this.node), ['bash', '-c', `echo canary > /dev/udp/127.0.0.1/${CANARY_PORT}`]), { check: false });
+      for (let i = 0; i < 10; i++) {
+        if (this.canaries() > seen) {
+          await sleep(20); // the canary's own later hooks (loopback input)
+          return;
+        }
+        await sleep(20);
+      }
+    }
+    throw new Error(`oracle: nft monitor trace in ${this.node} reports nothing`);
+  }
+
+  /** Marks the start of the probe's events (after sync). */
+  mark(): void {
+    this.start = this.mon.output().length;
+  }
+
+  /** The probe's events: between mark() and the final sync, canaries left out. */
+  async events(): Promise<TraceEvent[]> {
+    await this.sync();
+    await this.mon.stop();
+    // Drop the canary's segments (a packet line and the events after it, up to the next packet line).
+    let inCanary = false;
+    return parseTrace(this.mon.output().slice(this.start)).filter((e) => {
+      if (e.kind === 'packet') inCanary = e.packet?.daddr === '127.0.0.1' && e.packet.dport === CANARY_PORT;
+      return !inCanary;
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.mon.stop();
+  }
 }
 
 /** Runs one probe case against the lab and records what the kernel did. */
@@ -144,26 +205,24 @@ export async function observe(lab: Lab, c: ProbeCase): Promise<Observation> {
     for (const n of nodes) await lab.inNode(n, ['conntrack', '-F'], false);
   }
   const traced = c.trace ?? true;
-  const monitors = traced
-    ? await Promise.all(
-        nodes.map(async (n) => {
-          await run(inNs(lab.nodeNs(n), ['nft', '-f', '-']), { input: traceRuleset(proto, ports) });
-          // Line-buffered so nothing is lost when the monitor is stopped.
-          return { node: n, mon: startBackground(inNs(lab.nodeNs(n), ['stdbuf', '-oL', 'nft', '-a', 'monitor', 'trace'])) };
-        }),
-      )
-    : [];
+  const monitors: TraceMonitor[] = [];
   const trace: Record<string, TraceEvent[]> = {};
   let first: AttemptOutcome;
   try {
-    if (traced) await sleep(300); // the monitor subscribes asynchronously
+    if (traced) {
+      for (const n of nodes) {
+        await run(inNs(lab.nodeNs(n), ['nft', '-f', '-']), { input: traceRuleset(proto, ports) });
+        monitors.push(new TraceMonitor(lab, n));
+      }
+      for (const m of monitors) await m.sync();
+      for (const m of monitors) m.mark();
+    }
     [first = { kind: 'error', code: 'no-output' }] = await attempts(src.ns, c, 1);
-    if (traced) await sleep(300);
+    for (const m of monitors) trace[m.node] = firstPacketPath(await m.events(), TRACE_TABLE);
   } finally {
-    for (const { node, mon } of monitors) {
-      await mon.stop();
-      trace[node] = firstPacketPath(parseTrace(mon.output()), TRACE_TABLE);
-      await run(inNs(lab.nodeNs(node), ['nft', 'delete', 'table', 'ip', TRACE_TABLE]), { check: false });
+    for (const m of monitors) {
+      await m.stop();
+      await run(inNs(lab.nodeNs(m.node), ['nft', 'delete', 'table', 'ip', TRACE_TABLE]), { check: false });
     }
   }
   const conntrack: Record<string, ConntrackEntry[]> = {};
