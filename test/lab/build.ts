@@ -21,6 +21,7 @@ import {
   type LabSpec,
   type NodePlan,
   type PodPlan,
+  type PodPortSpec,
 } from './spec.js';
 
 /** A built lab: its plan, namespace names, owned processes, and teardown. */
@@ -119,8 +120,12 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
     for (const node of plan.nodes) await buildNode(lab, node);
     await buildCrossNodeRouting(lab);
     await reloadRules(lab);
-    for (const pod of plan.pods) servers.push(...startServers(lab, pod));
-    await waitForServers(lab, servers);
+    const listeners = [
+      { ns: lab.underlayNs, name: EXTERNAL_NAME, ports: EXTERNAL_PORTS },
+      ...plan.pods.map((p) => ({ ns: lab.podNs(p), name: p.name, ports: p.ports })),
+    ];
+    for (const l of listeners) servers.push(...startServers(l));
+    await waitForServers(listeners, servers);
     return lab;
   } catch (e) {
     await lab.teardown();
@@ -140,6 +145,8 @@ async function buildUnderlay(lab: Lab): Promise<void> {
     // Created inside the node namespace with its peer moved straight into the underlay.
     await ipBatch(lab.nodeNs(n.name), [`link add eth0 type veth peer name un${n.index} netns ${u}`]);
     await ipBatch(u, [`link set un${n.index} master br0 up`]);
+    // Calico peers with the network by BGP: the underlay router knows each node's pod block.
+    if (lab.spec.topology === 'routed') await ipBatch(u, [`route add ${n.podCIDR} via ${n.ip} dev br0 proto bird`]);
   }
 }
 
@@ -287,25 +294,38 @@ async function loadFlannelMasquerade(lab: Lab): Promise<void> {
 export const NODE_BIN = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
 export const agentPath = (name: string): string => fileURLToPath(new URL(`./agent/${name}`, import.meta.url));
 
-/** One server process per pod with ports, answering every connection/datagram with the pod's name. */
-function startServers(lab: Lab, pod: PodPlan): Background[] {
-  if (pod.ports.length === 0) return [];
-  const args = JSON.stringify({ name: pod.name, ports: pod.ports.map((p) => ({ protocol: p.protocol, port: p.port })) });
-  return [startBackground(inNs(lab.podNs(pod), [NODE_BIN, agentPath('server.ts'), args]))];
+/** The off-cluster server in the underlay namespace (172.31.250.1): pod → outside traffic (masquerade). */
+export const EXTERNAL_NAME = 'external';
+export const EXTERNAL_PORTS: PodPortSpec[] = [
+  { protocol: 'TCP', port: 8080 },
+  { protocol: 'UDP', port: 5353 },
+];
+
+interface Listener {
+  ns: string;
+  name: string;
+  ports: PodPortSpec[];
 }
 
-/** Waits until every pod port is bound (`ss` inside each pod namespace). */
-async function waitForServers(lab: Lab, servers: Background[]): Promise<void> {
+/** One server process per namespace with ports, answering every connection/datagram with its name. */
+function startServers(l: Listener): Background[] {
+  if (l.ports.length === 0) return [];
+  const args = JSON.stringify({ name: l.name, ports: l.ports.map((p) => ({ protocol: p.protocol, port: p.port })) });
+  return [startBackground(inNs(l.ns, [NODE_BIN, agentPath('server.ts'), args]))];
+}
+
+/** Waits until every port is bound (`ss` inside each namespace); a server that exits fails the build at once. */
+async function waitForServers(listeners: Listener[], servers: Background[]): Promise<void> {
   const deadline = Date.now() + 10_000;
-  for (const pod of lab.plan.pods) {
-    for (const p of pod.ports) {
+  for (const l of listeners) {
+    for (const p of l.ports) {
       const flag = p.protocol === 'TCP' ? '-Hltn' : '-Hlun';
       for (;;) {
         const dead = servers.find((s) => s.child.exitCode !== null);
         if (dead) throw new Error(`lab: server ${dead.argv.join(' ')} exited ${dead.child.exitCode}: ${dead.output().trim().split('\n').slice(-3).join(' ')}`);
-        const r = await run(inNs(lab.podNs(pod), ['ss', flag, `sport = :${p.port}`]), { check: false });
+        const r = await run(inNs(l.ns, ['ss', flag, `sport = :${p.port}`]), { check: false });
         if (r.stdout.trim().length > 0) break;
-        if (Date.now() > deadline) throw new Error(`lab: server ${pod.name}:${p.port}/${p.protocol} did not start`);
+        if (Date.now() > deadline) throw new Error(`lab: server ${l.name}:${p.port}/${p.protocol} did not start`);
         await sleep(50);
       }
     }

@@ -7,7 +7,7 @@ import { NODE_BIN, agentPath, reloadRules, type Lab } from './build.js';
 import { inNs, run } from './exec.js';
 import type { ProbeCase } from './oracle.js';
 import { IPS, NODE_PORT } from './topologies.js';
-import { nodeByName, podByName, type LabSpec, type Topology } from './spec.js';
+import { UNDERLAY_GATEWAY, nodeByName, podByName, type LabSpec, type Topology } from './spec.js';
 
 export interface ScenarioState {
   /** Pods deleted from the API (and their endpoints from kube-proxy's rules). */
@@ -47,6 +47,7 @@ export const baseline: Scenario = {
     { id: 'client-to-echo-svc', from: 'client', to: tcp(IPS.echo, 9090), count: 3 },
     { id: 'client-to-sticky-svc', from: 'client', to: tcp(IPS.sticky, 80), count: 10 },
     { id: 'client-to-ghost-svc', from: 'client', to: tcp(IPS.ghost, 80), count: 4, gapMs: 300 },
+    { id: 'client-to-external', from: 'client', to: tcp(UNDERLAY_GATEWAY, 8080), count: 2 },
     { id: 'underlay-to-nodeport-node-a', from: 'underlay', to: tcp(nodeByName(lab.plan, 'node-a').ip, NODE_PORT), count: 15 },
     { id: 'underlay-to-nodeport-node-b', from: 'underlay', to: tcp(nodeByName(lab.plan, 'node-b').ip, NODE_PORT), count: 6 },
   ],

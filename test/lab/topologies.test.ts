@@ -62,6 +62,11 @@ describe.each(MATRIX)('lab %s / kube-proxy %s', (topology, proxyMode) => {
       expect(ghost.outcomes).toEqual({ refused: 3 });
       expect(ghost.conntrack['node-a']).toEqual([]); // a rejected packet leaves no conntrack entry
 
+      // Pod → off-cluster: flannel masquerades to the node IP; Calico without natOutgoing keeps the pod IP.
+      const ext = await observe(lab, { id: 'ext', from: 'client', to: { ip: UNDERLAY_GATEWAY, port: 8080, protocol: 'TCP' }, count: 2, trace: false });
+      expect(ext.outcomes).toEqual({ 'answered:external': 2 });
+      expect(ext.conntrack['node-a']?.[0]?.reply.dst).toBe(topology === 'routed' ? ipOf('client') : nodeA.ip);
+
       const sticky = await observe(lab, { id: 'sticky', from: 'client', to: { ip: IPS.sticky, port: 80, protocol: 'TCP' }, count: 8, trace: false });
       expect(Object.keys(sticky.endpoints)).toHaveLength(1);
 
