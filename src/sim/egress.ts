@@ -35,7 +35,8 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
     case 'loopback':
       return arrive(ctx, node.name, flow, { ...pkt, iif: 'lo', oif: undefined });
     case 'veth':
-      return deliverPod(ctx, node, flow, pkt, dev);
+      // A pod's veth is reached by a direct route; a gateway behind a veth means the veth is an uplink.
+      return hop.gateway ? underlay(ctx, node, flow, pkt, hop) : deliverPod(ctx, node, flow, pkt, dev);
     case 'bridge':
       return bridgeOut(ctx, node, flow, pkt, link, hop);
     case 'vxlan':

@@ -8,7 +8,7 @@ import type { Destination, Source } from './resolve.js';
 import type { Target } from './index.js';
 import type { TraceWorld } from './world.js';
 import { endpointsFor, type SliceEndpoint } from './endpoints.js';
-import { sameAddr } from '../../sim/addr.js';
+import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { objectsOf } from './views.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
 import { describeEntry } from '../../sim/ct.js';
@@ -27,6 +27,7 @@ export function findingsFor(snapshot: Snapshot, tw: TraceWorld, trace: Trace, ct
     out.push(...serviceFindings(snapshot, tw, trace, ctx, eps));
   }
   out.push(...branchFindings(trace));
+  out.push(...podCidrRoutes(snapshot, trace));
   out.push(...masquerade(trace, ctx));
   out.push(...brNetfilter(tw, trace));
   out.push(...mtu(tw, trace, ctx));
@@ -215,6 +216,31 @@ function mtu(tw: TraceWorld, trace: Trace, ctx: FindingCtx): Finding[] {
     }
   }
   return [];
+}
+
+/** A packet for a pod address that a node sends along its default route: that node has no route to the podCIDR. */
+function podCidrRoutes(snapshot: Snapshot, trace: Trace): Finding[] {
+  const cidrs = objectsOf(snapshot, 'nodes').flatMap((n) => (n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])).map((c) => ({ node: n.metadata?.name ?? '', cidr: c })));
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const b of trace.branches) {
+    for (const h of b.hops) {
+      for (const s of h.steps) {
+        if (s.kind !== 'route' || !s.rule || !/^(0\.0\.0\.0\/0|::\/0|default)\b/.test(s.rule) || !s.packetBefore) continue;
+        const owner = cidrs.find((c) => inPrefix(s.packetBefore!.daddr, c.cidr));
+        if (!owner || owner.node === h.node || seen.has(`${h.node}|${owner.cidr}`)) continue;
+        seen.add(`${h.node}|${owner.cidr}`);
+        out.push({
+          code: 'no-route-to-pod-cidr',
+          severity: 'error',
+          message: `${h.node} has no route to ${owner.cidr} (podCIDR of ${owner.node}): the packet for ${s.packetBefore.daddr} follows the default route instead`,
+          evidence: [`${h.node}: ${s.summary}`],
+          hint: `check the CNI agent on ${h.node} (flannel/calico/cilium logs) and ip route on ${h.node}`,
+        });
+      }
+    }
+  }
+  return out;
 }
 
 const destName = (d: Destination): string => (d.kind === 'ip' ? d.ip : d.name);

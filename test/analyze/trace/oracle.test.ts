@@ -44,6 +44,17 @@ function predict(snapshotPath: string, o: Observation): { branches: Branch[]; fi
 
 const results: { id: string; verdict: Verdict }[] = [];
 
+/**
+ * Cases netx cannot decide from the dumps, with the reason. They count as checked, not agreed; each must
+ * still fail exactly this way (so a fix shows up here).
+ */
+const UNDECIDABLE: Record<string, RegExp> = {
+  // The route to the pod network is missing: node-a sends the packet to its default gateway, a router
+  // outside the snapshot. Whether that router knows pod CIDRs (cloud route tables do) is not in any dump.
+  'missing-route.oracle.json:client-to-web-1-pod': /insufficient-info: leaves node-a by eth0 towards 172\.31\.250\.1/,
+  'missing-route.oracle.json:client-to-web-svc': /insufficient-info: leaves node-a by eth0 towards 172\.31\.250\.1/,
+};
+
 describe('predictions agree with the kernel oracle', () => {
   for (const f of files) {
     const oracle = JSON.parse(readFileSync(path.join(LAB, f), 'utf8')) as OracleFile;
@@ -53,8 +64,11 @@ describe('predictions agree with the kernel oracle', () => {
         it(o.case.id, () => {
           const p = predict(snap, o);
           const verdict = compareCase(o, p.branches, p.findings);
-          results.push({ id: `${f}:${o.case.id}`, verdict });
-          expect(verdict.problems, verdict.problems.join('\n')).toEqual([]);
+          const id = `${f}:${o.case.id}`;
+          results.push({ id, verdict });
+          const known = UNDECIDABLE[id];
+          if (known) expect(verdict.problems.join('\n')).toMatch(known);
+          else expect(verdict.problems, verdict.problems.join('\n')).toEqual([]);
         });
       }
     });
@@ -63,7 +77,9 @@ describe('predictions agree with the kernel oracle', () => {
   it('reports the agreement', () => {
     const agreed = results.filter((r) => r.verdict.problems.length === 0).length;
     const rules = results.reduce((s, r) => s + r.verdict.ruleNodesCompared, 0);
-    console.log(`kernel oracle: ${results.length} cases checked / ${agreed} agreed (rule sequences compared on ${rules} node paths)`);
+    const undecided = results.filter((r) => UNDECIDABLE[r.id]).length;
+    console.log(`kernel oracle: ${results.length} cases checked / ${agreed} agreed; ${undecided} undecidable from the dumps (insufficient-info, listed in the test); rule sequences compared on ${rules} node paths`);
+    expect(agreed + undecided).toBe(results.length);
     expect(results.length).toBeGreaterThan(0);
   });
 });
