@@ -1,5 +1,6 @@
 /** Small helpers shared by the line-oriented parsers. */
 import { ParseError } from './error.js';
+import { jsonErrorOffset } from './json-position.js';
 
 /** Splits into lines, dropping a trailing `\r` (dumps pasted from Windows terminals). */
 export function splitLines(text: string): string[] {
@@ -31,11 +32,9 @@ export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    if (lc) throw new ParseError(source, `invalid JSON: ${msg}`, Number(lc[1]), Number(lc[2]));
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? lineColumn(text, Number(pos[1])) : lineColumn(text, text.length);
+    // V8's message quotes the whole input for some errors: keep only its first line, and locate the error ourselves.
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/, ".*$/s, '').split('\n')[0] ?? 'syntax error';
+    const where = lineColumn(text, jsonErrorOffset(text) ?? text.length);
     throw new ParseError(source, `invalid JSON: ${msg}`, where.line, where.column);
   }
 }
