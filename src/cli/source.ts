@@ -45,6 +45,14 @@ export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan,
 }
 
 /**
+ * The namespace for names given without one, as kubectl picks it: -n, else the context's namespace
+ * (recorded in the snapshot at capture time, so --snapshot runs agree with live ones), else "default".
+ */
+export function defaultNamespace(flags: GlobalFlagValues, snapshot: Snapshot): string {
+  return flags.namespace ?? snapshot.source.namespace ?? 'default';
+}
+
+/**
  * Throws when the snapshot lacks a resource a required request needs, or holds only a lighter
  * listing (table/metadata) where it needs full objects. Optional requests never fail: a file either
  * has them or not, and the analysis copes (as it does with a gap in a live run).

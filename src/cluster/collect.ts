@@ -76,6 +76,7 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
     source: {
       type: 'live',
       context: conn.contextName,
+      namespace: conn.namespace,
       cluster: conn.clusterName,
       server: conn.server,
       netxVersion,

@@ -20,6 +20,8 @@ export interface DumpResult {
   durationMs?: number;
   /** How stdout is encoded when it is not plain text (large outputs are gzipped). */
   encoding?: 'utf8' | 'gzip+base64';
+  /** When one dump took several commands (probe/'s native-tables nft listing): each argv, in order. */
+  steps?: string[][];
 }
 
 /** Fixed dump keys and the command each one holds. */
@@ -49,7 +51,15 @@ export interface NodeCapture {
   /** fixed: absolute path → file contents (CNI configs). */
   files?: Record<string, string>;
   /** How the node was probed (debug-pod, local, netns) and with what. */
-  probe?: { transport: string; image?: string; pod?: string; startedAt?: string; errors?: CaptureGap[] };
+  probe?: {
+    transport: string;
+    image?: string;
+    pod?: string;
+    startedAt?: string;
+    errors?: CaptureGap[];
+    /** Which iptables backend `iptables`/`ip6tables` hold, and why (probe/backend.ts). */
+    iptablesBackend?: { backend: 'nf_tables' | 'legacy'; evidence: string; certain: boolean };
+  };
 }
 
 /** Something that could not be collected, and why. */
@@ -95,6 +105,8 @@ export interface SnapshotSource {
   /** 'live' (collected from an API server), 'lab' (test lab), 'synthetic' (generated), 'file' */
   type: 'live' | 'lab' | 'synthetic' | 'file';
   context?: string;
+  /** The context's default namespace at capture time (what kubectl would use without -n). */
+  namespace?: string;
   cluster?: string;
   server?: string;
   netxVersion?: string;

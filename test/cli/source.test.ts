@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkSnapshotCovers, obtainSnapshot } from '../../src/cli/source.js';
+import { checkSnapshotCovers, defaultNamespace, obtainSnapshot } from '../../src/cli/source.js';
 import { writeSnapshotFile } from '../../src/snapshot/file.js';
 import type { CollectPlan } from '../../src/snapshot/plan.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
@@ -45,5 +45,13 @@ describe('obtainSnapshot --snapshot', () => {
     } catch (e) {
       expect((e as { hint?: string }).hint).toMatch(/kubectl netx collect/);
     }
+  });
+});
+
+describe('defaultNamespace', () => {
+  it('is -n, else the namespace of the context at capture time, else default', () => {
+    expect(defaultNamespace({ namespace: 'shop' }, { ...snap, source: { type: 'live', namespace: 'team-1' } })).toBe('shop');
+    expect(defaultNamespace({}, { ...snap, source: { type: 'live', namespace: 'team-1' } })).toBe('team-1');
+    expect(defaultNamespace({}, snap)).toBe('default');
   });
 });

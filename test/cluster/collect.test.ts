@@ -31,7 +31,7 @@ describe('collect', () => {
     const progress: Progress = { update: (t) => updates.push(t), done: () => undefined };
     const snap = await collect(opts(server, 'all'), collectAllPlan(), progress, fixedNow);
     expect(snap.capturedAt).toBe('2026-11-22T12:00:00.000Z');
-    expect(snap.source).toMatchObject({ type: 'live', context: 'netx-test', server: server.url });
+    expect(snap.source).toMatchObject({ type: 'live', context: 'netx-test', namespace: 'default', server: server.url });
     expect(snap.source.netxVersion).toMatch(/^\d+\.\d+\.\d+/);
     const answered = server.requests.filter((r) => r.status !== undefined);
     expect(snap.source.fetched?.requests).toBe(answered.length);
