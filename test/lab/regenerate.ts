@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
 import { runScenario, type OracleFixture } from './run-scenario.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
+import { randomScenario } from './random.js';
 import type { ProxyMode, Topology } from './spec.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,12 +43,16 @@ export const TARGETS: FixtureTarget[] = [
   ...scenarioTargets,
   { name: 'no-endpoints-nftables', scenario: 'no-endpoints', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'test/fixtures/lab/no-endpoints-nftables.snapshot.json' },
   { name: 'stale-conntrack-nftables', scenario: 'stale-conntrack', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'test/fixtures/lab/stale-conntrack-nftables.snapshot.json' },
+  { name: 'random-1', scenario: 'random-1', topology: 'vxlan', proxyMode: 'iptables', snapshot: 'test/fixtures/lab/random-1.snapshot.json' },
+  { name: 'random-2', scenario: 'random-2', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'test/fixtures/lab/random-2.snapshot.json' },
   { name: 'forward-drop-routed', scenario: 'forward-drop', topology: 'routed', proxyMode: 'iptables', snapshot: 'test/fixtures/lab/forward-drop-routed.snapshot.json' },
 ];
 
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;
 
 const scenarioNamed = (name: string): Scenario => {
+  const seed = /^random-(\d+)$/.exec(name)?.[1];
+  if (seed !== undefined) return randomScenario(Number(seed));
   const s = SCENARIOS.find((x) => x.name === name);
   if (!s) throw new Error(`no scenario ${name}`);
   return s;
