@@ -5,6 +5,7 @@ import Collect from './collect.js';
 import Rbac from './rbac.js';
 import Trace from './trace.js';
 import ProxyMode from './proxy-mode.js';
+import Policy from './policy.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   'proxy-mode': ProxyMode,
@@ -12,4 +13,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   collect: Collect,
   rbac: Rbac,
   trace: Trace,
+  policy: Policy,
 };

@@ -1,6 +1,6 @@
 /** Label selector truth table (metav1.LabelSelector as NetworkPolicy uses it): every operator × label state. */
 import { describe, expect, it } from 'vitest';
-import { matchSelector, selectorText } from '../../../src/analyze/policy/selector.js';
+import { matchSelector, selectorText, type LabelSelector } from '../../../src/analyze/policy/selector.js';
 
 const STATES: Record<string, Record<string, string>> = {
   'key absent': {},
@@ -35,7 +35,7 @@ describe('selector combinations', () => {
     { name: 'every expression must hold', sel: { matchExpressions: [{ key: 'app', operator: 'Exists' }, { key: 'gone', operator: 'Exists' }] }, want: 'no' },
     { name: 'label values are case-sensitive', sel: { matchLabels: { app: 'Web' } }, want: 'no' },
     { name: 'empty matchLabels and empty matchExpressions = {}', sel: { matchLabels: {}, matchExpressions: [] }, want: 'yes' },
-  ])('$name', ({ sel, want }) => expect(matchSelector(sel, { labels, known: 'all' }).match).toBe(want));
+  ])('$name', ({ sel, want }) => expect(matchSelector(sel as LabelSelector, { labels, known: 'all' }).match).toBe(want));
 
   it('unknown labels (namespace not captured) give maybe, known ones decide', () => {
     const set = { labels: { 'kubernetes.io/metadata.name': 'x' }, known: new Set(['kubernetes.io/metadata.name']) };

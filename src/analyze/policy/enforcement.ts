@@ -1,0 +1,131 @@
+/**
+ * Is anything enforcing NetworkPolicy? From the snapshot only: the CNI/policy DaemonSets (any
+ * namespace), and each node's netfilter dumps (chains and nft tables each engine creates). A policy
+ * verdict means little when nothing enforces it (flannel alone), and "no policy" does not mean "no
+ * drop" when an engine's own chains (e.g. Calico GlobalNetworkPolicy) are on the node.
+ */
+import type { Snapshot } from '../../snapshot/types.js';
+import { has, objectsOf, type V1DaemonSet } from '../../model/k8s.js';
+import type { Ruleset } from '../../model/netfilter.js';
+import { ParseError } from '../../parse/error.js';
+import { detectIptablesOrigin } from '../../parse/iptables-origin.js';
+import { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
+import { parseNftJson } from '../../parse/netfilter/nft-json.js';
+import { dumpText } from '../proxy-mode/dumps.js';
+import { ENFORCING, NODE_SIGNATURES, engineOfDaemonSet, type DaemonSetView, type Engine } from './engines.js';
+
+export interface EngineEvidence {
+  engine: Engine;
+  /** Whether this evidence shows the engine enforcing NetworkPolicy. */
+  enforces: boolean;
+  source: 'daemonset' | 'node';
+  node?: string;
+  evidence: string;
+}
+
+/** Per node: the chains (or tables) where an engine filters per policy or per workload. */
+export interface NodePolicyChains {
+  node: string;
+  engine: Engine;
+  chains: string[];
+}
+
+export interface Enforcement {
+  /** `enforcing`: some engine enforces; `not-enforcing`: engines seen, none enforces; `unknown`: no evidence either way. */
+  kind: 'enforcing' | 'not-enforcing' | 'unknown';
+  /** Engines that enforce, by name. */
+  engines: Engine[];
+  evidence: EngineEvidence[];
+  policyChains: NodePolicyChains[];
+  /** Engines that filter outside netfilter (their drops are invisible in the dumps), with why. */
+  invisible: string[];
+  /** What could not be read. */
+  gaps: string[];
+  summary: string;
+}
+
+export function detectEnforcement(snapshot: Snapshot): Enforcement {
+  const evidence: EngineEvidence[] = [];
+  const gaps: string[] = [];
+  if (!has(snapshot, 'daemonsets')) gaps.push('DaemonSets were not collected');
+  for (const ds of objectsOf(snapshot, 'daemonsets')) {
+    for (const f of engineOfDaemonSet(dsView(ds))) evidence.push({ ...f, source: 'daemonset' });
+  }
+  const policyChains: NodePolicyChains[] = [];
+  const invisible = new Set<string>();
+  for (const [node, capture] of Object.entries(snapshot.nodes).sort(([a], [b]) => a.localeCompare(b))) {
+    const names = nodeNetfilterNames(capture, node, gaps);
+    for (const sig of NODE_SIGNATURES) {
+      const tables = names.tables.filter((t) => sig.tables?.test(t.name));
+      const chains = names.chains.filter((c) => sig.chains.test(c));
+      if (tables.length === 0 && chains.length === 0) continue;
+      const what = tables.length ? `nft table ${tables.map((t) => t.name).join(', ')}` : `${chains.length} ${chains[0]!.replace(/-.*$/, '-')}… chains`;
+      evidence.push({ engine: sig.engine, enforces: ENFORCING.has(sig.engine), source: 'node', node, evidence: `node ${node}: ${what}` });
+      if (sig.elsewhere) invisible.add(sig.elsewhere);
+      if (sig.policyChains) {
+        const pc = [...chains, ...tables.flatMap((t) => t.chains)].filter((c) => sig.policyChains!.test(c));
+        if (pc.length) policyChains.push({ node, engine: sig.engine, chains: [...new Set(pc)] });
+      }
+    }
+  }
+  const engines = [...new Set(evidence.filter((e) => e.enforces).map((e) => e.engine))];
+  const kind = engines.length > 0 ? 'enforcing' : evidence.length > 0 ? 'not-enforcing' : 'unknown';
+  return { kind, engines, evidence, policyChains, invisible: [...invisible], gaps, summary: summary(kind, engines, evidence) };
+}
+
+function summary(kind: Enforcement['kind'], engines: Engine[], evidence: EngineEvidence[]): string {
+  if (kind === 'enforcing') return `enforced by ${engines.join(', ')}`;
+  if (kind === 'not-enforcing') return `not enforced: only ${[...new Set(evidence.map((e) => e.engine))].join(', ')} (no NetworkPolicy engine)`;
+  return 'unknown: no CNI or policy engine recognised in the DaemonSets or node dumps';
+}
+
+function dsView(ds: V1DaemonSet): DaemonSetView {
+  return {
+    name: ds.metadata?.name ?? '',
+    namespace: ds.metadata?.namespace ?? '',
+    containers: [...(ds.spec?.template?.spec?.containers ?? []), ...(ds.spec?.template?.spec?.initContainers ?? [])].map((c) => ({
+      name: c.name,
+      ...(c.image ? { image: c.image } : {}),
+      args: [...(c.command ?? []), ...(c.args ?? [])],
+      env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+    })),
+  };
+}
+
+interface NetfilterNames {
+  chains: string[];
+  tables: { name: string; chains: string[] }[];
+}
+
+const IPTABLES_KEYS: { key: string; family: 'ip' | 'ip6' }[] = [
+  { key: 'iptables', family: 'ip' },
+  { key: 'iptables-nft', family: 'ip' },
+  { key: 'iptables-legacy', family: 'ip' },
+  { key: 'ip6tables', family: 'ip6' },
+];
+
+/** Every chain name in the node's iptables dumps and every native nft table (with its chains). */
+function nodeNetfilterNames(capture: Snapshot['nodes'][string], node: string, gaps: string[]): NetfilterNames {
+  const chains = new Set<string>();
+  const tables: NetfilterNames['tables'] = [];
+  const read = (key: string, parse: (text: string) => Ruleset): void => {
+    const d = dumpText(capture, key);
+    if (d.kind === 'failed') gaps.push(`node ${node}: ${d.reason}`);
+    if (d.kind !== 'text') return;
+    try {
+      const rs = parse(d.text);
+      for (const t of rs.tables) {
+        t.chains.forEach((c) => chains.add(c.name));
+        if (t.origin === 'nft') tables.push({ name: t.name, chains: t.chains.map((c) => c.name) });
+      }
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      gaps.push(`node ${node}: ${key} unreadable (${e.message})`);
+    }
+  };
+  for (const { key, family } of IPTABLES_KEYS) {
+    read(key, (text) => parseIptablesSave(text, { source: `${node}:${key}`, family, origin: key.endsWith('-legacy') ? 'iptables-legacy' : key.endsWith('-nft') ? 'iptables-nft' : detectIptablesOrigin(text).origin, strict: false }));
+  }
+  read('nft', (text) => parseNftJson(text, { source: `${node}:nft` }));
+  return { chains: [...chains], tables };
+}

@@ -1,0 +1,76 @@
+/**
+ * `policy SRC DST[:PORT]` as a use case: resolve the flows (a service becomes its endpoint pods and
+ * target ports), evaluate NetworkPolicy on each, say whether anything enforces it. Pure.
+ */
+import type { Snapshot } from '../../snapshot/types.js';
+import type { Finding, Step } from '../../sim/trace.js';
+import { objectsOf } from '../../model/k8s.js';
+import { evaluateFlow } from './evaluate.js';
+import { detectEnforcement, type Enforcement } from './enforcement.js';
+import { policyFindings } from './findings.js';
+import { resolveFlows, type DestinationSummary, type PolicyRequest } from './resolve.js';
+import { endSummary } from './summary.js';
+import type { EndSummary, PolicyFlow, PolicyVerdict, PolicyVerdictKind } from './types.js';
+import { policyWorld } from './world.js';
+
+export type { PolicyRequest } from './resolve.js';
+export type * from './types.js';
+export { evaluateFlow } from './evaluate.js';
+export { policyWorld, policyWorldOf } from './world.js';
+export { detectEnforcement, type Enforcement } from './enforcement.js';
+export { resolveFlows, resolvePolicySource, endForAddress } from './resolve.js';
+
+export interface PolicyReport {
+  source: EndSummary;
+  destination: DestinationSummary;
+  /** `denied` when any flow is denied, else `uncertain` when any is, else `allowed`. */
+  verdict: PolicyVerdictKind;
+  /** One per flow (a service: one per endpoint and port). */
+  verdicts: PolicyVerdict[];
+  enforcement: Enforcement;
+  findings: Finding[];
+}
+
+export function policyRequest(snapshot: Snapshot, req: PolicyRequest): PolicyReport {
+  const r = resolveFlows(snapshot, req);
+  const world = policyWorld(snapshot);
+  const verdicts = r.flows.map((f) => evaluateFlow(world, f));
+  const enforcement = detectEnforcement(snapshot);
+  const nodes = [...new Set(r.flows.flatMap(flowNodes))];
+  const findings = policyFindings({
+    verdicts,
+    enforcement,
+    policyCount: objectsOf(snapshot, 'networkpolicies').length,
+    nodes,
+    empty: r.empty,
+    ...(r.destination.kind === 'service' && r.destination.name ? { service: r.destination.name } : {}),
+  });
+  return { source: endSummary(r.source), destination: r.destination, verdict: overall(verdicts), verdicts, enforcement, findings };
+}
+
+/** Worst of the verdicts; no verdict at all (a service without endpoints) is `uncertain`. */
+export function overall(verdicts: PolicyVerdict[]): PolicyVerdictKind {
+  if (verdicts.length === 0) return 'uncertain';
+  if (verdicts.some((v) => v.kind === 'denied')) return 'denied';
+  return verdicts.some((v) => v.kind === 'uncertain') ? 'uncertain' : 'allowed';
+}
+
+function flowNodes(f: PolicyFlow): string[] {
+  return [f.source, f.destination].map((e) => e.node).filter((n): n is string => n !== undefined);
+}
+
+/** The verdict as one trace step (for `trace`): kind `note`, verdict allow/deny/uncertain, the reason. */
+export function policyStep(v: PolicyVerdict, enforcement?: Enforcement): Step {
+  const enforced = enforcement ? ` · ${enforcement.summary}` : '';
+  return {
+    kind: 'note',
+    summary: `NetworkPolicy: ${v.reason}${enforced}`,
+    verdict: v.kind === 'allowed' ? 'allow' : v.kind === 'denied' ? 'deny' : 'uncertain',
+    detail: {
+      egress: v.egress.kind,
+      ingress: v.ingress.kind,
+      ...(v.egress.selectedBy.length ? { egressPolicies: v.egress.selectedBy.join(',') } : {}),
+      ...(v.ingress.selectedBy.length ? { ingressPolicies: v.ingress.selectedBy.join(',') } : {}),
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** `kubectl netx policy SRC DST[:PORT]`: the NetworkPolicy verdict alone. Exit 0 allowed, 3 denied or uncertain. */
+import { Args, Flags } from '@oclif/core';
+import { NetxCommand } from '../cli/base-command.js';
+import { createProgress } from '../cli/progress.js';
+import { obtainSnapshot } from '../cli/source.js';
+import { policyRequest } from '../analyze/policy/index.js';
+import { policyPlan } from '../analyze/policy/plan.js';
+import { renderPolicy, type PolicyFormat } from '../render/policy.js';
+
+export default class Policy extends NetxCommand {
+  static override summary = 'Would NetworkPolicy allow a connection? Which policies isolate each side, which rule allows it';
+  static override description =
+    'Evaluates Kubernetes NetworkPolicy (networking.k8s.io/v1) for SRC → DST: the egress of the source and the ingress of the ' +
+    'destination, with the policies that select each pod and the rule that allows the flow, or why none does. A service is judged ' +
+    'on each endpoint pod and its target port (what the CNI sees after DNAT). Also says whether anything enforces NetworkPolicy. ' +
+    'Exit code 0 when allowed, 3 when denied or uncertain.';
+  static override examples = [
+    '<%= config.bin %> policy client svc/web:80',
+    '<%= config.bin %> policy shop/cart shop/db-0:5432 -o json',
+    '<%= config.bin %> policy 203.0.113.7 pod/web-0 --port 8080',
+  ];
+  static override args = {
+    src: Args.string({ description: 'Source: pod/NAME, NAME, NS/NAME, node/NAME, or an IP', required: true }),
+    dst: Args.string({ description: 'Destination: pod/NAME[:PORT], NAME, svc/NAME[:PORT|:PORTNAME], IP[:PORT]', required: true }),
+  };
+  static override flags = {
+    protocol: Flags.string({ description: 'Transport protocol (a service port brings its own)', options: ['tcp', 'udp', 'sctp'] }),
+    port: Flags.integer({ description: 'Destination port (instead of DST:PORT)', min: 1, max: 65535 }),
+    output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'yaml'], default: 'text' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Policy);
+    this.configureColor(flags['no-color']);
+    const snapshot = await obtainSnapshot(flags, policyPlan(), createProgress());
+    const report = policyRequest(snapshot, {
+      src: args.src,
+      dst: args.dst,
+      namespace: flags.namespace ?? 'default',
+      ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
+      ...(flags.port !== undefined ? { port: flags.port } : {}),
+    });
+    this.print(renderPolicy(report, flags.output as PolicyFormat));
+    if (report.verdict !== 'allowed') this.exit(NetxCommand.EXIT_FINDINGS);
+  }
+}
