@@ -18,7 +18,8 @@ import { buildRuleset } from './node-netfilter.js';
 
 /**
  * Every known dump key gets `have[key]`: true only when the dump was collected, exited 0 and parsed. A missing dump stays
- * "unknown" (false, no warning); a failed command or an unparseable dump is false with a warning that quotes the cause.
+ * "unknown" (false, `not-collected` warning with the probe's reason when it gave one); a failed command or an
+ * unparseable dump is false with a warning that quotes the cause.
  * Extension keys read here: `ip6-rule`, `ip6-route` (IPv6 forms), `conntrack-ipv6` (`conntrack -L -f ipv6`: a plain
  * `conntrack -L` lists IPv4 entries only), `ipset`, `ip6tables-nft`, `ip6tables-legacy`.
  */
@@ -60,6 +61,8 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
     warnings.push(...r.warnings.map((w) => ({ ...w, source: w.source ?? key })));
     return r.value;
   };
+
+  for (const key of DUMP_KEYS) if (!capture.dumps[key]) warnings.push(notCollected(key, capture));
 
   const links = parsed('link', (t, source) => parseIpLink(t, { source }));
   const addr = parsed('addr', (t, source) => parseIpAddr(t, { source }));
@@ -116,6 +119,11 @@ function dedupeRoutes(routes: Route[]): Route[] {
     seen.add(k);
     return true;
   });
+}
+
+function notCollected(key: DumpKey, capture: NodeCapture): ParseWarning {
+  const gap = capture.probe?.errors?.find((g) => g.what === key || g.what.split(/\s+/).includes(key));
+  return { code: 'not-collected', source: key, message: gap ? `${key} was not collected: ${gap.reason}` : `${key} was not collected: its state is unknown` };
 }
 
 const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';

@@ -52,7 +52,9 @@ describe('buildNodeModel', () => {
     expect(m.ipvs).toEqual([]);
     expect(m.warnings).toContainEqual(expect.objectContaining({ code: 'dump-failed', source: 'ipvs', message: expect.stringContaining("Can't initialize ipvs") }));
     expect(m.have['iptables-legacy']).toBe(false);
-    expect(m.warnings.some((w) => w.source === 'iptables-legacy')).toBe(false);
+    expect(m.warnings.filter((w) => w.source === 'iptables-legacy')).toEqual([{ code: 'not-collected', source: 'iptables-legacy', message: 'iptables-legacy was not collected: its state is unknown' }]);
+    const gap = buildNodeModel('n', { dumps: {}, probe: { transport: 'debug-pod', errors: [{ what: 'ipvs', reason: 'ipvsadm is not in the image', code: 'missing-tool' }] } });
+    expect(gap.warnings.find((w) => w.source === 'ipvs')?.message).toBe('ipvs was not collected: ipvsadm is not in the image');
     expect(m.have.route).toBe(true);
     expect(m.have.iptables).toBe(true);
     expect(m.have.nft).toBe(true);
