@@ -32,9 +32,10 @@ export function resolveConnection(opts: ClusterOptions): Connection {
   if (files.length > 0) {
     kc = loadMerged(files);
     origin = files.join(path.delimiter);
-  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+  } else if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(`${opts.inClusterRoot ?? ''}${SERVICE_ACCOUNT_TOKEN}`)) {
+    // Running in a pod without a kubeconfig: its service account, like kubectl.
     kc = new KubeConfig();
-    kc.loadFromCluster();
+    kc.loadFromCluster(opts.inClusterRoot ?? '');
     origin = 'in-cluster service account';
   } else {
     throw new UserError('no kubeconfig found: --kubeconfig not given, $KUBECONFIG unset and ~/.kube/config missing', {

@@ -11,6 +11,8 @@ export interface ClusterOptions {
   requestTimeoutMs: number;
   /** Environment to read KUBECONFIG/HOME/in-cluster variables from (tests pass their own). */
   env?: NodeJS.ProcessEnv;
+  /** Where the service-account files live for the in-cluster fallback ('' = /); tests point it elsewhere. */
+  inClusterRoot?: string;
   /** Retry tuning; tests shorten it. */
   retry?: Partial<RetryPolicy>;
 }

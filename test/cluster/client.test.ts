@@ -1,5 +1,5 @@
 /** The real client path (kubeconfig → TLS → bearer token) against the test API server. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,31 @@ describe('reads', () => {
       expect(old.requests.map((r) => r.path)).toEqual(['/apis/networking.k8s.io/v1/servicecidrs', '/apis/networking.k8s.io/v1beta1/servicecidrs']);
     } finally {
       await old.close();
+    }
+  });
+});
+
+describe('in-cluster fallback', () => {
+  it('uses the pod service account when there is no kubeconfig', async () => {
+    const root = path.join(dir, 'pod-root');
+    const sa = path.join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(path.join(sa, 'ca.crt'), server.ca);
+    writeFileSync(path.join(sa, 'token'), server.token);
+    writeFileSync(path.join(sa, 'namespace'), 'team-2');
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    // client-node reads the service address from process.env itself.
+    process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+    process.env.KUBERNETES_SERVICE_PORT = String(server.port);
+    try {
+      const c = KubeClient.connect({ requestTimeoutMs: 5000, env: { ...process.env, HOME: dir }, inClusterRoot: root });
+      expect(c.connection).toMatchObject({ origin: 'in-cluster service account', namespace: 'team-2', server: server.url });
+      expect((await c.list({ resource: 'nodes' })).items).toHaveLength(2);
+    } finally {
+      for (const [k, v] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 });
