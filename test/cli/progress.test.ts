@@ -23,12 +23,21 @@ describe('progress', () => {
 
   it('draws on a terminal and clears its line when done', async () => {
     const s = stream(true);
-    const p = createProgress(s);
+    const p = createProgress(s, 0);
     p.update('listing pods 500');
     p.done();
     p.done();
     await new Promise((r) => setImmediate(r));
     expect(s.text()).toContain('listing pods 500');
     expect(s.text().endsWith('\r\x1b[2K')).toBe(true);
+  });
+
+  it('prints nothing for work that ends before the delay', async () => {
+    const s = stream(true);
+    const p = createProgress(s, 60_000);
+    p.update('quick');
+    p.done();
+    await new Promise((r) => setImmediate(r));
+    expect(s.text()).toBe('');
   });
 });
