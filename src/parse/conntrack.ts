@@ -61,7 +61,7 @@ function parseEntry(raw: string, line: number, source: string, warnings: ParseWa
     entry.timeout = timeout;
     k++;
   }
-  if (toks[k] && /^[A-Z_]+$/.test(toks[k]!.text)) entry.state = toks[k++]!.text;
+  if (toks[k] && /^[A-Z][A-Z0-9_]*$/.test(toks[k]!.text)) entry.state = toks[k++]!.text;
   let tuple: 'original' | 'reply' | 'done' = 'original';
   const seen = { original: new Set<string>(), reply: new Set<string>() };
   for (; k < toks.length; k++) {

@@ -68,9 +68,11 @@ describe('parseConntrack', () => {
     const text = [
       'ipv4     2 icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id=4242 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id=4242 mark=0 zone=3 use=1',
       'ipv6     10 tcp      6 431999 ESTABLISHED src=fd00::1 dst=fd00::2 sport=1 dport=2 src=fd00::2 dst=fd00::1 sport=2 dport=1 [ASSURED] mark=16384 use=1',
+      'tcp      6 119 SYN_SENT2 src=10.0.0.1 dst=10.0.0.4 sport=1 dport=2 [UNREPLIED] src=10.0.0.4 dst=10.0.0.1 sport=2 dport=1 mark=0 use=1',
       'sctp     132 3 CLOSED src=10.0.0.1 dst=10.0.0.3 sport=5000 dport=6000 src=10.0.0.3 dst=10.0.0.1 sport=6000 dport=5000 mark=0 use=1',
     ].join('\n');
-    const [icmp, v6, sctp] = parseConntrack(text, src).value.entries;
+    const [icmp, v6, sent2, sctp] = parseConntrack(text, src).value.entries;
+    expect(sent2?.state).toBe('SYN_SENT2');
     expect(icmp).toMatchObject({ protocol: 'icmp', flags: ['UNREPLIED'], zone: 3, original: { icmp: { type: 8, code: 0, id: 4242 } }, reply: { icmp: { type: 0 } } });
     expect(v6).toMatchObject({ l3: 'ipv6', mark: 16384, state: 'ESTABLISHED', timeout: 431999 });
     expect(sctp).toMatchObject({ protocol: 'sctp', state: 'CLOSED', original: { dport: 6000 } });
