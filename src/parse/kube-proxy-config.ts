@@ -46,7 +46,7 @@ const DEFAULT_METRICS = '127.0.0.1:10249';
 export function parseKubeProxySource(text: string, opts: SourceOpts): Parsed<KubeProxySource> {
   const { docs, warnings } = parseYamlDocuments(text, opts.source);
   const doc = docs.find(isRecord);
-  if (!doc) throw new ParseError(opts.source, 'no YAML/JSON object in the input');
+  if (!doc) throw new ParseError(opts.source, 'no YAML/JSON object in the input (empty, or a bare value)', 1, 1);
   const kind = doc.kind;
   if (kind === 'KubeProxyConfiguration') return { value: { kind: 'config', from: 'KubeProxyConfiguration', config: readConfig(doc, opts.source, warnings) }, warnings };
   if (kind === 'ConfigMap') {
