@@ -71,7 +71,9 @@ function equals(sv: SV, v: Value): boolean | undefined {
     case 'addr':
       return typeof sv === 'string' && isValidIp(sv) && sameAddr(sv, v.value);
     case 'prefix':
-      return typeof sv === 'string' && isValidIp(sv) && inPrefix(sv, `${v.addr}/${v.len}`);
+      if (typeof sv !== 'string' || !isValidIp(sv)) return false;
+      if (v.len === (v.addr.includes(':') ? 128 : 32)) return sameAddr(sv, v.addr);
+      return inPrefix(sv, `${v.addr}/${v.len}`);
     case 'range':
       return inRange(sv, v.from, v.to);
     case 'symbol':
