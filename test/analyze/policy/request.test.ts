@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyRequest } from '../../../src/analyze/policy/index.js';
 import { UserError } from '../../../src/util/errors.js';
+import { CALICO_SAVE } from './enforcement-fixtures.js';
 import { LAB_POLICIES, calicoDaemonSet, labSnapshot } from './lab-snapshot.js';
 
 const snap = labSnapshot(LAB_POLICIES);
@@ -78,6 +79,16 @@ describe('policy request', () => {
     expect(r.verdict).toBe('allowed');
     expect(r.verdicts[0]!.ingress.kind).toBe('unrestricted');
     expect(r.findings.map((f) => f.code)).not.toContain('flannel-only');
+  });
+  it('no policy selects the pods, but Calico policy chains sit on their node: a drop there is possible', () => {
+    const s = labSnapshot([]);
+    s.nodes['node-a']!.dumps['iptables-nft'] = { argv: ['iptables-nft-save'], stdout: CALICO_SAVE, stderr: '', exitCode: 0 };
+    delete s.nodes['node-a']!.dumps['iptables'];
+    const r = policyRequest(s, { src: 'client', dst: 'web-0:8080', namespace: 'default' });
+    expect(r.verdict).toBe('allowed');
+    const f = r.findings.find((x) => x.code === 'cni-policy-chains');
+    expect(f?.message).toMatch(/calico policy chains exist on their nodes/);
+    expect(f?.evidence).toEqual(['node node-a: 2 chain(s), e.g. cali-tw-cali1234abcd, cali-pi-_Xyz123']);
   });
   it('policies exist but flannel enforces none: flannel-only even when this flow is allowed', () => {
     const r = ask('client', 'web-0:8080');
