@@ -1,5 +1,6 @@
 /** Flags every command honours, spelled like kubectl's. */
 import { Flags } from '@oclif/core';
+import { probeFlags } from '../probe/flags.js';
 
 export const OUTPUT_FORMATS = ['text', 'wide', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number] | 'mermaid';
@@ -15,6 +16,7 @@ export const globalFlags = {
     helpGroup: 'GLOBAL',
   }),
   'no-color': Flags.boolean({ description: 'Plain output (also: NO_COLOR=1)', helpGroup: 'GLOBAL' }),
+  ...probeFlags,
 };
 
 export const outputFlag = (formats: readonly OutputFormat[] = OUTPUT_FORMATS) =>

@@ -3,6 +3,7 @@
  * the cluster layer. Both paths answer the same CollectPlan, so a command behaves the same either way.
  */
 import { clusterOptionsFromFlags } from '../cluster/options.js';
+import { probeOptionsFromFlags, type ProbeFlagValues } from '../probe/flags.js';
 import { readSnapshotFile } from '../snapshot/file.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -11,7 +12,7 @@ import { parseDuration } from './flags.js';
 import { silentProgress, type Progress } from './progress.js';
 
 /** The global flags as a command's `this.parse()` returns them (see cli/flags.ts). */
-export interface GlobalFlagValues {
+export interface GlobalFlagValues extends ProbeFlagValues {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
@@ -36,9 +37,10 @@ export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan,
   }
   const options = clusterOptionsFromFlags({ ...flags, requestTimeoutMs });
   // Loaded on demand: @kubernetes/client-node takes a second to import, and --snapshot runs never need it.
+  const probe = plan.nodes ? probeOptionsFromFlags(flags, parseDuration) : undefined;
   const { collect } = await import('../cluster/collect.js');
   try {
-    return await collect(options, plan, progress);
+    return await collect(options, plan, progress, undefined, probe);
   } finally {
     progress.done();
   }

@@ -12,18 +12,20 @@ import { KubeClient } from './client.js';
 import { NotFoundError } from './errors.js';
 import { serviceCidrProbe } from './service-cidr-probe.js';
 import type { ClusterOptions } from './options.js';
+import type { ProbeOptions } from '../probe/options.js';
 
-export const NODE_DUMPS_GAP: CaptureGap = { what: 'node dumps', reason: 'probe not available yet', code: 'unsupported' };
+export const NODE_DUMPS_GAP: CaptureGap = { what: 'node dumps', reason: 'node probe disabled (--no-probe)', code: 'unsupported' };
 
 const netxVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-export async function collect(opts: ClusterOptions, plan: CollectPlan, progress: Progress, now: () => Date = () => new Date()): Promise<Snapshot> {
+/** `probe` undefined: node dumps are not collected (a gap says so). */
+export async function collect(opts: ClusterOptions, plan: CollectPlan, progress: Progress, now: () => Date = () => new Date(), probe?: ProbeOptions): Promise<Snapshot> {
   const client = KubeClient.connect(opts);
-  return collectWith(client, plan, progress, now);
+  return collectWith(client, plan, progress, now, probe);
 }
 
 /** Collection over an existing client (tests and later callers that reuse one). */
-export async function collectWith(client: KubeClient, plan: CollectPlan, progress: Progress, now: () => Date = () => new Date()): Promise<Snapshot> {
+export async function collectWith(client: KubeClient, plan: CollectPlan, progress: Progress, now: () => Date = () => new Date(), probe?: ProbeOptions): Promise<Snapshot> {
   const conn = client.connection;
   const capturedAt = now().toISOString();
   const gaps: CaptureGap[] = [];
@@ -67,7 +69,13 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
     if (probe.kind === 'gap') gaps.push(probe.gap);
     else cluster.serviceCidrProbe = probe.value;
   }
-  if (plan.nodes) gaps.push(NODE_DUMPS_GAP);
+  let nodes: Snapshot['nodes'] = {};
+  if (plan.nodes && probe) {
+    const { collectNodes } = await import('../probe/collect-nodes.js');
+    const probed = await collectNodes(client, plan.nodes, cluster.objects.nodes, probe, progress, now);
+    nodes = probed.nodes;
+    gaps.push(...probed.gaps);
+  } else if (plan.nodes) gaps.push(NODE_DUMPS_GAP);
 
   return {
     kind: SNAPSHOT_KIND,
@@ -84,7 +92,7 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
       fetched: { requests: client.requestsMade, bytes: client.bytesFetched },
     },
     cluster,
-    nodes: {},
+    nodes,
   };
 }
 

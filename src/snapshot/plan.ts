@@ -25,8 +25,11 @@ export interface CollectPlan {
   serverVersion?: boolean;
   /** Run the dry-run Service create that reveals the service CIDR in its error message. */
   serviceCidrProbe?: boolean;
-  /** Node dataplane dumps (probe/); omitted = API objects only. */
-  nodes?: { names: string[] | 'all'; dumps: DumpKey[] };
+  /**
+   * Node dataplane dumps (probe/); omitted = API objects only. `dumps: []` = the whole catalogue.
+   * `conntrackAddresses`: filter conntrack in the kernel to entries involving these addresses.
+   */
+  nodes?: { names: string[] | 'all'; dumps: DumpKey[]; conntrackAddresses?: string[] };
 }
 
 /**

@@ -1,0 +1,145 @@
+/**
+ * The fixed, read-only command catalogue: every command netx ever runs on a node, keyed by the
+ * snapshot's dump keys. Nothing outside this file builds a node command line, so reviewing this
+ * file (and test/probe/catalogue.test.ts, which rejects any mutating verb) reviews what runs on nodes.
+ * The lab's dump step (test/lab/dump.ts) runs the same commands in its node namespaces.
+ */
+import type { DumpKey } from '../snapshot/types.js';
+
+/** One catalogue command. `compress`: stdout is gzipped and base64-encoded on the node. */
+export interface CatalogueCommand {
+  key: DumpKey;
+  argv: readonly string[];
+  compress: boolean;
+  why: string;
+}
+
+/** Commands whose argv never changes. Order is collection order. */
+export const STATIC_COMMANDS: readonly CatalogueCommand[] = [
+  { key: 'addr', argv: ['ip', '-j', 'addr', 'show'], compress: false, why: 'interface addresses' },
+  { key: 'link', argv: ['ip', '-d', '-j', 'link', 'show'], compress: true, why: 'links with details (VXLAN, bridge ports, veth peers)' },
+  { key: 'rule', argv: ['ip', '-j', 'rule', 'show'], compress: false, why: 'IPv4 policy routing rules' },
+  { key: 'ip6-rule', argv: ['ip', '-6', '-j', 'rule', 'show'], compress: false, why: 'IPv6 policy routing rules' },
+  { key: 'route', argv: ['ip', '-j', 'route', 'show', 'table', 'all'], compress: true, why: 'IPv4 routes of every table' },
+  { key: 'ip6-route', argv: ['ip', '-6', '-j', 'route', 'show', 'table', 'all'], compress: true, why: 'IPv6 routes of every table' },
+  { key: 'neigh', argv: ['ip', '-j', 'neigh', 'show'], compress: true, why: 'ARP/NDP neighbours' },
+  { key: 'fdb', argv: ['bridge', '-j', 'fdb', 'show'], compress: true, why: 'bridge and VXLAN forwarding entries' },
+  { key: 'ipset', argv: ['ipset', 'save'], compress: true, why: 'ipsets that iptables rules match (kube-proxy ipvs mode, Calico)' },
+  { key: 'ipvs', argv: ['ipvsadm', '-Sn'], compress: true, why: 'IPVS virtual servers (kube-proxy ipvs mode); absent tool = not recorded as ipvs' },
+];
+
+export type IptablesBackend = 'nf_tables' | 'legacy';
+
+/** iptables-wrappers' check: kubelet's canary chains in the mangle table of each backend (facts §8). */
+export const BACKEND_PROBES: Readonly<Record<IptablesBackend, readonly string[]>> = {
+  nf_tables: ['iptables-nft-save', '-t', 'mangle'],
+  legacy: ['iptables-legacy-save', '-t', 'mangle'],
+};
+
+/**
+ * Netfilter saves once the backend is known: `iptables`/`ip6tables` hold the chosen backend's rules;
+ * the other backend's IPv4 tables go under their own key (leftovers from a backend switch still run).
+ */
+export function iptablesCommands(backend: IptablesBackend): CatalogueCommand[] {
+  const chosen = backend === 'nf_tables' ? 'nft' : 'legacy';
+  const other = backend === 'nf_tables' ? 'legacy' : 'nft';
+  return [
+    { key: 'iptables', argv: [`iptables-${chosen}-save`], compress: true, why: `IPv4 iptables rules of the backend kube-proxy uses (${backend})` },
+    { key: 'ip6tables', argv: [`ip6tables-${chosen}-save`], compress: true, why: `IPv6 iptables rules of the same backend` },
+    { key: `iptables-${other}`, argv: [`iptables-${other}-save`], compress: true, why: 'the other backend: rules left there still run' },
+  ];
+}
+
+/** Table names iptables-nft creates; in families ip/ip6 these are read with iptables-save instead of nft. */
+export const XTABLES_NAMES: readonly string[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
+
+/** nft listing steps: tables first (cheap), chain names (cheap), then each native table in full. */
+export const NFT_LIST_TABLES: readonly string[] = ['nft', '-j', 'list', 'tables'];
+export const NFT_LIST_CHAINS: readonly string[] = ['nft', '-j', 'list', 'chains'];
+export const nftListTable = (family: string, name: string): string[] => ['nft', '-j', 'list', 'table', family, name];
+
+/** Unfiltered conntrack: the whole table per family. Used when the plan names no addresses. */
+export const CONNTRACK_ALL: Readonly<Record<'conntrack' | 'conntrack-ipv6', readonly string[]>> = {
+  conntrack: ['conntrack', '-L', '-f', 'ipv4'],
+  'conntrack-ipv6': ['conntrack', '-L', '-f', 'ipv6'],
+};
+
+/**
+ * conntrack filtered in the kernel: entries whose original source, original destination or reply
+ * source is one of the addresses (client, service VIP, endpoint). One shell loop per family, so a
+ * node with a million entries never ships them; duplicates across filters are removed afterwards.
+ */
+export const CONNTRACK_FILTER_SCRIPT =
+  'f=$1; shift; rc=0; for a in "$@"; do for o in --orig-src --orig-dst --reply-src; do conntrack -L -f "$f" "$o" "$a" || rc=$?; done; done; exit $rc';
+export const conntrackFiltered = (family: 'ipv4' | 'ipv6', addresses: readonly string[]): string[] => ['sh', '-c', CONNTRACK_FILTER_SCRIPT, 'sh', family, ...addresses];
+
+/** Global sysctls the simulator reads; per-interface rp_filter/forwarding keys are added from the link dump. */
+export const SYSCTL_KEYS: readonly string[] = [
+  'net.ipv4.ip_forward',
+  'net.ipv4.conf.all.forwarding',
+  'net.ipv4.conf.all.rp_filter',
+  'net.ipv4.conf.default.rp_filter',
+  'net.ipv4.conf.all.route_localnet',
+  'net.bridge.bridge-nf-call-iptables',
+  'net.bridge.bridge-nf-call-ip6tables',
+  'net.ipv6.conf.all.forwarding',
+];
+
+/** sysctl spells a dot inside an interface name as `/` (flannel.1 → flannel/1). */
+const ifKey = (ifname: string): string => ifname.replace(/\./g, '/');
+
+/** The sysctl read for a node with these interfaces (`-e`: a key the kernel lacks is skipped, not an error). */
+export function sysctlArgv(ifnames: readonly string[]): string[] {
+  const perIf = ifnames.flatMap((i) => [`net.ipv4.conf.${ifKey(i)}.rp_filter`, `net.ipv4.conf.${ifKey(i)}.forwarding`]);
+  return ['sysctl', '-e', ...SYSCTL_KEYS, ...perIf];
+}
+
+/** kube-proxy's metrics endpoint answers its mode; curl or wget, whichever the image has, 2 s bound. */
+export const PROXY_MODE_URL = 'http://127.0.0.1:10249/proxyMode';
+export const PROXY_MODE_SCRIPT = 'if command -v curl >/dev/null 2>&1; then curl -fsS -m 2 "$1"; else wget -qO- -T 2 "$1"; fi';
+export const PROXY_MODE_COMMAND: CatalogueCommand = {
+  key: 'proxyMode',
+  argv: ['sh', '-c', PROXY_MODE_SCRIPT, 'sh', PROXY_MODE_URL],
+  compress: false,
+  why: "kube-proxy's own answer to which mode it runs (when its metrics port is reachable)",
+};
+
+/** CNI configuration files, one line each: `<path> <base64 of the content>` (binary-safe, no delimiters to escape). */
+export const CNI_DIR = '/etc/cni/net.d';
+export const CNI_FILES_SCRIPT = 'for f in "$1"/*; do [ -f "$f" ] && printf \'%s %s\\n\' "$f" "$(base64 < "$f" | tr -d \'\\n\')"; done; exit 0';
+export const CNI_FILES_ARGV: readonly string[] = ['sh', '-c', CNI_FILES_SCRIPT, 'sh', CNI_DIR];
+
+/**
+ * Runs argv with stdout gzipped and base64-encoded, keeping the command's own exit code (POSIX sh:
+ * dash, busybox ash). fd 4 carries the exit status out of the pipeline; the command never sees it.
+ */
+export const COMPRESS_SCRIPT = 'exec 3>&1; rc=$( { { "$@" 4>&-; echo $? >&4; } | gzip -c | base64 >&3; } 4>&1 ); exit "$rc"';
+export const compressedArgv = (argv: readonly string[]): string[] => ['sh', '-c', COMPRESS_SCRIPT, 'sh', ...argv];
+
+/** `--host-binaries`: run the node's own tools from its root filesystem mounted at /host. */
+export const HOST_ROOT = '/host';
+export const hostBinariesArgv = (argv: readonly string[]): string[] => ['chroot', HOST_ROOT, ...argv];
+
+/**
+ * Every argv the probe can run, with sample parameters for the dynamic parts: what the read-only
+ * test checks and what docs/probe.md lists.
+ */
+export function everyCommand(): string[][] {
+  const sample = ['10.0.0.1', 'fd00::1'];
+  return [
+    ...STATIC_COMMANDS.map((c) => [...c.argv]),
+    ...Object.values(BACKEND_PROBES).map((a) => [...a]),
+    ...iptablesCommands('nf_tables').map((c) => [...c.argv]),
+    ...iptablesCommands('legacy').map((c) => [...c.argv]),
+    [...NFT_LIST_TABLES],
+    [...NFT_LIST_CHAINS],
+    nftListTable('ip', 'kube-proxy'),
+    ...Object.values(CONNTRACK_ALL).map((a) => [...a]),
+    conntrackFiltered('ipv4', sample),
+    sysctlArgv(['eth0', 'flannel.1']),
+    [...PROXY_MODE_COMMAND.argv],
+    [...CNI_FILES_ARGV],
+    compressedArgv(['iptables-nft-save']),
+    hostBinariesArgv(['iptables-nft-save']),
+  ];
+}

@@ -1,0 +1,39 @@
+/** Pure helpers that turn probe command outputs into snapshot parts. */
+
+/** Interface names from `ip -d -j link show` (for per-interface sysctls); [] when unreadable. */
+export function linkNames(linkJson: string): string[] {
+  try {
+    const links = JSON.parse(linkJson) as { ifname?: unknown }[];
+    return Array.isArray(links) ? links.map((l) => (typeof l.ifname === 'string' ? l.ifname : '')).filter((n) => n !== '' && n !== 'lo') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Filtered conntrack runs one listing per address and direction, so an entry can appear several
+ * times; its timeout counts down between listings, so compare entries without it.
+ */
+export function dedupeConntrack(text: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const key = line.replace(/^(\S+\s+\d+\s+)\d+\s/, '$1');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(line);
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/** `<path> <base64>` lines of the CNI listing → path → content. Lines that do not decode are skipped. */
+export function parseFileListing(text: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.lastIndexOf(' ');
+    if (at <= 0) continue;
+    files[line.slice(0, at)] = Buffer.from(line.slice(at + 1), 'base64').toString('utf8');
+  }
+  return files;
+}
