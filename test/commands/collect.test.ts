@@ -58,7 +58,8 @@ function expectCleanFailure(r: Run, message: string | RegExp): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
-describe('kubectl netx collect', () => {
+// Each case starts the plugin (Node + oclif) once or twice: generous per-test time on a loaded machine.
+describe('kubectl netx collect', { timeout: 90_000 }, () => {
   it('writes a valid snapshot to stdout with nothing else there', async () => {
     const r = await run(['collect', '--kubeconfig', kubeconfig]);
     expect(r.stderr).toBe('');

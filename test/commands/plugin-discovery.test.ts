@@ -15,7 +15,7 @@ beforeAll(() => {
   if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
 }, 180_000);
 
-describe.skipIf(!existsSync(KUBECTL))('kubectl plugin discovery', () => {
+describe.skipIf(!existsSync(KUBECTL))('kubectl plugin discovery', { timeout: 90_000 }, () => {
   it('kubectl plugin list shows kubectl-netx from the repo', () => {
     const r = kubectl('plugin', 'list');
     // kubectl exits 1 on any warning about other plugins; what matters is that ours is listed.
