@@ -8,8 +8,8 @@ import { clusterClaims, nodeCidrSettings, serviceClaims } from './claims.js';
 import { detectCni } from './cni.js';
 import * as f from './findings.js';
 import { parseCidr, type Cidr } from './ipmath.js';
-import { analyzeNodes, indexPods } from './nodes.js';
-import { nodeAddresses, uniquePods } from './objects.js';
+import { analyzeNodes } from './nodes.js';
+import { uniquePods } from './objects.js';
 import { disagreements, resolveRanges } from './resolve.js';
 import type { CidrReport, Finding, Severity } from './types.js';
 
@@ -32,9 +32,7 @@ export function analyzeCidr(snapshot: Snapshot): CidrReport {
     .flatMap((c) => c.cidrs.map(parseCidr))
     .filter((c): c is Cidr => !!c);
 
-  const nodeIps = new Set(nodes.flatMap((n) => nodeAddresses(n)));
-  const index = indexPods(pods, nodeIps, snapshot.cluster.views?.pods === 'table');
-  const analysis = analyzeNodes(snapshot, nodes, index, cni, calicoPools);
+  const analysis = analyzeNodes(snapshot, { nodes, pods, cni, pools: calicoPools, primaryOnly: snapshot.cluster.views?.pods === 'table' });
   const settings = nodeCidrSettings(pods);
   for (const row of analysis.rows) row.notes = f.rowNotes(row, cni);
 
@@ -52,7 +50,7 @@ export function analyzeCidr(snapshot: Snapshot): CidrReport {
     ...disagreements(clusterCidrs, 'cluster pod CIDR'),
     ...invalidRanges(analysis.ranges),
     ...unknowns(serviceCidrs.ranges.length, clusterCidrs.ranges.length, cni),
-    ...secondaryFamily(index.allFamilies, analysis.rows),
+    ...secondaryFamily(analysis.allFamilies, analysis.rows),
   ];
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 
@@ -63,7 +61,7 @@ export function analyzeCidr(snapshot: Snapshot): CidrReport {
     clusterCidrs,
     cni,
     nodes: analysis.rows,
-    totals: { nodes: nodes.length, pods: index.pods, podIPs: analysis.rows.reduce((n, r) => n + r.podIPs, 0), hostNetworkPods: index.hostNetwork, services: services.length },
+    totals: { nodes: nodes.length, pods: analysis.pods, podIPs: analysis.rows.reduce((n, r) => n + r.podIPs, 0), hostNetworkPods: analysis.hostNetwork, services: services.length },
     findings,
     gaps: gaps(snapshot),
   };

@@ -44,17 +44,33 @@ function fromBigInt(value: bigint, family: Family): string {
   return addr.kind() === 'ipv6' ? (addr as ipaddr.IPv6).toRFC5952String() : addr.toString();
 }
 
-const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** A plain dotted quad (no leading zeros) as a number, else -1. Hot path: 150,000 pod IPs. */
+function dottedQuad(t: string): number {
+  let value = 0;
+  let octet = -1;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = -1;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else return -1;
+  }
+  return dots === 3 && digits > 0 ? value * 256 + octet : -1;
+}
 
 /** Parses one address (strict dotted quad for IPv4, any valid IPv6); undefined when invalid. */
 export function parseIp(text: string): Ip | undefined {
   const t = text.trim();
-  // Fast path for the common case (150,000 pod IPs): plain dotted quad without leading zeros.
-  const q = DOTTED_QUAD.exec(t);
-  if (q && q.slice(1).every((o) => o.length === 1 || o[0] !== '0')) {
-    const [a, b, c, d] = q.slice(1).map(Number) as [number, number, number, number];
-    if (a < 256 && b < 256 && c < 256 && d < 256) return { text: t, family: 4, value: BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d) };
-  }
+  const v4 = dottedQuad(t);
+  if (v4 >= 0) return { text: t, family: 4, value: BigInt(v4) };
   if (ipaddr.IPv4.isValidFourPartDecimal(t)) {
     return { text: t, family: 4, value: toBigInt(ipaddr.IPv4.parse(t).toByteArray()) };
   }

@@ -3,6 +3,7 @@
  * Counted pods: bound to the node, not hostNetwork, phase not Succeeded/Failed (kubelet has torn
  * their sandbox down and IPAM released the address). A pod whose IP equals a node address is
  * treated as hostNetwork: light pod listings (Table) carry no spec.hostNetwork.
+ * One pass over the pods into per-node counters: nothing per pod is kept (150,000 pods).
  */
 import { objectsOf, nsName, type V1Node, type V1Pod } from '../../model/k8s.js';
 import type { Snapshot } from '../../snapshot/types.js';
@@ -13,40 +14,7 @@ import type { CniDetection, NodeCidrRow, NodeCidrUsage, PodRef } from './types.j
 const TERMINAL = new Set(['succeeded', 'failed', 'completed', 'evicted']);
 const SAMPLES = 5;
 
-/** Live, non-hostNetwork pods with their IPs, grouped by node. */
-export interface PodIndex {
-  byNode: Map<string, { ref: string; ips: Ip[] }[]>;
-  pods: number;
-  hostNetwork: number;
-  /** Whether the listing carries status.podIPs (all families) or only the primary status.podIP. */
-  allFamilies: boolean;
-}
-
-/** `primaryOnly`: the listing was a server-side Table, whose IP column holds only the primary IP. */
-export function indexPods(pods: V1Pod[], nodeIps: Set<string>, primaryOnly = false): PodIndex {
-  const byNode = new Map<string, { ref: string; ips: Ip[] }[]>();
-  let count = 0;
-  let hostNetwork = 0;
-  let allFamilies = false;
-  for (const p of pods) {
-    const node = p.spec?.nodeName;
-    if (!node || TERMINAL.has((p.status?.phase ?? '').toLowerCase())) continue;
-    const texts = p.status?.podIPs?.map((x) => x.ip) ?? (p.status?.podIP ? [p.status.podIP] : []);
-    if (p.status?.podIPs && !primaryOnly) allFamilies = true;
-    if (p.spec?.hostNetwork === true || texts.some((t) => nodeIps.has(t))) {
-      hostNetwork++;
-      continue;
-    }
-    count++;
-    const ips = texts.map(parseIp).filter((x): x is Ip => x !== undefined);
-    let list = byNode.get(node);
-    if (!list) byNode.set(node, (list = []));
-    list.push({ ref: nsName(p), ips });
-  }
-  return { byNode, pods: count, hostNetwork, allFamilies };
-}
-
-/** Per-node pod ranges from CiliumNode.spec.ipam.podCIDRs (cluster-pool IPAM). */
+/** Per-node ranges from CiliumNode.spec.ipam.podCIDRs (cluster-pool IPAM). */
 function ciliumRanges(snapshot: Snapshot): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const cn of objectsOf(snapshot, 'ciliumnodes')) {
@@ -90,65 +58,112 @@ function usage(cidr: Cidr, origin: NodeCidrUsage['origin'], used: number | null,
   };
 }
 
+/** What one pass over the pods accumulates for one node. */
+interface NodeAcc {
+  node: V1Node;
+  cidrs: Cidr[];
+  invalid: string[];
+  origin: NodeCidrUsage['origin'];
+  used: Set<bigint>[]; // per cidr
+  ips: Set<string>;
+  pods: number;
+  outside: number;
+  verdict?: { expected: boolean | null; reason: string };
+  samples: PodRef[];
+}
+
 export interface NodeAnalysis {
   rows: NodeCidrRow[];
   /** Parsed ranges per node (for overlap findings), with invalid texts kept. */
   ranges: Map<string, { cidrs: Cidr[]; invalid: string[] }>;
+  /** Counted pods (see above), hostNetwork pods skipped, and whether all IP families were listed. */
+  pods: number;
+  hostNetwork: number;
+  allFamilies: boolean;
 }
 
-export function analyzeNodes(snapshot: Snapshot, nodes: V1Node[], index: PodIndex, cni: CniDetection, pools: Cidr[]): NodeAnalysis {
+export interface NodeInputs {
+  nodes: V1Node[];
+  pods: V1Pod[];
+  cni: CniDetection;
+  /** Enabled Calico IPPools (to judge pod IPs outside node ranges). */
+  pools: Cidr[];
+  /** The pod listing was a server-side Table, whose IP column holds only the primary IP. */
+  primaryOnly: boolean;
+}
+
+function accumulator(node: V1Node, cilium: Map<string, string[]>): NodeAcc {
+  const fromCilium = cilium.get(node.metadata?.name ?? '');
+  const cidrs: Cidr[] = [];
+  const invalid: string[] = [];
+  for (const t of fromCilium ?? nodePodCidrs(node)) {
+    const c = parseCidr(t);
+    if (c) cidrs.push(c);
+    else invalid.push(t);
+  }
+  const origin = fromCilium ? 'ciliumnode.spec.ipam.podCIDRs' : 'node.spec.podCIDRs';
+  return { node, cidrs, invalid, origin, used: cidrs.map(() => new Set<bigint>()), ips: new Set(), pods: 0, outside: 0, samples: [] };
+}
+
+function addPod(acc: NodeAcc, pod: V1Pod, texts: readonly string[], inp: NodeInputs): void {
+  acc.pods++;
+  for (const text of texts) {
+    const ip = parseIp(text);
+    if (!ip) continue;
+    acc.ips.add(ip.text);
+    const home = acc.cidrs.findIndex((c) => contains(c, ip));
+    if (home >= 0) acc.used[home]?.add(ip.value);
+    else if (acc.cidrs.length > 0) {
+      acc.outside++;
+      const v = outsideVerdict(inp.cni, ip, inp.pools);
+      // One unexpected IP makes the node's verdict unexpected.
+      if (!acc.verdict || v.expected === false || (acc.verdict.expected === true && v.expected === null)) acc.verdict = v;
+      if (acc.samples.length < SAMPLES) acc.samples.push({ name: nsName(pod), ip: ip.text });
+    }
+  }
+}
+
+export function analyzeNodes(snapshot: Snapshot, inp: NodeInputs): NodeAnalysis {
+  const { cni } = inp;
   const cilium = cni.ipam === 'cilium-cluster-pool' ? ciliumRanges(snapshot) : new Map<string, string[]>();
+  const byName = new Map<string, NodeAcc>(inp.nodes.map((n) => [n.metadata?.name ?? '', accumulator(n, cilium)]));
+  const nodeIps = new Set(inp.nodes.flatMap((n) => nodeAddresses(n)));
+  let pods = 0;
+  let hostNetwork = 0;
+  let allFamilies = false;
+  for (const p of inp.pods) {
+    const nodeName = p.spec?.nodeName;
+    if (!nodeName || TERMINAL.has((p.status?.phase ?? '').toLowerCase())) continue;
+    const list = p.status?.podIPs;
+    const texts = list ? (list.length === 1 && list[0] ? [list[0].ip] : list.map((x) => x.ip)) : p.status?.podIP ? [p.status.podIP] : [];
+    if (p.status?.podIPs && !inp.primaryOnly) allFamilies = true;
+    if (p.spec?.hostNetwork === true || texts.some((t) => nodeIps.has(t))) {
+      hostNetwork++;
+      continue;
+    }
+    pods++;
+    const acc = byName.get(nodeName);
+    if (acc) addPod(acc, p, texts, inp);
+  }
+
   // The node podCIDR only counts as "the pod range" when the IPAM allocates from it.
   const allocates = cni.ipam === 'node-podcidr' || cni.ipam === 'cilium-cluster-pool' || cni.ipam === 'unknown';
   const rows: NodeCidrRow[] = [];
   const ranges = new Map<string, { cidrs: Cidr[]; invalid: string[] }>();
-  for (const node of nodes) {
-    const name = node.metadata?.name ?? '';
-    const fromCilium = cilium.get(name);
-    const texts = fromCilium ?? nodePodCidrs(node);
-    const origin: NodeCidrUsage['origin'] = fromCilium ? 'ciliumnode.spec.ipam.podCIDRs' : 'node.spec.podCIDRs';
-    const cidrs: Cidr[] = [];
-    const invalid: string[] = [];
-    for (const t of texts) {
-      const c = parseCidr(t);
-      if (c) cidrs.push(c);
-      else invalid.push(t);
-    }
-    ranges.set(name, { cidrs, invalid });
-    const pods = index.byNode.get(name) ?? [];
-    const used = new Map<Cidr, Set<bigint>>(cidrs.map((c) => [c, new Set<bigint>()]));
-    const all = new Set<string>();
-    const samples: PodRef[] = [];
-    let outside = 0;
-    let verdict: { expected: boolean | null; reason: string } | undefined;
-    for (const p of pods) {
-      for (const ip of p.ips) {
-        all.add(ip.text);
-        const home = cidrs.find((c) => contains(c, ip));
-        if (home) used.get(home)?.add(ip.value);
-        else if (cidrs.length > 0) {
-          outside++;
-          const v = outsideVerdict(cni, ip, pools);
-          // One unexpected IP makes the node's verdict unexpected.
-          if (!verdict || v.expected === false || (verdict.expected === true && v.expected === null)) verdict = v;
-          if (samples.length < SAMPLES) samples.push({ name: p.ref, ip: ip.text });
-        }
-      }
-    }
-    const firstFamily = cidrs[0]?.family;
+  for (const [name, a] of byName) {
+    ranges.set(name, { cidrs: a.cidrs, invalid: a.invalid });
+    const firstFamily = a.cidrs[0]?.family;
     rows.push({
       name,
-      internalIPs: nodeAddresses(node, 'InternalIP'),
-      podCIDRs: cidrs.map((c) =>
-        usage(c, origin, index.allFamilies || c.family === firstFamily ? (used.get(c)?.size ?? 0) : null, allocates),
-      ),
-      pods: pods.length,
-      podIPs: all.size,
-      maxPods: maxPods(node),
-      outside: { count: outside, expected: verdict?.expected ?? null, reason: verdict?.reason ?? '', samples },
+      internalIPs: nodeAddresses(a.node, 'InternalIP'),
+      podCIDRs: a.cidrs.map((c, i) => usage(c, a.origin, allFamilies || c.family === firstFamily ? (a.used[i]?.size ?? 0) : null, allocates)),
+      pods: a.pods,
+      podIPs: a.ips.size,
+      maxPods: maxPods(a.node),
+      outside: { count: a.outside, expected: a.verdict?.expected ?? null, reason: a.verdict?.reason ?? '', samples: a.samples },
       notes: [],
     });
   }
-  rows.sort((a, b) => a.name.localeCompare(b.name));
-  return { rows, ranges };
+  rows.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return { rows, ranges, pods, hostNetwork, allFamilies };
 }

@@ -8,15 +8,26 @@ import type { V1ConfigMap, V1Node, V1Pod } from '../../model/k8s.js';
 import { objectsOf, nsName } from '../../model/k8s.js';
 import type { RawObject, Snapshot } from '../../snapshot/types.js';
 
-/** Pods by namespace/name; a copy with a spec.containers list beats a minimal one. */
+/**
+ * Pods without duplicates; of two copies of one pod, the one with spec.containers (a full object)
+ * wins over a minimal Table copy. Only kube-system is checked: that is where a full mirror-pod
+ * request and the cluster-wide Table listing overlap, and a cluster-wide key map would cost
+ * 150,000 strings on a big cluster.
+ */
 export function uniquePods(snapshot: Snapshot): V1Pod[] {
-  const byKey = new Map<string, V1Pod>();
-  for (const p of objectsOf(snapshot, 'pods')) {
+  const all = objectsOf(snapshot, 'pods');
+  const system = new Map<string, V1Pod>();
+  const out: V1Pod[] = [];
+  for (const p of all) {
+    if (p.metadata?.namespace !== 'kube-system') {
+      out.push(p);
+      continue;
+    }
     const key = nsName(p);
-    const seen = byKey.get(key);
-    if (!seen || (!seen.spec?.containers && p.spec?.containers)) byKey.set(key, p);
+    const seen = system.get(key);
+    if (!seen || (!seen.spec?.containers && p.spec?.containers)) system.set(key, p);
   }
-  return [...byKey.values()];
+  return out.concat([...system.values()]);
 }
 
 export type ControlPlaneComponent = 'kube-apiserver' | 'kube-controller-manager';

@@ -166,3 +166,15 @@ describe('findings on hand-made objects', () => {
     expect(r.serviceCidrs.ranges[0]?.source.note).toBe('being deleted, not Ready (OrphanIPAddress)');
   });
 });
+
+describe('pods listed twice (Table listing + full kube-system mirror pods)', () => {
+  it('the full copy wins and the pod is counted once', () => {
+    const full = mirrorPod('kube-apiserver', 'cp', ['--service-cluster-ip-range=10.96.0.0/12']);
+    const minimal = { metadata: { namespace: 'kube-system', name: 'kube-apiserver-cp' }, spec: { nodeName: 'cp' }, status: { phase: 'Running', podIP: '172.18.0.2' } };
+    for (const pods of [[minimal, full], [full, minimal]]) {
+      const r = analyzeCidr(snapshotOf({ nodes: [node('cp', '172.18.0.2', ['10.244.0.0/24'])], pods, services: [] }));
+      expect(r.serviceCidrs.ranges[0]?.cidr).toBe('10.96.0.0/12');
+      expect(r.totals.hostNetworkPods).toBe(1);
+    }
+  });
+});
