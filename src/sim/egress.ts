@@ -10,7 +10,7 @@ import { addSteps, end, endOfVerdict, note, takeRun, type Flow } from './flow.js
 import { arrive, originate, routeInput, type WalkCtx } from './walk.js';
 import type { ResolvedHop } from './route.js';
 import { runHook } from './hook.js';
-import { sameAddr } from './addr.js';
+import { inPrefix, sameAddr } from './addr.js';
 import { bridgeNfCallIptables } from './sysctl.js';
 import { selectSourceAddr } from './local.js';
 
@@ -35,8 +35,9 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
     case 'loopback':
       return arrive(ctx, node.name, flow, { ...pkt, iif: 'lo', oif: undefined });
     case 'veth':
-      // A pod's veth is reached by a direct route; a gateway behind a veth means the veth is an uplink.
-      return hop.gateway ? underlay(ctx, node, flow, pkt, hop) : deliverPod(ctx, node, flow, pkt, dev);
+      // A pod's veth is reached by a direct route and carries no address of the pod's subnet; a gateway
+      // behind it, or an address whose subnet holds the next hop, makes it an uplink to a network segment.
+      return hop.gateway || onSegment(node, dev, nexthop) ? underlay(ctx, node, flow, pkt, hop) : deliverPod(ctx, node, flow, pkt, dev);
     case 'bridge':
       return bridgeOut(ctx, node, flow, pkt, link, hop);
     case 'vxlan':
@@ -195,10 +196,22 @@ export function decap(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Packet):
   return arrive(ctx, node.name, flow, pkt);
 }
 
+/** Does `dev` carry an address whose subnet holds `ip` (a connected network segment)? */
+function onSegment(node: NodeModel, dev: string, ip: string): boolean {
+  return node.addresses.some((a) => a.ifname === dev && a.prefixlen < (a.family === 4 ? 32 : 128) && inPrefix(ip, `${a.local}/${a.prefixlen}`));
+}
+
 /** Out of a plain device: the next hop is another node (by its addresses) or something outside the snapshot. */
 function underlay(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop): Branch[] {
   const nexthop = hop.gateway ?? pkt.daddr;
   const next = ctx.world.nodeByAddr.get(nexthop);
+  if (!next && !hop.gateway && hop.dev && onSegment(node, hop.dev, nexthop)) {
+    // The destination sits on the node's own segment: the packet is handed to it. Whether it listens is outside the snapshot.
+    addSteps(flow, node.name, [{ kind: 'deliver', summary: `handed to ${nexthop} on ${hop.dev}'s network segment (outside the cluster)`, packetAfter: viewOf(pkt) }]);
+    const ep: Endpoint = { ip: pkt.daddr, owner: 'external' };
+    if (pkt.dport !== undefined) ep.port = pkt.dport;
+    return [end(flow, 'delivered', `handed to ${nexthop} on ${node.name}'s ${hop.dev} segment (a host outside the snapshot)`, pkt, ep)];
+  }
   if (!next) return [end(flow, 'insufficient-info', `leaves ${node.name} by ${hop.dev} towards ${nexthop}, which is not a node in the snapshot`, pkt)];
   if (next === node.name) return [end(flow, 'loop', `${node.name} sends the packet to its own address ${nexthop}`, pkt)];
   const model = ctx.world.nodes.get(next);

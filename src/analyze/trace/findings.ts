@@ -3,7 +3,7 @@
  * node, rule or sysctl that shows it.
  */
 import type { Snapshot } from '../../snapshot/types.js';
-import type { Finding, Trace } from '../../sim/trace.js';
+import type { Branch, Finding, Trace } from '../../sim/trace.js';
 import type { Destination, Source } from './resolve.js';
 import type { Target } from './index.js';
 import type { TraceWorld } from './world.js';
@@ -26,6 +26,8 @@ export function findingsFor(snapshot: Snapshot, tw: TraceWorld, trace: Trace, ct
     const eps = endpointsFor(snapshot, ctx.dest.service, ctx.target.servicePort);
     out.push(...serviceFindings(snapshot, tw, trace, ctx, eps));
   }
+  // targetPort-mismatch already says it for a service; otherwise judge each delivered pod port.
+  if (!out.some((f) => f.code === 'target-port-mismatch')) out.push(...undeclaredPorts(snapshot, trace.branches));
   out.push(...branchFindings(trace));
   out.push(...podCidrRoutes(snapshot, trace));
   out.push(...masquerade(trace, ctx));
@@ -216,6 +218,31 @@ function mtu(tw: TraceWorld, trace: Trace, ctx: FindingCtx): Finding[] {
     }
   }
   return [];
+}
+
+/**
+ * A packet delivered to a pod port no container declares: unless something listens undeclared, the pod
+ * answers with a reset. (containerPorts are optional; pods that declare none are not judged.)
+ */
+export function undeclaredPorts(snapshot: Snapshot, branches: Branch[]): Finding[] {
+  const out: Finding[] = [];
+  const pods = objectsOf(snapshot, 'pods');
+  const seen = new Set<string>();
+  for (const b of branches) {
+    const ep = b.endpoint;
+    if (b.disposition !== 'delivered' || !ep?.pod || ep.port === undefined || seen.has(`${ep.pod}:${ep.port}`)) continue;
+    seen.add(`${ep.pod}:${ep.port}`);
+    const pod = pods.find((p) => `${p.metadata?.namespace}/${p.metadata?.name}` === ep.pod);
+    const ports = (pod?.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+    if (ports.length === 0 || ports.some((p) => p.containerPort === ep.port)) continue;
+    out.push({
+      code: 'port-not-declared',
+      severity: 'warning',
+      message: `${ep.pod} declares no container port ${ep.port}: unless something listens there undeclared, the connection is refused`,
+      evidence: [`containerPorts: ${ports.map((p) => `${p.name ? `${p.name}=` : ''}${p.containerPort}`).join(', ')}`],
+    });
+  }
+  return out;
 }
 
 /** A packet for a pod address that a node sends along its default route: that node has no route to the podCIDR. */

@@ -21,13 +21,13 @@ const SEEN: Record<string, string[]> = {
 export function compareCase(o: Observation, branches: Branch[], findings: Finding[] = []): Verdict {
   const problems: string[] = [];
   // A packet delivered to a port nothing listens on is refused by the pod: netx says so with a finding.
-  const portMismatch = findings.some((f) => f.code === 'target-port-mismatch');
+  const portMismatch = findings.some((f) => f.code === 'target-port-mismatch' || f.code === 'port-not-declared');
   const seen = (b: Branch): string[] => [...(SEEN[b.disposition] ?? []), ...(b.disposition === 'delivered' && portMismatch ? ['refused'] : [])];
   for (const b of branches) if (b.disposition === 'uncertain' || b.disposition === 'insufficient-info') problems.push(`branch ${b.disposition}: ${b.reason}`);
   // Every observed outcome must be one a branch predicts.
   for (const key of Object.keys(o.outcomes)) {
     const [kind, who] = key.split(':');
-    const ok = branches.some((b) => seen(b).includes(kind!) && (kind !== 'answered' || short(b.endpoint?.pod) === who));
+    const ok = branches.some((b) => seen(b).includes(kind!) && (kind !== 'answered' || (short(b.endpoint?.pod) || (b.endpoint?.owner === 'external' ? 'external' : '')) === who));
     if (!ok) problems.push(`kernel saw ${key}; netx predicts ${branches.map((b) => `${b.disposition}${b.endpoint?.pod ? `:${short(b.endpoint.pod)}` : ''}`).join(', ')}`);
   }
   // Every predicted outcome must show up when the sample is large enough to see it (affinity pins clients: skip).
@@ -35,13 +35,13 @@ export function compareCase(o: Observation, branches: Branch[], findings: Findin
   if (!affinity) {
     for (const b of branches) {
       const expectSeen = o.attempts * b.probability >= 3;
-      const observed = Object.keys(o.outcomes).some((k) => seen(b).includes(k.split(':')[0]!) && (k.split(':')[0] !== 'answered' || k === `answered:${short(b.endpoint?.pod)}`));
+      const observed = Object.keys(o.outcomes).some((k) => seen(b).includes(k.split(':')[0]!) && (k.split(':')[0] !== 'answered' || k === `answered:${short(b.endpoint?.pod) || 'external'}`));
       if (expectSeen && !observed) problems.push(`netx predicts ${b.disposition} ${short(b.endpoint?.pod)} with p=${b.probability.toFixed(3)}, never seen in ${o.attempts} attempts`);
     }
   }
   // The first attempt: its NAT tuple (conntrack on the source node) and its rule path on each node.
   // Several branches can end the same way (two endpoints behind a missing route): any of them may be the one.
-  const candidates = o.first.kind === 'answered' ? branches.filter((b) => b.disposition === 'delivered' && short(b.endpoint?.pod) === (o.first as { by: string }).by) : branches.filter((b) => seen(b).includes(o.first.kind));
+  const candidates = o.first.kind === 'answered' ? branches.filter((b) => b.disposition === 'delivered' && (short(b.endpoint?.pod) || (b.endpoint?.owner === 'external' ? 'external' : '')) === (o.first as { by: string }).by) : branches.filter((b) => seen(b).includes(o.first.kind));
   let ruleNodesCompared = 0;
   if (candidates.length === 0) problems.push(`no predicted branch matches the first attempt (${JSON.stringify(o.first)})`);
   else {

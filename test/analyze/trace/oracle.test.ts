@@ -11,6 +11,7 @@ import { parseSnapshot } from '../../../src/snapshot/io.js';
 import { buildNodeModel } from '../../../src/model/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { buildWorld } from '../../../src/analyze/trace/world.js';
+import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
 import { newPacket, simulate, mergeBranches, type Branch, type Finding } from '../../../src/sim/index.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 import type { Observation } from '../../lab/oracle.js';
@@ -39,7 +40,8 @@ function predict(snapshotPath: string, o: Observation): { branches: Branch[]; fi
   const tw = buildWorld(snapshot, buildNodeModel);
   const node = tw.world.nodeByAddr.get(o.case.to.ip)!;
   const iif = tw.models.get(node)!.addresses.find((a) => a.local === o.case.to.ip)!.ifname;
-  return { branches: mergeBranches(simulate(tw.world, newPacket({ proto, saddr: o.source.ip, daddr: o.case.to.ip, dport: o.case.to.port }), { kind: 'interface', node, iif })), findings: [] };
+  const branches = mergeBranches(simulate(tw.world, newPacket({ proto, saddr: o.source.ip, daddr: o.case.to.ip, dport: o.case.to.port }), { kind: 'interface', node, iif }));
+  return { branches, findings: undeclaredPorts(snapshot, branches) };
 }
 
 const results: { id: string; verdict: Verdict }[] = [];
