@@ -37,7 +37,8 @@ export function renderPolicyText(r: PolicyReport): string {
   const counts = n > 1 ? ` on ${r.verdicts.filter((v) => v.kind === r.verdict).length} of ${n} flows` : '';
   const first = r.verdicts.find((v) => v.kind === r.verdict);
   lines.push(`${paint.bold(tone(VERDICT_TONE[r.verdict], r.verdict.toUpperCase()))}${counts}${first && n === 1 ? ` · ${first.reason.replace(/^\w+: /, '')}` : ''}`);
-  lines.push(`NetworkPolicy ${r.enforcement.summary}${r.enforcement.evidence.length ? ` (${[...new Set(r.enforcement.evidence.map((e) => e.evidence))].slice(0, 3).join('; ')})` : ''}`);
+  const ev = [...new Set(r.enforcement.evidence.map((e) => e.evidence))];
+  lines.push(`NetworkPolicy ${r.enforcement.summary}${ev.length ? ` — ${ev.slice(0, 3).join('; ')}${ev.length > 3 ? `; +${ev.length - 3} more` : ''}` : ''}`);
   for (const v of r.verdicts) lines.push('', ...flowBlock(v, n > 1));
   const notes = [...new Set(r.verdicts.flatMap((v) => v.notes))];
   if (notes.length) lines.push('', 'Assumptions and ambiguities', ...notes.map((x) => `  ${mark('info')} ${x}`));
@@ -58,7 +59,8 @@ function flowBlock(v: PolicyVerdict, many: boolean): string[] {
 function side(s: SideVerdict, label: string, end: EndSummary): string[] {
   const who = s.pod ?? endText(end);
   const state = s.kind === 'unrestricted' ? 'not isolated' : s.kind;
-  const out = [`  ${label}  ${who.padEnd(24)} ${tone(SIDE_TONE[s.kind], state.padEnd(12))} ${s.selectedBy.length ? `isolated by ${s.selectedBy.join(', ')}` : s.reason}`];
+  const why = s.selectedBy.length ? `isolated by ${s.selectedBy.join(', ')}` : s.reason;
+  const out = [`  ${label}  ${who.padEnd(24)} ${tone(SIDE_TONE[s.kind], state.padEnd(12))} ${why}`];
   for (const r of s.allowedBy) out.push(`      ${mark('ok')} ${rule(r)}`);
   for (const r of s.uncertainBy) out.push(`      ${mark('warning')} may allow: ${rule(r)}`);
   if (s.kind === 'denied') {

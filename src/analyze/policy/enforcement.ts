@@ -75,7 +75,7 @@ export function detectEnforcement(snapshot: Snapshot): Enforcement {
 
 function summary(kind: Enforcement['kind'], engines: Engine[], evidence: EngineEvidence[]): string {
   if (kind === 'enforcing') return `enforced by ${engines.join(', ')}`;
-  if (kind === 'not-enforcing') return `not enforced: only ${[...new Set(evidence.map((e) => e.engine))].join(', ')} (no NetworkPolicy engine)`;
+  if (kind === 'not-enforcing') return `not enforced: only ${[...new Set(evidence.map((e) => e.engine))].join(', ')}, no NetworkPolicy engine`;
   return 'unknown: no CNI or policy engine recognised in the DaemonSets or node dumps';
 }
 

@@ -71,6 +71,6 @@ export function engineOfDaemonSet(ds: DaemonSetView): DaemonSetFinding[] {
     const on = agent.args.some((a) => /^--enable-network-policy(=|\s+)true$/.test(a)) || agent.env['ENABLE_NETWORK_POLICY'] === 'true';
     out.push({ engine: 'aws-network-policy-agent', enforces: on, evidence: `${where} container aws-network-policy-agent${on ? ' with --enable-network-policy=true' : ' without --enable-network-policy=true (off by default)'}` });
   }
-  if (/flannel/.test(ds.name) || has('kube-flannel')) out.push({ engine: 'flannel', enforces: false, evidence: `${where} (flannel: no NetworkPolicy support)` });
+  if (/flannel/.test(ds.name) || has('kube-flannel')) out.push({ engine: 'flannel', enforces: false, evidence: where });
   return out;
 }

@@ -37,7 +37,7 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
   if (subject.kind !== 'pod') throw new Error('unreachable: exemption covers non-pod ends');
   const selecting = world.policies.filter((p) => selects(p, subject, notes) && policyTypes(p).includes(direction));
   const pod = subject.name;
-  if (selecting.length === 0) return { ...base, kind: 'unrestricted', pod, reason: `no NetworkPolicy selects ${pod} for ${direction}: not isolated` };
+  if (selecting.length === 0) return { ...base, kind: 'unrestricted', pod, reason: `no NetworkPolicy selects ${pod} for ${direction}` };
   const side: SideVerdict = { ...base, kind: 'denied', pod, selectedBy: selecting.map(policyName), reason: '' };
   for (const p of selecting) {
     const rules: (V1NetworkPolicyIngressRule | V1NetworkPolicyEgressRule)[] = (direction === 'ingress' ? p.spec?.ingress : p.spec?.egress) ?? [];
@@ -52,6 +52,9 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
       if (pm.index !== undefined) ref.peer = pm.index;
       if (portm.index !== undefined) ref.port = portm.index;
       if (pm.match === 'no' || !portm.match) {
+        // A miss names what failed; the indexes of parts that did match would only confuse.
+        delete ref.peer;
+        delete ref.port;
         ref.reason = pm.match === 'no' ? pm.why : portm.why;
         side.misses.push(ref);
         continue;

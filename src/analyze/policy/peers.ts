@@ -64,7 +64,8 @@ function matchPeer(world: PolicyWorld, policyNs: string, peer: V1NetworkPolicyPe
     nsWhy = `namespace ${end.namespace} ${ns === 'yes' ? 'matches' : ns === 'maybe' ? 'may match' : 'does not match'} namespaceSelector ${selectorText(peer.namespaceSelector as LabelSelector)}`;
   } else {
     ns = end.namespace === policyNs ? 'yes' : 'no';
-    nsWhy = ns === 'yes' ? `in the policy's namespace ${policyNs}` : `podSelector alone only selects pods in ${policyNs}, not ${end.namespace}`;
+    // Said only when it decides: with a podSelector, the pod part is the interesting one.
+    nsWhy = ns === 'no' ? `podSelector alone only selects pods in ${policyNs}, not ${end.namespace}` : peer.podSelector == null ? `in the policy's namespace ${policyNs}` : '';
   }
   if (ns === 'no') return { match: 'no', why: nsWhy, notes };
   let pod: Tri = 'yes';
