@@ -2,14 +2,13 @@
  * The committed lab snapshots and oracle files (no root needed): valid, small, readable by the
  * node-model builder, and consistent with each other (who answered is what the API objects say).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSnapshotFile } from '../../src/snapshot/file.js';
 import { buildNodeModel } from '../../src/model/build-node.js';
 import { REPO_ROOT } from '../support/corpus.js';
-import type { OracleFixture } from './run-scenario.js';
-import { MAX_SNAPSHOT_BYTES, TARGETS, oraclePath } from './regenerate.js';
+import { MAX_SNAPSHOT_BYTES, TARGETS, oraclePath, readLabFixture } from './fixture-index.js';
 
 const abs = (rel: string): string => path.join(REPO_ROOT, rel);
 
@@ -32,9 +31,8 @@ describe.each(TARGETS.map((t) => [t.name, t] as const))('lab fixture %s', (_name
   });
 
   it('the oracle belongs to this snapshot: answering pods are endpoints of the probed service in the API objects', () => {
-    const oracle = JSON.parse(readFileSync(abs(oraclePath(target)), 'utf8')) as OracleFixture;
+    const { oracle, snapshot: snap } = readLabFixture(target.name);
     expect(oracle).toMatchObject({ scenario: target.scenario, topology: target.topology, proxyMode: target.proxyMode, snapshot: target.snapshot });
-    const snap = readSnapshotFile(abs(target.snapshot));
     const services = (snap.cluster.objects['services'] ?? []) as { metadata: { name: string }; spec: { clusterIP: string } }[];
     const slices = (snap.cluster.objects['endpointslices'] ?? []) as {
       metadata: { labels: Record<string, string> };

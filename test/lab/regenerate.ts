@@ -11,44 +11,9 @@ import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
 import { runScenario, type OracleFixture } from './run-scenario.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { randomScenario } from './random.js';
-import type { ProxyMode, Topology } from './spec.js';
+import { MAX_SNAPSHOT_BYTES, TARGETS, oraclePath, type FixtureTarget } from './fixture-index.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** Bundled snapshots and fixtures must stay small enough to ship and to read in unit tests. */
-export const MAX_SNAPSHOT_BYTES = 300_000;
-
-export interface FixtureTarget {
-  /** Name used on the command line and in the oracle file name. */
-  name: string;
-  scenario: string;
-  topology: Topology;
-  proxyMode: ProxyMode;
-  /** Repo-relative snapshot path. */
-  snapshot: string;
-}
-
-const scenarioTargets: FixtureTarget[] = SCENARIOS.filter((s) => s.name !== 'baseline').map((s) => ({
-  name: s.name,
-  scenario: s.name,
-  topology: 'vxlan',
-  proxyMode: 'iptables',
-  snapshot: `test/fixtures/lab/${s.name}.snapshot.json`,
-}));
-
-/** Everything regenerate writes: three bundled topology × mode demos, the scenarios, a few in other modes. */
-export const TARGETS: FixtureTarget[] = [
-  { name: 'baseline-vxlan-iptables', scenario: 'baseline', topology: 'vxlan', proxyMode: 'iptables', snapshot: 'examples/lab-flannel-iptables.snapshot.json' },
-  { name: 'baseline-host-gw-nftables', scenario: 'baseline', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'examples/lab-hostgw-nftables.snapshot.json' },
-  { name: 'baseline-routed-iptables', scenario: 'baseline', topology: 'routed', proxyMode: 'iptables', snapshot: 'examples/lab-routed-iptables.snapshot.json' },
-  ...scenarioTargets,
-  { name: 'no-endpoints-nftables', scenario: 'no-endpoints', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'test/fixtures/lab/no-endpoints-nftables.snapshot.json' },
-  { name: 'stale-conntrack-nftables', scenario: 'stale-conntrack', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'test/fixtures/lab/stale-conntrack-nftables.snapshot.json' },
-  { name: 'random-1', scenario: 'random-1', topology: 'vxlan', proxyMode: 'iptables', snapshot: 'test/fixtures/lab/random-1.snapshot.json' },
-  { name: 'random-2', scenario: 'random-2', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'test/fixtures/lab/random-2.snapshot.json' },
-  { name: 'forward-drop-routed', scenario: 'forward-drop', topology: 'routed', proxyMode: 'iptables', snapshot: 'test/fixtures/lab/forward-drop-routed.snapshot.json' },
-];
-
-export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;
 
 const scenarioNamed = (name: string): Scenario => {
   const seed = /^random-(\d+)$/.exec(name)?.[1];
