@@ -4,11 +4,11 @@
  * Also the two ways in from those: a bridged frame, and a tunnel packet decapsulated.
  */
 import type { Link, NodeModel } from '../model/node.js';
-import type { Branch, Endpoint } from './trace.js';
-import { newPacket, onTheWire, viewOf, type Packet } from './packet.js';
+import type { Branch, Endpoint, Step } from './trace.js';
+import { newPacket, onTheWire, UNKNOWN_PORT, viewOf, type Packet } from './packet.js';
 import { addSteps, end, endOfVerdict, note, takeRun, type Flow } from './flow.js';
 import { arrive, originate, routeInput, type WalkCtx } from './walk.js';
-import type { ResolvedHop } from './route.js';
+import { lookupRoute, type ResolvedHop } from './route.js';
 import { runHook } from './hook.js';
 import { inPrefix, sameAddr } from './addr.js';
 import { bridgeNfCallIptables } from './sysctl.js';
@@ -102,9 +102,6 @@ function portFor(node: NodeModel, bridge: string, ip: string): PortLookup {
  */
 export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
   const bridge = pkt.iif ?? '';
-  const port = portFor(node, bridge, pkt.daddr);
-  const physOut = port.kind === 'found' ? port.port : undefined;
-  addSteps(flow, node.name, [{ kind: 'bridge', summary: `bridged on ${bridge} from ${pkt.physIn}${physOut ? ` to port ${physOut}` : ` (${port.kind === 'missing' ? port.why : ''}; flooded or learned on ARP)`}`, detail: { bridge } }]);
   const brnf = bridgeNfCallIptables(node, bridge, pkt.family);
   const l2 = runHook(node, 'prerouting', pkt, { layer: 'bridge' });
   return l2.flatMap((b) => {
@@ -112,27 +109,66 @@ export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pac
     if (b.verdict !== 'accept') return [endOfVerdict(f0, b)];
     if (brnf.known && !brnf.value) {
       note(f0, `br_netfilter off on ${node.name}: iptables/nft ip tables do not see frames bridged on ${bridge}`);
-      return deliverBridged(ctx, node, f0, b.packet, physOut ?? bridge);
+      const port = portFor(node, bridge, pkt.daddr);
+      addSteps(f0, node.name, [bridgeStep(bridge, pkt, port)]);
+      return deliverBridged(ctx, node, f0, b.packet, port.kind === 'found' ? port.port : bridge);
     }
     if (!brnf.known) note(f0, `bridge-nf-call-iptables on ${node.name} unknown (sysctls not collected): assumed 1, as Kubernetes requires`);
     const pre = runHook(node, 'prerouting', b.packet, { layer: 'ip' });
     return pre.flatMap((r) => {
       const f = takeRun(f0, node.name, r, pre.length > 1);
       if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
-      if (!sameAddr(r.packet.daddr, pkt.daddr)) return routeInput(ctx, node, f, { ...r.packet, physIn: undefined });
-      const fwd = runHook(node, 'forward', { ...r.packet, oif: bridge }, { layer: 'ip', physOut });
-      return fwd.flatMap((w) => {
-        const g = takeRun(f, node.name, w, fwd.length > 1);
-        if (w.verdict !== 'accept') return [endOfVerdict(g, w)];
-        const post = runHook(node, 'postrouting', w.packet, { layer: 'ip', physOut, nexthop: pkt.daddr });
-        return post.flatMap((p) => {
-          const h = takeRun(g, node.name, p, post.length > 1);
-          if (p.verdict !== 'accept') return [endOfVerdict(h, p)];
-          return deliverBridged(ctx, node, h, p.packet, physOut ?? bridge);
-        });
-      });
+      if (!sameAddr(r.packet.daddr, pkt.daddr)) {
+        // A DNAT: routed again; still bridged if the route leaves by this bridge.
+        const rr = lookupRoute(node, { family: r.packet.family, saddr: r.packet.saddr, daddr: r.packet.daddr, iif: bridge, mark: r.packet.mark });
+        if (!(rr.kind === 'unicast' && rr.hops.length === 1 && rr.hops[0]!.dev === bridge)) return routeInput(ctx, node, f, { ...r.packet, physIn: undefined });
+      }
+      return bridgeForward(ctx, node, f, r.packet, bridge);
     });
   });
+}
+
+function bridgeStep(bridge: string, pkt: Packet, port: PortLookup): Step {
+  return { kind: 'bridge', summary: `bridged on ${bridge} from ${pkt.physIn ?? '?'}${port.kind === 'found' ? ` to port ${port.port} (${port.mac})` : ` (${port.why}; learned on ARP)`}`, detail: { bridge } };
+}
+
+/**
+ * A frame switched to another port of `bridge` with br_netfilter: FORWARD and POSTROUTING see it with
+ * iif = oif = the bridge and physdev the ports. A bridge never sends a frame back out the port it came
+ * in by, unless that port has hairpin mode.
+ */
+export function bridgeForward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, bridge: string): Branch[] {
+  const port = portFor(node, bridge, pkt.daddr);
+  const physOut = port.kind === 'found' ? port.port : ctx.world.podByIp.has(pkt.daddr) && pkt.physIn && pkt.physIn !== UNKNOWN_PORT && podPort(ctx, node, pkt) ? pkt.physIn : undefined;
+  addSteps(flow, node.name, [bridgeStep(bridge, pkt, port)]);
+  const hairpin = hairpinCheck(node, pkt, physOut);
+  if (hairpin) return [hairpin.kind === 'drop' ? end(flow, 'dropped', hairpin.reason, pkt) : end(flow, 'uncertain', hairpin.reason, pkt)];
+  const fwd = runHook(node, 'forward', { ...pkt, oif: bridge }, { layer: 'ip', physOut });
+  return fwd.flatMap((w) => {
+    const g = takeRun(flow, node.name, w, fwd.length > 1);
+    if (w.verdict !== 'accept') return [endOfVerdict(g, w)];
+    const post = runHook(node, 'postrouting', w.packet, { layer: 'ip', physOut, nexthop: pkt.daddr });
+    return post.flatMap((p) => {
+      const h = takeRun(g, node.name, p, post.length > 1);
+      if (p.verdict !== 'accept') return [endOfVerdict(h, p)];
+      return deliverBridged(ctx, node, h, { ...p.packet, physIn: undefined }, physOut ?? bridge);
+    });
+  });
+}
+
+/** The destination pod is the sender itself (a pod reaching itself through its service). */
+function podPort(ctx: WalkCtx, node: NodeModel, pkt: Packet): boolean {
+  const dst = ctx.world.podByIp.get(pkt.daddr);
+  const src = ctx.world.podByIp.get(pkt.original.saddr);
+  return !!dst && dst === src && (!dst.node || dst.node === node.name);
+}
+
+function hairpinCheck(node: NodeModel, pkt: Packet, physOut: string | undefined): { kind: 'drop' | 'unknown'; reason: string } | undefined {
+  if (!physOut || !pkt.physIn || physOut !== pkt.physIn) return undefined;
+  const hp = linkOf(node, physOut)?.bridgePort?.hairpin;
+  if (hp === true) return undefined;
+  if (hp === false) return { kind: 'drop', reason: `hairpin: the bridge does not send the frame back out ${physOut}, the port it came in by (hairpin off on ${node.name}:${physOut})` };
+  return { kind: 'unknown', reason: `hairpin: the frame must go back out ${physOut}, the port it came in by; hairpin mode of that port is not in the dump` };
 }
 
 function deliverBridged(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, port: string): Branch[] {

@@ -43,6 +43,9 @@ export interface Packet {
   inner?: { packet: Packet; vni: number; dev: string; port: number };
 }
 
+/** physIn of a frame known to come from a bridge port whose name the dumps do not show. */
+export const UNKNOWN_PORT = '(unknown bridge port)';
+
 /** What a packet looks like on arrival at another node: the skb mark and conntrack do not cross the wire. */
 export function onTheWire(p: Packet): Packet {
   const t = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport };

@@ -5,7 +5,7 @@
  */
 import type { Hook, Ruleset, Selector, Table } from '../model/netfilter.js';
 import type { NodeModel } from '../model/node.js';
-import type { Packet } from './packet.js';
+import { UNKNOWN_PORT, type Packet } from './packet.js';
 import { lookupRoute } from './route.js';
 import { fibAddrType } from './local.js';
 
@@ -137,7 +137,7 @@ function meta(key: string, pkt: Packet, ctx: EvalCtx): SelResult {
     case 'pkttype':
       return one('host');
     case 'physdev-in':
-      return one(pkt.physIn ?? '');
+      return pkt.physIn === UNKNOWN_PORT ? unknown('physdev-in (the bridge port the pod uses is not in the neighbour/FDB dumps)') : one(pkt.physIn ?? '');
     case 'physdev-out':
       return one(ctx.physOut ?? '');
     case 'physdev-is-in':

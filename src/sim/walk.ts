@@ -13,7 +13,7 @@ import { describeRoute, lookupRoute, tableName, type ResolvedHop, type RouteResu
 import { describeEntry, findEntry, joinEntry } from './ct.js';
 import { bridgeNfCallIptables, forwarding, rpFilter } from './sysctl.js';
 import { selectSourceAddr } from './local.js';
-import { bridgedFrame, decap, egress } from './egress.js';
+import { bridgeForward, bridgedFrame, decap, egress } from './egress.js';
 
 /** Where the packet enters the simulated world. */
 export type Start =
@@ -60,6 +60,14 @@ export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, 
   return runs.flatMap((r) => {
     const f = takeRun(flow, nodeName, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
+    // br_nf_pre_routing_finish: after a DNAT, a destination routed out of the same bridge stays bridged.
+    if (pkt.physIn && r.packet.daddr !== pkt.daddr) {
+      const rr = lookupRoute(node, { family: r.packet.family, saddr: r.packet.saddr, daddr: r.packet.daddr, iif: pkt.iif, mark: r.packet.mark });
+      if (rr.kind === 'unicast' && rr.hops.length === 1 && rr.hops[0]!.dev === pkt.iif) {
+        addSteps(f, nodeName, [{ ...routeStep(r.packet, rr), summary: `${routeStep(r.packet, rr).summary} — same bridge: the frame stays bridged (br_netfilter DNAT)` }]);
+        return bridgeForward(ctx, node, f, r.packet, pkt.iif ?? '');
+      }
+    }
     return routeInput(ctx, node, f, { ...r.packet, physIn: undefined });
   });
 }

@@ -28,7 +28,8 @@ export function flannelNode(spec: NodeSpec, peers: NodeSpec[]): NodeModel {
     { index: 2, name: 'eth0', kind: 'device', mtu: 1500, state: 'UP', flags: ['UP'] },
     { index: 3, name: 'flannel.1', kind: 'vxlan', mtu: 1450, state: 'UNKNOWN', flags: ['UP'], mac: vtepMac(spec.subnet), vxlan: { id: 1, port: 8472, local: spec.ip, dev: 'eth0', learning: false } },
     { index: 4, name: 'cni0', kind: 'bridge', mtu: 1450, state: 'UP', flags: ['UP'], mac: `02:00:00:00:0${spec.subnet}:01` },
-    ...spec.pods.map((p, i): Link => ({ index: 10 + i, name: p.veth, kind: 'veth', mtu: 1450, state: 'UP', flags: ['UP'], master: 'cni0' })),
+    // The CNI bridge plugin with hairpinMode (flannel's default) turns hairpin on for every pod port.
+    ...spec.pods.map((p, i): Link => ({ index: 10 + i, name: p.veth, kind: 'veth', mtu: 1450, state: 'UP', flags: ['UP'], master: 'cni0', bridgePort: { hairpin: true } })),
   ];
   const addresses: Address[] = [
     { ifname: 'lo', ifindex: 1, family: 4, local: '127.0.0.1', prefixlen: 8, scope: 'host' },

@@ -56,6 +56,22 @@ describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, p
     }
   });
 
+  it('a pod reaching itself through its service: the bridge needs hairpin mode on its port', () => {
+    const tweak = (hairpin: boolean | undefined) =>
+      twoNodes({ 'node-a': iptablesRuleset('node-a', '172.18.0.2') }, (m) => {
+        const l = m.links.find((x) => x.name === 'veth-client');
+        if (l) l.bridgePort = hairpin === undefined ? undefined : { hairpin };
+      });
+    const self = (n: ReturnType<typeof tweak>) =>
+      runCase(n, { name: '', source: 'default/client', destination: '10.96.0.30', port: 53, proto: 'udp', disposition: '' }).find((b) => b.final?.daddr === '10.244.0.5')!;
+    expect(self(tweak(true)).disposition).toBe('delivered');
+    const off = self(tweak(false));
+    expect([off.disposition, off.reason]).toEqual(['dropped', expect.stringMatching(/hairpin off on node-a:veth-client/)]);
+    expect(self(tweak(undefined)).disposition).toBe('uncertain');
+    // After the DNAT the frame stays on the bridge (br_netfilter): it is not routed by the host.
+    expect(self(tweak(true)).hops[0]!.steps.some((s) => s.kind === 'route' && /stays bridged/.test(s.summary))).toBe(true);
+  });
+
   it('ip_forward=0 on the source node drops with the reason', () => {
     const n = twoNodes({}, (m) => {
       if (m.name === 'node-a') m.sysctl['net.ipv4.ip_forward'] = '0';

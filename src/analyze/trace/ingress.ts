@@ -9,6 +9,7 @@ import type { Start } from '../../sim/walk.js';
 import { lookupTable } from '../../sim/route.js';
 import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { fibAddrType } from '../../sim/local.js';
+import { UNKNOWN_PORT } from '../../sim/packet.js';
 
 export type Ingress = { ok: true; start: Start } | { ok: false; reason: string };
 
@@ -23,8 +24,7 @@ export function podIngress(node: NodeModel, podIp: string, dst: string): Ingress
     const port = bridgePort(node, dev, podIp);
     const local = fibAddrType(node, dst) === 'local';
     const bridged = !local && inPrefix(dst, r.route.dst) && !sameAddr(dst, podIp);
-    const start: Start = { kind: 'interface', node: node.name, iif: dev, bridged };
-    if (port) start.physIn = port;
+    const start: Start = { kind: 'interface', node: node.name, iif: dev, bridged, physIn: port ?? UNKNOWN_PORT };
     start.note = port
       ? `${podIp} sends through bridge port ${port} of ${dev} (neighbour + FDB)`
       : `${podIp} sits behind bridge ${dev}; its port is not in the neighbour/FDB dumps`;
