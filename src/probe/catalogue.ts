@@ -104,9 +104,12 @@ export const PROXY_MODE_COMMAND: CatalogueCommand = {
   why: "kube-proxy's own answer to which mode it runs (when its metrics port is reachable)",
 };
 
-/** CNI configuration files, one line each: `<path> <base64 of the content>` (binary-safe, no delimiters to escape). */
+/**
+ * CNI configuration files: `==> <path>` then the content in base64 lines, then `<==` (binary-safe;
+ * a base64 line never starts with `==>` since `>` is not in its alphabet).
+ */
 export const CNI_DIR = '/etc/cni/net.d';
-export const CNI_FILES_SCRIPT = 'for f in "$1"/*; do [ -f "$f" ] && printf \'%s %s\\n\' "$f" "$(base64 < "$f" | tr -d \'\\n\')"; done; exit 0';
+export const CNI_FILES_SCRIPT = 'for f in "$1"/*; do [ -f "$f" ] && { printf \'==> %s\\n\' "$f"; base64 < "$f"; echo \'<==\'; }; done; exit 0';
 export const CNI_FILES_ARGV: readonly string[] = ['sh', '-c', CNI_FILES_SCRIPT, 'sh', CNI_DIR];
 
 /**

@@ -4,6 +4,9 @@
  * their table and chain declarations (which base chains the kernel really has); native tables
  * (kube-proxy nftables mode, CNI tables) are listed in full, one `nft -j list table` each.
  */
+// Covered tables keep only their base chains: those are iptables' builtin names (so the parser still
+// tells the table is iptables-nft's and the merge drops it for the save), and they are what
+// trace/kernel-chains.ts needs to know which builtin chains the kernel really hooks.
 import { XTABLES_NAMES } from './catalogue.js';
 
 export interface NftTableRef {
@@ -40,7 +43,7 @@ export function coveredBySave(t: NftTableRef, saves: { ip?: string; ip6?: string
 
 /**
  * One `nft -j` document: metainfo, then per table either its full native listing or (covered
- * tables) the table and its chain declarations only.
+ * tables) the table and its base-chain declarations; a covered table without base chains is left out.
  */
 export function assembleNftDocument(tablesItems: NftItem[], chainItems: NftItem[], covered: NftTableRef[], native: Map<string, NftItem[]>): string {
   const key = (t: NftTableRef): string => `${t.family} ${t.name}`;
@@ -49,8 +52,8 @@ export function assembleNftDocument(tablesItems: NftItem[], chainItems: NftItem[
   for (const t of listedTables(tablesItems)) {
     const k = key(t);
     if (coveredKeys.has(k)) {
-      out.push(...tablesItems.filter((o) => isTable(o, t)));
-      out.push(...chainItems.filter((o) => inTable(o, 'chain', t)));
+      const base = chainItems.filter((o) => inTable(o, 'chain', t) && typeof (o.chain as { hook?: unknown }).hook === 'string');
+      if (base.length) out.push(...tablesItems.filter((o) => isTable(o, t)), ...base);
     } else {
       out.push(...(native.get(k) ?? []).filter((o) => !('metainfo' in o)));
     }

@@ -27,13 +27,19 @@ export function dedupeConntrack(text: string): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** `<path> <base64>` lines of the CNI listing → path → content. Lines that do not decode are skipped. */
+/** The CNI listing (`==> path`, base64 lines, `<==`) → path → content. */
 export function parseFileListing(text: string): Record<string, string> {
   const files: Record<string, string> = {};
+  let path: string | undefined;
+  let body: string[] = [];
   for (const line of text.split('\n')) {
-    const at = line.lastIndexOf(' ');
-    if (at <= 0) continue;
-    files[line.slice(0, at)] = Buffer.from(line.slice(at + 1), 'base64').toString('utf8');
+    if (line.startsWith('==> ')) {
+      path = line.slice(4);
+      body = [];
+    } else if (line === '<==' && path !== undefined) {
+      files[path] = Buffer.from(body.join(''), 'base64').toString('utf8');
+      path = undefined;
+    } else if (path !== undefined) body.push(line.trim());
   }
   return files;
 }

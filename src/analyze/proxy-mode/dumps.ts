@@ -1,5 +1,5 @@
 /** Reading one node's dumps as text: failed commands and encodings handled in one place. */
-import { gunzipSync } from 'node:zlib';
+import { decodeDumpStdout } from '../../snapshot/dump-encoding.js';
 import type { DumpResult, NodeCapture } from '../../snapshot/types.js';
 
 export type DumpText = { kind: 'text'; text: string; dump: DumpResult } | { kind: 'failed'; reason: string } | { kind: 'absent' };
@@ -12,12 +12,6 @@ export function dumpText(capture: NodeCapture | undefined, key: string): DumpTex
     const why = d.stderr.trim().split('\n')[0] || `exit code ${d.exitCode}`;
     return { kind: 'failed', reason: `${d.argv.join(' ') || key} failed: ${why}` };
   }
-  if (d.encoding === 'gzip+base64') {
-    try {
-      return { kind: 'text', text: gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8'), dump: d };
-    } catch (e) {
-      return { kind: 'failed', reason: `cannot decompress ${key}: ${(e as Error).message}` };
-    }
-  }
-  return { kind: 'text', text: d.stdout, dump: d };
+  const decoded = decodeDumpStdout(d);
+  return decoded.kind === 'text' ? { kind: 'text', text: decoded.text, dump: d } : { kind: 'failed', reason: `cannot decompress ${key}: ${decoded.reason}` };
 }

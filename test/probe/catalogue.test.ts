@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  COMPRESS_SCRIPT,
+  CONNTRACK_FILTER_SCRIPT,
+  CNI_FILES_SCRIPT,
+  everyCommand,
+  iptablesCommands,
+  PROXY_MODE_SCRIPT,
+  STATIC_COMMANDS,
+  sysctlArgv,
+} from '../../src/probe/catalogue.js';
+import { DUMP_KEYS } from '../../src/snapshot/types.js';
+
+/** Verbs that change state in ip, bridge, nft, ipset, ipvsadm (as standalone words). */
+const MUTATING_WORDS = new Set(['add', 'del', 'delete', 'change', 'replace', 'append', 'prepend', 'set', 'flush', 'create', 'destroy', 'insert', 'rename', 'restore', 'reset', 'import', 'reload', 'monitor']);
+/** Per program: a read-only verb argv must hold, and flags that write (forbidden). */
+const READ_ONLY: Record<string, { must?: (args: string[]) => boolean; forbidden: string[] }> = {
+  ip: { must: (a) => a.includes('show'), forbidden: ['-batch', '-force'] },
+  bridge: { must: (a) => a.includes('show'), forbidden: ['-batch'] },
+  nft: { must: (a) => a[0] === '-j' && a[1] === 'list', forbidden: ['-f', '--file', '-i'] },
+  conntrack: { must: (a) => a[0] === '-L', forbidden: ['-D', '-F', '-U', '-I', '-E', '--delete', '--flush', '--update', '--create', '--event'] },
+  ipset: { must: (a) => a[0] === 'save' || a[0] === 'list', forbidden: [] },
+  ipvsadm: { must: (a) => a[0] === '-Sn' || a[0] === '-Ln', forbidden: ['-A', '-E', '-D', '-C', '-R', '-a', '-e', '-d', '--zero', '-Z'] },
+  sysctl: { must: (a) => a.every((x) => !x.includes('=')), forbidden: ['-w', '--write', '-p', '--load', '--system'] },
+  'iptables-nft-save': { forbidden: ['-c'] },
+  'iptables-legacy-save': { forbidden: ['-c'] },
+  'ip6tables-nft-save': { forbidden: ['-c'] },
+  'ip6tables-legacy-save': { forbidden: ['-c'] },
+};
+
+/** The program argv starts, looking through the wrappers (chroot /host, sh -c SCRIPT sh ARGV...). */
+function unwrap(argv: string[]): { program: string; args: string[] }[] {
+  if (argv[0] === 'chroot') return unwrap(argv.slice(2));
+  if (argv[0] === 'sh' && argv[1] === '-c') {
+    const script = argv[2] ?? '';
+    // "$@" runs the wrapped argv; other scripts name their programs inline (checked word by word).
+    return script === COMPRESS_SCRIPT ? unwrap(argv.slice(4)) : [];
+  }
+  return [{ program: argv[0] ?? '', args: argv.slice(1) }];
+}
+
+describe('probe catalogue', () => {
+  it('starts only read-only programs, each with a listing verb and no writing flag or verb', () => {
+    const seen = new Set<string>();
+    for (const argv of everyCommand()) {
+      for (const { program, args } of unwrap(argv)) {
+        seen.add(program);
+        const rule = READ_ONLY[program];
+        expect(rule, `${argv.join(' ')}: ${program} is not a catalogue program`).toBeDefined();
+        if (rule?.must) expect(rule.must(args), argv.join(' ')).toBe(true);
+        for (const a of args) {
+          expect(rule?.forbidden.includes(a), `${argv.join(' ')}: ${a}`).toBe(false);
+          expect(MUTATING_WORDS.has(a), `${argv.join(' ')}: ${a}`).toBe(false);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(READ_ONLY).sort());
+  });
+
+  it('shell scripts only read: no redirect into a file, no mutating word, only listing commands', () => {
+    for (const script of [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT]) {
+      const words = script.split(/[\s;|&(){}$"'`]+/).filter(Boolean);
+      for (const w of words) expect(MUTATING_WORDS.has(w), `${script}: ${w}`).toBe(false);
+      // Redirections go to file descriptors or /dev/null only, never to a path (no file is written).
+      const unquoted = script.replace(/'[^']*'/g, "''");
+      for (const m of unquoted.matchAll(/>\s*(&?\S+)/g)) expect(m[1], script).toMatch(/^&[\d-]|^\/dev\/null$/);
+      // conntrack is only ever called with -L.
+      for (const m of script.matchAll(/conntrack\s+(\S+)/g)) expect(m[1]).toBe('-L');
+    }
+  });
+
+  it('covers every fixed dump key', () => {
+    const keys = new Set([...STATIC_COMMANDS.map((c) => c.key), ...iptablesCommands('nf_tables').map((c) => c.key), ...iptablesCommands('legacy').map((c) => c.key), 'nft', 'conntrack', 'sysctl']);
+    for (const k of DUMP_KEYS) expect(keys, k).toContain(k);
+  });
+
+  it('iptables holds the chosen backend, the other backend keeps its own key', () => {
+    expect(iptablesCommands('nf_tables').map((c) => [c.key, c.argv[0]])).toEqual([['iptables', 'iptables-nft-save'], ['ip6tables', 'ip6tables-nft-save'], ['iptables-legacy', 'iptables-legacy-save']]);
+    expect(iptablesCommands('legacy').map((c) => [c.key, c.argv[0]])).toEqual([['iptables', 'iptables-legacy-save'], ['ip6tables', 'ip6tables-legacy-save'], ['iptables-nft', 'iptables-nft-save']]);
+  });
+
+  it('sysctl reads per-interface keys with dots spelled as slashes', () => {
+    expect(sysctlArgv(['flannel.1']).slice(-2)).toEqual(['net.ipv4.conf.flannel/1.rp_filter', 'net.ipv4.conf.flannel/1.forwarding']);
+  });
+});
