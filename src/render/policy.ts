@@ -60,7 +60,7 @@ function side(s: SideVerdict, label: string, end: EndSummary): string[] {
   const who = s.pod ?? endText(end);
   const state = s.kind === 'unrestricted' ? 'not isolated' : s.kind;
   const why = s.selectedBy.length ? `isolated by ${s.selectedBy.join(', ')}` : s.reason;
-  const out = [`  ${label}  ${who.padEnd(24)} ${tone(SIDE_TONE[s.kind], state.padEnd(12))} ${why}`];
+  const out = [`  ${label}  ${who.padEnd(24)} ${tone(SIDE_TONE[s.kind], state.padEnd(13))} ${why}`];
   for (const r of s.allowedBy) out.push(`      ${mark('ok')} ${rule(r)}`);
   for (const r of s.uncertainBy) out.push(`      ${mark('warning')} may allow: ${rule(r)}`);
   if (s.kind === 'denied') {
