@@ -10,10 +10,11 @@ import { collectAllPlan } from '../snapshot/plan.js';
 import { summarizeSnapshot } from '../snapshot/summary.js';
 
 export default class Collect extends NetxCommand {
-  static override summary = 'Capture the cluster (API objects; node dumps once the probe exists) into a snapshot file';
+  static override summary = 'Capture the cluster (API objects and every node\'s dataplane dumps) into a snapshot file';
   static override description =
     'Writes a versioned JSON snapshot (see docs/snapshot.md) that every command can analyse with --snapshot FILE, ' +
-    'so a capture from one cluster can be examined anywhere. All namespaces unless -n is given. ' +
+    'so a capture from one cluster can be examined anywhere. All namespaces unless -n is given; ' +
+    '--no-probe takes API objects only (no debug pods on the nodes). ' +
     'A name ending in .gz is gzip-compressed. Needs the permissions printed by `kubectl netx rbac`.';
   static override examples = [
     '<%= config.bin %> collect -o capture.json',

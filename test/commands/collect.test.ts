@@ -60,15 +60,20 @@ function expectCleanFailure(r: Run, message: string | RegExp): void {
 
 // Each case starts the plugin (Node + oclif) once or twice: generous per-test time on a loaded machine.
 describe('kubectl netx collect', { timeout: 90_000 }, () => {
-  it('writes a valid snapshot to stdout with nothing else there', async () => {
-    const r = await run(['collect', '--kubeconfig', kubeconfig]);
+  it('writes a valid snapshot to stdout with nothing else there (API part; --no-probe)', async () => {
+    const r = await run(['collect', '--kubeconfig', kubeconfig, '--no-probe']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const snap = parseSnapshot(r.stdout, 'stdout');
     expect(snap.source).toMatchObject({ type: 'live', context: 'netx-test', server: server.url });
     expect(snap.cluster.objects.pods).toHaveLength(32);
     expect(snap.cluster.serviceCidrProbe?.message).toMatch(/The range of valid IPs is 10\.96\.0\.0\/12/);
-    expect(snap.source.gaps?.map((g) => g.what)).toEqual(['ippools', 'ciliumnodes', 'node dumps']);
+    expect(snap.source.gaps?.map((g) => `${g.what}: ${g.reason}`)).toEqual([
+      'ippools: the API server does not serve this API (not installed)',
+      'ciliumnodes: the API server does not serve this API (not installed)',
+      'node dumps: node probe disabled (--no-probe)',
+    ]);
+    expect(snap.nodes).toEqual({});
   });
 
   it('writes -o FILE (gzip for .gz), scopes -n, and the file feeds --snapshot', async () => {
