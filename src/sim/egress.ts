@@ -143,17 +143,23 @@ export function bridgeForward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pa
   addSteps(flow, node.name, [bridgeStep(bridge, pkt, port)]);
   const hairpin = hairpinCheck(node, pkt, physOut);
   if (hairpin) return [hairpin.kind === 'drop' ? end(flow, 'dropped', hairpin.reason, pkt) : end(flow, 'uncertain', hairpin.reason, pkt)];
-  const fwd = runHook(node, 'forward', { ...pkt, oif: bridge }, { layer: 'ip', physOut });
-  return fwd.flatMap((w) => {
-    const g = takeRun(flow, node.name, w, fwd.length > 1);
-    if (w.verdict !== 'accept') return [endOfVerdict(g, w)];
-    const post = runHook(node, 'postrouting', w.packet, { layer: 'ip', physOut, nexthop: pkt.daddr });
-    return post.flatMap((p) => {
-      const h = takeRun(g, node.name, p, post.length > 1);
-      if (p.verdict !== 'accept') return [endOfVerdict(h, p)];
-      return deliverBridged(ctx, node, h, { ...p.packet, physIn: undefined }, physOut ?? bridge);
+  // Bridge-family chains run before br_netfilter's IP hooks (NF_BR_PRI_BRNF 0 on forward, last on postrouting).
+  const stages: { hook: 'forward' | 'postrouting'; layer: 'bridge' | 'ip' }[] = [
+    { hook: 'forward', layer: 'bridge' },
+    { hook: 'forward', layer: 'ip' },
+    { hook: 'postrouting', layer: 'bridge' },
+    { hook: 'postrouting', layer: 'ip' },
+  ];
+  const walk = (f: Flow, p: Packet, i: number): Branch[] => {
+    const st = stages[i];
+    if (!st) return deliverBridged(ctx, node, f, { ...p, physIn: undefined }, physOut ?? bridge);
+    const runs = runHook(node, st.hook, { ...p, oif: bridge }, { layer: st.layer, physOut, nexthop: pkt.daddr });
+    return runs.flatMap((r) => {
+      const g = takeRun(f, node.name, r, runs.length > 1);
+      return r.verdict !== 'accept' ? [endOfVerdict(g, r)] : walk(g, r.packet, i + 1);
     });
-  });
+  };
+  return walk(flow, pkt, 0);
 }
 
 /** The destination pod is the sender itself (a pod reaching itself through its service). */

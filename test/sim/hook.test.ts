@@ -99,6 +99,24 @@ describe('netfilter hooks in kernel order', () => {
     expect(b.notes.join(' ')).toMatch(/nat chains skipped/);
   });
 
+  it('frames bridged pod to pod meet the bridge family and, with br_netfilter, the IP FORWARD hook', () => {
+    const toWebA = (r: Ruleset) => only(runCase(twoNodes({ 'node-a': r }), { name: '', source: 'default/client', destination: '10.244.0.6', port: 8080, disposition: '' }));
+    const bridgeDrop = table('l2', [base('fwd', 'filter', 'forward', -200, [rule('ip daddr 10.244.0.6 drop', daddr('10.244.0.6'), drop)])], 'bridge');
+    expect(toWebA(rs(bridgeDrop)).reason).toMatch(/bridge l2 fwd/);
+    const ipDrop = table('f', [base('fwd', 'filter', 'forward', 0, [rule('ip daddr 10.244.0.6 drop', daddr('10.244.0.6'), drop)])], 'ip');
+    expect(toWebA(rs(ipDrop)).disposition).toBe('dropped');
+    const off = only(
+      runCase(
+        twoNodes({ 'node-a': rs(ipDrop) }, (m) => {
+          m.sysctl['net.bridge.bridge-nf-call-iptables'] = '0';
+        }),
+        { name: '', source: 'default/client', destination: '10.244.0.6', port: 8080, disposition: '' },
+      ),
+    );
+    expect(off.disposition).toBe('delivered');
+    expect(off.notes.join(' ')).toMatch(/br_netfilter off/);
+  });
+
   it('numgen random mod 3 splits into three equal branches through a verdict map', () => {
     const ep = (i: number) => chain(`ep${i}`, [rule(`dnat ${i}`, dnat(`10.244.1.${i + 5}`, 8080))]);
     const vmap: Expr = {
