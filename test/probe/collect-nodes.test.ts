@@ -1,0 +1,158 @@
+/** Node probing through the test API server: debug pod lifecycle, exec over WebSocket (v5 and v4), failures, cleanup. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../src/cluster/client.js';
+import { collectWith } from '../../src/cluster/collect.js';
+import { silentProgress } from '../../src/cli/progress.js';
+import { buildNodeModel } from '../../src/model/build-node.js';
+import { defaultProbeOptions, type ProbeOptions } from '../../src/probe/options.js';
+import { livePods } from '../../src/probe/pods.js';
+import { decodeDumpStdout } from '../../src/snapshot/dump-encoding.js';
+import type { CollectPlan } from '../../src/snapshot/plan.js';
+import { UserError } from '../../src/util/errors.js';
+import { sampleObjects } from '../support/api-server/fixture.js';
+import { servePods, TestApiServer, type PodsOptions } from '../support/api-server/index.js';
+import { FAKE_NAT, fakeNodeBackend, fakeNodeTools } from './fake-node.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-probe-'));
+let bin = '';
+const servers: TestApiServer[] = [];
+beforeAll(() => {
+  bin = fakeNodeTools(dir);
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const PLAN: CollectPlan = { resources: [{ resource: 'nodes' }], nodes: { names: 'all', dumps: [] } };
+const NODES = ['kube-router-vm1', 'kube-router-vm2'];
+
+async function setup(pods: PodsOptions = {}) {
+  const server = await TestApiServer.start({ objects: sampleObjects() });
+  servers.push(server);
+  const ctl = servePods(server, { exec: fakeNodeBackend(bin), ...pods });
+  const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: `kc-${servers.length}` }), requestTimeoutMs: 10_000, retry: { baseDelayMs: 5 }, env: {} });
+  const probeWith = (o: Partial<ProbeOptions> = {}, plan: CollectPlan = PLAN) =>
+    collectWith(client, plan, silentProgress, () => new Date('2026-11-22T12:00:00Z'), defaultProbeOptions({ runId: 'run1', startTimeoutMs: 5_000, ...o }));
+  return { server, ctl, probeWith };
+}
+
+describe('node probe through the API (debug pod + exec)', () => {
+  it('probes every node with one pod each, over v5.channel.k8s.io, and deletes the pods', async () => {
+    const { ctl, probeWith } = await setup();
+    const snap = await probeWith();
+    expect(Object.keys(snap.nodes).sort()).toEqual(NODES);
+    expect(ctl.created.sort()).toEqual(NODES.map((n) => `netx-probe-${n}-run1`));
+    expect(ctl.deleted.sort()).toEqual(ctl.created.sort());
+    expect(ctl.pods()).toHaveLength(sampleObjects().pods!.length);
+    expect(livePods()).toEqual([]);
+    expect(new Set(ctl.execs.map((e) => e.protocol))).toEqual(new Set(['v5.channel.k8s.io']));
+
+    const node = snap.nodes['kube-router-vm1']!;
+    expect(node.probe).toMatchObject({ transport: 'debug-pod', image: 'nicolaka/netshoot:v0.13', pod: 'kube-system/netx-probe-kube-router-vm1-run1' });
+    expect(node.probe?.iptablesBackend).toEqual({ backend: 'nf_tables', evidence: 'KUBE-IPTABLES-HINT chain in iptables-nft-save -t mangle', certain: true });
+    // Compressed on the node, recorded with the command that made it.
+    expect(node.dumps.iptables).toMatchObject({ argv: ['iptables-nft-save'], exitCode: 0, encoding: 'gzip+base64' });
+    expect(decodeDumpStdout(node.dumps.iptables!)).toEqual({ kind: 'text', text: FAKE_NAT });
+    // Missing tools and refusals are recorded per command, never fatal.
+    expect(node.dumps.ipvs).toMatchObject({ argv: ['ipvsadm', '-Sn'], exitCode: 127 });
+    expect(node.dumps['iptables-legacy']).toMatchObject({ exitCode: 4, stderr: expect.stringMatching(/permission denied/) });
+    expect(node.probe?.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ what: 'ipvs', code: 'missing-tool' }),
+        expect.objectContaining({ what: 'iptables-legacy', code: 'failed' }),
+      ]),
+    );
+    // nft: only the native table in full, the iptables-nft table by its base chain.
+    expect(node.dumps.nft?.steps).toEqual([['nft', '-j', 'list', 'tables'], ['nft', '-j', 'list', 'chains'], ['nft', '-j', 'list', 'table', 'inet', 'cni']]);
+    expect(node.dumps.sysctl?.stdout).toMatch(/^net\.ipv4\.conf\.eth0\.rp_filter = 1$/m);
+    expect(node.dumps.proxyMode).toMatchObject({ stdout: 'iptables\n', exitCode: 0 });
+    expect(node.dumps.conntrack?.argv).toEqual(['conntrack', '-L', '-f', 'ipv4']);
+    // The dumps build a node model: the kube-proxy nat table from the save, the native CNI table from nft.
+    const model = buildNodeModel('kube-router-vm1', node);
+    expect(model.ruleset.tables.map((t) => `${t.origin} ${t.family} ${t.name}`)).toEqual(['iptables-nft ip nat', 'nft inet cni']);
+    expect(model.conntrack).toHaveLength(1);
+  });
+
+  it('falls back to v4.channel.k8s.io with the same results', async () => {
+    const { ctl, probeWith } = await setup({ execProtocols: ['v4.channel.k8s.io'] });
+    const snap = await probeWith();
+    expect(new Set(ctl.execs.map((e) => e.protocol))).toEqual(new Set(['v4.channel.k8s.io']));
+    expect(decodeDumpStdout(snap.nodes['kube-router-vm2']!.dumps.iptables!)).toEqual({ kind: 'text', text: FAKE_NAT });
+    expect(snap.nodes['kube-router-vm2']!.dumps.ipvs?.exitCode).toBe(127);
+    expect(ctl.deleted).toHaveLength(2);
+  });
+
+  it('filters conntrack in the kernel when the plan names addresses', async () => {
+    const { ctl, probeWith } = await setup();
+    const snap = await probeWith({}, { ...PLAN, nodes: { names: ['kube-router-vm1'], dumps: ['conntrack'], conntrackAddresses: ['10.96.0.10', 'fd00::10'] } });
+    const ct = snap.nodes['kube-router-vm1']!.dumps;
+    // Three filters per address listed the same entry three times: kept once.
+    expect(decodeDumpStdout(ct.conntrack!)).toEqual({ kind: 'text', text: expect.stringMatching(/^tcp .*\n$/) });
+    expect(ct['conntrack-ipv6']?.argv.slice(-2)).toEqual(['ipv6', 'fd00::10']);
+    expect(ctl.execs.some((e) => e.argv.includes('--orig-dst'))).toBe(false); // the addresses go as arguments of one script
+    expect(Object.keys(snap.nodes)).toEqual(['kube-router-vm1']);
+  });
+
+  it('Pod Security rejection stops the run with the namespace label to use; nothing is left', async () => {
+    const { ctl, probeWith } = await setup({ podSecurityBaseline: ['kube-system'] });
+    const err = await probeWith().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/Pod Security admission in namespace kube-system rejected the probe pod: .*violates PodSecurity "baseline:latest"/);
+    expect((err as UserError).hint).toMatch(/kubectl label namespace kube-system pod-security.kubernetes.io\/enforce=privileged/);
+    expect(ctl.created).toEqual([]);
+    expect(livePods()).toEqual([]);
+  });
+
+  it('RBAC refusal of pod create stops the run and names the permission', async () => {
+    const { server, probeWith } = await setup();
+    server.deny({ verb: 'create', resource: 'pods', namespace: 'kube-system' });
+    const err = (await probeWith().catch((e: unknown) => e)) as UserError;
+    expect(err.code).toBe('forbidden');
+    expect(err.message).toMatch(/cannot create pods/);
+  });
+
+  it('an image that cannot be pulled is a gap per node with air-gapped advice; pods are deleted', async () => {
+    const { ctl, probeWith } = await setup({ stuckReason: 'ErrImagePull' });
+    const snap = await probeWith({ image: 'registry.example/netshoot:v0.13' });
+    expect(snap.nodes).toEqual({});
+    expect(snap.source.gaps).toEqual(NODES.map((n) => expect.objectContaining({ what: `node ${n} dumps`, reason: expect.stringMatching(/cannot start: ErrImagePull/) })));
+    expect(ctl.deleted.sort()).toEqual(ctl.created.sort());
+    expect(ctl.created).toHaveLength(2);
+  });
+
+  it('a pod that is not Running in time is a timeout gap, and is deleted', async () => {
+    const { ctl, probeWith } = await setup({ runningAfterMs: 60_000 });
+    const snap = await probeWith({ startTimeoutMs: 400 });
+    expect(snap.source.gaps?.map((g) => g.code)).toEqual(['timeout', 'timeout']);
+    expect(ctl.pods('kube-system')).toEqual([]);
+  });
+
+  it('a command that outlives its bound is recorded as exit 124; the pod is still deleted', async () => {
+    const server = await TestApiServer.start({ objects: sampleObjects() });
+    servers.push(server);
+    const ctl = servePods(server, { exec: fakeNodeBackend(bin, { delayMs: 300 }) });
+    const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-slow' }), requestTimeoutMs: 10_000, env: {} });
+    const snap = await collectWith(client, { ...PLAN, nodes: { names: ['kube-router-vm1'], dumps: ['addr'] } }, silentProgress, undefined, defaultProbeOptions({ commandTimeoutMs: 100 }));
+    expect(snap.nodes['kube-router-vm1']!.dumps.addr).toMatchObject({ exitCode: 124, stderr: expect.stringMatching(/timed out after 100 ms/) });
+    expect(ctl.pods('kube-system')).toEqual([]);
+  });
+
+  it('skips unknown and NotReady nodes with a gap', async () => {
+    const server = await TestApiServer.start({
+      objects: { nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'down' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } }] },
+    });
+    servers.push(server);
+    const ctl = servePods(server, { exec: fakeNodeBackend(bin) });
+    const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-down' }), requestTimeoutMs: 10_000, env: {} });
+    const snap = await collectWith(client, { ...PLAN, nodes: { names: ['down', 'ghost'], dumps: [] } }, silentProgress, undefined, defaultProbeOptions());
+    expect(snap.source.gaps).toEqual([
+      { what: 'node down dumps', reason: 'node is not Ready: a probe pod would not start', code: 'unsupported' },
+      { what: 'node ghost dumps', reason: 'no such node', code: 'not-found' },
+    ]);
+    expect(ctl.created).toEqual([]);
+  });
+});
