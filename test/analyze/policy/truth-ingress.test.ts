@@ -30,7 +30,7 @@ const dbSel = { matchLabels: { role: 'db' } };
 type Shape = { doc: string; spec: (ports: unknown[] | undefined) => Record<string, unknown>; admits: string };
 /**
  * Policy shapes (rows). `admits` has one letter per source column above: A = the docs say the peers
- * admit it, D = they do not.
+ * admit it, D = they do not, M = the docs leave it open (ipBlock on a pod IP).
  */
 const SHAPES: Record<string, Shape> = {
   'no policy': { doc: 'a pod selected by no policy is non-isolated for ingress', spec: () => ({}), admits: 'AAAAAAAA' },
@@ -56,6 +56,11 @@ const SHAPES: Record<string, Shape> = {
   'from namespaceSelector kubernetes.io/metadata.name=team-a': { doc: 'the immutable kubernetes.io/metadata.name namespace label', spec: (ports) => rule([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } } }], ports), admits: 'DDADADDD' },
   'from podSelector role NotIn (frontend)': { doc: 'matchExpressions NotIn (local pods only)', spec: (ports) => rule([{ podSelector: { matchExpressions: [{ key: 'role', operator: 'NotIn', values: ['frontend'] }] } }], ports), admits: 'DADDDDDD' },
   'policyTypes [Egress] only': { doc: 'a policy whose policyTypes lack Ingress does not isolate ingress', spec: () => ({ podSelector: dbSel, policyTypes: ['Egress'] }), admits: 'AAAAAAAA' },
+  'from ipBlock 10.244.0.0/16 except 10.244.0.8/32 (covers pod IPs)': {
+    doc: 'ipBlock should hold cluster-external IPs; matching pod IPs is left open: M = maybe (uncertain)',
+    spec: (ports) => rule([{ ipBlock: { cidr: '10.244.0.0/16', except: ['10.244.0.8/32'] } }], ports),
+    admits: 'MMMDMDDD',
+  },
   'ingress rule with from: []': { doc: 'an empty from list matches all sources', spec: (ports) => ({ podSelector: dbSel, ingress: [{ from: [], ...(ports ? { ports } : {}) }] }), admits: 'AAAAAAAA' },
 };
 
@@ -87,20 +92,21 @@ const cases = Object.entries(SHAPES).flatMap(([shape, s]) =>
       shape,
       spec: s.spec(p.ports),
       src: SOURCES[src]!,
-      expected: s.admits[i] === 'A' && (RULELESS.has(shape) || p.admits) ? 'allowed' : 'denied',
+      expected: !(RULELESS.has(shape) || p.admits) || s.admits[i] === 'D' ? 'denied' : s.admits[i] === 'M' ? 'uncertain' : 'allowed',
     })),
   ),
 );
 
 describe('ingress truth table (docs semantics)', () => {
-  it('has the full cross product', () => expect(cases.length).toBe(16 * 10 * 8));
+  it('has the full cross product', () => expect(cases.length).toBe(17 * 10 * 8));
   it.each(cases)('$name → $expected', ({ shape, spec, src, expected }) => {
     const policies = shape === 'no policy' ? [] : [np('prod', 'p', spec)];
     const v = evaluateFlow(policyWorldOf(policies, NAMESPACES), flow(src, podEnd(db), 6379));
     expect(v.kind).toBe(expected);
-    expect(v.ingress.kind).toBe(expected === 'denied' ? 'denied' : RULELESS.has(shape) ? 'unrestricted' : 'allowed');
+    expect(v.ingress.kind).toBe(expected !== 'allowed' ? expected : RULELESS.has(shape) ? 'unrestricted' : 'allowed');
     expect(v.egress.kind).toBe('unrestricted');
-    if (expected === 'denied') expect(v.ingress.selectedBy).toEqual(['prod/p']);
+    if (expected !== 'allowed') expect(v.ingress.selectedBy).toEqual(['prod/p']);
+    if (expected === 'uncertain') expect(v.ingress.uncertainBy).toEqual([expect.objectContaining({ policy: 'prod/p', rule: 0, peer: 0 })]);
     if (v.ingress.kind === 'allowed') expect(v.ingress.allowedBy[0]).toMatchObject({ policy: 'prod/p', direction: 'ingress', rule: 0 });
   });
 });
