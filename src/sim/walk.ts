@@ -13,7 +13,9 @@ import { describeRoute, lookupRoute, tableName, type ResolvedHop, type RouteResu
 import { describeEntry, findEntry, joinEntry } from './ct.js';
 import { bridgeNfCallIptables, forwarding, rpFilter } from './sysctl.js';
 import { selectSourceAddr } from './local.js';
-import { bridgeForward, bridgedFrame, decap, egress } from './egress.js';
+import { egress } from './egress.js';
+import { bridgeForward, bridgedFrame } from './bridge.js';
+import { decap } from './vxlan.js';
 
 /** Where the packet enters the simulated world. */
 export type Start =
