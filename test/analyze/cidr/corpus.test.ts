@@ -120,3 +120,21 @@ describe('CNI detection from real CNI configs', () => {
     expect(r.nodes[0]?.podCIDRs[0]?.utilisation).toBeNull();
   });
 });
+
+describe('Cilium cluster-pool', () => {
+  it('uses CiliumNode ranges per node and cilium-config pools as the cluster CIDR', () => {
+    const s = snapshotOf({
+      nodes: [{ metadata: { name: 'n1' }, spec: { podCIDR: '10.244.0.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }] } }],
+      pods: [{ metadata: { namespace: 'a', name: 'p' }, spec: { nodeName: 'n1' }, status: { phase: 'Running', podIP: '10.0.3.17' } }],
+      services: [],
+      daemonsets: [daemonSet('kube-system', 'cilium')],
+      configmaps: [{ metadata: { namespace: 'kube-system', name: 'cilium-config' }, data: { ipam: 'cluster-pool', 'cluster-pool-ipv4-cidr': '10.0.0.0/8' } }],
+      ciliumnodes: [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNode', metadata: { name: 'n1' }, spec: { ipam: { podCIDRs: ['10.0.3.0/24'] } } }],
+    });
+    const r = analyzeCidr(s);
+    expect(r.cni).toMatchObject({ name: 'cilium', ipam: 'cilium-cluster-pool' });
+    expect(r.clusterCidrs.ranges[0]).toMatchObject({ cidr: '10.0.0.0/8', source: { source: 'cilium-config' } });
+    expect(r.nodes[0]?.podCIDRs[0]).toMatchObject({ cidr: '10.0.3.0/24', origin: 'ciliumnode.spec.ipam.podCIDRs', used: 1 });
+    expect(r.nodes[0]?.outside.count).toBe(0);
+  });
+});
