@@ -1,0 +1,135 @@
+/** Findings about the path: failed branches, NAT of pod traffic, br_netfilter, MTU, undeclared ports, missing pod routes. */
+import type { Snapshot } from '../../snapshot/types.js';
+import type { Branch, Finding, Trace } from '../../sim/trace.js';
+import type { TraceWorld } from './world.js';
+import type { FindingCtx } from './findings.js';
+import { objectsOf } from './views.js';
+import { inPrefix, sameAddr } from '../../sim/addr.js';
+import { bridgeNfCallIptables } from '../../sim/sysctl.js';
+
+export function branchFindings(trace: Trace): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const b of trace.branches) {
+    if (b.disposition === 'delivered') continue;
+    const key = `${b.disposition}|${b.reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const pct = `${Math.round(b.probability * 1000) / 10}%`;
+    if (/forwarding is disabled/.test(b.reason)) out.push({ code: 'forwarding-disabled', severity: 'error', message: b.reason, hint: 'sysctl -w net.ipv4.ip_forward=1 on that node' });
+    else if (/rp_filter/.test(b.reason)) out.push({ code: 'rp-filter', severity: 'error', message: b.reason, hint: 'set net.ipv4.conf.<if>.rp_filter=2 (loose) or fix the asymmetric route' });
+    else if (b.disposition === 'no-route') out.push({ code: 'no-route', severity: 'error', message: `${b.reason} (${pct} of paths)` });
+    else if (b.disposition === 'uncertain') out.push({ code: 'uncertain', severity: 'warning', message: `cannot predict ${pct} of paths: ${b.reason}` });
+    else if (b.disposition === 'insufficient-info') out.push({ code: 'insufficient-info', severity: 'info', message: `${pct} of paths: ${b.reason}` });
+    else if (b.disposition === 'loop') out.push({ code: 'loop', severity: 'error', message: b.reason });
+  }
+  return out;
+}
+
+/** Pod-to-pod traffic that arrives with another source address: the Kubernetes model says it should not. */
+export function masquerade(trace: Trace, ctx: FindingCtx): Finding[] {
+  if (ctx.source.kind !== 'pod' || ctx.source.hostNetwork) return [];
+  // Only pod-to-pod (directly or through a ClusterIP): traffic to node addresses is masqueraded by design.
+  if (ctx.dest.kind !== 'pod' && ctx.dest.kind !== 'service') return [];
+  const out: Finding[] = [];
+  for (const b of trace.branches) {
+    if (b.disposition !== 'delivered' || !b.final || b.endpoint?.owner !== 'pod' || sameAddr(b.final.saddr, ctx.source.ip)) continue;
+    const step = b.hops
+      .flatMap((h) => h.steps.map((s) => ({ h, s })))
+      .filter(({ s }) => s.kind === 'nat' && (s.verdict === 'masquerade' || s.verdict === 'snat'))
+      .pop();
+    out.push({
+      code: 'pod-masquerade',
+      severity: 'warning',
+      message: `traffic to ${b.endpoint.pod ?? b.endpoint.ip} arrives from ${b.final.saddr}, not from ${ctx.source.ip}: it is masqueraded (pod-to-pod NAT breaks the Kubernetes network model and NetworkPolicy by source)`,
+      evidence: step ? [`${step.h.node}: ${step.s.table} ${step.s.chain}${step.s.line ? ` line ${step.s.line}` : ''}: ${step.s.rule}`] : [],
+    });
+    break;
+  }
+  return out;
+}
+
+export function brNetfilter(tw: TraceWorld, trace: Trace): Finding[] {
+  const out: Finding[] = [];
+  const nodes = new Set(trace.branches.flatMap((b) => b.hops.map((h) => h.node)));
+  for (const name of nodes) {
+    const m = tw.models.get(name);
+    if (!m) continue;
+    for (const br of m.links.filter((l) => l.kind === 'bridge' && m.links.some((x) => x.master === l.name))) {
+      const v = bridgeNfCallIptables(m, br.name, 4);
+      if (v.known && !v.value) out.push({ code: 'br-netfilter-off', severity: 'warning', message: `br_netfilter is off on ${name} (bridge ${br.name}): iptables does not see traffic between pods on the same bridge, so service NAT and policies fail for it`, evidence: [`net.bridge.bridge-nf-call-iptables = ${m.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '(module not loaded)'}`], hint: 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1' });
+    }
+  }
+  return out;
+}
+
+/** A link on the path with a smaller MTU than the source's own interface. */
+export function mtu(tw: TraceWorld, trace: Trace, ctx: FindingCtx): Finding[] {
+  const src = tw.models.get(ctx.srcNode);
+  const first = trace.branches[0]?.hops[0]?.steps.find((s) => s.kind === 'ingress');
+  const iif = typeof first?.detail?.iif === 'string' ? first.detail.iif : undefined;
+  const ingress = iif ? src?.links.find((l) => l.name === iif) : undefined;
+  if (!ingress?.mtu || ingress.kind === 'loopback') return [];
+  for (const b of trace.branches) {
+    for (const h of b.hops) {
+      for (const s of h.steps) {
+        if (s.kind !== 'forward' || typeof s.detail?.mtu !== 'number' || s.packetAfter?.proto === undefined) continue;
+        if (s.detail.mtu < ingress.mtu && !(s.packetAfter && b.hops.some((x) => x.steps.some((y) => y.kind === 'encap' && y.packetAfter?.daddr === s.packetAfter?.daddr)))) {
+          return [{ code: 'mtu', severity: 'warning', message: `MTU ${s.detail.mtu} on ${h.node}:${String(s.detail.dev)} is smaller than ${ingress.mtu} on ${ctx.srcNode}:${ingress.name} where the packet starts: large packets need PMTU discovery or are dropped` }];
+        }
+      }
+    }
+  }
+  return [];
+}
+
+/**
+ * A packet delivered to a pod port no container declares: unless something listens undeclared, the pod
+ * answers with a reset. (containerPorts are optional; pods that declare none are not judged.)
+ */
+export function undeclaredPorts(snapshot: Snapshot, branches: Branch[]): Finding[] {
+  const out: Finding[] = [];
+  const pods = objectsOf(snapshot, 'pods');
+  const seen = new Set<string>();
+  for (const b of branches) {
+    const ep = b.endpoint;
+    if (b.disposition !== 'delivered' || !ep?.pod || ep.port === undefined || seen.has(`${ep.pod}:${ep.port}`)) continue;
+    seen.add(`${ep.pod}:${ep.port}`);
+    const pod = pods.find((p) => `${p.metadata?.namespace}/${p.metadata?.name}` === ep.pod);
+    const ports = (pod?.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+    if (ports.length === 0 || ports.some((p) => p.containerPort === ep.port)) continue;
+    out.push({
+      code: 'port-not-declared',
+      severity: 'warning',
+      message: `${ep.pod} declares no container port ${ep.port}: unless something listens there undeclared, the connection is refused`,
+      evidence: [`containerPorts: ${ports.map((p) => `${p.name ? `${p.name}=` : ''}${p.containerPort}`).join(', ')}`],
+    });
+  }
+  return out;
+}
+
+/** A packet for a pod address that a node sends along its default route: that node has no route to the podCIDR. */
+export function podCidrRoutes(snapshot: Snapshot, trace: Trace): Finding[] {
+  const cidrs = objectsOf(snapshot, 'nodes').flatMap((n) => (n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])).map((c) => ({ node: n.metadata?.name ?? '', cidr: c })));
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const b of trace.branches) {
+    for (const h of b.hops) {
+      for (const s of h.steps) {
+        if (s.kind !== 'route' || !s.rule || !/^(0\.0\.0\.0\/0|::\/0|default)\b/.test(s.rule) || !s.packetBefore) continue;
+        const owner = cidrs.find((c) => inPrefix(s.packetBefore!.daddr, c.cidr));
+        if (!owner || owner.node === h.node || seen.has(`${h.node}|${owner.cidr}`)) continue;
+        seen.add(`${h.node}|${owner.cidr}`);
+        out.push({
+          code: 'no-route-to-pod-cidr',
+          severity: 'error',
+          message: `${h.node} has no route to ${owner.cidr} (podCIDR of ${owner.node}): the packet for ${s.packetBefore.daddr} follows the default route instead`,
+          evidence: [`${h.node}: ${s.summary}`],
+          hint: `check the CNI agent on ${h.node} (flannel/calico/cilium logs) and ip route on ${h.node}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
