@@ -32,9 +32,9 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
   const subject = direction === 'egress' ? flow.source : flow.destination;
   const other = direction === 'egress' ? flow.destination : flow.source;
   const base = { direction, selectedBy: [] as string[], allowedBy: [] as RuleRef[], uncertainBy: [] as RuleRef[], misses: [] as RuleRef[] };
+  if (subject.kind !== 'pod') return { ...base, kind: 'unrestricted', reason: notSubject(subject, direction) };
   const exempt = exemption(subject, other, direction);
-  if (exempt) return { ...base, kind: 'unrestricted', ...(subject.kind === 'pod' ? { pod: subject.name } : {}), reason: exempt };
-  if (subject.kind !== 'pod') throw new Error('unreachable: exemption covers non-pod ends');
+  if (exempt) return { ...base, kind: 'unrestricted', pod: subject.name, reason: exempt };
   const selecting = world.policies.filter((p) => selects(p, subject, notes) && policyTypes(p).includes(direction));
   const pod = subject.name;
   if (selecting.length === 0) return { ...base, kind: 'unrestricted', pod, reason: `no NetworkPolicy selects ${pod} for ${direction}` };
@@ -68,12 +68,14 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
   return side;
 }
 
-/** Why a side is not subject to policy at all, or undefined when it is. */
-function exemption(subject: FlowEnd, other: FlowEnd, direction: Direction): string | undefined {
-  if (subject.kind === 'ip') {
-    if (subject.owner === 'host-network-pod') return `${subject.name ?? subject.ip} uses hostNetwork: NetworkPolicy does not apply to it (docs: undefined; plugins treat it as node traffic)`;
-    return `${endText(subject)} is not a pod: no ${direction} policy applies`;
-  }
+/** Why a non-pod end has no policy side. */
+function notSubject(end: Extract<FlowEnd, { kind: 'ip' }>, direction: Direction): string {
+  if (end.owner === 'host-network-pod') return `${end.name ?? end.ip} uses hostNetwork: NetworkPolicy does not apply to it (docs: undefined; plugins treat it as node traffic)`;
+  return `${endText(end)} is not a pod: no ${direction} policy applies`;
+}
+
+/** The docs' exemptions for a pod side (itself, its own node), or undefined. */
+function exemption(subject: Extract<FlowEnd, { kind: 'pod' }>, other: FlowEnd, direction: Direction): string | undefined {
   if (other.kind === 'pod' && other.name === subject.name) return `${subject.name} to itself: a pod cannot block access to itself`;
   const nodeIP = subject.hostIP;
   const otherNode = other.kind === 'ip' && (other.owner === 'node' || other.owner === 'host-network-pod') ? other.node : undefined;

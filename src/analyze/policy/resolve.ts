@@ -7,7 +7,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Pod } from '../../model/k8s.js';
 import { UserError } from '../../util/errors.js';
-import { isValidIp, sameAddr } from '../../sim/addr.js';
+import { familyOf, isValidIp, sameAddr } from '../../sim/addr.js';
 import { resolveDestination, resolveSource, servicePorts, nodeIP, type Destination } from '../trace/resolve.js';
 import { endpointsFor } from '../trace/endpoints.js';
 import type { FlowEnd, PolicyFlow, Proto } from './types.js';
@@ -48,7 +48,7 @@ export function resolveFlows(snapshot: Snapshot, req: PolicyRequest): ResolvedFl
   const end = endForAddress(snapshot, dest.ip, dest.kind === 'pod' ? dest.pod : undefined);
   const p = port ?? soleContainerPort(end);
   if (p === undefined) throw new UserError(`no port for ${summary.name ?? dest.ip}: the verdict depends on it`, { hint: 'give one as DST:PORT or with --port' });
-  return { source, destination: { ...summary, port: p }, flows: [{ source, destination: end, protocol: req.protocol ?? 'tcp', port: p }], empty: [] };
+  return { source, destination: { ...summary, port: p }, flows: [{ source: sameFamily(source, end.ip), destination: end, protocol: req.protocol ?? 'tcp', port: p }], empty: [] };
 }
 
 function serviceFlows(snapshot: Snapshot, source: FlowEnd, dest: Extract<Destination, { kind: 'service' }>, port: number | undefined, portName: string | undefined, protocol?: Proto): Pick<ResolvedFlows, 'flows' | 'empty'> {
@@ -61,7 +61,7 @@ function serviceFlows(snapshot: Snapshot, source: FlowEnd, dest: Extract<Destina
     for (const ep of eps) {
       const pod = ep.pod ? podByName(snapshot, ep.pod) : undefined;
       const p = ep.port ?? (typeof sp.targetPort === 'number' ? sp.targetPort : sp.port);
-      flows.push({ source, destination: endForAddress(snapshot, ep.ip, pod), protocol: proto, port: p });
+      flows.push({ source: sameFamily(source, ep.ip), destination: endForAddress(snapshot, ep.ip, pod), protocol: proto, port: p });
     }
   }
   return { flows, empty };
@@ -97,6 +97,13 @@ function podEnd(p: V1Pod): FlowEnd {
     ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
     ...(p.status?.hostIP ? { hostIP: p.status.hostIP } : {}),
   };
+}
+
+/** A dual-stack pod talks to an IPv6 address from its IPv6 address (ipBlock matching depends on it). */
+function sameFamily(end: FlowEnd, peerIp: string): FlowEnd {
+  if (end.kind !== 'pod' || familyOf(end.ip) === familyOf(peerIp)) return end;
+  const alt = (end.pod.status?.podIPs ?? []).map((a) => a.ip).find((a): a is string => !!a && familyOf(a) === familyOf(peerIp));
+  return alt ? { ...end, ip: alt } : end;
 }
 
 function podByName(snapshot: Snapshot, nsName: string): V1Pod | undefined {
