@@ -3,7 +3,24 @@ import type { CollectPlan } from '../../snapshot/plan.js';
 import type { DumpKey } from '../../snapshot/types.js';
 
 /** Every dump the walker reads: routing, links, neighbours, FDB, both netfilter views, ipsets, conntrack, sysctls. */
-export const TRACE_DUMPS: DumpKey[] = ['addr', 'link', 'rule', 'route', 'neigh', 'fdb', 'iptables', 'iptables-nft', 'iptables-legacy', 'nft', 'ipset', 'conntrack', 'sysctl'];
+export const TRACE_DUMPS: DumpKey[] = [
+  'addr',
+  'link',
+  'rule',
+  'ip6-rule',
+  'route',
+  'ip6-route',
+  'neigh',
+  'fdb',
+  'iptables',
+  'ip6tables',
+  'iptables-nft',
+  'iptables-legacy',
+  'nft',
+  'ipset',
+  'conntrack',
+  'sysctl',
+];
 
 /**
  * Pods are listed in all namespaces: any pod IP on the path needs a name. Node dumps are taken from
