@@ -7,7 +7,7 @@
  * common implementation of the docs' "undefined" behaviour).
  */
 import type { V1NetworkPolicy, V1NetworkPolicyEgressRule, V1NetworkPolicyIngressRule, V1NetworkPolicyPeer } from '@kubernetes/client-node';
-import type { Direction, FlowEnd, PolicyFlow, PolicyVerdict, RuleRef, SideVerdict } from './types.js';
+import type { Direction, FlowEnd, PolicyFlow, PolicyVerdict, RuleRef, SideVerdict, Tri } from './types.js';
 import { policyName, policyTypes, type PolicyWorld } from './world.js';
 import { matchSelector, type LabelSelector } from './selector.js';
 import { matchPeers } from './peers.js';
@@ -41,31 +41,32 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
   const side: SideVerdict = { ...base, kind: 'denied', pod, selectedBy: selecting.map(policyName), reason: '' };
   for (const p of selecting) {
     const rules: (V1NetworkPolicyIngressRule | V1NetworkPolicyEgressRule)[] = (direction === 'ingress' ? p.spec?.ingress : p.spec?.egress) ?? [];
-    for (const [i, rule] of rules.entries()) {
-      // Raw API JSON says `from`; client-node's class renames it `_from`, so read the wire name.
-      const peers = direction === 'ingress' ? (rule as RawIngressRule).from : (rule as V1NetworkPolicyEgressRule).to;
-      const pm = matchPeers(world, p.metadata?.namespace ?? '', peers, other);
-      pm.notes.forEach((n) => notes.add(`${policyName(p)}: ${n}`));
-      const portm = matchPorts(rule.ports, flow.protocol, flow.port, flow.destination);
-      portm.invalid?.forEach((n) => notes.add(`${policyName(p)} ${direction} rule ${i}: ${n}`));
-      const ref: RuleRef = { policy: policyName(p), direction, rule: i, reason: '' };
-      if (pm.index !== undefined) ref.peer = pm.index;
-      if (portm.index !== undefined) ref.port = portm.index;
-      if (pm.match === 'no' || !portm.match) {
-        // A miss names what failed; the indexes of parts that did match would only confuse.
-        delete ref.peer;
-        delete ref.port;
-        ref.reason = pm.match === 'no' ? pm.why : portm.why;
-        side.misses.push(ref);
-        continue;
-      }
-      ref.reason = `${pm.why}; ${portm.why}`;
-      (pm.match === 'yes' ? side.allowedBy : side.uncertainBy).push(ref);
-    }
+    rules.forEach((rule, i) => {
+      const j = judgeRule(world, p, direction, i, rule, flow, notes);
+      (j.match === 'yes' ? side.allowedBy : j.match === 'maybe' ? side.uncertainBy : side.misses).push(j.ref);
+    });
   }
   side.kind = side.allowedBy.length > 0 ? 'allowed' : side.uncertainBy.length > 0 ? 'uncertain' : 'denied';
   side.reason = sideReason(side, other, flow);
   return side;
+}
+
+/** One rule against the flow: its peers (the other end) AND its ports (on the destination). */
+function judgeRule(world: PolicyWorld, p: V1NetworkPolicy, direction: Direction, i: number, rule: V1NetworkPolicyIngressRule | V1NetworkPolicyEgressRule, flow: PolicyFlow, notes: Set<string>): { match: Tri; ref: RuleRef } {
+  const other = direction === 'egress' ? flow.destination : flow.source;
+  // Raw API JSON says `from`; client-node's class renames it `_from`, so read the wire name.
+  const peers = direction === 'ingress' ? (rule as RawIngressRule).from : (rule as V1NetworkPolicyEgressRule).to;
+  const pm = matchPeers(world, p.metadata?.namespace ?? '', peers, other);
+  pm.notes.forEach((n) => notes.add(`${policyName(p)}: ${n}`));
+  const portm = matchPorts(rule.ports, flow.protocol, flow.port, flow.destination);
+  portm.invalid?.forEach((n) => notes.add(`${policyName(p)} ${direction} rule ${i}: ${n}`));
+  const ref: RuleRef = { policy: policyName(p), direction, rule: i, reason: '' };
+  // A miss names what failed; the indexes of parts that did match would only confuse.
+  if (pm.match === 'no' || !portm.match) return { match: 'no', ref: { ...ref, reason: pm.match === 'no' ? pm.why : portm.why } };
+  if (pm.index !== undefined) ref.peer = pm.index;
+  if (portm.index !== undefined) ref.port = portm.index;
+  ref.reason = `${pm.why}; ${portm.why}`;
+  return { match: pm.match, ref };
 }
 
 /** Why a non-pod end has no policy side. */

@@ -8,7 +8,7 @@
  */
 import type { V1NetworkPolicyPeer } from '@kubernetes/client-node';
 import type { FlowEnd, Tri } from './types.js';
-import type { PolicyWorld } from './world.js';
+import { NAMESPACE_NAME_LABEL, type PolicyWorld } from './world.js';
 import { matchIpBlock } from './ipblock.js';
 import { matchSelector, selectorText, type LabelSelector } from './selector.js';
 import { triAnd } from './tri.js';
@@ -60,7 +60,7 @@ function matchPeer(world: PolicyWorld, policyNs: string, peer: V1NetworkPolicyPe
     const r = matchSelector(peer.namespaceSelector as LabelSelector, world.namespaceLabels(end.namespace));
     if (r.invalid) notes.push(`invalid namespaceSelector: ${r.invalid}`);
     ns = r.match;
-    if (ns === 'maybe') notes.push(`namespace ${end.namespace} is not in the snapshot: only its ${'kubernetes.io/metadata.name'} label is known, so namespaceSelector ${selectorText(peer.namespaceSelector as LabelSelector)} is undecided`);
+    if (ns === 'maybe') notes.push(`namespace ${end.namespace} is not in the snapshot: only its ${NAMESPACE_NAME_LABEL} label is known, so namespaceSelector ${selectorText(peer.namespaceSelector as LabelSelector)} is undecided`);
     nsWhy = `namespace ${end.namespace} ${ns === 'yes' ? 'matches' : ns === 'maybe' ? 'may match' : 'does not match'} namespaceSelector ${selectorText(peer.namespaceSelector as LabelSelector)}`;
   } else {
     ns = end.namespace === policyNs ? 'yes' : 'no';
