@@ -14,5 +14,9 @@ if (!existsSync(fileURLToPath(new URL('../dist/commands/index.js', import.meta.u
   process.stderr.write('error: kubectl-netx is not built\nhint: run `npm ci` (or `npm run build`) in the checkout\n');
   process.exit(1);
 }
-const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+// A reader that goes away early (`kubectl netx trace … | head`) is not an error.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+import('@oclif/core').then(({ execute }) => execute({ dir: import.meta.url }));
