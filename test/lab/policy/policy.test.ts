@@ -24,7 +24,7 @@ const SPEC: LabSpec = {
       name: 'node-a',
       pods: [
         { name: 'client', labels: { app: 'client' } },
-        { name: 'web-0', labels: { app: 'web' }, ports: [{ name: 'http', protocol: 'TCP', port: 8080 }, { name: 'metrics', protocol: 'TCP', port: 9100 }] },
+        { name: 'web-0', labels: { app: 'web' }, ports: [{ name: 'http', protocol: 'TCP', port: 8080 }, { name: 'metrics', protocol: 'TCP', port: 9100 }, { name: 'dns', protocol: 'UDP', port: 5353 }] },
       ],
     },
     {
@@ -41,13 +41,16 @@ const SPEC: LabSpec = {
 const np = (name: string, spec: Record<string, unknown>): RawObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'default' }, spec });
 const POLICIES = [
   np('default-deny', { podSelector: {}, policyTypes: ['Ingress'] }),
-  np('web-http-from-client', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }] }] }),
+  np('web-http-from-client', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }, { protocol: 'UDP', port: 'dns' }] }] }),
   np('web-metrics-from-echo', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['echo'] }] } }], ports: [{ port: 9000, endPort: 9200 }] }] }),
   np('echo-egress', { podSelector: { matchLabels: { app: 'echo' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'metrics' }] }] }),
   np('echo-from-outside', { podSelector: { matchLabels: { app: 'echo' } }, ingress: [{ from: [{ ipBlock: { cidr: '172.31.250.0/24' } }], ports: [{ port: 9090 }] }] }),
 ];
 
-const CASES: { from: string; to: string; port: number }[] = [
+const CASES: { from: string; to: string; port: number; udp?: boolean }[] = [
+  { from: 'client', to: 'web-0', port: 5353, udp: true },
+  { from: 'client', to: 'web-0', port: 9100, udp: true },
+  { from: 'echo-0', to: 'web-0', port: 5353, udp: true },
   { from: 'client', to: 'web-0', port: 8080 },
   { from: 'client', to: 'web-1', port: 8081 },
   { from: 'client', to: 'web-1', port: 8080 },
@@ -81,11 +84,11 @@ describe('NetworkPolicy verdicts agree with the kernel (policies as iptables rul
       let agreed = 0;
       for (const c of CASES) {
         const src = c.from === 'underlay' ? '172.31.250.1' : c.from;
-        const verdict = policyRequest(snap, { src, dst: `${c.to}:${c.port}`, namespace: 'default' }).verdict;
-        const seen = await observe(lab, { id: `${c.from}-${c.to}-${c.port}`, from: c.from, to: { ip: lab.plan.pods.find((p) => p.name === c.to)!.ip, port: c.port, protocol: 'TCP' }, trace: false, timeoutMs: 800 });
+        const verdict = policyRequest(snap, { src, dst: `${c.to}:${c.port}`, namespace: 'default', protocol: c.udp ? 'udp' : 'tcp' }).verdict;
+        const seen = await observe(lab, { id: `${c.from}-${c.to}-${c.port}`, from: c.from, to: { ip: lab.plan.pods.find((p) => p.name === c.to)!.ip, port: c.port, protocol: c.udp ? 'UDP' : 'TCP' }, trace: false, timeoutMs: 800 });
         const kernel = seen.first.kind === 'answered' ? 'allowed' : seen.first.kind === 'timeout' ? 'denied' : `other:${seen.first.kind}`;
         if (kernel === verdict) agreed++;
-        rows.push(`${c.from} → ${c.to}:${c.port}  netx ${verdict}  kernel ${kernel}`);
+        rows.push(`${c.from} → ${c.to}:${c.port}/${c.udp ? 'udp' : 'tcp'}  netx ${verdict}  kernel ${kernel}`);
       }
       console.log(`policy lab: ${agreed}/${CASES.length} agreed\n${rows.join('\n')}`);
       expect(rows.filter((r) => !/netx (\w+) +kernel \1$/.test(r))).toEqual([]);
