@@ -1,6 +1,7 @@
 /** The command table (oclif "explicit" strategy: no directory scan at start-up). */
 import type { Command } from '@oclif/core';
 import Cidr from './cidr.js';
+import Cleanup from './cleanup.js';
 import Collect from './collect.js';
 import Rbac from './rbac.js';
 import Trace from './trace.js';
@@ -10,6 +11,7 @@ import Policy from './policy.js';
 export const COMMANDS: Record<string, Command.Class> = {
   'proxy-mode': ProxyMode,
   cidr: Cidr,
+  cleanup: Cleanup,
   collect: Collect,
   rbac: Rbac,
   trace: Trace,

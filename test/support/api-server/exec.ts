@@ -44,6 +44,8 @@ export function serveExec(
     const url = new URL(req.url ?? '/', server.url);
     const m = EXEC_PATH.exec(url.pathname);
     if (!m?.groups) return false;
+    // A client that dies mid-exec (interrupt tests) resets the connection: that is not a server error.
+    socket.on('error', () => undefined);
     const pod = opts.find(m.groups.namespace ?? '', m.groups.name ?? '');
     const phase = (pod?.status as { phase?: string } | undefined)?.phase;
     if (!pod || phase !== 'Running') {
@@ -67,6 +69,8 @@ export function serveExec(
   async function run(ws: WebSocket, pod: RawObject, argv: string[]): Promise<void> {
     const abort = new AbortController();
     ws.on('close', () => abort.abort());
+    // A client that dies mid-exec (interrupt tests) resets the connection: that is not a server error.
+    ws.on('error', () => abort.abort());
     // v5: the client half-closes stdin with [255, 0]; nothing to do here (commands get no stdin).
     ws.on('message', () => undefined);
     opts.log?.push({ protocol: ws.protocol, argv, pod: String(pod.metadata?.name) });
