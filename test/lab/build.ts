@@ -274,9 +274,38 @@ export function flannelRules(clusterCidr: string, podCIDR: string): string {
  */
 export async function reloadRules(lab: Lab, deletedPods?: ReadonlySet<string>): Promise<void> {
   await loadKubeProxy(lab, deletedPods);
-  // nftables mode leaves the iptables tables alone, so flannel's rules are loaded once.
-  if (lab.spec.proxyMode === 'iptables' || !flannelLoaded.has(lab)) await loadFlannelMasquerade(lab);
+  // nftables mode leaves the iptables tables alone, so kubelet's and flannel's rules are loaded once.
+  if (lab.spec.proxyMode === 'iptables' || !flannelLoaded.has(lab)) {
+    await loadKubeletChains(lab);
+    await loadFlannelMasquerade(lab);
+  }
   flannelLoaded.add(lab);
+}
+
+/**
+ * The chains kubelet creates on every node (pkg/kubelet/kubelet_network_linux.go): KUBE-IPTABLES-HINT
+ * tells iptables-wrapper which backend is in use; KUBE-KUBELET-CANARY detects table flushes.
+ */
+export const KUBELET_CHAINS = [
+  '*mangle',
+  ':KUBE-IPTABLES-HINT - [0:0]',
+  ':KUBE-KUBELET-CANARY - [0:0]',
+  'COMMIT',
+  '*nat',
+  ':KUBE-KUBELET-CANARY - [0:0]',
+  'COMMIT',
+  '*filter',
+  ':KUBE-KUBELET-CANARY - [0:0]',
+  'COMMIT',
+  '',
+].join('\n');
+
+async function loadKubeletChains(lab: Lab): Promise<void> {
+  for (const n of lab.plan.nodes) {
+    for (const tool of ['iptables-restore', 'ip6tables-restore']) {
+      await run(inNs(lab.nodeNs(n.name), [tool, '--noflush']), { input: KUBELET_CHAINS });
+    }
+  }
 }
 
 const flannelLoaded = new WeakSet<Lab>();

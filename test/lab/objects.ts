@@ -458,7 +458,52 @@ function configMaps(ctx: Ctx): RawObject[] {
   return out;
 }
 
-function daemonSet(ctx: Ctx, name: string, namespace: string, image: string, command: string[], labels: Record<string, string>): RawObject {
+interface PodTemplateExtras {
+  volumes?: Record<string, unknown>[];
+  volumeMounts?: Record<string, unknown>[];
+  env?: Record<string, unknown>[];
+}
+
+/** kubeadm's kube-proxy DaemonSet mounts the ConfigMap at /var/lib/kube-proxy. */
+const KUBE_PROXY_POD: PodTemplateExtras = {
+  env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+  volumeMounts: [
+    { mountPath: '/var/lib/kube-proxy', name: 'kube-proxy' },
+    { mountPath: '/run/xtables.lock', name: 'xtables-lock' },
+    { mountPath: '/lib/modules', name: 'lib-modules', readOnly: true },
+  ],
+  volumes: [
+    { configMap: { defaultMode: 420, name: 'kube-proxy' }, name: 'kube-proxy' },
+    { hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' }, name: 'xtables-lock' },
+    { hostPath: { path: '/lib/modules', type: '' }, name: 'lib-modules' },
+  ],
+};
+
+const FLANNEL_POD: PodTemplateExtras = {
+  env: [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+  ],
+  volumeMounts: [
+    { mountPath: '/run/flannel', name: 'run' },
+    { mountPath: '/etc/kube-flannel/', name: 'flannel-cfg' },
+  ],
+  volumes: [
+    { hostPath: { path: '/run/flannel', type: '' }, name: 'run' },
+    { configMap: { defaultMode: 420, name: 'kube-flannel-cfg' }, name: 'flannel-cfg' },
+    { hostPath: { path: '/etc/cni/net.d', type: '' }, name: 'cni' },
+  ],
+};
+
+function daemonSet(
+  ctx: Ctx,
+  name: string,
+  namespace: string,
+  image: string,
+  command: string[],
+  labels: Record<string, string>,
+  extras: PodTemplateExtras = {},
+): RawObject {
   const n = ctx.plan.nodes.length;
   return {
     apiVersion: 'apps/v1',
@@ -470,10 +515,20 @@ function daemonSet(ctx: Ctx, name: string, namespace: string, image: string, com
       template: {
         metadata: { labels },
         spec: {
-          containers: [{ name: name.replace(/-ds$/, ''), image, command, securityContext: { privileged: true } }],
+          containers: [
+            {
+              name: name.replace(/-ds$/, ''),
+              image,
+              command,
+              ...(extras.env ? { env: extras.env } : {}),
+              securityContext: { privileged: true },
+              ...(extras.volumeMounts ? { volumeMounts: extras.volumeMounts } : {}),
+            },
+          ],
           hostNetwork: true,
           priorityClassName: 'system-node-critical',
           tolerations: [{ operator: 'Exists' }],
+          ...(extras.volumes ? { volumes: extras.volumes } : {}),
         },
       },
       updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' },
@@ -568,9 +623,10 @@ export function labObjects(plan: AddressPlan, created: string, kernel: string, d
         `registry.k8s.io/kube-proxy:${K8S_VERSION}`,
         ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
         { 'k8s-app': 'kube-proxy' },
+        KUBE_PROXY_POD,
       ),
       flannel
-        ? daemonSet(ctx, 'kube-flannel-ds', 'kube-flannel', 'ghcr.io/flannel-io/flannel:v0.27.2', ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'], { app: 'flannel', 'k8s-app': 'flannel' })
+        ? daemonSet(ctx, 'kube-flannel-ds', 'kube-flannel', 'ghcr.io/flannel-io/flannel:v0.27.2', ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'], { app: 'flannel', 'k8s-app': 'flannel' }, FLANNEL_POD)
         : daemonSet(ctx, 'calico-node', 'kube-system', 'docker.io/calico/node:v3.30.2', ['start_runit'], { 'k8s-app': 'calico-node' }),
     ],
     servicecidrs: [

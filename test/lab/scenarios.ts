@@ -87,11 +87,11 @@ export const WEB_TYPO_IP = '10.96.0.20';
 
 export const wrongTargetPort: Scenario = {
   name: 'wrong-target-port',
-  description: 'service web-typo targets port 8081, the web pods listen on 8080: the endpoints answer RST',
+  description: 'service web-typo targets port 8081, the web pods listen on 8080: the endpoints answer RST (sticky and echo left out to keep the fixture small)',
   spec: (spec) => ({
     ...spec,
     services: [
-      ...spec.services,
+      ...spec.services.filter((s) => s.name !== 'sticky' && s.name !== 'echo'),
       {
         name: 'web-typo',
         type: 'ClusterIP',
