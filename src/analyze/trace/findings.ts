@@ -9,7 +9,7 @@ import type { Target } from './index.js';
 import type { TraceWorld } from './world.js';
 import { endpointsFor } from './endpoints.js';
 import { serviceFindings } from './service-findings.js';
-import { branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, undeclaredPorts } from './path-findings.js';
+import { branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, replyFindings, undeclaredPorts } from './path-findings.js';
 
 export { undeclaredPorts };
 
@@ -33,6 +33,7 @@ export function findingsFor(snapshot: Snapshot, tw: TraceWorld, trace: Trace, ct
   out.push(...masquerade(trace, ctx));
   out.push(...brNetfilter(tw, trace));
   out.push(...mtu(tw, trace, ctx));
+  out.push(...replyFindings(tw, trace));
   return out;
 }
 

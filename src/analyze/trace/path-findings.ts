@@ -6,6 +6,7 @@ import type { FindingCtx } from './findings.js';
 import { objectsOf } from './views.js';
 import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
+import { walkReply } from './reply.js';
 
 export function branchFindings(trace: Trace): Finding[] {
   const out: Finding[] = [];
@@ -22,6 +23,31 @@ export function branchFindings(trace: Trace): Finding[] {
     else if (b.disposition === 'uncertain') out.push({ code: 'uncertain', severity: 'warning', message: `cannot predict ${pct} of paths: ${b.reason}` });
     else if (b.disposition === 'insufficient-info') out.push({ code: 'insufficient-info', severity: 'info', message: `${pct} of paths: ${b.reason}` });
     else if (b.disposition === 'loop') out.push({ code: 'loop', severity: 'error', message: b.reason });
+  }
+  return out;
+}
+
+/** The way back: a reply that rp_filter (or a rule) would drop breaks the connection even though the request arrives. */
+export function replyFindings(tw: TraceWorld, trace: Trace): Finding[] {
+  const out: Finding[] = [];
+  for (const b of trace.branches) {
+    let replies: Branch[] | undefined;
+    try {
+      replies = walkReply(tw.world, b);
+    } catch {
+      replies = undefined; // a reply that cannot be planned is not a finding
+    }
+    const bad = replies?.find((r) => r.disposition === 'dropped' || r.disposition === 'rejected' || r.disposition === 'no-route');
+    if (!bad) continue;
+    const rp = /rp_filter/.test(bad.reason);
+    out.push({
+      code: rp ? 'rp-filter-reply' : 'reply-dropped',
+      severity: 'error',
+      message: `the reply from ${b.endpoint?.pod ?? b.endpoint?.ip} would not come back: ${bad.reason}`,
+      evidence: [`reply path: ${bad.hops.map((h) => h.node).join(' → ')}`],
+      ...(rp ? { hint: 'set rp_filter=2 (loose) on that interface, or make the routes symmetric' } : {}),
+    });
+    break;
   }
   return out;
 }
