@@ -1,4 +1,4 @@
-/** `kubectl netx proxy-mode` against the test API server: the live path, before node probing exists. */
+/** `kubectl netx proxy-mode` against the test API server: the live path without node probing (--no-probe; test/lab/probe has it with). */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 describe('kubectl netx proxy-mode (live)', () => {
   it('reads the configuration from the API; nodes are "not probed", with the reason', async () => {
-    const r = await run(['proxy-mode', '--kubeconfig', kubeconfig, '-o', 'json']);
+    const r = await run(['proxy-mode', '--kubeconfig', kubeconfig, '-o', 'json', '--no-probe']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.serverVersion).toBe('v1.33.1');
@@ -43,11 +43,11 @@ describe('kubectl netx proxy-mode (live)', () => {
     expect(report.nodes.map((n: { node: string; effective: unknown }) => [n.node, n.effective])).toEqual(
       ['kind-worker', 'kind-worker2', 'kind-worker3'].map((n) => [n, { kind: 'unknown', reason: 'node not probed' }]),
     );
-    expect(report.findings).toEqual([expect.objectContaining({ code: 'nodes-not-probed', evidence: ['node dumps: probe not available yet'] })]);
+    expect(report.findings).toEqual([expect.objectContaining({ code: 'nodes-not-probed', evidence: ['node dumps: node probe disabled (--no-probe)'] })]);
   });
 
   it('text: the configured line, then every node as unknown — node not probed', async () => {
-    const r = await run(['proxy-mode', '--kubeconfig', kubeconfig]);
+    const r = await run(['proxy-mode', '--kubeconfig', kubeconfig, '--no-probe']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Configured\s+nftables\s+\(ConfigMap kube-system\/kube-proxy, config.conf: mode: nftables\)/);
     expect(r.stdout.match(/unknown — node not probed/g)).toHaveLength(3);
