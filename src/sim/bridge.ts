@@ -70,6 +70,11 @@ export function bridgeForward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pa
   const port = portFor(node, bridge, pkt.daddr);
   const physOut = port.kind === 'found' ? port.port : ctx.world.podByIp.has(pkt.daddr) && pkt.physIn && pkt.physIn !== UNKNOWN_PORT && podPort(ctx, node, pkt) ? pkt.physIn : undefined;
   addSteps(flow, node.name, [bridgeStep(bridge, pkt, port)]);
+  // The new destination MAC comes from the neighbour table before the frame is switched (and before
+  // FORWARD): an address nobody answers ARP for ends here.
+  if (port.kind === 'missing' && ctx.world.podsKnown && !ctx.world.podByIp.has(pkt.daddr) && !ctx.world.nodeByAddr.has(pkt.daddr)) {
+    return [end(flow, 'dropped', `no host answers ARP for ${pkt.daddr} on ${node.name}:${bridge} (no pod owns it: a deleted pod or stale NAT)`, pkt)];
+  }
   const hairpin = hairpinCheck(node, pkt, physOut);
   if (hairpin) return [hairpin.kind === 'drop' ? end(flow, 'dropped', hairpin.reason, pkt) : end(flow, 'uncertain', hairpin.reason, pkt)];
   // Bridge-family chains run before br_netfilter's IP hooks (NF_BR_PRI_BRNF 0 on forward, last on postrouting).
