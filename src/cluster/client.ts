@@ -12,10 +12,13 @@ import { resolveConnection, type Connection } from './kubeconfig.js';
 import type { ClusterOptions } from './options.js';
 import { apiVersionOf, resourceInfo, resourcePath, type ResourceInfo } from './resources.js';
 import { call, type CallOptions } from './retry.js';
-import { isTable, METADATA_ACCEPT, TABLE_ACCEPT, tableToObjects } from './table.js';
+import { Interner, isTable, METADATA_ACCEPT, TABLE_ACCEPT, tableToObjects } from './table.js';
 
 /** Objects per list page: big enough to be cheap, small enough that one page never takes long. */
 export const PAGE_SIZE = 500;
+
+/** Namespaces listed at once when a cluster-wide Table listing goes namespace by namespace. */
+export const NAMESPACE_CONCURRENCY = 4;
 
 export interface ListResult {
   items: RawObject[];
@@ -90,19 +93,77 @@ export class KubeClient {
   }
 
   private async listVersion(info: ResourceInfo, version: string, req: ResourceRequest, onPage?: (count: number) => void): Promise<ListResult> {
+    if (req.view === 'table' && req.includeObject === 'None' && info.namespaced && req.namespace === undefined) {
+      const namespaces = await this.namespaceNames();
+      // Without the right to list namespaces, one cluster-wide listing whose rows carry metadata.
+      if (namespaces === undefined) return this.listVersion(info, version, { ...req, includeObject: 'Metadata' }, onPage);
+      return this.listPerNamespace(info, version, req, namespaces, onPage);
+    }
+    const items: RawObject[] = [];
+    const res = await this.listPages(info, version, req, items, onPage);
+    return { items, ...res };
+  }
+
+  /**
+   * Rows of an includeObject=None Table carry no namespace: list each namespace on its own (a few
+   * at a time) and stamp it on the rows. Objects come out in the API's key order (namespace/name).
+   */
+  private async listPerNamespace(info: ResourceInfo, version: string, req: ResourceRequest, namespaces: string[], onPage?: (count: number) => void): Promise<ListResult> {
+    const before = this.bytesFetched;
+    const parts: RawObject[][] = namespaces.map(() => []);
+    const counts = namespaces.map(() => 0);
+    const strings = new Interner();
+    let view: ResourceView = 'table';
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < namespaces.length) {
+        const i = next++;
+        const res = await this.listPages(info, version, { ...req, namespace: namespaces[i] }, parts[i]!, (n) => {
+          counts[i] = n;
+          onPage?.(counts.reduce((a, b) => a + b, 0));
+        }, strings);
+        if (res.view !== 'table') view = res.view;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(NAMESPACE_CONCURRENCY, namespaces.length) }, worker));
+    const items = parts.flat();
+    return { items, view, apiVersion: apiVersionOf(info, version), bytes: this.bytesFetched - before };
+  }
+
+  /** Names of all namespaces (an includeObject=None Table: a few bytes each); undefined when forbidden. */
+  private async namespaceNames(): Promise<string[] | undefined> {
+    try {
+      const res = await this.list({ resource: 'namespaces', view: 'table', includeObject: 'None' });
+      return res.items.map((o) => o.metadata?.name ?? '').filter((n) => n !== '').sort();
+    } catch (e) {
+      if (e instanceof UserError && e.code === 'forbidden') return undefined;
+      throw e;
+    }
+  }
+
+  /** Every page of one listing into `items`; each page is converted and dropped before the next. */
+  private async listPages(
+    info: ResourceInfo,
+    version: string,
+    req: ResourceRequest,
+    items: RawObject[],
+    onPage?: (count: number) => void,
+    strings: Interner = new Interner(),
+  ): Promise<Omit<ListResult, 'items'>> {
     const view = req.view ?? 'full';
     const apiVersion = apiVersionOf(info, version);
     const namespace = info.namespaced ? req.namespace : undefined;
     const path = resourcePath(info, version, namespace);
     const intent: RequestIntent = { verb: 'list', resource: info.resource, namespace };
     const accept = view === 'table' ? TABLE_ACCEPT : view === 'metadata' ? METADATA_ACCEPT : undefined;
-    let items: RawObject[] = [];
+    const includeObject = view === 'table' ? req.includeObject : undefined;
+    const start = items.length;
     const before = this.bytesFetched;
     let cont: string | undefined;
     let limit: number | undefined = PAGE_SIZE;
     let actualView: ResourceView = 'full';
     for (;;) {
-      const query = { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, limit, continue: cont };
+      const query = { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, includeObject, limit, continue: cont };
       let body: unknown;
       try {
         body = (await this.json<unknown>({ method: 'GET', path, query, accept, intent })).body;
@@ -110,13 +171,13 @@ export class KubeClient {
         // A continue token expires when paging outlasts etcd compaction (410 Gone). Like client-go's
         // pager, start over with one unpaginated list: consistent, if heavier.
         if (!(cont && e instanceof ExternalError && e.command.status === 410)) throw e;
-        items = [];
+        items.length = start;
         cont = undefined;
         limit = undefined;
         continue;
       }
       if (view === 'table' && isTable(body)) {
-        items.push(...tableToObjects(body, info.kind, apiVersion));
+        for (const o of tableToObjects(body, info.kind, apiVersion, namespace, strings)) items.push(o);
         cont = body.metadata?.continue;
         actualView = 'table';
       } else {
@@ -126,10 +187,10 @@ export class KubeClient {
         for (const item of list.items ?? []) items.push(withTypeMeta(item, info, apiVersion, actualView));
         cont = list.metadata?.continue;
       }
-      onPage?.(items.length);
+      onPage?.(items.length - start);
       if (!cont) break;
     }
-    return { items, view: actualView, apiVersion, bytes: this.bytesFetched - before };
+    return { view: actualView, apiVersion, bytes: this.bytesFetched - before };
   }
 
   /** Tries each served version in order; a 404 for the API (not for an object) falls through to the next. */

@@ -16,6 +16,13 @@ export interface ResourceRequest {
    * minimal objects (lighter for big lists such as pods); `metadata`: PartialObjectMetadata only.
    */
   view?: 'full' | 'table' | 'metadata';
+  /**
+   * Table listings only: what each row carries besides its cells. `Metadata` (the API's default):
+   * the object's whole metadata (managedFields, annotations, owners: most of a pod row's bytes).
+   * `None`: the cells alone. Cells hold no namespace, so a cluster-wide listing of a namespaced
+   * resource is then made namespace by namespace (see cluster/client.ts).
+   */
+  includeObject?: 'None' | 'Metadata';
   /** A missing API or CRD (404) is recorded as a gap instead of failing the command. */
   optional?: boolean;
 }

@@ -119,6 +119,45 @@ describe('reads', () => {
     expect(res.bytes).toBeGreaterThan(0);
   });
 
+  it('lists an includeObject=None Table namespace by namespace, the namespace taken from the request', async () => {
+    const res = await client().list({ resource: 'pods', view: 'table', includeObject: 'None' });
+    expect(res.view).toBe('table');
+    expect(res.items).toHaveLength(1205);
+    const nsList = server.requests.filter((r) => r.path === '/api/v1/namespaces');
+    expect(nsList).toHaveLength(1);
+    expect(nsList[0]!.query.includeObject).toBe('None');
+    const podLists = server.requests.filter((r) => r.path.endsWith('/pods'));
+    expect(new Set(podLists.map((r) => r.path))).toEqual(new Set(['default', 'kube-system', 'team-0', 'team-1', 'team-2'].map((n) => `/api/v1/namespaces/${n}/pods`)));
+    expect(podLists.every((r) => r.query.includeObject === 'None' && /as=Table/.test(r.accept ?? ''))).toBe(true);
+    expect(res.items.filter((p) => p.metadata?.namespace === 'team-0')).toHaveLength(401);
+    expect(res.items.find((p) => p.metadata?.name === 'whoami-nflzk')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'default', name: 'whoami-nflzk' },
+      spec: { nodeName: 'kube-router-vm2' },
+      status: { phase: 'Running', podIP: '10.242.1.4', podIPs: [{ ip: '10.242.1.4' }] },
+    });
+    expect(res.items.find((p) => p.metadata?.name === 'gen-00001')!.metadata?.namespace).toBe('team-1');
+    // Key order, as one cluster-wide listing would give.
+    const keys = res.items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('without the right to list namespaces, lists cluster-wide with the rows\' metadata', async () => {
+    const other = await TestApiServer.start({ objects: sampleObjects(3) });
+    try {
+      other.deny({ verb: 'list', resource: 'namespaces' });
+      const c = KubeClient.connect({ kubeconfig: other.writeKubeconfig(dir, { file: 'no-ns' }), requestTimeoutMs: 5000, retry: FAST_RETRY, env: {} });
+      const res = await c.list({ resource: 'pods', view: 'table', includeObject: 'None' });
+      expect(res.items).toHaveLength(5);
+      expect(res.items.every((p) => p.metadata?.namespace)).toBe(true);
+      const podLists = other.requests.filter((r) => r.path === '/api/v1/pods');
+      expect(podLists.map((r) => r.query.includeObject)).toEqual(['Metadata']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('lists metadata only', async () => {
     const res = await client().list({ resource: 'services', view: 'metadata' });
     expect(res.view).toBe('metadata');

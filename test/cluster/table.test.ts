@@ -33,6 +33,26 @@ describe('Table listings', () => {
     expect(pods[3]).toMatchObject({ spec: {}, status: { phase: 'Pending' } });
   });
 
+  it('takes rows without objects (includeObject=None) from the cells and the listing\'s namespace', () => {
+    const bare: Table = { ...podTable, rows: podTable.rows.map((r) => ({ cells: r.cells })) };
+    const pods = tableToObjects(bare, 'Pod', 'v1', 'shop');
+    expect(pods[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'shop', name: 'web-1' },
+      spec: { nodeName: 'kind-worker' },
+      status: { phase: 'Running', podIP: '10.244.1.5', podIPs: [{ ip: '10.244.1.5' }] },
+    });
+    expect(pods.map((p) => p.metadata?.name)).toEqual(['web-1', 'job-1', 'crash', 'new']);
+    // A real apiserver may also send "object": null.
+    expect(tableToObjects({ ...bare, rows: [{ cells: podTable.rows[0]!.cells, object: null }] }, 'Pod', 'v1')[0]!.metadata).toEqual({ name: 'web-1' });
+  });
+
+  it('drops managedFields from row metadata', () => {
+    const withFields: Table = { ...podTable, rows: [{ cells: podTable.rows[0]!.cells, object: { metadata: { name: 'web-1', namespace: 'shop', managedFields: [{ manager: 'kubelet' }] } } }] };
+    expect(tableToObjects(withFields, 'Pod', 'v1')[0]!.metadata).toEqual({ name: 'web-1', namespace: 'shop' });
+  });
+
   it('maps STATUS to phases only where it is one', () => {
     expect(phaseFromStatus('Failed')).toBe('Failed');
     expect(phaseFromStatus('Terminating')).toBeUndefined();

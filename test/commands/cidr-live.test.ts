@@ -49,9 +49,12 @@ describe('kubectl netx cidr (live)', () => {
     expect(svc.confirmedBy).toContain('dry-run Service create with an out-of-range clusterIP');
     expect(report.clusterCidrs.ranges[0].source.detail).toBe('kube-system/kube-controller-manager-kind-control-plane --cluster-cidr');
     expect(report.nodes.find((n: { name: string }) => n.name === 'kind-worker2').pods).toBe(212);
-    const podLists = server.requests.filter((q) => q.method === 'GET' && q.path === '/api/v1/pods');
-    expect(podLists.length).toBeGreaterThan(0);
-    expect(podLists.every((q) => /as=Table/.test(q.accept ?? ''))).toBe(true);
+    // Rows without their objects (includeObject=None) carry no namespace: one listing per namespace.
+    const podLists = server.requests.filter((q) => q.method === 'GET' && /^\/api\/v1\/namespaces\/[^/]+\/pods$/.test(q.path) && !q.query.labelSelector);
+    expect(server.requests.filter((q) => q.path === '/api/v1/namespaces' && q.query.includeObject === 'None')).toHaveLength(1);
+    expect(new Set(podLists.map((q) => q.path.split('/')[4])).size).toBe(new Set(kindSnapshot().cluster.objects.pods!.map((p) => p.metadata?.namespace)).size);
+    expect(podLists.every((q) => /as=Table/.test(q.accept ?? '') && q.query.includeObject === 'None')).toBe(true);
+    expect(server.requests.some((q) => q.path === '/api/v1/pods')).toBe(false);
   }, 120_000);
 
   it('pods refused by RBAC: exit 1, says what was refused, no stack trace', async () => {

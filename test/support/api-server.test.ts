@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readCorpus } from './corpus.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './api-server/selectors.js';
 import { clusterIpOutOfRange, forbidden } from './api-server/status.js';
-import { renderingFor } from './api-server/views.js';
+import { BUILTIN } from './api-server/resources.js';
+import { includeObjectPolicy, renderingFor, renderList } from './api-server/views.js';
 
 describe('label selectors', () => {
   const labels = { app: 'web', tier: 'front', 'app.kubernetes.io/name': 'shop' };
@@ -61,5 +62,18 @@ describe('wording', () => {
     expect(renderingFor('application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io')).toBe('metadata');
     expect(renderingFor('application/json')).toBe('list');
     expect(renderingFor(undefined)).toBe('list');
+  });
+  it('renders Table rows per includeObject: cells only, metadata, or the whole object', () => {
+    const pods = BUILTIN.find((r) => r.resource === 'pods')!;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'n', managedFields: [] }, spec: { nodeName: 'w1' }, status: { phase: 'Running', podIP: '10.0.0.5' } };
+    type Rows = { rows: { cells: unknown[]; object?: Record<string, unknown> }[] };
+    const none = renderList(pods, [pod], 'table', {}, 'None') as Rows;
+    expect(none.rows).toEqual([{ cells: ['a', '1/1', 'Running', '0', '5m', '10.0.0.5', 'w1', '<none>', '<none>'] }]);
+    const meta = renderList(pods, [pod], 'table', {}) as Rows;
+    expect(meta.rows[0]!.object).toEqual({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: pod.metadata });
+    const whole = renderList(pods, [pod], 'table', {}, 'Object') as Rows;
+    expect(whole.rows[0]!.object).toMatchObject({ kind: 'Pod', spec: { nodeName: 'w1' } });
+    expect(includeObjectPolicy(null)).toBe('Metadata');
+    expect(includeObjectPolicy('none')).toBeUndefined();
   });
 });

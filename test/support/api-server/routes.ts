@@ -5,7 +5,7 @@ import { groupVersion, type ServedResource } from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import type { Intent, Route, RouteContext } from './server.js';
 import { clusterIpOutOfRange, notFound, status } from './status.js';
-import { renderingFor, renderList, renderObject } from './views.js';
+import { includeObjectPolicy, renderingFor, renderList, renderObject } from './views.js';
 
 const RESOURCE_PATH = String.raw`^/(?:api/(?<coreVersion>v1)|apis/(?<group>[^/]+)/(?<version>[^/]+))(?:/namespaces/(?<namespace>[^/]+))?/(?<resource>[a-z0-9]+)(?:/(?<name>[^/]+))?$`;
 
@@ -79,29 +79,50 @@ function discovery(ctx: RouteContext): void {
 
 const sortKey = (o: RawObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
-/** Objects in etcd key order, sorted once per list contents (paging a 150k-pod list asks hundreds of times). */
-const sortedCache = new WeakMap<RawObject[], { length: number; sorted: RawObject[] }>();
-function inKeyOrder(objects: RawObject[]): RawObject[] {
-  const hit = sortedCache.get(objects);
-  if (hit && hit.length === objects.length) return hit.sorted;
+/** A list in etcd key order, with each namespace's slice of it. */
+interface Ordered {
+  length: number;
+  sorted: RawObject[];
+  byNamespace: Map<string, RawObject[]>;
+}
+
+/**
+ * Objects in etcd key order and indexed by namespace, built once per list contents: paging a
+ * 150,000-pod list asks hundreds of times, and a namespace's page must not scan the whole list.
+ * Rebuilt when the list's length changes (pods.ts creates and deletes probe pods in place).
+ */
+const orderedCache = new WeakMap<RawObject[], Ordered>();
+function ordered(objects: RawObject[]): Ordered {
+  const hit = orderedCache.get(objects);
+  if (hit && hit.length === objects.length) return hit;
   const keyed = objects.map((o) => ({ o, k: sortKey(o) }));
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   const sorted = keyed.map((x) => x.o);
-  sortedCache.set(objects, { length: objects.length, sorted });
-  return sorted;
+  const byNamespace = new Map<string, RawObject[]>();
+  for (const o of sorted) {
+    const ns = o.metadata?.namespace ?? '';
+    let list = byNamespace.get(ns);
+    if (!list) byNamespace.set(ns, (list = []));
+    list.push(o);
+  }
+  const entry = { length: objects.length, sorted, byNamespace };
+  orderedCache.set(objects, entry);
+  return entry;
 }
 
 function getOrList(ctx: RouteContext): void {
   const r = resolveResource(ctx);
   if (!r) return ctx.send(404, notFound('', ''));
-  const all = inKeyOrder(ctx.server.objects.get(r.resource) ?? []);
+  const index = ordered(ctx.server.objects.get(r.resource) ?? []);
   const ns = ctx.params.namespace;
   const rendering = renderingFor(ctx.req.headers.accept);
-  const inScope = !r.namespaced || ns === undefined ? all : all.filter((o) => o.metadata?.namespace === ns);
+  const inScope = !r.namespaced || ns === undefined ? index.sorted : (index.byNamespace.get(ns) ?? []);
   if (ctx.params.name) {
     const found = inScope.find((o) => o.metadata?.name === ctx.params.name);
     return found ? ctx.send(200, renderObject(r, found, rendering)) : ctx.send(404, notFound(r.resource, r.group, ctx.params.name));
   }
+  const includeObject = includeObjectPolicy(ctx.url.searchParams.get('includeObject'));
+  if (!includeObject) return ctx.send(400, status(400, 'BadRequest', `includeObject: Unsupported value: "${ctx.url.searchParams.get('includeObject')}": supported values: "None", "Metadata", "Object"`));
   let selected = inScope;
   try {
     const labels = ctx.url.searchParams.get('labelSelector');
@@ -128,7 +149,7 @@ function getOrList(ctx: RouteContext): void {
     meta.continue = Buffer.from(JSON.stringify({ offset: next })).toString('base64url');
     meta.remainingItemCount = selected.length - next;
   }
-  ctx.send(200, renderList(r, page, rendering, meta));
+  ctx.send(200, renderList(r, page, rendering, meta, includeObject));
 }
 
 function decodeContinue(token: string | null): number | undefined {

@@ -115,6 +115,7 @@ export class TestApiServer {
     this.user = options.user ?? 'netx-tester';
     const source = options.snapshot?.cluster.objects ?? options.objects ?? {};
     this.objects = new Map(Object.entries(source).map(([k, v]) => [k, (v ?? []).map((o) => structuredClone(o))]));
+    if (!this.objects.has('namespaces')) this.objects.set('namespaces', impliedNamespaces(this.objects));
     this.served = servedResources(options, this.objects);
     this.ca = testCertificate().cert;
     for (const route of defaultRoutes()) this.routes.push(route);
@@ -281,6 +282,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+/**
+ * A real cluster has a Namespace for every namespace its objects live in; fixtures that list none get
+ * those (clients that list namespace by namespace need them).
+ */
+function impliedNamespaces(objects: Map<string, RawObject[]>): RawObject[] {
+  const names = new Set<string>();
+  for (const list of objects.values()) for (const o of list) if (o.metadata?.namespace) names.add(o.metadata.namespace);
+  return [...names].sort().map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }));
 }
 
 function servedResources(opts: ApiServerOptions, objects: Map<string, RawObject[]>): ServedResource[] {

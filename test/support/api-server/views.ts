@@ -37,16 +37,29 @@ function tableColumns(r: ServedResource): { columns: Record<string, unknown>[]; 
   return { columns: [col('Name', 'string', 'name'), col('Created At', 'date')], cells: (o) => [name(o), String(o.metadata?.creationTimestamp ?? '')] };
 }
 
-export function renderList(r: ServedResource, items: RawObject[], rendering: Rendering, meta: Record<string, unknown>): unknown {
+/** The `includeObject` query parameter of a Table request (TableOptions); the API's default is Metadata. */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export function includeObjectPolicy(value: string | null): IncludeObject | undefined {
+  if (value === null || value === '') return 'Metadata';
+  return value === 'None' || value === 'Metadata' || value === 'Object' ? value : undefined;
+}
+
+/**
+ * A list in the requested rendering. Table rows carry, per `includeObject`, nothing but their cells
+ * (None: kube-apiserver leaves the row's object out), PartialObjectMetadata, or the whole object.
+ */
+export function renderList(r: ServedResource, items: RawObject[], rendering: Rendering, meta: Record<string, unknown>, includeObject: IncludeObject = 'Metadata'): unknown {
   if (rendering === 'metadata') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: items.map(partial) };
   if (rendering === 'table') {
     const t = tableColumns(r);
+    const object = includeObject === 'None' ? undefined : includeObject === 'Object' ? (o: RawObject) => renderObject(r, o, 'list') : partial;
     return {
       kind: 'Table',
       apiVersion: 'meta.k8s.io/v1',
       metadata: meta,
       columnDefinitions: t.columns,
-      rows: items.map((o) => ({ cells: t.cells(o), object: partial(o) })),
+      rows: items.map((o) => (object ? { cells: t.cells(o), object: object(o) } : { cells: t.cells(o) })),
     };
   }
   // Typed lists carry apiVersion/kind once, not per item.
