@@ -30,10 +30,17 @@ export const STATIC_COMMANDS: readonly CatalogueCommand[] = [
 
 export type IptablesBackend = 'nf_tables' | 'legacy';
 
+/**
+ * Asking legacy iptables for a table by name (`-t mangle`) instantiates that table in the network
+ * namespace when it does not exist yet (the lab's read-only test caught it): list it only when
+ * /proc/net/ip_tables_names says it is there already.
+ */
+export const LEGACY_MANGLE_SCRIPT = 'if grep -qx mangle /proc/net/ip_tables_names 2>/dev/null; then exec iptables-legacy-save -t mangle; fi';
+
 /** iptables-wrappers' check: kubelet's canary chains in the mangle table of each backend (facts §8). */
 export const BACKEND_PROBES: Readonly<Record<IptablesBackend, readonly string[]>> = {
   nf_tables: ['iptables-nft-save', '-t', 'mangle'],
-  legacy: ['iptables-legacy-save', '-t', 'mangle'],
+  legacy: ['sh', '-c', LEGACY_MANGLE_SCRIPT],
 };
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   COMPRESS_SCRIPT,
+  LEGACY_MANGLE_SCRIPT,
   CONNTRACK_FILTER_SCRIPT,
   CNI_FILES_SCRIPT,
   everyCommand,
@@ -58,12 +59,14 @@ describe('probe catalogue', () => {
   });
 
   it('shell scripts only read: no redirect into a file, no mutating word, only listing commands', () => {
-    for (const script of [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT]) {
+    for (const script of [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT]) {
       const words = script.split(/[\s;|&(){}$"'`]+/).filter(Boolean);
       for (const w of words) expect(MUTATING_WORDS.has(w), `${script}: ${w}`).toBe(false);
       // Redirections go to file descriptors or /dev/null only, never to a path (no file is written).
       const unquoted = script.replace(/'[^']*'/g, "''");
-      for (const m of unquoted.matchAll(/>\s*(&?\S+)/g)) expect(m[1], script).toMatch(/^&[\d-]|^\/dev\/null$/);
+      for (const m of unquoted.matchAll(/>\s*(&?\S+)/g)) expect(m[1], script).toMatch(/^&[\d-]|^\/dev\/null;?$/);
+      // iptables saves are only ever asked for mangle by name when it exists (naming a legacy table creates it).
+      if (/iptables-legacy-save -t/.test(script)) expect(script).toMatch(/grep -qx mangle \/proc\/net\/ip_tables_names .*then exec iptables-legacy-save -t mangle/);
       // conntrack is only ever called with -L.
       for (const m of script.matchAll(/conntrack\s+(\S+)/g)) expect(m[1]).toBe('-L');
     }

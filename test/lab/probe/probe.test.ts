@@ -1,0 +1,183 @@
+/**
+ * The probe on the real kernel. (a) Read-only proof: iptables (both backends, both families), the
+ * nft ruleset, routes, rules, addresses and conntrack of every lab node are identical before and
+ * after a full probe. (b) End to end: the test API server serves the lab's API objects and runs exec
+ * in the lab's node namespaces, and the built CLI runs LIVE: kubeconfig → API → debug pod → exec →
+ * real kernel dumps → trace / proxy-mode / collect.
+ */
+import { createHash } from 'node:crypto';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildNodeModel } from '../../../src/model/build-node.js';
+import { probeNode } from '../../../src/probe/node-probe.js';
+import { PROXY_MODE_URL } from '../../../src/probe/catalogue.js';
+import { NetnsTransport } from '../../../src/probe/transport.js';
+import { decodeDumpStdout } from '../../../src/snapshot/dump-encoding.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
+import { netnsBackend, servePods, TestApiServer, type PodsControl } from '../../support/api-server/index.js';
+import { REPO_ROOT } from '../../support/corpus.js';
+import { buildLab, type Lab } from '../build.js';
+import { dumpLab } from '../dump.js';
+import { run as runCmd } from '../exec.js';
+import { requireLab } from '../support.js';
+import { standardSpec } from '../topologies.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
+let lab: Lab | undefined;
+let server: TestApiServer | undefined;
+let ctl: PodsControl | undefined;
+let dir = '';
+let kubeconfig = '';
+let labSnapshot: Snapshot | undefined;
+
+afterAll(async () => {
+  await server?.close();
+  await lab?.teardown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+async function theLab(): Promise<Lab> {
+  lab ??= await buildLab(standardSpec('vxlan', 'iptables'));
+  return lab;
+}
+
+const PROXY_MODE_PORT = new URL(PROXY_MODE_URL).port;
+
+/**
+ * Everything the probe could conceivably change, per component. Comment lines of the saves carry a
+ * timestamp; nft -s leaves out counters (loopback traffic moves them); conntrack entries are compared
+ * without their count-down timeout, and the probe's own connection attempt to kube-proxy's metrics
+ * port (its one network action, see docs/probe.md) is set aside and checked separately.
+ */
+async function nodeState(ns: string): Promise<Record<string, string>> {
+  const get = async (argv: string[]): Promise<string> => {
+    const r = await runCmd(['ip', 'netns', 'exec', ns, ...argv], { check: false });
+    return `${r.exitCode}\n${r.stdout}\n${r.stderr}`;
+  };
+  // Chain counters ([packets:bytes]) move with any packet, e.g. the probe's loopback connection.
+  const noComments = (t: string): string =>
+    t.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]$/, '[0:0]')).join('\n');
+  const state: Record<string, string> = {
+    'iptables-nft': noComments(await get(['iptables-nft-save'])),
+    'iptables-legacy': noComments(await get(['iptables-legacy-save'])),
+    'ip6tables-nft': noComments(await get(['ip6tables-nft-save'])),
+    'ip6tables-legacy': noComments(await get(['ip6tables-legacy-save'])),
+    nft: await get(['nft', '-s', 'list', 'ruleset']),
+    route: await get(['ip', 'route', 'show', 'table', 'all']),
+    route6: await get(['ip', '-6', 'route', 'show', 'table', 'all']),
+    rule: await get(['ip', 'rule', 'show']),
+    addr: await get(['ip', 'addr', 'show']),
+    // Bridge timers count down on their own.
+    link: (await get(['ip', '-d', 'link', 'show'])).replace(/(timer)\s+[\d.]+/g, '$1'),
+    sysctl: await get(['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.all.forwarding']),
+  };
+  const ct = (await get(['conntrack', '-L'])).split('\n').filter((l) => /^(tcp|udp|icmp)/.test(l));
+  const own = (l: string): boolean => l.includes(`dport=${PROXY_MODE_PORT} `) && l.includes('src=127.0.0.1 ');
+  state.conntrack = ct.filter((l) => !own(l)).map((l) => l.replace(/^(\S+\s+\d+\s+)\d+\s/, '$1')).sort().join('\n');
+  return state;
+}
+
+/** Waits until IPv6 duplicate address detection is over (addresses stop being tentative, local routes appear). */
+async function settled(ns: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const r = await runCmd(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'show'], { check: false });
+    if (!/tentative/.test(r.stdout)) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+const digest = (s: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, createHash('sha256').update(v).digest('hex').slice(0, 16)]));
+
+describe('probe on the lab', () => {
+  it('(a) read-only: every node is byte-identical before and after a full probe; the dumps are real', async (ctx) => {
+    requireLab(ctx);
+    const l = await theLab();
+    for (const node of l.plan.nodes) {
+      const ns = l.nodeNs(node.name);
+      await settled(ns);
+      const before = await nodeState(ns);
+      const capture = await probeNode(new NetnsTransport(ns), { dumps: [] });
+      const after = await nodeState(ns);
+      if (process.env.NETX_DEBUG_PROBE) for (const k of Object.keys(before)) if (before[k] !== after[k]) console.log(k, '\nBEFORE\n', before[k], '\nAFTER\n', after[k]);
+      expect(digest(after), `node ${node.name}`).toEqual(digest(before));
+      expect(after).toEqual(before);
+
+      // The probe read the real thing: kube-proxy's iptables-nft rules, the backend from kubelet's hint chain.
+      expect(capture.probe?.iptablesBackend).toMatchObject({ backend: 'nf_tables', certain: true });
+      const save = decodeDumpStdout(capture.dumps.iptables!);
+      expect(save.kind === 'text' && save.text).toMatch(/^:KUBE-SERVICES - /m);
+      for (const key of ['addr', 'link', 'route', 'rule', 'neigh', 'fdb', 'iptables', 'ip6tables', 'nft', 'conntrack', 'sysctl']) {
+        expect(capture.dumps[key]?.exitCode, `${node.name} ${key}: ${capture.dumps[key]?.stderr}`).toBe(0);
+      }
+      const model = buildNodeModel(node.name, capture);
+      expect(model.warnings.filter((w) => w.code === 'parse-error' || w.code === 'dump-undecodable')).toEqual([]);
+      expect(model.ruleset.tables.some((t) => t.origin === 'iptables-nft' && t.name === 'nat')).toBe(true);
+      expect(model.routes.length).toBeGreaterThan(2);
+    }
+  });
+
+  it('(b) end to end: trace, proxy-mode and collect run live through debug pods on the lab kernel', async (ctx) => {
+    requireLab(ctx);
+    const l = await theLab();
+    if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    labSnapshot = await dumpLab(l);
+    server = await TestApiServer.start({ snapshot: labSnapshot, serverVersion: labSnapshot.cluster.serverVersion });
+    ctl = servePods(server, { exec: netnsBackend((node) => (l.plan.nodes.some((n) => n.name === node) ? l.nodeNs(node) : undefined)) });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'netx-lab-probe-'));
+    kubeconfig = server.writeKubeconfig(dir);
+    const snapFile = path.join(dir, 'lab.json');
+    await import('../../../src/snapshot/file.js').then((m) => m.writeSnapshotFile(snapFile, labSnapshot!));
+
+    const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) =>
+        execFile(BIN, args, { encoding: 'utf8', timeout: 90_000, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' } }, (e, stdout, stderr) =>
+          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const probePodsLeft = (): number => ctl!.pods().filter((p) => (p.metadata?.labels as Record<string, string> | undefined)?.['app.kubernetes.io/managed-by'] === 'kubectl-netx').length;
+
+    // trace: client (node-a) → svc/web, live. Its endpoints are the pods the lab created.
+    const live = await cli(['trace', 'client', 'svc/web', '-o', 'json', '--kubeconfig', kubeconfig]);
+    expect(live.stderr).not.toMatch(/error/);
+    const report = JSON.parse(live.stdout) as { disposition: string; branches: { disposition: string; endpoint?: { pod?: string } }[] };
+    expect(report.disposition).toBe('delivered');
+    const endpoints = (r: typeof report): string[] => [...new Set(r.branches.map((b) => b.endpoint?.pod ?? ''))].sort();
+    expect(endpoints(report)).toEqual(expect.arrayContaining(['default/web-0', 'default/web-1', 'default/web-2'].map((p) => expect.stringContaining(p.split('/')[1]!))));
+    expect(report.branches.every((b) => b.disposition === 'delivered')).toBe(true);
+    // The same question on the lab's own dump gives the same answer.
+    const offline = JSON.parse((await cli(['trace', 'client', 'svc/web', '-o', 'json', '--snapshot', snapFile])).stdout) as typeof report;
+    expect(endpoints(report)).toEqual(endpoints(offline));
+    expect(report.disposition).toBe(offline.disposition);
+    expect(ctl.created).toHaveLength(2);
+    expect(probePodsLeft()).toBe(0);
+
+    // proxy-mode: both nodes run iptables mode on the nf_tables backend, seen in the live dumps.
+    const pm = await cli(['proxy-mode', '-o', 'json', '--kubeconfig', kubeconfig]);
+    const pmReport = JSON.parse(pm.stdout) as { nodes: { node: string; probed: boolean; effective: { kind: string; mode?: string }; backend: unknown }[] };
+    expect(pmReport.nodes.map((n) => [n.node, n.probed, n.effective.kind, n.effective.mode])).toEqual([
+      ['node-a', true, 'known', 'iptables'],
+      ['node-b', true, 'known', 'iptables'],
+    ]);
+    expect(JSON.stringify(pmReport.nodes[0]!.backend)).toMatch(/nf_tables/);
+    expect(probePodsLeft()).toBe(0);
+
+    // collect: a complete snapshot, node dumps from the debug pods.
+    const out = path.join(dir, 'live.json');
+    const col = await cli(['collect', '-o', out, '--kubeconfig', kubeconfig]);
+    expect(col.code).toBe(0);
+    const snap = JSON.parse(readFileSync(out, 'utf8')) as Snapshot;
+    expect(Object.keys(snap.nodes).sort()).toEqual(['node-a', 'node-b']);
+    for (const [name, capture] of Object.entries(snap.nodes)) {
+      expect(capture.probe).toMatchObject({ transport: 'debug-pod', pod: expect.stringMatching(new RegExp(`^kube-system/netx-probe-${name}-`)) });
+      for (const key of ['addr', 'link', 'route', 'iptables', 'nft', 'conntrack', 'sysctl']) expect(capture.dumps[key]?.exitCode, `${name} ${key}`).toBe(0);
+      expect(buildNodeModel(name, capture).warnings.filter((w) => w.code === 'parse-error')).toEqual([]);
+    }
+    expect(snap.source.gaps?.some((g) => /node .* dumps/.test(g.what)) ?? false).toBe(false);
+    expect(probePodsLeft()).toBe(0);
+    expect(ctl.deleted.length).toBe(ctl.created.length);
+  });
+});
