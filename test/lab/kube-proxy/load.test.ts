@@ -23,6 +23,16 @@ function missingPrerequisites(): string[] {
 }
 const missing = missingPrerequisites();
 
+/**
+ * A server bound to one endpoint address that answers with the pod name. UDP uses a one-socket node
+ * process: socat's UDP fork mode hands datagrams to children that can swallow them.
+ */
+function serverArgv(protocol: string, ip: string, port: number, pod: string): string[] {
+  if (protocol !== 'udp') return ['socat', `TCP-LISTEN:${port},bind=${ip},fork,reuseaddr`, `SYSTEM:echo ${pod}`];
+  const js = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(${JSON.stringify(pod + '\n')},r.port,r.address));s.bind(${port},'${ip}')`;
+  return [process.execPath, '-e', js];
+}
+
 /** A namespace holding every sample endpoint (on one end of a veth pair; this kernel has no dummy links) with a server that answers its pod name. */
 class EndpointNamespace {
   readonly name = `netx-kp-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -38,8 +48,7 @@ class EndpointNamespace {
       for (const ep of plan.reachableEndpoints) {
         const pod = plan.service.endpoints.find((e) => e.ip === ep.ip)?.pod ?? ep.ip;
         await run(inNs(this.name, ['ip', 'addr', 'replace', `${ep.ip}/32`, 'dev', 'eps']));
-        const listen = plan.protocol === 'udp' ? `UDP-RECVFROM:${ep.port},bind=${ep.ip},fork` : `TCP-LISTEN:${ep.port},bind=${ep.ip},fork,reuseaddr`;
-        this.servers.push(startBackground(inNs(this.name, ['socat', listen, `SYSTEM:echo ${pod}`])));
+        this.servers.push(startBackground(inNs(this.name, serverArgv(plan.protocol, ep.ip, ep.port, pod))));
       }
     }
     await sleep(300);
