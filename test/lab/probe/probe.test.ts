@@ -143,15 +143,23 @@ describe('probe on the lab', () => {
     // trace: client (node-a) → svc/web, live. Its endpoints are the pods the lab created.
     const live = await cli(['trace', 'client', 'svc/web', '-o', 'json', '--kubeconfig', kubeconfig]);
     expect(live.stderr).not.toMatch(/error/);
-    const report = JSON.parse(live.stdout) as { disposition: string; branches: { disposition: string; endpoint?: { pod?: string } }[] };
-    expect(report.disposition).toBe('delivered');
-    const endpoints = (r: typeof report): string[] => [...new Set(r.branches.map((b) => b.endpoint?.pod ?? ''))].sort();
-    expect(endpoints(report)).toEqual(expect.arrayContaining(['default/web-0', 'default/web-1', 'default/web-2'].map((p) => expect.stringContaining(p.split('/')[1]!))));
-    expect(report.branches.every((b) => b.disposition === 'delivered')).toBe(true);
-    // The same question on the lab's own dump gives the same answer.
-    const offline = JSON.parse((await cli(['trace', 'client', 'svc/web', '-o', 'json', '--snapshot', snapFile])).stdout) as typeof report;
-    expect(endpoints(report)).toEqual(endpoints(offline));
-    expect(report.disposition).toBe(offline.disposition);
+    type Report = { disposition: string; destination?: unknown; branches: { disposition: string; endpoint?: { pod?: string; node?: string } }[] };
+    // One report per service port (web: TCP 80 and UDP 53).
+    const reports = ([] as Report[]).concat(JSON.parse(live.stdout) as Report | Report[]);
+    expect(reports.length).toBe(2);
+    const endpoints = (rs: Report[]): string[] => [...new Set(rs.flatMap((r) => r.branches.map((b) => `${b.endpoint?.pod}@${b.endpoint?.node}`)))].sort();
+    for (const r of reports) {
+      expect(r.disposition).toBe('delivered');
+      expect(r.branches.every((b) => b.disposition === 'delivered')).toBe(true);
+    }
+    // The endpoints the lab created, on the nodes it put them on.
+    expect(endpoints(reports)).toEqual(['default/web-0@node-a', 'default/web-1@node-b', 'default/web-2@node-b']);
+    // The same question on the lab's own dump (netns transport) gives the same answer.
+    const offlineRun = await cli(['trace', 'client', 'svc/web', '-o', 'json', '--snapshot', snapFile]);
+    const offline = ([] as Report[]).concat(JSON.parse(offlineRun.stdout) as Report | Report[]);
+    expect(endpoints(reports)).toEqual(endpoints(offline));
+    expect(reports.map((r) => r.disposition)).toEqual(offline.map((r) => r.disposition));
+    expect(live.code).toBe(offlineRun.code);
     expect(ctl.created).toHaveLength(2);
     expect(probePodsLeft()).toBe(0);
 
@@ -164,6 +172,11 @@ describe('probe on the lab', () => {
     ]);
     expect(JSON.stringify(pmReport.nodes[0]!.backend)).toMatch(/nf_tables/);
     expect(probePodsLeft()).toBe(0);
+
+    // cidr reads API objects only (no probe): it runs live against the same server.
+    const cidr = await cli(['cidr', '-o', 'json', '--kubeconfig', kubeconfig]);
+    expect(cidr.code, cidr.stderr).toBe(0);
+    expect((JSON.parse(cidr.stdout) as { nodes: { name: string }[] }).nodes.map((n) => n.name).sort()).toEqual(['node-a', 'node-b']);
 
     // collect: a complete snapshot, node dumps from the debug pods.
     const out = path.join(dir, 'live.json');
