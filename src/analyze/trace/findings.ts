@@ -9,7 +9,7 @@ import type { Target } from './index.js';
 import type { TraceWorld } from './world.js';
 import { endpointsFor } from './endpoints.js';
 import { serviceFindings } from './service-findings.js';
-import { branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, replyFindings, undeclaredPorts } from './path-findings.js';
+import { affinity, branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, replyFindings, undeclaredPorts } from './path-findings.js';
 
 export { undeclaredPorts };
 
@@ -34,6 +34,7 @@ export function findingsFor(snapshot: Snapshot, tw: TraceWorld, trace: Trace, ct
   out.push(...brNetfilter(tw, trace));
   out.push(...mtu(tw, trace, ctx));
   out.push(...replyFindings(tw, trace));
+  out.push(...affinity(trace));
   return out;
 }
 

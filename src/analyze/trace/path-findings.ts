@@ -27,6 +27,13 @@ export function branchFindings(trace: Trace): Finding[] {
   return out;
 }
 
+/** Session affinity seen on the path: reported, since the odds shown are those of a first connection. */
+export function affinity(trace: Trace): Finding[] {
+  const note = trace.branches.flatMap((b) => b.notes).find((n) => /affinity/.test(n));
+  if (!note) return [];
+  return [{ code: 'session-affinity', severity: 'info', message: `session affinity: the odds are those of a client's first connection; later ones stick to the endpoint it got`, evidence: [note] }];
+}
+
 /** The way back: a reply that rp_filter (or a rule) would drop breaks the connection even though the request arrives. */
 export function replyFindings(tw: TraceWorld, trace: Trace): Finding[] {
   const out: Finding[] = [];

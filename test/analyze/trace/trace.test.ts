@@ -93,6 +93,11 @@ describe('trace: findings with evidence', () => {
     expect(t.disposition).toBe('dropped');
   });
 
+  it('session affinity is reported', () => {
+    expect(codes(trace(BASE, { dst: 'svc/sticky:80' })[0]!)).toContain('session-affinity');
+    expect(codes(trace(BASE, { dst: 'svc/web:80' })[0]!)).not.toContain('session-affinity');
+  });
+
   it('NodePort from a pod through another node is masqueraded by design: no pod-masquerade finding', () => {
     expect(codes(trace(BASE, { dst: 'node/node-b:30080' })[0]!)).not.toContain('pod-masquerade');
   });
