@@ -3,7 +3,7 @@ import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
 import { createProgress } from '../cli/progress.js';
 import { obtainSnapshot } from '../cli/source.js';
-import { analyzeCidr, cidrFilePlan, cidrPlan } from '../analyze/cidr/index.js';
+import { analyzeCidr, cidrPlan } from '../analyze/cidr/index.js';
 import { renderCidrText } from '../render/cidr.js';
 import { renderJson } from '../render/json.js';
 import { renderYaml } from '../render/yaml.js';
@@ -24,7 +24,7 @@ export default class Cidr extends NetxCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Cidr);
     this.configureColor(flags['no-color']);
-    const snapshot = await obtainSnapshot(flags, flags.snapshot ? cidrFilePlan() : cidrPlan(), createProgress());
+    const snapshot = await obtainSnapshot(flags, cidrPlan(), createProgress());
     const report = analyzeCidr(snapshot);
     const out = flags.output;
     this.print(out === 'json' ? renderJson(report) : out === 'yaml' ? renderYaml(report) : renderCidrText(report, { wide: out === 'wide' }));

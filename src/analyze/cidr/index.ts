@@ -14,7 +14,7 @@ import { disagreements, resolveRanges } from './resolve.js';
 import type { CidrReport, Finding, Severity } from './types.js';
 
 export type * from './types.js';
-export { cidrFilePlan, cidrPlan } from './plan.js';
+export { cidrPlan } from './plan.js';
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 

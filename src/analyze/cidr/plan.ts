@@ -29,14 +29,3 @@ export function cidrPlan(): CollectPlan {
     ],
   };
 }
-
-/**
- * What a `--snapshot` file must hold: the plan without its optional requests. A file either has
- * them or not and the analysis copes; keeping them would make the full kube-system mirror-pod
- * request reject a capture whose pods are a Table listing (src/cli/source.ts checks views per
- * resource, not per request).
- */
-export function cidrFilePlan(): CollectPlan {
-  const plan = cidrPlan();
-  return { ...plan, resources: plan.resources.filter((r) => !r.optional) };
-}

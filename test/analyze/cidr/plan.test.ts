@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cidrFilePlan, cidrPlan } from '../../../src/analyze/cidr/plan.js';
+import { checkSnapshotCovers } from '../../../src/cli/source.js';
+import { cidrPlan } from '../../../src/analyze/cidr/plan.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
 
 describe('cidr collect plan', () => {
   const plan = cidrPlan();
   const pods = plan.resources.filter((r) => r.resource === 'pods');
 
   it('never lists full pods cluster-wide: a Table listing, plus full kube-system mirror pods by label first', () => {
+    expect(pods.at(-1)?.includeObject).toBe('None');
     expect(pods.map((r) => [r.namespace, r.labelSelector, r.view])).toEqual([
       ['kube-system', 'component=kube-apiserver', 'full'],
       ['kube-system', 'component=kube-controller-manager', 'full'],
@@ -22,7 +25,9 @@ describe('cidr collect plan', () => {
     expect(plan.resources.find((x) => x.resource === 'daemonsets')?.view).toBe('metadata');
   });
 
-  it('a snapshot file must hold only the required resources', () => {
-    expect(cidrFilePlan().resources.map((r) => `${r.resource}:${r.view}`)).toEqual(['nodes:full', 'pods:table', 'services:full']);
+  it('is what a --snapshot file is checked against: a Table capture without the optional resources passes, a file without pods does not', () => {
+    const snap = (objects: Snapshot['cluster']['objects']): Snapshot => ({ kind: 'NetxSnapshot', version: 1, capturedAt: '2026-11-22T10:00:00Z', source: { type: 'live' }, cluster: { objects, views: { pods: 'table' } }, nodes: {} });
+    expect(() => checkSnapshotCovers(snap({ nodes: [], pods: [], services: [] }), plan, 'f.json')).not.toThrow();
+    expect(() => checkSnapshotCovers(snap({ nodes: [], services: [] }), plan, 'f.json')).toThrow('snapshot f.json lacks what this command needs: pods (not in the file)');
   });
 });
