@@ -15,23 +15,30 @@ export default class Collect extends NetxCommand {
     'Writes a versioned JSON snapshot (see docs/snapshot.md) that every command can analyse with --snapshot FILE, ' +
     'so a capture from one cluster can be examined anywhere. All namespaces unless -n is given; ' +
     '--no-probe takes API objects only (no debug pods on the nodes). ' +
-    'A name ending in .gz is gzip-compressed. Needs the permissions printed by `kubectl netx rbac`.';
+    'A name ending in .gz is gzip-compressed. Node dumps come from a short-lived, read-only debug pod per node ' +
+    '(docs/probe.md); --nodes limits them. Needs the permissions printed by `kubectl netx rbac`.';
   static override examples = [
     '<%= config.bin %> collect -o capture.json',
     '<%= config.bin %> collect -o capture.json.gz --context prod',
     '<%= config.bin %> collect -n shop > shop.json',
+    '<%= config.bin %> collect --nodes kind-worker,kind-worker2 -o two-nodes.json',
+    '<%= config.bin %> collect --no-probe -o objects-only.json',
     '<%= config.bin %> cidr --snapshot capture.json',
   ];
   static override flags = {
     output: Flags.string({ char: 'o', description: 'File to write (- or none: stdout; *.gz: compressed)', helpValue: 'FILE' }),
     'all-namespaces': allNamespacesFlag,
+    nodes: Flags.string({ description: 'Nodes to probe: all, or NAME,NAME...', default: 'all', helpValue: 'all|NAME,...' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Collect);
     this.configureColor(flags['no-color']);
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace;
-    const snapshot = await obtainSnapshot(flags, collectAllPlan(namespace), createProgress());
+    const plan = collectAllPlan(namespace);
+    const names = flags.nodes.split(',').map((n) => n.trim()).filter(Boolean);
+    if (plan.nodes && !(names.length === 1 && names[0] === 'all')) plan.nodes = { ...plan.nodes, names };
+    const snapshot = await obtainSnapshot(flags, plan, createProgress());
     const target = flags.output ?? '-';
     if (target === '-') {
       process.stdout.write(serializeSnapshot(snapshot));
