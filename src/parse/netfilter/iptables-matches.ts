@@ -4,6 +4,7 @@
  */
 import type { CmpOp, Expr, Selector, Value } from '../../model/netfilter.js';
 import type { Opt } from './iptables-args.js';
+import { ctSel, intVal, metaSel, payloadSel, sharedExpr, symSetVal, symVal } from './intern.js';
 import { Unsupported, lookup, addrValue, portValue, protoName, tcpFlagBits, u32, valueMask } from './values.js';
 
 /** What a match translator may read about the rule it is in. */
@@ -29,9 +30,9 @@ const match = (left: Selector, op: CmpOp, right: Value): Expr => ({
   op,
   right,
 });
-const sym = (value: string): Value => ({ kind: 'symbol', value });
-const int = (value: number): Value => ({ kind: 'int', value });
-const symSet = (csv: string): Value => ({ kind: 'set', elements: csv.split(',').map((s) => sym(s.toLowerCase())) });
+const sym = symVal;
+const int = intVal;
+const symSet = (csv: string): Value => symSetVal(csv.toLowerCase().split(','));
 const unknownOpt = (o: Opt): never => {
   throw new Unsupported(`option ${o.name} is not modelled`);
 };
@@ -43,10 +44,10 @@ function l4(opts: Opt[], ctx: MatchCtx, proto: 'tcp' | 'udp' | 'sctp' | 'dccp'):
   for (const o of opts) {
     switch (o.name) {
       case '--dport': case '--destination-port':
-        out.push(match({ kind: 'payload', protocol: p, field: 'dport' }, eq(o), portValue(arg(o))));
+        out.push(portMatch(p, 'dport', o));
         break;
       case '--sport': case '--source-port':
-        out.push(match({ kind: 'payload', protocol: p, field: 'sport' }, eq(o), portValue(arg(o))));
+        out.push(portMatch(p, 'sport', o));
         break;
       case '--tcp-flags':
         if (proto !== 'tcp') unknownOpt(o);
@@ -64,16 +65,27 @@ function l4(opts: Opt[], ctx: MatchCtx, proto: 'tcp' | 'udp' | 'sctp' | 'dccp'):
   return out;
 }
 
+/** `--dport 80`: one shared expression per protocol, field, negation and port text. */
+function portMatch(p: 'tcp' | 'udp' | 'sctp' | 'th', field: 'dport' | 'sport', o: Opt): Expr {
+  const v = arg(o);
+  const op = eq(o);
+  return sharedExpr(`${p} ${field} ${op} ${v}`, () => match(payloadSel(p, field), op, portValue(v)));
+}
+
 function tcpFlags(mask: number, comp: number, negated: boolean): Expr {
-  return match({ kind: 'bitwise', op: '&', left: { kind: 'payload', protocol: 'tcp', field: 'flags' }, right: mask }, negated ? '!=' : '==', int(comp));
+  return match({ kind: 'bitwise', op: '&', left: payloadSel('tcp', 'flags'), right: mask }, negated ? '!=' : '==', int(comp));
 }
 
 /** `--mark v/m` against meta mark or ct mark. */
 function markMatch(o: Opt, key: 'meta' | 'ct'): Expr {
-  const { value, mask } = valueMask(arg(o));
-  const sel: Selector = key === 'meta' ? { kind: 'meta', key: 'mark' } : { kind: 'ct', key: 'mark' };
-  const left: Selector = mask === undefined || mask === 0xffffffff ? sel : { kind: 'bitwise', op: '&', left: sel, right: mask };
-  return match(left, eq(o), int(value));
+  const text = arg(o);
+  const op = eq(o);
+  return sharedExpr(`${key} mark ${op} ${text}`, () => {
+    const { value, mask } = valueMask(text);
+    const sel: Selector = key === 'meta' ? metaSel('mark') : ctSel('mark');
+    const left: Selector = mask === undefined || mask === 0xffffffff ? sel : { kind: 'bitwise', op: '&', left: sel, right: mask };
+    return match(left, op, int(value));
+  });
 }
 
 const CT_ADDR: Readonly<Record<string, [string, 'original' | 'reply']>> = {
@@ -91,16 +103,23 @@ const CT_PORT: Readonly<Record<string, [string, 'original' | 'reply']>> = {
 
 function conntrack(opts: Opt[]): Expr[] {
   return opts.map((o): Expr => {
-    if (o.name === '--ctstate' || o.name === '--state') return match({ kind: 'ct', key: 'state' }, o.negated ? '!=' : 'in', symSet(arg(o)));
-    if (o.name === '--ctstatus') return match({ kind: 'ct', key: 'status' }, o.negated ? '!=' : 'in', symSet(arg(o)));
-    if (o.name === '--ctproto') return match({ kind: 'ct', key: 'protocol', dir: 'original' }, eq(o), sym(protoName(arg(o))));
-    if (o.name === '--ctdir') return match({ kind: 'ct', key: 'direction' }, eq(o), sym(arg(o).toLowerCase()));
+    if (o.name === '--ctstate' || o.name === '--state') return ctFlags('state', o);
+    if (o.name === '--ctstatus') return ctFlags('status', o);
+    if (o.name === '--ctproto') return match(ctSel('protocol', 'original'), eq(o), sym(protoName(arg(o))));
+    if (o.name === '--ctdir') return match(ctSel('direction'), eq(o), sym(arg(o).toLowerCase()));
     const a = lookup(CT_ADDR, o.name);
-    if (a) return match({ kind: 'ct', key: a[0], dir: a[1] }, eq(o), addrValue(arg(o)));
+    if (a) return match(ctSel(a[0], a[1]), eq(o), addrValue(arg(o)));
     const p = lookup(CT_PORT, o.name);
-    if (p) return match({ kind: 'ct', key: p[0], dir: p[1] }, eq(o), portValue(arg(o)));
+    if (p) return match(ctSel(p[0], p[1]), eq(o), portValue(arg(o)));
     return unknownOpt(o);
   });
+}
+
+/** `--ctstate NEW`: one shared expression per key, negation and flag list. */
+function ctFlags(key: 'state' | 'status', o: Opt): Expr {
+  const v = arg(o);
+  const op = o.negated ? '!=' : 'in';
+  return sharedExpr(`ct ${key} ${op} ${v}`, () => match(ctSel(key), op, symSet(v)));
 }
 
 function addrtype(opts: Opt[]): Expr[] {
@@ -121,23 +140,33 @@ function addrtype(opts: Opt[]): Expr[] {
 }
 
 function statistic(opts: Opt[]): Expr[] {
-  const by = new Map(opts.map((o) => [o.name, o]));
-  const mode = by.get('--mode');
-  for (const o of opts) if (!['--mode', '--probability', '--every', '--packet'].includes(o.name)) unknownOpt(o);
+  let mode: Opt | undefined;
+  let probability: Opt | undefined;
+  let every: Opt | undefined;
+  let packet: Opt | undefined;
+  // The last of a repeated option wins, as iptables' own parser does.
+  for (const o of opts) {
+    if (o.name === '--mode') mode = o;
+    else if (o.name === '--probability') probability = o;
+    else if (o.name === '--every') every = o;
+    else if (o.name === '--packet') packet = o;
+    else unknownOpt(o);
+  }
   if (mode && arg(mode) === 'random') {
-    const p = by.get('--probability');
+    const p = probability;
     if (!p) throw new Unsupported('statistic random without --probability');
-    const v = Number(arg(p));
-    if (!Number.isFinite(v) || v < 0 || v > 1) throw new Unsupported(`bad probability ${arg(p)}`);
+    const text = arg(p);
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < 0 || v > 1) throw new Unsupported(`bad probability ${text}`);
     // xt_statistic inverted: matches when the random draw is NOT below p.
-    return [{ kind: 'random', probability: p.negated ? 1 - v : v }];
+    return [sharedExpr(`random ${p.negated ? '!' : ''}${text}`, () => ({ kind: 'random', probability: p.negated ? 1 - v : v }))];
   }
   if (mode && arg(mode) === 'nth') {
-    const every = Number(arg(by.get('--every') ?? unknownOpt(mode)));
-    const packet = by.get('--packet') ? Number(arg(by.get('--packet')!)) : 0;
-    if (!Number.isInteger(every) || every < 1 || !Number.isInteger(packet)) throw new Unsupported('bad statistic nth');
-    if (by.get('--every')!.negated) throw new Unsupported('inverted statistic nth');
-    return [{ kind: 'nth', every, packet }];
+    const n = Number(arg(every ?? unknownOpt(mode)));
+    const k = packet ? Number(arg(packet)) : 0;
+    if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k)) throw new Unsupported('bad statistic nth');
+    if (every!.negated) throw new Unsupported('inverted statistic nth');
+    return [{ kind: 'nth', every: n, packet: k }];
   }
   throw new Unsupported('statistic without a known --mode');
 }
@@ -190,7 +219,7 @@ function multiport(opts: Opt[], ctx: MatchCtx): Expr[] {
     // --ports matches source OR destination port: the model has no "or" inside a rule.
     if (!field) return unknownOpt(o);
     const elements = arg(o).split(',').map(portValue);
-    return match({ kind: 'payload', protocol: proto, field }, eq(o), { kind: 'set', elements });
+    return match(payloadSel(proto, field), eq(o), { kind: 'set', elements });
   });
 }
 
@@ -203,10 +232,10 @@ const PHYSDEV_FLAG: Readonly<Record<string, string>> = {
 function physdev(opts: Opt[]): Expr[] {
   return opts.map((o) => {
     if (o.name === '--physdev-in' || o.name === '--physdev-out')
-      return match({ kind: 'meta', key: o.name.slice(2) }, eq(o), { kind: 'string', value: ifname(arg(o)) });
+      return match(metaSel(o.name.slice(2)), eq(o), { kind: 'string', value: ifname(arg(o)) });
     const flag = lookup(PHYSDEV_FLAG, o.name);
     if (!flag) return unknownOpt(o);
-    return match({ kind: 'meta', key: flag }, eq(o), int(1));
+    return match(metaSel(flag), eq(o), int(1));
   });
 }
 
@@ -222,16 +251,16 @@ function icmp(opts: Opt[], v6: boolean): Expr[] {
     const t = arg(o);
     if (t === 'any') return o.negated ? unknownOpt(o) : [];
     const m = /^(\d+)(?:\/(\d+))?$/.exec(t);
-    if (!m) return [match({ kind: 'payload', protocol, field: 'type' }, eq(o), sym(t))];
-    const type = match({ kind: 'payload', protocol, field: 'type' }, eq(o), int(Number(m[1])));
+    if (!m) return [match(payloadSel(protocol, 'type'), eq(o), sym(t))];
+    const type = match(payloadSel(protocol, 'type'), eq(o), int(Number(m[1])));
     if (m[2] === undefined) return [type];
     if (o.negated) throw new Unsupported('inverted icmp type/code');
-    return [type, match({ kind: 'payload', protocol, field: 'code' }, '==', int(Number(m[2])))];
+    return [type, match(payloadSel(protocol, 'code'), '==', int(Number(m[2])))];
   });
 }
 
 function socket(opts: Opt[]): Expr[] {
-  const out: Expr[] = [match({ kind: 'socket', key: 'exists' }, '==', int(1))];
+  const out: Expr[] = [sharedExpr('socket exists', () => match({ kind: 'socket', key: 'exists' }, '==', int(1)))];
   for (const o of opts) {
     if (o.name === '--transparent') out.push(match({ kind: 'socket', key: 'transparent' }, '==', int(1)));
     // Cilium's proxy redirect: only sockets bound to a specific address count (nft `socket wildcard 0`).
@@ -250,7 +279,7 @@ function owner(opts: Opt[]): Expr[] {
     if (!/^\d+(-\d+)?$/.test(v)) throw new Unsupported(`owner by name ${v}`);
     const [a, b] = v.split('-').map(Number);
     const right: Value = b === undefined ? int(a!) : { kind: 'range', from: int(a!), to: int(b) };
-    return match({ kind: 'meta', key }, eq(o), right);
+    return match(metaSel(key), eq(o), right);
   });
 }
 
@@ -276,7 +305,7 @@ function iprange(opts: Opt[]): Expr[] {
     const from = addrValue(a ?? '');
     const to = addrValue(b ?? '');
     if (from.kind !== 'addr' || to.kind !== 'addr') throw new Unsupported('bad iprange');
-    return match({ kind: 'payload', protocol: from.value.includes(':') ? 'ip6' : 'ip', field }, eq(o), { kind: 'range', from, to });
+    return match(payloadSel(from.value.includes(':') ? 'ip6' : 'ip', field), eq(o), { kind: 'range', from, to });
   });
 }
 
@@ -313,15 +342,15 @@ export const MATCHES: Readonly<Record<string, Translator>> = {
   multiport: (o, c) => multiport(o, c),
   physdev: (o) => physdev(o),
   mac: (opts) =>
-    opts.map((o) => (o.name === '--mac-source' ? match({ kind: 'payload', protocol: 'ether', field: 'saddr' }, eq(o), { kind: 'string', value: arg(o).toLowerCase() }) : unknownOpt(o))),
+    opts.map((o) => (o.name === '--mac-source' ? match(payloadSel('ether', 'saddr'), eq(o), { kind: 'string', value: arg(o).toLowerCase() }) : unknownOpt(o))),
   icmp: (o) => icmp(o, false),
   icmp6: (o) => icmp(o, true),
   socket: (o) => socket(o),
   owner: (o) => owner(o),
-  pkttype: (opts) => opts.map((o) => (o.name === '--pkt-type' ? match({ kind: 'meta', key: 'pkttype' }, eq(o), sym(arg(o).toLowerCase())) : unknownOpt(o))),
+  pkttype: (opts) => opts.map((o) => (o.name === '--pkt-type' ? match(metaSel('pkttype'), eq(o), sym(arg(o).toLowerCase())) : unknownOpt(o))),
   rpfilter: (o) => rpfilter(o),
   iprange: (o) => iprange(o),
-  helper: (opts) => opts.map((o) => (o.name === '--helper' ? match({ kind: 'ct', key: 'helper' }, eq(o), { kind: 'string', value: arg(o) }) : unknownOpt(o))),
+  helper: (opts) => opts.map((o) => (o.name === '--helper' ? match(ctSel('helper'), eq(o), { kind: 'string', value: arg(o) }) : unknownOpt(o))),
 };
 
 /** The `always` expression for a path-neutral module, or undefined. */

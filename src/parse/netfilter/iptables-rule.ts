@@ -2,12 +2,13 @@
  * One iptables rule (the words after `-A CHAIN`) → `[...matches, target]`, in the order iptables-nft
  * compiles them. Anything not understood is kept verbatim (unknown-match / unknown-statement) with a warning.
  */
-import type { Expr } from '../../model/netfilter.js';
+import type { Expr, VerdictStatement } from '../../model/netfilter.js';
 import type { ParseWarning } from '../error.js';
 import { groupArgs, type Item, type Opt } from './iptables-args.js';
 import { MATCHES, alwaysMatch, ifname, type MatchCtx } from './iptables-matches.js';
 import { TARGETS, noopTarget } from './iptables-targets.js';
 import type { Token } from './tokenize.js';
+import { metaSel, payloadSel, sharedExpr, symVal } from './intern.js';
 import { Unsupported, addrValue, lookup, protoName } from './values.js';
 
 export interface RuleCtx {
@@ -16,8 +17,8 @@ export interface RuleCtx {
   /** The whole line, for verbatim slices. */
   text: string;
   warnings: ParseWarning[];
-  /** Is `name` a chain of this table (then `-j name` is a jump)? */
-  isChain(name: string): boolean;
+  /** The verdict of `-j name` / `-g name` when `name` is a chain of this table (one shared object per chain), else undefined. */
+  chainVerdict(name: string, goto: boolean): VerdictStatement | undefined;
 }
 
 export interface RuleBody {
@@ -88,7 +89,7 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
         const parts = v.split(',').map(addrValue);
         if (parts.length > 1 && o.negated) throw new Unsupported('negated address list');
         const right = parts.length === 1 ? parts[0]! : { kind: 'set' as const, elements: parts };
-        return [{ kind: 'match', left: { kind: 'payload', protocol: ctx.family, field }, op, right }];
+        return [{ kind: 'match', left: payloadSel(ctx.family, field), op, right }];
       }
       case '-p': {
         if (v === undefined) throw new Unsupported('missing protocol');
@@ -97,13 +98,13 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
           if (o.negated) throw new Unsupported('! -p all never matches');
           return [];
         }
-        return [{ kind: 'match', left: { kind: 'meta', key: 'l4proto' }, op, right: { kind: 'symbol', value: p } }];
+        return [sharedExpr(`l4proto ${op} ${p}`, () => ({ kind: 'match', left: metaSel('l4proto'), op, right: symVal(p) }))];
       }
       case '-i':
       case '-o': {
         if (v === undefined) throw new Unsupported('missing interface');
         const key = o.name === '-i' ? 'iifname' : 'oifname';
-        return [{ kind: 'match', left: { kind: 'meta', key }, op, right: { kind: 'string', value: ifname(v) } }];
+        return [sharedExpr(`${key} ${op} ${v}`, () => ({ kind: 'match', left: metaSel(key), op, right: { kind: 'string', value: ifname(v) } }))];
       }
       case '-c':
       case '-4':
@@ -140,9 +141,10 @@ function module(name: string, opts: Opt[], mctx: MatchCtx, textOf: () => string,
 
 function target(item: Item & { kind: 'target' }, ctx: RuleCtx, textOf: () => string, warn: Warn): Expr[] {
   const { name, opts } = item;
-  if (ctx.isChain(name)) {
+  const jump = ctx.chainVerdict(name, item.goto);
+  if (jump) {
     if (opts.length > 0) warn('unknown-target', `options after a jump to chain ${name} are ignored by iptables: ${textOf()}`);
-    return [{ kind: 'verdict', verdict: item.goto ? 'goto' : 'jump', target: name }];
+    return [jump];
   }
   if (item.goto) {
     warn('unknown-target', `goto to undeclared chain ${name}`);

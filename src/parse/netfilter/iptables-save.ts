@@ -2,9 +2,10 @@
  * `iptables-save` / `ip6tables-save` (nf_tables and legacy backends, with or without counters) and
  * `iptables -S` (-P/-N/-A lines of one table) → the unified netfilter model.
  */
-import type { Chain, Rule, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
+import type { Chain, Rule, Ruleset, Table, TableOrigin, VerdictStatement } from '../../model/netfilter.js';
 import { ParseError, type ParseWarning } from '../error.js';
 import { builtinChain } from './base-chains.js';
+import { chainVerdict as chainVerdictOf } from './intern.js';
 import { translateRule } from './iptables-rule.js';
 import { tokenize, type Token } from './tokenize.js';
 
@@ -33,8 +34,17 @@ interface PendingRule {
 interface PendingTable {
   name: string;
   line: number;
-  chains: Map<string, Chain>;
+  chains: Map<string, ChainEntry>;
   rules: PendingRule[];
+  /** The chain the previous rule went to: iptables-save writes a chain's rules together. */
+  last?: ChainEntry;
+}
+
+/** A declared chain and the (shared, frozen) verdicts that jump or go to it. */
+interface ChainEntry {
+  chain: Chain;
+  jump?: VerdictStatement;
+  goto?: VerdictStatement;
 }
 
 const LIST_FORMAT = /^(Chain \S+ \((policy \S+|\d+ references)|target\s+prot\s+opt\s+source)/;
@@ -132,10 +142,18 @@ function implicitTable(opts: IptablesSaveOpts, line: number, cmd: string, fail: 
 function addChain(t: PendingTable, name: string, line: number): Chain {
   let c = t.chains.get(name);
   if (!c) {
-    c = { name, rules: [], line };
+    c = { chain: { name, rules: [], line } };
     t.chains.set(name, c);
   }
-  return c;
+  return c.chain;
+}
+
+/** `-j name` / `-g name` to a chain of this table: the shared verdict, made on first use. */
+function chainVerdict(t: PendingTable, name: string, goto: boolean): VerdictStatement | undefined {
+  const c = t.chains.get(name);
+  if (!c) return undefined;
+  if (goto) return (c.goto ??= chainVerdictOf('goto', name));
+  return (c.jump ??= chainVerdictOf('jump', name));
 }
 
 function declareChain(t: PendingTable, line: string, lineNo: number, opts: IptablesSaveOpts, warnings: ParseWarning[], fail: Fail): void {
@@ -172,12 +190,12 @@ function finishTable(t: PendingTable, opts: IptablesSaveOpts, strict: boolean, w
     }
   }
   for (const r of t.rules) addRule(t, r, opts, warnings);
-  return { family: opts.family, name: t.name, origin: opts.origin, dump: 'iptables-save', chains: [...t.chains.values()], sets: [] };
+  return { family: opts.family, name: t.name, origin: opts.origin, dump: 'iptables-save', chains: [...t.chains.values()].map((c) => c.chain), sets: [] };
 }
 
 function addRule(t: PendingTable, r: PendingRule, opts: IptablesSaveOpts, warnings: ParseWarning[]): void {
-  const chain = t.chains.get(r.chain);
-  if (!chain) {
+  const entry = t.last !== undefined && t.last.chain.name === r.chain ? t.last : t.chains.get(r.chain);
+  if (!entry) {
     const col = r.tokens[r.start - 1]!.start + 1;
     throw new ParseError(opts.source, `-A ${r.chain}: chain not declared in table ${t.name}`, r.line, col);
   }
@@ -186,8 +204,10 @@ function addRule(t: PendingTable, r: PendingRule, opts: IptablesSaveOpts, warnin
     line: r.line,
     text: r.text,
     warnings,
-    isChain: (n) => t.chains.has(n),
+    chainVerdict: (n, goto) => chainVerdict(t, n, goto),
   });
+  t.last = entry;
+  const chain = entry.chain;
   const rule: Rule = { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs };
   if (body.comment !== undefined) rule.comment = body.comment;
   chain.rules.push(rule);

@@ -5,6 +5,7 @@
  */
 import type { Expr, NatStatement } from '../../model/netfilter.js';
 import type { Opt } from './iptables-args.js';
+import { plainVerdict } from './intern.js';
 import { Unsupported, lookup, addrValue, canonicalAddr, not32, u32, valueMask } from './values.js';
 
 type Translator = (opts: Opt[], family: 'ip' | 'ip6') => Expr[];
@@ -203,11 +204,11 @@ const NOOP = new Set(['TCPMSS', 'CHECKSUM', 'AUDIT']);
 
 /** Target name → translator. An unknown name that is not a chain is kept verbatim as unknown-statement. */
 export const TARGETS: Readonly<Record<string, Translator>> = {
-  ACCEPT: () => [{ kind: 'verdict', verdict: 'accept' }],
-  DROP: () => [{ kind: 'verdict', verdict: 'drop' }],
-  RETURN: () => [{ kind: 'verdict', verdict: 'return' }],
-  QUEUE: () => [{ kind: 'verdict', verdict: 'queue' }],
-  NFQUEUE: () => [{ kind: 'verdict', verdict: 'queue' }],
+  ACCEPT: () => [plainVerdict('accept')],
+  DROP: () => [plainVerdict('drop')],
+  RETURN: () => [plainVerdict('return')],
+  QUEUE: () => [plainVerdict('queue')],
+  NFQUEUE: () => [plainVerdict('queue')],
   REJECT: (opts) => {
     noNegation(opts);
     let w: string | undefined;

@@ -5,6 +5,7 @@
  * parser keeps it verbatim as unknown-match / unknown-statement.
  */
 import type { CmpOp, Expr, MapElement, MapRef, NatStatement, PayloadProtocol, Selector, Value, VerdictStatement } from '../../model/netfilter.js';
+import { chainVerdict, ctSel, intVal, metaSel, payloadSel, plainVerdict, symVal } from './intern.js';
 import { TCP_FLAGS, Unsupported, canonicalAddr, lookup, not32 } from './values.js';
 
 type Json = unknown;
@@ -13,9 +14,20 @@ type Obj = Record<string, Json>;
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** The single key of `{key: body}` objects, which is how libnftables tags every expression. */
 export function tagOf(v: Json): [string, Json] | undefined {
+  const k = tagKey(v);
+  return k === undefined ? undefined : [k, (v as Obj)[k]];
+}
+
+/** The tag alone (no tuple: this runs for every expression of a dump). */
+export function tagKey(v: Json): string | undefined {
   if (!isObj(v)) return undefined;
-  const keys = Object.keys(v);
-  return keys.length === 1 ? [keys[0]!, v[keys[0]!]] : undefined;
+  let key: string | undefined;
+  // JSON.parse makes plain objects: for-in sees exactly their own keys, without building an array.
+  for (const k in v) {
+    if (key !== undefined) return undefined;
+    key = k;
+  }
+  return key;
 }
 const str = (v: Json, what: string): string => {
   if (typeof v !== 'string') throw new Unsupported(`${what}: expected a string`);
@@ -39,16 +51,14 @@ export function selector(v: Json): Selector {
       if (!isObj(body) || body.protocol === undefined) throw new Unsupported('raw payload expression');
       const protocol = str(body.protocol, 'payload protocol') as PayloadProtocol;
       if (!PAYLOAD_PROTOCOLS.has(protocol)) throw new Unsupported(`payload protocol ${protocol}`);
-      return { kind: 'payload', protocol, field: str(body.field, 'payload field') };
+      return payloadSel(protocol, str(body.field, 'payload field'));
     }
     case 'meta':
       if (!isObj(body)) throw new Unsupported('meta');
-      return { kind: 'meta', key: str(body.key, 'meta key') };
+      return metaSel(str(body.key, 'meta key'));
     case 'ct': {
       if (!isObj(body)) throw new Unsupported('ct');
-      const s: Selector = { kind: 'ct', key: str(body.key, 'ct key') };
-      if (body.dir === 'original' || body.dir === 'reply') s.dir = body.dir;
-      return s;
+      return ctSel(str(body.key, 'ct key'), body.dir === 'original' || body.dir === 'reply' ? body.dir : undefined);
     }
     case 'fib': {
       if (!isObj(body)) throw new Unsupported('fib');
@@ -116,8 +126,8 @@ const isFlagKey = (s: Selector | undefined): boolean => s?.kind === 'ct' && FLAG
 
 /** A right-hand value, read in the context of the selector it is compared with. */
 export function value(v: Json, ctx?: Selector): Value {
-  if (typeof v === 'number') return { kind: 'int', value: v };
-  if (typeof v === 'boolean') return { kind: 'symbol', value: v ? 'exists' : 'missing' };
+  if (typeof v === 'number') return intVal(v);
+  if (typeof v === 'boolean') return symVal(v ? 'exists' : 'missing');
   if (typeof v === 'string') return scalar(v, ctx);
   if (Array.isArray(v)) return { kind: 'set', elements: v.map((x) => value(x, ctx)) };
   const t = tagOf(v);
@@ -158,7 +168,7 @@ function scalar(s: string, ctx?: Selector): Value {
   }
   const a = canonicalAddr(s);
   if (a !== undefined) return { kind: 'addr', value: a };
-  return { kind: 'symbol', value: s };
+  return symVal(s);
 }
 
 /** `{"match": {op, left, right}}` → a match expression. */
@@ -175,17 +185,18 @@ export function matchExpr(body: Json): Expr {
 
 /** A verdict object (`{"accept": null}`, `{"goto": {"target": …}}`), or undefined. */
 export function verdict(v: Json): VerdictStatement | undefined {
-  const t = tagOf(v);
-  if (!t) return undefined;
-  const [tag, body] = t;
+  const tag = tagKey(v);
+  return tag === undefined ? undefined : taggedVerdict(tag, (v as Obj)[tag]);
+}
+
+/** The verdict for an already split `{tag: body}`, or undefined. */
+export function taggedVerdict(tag: string, body: Json): VerdictStatement | undefined {
   switch (tag) {
-    case 'accept': case 'drop': case 'continue': case 'return':
-      return { kind: 'verdict', verdict: tag };
-    case 'queue':
-      return { kind: 'verdict', verdict: 'queue' };
+    case 'accept': case 'drop': case 'continue': case 'return': case 'queue':
+      return plainVerdict(tag);
     case 'jump': case 'goto':
       if (!isObj(body)) return undefined;
-      return { kind: 'verdict', verdict: tag, target: str(body.target, `${tag} target`) };
+      return chainVerdict(tag, str(body.target, `${tag} target`));
     default:
       return undefined;
   }
@@ -222,7 +233,7 @@ export function elemComment(v: Json): string | undefined {
 
 /** mark/ct mark `mangle` value → the kernel's (x & and) ^ xor form, or a copy from the other mark. */
 export function mangleMark(target: 'meta' | 'ct', v: Json): Expr {
-  const self: Selector = target === 'meta' ? { kind: 'meta', key: 'mark' } : { kind: 'ct', key: 'mark' };
+  const self: Selector = target === 'meta' ? metaSel('mark') : ctSel('mark');
   if (typeof v === 'number') return { kind: 'mark', target, and: 0, xor: v >>> 0 };
   const sel = selector(v);
   const other: 'meta' | 'ct' = target === 'meta' ? 'ct' : 'meta';

@@ -6,7 +6,7 @@
 import type { Chain, ChainType, Family, Hook, MapElement, NfSet, Rule, Ruleset, SetElement, Selector, Table } from '../../model/netfilter.js';
 import { ParseError, type ParseWarning } from '../error.js';
 import { IPTABLES_TABLES, builtinChains } from './base-chains.js';
-import { elemComment, mapElement, value } from './nft-expr.js';
+import { elemComment, mapElement, tagKey, value } from './nft-expr.js';
 import { ruleExpr } from './nft-rule.js';
 import { renderRule } from './render.js';
 import { Unsupported, lookup } from './values.js';
@@ -48,32 +48,42 @@ export function parseNftJson(text: string, opts: NftJsonOpts): Ruleset {
 
   const warnings: ParseWarning[] = [];
   const tables = new Map<string, TableState>();
+  // A dump lists a table's objects together and a chain's rules together: remember the last ones.
+  let lastTable: TableState | undefined;
+  let lastChain: Chain | undefined;
   const tableOf = (o: Obj, path: string, key = 'table'): TableState => {
     const family = str(o, 'family', path, fail);
     const name = str(o, key, path, fail);
+    if (lastTable !== undefined && lastTable.table.name === name && lastTable.table.family === family) return lastTable;
     const t = tables.get(`${family} ${name}`);
     if (!t) return fail(path, `${family} ${name} is used before its table object`);
+    lastTable = t;
+    lastChain = undefined;
     return t;
   };
 
-  items.forEach((item, i) => {
-    const path = `nftables[${i}]`;
-    if (!isObj(item)) fail(path, 'expected an object');
-    const keys = Object.keys(item);
-    if (keys.length !== 1) fail(path, 'expected exactly one key (metainfo, table, chain, rule, set, map, …)');
-    const kind = keys[0]!;
-    const body = item[kind];
-    const bpath = `${path}.${kind}`;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const kind = tagKey(item);
+    if (kind === undefined) {
+      const path = `nftables[${i}]`;
+      if (!isObj(item)) fail(path, 'expected an object');
+      fail(path, 'expected exactly one key (metainfo, table, chain, rule, set, map, …)');
+    }
+    const body = (item as Obj)[kind];
+    const bpath = `nftables[${i}].${kind}`;
     switch (kind) {
       case 'metainfo':
-        return;
+        continue;
       case 'table': {
         const o = obj(body, bpath, fail);
         const family = str(o, 'family', bpath, fail) as Family;
         if (!FAMILIES.has(family)) fail(`${bpath}.family`, `unknown family ${family}`);
         const name = str(o, 'name', bpath, fail);
         tables.set(`${family} ${name}`, { table: { family, name, origin: 'nft', dump: 'nft-json', chains: [], sets: [] }, chains: new Map(), hasXt: false });
-        return;
+        lastTable = undefined;
+        lastChain = undefined;
+        continue;
       }
       case 'chain': {
         const o = obj(body, bpath, fail);
@@ -81,26 +91,31 @@ export function parseNftJson(text: string, opts: NftJsonOpts): Ruleset {
         const c = chainOf(o, bpath, fail);
         t.chains.set(c.name, c);
         t.table.chains.push(c);
-        return;
+        lastChain = undefined;
+        continue;
       }
       case 'rule': {
         const o = obj(body, bpath, fail);
         const t = tableOf(o, bpath);
         const chainName = str(o, 'chain', bpath, fail);
-        const chain = t.chains.get(chainName) ?? fail(bpath, `rule for chain ${chainName} that was not listed`);
+        const chain =
+          lastChain !== undefined && lastChain.name === chainName && lastTable === t
+            ? lastChain
+            : (t.chains.get(chainName) ?? fail(bpath, `rule for chain ${chainName} that was not listed`));
+        lastChain = chain;
         chain.rules.push(ruleOf(o, bpath, chain.rules.length, t, warnings, fail));
-        return;
+        continue;
       }
       case 'set':
       case 'map': {
         const o = obj(body, bpath, fail);
         tableOf(o, bpath).table.sets.push(setOf(o, kind === 'map', bpath, warnings, fail));
-        return;
+        continue;
       }
       default:
-        if (!NEUTRAL_OBJECTS.has(kind)) warnings.push({ code: 'unsupported', message: `${kind} objects are not modelled`, path });
+        if (!NEUTRAL_OBJECTS.has(kind)) warnings.push({ code: 'unsupported', message: `${kind} objects are not modelled`, path: `nftables[${i}]` });
     }
-  });
+  }
 
   for (const t of tables.values()) t.table.origin = isIptablesNft(t) ? 'iptables-nft' : 'nft';
   return { tables: [...tables.values()].map((t) => t.table), warnings };

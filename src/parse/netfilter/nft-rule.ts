@@ -3,7 +3,7 @@
  * unknown-match (in match position) or unknown-statement, with the JSON as their text.
  */
 import type { Expr } from '../../model/netfilter.js';
-import { mangleMark, mapRef, matchExpr, natStatement, selector, tagOf, value, verdict } from './nft-expr.js';
+import { mangleMark, mapRef, matchExpr, natStatement, selector, tagOf, taggedVerdict, value } from './nft-expr.js';
 import { Unsupported, lookup } from './values.js';
 
 export interface ExprResult {
@@ -25,21 +25,24 @@ const XT_NEUTRAL: Readonly<Record<string, string>> = {
 /** Translates one element of a rule's `expr` array. Never throws. */
 export function ruleExpr(e: unknown): ExprResult {
   const t = tagOf(e);
-  let text: string;
-  try {
-    text = JSON.stringify(e) ?? 'null';
-  } catch {
-    text = '(unprintable)';
-  }
-  if (!t) return unknown(text, 'unrecognised expression', false);
+  if (!t) return unknown(jsonText(e), 'unrecognised expression', false);
   const [tag, body] = t;
   try {
-    if (tag === 'xt') return xt(body, text);
-    return { expr: statement(tag, body, text) };
+    if (tag === 'xt') return xt(body, e);
+    return { expr: statement(tag, body, e) };
   } catch (err) {
     // RangeError: an expression nested deeper than the stack (hostile input) is kept as unknown too.
     if (!(err instanceof Unsupported) && !(err instanceof RangeError)) throw err;
-    return unknown(text, err instanceof Unsupported ? err.message : 'expression nested too deeply', tag === 'match');
+    return unknown(jsonText(e), err instanceof Unsupported ? err.message : 'expression nested too deeply', tag === 'match');
+  }
+}
+
+/** The expression's JSON, the text of an unknown one; only built when needed (most expressions are known). */
+function jsonText(e: unknown): string {
+  try {
+    return JSON.stringify(e) ?? 'null';
+  } catch {
+    return '(unprintable)';
   }
 }
 
@@ -47,10 +50,10 @@ function unknown(text: string, reason: string, isMatch: boolean): ExprResult {
   return { expr: isMatch ? { kind: 'unknown-match', text, reason } : { kind: 'unknown-statement', text, reason }, unknown: reason };
 }
 
-function xt(body: unknown, json: string): ExprResult {
+function xt(body: unknown, e: unknown): ExprResult {
   const type = isObj(body) ? body.type : undefined;
   const name = isObj(body) && typeof body.name === 'string' ? body.name : '?';
-  const text = isObj(body) && typeof body.name === 'string' ? `xt ${type === 'target' ? 'target' : 'match'} ${name}` : json;
+  const text = isObj(body) && typeof body.name === 'string' ? `xt ${type === 'target' ? 'target' : 'match'} ${name}` : jsonText(e);
   const neutral = lookup(XT_NEUTRAL, name);
   if (type === 'match' && neutral) return { expr: { kind: 'always', text, reason: neutral }, xt: true };
   const reason = `iptables-nft compat expression (xt ${type === 'target' ? 'target' : 'match'} ${name}): nft's JSON does not carry its options; read this table from iptables-save`;
@@ -58,14 +61,16 @@ function xt(body: unknown, json: string): ExprResult {
   return { expr, xt: true, unknown: reason };
 }
 
-function statement(tag: string, body: unknown, text: string): Expr {
-  const vd = verdict({ [tag]: body });
+const COUNTER: Expr = Object.freeze({ kind: 'counter' });
+
+function statement(tag: string, body: unknown, e: unknown): Expr {
+  const vd = taggedVerdict(tag, body);
   if (vd) return vd;
   switch (tag) {
     case 'match':
       return matchExpr(body);
     case 'counter':
-      return { kind: 'counter' };
+      return COUNTER;
     case 'reject': {
       if (!isObj(body)) return { kind: 'reject' };
       const type = typeof body.type === 'string' ? body.type : undefined;
@@ -90,7 +95,7 @@ function statement(tag: string, body: unknown, text: string): Expr {
     }
     case 'limit':
       // A rate limit: one traced packet is always within it.
-      return { kind: 'noop', text: limitText(body) ?? text };
+      return { kind: 'noop', text: limitText(body) ?? jsonText(e) };
     case 'notrack':
       return { kind: 'notrack' };
     case 'ct helper':

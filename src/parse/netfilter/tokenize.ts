@@ -40,6 +40,22 @@ export function tokenize(line: string, source: string, lineNo: number): Token[] 
       i = j;
       continue;
     }
+    // Fast path: a whole word in quotes with no escape inside (every kube-proxy comment) is one slice too;
+    // building it character by character makes a rope of one-character concatenations.
+    if (j === i && line.charCodeAt(i) === 34) {
+      let k = i + 1;
+      while (k < n) {
+        const c = line.charCodeAt(k);
+        if (c === 34 || c === 92) break;
+        k++;
+      }
+      const after = k + 1 < n ? line.charCodeAt(k + 1) : 32;
+      if (k < n && line.charCodeAt(k) === 34 && (after === 32 || after === 9)) {
+        tokens.push({ value: line.slice(i + 1, k), quoted: true, start, end: k + 1 });
+        i = k + 1;
+        continue;
+      }
+    }
     let value = '';
     let quoted = false;
     while (i < n && !isBlank(line.charCodeAt(i))) {
