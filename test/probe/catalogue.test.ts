@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/corpus.js';
 import {
   COMPRESS_SCRIPT,
   LEGACY_MANGLE_SCRIPT,
@@ -70,6 +73,15 @@ describe('probe catalogue', () => {
       // conntrack is only ever called with -L.
       for (const m of script.matchAll(/conntrack\s+(\S+)/g)) expect(m[1]).toBe('-L');
     }
+  });
+
+  it('docs/probe.md lists every command and script verbatim', () => {
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'probe.md'), 'utf8').replace(/\\\|/g, '|');
+    for (const argv of everyCommand()) {
+      if (argv[0] === 'sh' || argv[0] === 'chroot') continue;
+      expect(doc, argv.join(' ')).toContain(`\n${argv.join(' ')}\n`);
+    }
+    for (const script of [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT]) expect(doc).toContain(`\`${script}\``);
   });
 
   it('covers every fixed dump key', () => {
