@@ -22,6 +22,7 @@ import { REPO_ROOT } from '../../support/corpus.js';
 import { buildLab, type Lab } from '../build.js';
 import { dumpLab } from '../dump.js';
 import { run as runCmd } from '../exec.js';
+import { deleteNetnsSync, newPrefix } from '../netns.js';
 import { requireLab } from '../support.js';
 import { standardSpec } from '../topologies.js';
 
@@ -117,6 +118,24 @@ describe('probe on the lab', () => {
       expect(model.warnings.filter((w) => w.code === 'parse-error' || w.code === 'dump-undecodable')).toEqual([]);
       expect(model.ruleset.tables.some((t) => t.origin === 'iptables-nft' && t.name === 'nat')).toBe(true);
       expect(model.routes.length).toBeGreaterThan(2);
+    }
+  });
+
+  it('(a) read-only where creation would show: a namespace without any table still has none after a probe', async (ctx) => {
+    requireLab(ctx);
+    // Listing a table by name can create it (legacy iptables does); an empty namespace makes that visible.
+    const ns = `${newPrefix()}empty`;
+    await runCmd(['ip', 'netns', 'add', ns]);
+    try {
+      const capture = await probeNode(new NetnsTransport(ns), { dumps: [] });
+      expect(capture.probe?.iptablesBackend).toMatchObject({ backend: 'nf_tables', certain: false });
+      const after = await nodeState(ns);
+      expect(after.nft).toBe('0\n\n');
+      for (const f of ['ip_tables_names', 'ip6_tables_names']) {
+        expect((await runCmd(['ip', 'netns', 'exec', ns, 'cat', `/proc/net/${f}`], { check: false })).stdout, f).toBe('');
+      }
+    } finally {
+      deleteNetnsSync(ns);
     }
   });
 
