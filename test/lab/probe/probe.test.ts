@@ -209,6 +209,12 @@ describe('probe on the lab', () => {
       expect(buildNodeModel(name, capture).warnings.filter((w) => w.code === 'parse-error')).toEqual([]);
     }
     expect(snap.source.gaps?.some((g) => /node .* dumps/.test(g.what)) ?? false).toBe(false);
+    // Same raw outputs whatever the transport: the debug pod's route dump equals the lab's netns dump.
+    for (const name of ['node-a', 'node-b']) {
+      const viaPod = decodeDumpStdout(snap.nodes[name]!.dumps.route!);
+      expect(viaPod).toEqual({ kind: 'text', text: labSnapshot.nodes[name]!.dumps.route!.stdout });
+      expect(snap.nodes[name]!.dumps.route!.argv).toEqual(labSnapshot.nodes[name]!.dumps.route!.argv);
+    }
     expect(probePodsLeft()).toBe(0);
     expect(ctl.deleted.length).toBe(ctl.created.length);
   });
