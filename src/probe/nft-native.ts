@@ -6,7 +6,7 @@
  */
 // Covered tables keep only their base chains: those are iptables' builtin names (so the parser still
 // tells the table is iptables-nft's and the merge drops it for the save), and they are what
-// trace/kernel-chains.ts needs to know which builtin chains the kernel really hooks.
+// the merge (parse/netfilter/merge.ts) needs to know which builtin chains the kernel really hooks.
 import { XTABLES_NAMES } from './catalogue.js';
 
 export interface NftTableRef {
@@ -43,7 +43,7 @@ export function coveredBySave(t: NftTableRef, saves: { ip?: string; ip6?: string
 
 /**
  * One `nft -j` document: metainfo, then per table either its full native listing or (covered
- * tables) the table and its base-chain declarations; a covered table without base chains is left out.
+ * tables) the table and its base-chain declarations (none: the table object alone says it hooks nothing).
  */
 export function assembleNftDocument(tablesItems: NftItem[], chainItems: NftItem[], covered: NftTableRef[], native: Map<string, NftItem[]>): string {
   const key = (t: NftTableRef): string => `${t.family} ${t.name}`;
@@ -53,7 +53,7 @@ export function assembleNftDocument(tablesItems: NftItem[], chainItems: NftItem[
     const k = key(t);
     if (coveredKeys.has(k)) {
       const base = chainItems.filter((o) => inTable(o, 'chain', t) && typeof (o.chain as { hook?: unknown }).hook === 'string');
-      if (base.length) out.push(...tablesItems.filter((o) => isTable(o, t)), ...base);
+      out.push(...tablesItems.filter((o) => isTable(o, t)), ...base);
     } else {
       out.push(...(native.get(k) ?? []).filter((o) => !('metainfo' in o)));
     }

@@ -49,9 +49,11 @@ describe('native-tables nft dump', () => {
       items.filter((o) => 'chain' in o && (o.chain as { table: string }).table === table && 'hook' in (o.chain as object)).map((o) => (o.chain as { name: string }).name);
     expect(kept.some((o) => 'rule' in o && (o.rule as { table: string }).table !== 'flannel-ipv4')).toBe(false);
     expect(baseChains(kept, 'nat')).toEqual(baseChains(iptablesNft, 'nat'));
-    // This kernel dump hooks no builtin chain of nat (iptables-nft made none): the table is left out whole.
+    // This kernel dump hooks no builtin chain of nat (iptables-nft made none): the table object alone says so,
+    // and the model unhooks the builtin chains iptables-save prints, exactly as with the full ruleset.
     expect(baseChains(iptablesNft, 'nat')).toEqual([]);
-    expect(listedTables(kept).map((t) => t.name)).toEqual(['flannel-ipv4']);
+    expect(listedTables(kept).map((t) => t.name)).toEqual(['filter', 'nat', 'flannel-ipv4']);
+    expect(cheap.ruleset.tables.find((t) => t.name === 'nat')?.chains.some((c) => c.base)).toBe(false);
     expect(doc.length).toBeLessThan(JSON.stringify({ nftables: ruleset }).length / 2);
   });
 
