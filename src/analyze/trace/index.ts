@@ -11,6 +11,7 @@ import { buildWorld, type NodeBuilder, type TraceWorld } from './world.js';
 import { podIngress } from './ingress.js';
 import { findingsFor } from './findings.js';
 import { labelAddresses } from './labels.js';
+import { applyPolicy, policyContext, sourceEnd, type PolicyContext } from './policy.js';
 
 export interface TraceRequest {
   src: string;
@@ -40,7 +41,8 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
   const port = req.port ?? dstPort;
   const tw = buildWorld(snapshot, deps.buildNode);
   const targets = plannedTargets(dest, port, portName, req.protocol);
-  return { traces: targets.map((t) => traceOne(snapshot, tw, source, dest, t, req.sport)) };
+  const pc = policyContext(snapshot);
+  return { traces: targets.map((t) => traceOne(snapshot, tw, pc, source, dest, t, req.sport)) };
 }
 
 interface Target {
@@ -68,7 +70,7 @@ function plannedTargets(dest: Destination, port: number | undefined, portName: s
   return [{ ip: dest.ip, port: p, proto: protocol ?? 'tcp' }];
 }
 
-function traceOne(snapshot: Snapshot, tw: TraceWorld, source: Source, dest: Destination, t: Target, sport?: number): Trace {
+function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefined, source: Source, dest: Destination, t: Target, sport?: number): Trace {
   const pkt = newPacket({ proto: t.proto, saddr: source.kind === 'pod' && !source.hostNetwork ? source.ip : '', daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
   const srcNode = source.kind === 'pod' ? source.node : source.name;
   let branches: Branch[];
@@ -82,7 +84,8 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, source: Source, dest: Dest
     branches,
     findings: [],
   };
-  trace.findings = findingsFor(snapshot, tw, trace, { source, dest, target: t, srcNode });
+  const policy = applyPolicy(snapshot, pc, trace, sourceEnd(snapshot, source));
+  trace.findings = [...findingsFor(snapshot, tw, trace, { source, dest, target: t, srcNode }), ...policy];
   trace.labels = labelAddresses(snapshot, trace);
   return trace;
 }

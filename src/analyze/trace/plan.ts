@@ -28,7 +28,16 @@ export const TRACE_DUMPS: DumpKey[] = [
  */
 export function tracePlan(): CollectPlan {
   return {
-    resources: [{ resource: 'nodes' }, { resource: 'pods' }, { resource: 'services' }, { resource: 'endpointslices' }],
+    resources: [
+      { resource: 'nodes' },
+      { resource: 'pods' },
+      { resource: 'services' },
+      { resource: 'endpointslices' },
+      // Optional: the policy step needs them, but snapshots taken before it existed must still trace.
+      { resource: 'networkpolicies', optional: true },
+      { resource: 'namespaces', optional: true },
+      { resource: 'daemonsets', optional: true },
+    ],
     nodes: { names: 'all', dumps: TRACE_DUMPS },
   };
 }

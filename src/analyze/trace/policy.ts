@@ -1,0 +1,101 @@
+/**
+ * The NetworkPolicy verdict as part of a trace: each branch gets a step with the verdict for the flow
+ * it carries (egress of the source, ingress of the endpoint at the post-DNAT port — where CNIs judge
+ * it), and the trace gets findings that join the verdict with what enforces it. The dataplane walk
+ * stays the authority for the disposition: a CNI's policy chains in the dumps already drop the packet
+ * there; a policy nothing in the dumps enforces is reported, not applied.
+ */
+import type { Snapshot } from '../../snapshot/types.js';
+import type { Branch, Finding, Step, Trace } from '../../sim/trace.js';
+import { has, objectsOf } from '../../model/k8s.js';
+import { evaluateFlow, policyWorld, detectEnforcement, endForAddress, policyStep, type Enforcement } from '../policy/index.js';
+import type { PolicyWorld } from '../policy/world.js';
+import { policyFindings } from '../policy/findings.js';
+import type { FlowEnd, PolicyVerdict, Proto } from '../policy/types.js';
+import type { Source } from './resolve.js';
+
+/** What the policy part of every trace of one request shares (evaluated once per request). */
+export interface PolicyContext {
+  world: PolicyWorld;
+  enforcement: Enforcement;
+  policyCount: number;
+}
+
+/** Undefined when the snapshot holds no NetworkPolicies list at all (older snapshots): nothing to judge. */
+export function policyContext(snapshot: Snapshot): PolicyContext | undefined {
+  if (!has(snapshot, 'networkpolicies')) return undefined;
+  return { world: policyWorld(snapshot), enforcement: detectEnforcement(snapshot), policyCount: objectsOf(snapshot, 'networkpolicies').length };
+}
+
+/**
+ * Adds the verdict step to every branch that has a destination to judge and returns the findings.
+ * `source` is the FlowEnd of the sender (a pod, a node, an external address).
+ */
+export function applyPolicy(snapshot: Snapshot, ctx: PolicyContext | undefined, trace: Trace, source: FlowEnd): Finding[] {
+  if (!ctx) {
+    return [{ code: 'policy-not-collected', severity: 'info', message: 'NetworkPolicies are not in the snapshot: the policy verdict is not part of this trace', hint: 'collect again with this version (kubectl netx collect) to include networkpolicies and namespaces' }];
+  }
+  const verdicts: PolicyVerdict[] = [];
+  for (const b of trace.branches) {
+    const flow = branchFlow(snapshot, trace, b, source);
+    if (!flow) continue;
+    const v = evaluateFlow(ctx.world, flow);
+    verdicts.push(v);
+    insertStep(b, policyStep(v, ctx.enforcement));
+  }
+  const nodes = [...new Set(trace.branches.flatMap((b) => b.hops.map((h) => h.node)))];
+  return [...deniedFindings(verdicts, ctx.enforcement, trace), ...policyFindings({ verdicts, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
+}
+
+/** The sender as the policy evaluator sees it. */
+export function sourceEnd(snapshot: Snapshot, source: Source): FlowEnd {
+  if (source.kind === 'node') return { kind: 'ip', ip: source.ip, owner: 'node', name: source.name, node: source.name };
+  if (source.hostNetwork) return { kind: 'ip', ip: source.ip, owner: 'host-network-pod', name: source.name, node: source.node };
+  return endForAddress(snapshot, source.ip, source.pod);
+}
+
+/**
+ * The flow the destination's CNI judges: the endpoint (after DNAT) and its port. A sender that is not
+ * a pod is judged by the address the packet finally carries (after SNAT: a masqueraded NodePort client
+ * is seen as the node).
+ */
+function branchFlow(snapshot: Snapshot, trace: Trace, b: Branch, source: FlowEnd): { source: FlowEnd; destination: FlowEnd; protocol: Proto; port: number } | undefined {
+  const ip = b.endpoint?.ip ?? b.final?.daddr ?? (trace.destination.kind !== 'service' ? trace.destination.ip : undefined);
+  const port = b.endpoint?.port ?? b.final?.dport ?? (trace.destination.kind !== 'service' ? trace.destination.port : undefined);
+  const proto = trace.destination.protocol;
+  if (!ip || port === undefined || (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp')) return undefined;
+  const seenAs = source.kind !== 'pod' && b.final?.saddr && b.final.saddr !== source.ip ? endForAddress(snapshot, b.final.saddr) : source;
+  return { source: seenAs, destination: endForAddress(snapshot, ip), protocol: proto, port };
+}
+
+/** In the last hop, before the delivery (or the drop): the CNI judges the packet as it reaches the pod. */
+function insertStep(b: Branch, step: Step): void {
+  const hop = b.hops[b.hops.length - 1];
+  if (!hop) return;
+  const at = hop.steps.findIndex((s) => s.kind === 'deliver');
+  if (at < 0) hop.steps.push(step);
+  else hop.steps.splice(at, 0, step);
+}
+
+/** "denied by policy X": named policies, and what it means for this path given the enforcement. */
+function deniedFindings(verdicts: PolicyVerdict[], e: Enforcement, trace: Trace): Finding[] {
+  const denied = verdicts.filter((v) => v.kind === 'denied');
+  if (denied.length === 0) return [];
+  const policies = [...new Set(denied.flatMap((v) => [...(v.egress.kind === 'denied' ? v.egress.selectedBy : []), ...(v.ingress.kind === 'denied' ? v.ingress.selectedBy : [])]))];
+  const delivered = trace.branches.some((b) => b.disposition === 'delivered');
+  const tail =
+    e.kind === 'enforcing' && delivered
+      ? `; ${e.summary}, yet the dumps deliver it: the engine drops outside the dumped chains (eBPF, or its chains were not collected)`
+      : e.kind === 'enforcing'
+        ? `; ${e.summary}`
+        : '';
+  return [
+    {
+      code: 'policy-denied',
+      severity: e.kind === 'enforcing' ? 'error' : 'warning',
+      message: `denied by NetworkPolicy ${policies.join(', ')}: ${denied[0]!.reason.replace(/^denied: /, '')}${tail}`,
+      evidence: [...new Set(denied.flatMap((v) => [...v.egress.misses, ...v.ingress.misses].map((m) => `${m.policy} ${m.direction} rule ${m.rule}: ${m.reason}`)))].slice(0, 8),
+      hint: `kubectl netx policy ${trace.source.name ?? trace.source.ip} ${denied[0]!.flow.destination.name ?? denied[0]!.flow.destination.ip}:${denied[0]!.flow.port}`,
+    },
+  ];
+}
