@@ -23,22 +23,6 @@ export type Item =
   | { kind: 'implicit'; opts: Opt[]; from: number; to: number }
   | { kind: 'stray'; token: Token; index: number };
 
-/** Built-in options and how many arguments each takes. */
-const BUILTIN_ARGS: Readonly<Record<string, number>> = {
-  '-s': 1, '--source': 1, '--src': 1,
-  '-d': 1, '--destination': 1, '--dst': 1,
-  '-p': 1, '--protocol': 1,
-  '-i': 1, '--in-interface': 1,
-  '-o': 1, '--out-interface': 1,
-  '-f': 0, '--fragment': 0,
-  '-c': 2, '--set-counters': 2,
-  '-4': 0, '--ipv4': 0, '-6': 0, '--ipv6': 0,
-};
-
-const MATCH = new Set(['-m', '--match']);
-const JUMP = new Set(['-j', '--jump']);
-const GOTO = new Set(['-g', '--goto']);
-
 /** Canonical long-less name of a built-in: `--source` → `-s`. */
 export function builtinName(name: string): string {
   switch (name) {
@@ -53,8 +37,34 @@ export function builtinName(name: string): string {
   }
 }
 
-/** Every word that starts a new item: built-in options, -m, -j, -g. */
-const BOUNDARY: ReadonlySet<string> = new Set([...Object.keys(BUILTIN_ARGS), ...MATCH, ...JUMP, ...GOTO]);
+const MATCH_WORD = 10;
+const JUMP_WORD = 11;
+const GOTO_WORD = 12;
+
+/**
+ * What a word that starts a new item is: the argument count of a built-in option, or MATCH_WORD, JUMP_WORD,
+ * GOTO_WORD; undefined for any other word. A switch, not a table lookup: this runs for every word of a dump.
+ */
+function boundaryOf(v: string): number | undefined {
+  if (v.charCodeAt(0) !== 45 /* - */) return undefined;
+  switch (v) {
+    case '-m': case '--match': return MATCH_WORD;
+    case '-j': case '--jump': return JUMP_WORD;
+    case '-g': case '--goto': return GOTO_WORD;
+    case '-s': case '--source': case '--src':
+    case '-d': case '--destination': case '--dst':
+    case '-p': case '--protocol':
+    case '-i': case '--in-interface':
+    case '-o': case '--out-interface':
+      return 1;
+    case '-f': case '--fragment': case '-4': case '--ipv4': case '-6': case '--ipv6':
+      return 0;
+    case '-c': case '--set-counters':
+      return 2;
+    default:
+      return undefined;
+  }
+}
 
 function isOption(t: Token | undefined): boolean {
   if (t === undefined || t.quoted) return false;
@@ -65,7 +75,7 @@ function isOption(t: Token | undefined): boolean {
 }
 const isBang = (t: Token | undefined): boolean => t !== undefined && !t.quoted && t.value === '!';
 /** A word that ends the current module/target: a built-in option, -m, -j or -g. */
-const isBoundary = (t: Token | undefined): boolean => t !== undefined && !t.quoted && BOUNDARY.has(t.value);
+const isBoundary = (t: Token | undefined): boolean => t !== undefined && !t.quoted && boundaryOf(t.value) !== undefined;
 
 /** Groups tokens[start..] into items. Never throws: anything unexpected becomes a `stray` item. */
 export function groupArgs(tokens: Token[], start: number): Item[] {
@@ -76,12 +86,13 @@ export function groupArgs(tokens: Token[], start: number): Item[] {
     const t = tokens[i]!;
     const neg = isBang(t);
     const head = neg ? tokens[i + 1] : t;
-    if (head && isBoundary(head)) {
+    const word = head && !head.quoted ? boundaryOf(head.value) : undefined;
+    if (head && word !== undefined) {
       const from = i;
       i += neg ? 2 : 1;
       const name = head.value;
-      const count = BUILTIN_ARGS[name];
-      if (count !== undefined) {
+      if (word < MATCH_WORD) {
+        const count = word;
         const args: Token[] = [];
         let negated = neg;
         // Old syntax `-s ! 10.0.0.1` puts the bang after the option.
@@ -101,8 +112,8 @@ export function groupArgs(tokens: Token[], start: number): Item[] {
       i++;
       const { opts, end } = collectOpts(tokens, i);
       i = end;
-      if (MATCH.has(name)) items.push({ kind: 'module', name: nameTok.value, opts, from, to: i });
-      else items.push({ kind: 'target', name: nameTok.value, goto: GOTO.has(name), opts, from, to: i });
+      if (word === MATCH_WORD) items.push({ kind: 'module', name: nameTok.value, opts, from, to: i });
+      else items.push({ kind: 'target', name: nameTok.value, goto: word === GOTO_WORD, opts, from, to: i });
       continue;
     }
     if (isOption(head)) {

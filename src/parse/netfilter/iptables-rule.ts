@@ -46,7 +46,9 @@ export function translateRule(tokens: Token[], start: number, ctx: RuleCtx): Rul
     if (item.kind === 'builtin' && item.opt.name === '-p' && item.opt.args[0]) proto = protoName(item.opt.args[0].value);
   }
   if (proto !== undefined) mctx.proto = proto;
-  for (const item of items) body.exprs.push(...translateItem(item, ctx, mctx, slice, warn));
+  const parts = items.map((item) => translateItem(item, ctx, mctx, slice, warn));
+  // One exact-size array per rule: 191k rules of a big dump each keep theirs (push would reserve 17 slots).
+  body.exprs = parts.length === 1 ? parts[0]! : ([] as Expr[]).concat(...parts);
   return body;
 }
 

@@ -208,7 +208,10 @@ function addRule(t: PendingTable, r: PendingRule, opts: IptablesSaveOpts, warnin
   });
   t.last = entry;
   const chain = entry.chain;
-  const rule: Rule = { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs };
-  if (body.comment !== undefined) rule.comment = body.comment;
+  // Both shapes written out whole: adding `comment` afterwards would give every rule a second allocation.
+  const rule: Rule =
+    body.comment === undefined
+      ? { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs }
+      : { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs, comment: body.comment };
   chain.rules.push(rule);
 }
