@@ -3,7 +3,6 @@ import type { NodeModel } from '../../model/node.js';
 import type { NodeCapture, Snapshot } from '../../snapshot/types.js';
 import { makeWorld, type PodInfo, type World } from '../../sim/world.js';
 import { has, objectsOf } from './views.js';
-import { unhookAbsentBuiltins } from './kernel-chains.js';
 
 export type NodeBuilder = (name: string, capture: NodeCapture) => NodeModel;
 
@@ -14,7 +13,7 @@ export interface TraceWorld {
 }
 
 export function buildWorld(snapshot: Snapshot, buildNode: NodeBuilder): TraceWorld {
-  const models: NodeModel[] = Object.entries(snapshot.nodes).map(([name, capture]) => unhookAbsentBuiltins(buildNode(name, capture), capture));
+  const models: NodeModel[] = Object.entries(snapshot.nodes).map(([name, capture]) => buildNode(name, capture));
   const pods: PodInfo[] = objectsOf(snapshot, 'pods').map((p) => {
     const ips = (p.status?.podIPs ?? []).map((x) => x.ip).filter((x): x is string => !!x);
     if (ips.length === 0 && p.status?.podIP) ips.push(p.status.podIP);

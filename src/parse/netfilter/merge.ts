@@ -15,9 +15,15 @@ export function mergeRulesets(parts: Ruleset[]): Ruleset {
   const fromSave = new Set(all.filter((t) => t.dump !== 'nft-json' && t.origin === 'iptables-nft').map(key));
   const seen = new Set<string>();
   const tables: Table[] = [];
-  for (const t of all) {
+  // The kernel's copy of a table iptables-nft wrote; an iptables table without rules shows no xt
+  // expressions, so the nft parser may not recognise it as iptables-nft's: match by family and name.
+  const kernelCopy = new Map(all.filter((t) => t.dump === 'nft-json').map((t) => [key(t), t]));
+  for (const saved of all) {
+    const copy = saved.dump !== 'nft-json' && saved.origin === 'iptables-nft' ? kernelCopy.get(key(saved)) : undefined;
+    const t = copy ? unhookAbsentBuiltins(saved, copy) : saved;
+    // nf_tables names a table by family and name: the nft dump's table of that name IS the one iptables-save read.
+    if (t.dump === 'nft-json' && fromSave.has(key(t))) continue;
     if (t.dump === 'nft-json' && t.origin === 'iptables-nft') {
-      if (fromSave.has(key(t))) continue; // the same rules, read from iptables-save with their options
       warnings.push({
         code: 'iptables-nft-without-save',
         message: `table ${key(t)} was written by iptables-nft but no iptables-save dump covers it: its xt matches and targets cannot be evaluated; collect iptables-save (and ip6tables-save)`,
@@ -41,6 +47,23 @@ export function mergeRulesets(parts: Ruleset[]): Ruleset {
   const ipsets = mergeIpsets(parts, warnings);
   if (ipsets) out.ipsets = ipsets;
   return out;
+}
+
+/**
+ * iptables-nft-save prints every builtin chain of a table (`:PREROUTING ACCEPT`) even when the kernel has
+ * none: iptables-nft creates a base chain only when a rule needs it. A chain missing from the kernel's own
+ * (nft) copy of the table is not hooked, so it is unhooked here. Such a chain is empty with policy accept:
+ * verdicts stay the same, only the rule path (what `nft monitor trace` shows) does.
+ */
+function unhookAbsentBuiltins(saved: Table, kernel: Table): Table {
+  const present = new Set(kernel.chains.map((c) => c.name));
+  if (saved.chains.every((c) => !c.base || present.has(c.name) || c.rules.length > 0 || c.base.policy !== 'accept')) return saved;
+  const chains = saved.chains.map((c) => {
+    if (!c.base || present.has(c.name) || c.rules.length > 0 || c.base.policy !== 'accept') return c;
+    const { base: _unhooked, ...rest } = c;
+    return rest;
+  });
+  return { ...saved, chains };
 }
 
 function mergeIpsets(parts: Ruleset[], warnings: ParseWarning[]): IpSet[] | undefined {

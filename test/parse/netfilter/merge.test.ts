@@ -26,6 +26,32 @@ describe('mergeRulesets', () => {
     expect(m.warnings.filter((w) => w.code === 'iptables-nft-without-save')).toEqual([]);
   });
 
+  it('unhooks builtin chains iptables-save prints but the kernel does not have, and drops the kernel copy of the table', () => {
+    // iptables-nft-save prints :PREROUTING etc. for every table; the kernel only has the base chains a rule needed.
+    const save = parseIptablesSave('*mangle\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:KUBE-IPTABLES-HINT - [0:0]\n-A OUTPUT -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n', {
+      source: 'iptables',
+      family: 'ip',
+      origin: 'iptables-nft',
+    });
+    // The kernel's copy: OUTPUT (it has a rule) and the user chain, no PREROUTING; without xt rules the nft parser cannot tell it is iptables-nft's.
+    const kernel = parseNftJson(
+      JSON.stringify({
+        nftables: [
+          { metainfo: { json_schema_version: 1 } },
+          { table: { family: 'ip', name: 'mangle', handle: 1 } },
+          { chain: { family: 'ip', table: 'mangle', name: 'OUTPUT', handle: 2, type: 'route', hook: 'output', prio: -150, policy: 'accept' } },
+          { chain: { family: 'ip', table: 'mangle', name: 'KUBE-IPTABLES-HINT', handle: 3 } },
+        ],
+      }),
+      { source: 'nft' },
+    );
+    const m = mergeRulesets([save, kernel]);
+    expect(m.tables.map((t) => `${t.family} ${t.name} ${t.dump}`)).toEqual(['ip mangle iptables-save']);
+    const chains = m.tables[0]!.chains;
+    expect(chains.filter((c) => c.base).map((c) => c.name)).toEqual(['OUTPUT']);
+    expect(chains.map((c) => c.name)).toEqual(['PREROUTING', 'OUTPUT', 'KUBE-IPTABLES-HINT']);
+  });
+
   it('keeps an iptables-nft table seen only in the nft dump, with a warning to collect iptables-save', () => {
     const m = mergeRulesets([iptNft]);
     expect(m.tables).toHaveLength(4);
