@@ -1,5 +1,5 @@
 /** Builds a node's dataplane model from its captured dumps: each dump through its parser, gaps recorded, never guessed. */
-import { gunzipSync } from 'node:zlib';
+import { decodeDumpStdout } from '../snapshot/dump-encoding.js';
 import { DUMP_KEYS, type DumpKey, type DumpResult, type NodeCapture } from '../snapshot/types.js';
 import type { NodeModel, Route, RoutingRule } from './node.js';
 import { ParseError, type ParseWarning } from '../parse/error.js';
@@ -101,13 +101,10 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
 }
 
 function decode(d: DumpResult, key: DumpKey, warnings: ParseWarning[]): string | undefined {
-  if (d.encoding !== 'gzip+base64') return d.stdout;
-  try {
-    return gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8');
-  } catch (e) {
-    warnings.push({ code: 'dump-undecodable', source: key, message: `stdout is marked gzip+base64 but does not decode: ${(e as Error).message}` });
-    return undefined;
-  }
+  const out = decodeDumpStdout(d);
+  if (out.kind === 'text') return out.text;
+  warnings.push({ code: 'dump-undecodable', source: key, message: out.reason });
+  return undefined;
 }
 
 /** `ip route show table all` lists both families on current iproute2; an `ip6-route` dump repeats the IPv6 ones. */
