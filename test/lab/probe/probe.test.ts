@@ -143,6 +143,8 @@ describe('probe on the lab', () => {
     requireLab(ctx);
     const l = await theLab();
     if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    // IPv6 DAD adds local routes a moment after the build: let it finish so both dumps see one kernel state.
+    for (const n of l.plan.nodes) await settled(l.nodeNs(n.name));
     labSnapshot = await dumpLab(l);
     server = await TestApiServer.start({ snapshot: labSnapshot, serverVersion: labSnapshot.cluster.serverVersion });
     ctl = servePods(server, { exec: netnsBackend((node) => (l.plan.nodes.some((n) => n.name === node) ? l.nodeNs(node) : undefined)) });
@@ -161,7 +163,8 @@ describe('probe on the lab', () => {
 
     // trace: client (node-a) → svc/web, live. Its endpoints are the pods the lab created.
     const live = await cli(['trace', 'client', 'svc/web', '-o', 'json', '--kubeconfig', kubeconfig]);
-    expect(live.stderr).not.toMatch(/error/);
+    expect(live.stderr, live.stderr).not.toMatch(/error/);
+    expect(live.stdout.length, `exit ${live.code}: ${live.stderr}`).toBeGreaterThan(0);
     type Report = { disposition: string; destination?: unknown; branches: { disposition: string; endpoint?: { pod?: string; node?: string } }[] };
     // One report per service port (web: TCP 80 and UDP 53).
     const reports = ([] as Report[]).concat(JSON.parse(live.stdout) as Report | Report[]);
@@ -179,6 +182,7 @@ describe('probe on the lab', () => {
     expect(endpoints(reports)).toEqual(endpoints(offline));
     expect(reports.map((r) => r.disposition)).toEqual(offline.map((r) => r.disposition));
     expect(live.code).toBe(offlineRun.code);
+
     expect(ctl.created).toHaveLength(2);
     expect(probePodsLeft()).toBe(0);
 
