@@ -14,6 +14,7 @@ import { probeNode } from './node-probe.js';
 import type { ProbeOptions } from './options.js';
 import { PodExecTransport } from './pod-exec.js';
 import { createPod, forget, waitRunning } from './pods.js';
+import { LocalTransport } from './transport.js';
 
 export interface NodesResult {
   nodes: Record<string, NodeCapture>;
@@ -74,6 +75,14 @@ export async function collectNodes(
 }
 
 async function probeOne(client: KubeClient, node: string, wanted: NonNullable<CollectPlan['nodes']>, opts: ProbeOptions, now: () => Date, onStatus: (s: string) => void): Promise<NodeCapture> {
+  const request = {
+    dumps: wanted.dumps,
+    conntrackAddresses: wanted.conntrackAddresses ?? opts.conntrackAddresses,
+    commandTimeoutMs: opts.commandTimeoutMs,
+    onCommand: onStatus,
+    now,
+  };
+  if (node === opts.localNode) return probeNode(new LocalTransport(), { ...request, hostBinaries: false });
   const pod = probePodSpec(node, opts, now());
   const name = String(pod.metadata?.name);
   onStatus('creating probe pod');
@@ -82,14 +91,7 @@ async function probeOne(client: KubeClient, node: string, wanted: NonNullable<Co
     onStatus('waiting for probe pod');
     await waitRunning(client, opts.namespace, name, opts.startTimeoutMs, opts.image);
     const transport = new PodExecTransport(client.connection.kc, opts.namespace, name, opts.image);
-    return await probeNode(transport, {
-      dumps: wanted.dumps,
-      conntrackAddresses: wanted.conntrackAddresses ?? opts.conntrackAddresses,
-      hostBinaries: opts.hostBinaries,
-      commandTimeoutMs: opts.commandTimeoutMs,
-      onCommand: onStatus,
-      now,
-    });
+    return await probeNode(transport, { ...request, hostBinaries: opts.hostBinaries });
   } finally {
     onStatus('deleting probe pod');
     await forget(client, opts.namespace, name);

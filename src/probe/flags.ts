@@ -9,6 +9,7 @@ export const probeFlags = {
   'namespace-for-probe': Flags.string({ description: 'Namespace of the debug pods (must allow host-network pods)', default: DEFAULT_PROBE_NAMESPACE, helpGroup: 'PROBE' }),
   'privileged-probe': Flags.boolean({ description: 'Run the debug pod privileged instead of with NET_ADMIN + NET_RAW only', helpGroup: 'PROBE' }),
   'host-binaries': Flags.boolean({ description: "Run the node's own tools (chroot /host; needs privileged + hostPID)", helpGroup: 'PROBE' }),
+  'local-node': Flags.string({ description: 'The node netx runs on: probe it with local commands instead of a debug pod', helpValue: 'NAME', helpGroup: 'PROBE' }),
   'probe-timeout': Flags.string({ description: 'How long to wait for a debug pod to be Running', default: '90s', helpGroup: 'PROBE' }),
 };
 
@@ -19,6 +20,7 @@ export interface ProbeFlagValues {
   'privileged-probe'?: boolean;
   'host-binaries'?: boolean;
   'probe-timeout'?: string;
+  'local-node'?: string;
 }
 
 /**
@@ -41,5 +43,6 @@ export function probeOptionsFromFlags(flags: ProbeFlagValues, parseDuration: (te
     privileged: flags['privileged-probe'] ?? false,
     hostBinaries: flags['host-binaries'] ?? false,
     ...(startTimeoutMs ? { startTimeoutMs } : {}),
+    ...(flags['local-node'] ? { localNode: flags['local-node'] } : {}),
   });
 }

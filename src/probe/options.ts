@@ -29,6 +29,8 @@ export interface ProbeOptions {
   commandTimeoutMs: number;
   /** Nodes probed at the same time. */
   concurrency: number;
+  /** The node netx itself runs on (--local-node): probed with local commands, no debug pod. */
+  localNode?: string;
   /** Filter conntrack to these addresses (trace knows its addresses); omitted = whole table. */
   conntrackAddresses?: string[];
 }

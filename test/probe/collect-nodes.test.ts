@@ -141,6 +141,16 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(ctl.pods('kube-system')).toEqual([]);
   });
 
+  it('--local-node: that node is probed with local commands, the others with debug pods', async () => {
+    const { ctl, probeWith } = await setup();
+    // addr only: a read of this machine's addresses, nothing else runs locally.
+    const snap = await probeWith({ localNode: 'kube-router-vm1' }, { ...PLAN, nodes: { names: 'all', dumps: ['addr'] } });
+    expect(snap.nodes['kube-router-vm1']!.probe).toMatchObject({ transport: 'local' });
+    expect(JSON.parse(snap.nodes['kube-router-vm1']!.dumps.addr!.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ ifname: 'lo' })]));
+    expect(snap.nodes['kube-router-vm2']!.probe).toMatchObject({ transport: 'debug-pod' });
+    expect(ctl.created).toEqual(['netx-probe-kube-router-vm2-run1']);
+  });
+
   it('skips unknown and NotReady nodes with a gap', async () => {
     const server = await TestApiServer.start({
       objects: { nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'down' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } }] },
