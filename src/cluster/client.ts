@@ -184,7 +184,7 @@ export class KubeClient {
         const list = body as ListBody;
         // Servers that ignore the Accept header send a plain list: those are full objects.
         actualView = list.kind === 'PartialObjectMetadataList' ? 'metadata' : 'full';
-        for (const item of list.items ?? []) items.push(withTypeMeta(item, info, apiVersion, actualView));
+        for (const item of list.items ?? []) items.push(withTypeMeta(dropFields(item, req.drop), info, apiVersion, actualView));
         cont = list.metadata?.continue;
       }
       onPage?.(items.length - start);
@@ -212,6 +212,17 @@ function known(resource: string): ResourceInfo {
   const info = resourceInfo(resource);
   if (!info) throw new UserError(`netx does not know the resource "${resource}"`, { code: 'unsupported' });
   return info;
+}
+
+/** Removes `paths` (dot-separated) from `obj` in place; absent paths are fine. */
+export function dropFields(obj: RawObject, paths: string[] | undefined): RawObject {
+  for (const p of paths ?? []) {
+    const keys = p.split('.');
+    let at: unknown = obj;
+    for (const k of keys.slice(0, -1)) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[k] : undefined;
+    if (at && typeof at === 'object') delete (at as Record<string, unknown>)[keys.at(-1)!];
+  }
+  return obj;
 }
 
 /** List items come without apiVersion/kind; the snapshot keeps objects self-describing. */

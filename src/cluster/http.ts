@@ -70,8 +70,8 @@ function keepAliveAgent(conn: Connection, opts: https.RequestOptions): https.Age
 export async function sendOnce(conn: Connection, req: ApiRequest, timeoutMs: number): Promise<ApiResponse> {
   const url = requestUrl(conn.server, req);
   const opts: https.RequestOptions = { method: req.method, headers: {} };
-  await conn.kc.applyToHTTPSOptions(opts);
-  if (!conn.kc.getCurrentCluster()?.proxyUrl) opts.agent = keepAliveAgent(conn, opts);
+  await conn.applyToRequest(opts);
+  if (!conn.proxied) opts.agent = keepAliveAgent(conn, opts);
   const headers = opts.headers as Record<string, string>;
   headers.Accept = req.accept ?? 'application/json';
   headers['User-Agent'] = 'kubectl-netx';

@@ -6,13 +6,23 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import type { RequestOptions } from 'node:https';
+import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { UserError } from '../util/errors.js';
+import { clientNode, readKubeconfigFile, staticHttpsOptions, toKubeConfig, type KubeconfigEntries } from './kubeconfig-file.js';
 import type { ClusterOptions } from './options.js';
 
-/** The resolved connection: a client-node KubeConfig set to the chosen context, and what to call it in messages. */
+/**
+ * The resolved connection: a client-node KubeConfig set to the chosen context, and what to call it in
+ * messages. `kc` is built on first use (client-node is slow to load, see kubeconfig-file.ts): API
+ * calls go through `applyToRequest`, which needs it only for credentials netx does not apply itself.
+ */
 export interface Connection {
-  kc: KubeConfig;
+  readonly kc: KubeConfig;
+  /** Sets TLS material and credentials on one request's options (as KubeConfig.applyToHTTPSOptions). */
+  applyToRequest(opts: RequestOptions): Promise<void>;
+  /** The cluster is reached through proxy-url (client-node's agent then). */
+  proxied: boolean;
   contextName: string;
   clusterName: string;
   server: string;
@@ -27,23 +37,18 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 export function resolveConnection(opts: ClusterOptions): Connection {
   const env = opts.env ?? process.env;
   const files = kubeconfigFiles(opts.kubeconfig, env);
-  let kc: KubeConfig;
-  let origin: string;
-  if (files.length > 0) {
-    kc = loadMerged(files);
-    origin = files.join(path.delimiter);
-  } else if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(`${opts.inClusterRoot ?? ''}${SERVICE_ACCOUNT_TOKEN}`)) {
-    // Running in a pod without a kubeconfig: its service account, like kubectl.
-    kc = new KubeConfig();
+  if (files.length > 0) return selectContext(loadMerged(files), opts, files.join(path.delimiter));
+  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(`${opts.inClusterRoot ?? ''}${SERVICE_ACCOUNT_TOKEN}`)) {
+    // Running in a pod without a kubeconfig: its service account, like kubectl (client-node reads it).
+    const kc = new (clientNode().KubeConfig)();
     kc.loadFromCluster(opts.inClusterRoot ?? '');
-    origin = 'in-cluster service account';
-  } else {
-    throw new UserError('no kubeconfig found: --kubeconfig not given, $KUBECONFIG unset and ~/.kube/config missing', {
-      code: 'kubeconfig',
-      hint: 'point --kubeconfig at a kubeconfig file, or use --snapshot FILE to analyse a capture',
-    });
+    const entries = { clusters: kc.getClusters(), users: kc.getUsers(), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
+    return selectContext(entries, opts, 'in-cluster service account');
   }
-  return selectContext(kc, opts, origin);
+  throw new UserError('no kubeconfig found: --kubeconfig not given, $KUBECONFIG unset and ~/.kube/config missing', {
+    code: 'kubeconfig',
+    hint: 'point --kubeconfig at a kubeconfig file, or use --snapshot FILE to analyse a capture',
+  });
 }
 
 /** --kubeconfig alone; else $KUBECONFIG's existing entries; else ~/.kube/config when it exists. */
@@ -66,19 +71,19 @@ export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv
   return existsSync(fallback) ? [fallback] : [];
 }
 
-function loadOne(file: string): KubeConfig {
-  const kc = new KubeConfig();
+function loadOne(file: string): KubeconfigEntries {
+  let entries: KubeconfigEntries;
   try {
-    kc.loadFromFile(file);
+    entries = readKubeconfigFile(file);
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     throw new UserError(`cannot load kubeconfig ${file}: ${why}`, { code: 'kubeconfig', cause: e });
   }
-  // client-node accepts any YAML document; one that defines nothing is not a kubeconfig.
-  if (kc.getClusters().length === 0 && kc.getContexts().length === 0 && kc.getUsers().length === 0) {
+  // Any YAML mapping parses; one that defines nothing is not a kubeconfig.
+  if (entries.clusters.length === 0 && entries.contexts.length === 0 && entries.users.length === 0) {
     throw new UserError(`${file} is not a kubeconfig: it defines no clusters, contexts or users`, { code: 'kubeconfig' });
   }
-  return kc;
+  return entries;
 }
 
 function firstByName<T extends { name: string }>(lists: T[][]): T[] {
@@ -88,42 +93,52 @@ function firstByName<T extends { name: string }>(lists: T[][]): T[] {
 }
 
 /** Merges like kubectl: the first file to define a name or current-context wins. */
-export function loadMerged(files: string[]): KubeConfig {
+export function loadMerged(files: string[]): KubeconfigEntries {
   const loaded = files.map(loadOne);
-  const merged = new KubeConfig();
-  merged.loadFromOptions({
-    clusters: firstByName<Cluster>(loaded.map((k) => k.getClusters())),
-    users: firstByName<User>(loaded.map((k) => k.getUsers())),
-    contexts: firstByName<Context>(loaded.map((k) => k.getContexts())),
-    currentContext: loaded.map((k) => k.getCurrentContext()).find((c) => c !== undefined && c !== '') ?? '',
-  });
-  return merged;
+  return {
+    clusters: firstByName<Cluster>(loaded.map((k) => k.clusters)),
+    users: firstByName<User>(loaded.map((k) => k.users)),
+    contexts: firstByName<Context>(loaded.map((k) => k.contexts)),
+    currentContext: loaded.map((k) => k.currentContext).find((c) => c !== '') ?? '',
+  };
 }
 
-function selectContext(kc: KubeConfig, opts: ClusterOptions, origin: string): Connection {
-  const available = kc.getContexts().map((c) => c.name);
-  const wanted = opts.context ?? kc.getCurrentContext();
+function selectContext(entries: KubeconfigEntries, opts: ClusterOptions, origin: string): Connection {
+  const available = entries.contexts.map((c) => c.name);
+  const wanted = opts.context ?? entries.currentContext;
   if (!wanted) {
     throw new UserError(`no current context in ${origin} and no --context given; available: ${available.join(', ') || '(none)'}`, {
       code: 'kubeconfig',
     });
   }
-  const ctx = kc.getContextObject(wanted);
+  const ctx = entries.contexts.find((c) => c.name === wanted);
   if (!ctx) {
     throw new UserError(`context "${wanted}" not found in ${origin}; available: ${available.join(', ') || '(none)'}`, {
       code: 'kubeconfig',
     });
   }
-  kc.setCurrentContext(wanted);
-  const cluster = kc.getCluster(ctx.cluster);
+  const cluster = entries.clusters.find((c) => c.name === ctx.cluster);
   if (!cluster) {
     throw new UserError(`context "${wanted}" refers to cluster "${ctx.cluster}", which ${origin} does not define`, { code: 'kubeconfig' });
   }
-  if (!kc.getUser(ctx.user) && ctx.user) {
+  const user = entries.users.find((u) => u.name === ctx.user);
+  if (!user && ctx.user) {
     throw new UserError(`context "${wanted}" refers to user "${ctx.user}", which ${origin} does not define`, { code: 'kubeconfig' });
   }
+  let kc: KubeConfig | undefined;
+  const kubeConfig = (): KubeConfig => (kc ??= toKubeConfig(entries, wanted));
   return {
-    kc,
+    get kc() {
+      return kubeConfig();
+    },
+    async applyToRequest(req: RequestOptions): Promise<void> {
+      const own = staticHttpsOptions(cluster, user);
+      if (!own) return kubeConfig().applyToHTTPSOptions(req);
+      const { headers, ...tls } = own;
+      Object.assign(req, tls);
+      req.headers = { ...(req.headers as Record<string, string>), ...(headers as Record<string, string>) };
+    },
+    proxied: !!cluster.proxyUrl,
     contextName: wanted,
     clusterName: cluster.name,
     server: cluster.server.replace(/\/+$/, ''),

@@ -23,6 +23,12 @@ export interface ResourceRequest {
    * resource is then made namespace by namespace (see cluster/client.ts).
    */
   includeObject?: 'None' | 'Metadata';
+  /**
+   * Dot-separated field paths removed from each object as soon as its page is read: parts the
+   * command never reads that dominate an object's size (`metadata.managedFields`, `status.images`
+   * of nodes). The rest of each object stays as the API returned it.
+   */
+  drop?: string[];
   /** A missing API or CRD (404) is recorded as a gap instead of failing the command. */
   optional?: boolean;
 }

@@ -158,6 +158,18 @@ describe('reads', () => {
     }
   });
 
+  it('drops the fields a request names from each object, keeping the rest as served', async () => {
+    const res = await client().list({ resource: 'nodes', drop: ['metadata.managedFields', 'status.nodeInfo', 'no.such.path'] });
+    expect(res.items.length).toBeGreaterThan(0);
+    for (const n of res.items) {
+      expect(n.metadata?.managedFields).toBeUndefined();
+      expect((n.status as Record<string, unknown>).nodeInfo).toBeUndefined();
+      expect((n.status as Record<string, unknown>).addresses).toBeDefined();
+    }
+    const whole = await client().list({ resource: 'nodes' });
+    expect(whole.items.every((n) => (n.status as Record<string, unknown>).nodeInfo !== undefined)).toBe(true);
+  });
+
   it('lists metadata only', async () => {
     const res = await client().list({ resource: 'services', view: 'metadata' });
     expect(res.view).toBe('metadata');

@@ -10,7 +10,9 @@ export function cidrPlan(): CollectPlan {
     serverVersion: true,
     serviceCidrProbe: true,
     resources: [
-      { resource: 'nodes', view: 'full' },
+      // Whole nodes (addresses, podCIDRs, allocatable are in no lighter view) but without the
+      // image list and managedFields: most of a node's bytes, never read here.
+      { resource: 'nodes', view: 'full', drop: ['metadata.managedFields', 'status.images'] },
       // The full mirror pods come before the Table listing: collect merges requests for one resource
       // keeping the first copy of each pod, and the flags are only in the full one.
       { resource: 'pods', namespace: 'kube-system', labelSelector: 'component=kube-apiserver', view: 'full', optional: true },
