@@ -1,7 +1,6 @@
 /** `kubectl netx cleanup`: delete probe pods a killed netx run left behind. */
 import { Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
-import { allNamespacesFlag } from '../cli/flags.js';
 import { UserError } from '../util/errors.js';
 
 export default class Cleanup extends NetxCommand {
@@ -14,7 +13,6 @@ export default class Cleanup extends NetxCommand {
   static override flags = {
     all: Flags.boolean({ description: 'Also delete probe pods still within their deadline (another netx run may be using them)' }),
     'dry-run': Flags.boolean({ description: 'List what would be deleted, delete nothing' }),
-    'all-namespaces': allNamespacesFlag,
   };
 
   async run(): Promise<void> {
@@ -25,8 +23,7 @@ export default class Cleanup extends NetxCommand {
     const { KubeClient } = await import('../cluster/client.js');
     const { cleanupProbePods, renderCleanup } = await import('../probe/cleanup.js');
     const client = KubeClient.connect(clusterOptionsFromFlags({ ...flags, requestTimeoutMs: this.timeoutMs(flags['request-timeout']) }));
-    const namespace = flags['all-namespaces'] ? undefined : flags.namespace;
-    const result = await cleanupProbePods(client, { namespace, all: flags.all, dryRun: flags['dry-run'] }, new Date());
+    const result = await cleanupProbePods(client, { namespace: flags.namespace, all: flags.all, dryRun: flags['dry-run'] }, new Date());
     this.print(renderCleanup(result));
     if (result.failed.length) this.exit(1);
   }
