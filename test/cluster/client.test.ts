@@ -159,15 +159,16 @@ describe('reads', () => {
   });
 
   it('drops the fields a request names from each object, keeping the rest as served', async () => {
-    const res = await client().list({ resource: 'nodes', drop: ['metadata.managedFields', 'status.nodeInfo', 'no.such.path'] });
+    const res = await client().list({ resource: 'nodes', drop: ['metadata.managedFields', 'spec.podCIDRs', 'no.such.path'] });
     expect(res.items.length).toBeGreaterThan(0);
     for (const n of res.items) {
       expect(n.metadata?.managedFields).toBeUndefined();
-      expect((n.status as Record<string, unknown>).nodeInfo).toBeUndefined();
+      expect((n.spec as Record<string, unknown>).podCIDRs).toBeUndefined();
+      expect((n.spec as Record<string, unknown>).podCIDR).toBeDefined();
       expect((n.status as Record<string, unknown>).addresses).toBeDefined();
     }
     const whole = await client().list({ resource: 'nodes' });
-    expect(whole.items.every((n) => (n.status as Record<string, unknown>).nodeInfo !== undefined)).toBe(true);
+    expect(whole.items.every((n) => (n.spec as Record<string, unknown>).podCIDRs !== undefined)).toBe(true);
   });
 
   it('lists metadata only', async () => {
