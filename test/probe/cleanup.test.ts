@@ -1,3 +1,4 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { probePodSpec } from '../../src/probe/debug-pod.js';
 import { defaultProbeOptions } from '../../src/probe/options.js';
 import type { RawObject } from '../../src/snapshot/types.js';
 import { servePods, TestApiServer, type PodsControl } from '../support/api-server/index.js';
+import { REPO_ROOT } from '../support/corpus.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
@@ -45,6 +47,20 @@ describe('kubectl netx cleanup', () => {
     // Only label-selected pods are ever considered.
     expect(server.requests.at(-1)?.query.labelSelector).toBe('app.kubernetes.io/managed-by=kubectl-netx,app.kubernetes.io/component=node-probe');
   });
+
+  it('the CLI: --dry-run --all lists every probe pod, exit 0, nothing deleted', async () => {
+    if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    const kc = server.writeKubeconfig(dir, { file: 'cli' });
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(path.join(REPO_ROOT, 'bin', 'kubectl-netx'), ['cleanup', '--dry-run', '--all', '--kubeconfig', kc], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } }, (e, stdout) =>
+        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(r.code).toBe(0);
+    // --all: every probe pod whatever its age (the CLI uses the real clock), never the other pod.
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('would delete pod ')).length).toBe(3);
+    expect(ctl.deleted).toEqual([]);
+  }, 120_000);
 
   it('deletes expired pods in one namespace; --all also the ones within their deadline; never other pods', async () => {
     const r1 = await cleanupProbePods(client, { namespace: 'kube-system', all: false, dryRun: false }, now);
