@@ -19,15 +19,19 @@ export default class Trace extends NetxCommand {
     '<%= config.bin %> trace shop/cart svc/payments:https -o json',
     '<%= config.bin %> trace pod/web-0 10.244.1.5:8080 -v',
     '<%= config.bin %> trace client node/worker-2:30080 --snapshot capture.json -o mermaid',
+    '<%= config.bin %> trace external:203.0.113.7 svc/web-np --from-node worker-1',
+    '<%= config.bin %> trace client svc/db --family 6',
   ];
   static override args = {
-    src: Args.string({ description: 'Source: pod/NAME, NAME, NS/NAME (a pod), or node/NAME', required: true }),
+    src: Args.string({ description: 'Source: pod/NAME, NAME, NS/NAME (a pod), node/NAME, or external:IP (a client outside the cluster)', required: true }),
     dst: Args.string({ description: 'Destination: svc/NAME[:PORT|:PORTNAME], pod/NAME[:PORT], node/NAME[:PORT], IP[:PORT]', required: true }),
   };
   static override flags = {
     protocol: Flags.string({ description: 'Transport protocol (a service port brings its own)', options: ['tcp', 'udp', 'sctp'] }),
     port: Flags.integer({ description: 'Destination port (instead of DST:PORT)', min: 1, max: 65535 }),
     'source-port': Flags.integer({ description: 'Source port: names one flow, so its conntrack entry (if any) decides the path', min: 1, max: 65535 }),
+    'from-node': Flags.string({ description: 'Where an external:IP client’s packet enters the cluster (default: the DST node, else every probed node)' }),
+    family: Flags.string({ description: 'Address family on a dual-stack path (default: the source’s primary one both ends have)', options: ['4', '6'] }),
     verbose: Flags.boolean({ char: 'v', description: 'Show every rule evaluated, not only the ones that decided' }),
     output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'yaml', 'mermaid'], default: 'text' }),
   };
@@ -45,6 +49,8 @@ export default class Trace extends NetxCommand {
         ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags['source-port'] !== undefined ? { sport: flags['source-port'] } : {}),
+        ...(flags['from-node'] !== undefined ? { fromNode: flags['from-node'] } : {}),
+        ...(flags.family !== undefined ? { family: Number(flags.family) as 4 | 6 } : {}),
       },
       { buildNode: buildNodeModel },
     );

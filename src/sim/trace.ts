@@ -103,6 +103,12 @@ export interface TraceEnd {
   protocol: string;
   node?: string;
   portName?: string;
+  /** How the destination is reached when it is (or was named as) a service: ClusterIP, NodePort, LoadBalancer, headless, ExternalName. */
+  serviceType?: string;
+  /** The headless service a pod destination was named through. */
+  service?: string;
+  /** ExternalName: the DNS name the service is a CNAME for. */
+  externalName?: string;
 }
 
 export interface Trace {

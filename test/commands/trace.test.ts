@@ -60,4 +60,17 @@ describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
     expect(m.stdout).toMatch(/^flowchart LR/);
     expect(m.stdout).toMatch(/class t0b0end fail/);
   });
+
+  it('an outside client to a NodePort service entering one node: exit 0, JSON valid, masquerade explained', () => {
+    const r = run('external:198.51.100.7', 'svc/web-np', '--from-node', 'node-b', '-o', 'json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { source: { ip: string; node: string }; destination: { ip: string; port: number; serviceType: string }; findings: { code: string }[] };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.source).toMatchObject({ ip: '198.51.100.7', node: 'node-b' });
+    expect(doc.destination).toMatchObject({ ip: '172.31.250.11', port: 30080, serviceType: 'NodePort' });
+    expect(doc.findings.map((f) => f.code)).toContain('source-ip-masqueraded');
+    const bad = run('external:198.51.100.7', 'svc/web', '--family', '6');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/no IPv6 address/);
+  });
 });

@@ -44,6 +44,7 @@ export function resolveFlows(snapshot: Snapshot, req: PolicyRequest): ResolvedFl
   if (req.port !== undefined && dstPort !== undefined && req.port !== dstPort) throw new UserError(`two ports given: ${dstPort} in ${req.dst} and --port ${req.port}`);
   const port = req.port ?? dstPort;
   const summary: DestinationSummary = { kind: dest.kind, ip: dest.ip, ...('name' in dest ? { name: dest.name } : {}), ...(port !== undefined ? { port } : {}), ...(portName ? { portName } : {}) };
+  if (dest.kind === 'service' && dest.externalName !== undefined) throw new UserError(`service ${dest.name} is ExternalName (${dest.externalName}): a CNAME, no pods to judge a policy for`, { hint: 'judge the flow to the external address instead: kubectl netx policy SRC IP:PORT' });
   if (dest.kind === 'service') return { source, destination: summary, ...serviceFlows(snapshot, source, dest, port, portName, req.protocol) };
   const end = endForAddress(snapshot, dest.ip, dest.kind === 'pod' ? dest.pod : undefined);
   const p = port ?? soleContainerPort(end);

@@ -5,7 +5,8 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import type { Finding, Trace } from '../../sim/trace.js';
 import type { Destination, Source } from './resolve.js';
-import type { Target } from './index.js';
+import type { Target } from './targets.js';
+import type { ExternalSource } from './external.js';
 import type { TraceWorld } from './world.js';
 import { endpointsFor } from './endpoints.js';
 import { serviceFindings } from './service-findings.js';
@@ -14,7 +15,7 @@ import { affinity, branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, 
 export { undeclaredPorts };
 
 export interface FindingCtx {
-  source: Source;
+  source: Source | ExternalSource;
   dest: Destination;
   target: Target;
   srcNode: string;

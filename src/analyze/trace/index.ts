@@ -3,17 +3,25 @@
  * models, attach findings and address labels. Pure: a Snapshot and a node-model builder in, Traces out.
  */
 import type { Snapshot } from '../../snapshot/types.js';
-import type { Trace, TraceEnd } from '../../sim/trace.js';
+import type { Finding, Trace, TraceEnd } from '../../sim/trace.js';
 import { mergeBranches, newPacket, overallDisposition, simulate, type Branch, type Start } from '../../sim/index.js';
+import { familyOf } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
-import { resolveDestination, resolveSource, servicePorts, type Destination, type Proto, type Source } from './resolve.js';
+import { resolveDestination, resolveSource, type Destination, type Proto, type Source } from './resolve.js';
 import { buildWorld, type NodeBuilder, type TraceWorld } from './world.js';
 import { podIngress } from './ingress.js';
 import { findingsFor } from './findings.js';
 import { labelAddresses } from './labels.js';
 import { applyPolicy, policyContext, sourceEnd, type PolicyContext } from './policy.js';
+import { parseExternalSource, underlayStart, type ExternalSource } from './external.js';
+import { pickFamily, type Family } from './family.js';
+import { endpointsFor } from './endpoints.js';
+import { externalNameFinding, headlessFinding, serviceTypeFindings } from './service-types.js';
+import { entryNodes, nodeAddresses, plannedTargets, podIps, serviceIps, type Target } from './targets.js';
+import { objectsOf } from './views.js';
 
 export interface TraceRequest {
+  /** `pod/NAME`, `NAME`, `NS/NAME`, `node/NAME`, or `external[:IP]` (a client outside the cluster). */
   src: string;
   dst: string;
   /** Namespace for names without one. */
@@ -22,6 +30,10 @@ export interface TraceRequest {
   port?: number;
   /** Source port: names one flow, so an existing conntrack entry for it decides the path. */
   sport?: number;
+  /** An external client's packet enters this node (default: the DST node, else every probed node). */
+  fromNode?: string;
+  /** Address family on a dual-stack path (default: the source's primary one both ends have). */
+  family?: Family;
 }
 
 export interface TraceReport {
@@ -33,84 +45,128 @@ export interface TraceDeps {
 }
 
 export { type NodeBuilder } from './world.js';
+export type { Target } from './targets.js';
+
+/** Who sends: a pod or node from the API, or a client outside the cluster. */
+export type TraceSource = Source | ExternalSource;
 
 export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps): TraceReport {
-  const source = resolveSource(snapshot, req.src, req.namespace);
-  const { dest, port: dstPort, portName } = resolveDestination(snapshot, req.dst, req.namespace);
-  if (req.port !== undefined && dstPort !== undefined && req.port !== dstPort) throw new UserError(`two ports given: ${dstPort} in ${req.dst} and --port ${req.port}`);
-  const port = req.port ?? dstPort;
+  const ext = parseExternalSource(req.src);
+  if (req.fromNode !== undefined && !ext) throw new UserError('--from-node is where an outside client’s packet enters: it needs SRC external:IP', { hint: `kubectl netx trace external:203.0.113.10 ${req.dst} --from-node ${req.fromNode}` });
+  const resolved = resolveDestination(snapshot, req.dst, req.namespace);
+  const { dest, portName } = resolved;
+  if (req.port !== undefined && resolved.port !== undefined && req.port !== resolved.port) throw new UserError(`two ports given: ${resolved.port} in ${req.dst} and --port ${req.port}`);
+  const port = req.port ?? resolved.port;
+  const family = pickFamily({ src: ext?.name ?? req.src, srcIps: ext ? [ext.ip] : sourceIps(snapshot, req), dst: req.dst, dstIps: destIps(dest) }, req.family);
+  const source = ext ?? withFamily(resolveSource(snapshot, req.src, req.namespace), family);
   const tw = buildWorld(snapshot, deps.buildNode);
-  const targets = plannedTargets(dest, port, portName, req.protocol);
+  if (dest.kind === 'service' && dest.externalName !== undefined) return { traces: [externalNameTrace(source, dest, port)] };
   const pc = policyContext(snapshot);
-  return { traces: targets.map((t) => traceOne(snapshot, tw, pc, source, dest, t, req.sport)) };
+  const entries = ext ? entryNodes(snapshot, tw, dest, req.fromNode) : [undefined];
+  const traces = entries.flatMap((entry) =>
+    plannedTargets(snapshot, { dest, port, portName, protocol: req.protocol, family, ...(ext ? { external: ext } : {}), ...(entry ? { entry } : {}) }).map((t) => traceOne(snapshot, tw, pc, source, t, req.sport)),
+  );
+  return { traces };
 }
 
-interface Target {
-  ip: string;
-  port: number;
-  proto: Proto;
-  portName?: string;
-  servicePort?: import('./views.js').V1ServicePort;
+function sourceIps(snapshot: Snapshot, req: TraceRequest): string[] {
+  const s = resolveSource(snapshot, req.src, req.namespace);
+  return s.kind === 'pod' && !s.hostNetwork ? podIps(s.pod) : s.kind === 'node' ? nodeAddresses(s.node) : [s.ip];
 }
 
-function plannedTargets(dest: Destination, port: number | undefined, portName: string | undefined, protocol?: Proto): Target[] {
-  if (dest.kind === 'service') {
-    return servicePorts(dest, port, portName, protocol).map((sp) => {
-      const t: Target = { ip: dest.ip, port: sp.port, proto: (sp.protocol ?? 'TCP').toLowerCase() as Proto, servicePort: sp };
-      if (sp.name) t.portName = sp.name;
-      return t;
-    });
-  }
-  let p = port;
-  if (p === undefined && dest.kind === 'pod') {
-    const all = (dest.pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
-    if (all.length === 1) p = all[0]!.containerPort;
-  }
-  if (p === undefined) throw new UserError(`no port for ${dest.kind === 'ip' ? dest.ip : dest.name}: the path depends on it`, { hint: 'give one as DST:PORT or with --port' });
-  return [{ ip: dest.ip, port: p, proto: protocol ?? 'tcp' }];
+function destIps(d: Destination): string[] {
+  if (d.kind === 'service') return serviceIps(d.service);
+  if (d.kind === 'pod') return podIps(d.pod);
+  if (d.kind === 'node') return nodeAddresses(d.node);
+  return [d.ip];
 }
 
-function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefined, source: Source, dest: Destination, t: Target, sport?: number): Trace {
-  const pkt = newPacket({ proto: t.proto, saddr: source.kind === 'pod' && !source.hostNetwork ? source.ip : '', daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
-  const srcNode = source.kind === 'pod' ? source.node : source.name;
+function withFamily(s: Source, f: Family): Source {
+  const ips = s.kind === 'pod' ? (s.hostNetwork ? [s.ip] : podIps(s.pod)) : nodeAddresses(s.node);
+  const ip = ips.find((x) => familyOf(x) === f);
+  return ip && ip !== s.ip ? { ...s, ip } : s;
+}
+
+function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefined, source: TraceSource, t: Target, sport?: number): Trace {
+  const external = source.kind === 'external';
+  const saddr = external || (source.kind === 'pod' && !source.hostNetwork) ? source.ip : '';
+  const pkt = newPacket({ proto: t.proto, saddr, daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
+  const srcNode = source.kind === 'pod' ? source.node : source.kind === 'node' ? source.name : (t.entry ?? '');
   let branches: Branch[];
-  const start = planStart(tw, source, t.ip);
+  const start = planStart(snapshot, tw, source, t);
   if (start.ok) branches = mergeBranches(simulate(tw.world, pkt, start.start));
   else branches = [{ probability: 1, disposition: 'insufficient-info', reason: start.reason, hops: [], notes: [] }];
+  if (source.kind === 'external') for (const b of branches) b.notes.push(...[source.assumed, ...t.notes].filter((n): n is string => !!n));
+  else for (const b of branches) b.notes.push(...t.notes);
   const trace: Trace = {
-    source: endOf(source, t.proto),
-    destination: destEnd(dest, t),
+    source: endOf(source, t),
+    destination: destEnd(t),
     disposition: overallDisposition(branches),
     branches,
     findings: [],
   };
-  const policy = applyPolicy(snapshot, pc, trace, sourceEnd(snapshot, source));
-  trace.findings = [...findingsFor(snapshot, tw, trace, { source, dest, target: t, srcNode }), ...policy];
+  const policy = applyPolicy(snapshot, pc, trace, source.kind === 'external' ? { kind: 'ip', ip: source.ip, owner: 'external', name: source.name } : sourceEnd(snapshot, source));
+  let base = findingsFor(snapshot, tw, trace, { source, dest: t.dest, target: t, srcNode });
+  const typed: Finding[] = [];
+  if (t.dest.kind === 'service' && t.servicePort) {
+    const eps = endpointsFor(snapshot, t.dest.service, t.servicePort);
+    typed.push(...serviceTypeFindings(trace, { service: t.dest.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}) }));
+    // Local traffic policies send only to local endpoints by design: that is not kube-proxy out of sync.
+    if (typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local')) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
+  }
+  if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
+  trace.findings = [...typed, ...base, ...policy];
   trace.labels = labelAddresses(snapshot, trace);
   return trace;
 }
 
-function planStart(tw: TraceWorld, source: Source, dst: string): { ok: true; start: Start } | { ok: false; reason: string } {
-  const nodeName = source.kind === 'pod' ? source.node : source.name;
+function planStart(snapshot: Snapshot, tw: TraceWorld, source: TraceSource, t: Target): { ok: true; start: Start } | { ok: false; reason: string } {
+  const nodeName = source.kind === 'pod' ? source.node : source.kind === 'node' ? source.name : (t.entry ?? '');
   const model = tw.models.get(nodeName);
-  if (!model) return { ok: false, reason: `node ${nodeName} not probed: the source's own node is not in the snapshot` };
+  if (!model) return { ok: false, reason: `node ${nodeName} not probed: the ${source.kind === 'external' ? 'entry' : "source's own"} node is not in the snapshot` };
+  if (source.kind === 'external') {
+    const node = objectsOf(snapshot, 'nodes').find((n) => n.metadata?.name === nodeName);
+    return underlayStart(model, node ? nodeAddresses(node) : [], source.ip);
+  }
   if (source.kind === 'node' || source.hostNetwork) return { ok: true, start: { kind: 'local', node: nodeName, note: `${source.name} uses the node's network namespace: the packet is sent by ${nodeName} itself` } };
-  const ing = podIngress(model, source.ip, dst);
+  const ing = podIngress(model, source.ip, t.ip);
   return ing.ok ? { ok: true, start: ing.start } : { ok: false, reason: ing.reason };
 }
 
-function endOf(s: Source, proto: string): TraceEnd {
-  if (s.kind === 'node') return { kind: 'node', name: s.name, ip: s.ip, protocol: proto, node: s.name };
-  return { kind: 'pod', name: s.name, ip: s.ip, protocol: proto, node: s.node };
+function endOf(s: TraceSource, t: Target): TraceEnd {
+  if (s.kind === 'external') return { kind: 'ip', name: s.name, ip: s.ip, protocol: t.proto, ...(t.entry ? { node: t.entry } : {}) };
+  if (s.kind === 'node') return { kind: 'node', name: s.name, ip: s.ip, protocol: t.proto, node: s.name };
+  return { kind: 'pod', name: s.name, ip: s.ip, protocol: t.proto, node: s.node };
 }
 
-function destEnd(d: Destination, t: Target): TraceEnd {
+function destEnd(t: Target): TraceEnd {
+  const d = t.dest;
   const e: TraceEnd = { kind: d.kind, ip: t.ip, port: t.port, protocol: t.proto };
   if (d.kind !== 'ip') e.name = d.name;
   if (d.kind === 'pod' && d.node) e.node = d.node;
   if (d.kind === 'node') e.node = d.name;
   if (t.portName) e.portName = t.portName;
+  if (t.serviceType) e.serviceType = t.serviceType;
+  if (t.headless) e.service = `${t.headless.service.metadata?.namespace}/${t.headless.service.metadata?.name}`;
   return e;
 }
 
-export type { Target };
+/** ExternalName: a CNAME, nothing to walk. One branch that says so (no hops), and the finding. */
+function externalNameTrace(source: TraceSource, dest: Extract<Destination, { kind: 'service' }>, port?: number): Trace {
+  const proto = (dest.ports[0]?.protocol ?? 'TCP').toLowerCase();
+  const reason = `ExternalName: DNS answers a CNAME to ${dest.externalName || '(empty)'}; no proxying, no dataplane path to trace`;
+  const src: TraceEnd =
+    source.kind === 'external'
+      ? { kind: 'ip', name: source.name, ip: source.ip, protocol: proto }
+      : source.kind === 'node'
+        ? { kind: 'node', name: source.name, ip: source.ip, protocol: proto, node: source.name }
+        : { kind: 'pod', name: source.name, ip: source.ip, protocol: proto, node: source.node };
+  const p = port ?? dest.ports[0]?.port;
+  return {
+    source: src,
+    destination: { kind: 'service', name: dest.name, ip: '', protocol: proto, serviceType: 'ExternalName', externalName: dest.externalName ?? '', ...(p !== undefined ? { port: p } : {}) },
+    disposition: 'insufficient-info',
+    branches: [{ probability: 1, disposition: 'insufficient-info', reason, hops: [], notes: [] }],
+    findings: [externalNameFinding(dest.service, src.name ?? src.ip)],
+  };
+}

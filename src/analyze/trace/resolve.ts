@@ -15,7 +15,8 @@ export type Source =
   | { kind: 'node'; node: V1Node; name: string; ip: string };
 
 export type Destination =
-  | { kind: 'service'; service: V1Service; name: string; ip: string; ports: V1ServicePort[] }
+  /** `ip` is '' for a headless (`headless`) or ExternalName (`externalName`) service: there is no VIP. */
+  | { kind: 'service'; service: V1Service; name: string; ip: string; ports: V1ServicePort[]; headless?: boolean; externalName?: string }
   | { kind: 'pod'; pod: V1Pod; name: string; ip: string; node?: string; port?: number }
   | { kind: 'node'; node: V1Node; name: string; ip: string; port?: number }
   | { kind: 'ip'; ip: string; port?: number };
@@ -52,9 +53,11 @@ export function resolveDestination(snapshot: Snapshot, spec: string, namespace: 
     const s = findService(snapshot, svc[2]!, namespace);
     const cip = s.spec?.clusterIP;
     const label = `${s.metadata?.namespace}/${s.metadata?.name}`;
-    if (s.spec?.type === 'ExternalName') throw new UserError(`service ${label} is ExternalName (${s.spec.externalName}): no packet path to trace`, { hint: 'trace to the external name’s address instead' });
-    if (!cip || cip === 'None') throw new UserError(`service ${label} is headless: there is no service IP, clients talk to the pods`, { hint: `trace to one of its pods: kubectl -n ${s.metadata?.namespace} get endpointslices -l kubernetes.io/service-name=${s.metadata?.name}` });
-    return { dest: { kind: 'service', service: s, name: label, ip: cip, ports: s.spec?.ports ?? [] }, ...extra };
+    const base = { kind: 'service' as const, service: s, name: label, ports: s.spec?.ports ?? [] };
+    // No VIP: the trace goes to the pods DNS returns (headless) or stops at the CNAME (ExternalName).
+    if (s.spec?.type === 'ExternalName') return { dest: { ...base, ip: '', externalName: s.spec.externalName ?? '' }, ...extra };
+    if (!cip || cip.toLowerCase() === 'none') return { dest: { ...base, ip: '', headless: true }, ...extra };
+    return { dest: { ...base, ip: cip }, ...extra };
   }
   const node = /^(node|nodes)\/(.+)$/.exec(name);
   if (node) {

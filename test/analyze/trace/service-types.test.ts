@@ -1,0 +1,176 @@
+/**
+ * Service types in trace: NodePort and LoadBalancer from outside (the dumps' KUBE-NODEPORTS/KUBE-EXT
+ * path), externalTrafficPolicy Cluster vs Local, internalTrafficPolicy Local, headless, ExternalName,
+ * dual-stack family choice. Lab snapshot plus real service objects from the corpus.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseSnapshot } from '../../../src/snapshot/io.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
+import { buildNodeModel } from '../../../src/model/build-node.js';
+import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
+import type { Trace } from '../../../src/sim/trace.js';
+import { UserError } from '../../../src/util/errors.js';
+import { REPO_ROOT, readCorpus } from '../../support/corpus.js';
+
+type Obj = { metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+const load = (): Snapshot => parseSnapshot(readFileSync(path.join(REPO_ROOT, 'examples/lab-flannel-iptables.snapshot.json'), 'utf8'), 'lab');
+const corpusObj = (file: string, namespace = 'default'): Obj => {
+  const o = parseYaml(readCorpus('k8s-objects', file)) as Obj;
+  o.metadata.namespace ??= namespace; // a manifest gets the namespace it is applied in
+  return o;
+};
+const trace = (snap: Snapshot, req: Partial<TraceRequest> & { dst: string }) => traceRequest(snap, { src: 'client', namespace: 'default', ...req }, { buildNode: buildNodeModel }).traces;
+const codes = (t: Trace) => t.findings.map((f) => f.code);
+const steps = (t: Trace, i = 0) => t.branches[i]!.hops.flatMap((h) => h.steps);
+
+/** The lab snapshot with objects added, or services edited in place. */
+function lab(edit: (o: Record<string, Obj[]>) => void): Snapshot {
+  const s = load();
+  const objects = structuredClone(s.cluster.objects) as unknown as Record<string, Obj[]>;
+  edit(objects);
+  return { ...s, cluster: { ...s.cluster, objects: objects as unknown as Snapshot['cluster']['objects'] } };
+}
+const svc = (o: Record<string, Obj[]>, name: string): Obj => o.services!.find((s) => s.metadata.name === name)!;
+
+describe('trace: NodePort from outside', () => {
+  it('external:IP node/NAME:nodePort enters the node on its underlay interface and walks KUBE-NODEPORTS → KUBE-EXT', () => {
+    const [t] = trace(load(), { src: 'external:198.51.100.7', dst: 'node/node-a:30080' });
+    expect(t!.source).toMatchObject({ kind: 'ip', ip: '198.51.100.7', node: 'node-a' });
+    expect(t!.disposition).toBe('delivered');
+    expect(t!.branches).toHaveLength(3);
+    const chains = steps(t!).map((s) => s.chain).filter(Boolean);
+    expect(chains).toEqual(expect.arrayContaining(['KUBE-NODEPORTS', 'KUBE-EXT-2262UYG6EQJDKK3I', 'KUBE-POSTROUTING']));
+    expect(steps(t!)[0]!.summary).toMatch(/eth0/);
+  });
+
+  it('svc/NAME from outside with --from-node: the node address and nodePort, masquerade reported (externalTrafficPolicy Cluster)', () => {
+    const [t] = trace(load(), { src: 'external:198.51.100.7', dst: 'svc/web-np', fromNode: 'node-b' });
+    expect(t!.destination).toMatchObject({ kind: 'service', name: 'default/web-np', ip: '172.31.250.11', port: 30080, serviceType: 'NodePort' });
+    expect(t!.branches.every((b) => b.final && b.final.saddr !== '198.51.100.7')).toBe(true);
+    const f = t!.findings.find((x) => x.code === 'source-ip-masqueraded')!;
+    expect(f.message).toMatch(/198\.51\.100\.7 is masqueraded/);
+    expect(f.evidence?.join('\n')).toMatch(/MASQUERADE/);
+  });
+
+  it('without --from-node every probed node is an entry (one trace each)', () => {
+    expect(trace(load(), { src: 'external:198.51.100.7', dst: 'svc/web-np' }).map((t) => t.source.node)).toEqual(['node-a', 'node-b']);
+  });
+
+  it('externalTrafficPolicy Local: source kept, only local endpoints, the health-check node port', () => {
+    const snap = lab((o) => Object.assign(svc(o, 'web-np').spec!, { externalTrafficPolicy: 'Local', healthCheckNodePort: 32000 }));
+    const [t] = trace(snap, { src: 'external:198.51.100.7', dst: 'svc/web-np', fromNode: 'node-a' });
+    const f = t!.findings.find((x) => x.code === 'external-traffic-local')!;
+    expect(f.message).toMatch(/only the 1 endpoint\(s\) on node node-a serve/);
+    expect(f.message).toMatch(/198\.51\.100\.7 is kept/);
+    expect(f.message).toMatch(/health-check node port 32000/);
+    expect(codes(t!)).not.toContain('source-ip-masqueraded');
+    expect(codes(t!)).not.toContain('proxy-missing-endpoint');
+  });
+
+  it('a ClusterIP service or a headless one is not reachable from outside: a clear error', () => {
+    expect(() => trace(load(), { src: 'external:198.51.100.7', dst: 'svc/web' })).toThrowError(/is ClusterIP: nothing outside the cluster reaches it/);
+    expect(() => trace(load(), { src: 'external:nope', dst: 'svc/web-np' })).toThrowError(UserError);
+    expect(() => trace(load(), { src: 'client', dst: 'svc/web-np', fromNode: 'node-a' })).toThrowError(/needs SRC external:IP/);
+    expect(() => trace(load(), { src: 'external:198.51.100.7', dst: 'svc/web-np', fromNode: 'node-z' })).toThrowError(/node node-z not found/);
+  });
+});
+
+describe('trace: LoadBalancer', () => {
+  it('status.loadBalancer.ingress IP is the destination; the packet enters the chosen node', () => {
+    const snap = lab((o) => o.services!.push(corpusObj('k8s-docs-service-loadbalancer-with-status.yaml')));
+    const [t] = trace(snap, { src: 'external:198.51.100.7', dst: 'svc/my-service', fromNode: 'node-a' });
+    expect(t!.destination).toMatchObject({ ip: '192.0.2.127', port: 80, serviceType: 'LoadBalancer' });
+    expect(t!.branches[0]!.notes.join('\n')).toMatch(/load balancer 192\.0\.2\.127 hands the packet to node node-a/);
+  });
+
+  it('a LoadBalancer without an ingress IP falls back to its nodePort', () => {
+    const snap = lab((o) => Object.assign(svc(o, 'web-np').spec!, { type: 'LoadBalancer' }));
+    const [t] = trace(snap, { src: 'external:198.51.100.7', dst: 'svc/web-np', fromNode: 'node-a' });
+    expect(t!.destination).toMatchObject({ ip: '172.31.250.10', port: 30080 });
+    expect(t!.disposition).toBe('delivered');
+  });
+});
+
+describe('trace: internalTrafficPolicy Local, affinity', () => {
+  it('only endpoints on the source node; no "kube-proxy out of sync" claim for the others', () => {
+    const snap = lab((o) => Object.assign(svc(o, 'web').spec!, { internalTrafficPolicy: 'Local' }));
+    const [t] = trace(snap, { dst: 'svc/web:80' });
+    const f = t!.findings.find((x) => x.code === 'internal-traffic-local')!;
+    expect(f.evidence).toEqual(['default/web-0 on node-a']);
+    expect(codes(t!)).not.toContain('proxy-missing-endpoint');
+  });
+
+  it('sessionAffinity ClientIP is reported (the lab service sticky)', () => {
+    expect(codes(trace(load(), { dst: 'svc/sticky' })[0]!)).toContain('session-affinity');
+  });
+});
+
+describe('trace: headless and ExternalName', () => {
+  it('headless: no VIP, one path per ready endpoint to the pod itself, "DNS only"', () => {
+    const snap = lab((o) => {
+      o.services!.push({ metadata: { name: 'web-h', namespace: 'default' }, spec: { clusterIP: 'None', clusterIPs: ['None'], selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] } });
+      const slice = structuredClone(o.endpointslices!.find((s) => s.metadata.name.startsWith('web-ettel'))!) as Obj & { metadata: { labels: Record<string, string> } };
+      slice.metadata.name = 'web-h-1';
+      slice.metadata.labels['kubernetes.io/service-name'] = 'web-h';
+      o.endpointslices!.push(slice);
+    });
+    const ts = trace(snap, { dst: 'svc/web-h' });
+    expect(ts.map((t) => `${t.destination.kind} ${t.destination.name} ${t.destination.ip}:${t.destination.port}`).sort()).toEqual([
+      'pod default/web-0 10.244.0.11:8080',
+      'pod default/web-1 10.244.1.10:8080',
+      'pod default/web-2 10.244.1.11:8080',
+    ]);
+    for (const t of ts) {
+      expect(t.destination).toMatchObject({ serviceType: 'headless', service: 'default/web-h' });
+      expect(t.disposition).toBe('delivered');
+      expect(t.findings.find((f) => f.code === 'headless-service')?.message).toMatch(/DNS only/);
+      expect(steps(t).some((s) => s.kind === 'nat')).toBe(false);
+    }
+  });
+
+  it('headless from the corpus (clusterIP "none", lower case): resolved to its endpoint address', () => {
+    const snap = lab((o) => {
+      o.services!.push(corpusObj('cilium-testdata-headless-service-clusterip-none.yaml'));
+      o.endpointslices!.push(corpusObj('cilium-testdata-headless-endpointslice-with-conditions.yaml'));
+    });
+    const ts = trace(snap, { dst: 'svc/test/echo' });
+    expect(ts.map((t) => `${t.destination.ip}:${t.destination.port}`)).toEqual(['10.244.1.1:80']);
+  });
+
+  it('ExternalName (corpus): a CNAME, no dataplane path, said so', () => {
+    const snap = lab((o) => o.services!.push(corpusObj('k8s-docs-service-externalname.yaml')));
+    const [t] = trace(snap, { dst: 'svc/prod/my-service' });
+    expect(t!.disposition).toBe('insufficient-info');
+    expect(t!.branches[0]!.hops).toEqual([]);
+    expect(t!.destination).toMatchObject({ serviceType: 'ExternalName', externalName: 'my.database.example.com' });
+    expect(t!.findings.find((f) => f.code === 'external-name')?.message).toMatch(/CNAME to my\.database\.example\.com/);
+  });
+});
+
+describe('trace: dual-stack family', () => {
+  const dual = () => lab((o) => o.services!.push(corpusObj('cilium-testdata-dualstack-nodeport-service.yaml')));
+
+  it('an IPv4-only client gets the IPv4 ClusterIP of a dual-stack service; --family 6 is refused with the reason', () => {
+    const [t] = trace(dual(), { dst: 'svc/echo-dualstack:80' });
+    expect(t!.destination.ip).toBe('10.96.207.99');
+    expect(() => trace(dual(), { dst: 'svc/echo-dualstack:80', family: 6 })).toThrowError(/client has no IPv6 address/);
+  });
+
+  it('an IPv6 outside client picks the service’s IPv6 side: the entry node needs an IPv6 address', () => {
+    expect(() => trace(dual(), { src: 'external:[2001:db8::7]', dst: 'svc/echo-dualstack:80', fromNode: 'node-a' })).toThrowError(/node node-a has no IPv6 address/);
+  });
+
+  it('a dual-stack pod picks the family by --family', () => {
+    const snap = lab((o) => {
+      o.services!.push(corpusObj('cilium-testdata-dualstack-nodeport-service.yaml'));
+      const c = o.pods!.find((p) => p.metadata.name === 'client')! as Obj & { status: { podIPs: { ip: string }[] } };
+      c.status.podIPs = [{ ip: '10.244.0.10' }, { ip: 'fd00:10:244::10' }];
+    });
+    const [t] = trace(snap, { dst: 'svc/echo-dualstack:80', family: 6 });
+    expect(t!.destination.ip).toBe('fd00:10:96::b050');
+    expect(t!.source.ip).toBe('fd00:10:244::10');
+  });
+});
