@@ -73,6 +73,17 @@ export function sharedExpr(key: string, make: () => Expr): Expr {
   return cached(exprs, key, make);
 }
 
+const exprsBy = new Map<string, Map<string, Expr>>();
+/**
+ * sharedExpr keyed in two parts: `kind` a constant of the caller (`tcp dport ==`), `word` a word of the
+ * input. Saves building a key string for every rule of a dump.
+ */
+export function sharedExprBy(kind: string, word: string, make: () => Expr): Expr {
+  let m = exprsBy.get(kind);
+  if (m === undefined) exprsBy.set(kind, (m = new Map()));
+  return cached(m, word, make);
+}
+
 const VERDICTS = new Map<string, VerdictStatement>(
   (['accept', 'drop', 'continue', 'return', 'queue'] as const).map((v) => [v, Object.freeze({ kind: 'verdict' as const, verdict: v })]),
 );

@@ -4,7 +4,7 @@
  */
 import type { CmpOp, Expr, Selector, Value } from '../../model/netfilter.js';
 import type { Opt } from './iptables-args.js';
-import { ctSel, intVal, metaSel, payloadSel, sharedExpr, symSetVal, symVal } from './intern.js';
+import { ctSel, intVal, metaSel, payloadSel, sharedExpr, sharedExprBy, symSetVal, symVal } from './intern.js';
 import { Unsupported, lookup, addrValue, portValue, protoName, tcpFlagBits, u32, valueMask } from './values.js';
 
 /** What a match translator may read about the rule it is in. */
@@ -69,7 +69,7 @@ function l4(opts: Opt[], ctx: MatchCtx, proto: 'tcp' | 'udp' | 'sctp' | 'dccp'):
 function portMatch(p: 'tcp' | 'udp' | 'sctp' | 'th', field: 'dport' | 'sport', o: Opt): Expr {
   const v = arg(o);
   const op = eq(o);
-  return sharedExpr(`${p} ${field} ${op} ${v}`, () => match(payloadSel(p, field), op, portValue(v)));
+  return sharedExprBy(`${p} ${field} ${op}`, v, () => match(payloadSel(p, field), op, portValue(v)));
 }
 
 function tcpFlags(mask: number, comp: number, negated: boolean): Expr {
@@ -80,7 +80,7 @@ function tcpFlags(mask: number, comp: number, negated: boolean): Expr {
 function markMatch(o: Opt, key: 'meta' | 'ct'): Expr {
   const text = arg(o);
   const op = eq(o);
-  return sharedExpr(`${key} mark ${op} ${text}`, () => {
+  return sharedExprBy(`${key} mark ${op}`, text, () => {
     const { value, mask } = valueMask(text);
     const sel: Selector = key === 'meta' ? metaSel('mark') : ctSel('mark');
     const left: Selector = mask === undefined || mask === 0xffffffff ? sel : { kind: 'bitwise', op: '&', left: sel, right: mask };
@@ -119,7 +119,7 @@ function conntrack(opts: Opt[]): Expr[] {
 function ctFlags(key: 'state' | 'status', o: Opt): Expr {
   const v = arg(o);
   const op = o.negated ? '!=' : 'in';
-  return sharedExpr(`ct ${key} ${op} ${v}`, () => match(ctSel(key), op, symSet(v)));
+  return sharedExprBy(`ct ${key} ${op}`, v, () => match(ctSel(key), op, symSet(v)));
 }
 
 function addrtype(opts: Opt[]): Expr[] {
@@ -159,7 +159,7 @@ function statistic(opts: Opt[]): Expr[] {
     const v = Number(text);
     if (!Number.isFinite(v) || v < 0 || v > 1) throw new Unsupported(`bad probability ${text}`);
     // xt_statistic inverted: matches when the random draw is NOT below p.
-    return [sharedExpr(`random ${p.negated ? '!' : ''}${text}`, () => ({ kind: 'random', probability: p.negated ? 1 - v : v }))];
+    return [sharedExprBy(p.negated ? 'random !' : 'random', text, () => ({ kind: 'random', probability: p.negated ? 1 - v : v }))];
   }
   if (mode && arg(mode) === 'nth') {
     const n = Number(arg(every ?? unknownOpt(mode)));
@@ -327,7 +327,7 @@ export const MATCHES: Readonly<Record<string, Translator>> = {
   comment: (opts, ctx) => {
     for (const o of opts) {
       if (o.name !== '--comment') unknownOpt(o);
-      ctx.setComment(o.args.map((a) => a.value).join(' '), o.args.length);
+      ctx.setComment(o.args.length === 1 ? o.args[0]!.value : o.args.map((a) => a.value).join(' '), o.args.length);
     }
     return [];
   },

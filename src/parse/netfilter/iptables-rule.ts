@@ -8,7 +8,7 @@ import { groupArgs, type Item, type Opt } from './iptables-args.js';
 import { MATCHES, alwaysMatch, ifname, type MatchCtx } from './iptables-matches.js';
 import { TARGETS, noopTarget } from './iptables-targets.js';
 import type { Token } from './tokenize.js';
-import { metaSel, payloadSel, sharedExpr, symVal } from './intern.js';
+import { metaSel, payloadSel, sharedExprBy, symVal } from './intern.js';
 import { Unsupported, addrValue, lookup, protoName } from './values.js';
 
 export interface RuleCtx {
@@ -52,6 +52,10 @@ export function translateRule(tokens: Token[], start: number, ctx: RuleCtx): Rul
   return body;
 }
 
+/** Maps, not records: a word of the input as a property key costs a string-table lookup every time. */
+const MATCH_BY_NAME = new Map(Object.entries(MATCHES));
+const TARGET_BY_NAME = new Map(Object.entries(TARGETS));
+
 type Slice = (from: number, to: number) => string;
 type Warn = (code: string, message: string) => void;
 
@@ -64,7 +68,7 @@ function translateItem(item: Item, ctx: RuleCtx, mctx: MatchCtx, slice: Slice, w
     case 'implicit': {
       const p = mctx.proto;
       const name = p === 'ipv6-icmp' ? 'icmp6' : p;
-      if (name !== undefined && lookup(MATCHES, name)) return module(name, item.opts, mctx, () => slice(item.from, item.to), warn);
+      if (name !== undefined && MATCH_BY_NAME.get(name)) return module(name, item.opts, mctx, () => slice(item.from, item.to), warn);
       const text = slice(item.from, item.to);
       warn('unknown-match', `options without a match module: ${text}`);
       return [{ kind: 'unknown-match', text, reason: 'options without -m and no protocol module for them' }];
@@ -79,7 +83,6 @@ function translateItem(item: Item, ctx: RuleCtx, mctx: MatchCtx, slice: Slice, w
 }
 
 function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
-  const text = slice(o.from, o.to);
   const v = o.args[0]?.value;
   const op = o.negated ? '!=' : '==';
   try {
@@ -88,7 +91,7 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
       case '-d': {
         if (v === undefined) throw new Unsupported('missing address');
         const field = o.name === '-s' ? 'saddr' : 'daddr';
-        const parts = v.split(',').map(addrValue);
+        const parts = v.includes(',') ? v.split(',').map(addrValue) : [addrValue(v)];
         if (parts.length > 1 && o.negated) throw new Unsupported('negated address list');
         const right = parts.length === 1 ? parts[0]! : { kind: 'set' as const, elements: parts };
         return [{ kind: 'match', left: payloadSel(ctx.family, field), op, right }];
@@ -100,13 +103,13 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
           if (o.negated) throw new Unsupported('! -p all never matches');
           return [];
         }
-        return [sharedExpr(`l4proto ${op} ${p}`, () => ({ kind: 'match', left: metaSel('l4proto'), op, right: symVal(p) }))];
+        return [sharedExprBy(o.negated ? 'l4proto !=' : 'l4proto ==', p, () => ({ kind: 'match', left: metaSel('l4proto'), op, right: symVal(p) }))];
       }
       case '-i':
       case '-o': {
         if (v === undefined) throw new Unsupported('missing interface');
         const key = o.name === '-i' ? 'iifname' : 'oifname';
-        return [sharedExpr(`${key} ${op} ${v}`, () => ({ kind: 'match', left: metaSel(key), op, right: { kind: 'string', value: ifname(v) } }))];
+        return [sharedExprBy(`${key} ${op}`, v, () => ({ kind: 'match', left: metaSel(key), op, right: { kind: 'string', value: ifname(v) } }))];
       }
       case '-c':
       case '-4':
@@ -117,13 +120,14 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
     }
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
+    const text = slice(o.from, o.to);
     warn('unknown-match', `${text}: ${e.message}`);
     return [{ kind: 'unknown-match', text, reason: e.message }];
   }
 }
 
 function module(name: string, opts: Opt[], mctx: MatchCtx, textOf: () => string, warn: Warn): Expr[] {
-  const tr = lookup(MATCHES, name);
+  const tr = MATCH_BY_NAME.get(name);
   if (tr) {
     try {
       return tr(opts, mctx);
@@ -152,7 +156,7 @@ function target(item: Item & { kind: 'target' }, ctx: RuleCtx, textOf: () => str
     warn('unknown-target', `goto to undeclared chain ${name}`);
     return [{ kind: 'unknown-statement', text: textOf(), reason: `-g ${name}: no such chain in this table` }];
   }
-  const tr = lookup(TARGETS, name);
+  const tr = TARGET_BY_NAME.get(name);
   if (!tr) {
     const text = textOf();
     const noop = noopTarget(name, text);

@@ -6,7 +6,7 @@ import type { Chain, Rule, Ruleset, Table, TableOrigin, VerdictStatement } from 
 import { ParseError, type ParseWarning } from '../error.js';
 import { builtinChain } from './base-chains.js';
 import { chainVerdict as chainVerdictOf } from './intern.js';
-import { translateRule } from './iptables-rule.js';
+import { translateRule, type RuleCtx } from './iptables-rule.js';
 import { tokenize, type Token } from './tokenize.js';
 
 export interface IptablesSaveOpts {
@@ -38,6 +38,7 @@ interface PendingTable {
   rules: PendingRule[];
   /** The chain the previous rule went to: iptables-save writes a chain's rules together. */
   last?: ChainEntry;
+  ctx?: RuleCtx;
 }
 
 /** A declared chain and the (shared, frozen) verdicts that jump or go to it. */
@@ -199,13 +200,11 @@ function addRule(t: PendingTable, r: PendingRule, opts: IptablesSaveOpts, warnin
     const col = r.tokens[r.start - 1]!.start + 1;
     throw new ParseError(opts.source, `-A ${r.chain}: chain not declared in table ${t.name}`, r.line, col);
   }
-  const body = translateRule(r.tokens, r.start, {
-    family: opts.family,
-    line: r.line,
-    text: r.text,
-    warnings,
-    chainVerdict: (n, goto) => chainVerdict(t, n, goto),
-  });
+  // One context per table, pointed at each rule in turn (translateRule keeps no reference to it).
+  const ctx = (t.ctx ??= { family: opts.family, line: r.line, text: r.text, warnings, chainVerdict: (n, goto) => chainVerdict(t, n, goto) });
+  ctx.line = r.line;
+  ctx.text = r.text;
+  const body = translateRule(r.tokens, r.start, ctx);
   t.last = entry;
   const chain = entry.chain;
   // Both shapes written out whole: adding `comment` afterwards would give every rule a second allocation.

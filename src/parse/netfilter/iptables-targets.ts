@@ -26,12 +26,12 @@ const noNegation = (opts: Opt[]): void => {
 export function parseNatTo(s: string): { addr?: string; addrTo?: string; port?: number; portTo?: number } {
   let host = s;
   let ports: string | undefined;
-  const br = /^\[([^\]]+)\](?::(.+))?$/.exec(s);
+  const br = s.charCodeAt(0) === 91 /* [ */ ? /^\[([^\]]+)\](?::(.+))?$/.exec(s) : null;
+  const c = s.indexOf(':');
   if (br) {
     host = br[1]!;
     ports = br[2];
-  } else if ((s.match(/:/g) ?? []).length === 1) {
-    const c = s.indexOf(':');
+  } else if (c >= 0 && c === s.lastIndexOf(':')) {
     host = s.slice(0, c);
     ports = s.slice(c + 1);
   }
@@ -73,6 +73,12 @@ const NAT_FLAGS: Readonly<Record<string, string>> = {
 
 function nat(type: NatStatement['type'], toOpt: string | undefined, opts: Opt[], family: 'ip' | 'ip6'): Expr[] {
   noNegation(opts);
+  // kube-proxy's `-j DNAT --to-destination ip:port` (one per endpoint): the statement in one allocation.
+  if (opts.length === 1 && toOpt !== undefined && opts[0]!.name === toOpt && (type === 'dnat' || type === 'snat')) {
+    const to = parseNatTo(arg(opts[0]!));
+    if (to.addr !== undefined && to.port !== undefined && to.addrTo === undefined && to.portTo === undefined)
+      return [{ kind: 'nat', type, addr: to.addr, port: to.port, family }];
+  }
   const st: NatStatement = { kind: 'nat', type };
   const flags: string[] = [];
   let tos = 0;
