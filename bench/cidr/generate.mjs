@@ -182,24 +182,30 @@ function mirrorPod(component, flags) {
 }
 
 /**
- * A pod as a server-side Table listing leaves it (see src/cluster/table.ts): what `cidr` collects.
- * `slim`: only name and namespace kept from the row's metadata (what a capture that drops
- * managedFields, annotations and owner references would hold).
+ * A pod as a live `cidr` run holds it (src/cluster/table.ts on an includeObject=None Table, listed
+ * per namespace): namespace and name, node, phase, primary IP.
  */
-function tablePod(full, slim) {
+function tablePod(full) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: slim ? { name: full.metadata.name, namespace: full.metadata.namespace } : full.metadata,
+    metadata: { namespace: full.metadata.namespace, name: full.metadata.name },
     spec: { nodeName: full.spec.nodeName },
     status: { phase: full.status.phase, podIP: full.status.podIP, podIPs: [{ ip: full.status.podIP }] },
   };
 }
 
+/** A node as `cidr` keeps it: the plan drops its image list and managedFields. */
+function capturedNode(full) {
+  const { images: _images, ...status } = full.status;
+  const { managedFields: _mf, ...metadata } = full.metadata;
+  return { ...full, metadata, status };
+}
+
 /**
  * The Snapshot of a `nodes`-node, `pods`-pod cluster (defaults: 5,000 and 150,000). `podShape`
  * 'full' gives API-server fixtures; 'table' gives what a live `cidr` run holds (a full-pod snapshot
- * of this size does not fit in one JavaScript string); 'slim' a Table capture with name/namespace only.
+ * of this size does not fit in one JavaScript string).
  */
 export function generateCluster({ nodes = 5000, pods = 150000, services = 2000, podShape = 'full' } = {}) {
   return {
@@ -211,9 +217,9 @@ export function generateCluster({ nodes = 5000, pods = 150000, services = 2000, 
       serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' },
       ...(podShape === 'full' ? {} : { views: { pods: 'table' } }),
       objects: {
-        nodes: Array.from({ length: nodes }, (_, i) => node(i)),
+        nodes: Array.from({ length: nodes }, (_, i) => (podShape === 'full' ? node(i) : capturedNode(node(i)))),
         pods: [
-          ...Array.from({ length: pods }, (_, i) => (podShape === 'full' ? pod(i, nodes) : tablePod(pod(i, nodes), podShape === 'slim'))),
+          ...Array.from({ length: pods }, (_, i) => (podShape === 'full' ? pod(i, nodes) : tablePod(pod(i, nodes)))),
           mirrorPod('kube-apiserver', ['--service-cluster-ip-range=172.20.0.0/16', '--secure-port=6443']),
           mirrorPod('kube-controller-manager', ['--allocate-node-cidrs=true', '--cluster-cidr=10.0.0.0/8', '--node-cidr-mask-size=24']),
         ],

@@ -13,6 +13,12 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** Reads and validates a snapshot; `-` reads stdin. Gzip is recognised by content, not by name. */
 export function readSnapshotFile(path: string): Snapshot {
   const source = path === '-' ? 'stdin' : path;
+  // The bytes become garbage as soon as they are text: on a big capture that is tens of MB.
+  return parseSnapshot(readText(path, source), source);
+}
+
+/** The file's text (gunzipped when it is gzip). */
+function readText(path: string, source: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path === '-' ? 0 : path);
@@ -28,7 +34,7 @@ export function readSnapshotFile(path: string): Snapshot {
       throw new UserError(`${source} looks gzip-compressed but cannot be decompressed: ${(e as Error).message}`, { code: 'snapshot', cause: e });
     }
   }
-  return parseSnapshot(bytes.toString('utf8'), source);
+  return bytes.toString('utf8');
 }
 
 /** Writes a snapshot; a name ending in `.gz` is gzip-compressed. */

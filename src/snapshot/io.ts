@@ -28,6 +28,8 @@ function validate(): ValidateFunction {
  */
 export function parseSnapshot(text: string, source: string): Snapshot {
   const doc = parseJson(text, source);
+  // Only a JSON error needs the text: let it go before the (allocating) checks below.
+  text = '';
   checkKindAndVersion(doc, source);
   const check = validate();
   if (!check(doc)) {
