@@ -40,6 +40,7 @@ export async function collectNodes(
   for (const name of names) {
     const node = byName.get(name);
     if (!node) gaps.push({ what: `node ${name} dumps`, reason: 'no such node', code: 'not-found' });
+    else if (osOf(node) === 'windows') gaps.push({ what: `node ${name} dumps`, reason: 'Windows node: the probe reads the Linux dataplane only', code: 'unsupported' });
     else if (!isReady(node)) gaps.push({ what: `node ${name} dumps`, reason: 'node is not Ready: a probe pod would not start', code: 'unsupported' });
     else targets.push(name);
   }
@@ -97,6 +98,8 @@ async function probeOne(client: KubeClient, node: string, wanted: NonNullable<Co
     await forget(client, opts.namespace, name);
   }
 }
+
+const osOf = (node: RawObject): string | undefined => (node.metadata?.labels as Record<string, string> | undefined)?.['kubernetes.io/os'];
 
 function isReady(node: RawObject): boolean {
   const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions;

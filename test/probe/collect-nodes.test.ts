@@ -151,17 +151,23 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(ctl.created).toEqual(['netx-probe-kube-router-vm2-run1']);
   });
 
-  it('skips unknown and NotReady nodes with a gap', async () => {
+  it('skips unknown, NotReady and Windows nodes with a gap', async () => {
     const server = await TestApiServer.start({
-      objects: { nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'down' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } }] },
+      objects: {
+        nodes: [
+          { apiVersion: 'v1', kind: 'Node', metadata: { name: 'down' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } },
+          { apiVersion: 'v1', kind: 'Node', metadata: { name: 'win', labels: { 'kubernetes.io/os': 'windows' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+        ],
+      },
     });
     servers.push(server);
     const ctl = servePods(server, { exec: fakeNodeBackend(bin) });
     const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-down' }), requestTimeoutMs: 10_000, env: {} });
-    const snap = await collectWith(client, { ...PLAN, nodes: { names: ['down', 'ghost'], dumps: [] } }, silentProgress, undefined, defaultProbeOptions());
+    const snap = await collectWith(client, { ...PLAN, nodes: { names: ['down', 'ghost', 'win'], dumps: [] } }, silentProgress, undefined, defaultProbeOptions());
     expect(snap.source.gaps).toEqual([
       { what: 'node down dumps', reason: 'node is not Ready: a probe pod would not start', code: 'unsupported' },
       { what: 'node ghost dumps', reason: 'no such node', code: 'not-found' },
+      { what: 'node win dumps', reason: 'Windows node: the probe reads the Linux dataplane only', code: 'unsupported' },
     ]);
     expect(ctl.created).toEqual([]);
   });
