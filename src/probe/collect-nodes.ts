@@ -71,6 +71,9 @@ export async function collectNodes(
   };
   show();
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, targets.length)) }, worker));
+  if (fatal instanceof UserError) {
+    throw new UserError(fatal.message, { code: fatal.code, cause: fatal, hint: `${fatal.hint ? `${fatal.hint}; ` : ''}or skip the node probe with --no-probe (API objects only)` });
+  }
   if (fatal !== undefined) throw fatal;
   return { nodes, gaps };
 }

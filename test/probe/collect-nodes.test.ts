@@ -113,6 +113,7 @@ describe('node probe through the API (debug pod + exec)', () => {
     const err = (await probeWith().catch((e: unknown) => e)) as UserError;
     expect(err.code).toBe('forbidden');
     expect(err.message).toMatch(/cannot create pods/);
+    expect(err.hint).toMatch(/kubectl netx rbac.*or skip the node probe with --no-probe/);
   });
 
   it('an image that cannot be pulled is a gap per node with air-gapped advice; pods are deleted', async () => {
