@@ -9,7 +9,7 @@ import { MATCHES, alwaysMatch, ifname, type MatchCtx } from './iptables-matches.
 import { TARGETS, noopTarget } from './iptables-targets.js';
 import type { Token } from './tokenize.js';
 import { metaSel, payloadSel, sharedExprBy, symVal } from './intern.js';
-import { Unsupported, addrValue, lookup, protoName } from './values.js';
+import { Unsupported, addrValue, protoName } from './values.js';
 
 export interface RuleCtx {
   family: 'ip' | 'ip6';
@@ -29,60 +29,70 @@ export interface RuleBody {
 /** Translates tokens[start..] of a rule line. */
 export function translateRule(tokens: Token[], start: number, ctx: RuleCtx): RuleBody {
   const items = groupArgs(tokens, start);
-  const body: RuleBody = { exprs: [] };
-  let proto: string | undefined;
-  const slice = (from: number, to: number): string => ctx.text.slice(tokens[from]!.start, tokens[to - 1]!.end);
-  const warn = (code: string, message: string): void => {
-    ctx.warnings.push({ code, message, line: ctx.line });
-  };
-  const mctx: MatchCtx = {
-    family: ctx.family,
-    setComment: (text, words) => {
-      body.comment = text;
-      if (words > 1) warn('unquoted-comment', `comment "${text}" is not quoted; iptables-restore would reject this line`);
-    },
-  };
+  const st = new RuleState(tokens, ctx);
   for (const item of items) {
-    if (item.kind === 'builtin' && item.opt.name === '-p' && item.opt.args[0]) proto = protoName(item.opt.args[0].value);
+    if (item.kind === 'builtin' && item.opt.name === '-p' && item.opt.args[0]) st.proto = protoName(item.opt.args[0].value);
   }
-  if (proto !== undefined) mctx.proto = proto;
-  const parts = items.map((item) => translateItem(item, ctx, mctx, slice, warn));
+  const parts: Expr[][] = [];
+  for (const item of items) parts.push(translateItem(item, st));
   // One exact-size array per rule: 191k rules of a big dump each keep theirs (push would reserve 17 slots).
-  body.exprs = parts.length === 1 ? parts[0]! : ([] as Expr[]).concat(...parts);
+  const body: RuleBody = { exprs: parts.length === 1 ? parts[0]! : ([] as Expr[]).concat(...parts) };
+  if (st.comment !== undefined) body.comment = st.comment;
   return body;
+}
+
+/** What the translators of one rule share: one object per rule instead of a closure per item. */
+class RuleState implements MatchCtx {
+  readonly family: 'ip' | 'ip6';
+  proto?: string;
+  comment?: string;
+  constructor(
+    readonly tokens: Token[],
+    readonly ctx: RuleCtx,
+  ) {
+    this.family = ctx.family;
+  }
+  /** The rule's text from token `from` to token `to - 1`, verbatim. */
+  slice(from: number, to: number): string {
+    return this.ctx.text.slice(this.tokens[from]!.start, this.tokens[to - 1]!.end);
+  }
+  warn(code: string, message: string): void {
+    this.ctx.warnings.push({ code, message, line: this.ctx.line });
+  }
+  setComment(text: string, words: number): void {
+    this.comment = text;
+    if (words > 1) this.warn('unquoted-comment', `comment "${text}" is not quoted; iptables-restore would reject this line`);
+  }
 }
 
 /** Maps, not records: a word of the input as a property key costs a string-table lookup every time. */
 const MATCH_BY_NAME = new Map(Object.entries(MATCHES));
 const TARGET_BY_NAME = new Map(Object.entries(TARGETS));
 
-type Slice = (from: number, to: number) => string;
-type Warn = (code: string, message: string) => void;
-
-function translateItem(item: Item, ctx: RuleCtx, mctx: MatchCtx, slice: Slice, warn: Warn): Expr[] {
+function translateItem(item: Item, st: RuleState): Expr[] {
   switch (item.kind) {
     case 'builtin':
-      return builtin(item.opt, ctx, slice, warn);
+      return builtin(item.opt, st);
     case 'module':
-      return module(item.name, item.opts, mctx, () => slice(item.from, item.to), warn);
+      return module(item.name, item.opts, st, item.from, item.to);
     case 'implicit': {
-      const p = mctx.proto;
+      const p = st.proto;
       const name = p === 'ipv6-icmp' ? 'icmp6' : p;
-      if (name !== undefined && MATCH_BY_NAME.get(name)) return module(name, item.opts, mctx, () => slice(item.from, item.to), warn);
-      const text = slice(item.from, item.to);
-      warn('unknown-match', `options without a match module: ${text}`);
+      if (name !== undefined && MATCH_BY_NAME.get(name)) return module(name, item.opts, st, item.from, item.to);
+      const text = st.slice(item.from, item.to);
+      st.warn('unknown-match', `options without a match module: ${text}`);
       return [{ kind: 'unknown-match', text, reason: 'options without -m and no protocol module for them' }];
     }
     case 'target':
-      return target(item, ctx, () => slice(item.from, item.to), warn);
+      return target(item, st);
     case 'stray': {
-      warn('unknown-match', `unexpected word "${item.token.value}"`);
+      st.warn('unknown-match', `unexpected word "${item.token.value}"`);
       return [{ kind: 'unknown-match', text: item.token.value, reason: 'unexpected word in rule' }];
     }
   }
 }
 
-function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
+function builtin(o: Opt, st: RuleState): Expr[] {
   const v = o.args[0]?.value;
   const op = o.negated ? '!=' : '==';
   try {
@@ -94,7 +104,7 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
         const parts = v.includes(',') ? v.split(',').map(addrValue) : [addrValue(v)];
         if (parts.length > 1 && o.negated) throw new Unsupported('negated address list');
         const right = parts.length === 1 ? parts[0]! : { kind: 'set' as const, elements: parts };
-        return [{ kind: 'match', left: payloadSel(ctx.family, field), op, right }];
+        return [{ kind: 'match', left: payloadSel(st.family, field), op, right }];
       }
       case '-p': {
         if (v === undefined) throw new Unsupported('missing protocol');
@@ -120,40 +130,41 @@ function builtin(o: Opt, ctx: RuleCtx, slice: Slice, warn: Warn): Expr[] {
     }
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
-    const text = slice(o.from, o.to);
-    warn('unknown-match', `${text}: ${e.message}`);
+    const text = st.slice(o.from, o.to);
+    st.warn('unknown-match', `${text}: ${e.message}`);
     return [{ kind: 'unknown-match', text, reason: e.message }];
   }
 }
 
-function module(name: string, opts: Opt[], mctx: MatchCtx, textOf: () => string, warn: Warn): Expr[] {
+function module(name: string, opts: Opt[], st: RuleState, from: number, to: number): Expr[] {
   const tr = MATCH_BY_NAME.get(name);
   if (tr) {
     try {
-      return tr(opts, mctx);
+      return tr(opts, st);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      const text = textOf();
-      warn('unknown-match', `${text}: ${e.message}`);
+      const text = st.slice(from, to);
+      st.warn('unknown-match', `${text}: ${e.message}`);
       return [{ kind: 'unknown-match', text, reason: e.message }];
     }
   }
-  const text = textOf();
+  const text = st.slice(from, to);
   const always = alwaysMatch(name, text);
   if (always) return [always];
-  warn('unknown-match', `match module "${name}" is not modelled: ${text}`);
+  st.warn('unknown-match', `match module "${name}" is not modelled: ${text}`);
   return [{ kind: 'unknown-match', text, reason: `match module ${name} is not modelled` }];
 }
 
-function target(item: Item & { kind: 'target' }, ctx: RuleCtx, textOf: () => string, warn: Warn): Expr[] {
+function target(item: Item & { kind: 'target' }, st: RuleState): Expr[] {
   const { name, opts } = item;
-  const jump = ctx.chainVerdict(name, item.goto);
+  const textOf = (): string => st.slice(item.from, item.to);
+  const jump = st.ctx.chainVerdict(name, item.goto);
   if (jump) {
-    if (opts.length > 0) warn('unknown-target', `options after a jump to chain ${name} are ignored by iptables: ${textOf()}`);
+    if (opts.length > 0) st.warn('unknown-target', `options after a jump to chain ${name} are ignored by iptables: ${textOf()}`);
     return [jump];
   }
   if (item.goto) {
-    warn('unknown-target', `goto to undeclared chain ${name}`);
+    st.warn('unknown-target', `goto to undeclared chain ${name}`);
     return [{ kind: 'unknown-statement', text: textOf(), reason: `-g ${name}: no such chain in this table` }];
   }
   const tr = TARGET_BY_NAME.get(name);
@@ -161,15 +172,15 @@ function target(item: Item & { kind: 'target' }, ctx: RuleCtx, textOf: () => str
     const text = textOf();
     const noop = noopTarget(name, text);
     if (noop) return [noop];
-    warn('unknown-target', `target "${name}" is not modelled and is not a chain of this table`);
+    st.warn('unknown-target', `target "${name}" is not modelled and is not a chain of this table`);
     return [{ kind: 'unknown-statement', text, reason: `target ${name} is not modelled` }];
   }
   try {
-    return tr(opts, ctx.family);
+    return tr(opts, st.family);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     const text = textOf();
-    warn('unknown-target', `${text}: ${e.message}`);
+    st.warn('unknown-target', `${text}: ${e.message}`);
     return [{ kind: 'unknown-statement', text, reason: e.message }];
   }
 }
