@@ -72,7 +72,7 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
   let nodes: Snapshot['nodes'] = {};
   if (plan.nodes && probe) {
     const { collectNodes } = await import('../probe/collect-nodes.js');
-    const probed = await collectNodes(client, plan.nodes, cluster.objects.nodes, probe, progress, now);
+    const probed = await collectNodes(client, plan.nodes, cluster.objects, probe, progress, now);
     nodes = probed.nodes;
     gaps.push(...probed.gaps);
   } else if (plan.nodes) gaps.push(NODE_DUMPS_GAP);

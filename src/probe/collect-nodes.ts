@@ -7,7 +7,7 @@
 import type { Progress } from '../cli/progress.js';
 import type { KubeClient } from '../cluster/client.js';
 import type { CollectPlan } from '../snapshot/plan.js';
-import type { CaptureGap, NodeCapture, RawObject } from '../snapshot/types.js';
+import type { CaptureGap, ClusterCapture, NodeCapture, RawObject } from '../snapshot/types.js';
 import { UserError, isNetxError } from '../util/errors.js';
 import { probePodSpec } from './debug-pod.js';
 import { probeNode } from './node-probe.js';
@@ -27,13 +27,14 @@ const isGlobalRefusal = (e: unknown): boolean => e instanceof UserError && (e.co
 export async function collectNodes(
   client: KubeClient,
   wanted: NonNullable<CollectPlan['nodes']>,
-  nodeObjects: RawObject[] | undefined,
+  objects: ClusterCapture['objects'],
   opts: ProbeOptions,
   progress: Progress,
   now: () => Date = () => new Date(),
 ): Promise<NodesResult> {
   const gaps: CaptureGap[] = [];
-  const known = nodeObjects ?? (await client.list({ resource: 'nodes' })).items;
+  const known = objects.nodes ?? (await client.list({ resource: 'nodes' })).items;
+  const conntrackAddresses = wanted.conntrackAddresses ?? wanted.conntrackAddressesFrom?.(objects) ?? opts.conntrackAddresses;
   const byName = new Map(known.map((n) => [String(n.metadata?.name), n]));
   const names = wanted.names === 'all' ? [...byName.keys()] : wanted.names;
   const targets: string[] = [];
@@ -55,7 +56,7 @@ export async function collectNodes(
     for (let node = queue.shift(); node !== undefined && fatal === undefined; node = queue.shift()) {
       const name = node;
       try {
-        nodes[name] = await probeOne(client, name, wanted, opts, now, (s) => {
+        nodes[name] = await probeOne(client, name, { ...wanted, conntrackAddresses }, opts, now, (s) => {
           status.set(name, s);
           show();
         });
@@ -81,7 +82,7 @@ export async function collectNodes(
 async function probeOne(client: KubeClient, node: string, wanted: NonNullable<CollectPlan['nodes']>, opts: ProbeOptions, now: () => Date, onStatus: (s: string) => void): Promise<NodeCapture> {
   const request = {
     dumps: wanted.dumps,
-    conntrackAddresses: wanted.conntrackAddresses ?? opts.conntrackAddresses,
+    conntrackAddresses: wanted.conntrackAddresses,
     commandTimeoutMs: opts.commandTimeoutMs,
     onCommand: onStatus,
     now,

@@ -2,7 +2,7 @@
  * What a command needs from the cluster. A live run collects exactly this (and no more); a
  * `--snapshot` run checks that the file holds it. This is the contract between commands and cluster/.
  */
-import type { DumpKey, ResourceName } from './types.js';
+import type { ClusterCapture, DumpKey, ResourceName } from './types.js';
 
 export interface ResourceRequest {
   resource: ResourceName;
@@ -42,7 +42,13 @@ export interface CollectPlan {
    * Node dataplane dumps (probe/); omitted = API objects only. `dumps: []` = the whole catalogue.
    * `conntrackAddresses`: filter conntrack in the kernel to entries involving these addresses.
    */
-  nodes?: { names: string[] | 'all'; dumps: DumpKey[]; conntrackAddresses?: string[] };
+  nodes?: {
+    names: string[] | 'all';
+    dumps: DumpKey[];
+    conntrackAddresses?: string[];
+    /** Addresses known only once the API objects are listed (trace: the client, the VIP, the endpoints). */
+    conntrackAddressesFrom?: (objects: ClusterCapture['objects']) => string[];
+  };
 }
 
 /**

@@ -95,6 +95,15 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(ct['conntrack-ipv6']?.argv.slice(-2)).toEqual(['ipv6', 'fd00::10']);
     expect(ctl.execs.some((e) => e.argv.includes('--orig-dst'))).toBe(false); // the addresses go as arguments of one script
     expect(Object.keys(snap.nodes)).toEqual(['kube-router-vm1']);
+    // Addresses known only from the listed objects: the plan computes them after the listing.
+    const seen: string[][] = [];
+    const later = await probeWith({}, {
+      ...PLAN,
+      nodes: { names: ['kube-router-vm2'], dumps: ['conntrack'], conntrackAddressesFrom: (objects) => (seen.push(Object.keys(objects)), ['192.0.2.7']) },
+    });
+    expect(later.source.gaps).toBeUndefined();
+    expect(seen).toEqual([['nodes']]);
+    expect(later.nodes['kube-router-vm2']!.dumps.conntrack?.argv.slice(-2)).toEqual(['ipv4', '192.0.2.7']);
   });
 
   it('Pod Security rejection stops the run with the namespace label to use; nothing is left', async () => {

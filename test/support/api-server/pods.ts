@@ -40,11 +40,9 @@ let uid = 0;
 export function servePods(server: TestApiServer, opts: PodsOptions = {}): PodsControl {
   const created: string[] = [];
   const deleted: string[] = [];
-  const store = (): RawObject[] => {
-    let list = server.objects.get('pods');
-    if (!list) server.objects.set('pods', (list = []));
-    return list;
-  };
+  const store = (): RawObject[] => server.objects.get('pods') ?? [];
+  // Every change makes a new array: the list routes cache their sorted index per array.
+  const replace = (list: RawObject[]): void => void server.objects.set('pods', list);
   const find = (ns: string, name: string): RawObject | undefined => store().find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
 
   server.addRoute(
@@ -82,7 +80,7 @@ export function servePods(server: TestApiServer, opts: PodsOptions = {}): PodsCo
     }
     pod.metadata = { ...pod.metadata, namespace: ns, uid: `pod-uid-${++uid}`, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
     pod.status = { phase: 'Pending' };
-    store().push(pod);
+    replace([...store(), pod]);
     created.push(name);
     const timer = setTimeout(() => {
       if (!store().includes(pod)) return;
@@ -99,7 +97,7 @@ export function servePods(server: TestApiServer, opts: PodsOptions = {}): PodsCo
     const name = ctx.params.name ?? '';
     const pod = find(ns, name);
     if (!pod) return ctx.send(404, notFound('pods', '', name));
-    store().splice(store().indexOf(pod), 1);
+    replace(store().filter((p) => p !== pod));
     deleted.push(name);
     ctx.send(200, pod);
   }
