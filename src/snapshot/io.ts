@@ -4,7 +4,7 @@
  * build reads, and that it matches schemas/snapshot.schema.json; each failure names the exact place.
  */
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../util/errors.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
@@ -16,7 +16,10 @@ let validator: ValidateFunction | undefined;
 /** The schema ships beside dist/ and src/ (package.json "files"), so one relative path serves both. */
 function validate(): ValidateFunction {
   if (!validator) {
-    const schema = createRequire(import.meta.url)('../../schemas/snapshot.schema.json') as object;
+    const require = createRequire(import.meta.url);
+    const schema = require('../../schemas/snapshot.schema.json') as object;
+    // Required on first use: ajv costs ~150 ms to load, and live runs never validate a file.
+    const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
     validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
   }
   return validator;
