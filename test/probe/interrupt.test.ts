@@ -117,5 +117,5 @@ describe('probe pods are deleted however collect ends', () => {
     expect(ctl.deleted.length).toBe(ctl.created.length);
     expect(probePodsLeft()).toEqual([]);
     expect(results.some((r) => /deleting \d probe pod/.test(r.stderr))).toBe(true);
-  }, 150_000);
+  }, 300_000);
 });
