@@ -21,10 +21,11 @@ export default class Trace extends NetxCommand {
     '<%= config.bin %> trace client node/worker-2:30080 --snapshot capture.json -o mermaid',
     '<%= config.bin %> trace external:203.0.113.7 svc/web-np --from-node worker-1',
     '<%= config.bin %> trace client svc/db --family 6',
+    '<%= config.bin %> trace client db.prod:5432 --dns',
   ];
   static override args = {
     src: Args.string({ description: 'Source: pod/NAME, NAME, NS/NAME (a pod), node/NAME, or external:IP (a client outside the cluster)', required: true }),
-    dst: Args.string({ description: 'Destination: svc/NAME[:PORT|:PORTNAME], pod/NAME[:PORT], node/NAME[:PORT], IP[:PORT]', required: true }),
+    dst: Args.string({ description: 'Destination: svc/NAME[:PORT|:PORTNAME], pod/NAME[:PORT], node/NAME[:PORT], IP[:PORT], or a DNS name (db, db.prod, db.prod.svc.cluster.local, dns:NAME) resolved as the pod would', required: true }),
   };
   static override flags = {
     protocol: Flags.string({ description: 'Transport protocol (a service port brings its own)', options: ['tcp', 'udp', 'sctp'] }),
@@ -32,6 +33,7 @@ export default class Trace extends NetxCommand {
     'source-port': Flags.integer({ description: 'Source port: names one flow, so its conntrack entry (if any) decides the path', min: 1, max: 65535 }),
     'from-node': Flags.string({ description: 'Where an external:IP client’s packet enters the cluster (default: the DST node, else every probed node)' }),
     family: Flags.string({ description: 'Address family on a dual-stack path (default: the source’s primary one both ends have)', options: ['4', '6'] }),
+    dns: Flags.boolean({ description: 'Also trace the DNS query itself (UDP/53 from the pod to its nameserver)' }),
     verbose: Flags.boolean({ char: 'v', description: 'Show every rule evaluated, not only the ones that decided' }),
     output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'yaml', 'mermaid'], default: 'text' }),
   };
@@ -51,6 +53,7 @@ export default class Trace extends NetxCommand {
         ...(flags['source-port'] !== undefined ? { sport: flags['source-port'] } : {}),
         ...(flags['from-node'] !== undefined ? { fromNode: flags['from-node'] } : {}),
         ...(flags.family !== undefined ? { family: Number(flags.family) as 4 | 6 } : {}),
+        ...(flags.dns ? { dns: true } : {}),
       },
       { buildNode: buildNodeModel },
     );

@@ -1,5 +1,5 @@
 /** `kubectl netx trace` as text: the verdict first, the endpoints and their odds, then each path hop by hop, then findings. */
-import type { Branch, Finding, Trace, TraceEnd } from '../sim/trace.js';
+import type { Branch, DnsInfo, Finding, Trace, TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { renderTable } from './table.js';
 import { mark, paint, tone, type Tone } from './style.js';
@@ -51,8 +51,9 @@ function endpointCell(b: Branch): string {
 
 function renderOne(t: Trace, opts: TraceTextOptions): string {
   const lines: string[] = [];
-  lines.push(`${endLabel(t.source, false)} → ${endLabel(t.destination, true)}`);
+  lines.push(`${t.role === 'dns-query' ? 'DNS query: ' : ''}${endLabel(t.source, false)} → ${endLabel(t.destination, true)}`);
   lines.push(headline(t));
+  if (t.dns && t.role !== 'dns-query') lines.push(...dnsLines(t.dns));
   lines.push('');
   lines.push(
     renderTable(t.branches, [
@@ -87,6 +88,20 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
   if (t.findings.length === 0) lines.push(`  ${mark('ok')} nothing to report`);
   for (const f of t.findings) lines.push(...finding(f));
   return `${lines.join('\n')}\n`;
+}
+
+/** How the pod resolved the name: its resolv.conf, each candidate tried, the DNS service. */
+function dnsLines(d: DnsInfo): string[] {
+  const out = ['', `DNS: ${d.name} → ${d.answer ?? 'no answer in the cluster'}`];
+  out.push(`  resolv.conf (dnsPolicy ${d.dnsPolicy}): ${d.resolvConf.split('\n').join(' · ') || '(empty)'}`);
+  out.push(`  cluster domain ${d.clusterDomain} (${d.clusterDomainSource}); nameserver from ${d.nameserverSource}`);
+  d.attempts.forEach((a, i) => out.push(`  ${String(i + 1).padStart(2)}. ${a.query}  ${paint.dim(a.result)}`));
+  if (d.dnsService) {
+    const eps = d.dnsService.endpoints.map((e) => `${e.pod ?? e.ip}${e.ready ? '' : ' (not ready)'}`).join(', ');
+    out.push(`  DNS service ${d.dnsService.name} ${d.dnsService.ip}: ${eps || 'no endpoints'}`);
+  }
+  for (const n of d.notes) out.push(`  ${paint.dim(`note: ${n}`)}`);
+  return out;
 }
 
 function finding(f: Finding): string[] {

@@ -111,6 +111,29 @@ export interface TraceEnd {
   externalName?: string;
 }
 
+/** How the source pod resolved a destination name (trace DST given as a DNS name). */
+export interface DnsInfo {
+  name: string;
+  /** The dnsPolicy in effect (after the hostNetwork fallback). */
+  dnsPolicy: string;
+  /** The pod's /etc/resolv.conf as the kubelet writes it. */
+  resolvConf: string;
+  nameservers: string[];
+  search: string[];
+  ndots: number;
+  clusterDomain: string;
+  /** Where the cluster domain came from, or `assumed: …`. */
+  clusterDomainSource: string;
+  nameserverSource: string;
+  /** Each name tried, in order, with what cluster DNS answers. */
+  attempts: { query: string; result: string }[];
+  /** The answer that ends the search (absent: none in the cluster). */
+  answer?: string;
+  /** The Service fronting cluster DNS and its endpoints (CoreDNS pods). */
+  dnsService?: { name: string; ip: string; endpoints: { ip: string; ready: boolean; pod?: string; node?: string }[] };
+  notes: string[];
+}
+
 export interface Trace {
   source: TraceEnd;
   destination: TraceEnd;
@@ -119,4 +142,8 @@ export interface Trace {
   branches: Branch[];
   findings: Finding[];
   labels?: AddressLabel[];
+  /** Set when DST was a name: the resolution that led to this destination. */
+  dns?: DnsInfo;
+  /** `query` for the DNS query's own path (`--dns`), absent for the traced connection. */
+  role?: 'dns-query';
 }

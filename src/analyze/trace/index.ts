@@ -19,6 +19,9 @@ import { endpointsFor } from './endpoints.js';
 import { externalNameFinding, headlessFinding, serviceTypeFindings } from './service-types.js';
 import { entryNodes, nodeAddresses, plannedTargets, podIps, serviceIps, type Target } from './targets.js';
 import { objectsOf } from './views.js';
+import type { DnsInfo } from '../../sim/trace.js';
+import { clusterDns, podResolvConf } from '../dns/index.js';
+import { resolveDnsDestination, type Named } from './dns.js';
 
 export interface TraceRequest {
   /** `pod/NAME`, `NAME`, `NS/NAME`, `node/NAME`, or `external[:IP]` (a client outside the cluster). */
@@ -34,6 +37,8 @@ export interface TraceRequest {
   fromNode?: string;
   /** Address family on a dual-stack path (default: the source's primary one both ends have). */
   family?: Family;
+  /** Also trace the DNS query itself (UDP/53 from the pod to its first nameserver). */
+  dns?: boolean;
 }
 
 export interface TraceReport {
@@ -53,6 +58,12 @@ export type TraceSource = Source | ExternalSource;
 export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps): TraceReport {
   const ext = parseExternalSource(req.src);
   if (req.fromNode !== undefined && !ext) throw new UserError('--from-node is where an outside client’s packet enters: it needs SRC external:IP', { hint: `kubectl netx trace external:203.0.113.10 ${req.dst} --from-node ${req.fromNode}` });
+  const named = ext ? undefined : resolveDnsDestination(snapshot, req);
+  if (named) return traceNamed(snapshot, req, deps, named);
+  if (req.dns) {
+    const rest = traceRequest(snapshot, { ...req, dns: false }, deps);
+    return { traces: [...dnsQueryTraces(snapshot, req, deps), ...rest.traces] };
+  }
   const resolved = resolveDestination(snapshot, req.dst, req.namespace);
   const { dest, portName } = resolved;
   if (req.port !== undefined && resolved.port !== undefined && req.port !== resolved.port) throw new UserError(`two ports given: ${resolved.port} in ${req.dst} and --port ${req.port}`);
@@ -85,6 +96,28 @@ function withFamily(s: Source, f: Family): Source {
   const ips = s.kind === 'pod' ? (s.hostNetwork ? [s.ip] : podIps(s.pod)) : nodeAddresses(s.node);
   const ip = ips.find((x) => familyOf(x) === f);
   return ip && ip !== s.ip ? { ...s, ip } : s;
+}
+
+/** DST as a DNS name: resolve it the pod's way, then trace to the Service it names (or its pods). */
+function traceNamed(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, named: Named): TraceReport {
+  const rest = traceRequest(snapshot, { ...req, dst: `svc/${named.service}${named.port !== undefined ? `:${named.port}` : ''}`, dns: false }, deps);
+  for (const t of rest.traces) t.dns = named.info;
+  return { traces: [...(req.dns ? dnsQueryTraces(snapshot, req, deps, named.info) : []), ...rest.traces] };
+}
+
+/** The query's own path: UDP/53 from the source pod to its first nameserver (the cluster DNS Service, normally). */
+function dnsQueryTraces(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, info?: DnsInfo): Trace[] {
+  const src = resolveSource(snapshot, req.src, req.namespace);
+  if (src.kind !== 'pod') throw new UserError('--dns traces a pod’s DNS query: SRC must be a pod', { hint: `kubectl netx trace POD ${req.dst} --dns` });
+  const rc = info ? { nameservers: info.nameservers } : podResolvConf(src.pod, clusterDns(snapshot));
+  const server = rc.nameservers[0];
+  if (!server) throw new UserError(`pod ${src.name} has no nameserver to send a DNS query to`, { hint: 'the cluster DNS address is unknown: collect kube-system/kube-dns or the kubelet config' });
+  const traces = traceRequest(snapshot, { ...req, dst: server.includes(':') ? `[${server}]:53` : `${server}:53`, protocol: 'udp', dns: false }, deps).traces;
+  for (const t of traces) {
+    t.role = 'dns-query';
+    if (info) t.dns = info;
+  }
+  return traces;
 }
 
 function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefined, source: TraceSource, t: Target, sport?: number): Trace {

@@ -1,0 +1,80 @@
+/**
+ * Name resolution as a pod does it, from the snapshot: its resolv.conf (dnsPolicy, dnsConfig, cluster
+ * DNS settings), the search-path expansion with ndots, what cluster DNS answers for each candidate,
+ * and the DNS Service with its endpoints. Pure; `trace` then walks the packet to the answer.
+ */
+import type { Snapshot } from '../../snapshot/types.js';
+import type { V1Pod } from '../../model/k8s.js';
+import type { DnsInfo } from '../../sim/trace.js';
+import { endpointsFor } from '../trace/endpoints.js';
+import { clusterDns, type ClusterDns } from './config.js';
+import { podResolvConf, resolvConfText } from './resolvconf.js';
+import { candidates, lookup, type Answer } from './lookup.js';
+
+export { clusterDns, type ClusterDns } from './config.js';
+export { podResolvConf, parseResolvConf, resolvConfText, type ResolvConf } from './resolvconf.js';
+export { candidates, lookup, answer, type Answer, type Attempt } from './lookup.js';
+
+export interface NameResolution {
+  info: DnsInfo;
+  /** The Service the name resolves to (`ns/name`), when cluster DNS answers it. */
+  service?: string;
+}
+
+/** Resolves `name` as `pod` would. */
+export function resolveName(snapshot: Snapshot, pod: V1Pod, name: string, dns: ClusterDns = clusterDns(snapshot)): NameResolution {
+  const rc = podResolvConf(pod, dns);
+  const tries = candidates(name, rc.search, rc.ndots);
+  const attempts = lookup(snapshot, tries, dns.domain.value);
+  const last = attempts[attempts.length - 1]?.answer;
+  const info: DnsInfo = {
+    name,
+    dnsPolicy: rc.policy,
+    resolvConf: resolvConfText(rc),
+    nameservers: rc.nameservers,
+    search: rc.search,
+    ndots: rc.ndots,
+    clusterDomain: dns.domain.value,
+    clusterDomainSource: dns.domain.source,
+    nameserverSource: dns.servers.source,
+    attempts: attempts.map((a) => ({ query: a.query, result: resultText(a.answer) })),
+    notes: [...rc.notes],
+  };
+  if (tries.length > attempts.length) info.notes.push(`${tries.length - attempts.length} later candidate(s) not tried: ${tries.slice(attempts.length).join(', ')}`);
+  if (dns.service) info.dnsService = dnsServiceInfo(snapshot, dns);
+  if (!usesClusterDns(rc.nameservers, dns)) info.notes.push(`the pod's nameservers (${rc.nameservers.join(', ') || 'none'}) are not the cluster DNS (${dns.servers.value.join(', ') || 'unknown'}): cluster names may not resolve`);
+  if (last?.kind === 'service') {
+    info.answer = answerText(last);
+    return { info, service: last.name };
+  }
+  return { info };
+}
+
+function usesClusterDns(nameservers: string[], dns: ClusterDns): boolean {
+  return dns.servers.value.length === 0 || nameservers.some((n) => dns.servers.value.includes(n));
+}
+
+function resultText(a: Answer): string {
+  if (a.kind === 'service') return answerText(a);
+  if (a.kind === 'upstream') return 'outside the cluster domain: forwarded upstream (answer not in the snapshot)';
+  return `NXDOMAIN (${a.why})`;
+}
+
+function answerText(a: Extract<Answer, { kind: 'service' }>): string {
+  const s = a.service.spec ?? {};
+  if (s.type === 'ExternalName') return `CNAME ${s.externalName ?? ''} (ExternalName service ${a.name})`;
+  const ips = (s.clusterIPs ?? [s.clusterIP]).filter((x): x is string => !!x);
+  if (!ips.length || ips.some((x) => x.toLowerCase() === 'none')) return `the ready pod addresses of headless service ${a.name}`;
+  return `${ips.join(', ')} (service ${a.name})`;
+}
+
+function dnsServiceInfo(snapshot: Snapshot, dns: ClusterDns): NonNullable<DnsInfo['dnsService']> {
+  const svc = dns.service!;
+  const port = (svc.spec?.ports ?? []).find((p) => p.port === 53 && (p.protocol ?? 'TCP') === 'UDP') ?? svc.spec?.ports?.[0];
+  const eps = port ? endpointsFor(snapshot, svc, port) : [];
+  return {
+    name: `${svc.metadata?.namespace}/${svc.metadata?.name}`,
+    ip: svc.spec?.clusterIP ?? '',
+    endpoints: eps.map((e) => ({ ip: e.ip, ready: e.ready, ...(e.pod ? { pod: e.pod } : {}), ...(e.node ? { node: e.node } : {}) })),
+  };
+}

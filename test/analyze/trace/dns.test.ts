@@ -1,0 +1,63 @@
+/** trace to a DNS name: the pod's resolution first, then the path to the service it names; --dns traces the query. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSnapshot } from '../../../src/snapshot/io.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
+import { buildNodeModel } from '../../../src/model/build-node.js';
+import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
+import { renderTraces } from '../../../src/render/trace.js';
+import { REPO_ROOT } from '../../support/corpus.js';
+
+const LAB = parseSnapshot(readFileSync(path.join(REPO_ROOT, 'examples/lab-flannel-iptables.snapshot.json'), 'utf8'), 'lab');
+const trace = (snap: Snapshot, req: Partial<TraceRequest> & { dst: string }) => traceRequest(snap, { src: 'client', namespace: 'default', ...req }, { buildNode: buildNodeModel }).traces;
+
+/** The lab plus a kube-dns Service and one CoreDNS endpoint (the lab runs no DNS). */
+function withKubeDns(): Snapshot {
+  const objects = structuredClone(LAB.cluster.objects) as Record<string, unknown[]>;
+  objects.services!.push({ metadata: { namespace: 'kube-system', name: 'kube-dns' }, spec: { clusterIP: '10.96.0.53', clusterIPs: ['10.96.0.53'], type: 'ClusterIP', ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }] } });
+  objects.endpointslices!.push({ metadata: { namespace: 'kube-system', name: 'kube-dns-x', labels: { 'kubernetes.io/service-name': 'kube-dns' } }, addressType: 'IPv4', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }], endpoints: [{ addresses: ['10.244.1.53'], conditions: { ready: true }, nodeName: 'node-b', targetRef: { kind: 'Pod', namespace: 'kube-system', name: 'coredns-0' } }] });
+  return { ...LAB, cluster: { ...LAB.cluster, objects: objects as Snapshot['cluster']['objects'] } };
+}
+
+describe('trace: DST as a DNS name', () => {
+  it.each([
+    ['web:80', 1],
+    ['web.default:80', 2],
+    ['web.default.svc.cluster.local:80', 4],
+  ])('%s resolves (after %i tries) to service default/web and is traced there', (dst, tries) => {
+    const [t] = trace(LAB, { dst });
+    expect(t!.destination).toMatchObject({ kind: 'service', name: 'default/web', ip: '10.96.0.10', port: 80 });
+    expect(t!.disposition).toBe('delivered');
+    expect(t!.dns?.attempts).toHaveLength(tries);
+    expect(t!.dns).toMatchObject({ dnsPolicy: 'ClusterFirst', ndots: 5, search: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'] });
+  });
+
+  it('a bare word that is a pod stays a pod; svc/… is never a name', () => {
+    expect(trace(LAB, { dst: 'web-1:8080' })[0]!.dns).toBeUndefined();
+    expect(trace(LAB, { dst: 'svc/web:80' })[0]!.dns).toBeUndefined();
+  });
+
+  it('a name that resolves to nothing lists every try; a bare typo still gets the pod suggestion', () => {
+    expect(() => trace(LAB, { dst: 'nope.default:80' })).toThrowError(/does not resolve to a Service[\s\S]*nope\.default\.svc\.cluster\.local: NXDOMAIN/);
+    expect(() => trace(LAB, { dst: 'web-9:80' })).toThrowError(/pod default\/web-9 not found/);
+  });
+
+  it('the text output shows the resolution before the paths', () => {
+    const text = renderTraces(trace(withKubeDns(), { dst: 'web.default:80' }), 'text', false);
+    expect(text).toMatch(/DNS: web\.default → 10\.96\.0\.10 \(service default\/web\)/);
+    expect(text).toMatch(/nameserver 10\.96\.0\.53/);
+    expect(text).toMatch(/DNS service kube-system\/kube-dns 10\.96\.0\.53: kube-system\/coredns-0/);
+  });
+
+  it('--dns: the query itself, UDP/53 to the DNS service, comes first', () => {
+    const ts = trace(withKubeDns(), { dst: 'web:80', dns: true });
+    expect(ts.map((t) => t.role ?? 'connection')).toEqual(['dns-query', 'connection']);
+    expect(ts[0]!.destination).toMatchObject({ kind: 'service', name: 'kube-system/kube-dns', port: 53, protocol: 'udp' });
+    expect(ts[0]!.dns?.nameservers).toEqual(['10.96.0.53']);
+  });
+
+  it('--dns without a known cluster DNS address says what is missing', () => {
+    expect(() => trace(LAB, { dst: 'svc/web:80', dns: true })).toThrowError(/no nameserver/);
+  });
+});
