@@ -95,12 +95,11 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
     // Unreachable metrics (kube-proxy absent, bound elsewhere) is an answer, not a probe error.
     dumps['proxyMode'] = await exec(PROXY_MODE_COMMAND.argv, false, 'proxyMode');
   }
+  // CNI configuration is small and every analysis that sees a node may need it (model.cni): always read.
   let files: Record<string, string> | undefined;
-  if (req.dumps.length === 0 || wanted('cni')) {
-    const d = await exec(CNI_FILES_ARGV, false, 'cni');
-    if (d.exitCode === 0) files = parseFileListing(d.stdout);
-    else errors.push(gapOf('CNI files', d));
-  }
+  const cni = await exec(CNI_FILES_ARGV, false, 'cni');
+  if (cni.exitCode === 0) files = parseFileListing(cni.stdout);
+  else errors.push(gapOf('CNI files', cni));
   const described = transport.describe();
   return {
     dumps,

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CNI_FILES_SCRIPT } from '../../src/probe/catalogue.js';
 import { dedupeConntrack, linkNames, parseFileListing } from '../../src/probe/outputs.js';
 import { parseConntrack } from '../../src/parse/conntrack.js';
 import { corpusFiles, readCorpus } from '../support/corpus.js';
@@ -20,6 +25,22 @@ describe('probe outputs', () => {
     const json = JSON.stringify([{ ifname: 'lo' }, { ifname: 'eth0' }, { ifname: 'flannel.1' }]);
     expect(linkNames(json)).toEqual(['eth0', 'flannel.1']);
     expect(linkNames('not json')).toEqual([]);
+  });
+
+  it('the node-side CNI script lists regular files only, and its output decodes to the same contents', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-cni-'));
+    try {
+      const conf = readCorpus('cni', corpusFiles('cni')[0]!);
+      writeFileSync(path.join(dir, '10-net.conflist'), conf);
+      writeFileSync(path.join(dir, 'weird name.conf'), '{"a":"\u00e9"}\n');
+      mkdirSync(path.join(dir, 'subdir'));
+      const out = execFileSync('sh', ['-c', CNI_FILES_SCRIPT, 'sh', dir], { encoding: 'utf8' });
+      expect(parseFileListing(out)).toEqual({ [path.join(dir, '10-net.conflist')]: conf, [path.join(dir, 'weird name.conf')]: '{"a":"\u00e9"}\n' });
+      // A missing directory is no error: no files.
+      expect(execFileSync('sh', ['-c', CNI_FILES_SCRIPT, 'sh', path.join(dir, 'absent')], { encoding: 'utf8' })).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('decodes the CNI listing, binary-safe', () => {
