@@ -37,6 +37,9 @@ export function tracePlan(): CollectPlan {
       { resource: 'networkpolicies', optional: true },
       { resource: 'namespaces', optional: true },
       { resource: 'daemonsets', optional: true },
+      // DNS names: the cluster domain and DNS address (kubelet config, kubeadm's networking.dnsDomain).
+      { resource: 'configmaps', namespace: 'kube-system', name: 'kubelet-config', optional: true },
+      { resource: 'configmaps', namespace: 'kube-system', name: 'kubeadm-config', optional: true },
     ],
     nodes: { names: 'all', dumps: TRACE_DUMPS },
   };
