@@ -4,11 +4,13 @@
  * rules, scaled by cloning per-service objects: bench/parse-netfilter/scale-nft-json.mjs). Time and peak
  * RSS are reported as ratios to the read floor (read + split lines; for JSON read + JSON.parse, which any
  * JSON reader pays), each measured in a fresh process, median of NETX_BENCH_REPEAT (default 3) runs.
+ * CPU time (user+system of the process) is reported next to wall time: on a shared, loaded machine wall
+ * time mostly measures the other processes, so the notes also give the load average during the run.
  * Size can be lowered for a quick run: NETX_BENCH_SERVICES (a multiple of 20).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { scaleNftJson } from './parse-netfilter/scale-nft-json.mjs';
@@ -27,7 +29,7 @@ function measure(entry, mode, file) {
     const out = execFileSync(process.execPath, ['--max-old-space-size=8192', path.join(HERE, 'parse-netfilter', 'measure.mjs'), entry, mode, file], { encoding: 'utf8' });
     runs.push(JSON.parse(out));
   }
-  return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)), count: runs[0].count };
+  return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMb: median(runs.map((r) => r.rssMb)), count: runs[0].count };
 }
 
 export default async function bench({ root, log }) {
@@ -45,17 +47,21 @@ export default async function bench({ root, log }) {
     writeFileSync(nft, scaleNftJson(template, Math.max(1, Math.round(SERVICES / 20))));
 
     log('measuring');
+    const loadBefore = loadavg()[0];
     const split = measure(entry, 'split', ipt);
     const iptParse = measure(entry, 'iptables', ipt);
     const nftSplit = measure(entry, 'split', nft);
     const nftFloor = measure(entry, 'json', nft);
     const nftParse = measure(entry, 'nft', nft);
+    const loadAfter = loadavg()[0];
     const mb = (f) => statSync(f).size / 1e6;
+    const cpus = availableParallelism();
     return {
       name: `parse-netfilter: kube-proxy dump, ${SERVICES} services x ${ENDPOINTS} endpoints`,
       notes: [
-        `iptables-save: ${mb(ipt).toFixed(1)} MB, ${split.count} lines, ${iptParse.count} rules; parse ${(iptParse.ms / 1000).toFixed(2)} s, ${iptParse.rssMb.toFixed(0)} MB peak RSS (floor ${split.ms.toFixed(0)} ms, ${split.rssMb.toFixed(0)} MB)`,
-        `nft -j: ${mb(nft).toFixed(1)} MB, ${nftParse.count} rules; parse ${(nftParse.ms / 1000).toFixed(2)} s, ${nftParse.rssMb.toFixed(0)} MB peak RSS (floor read+JSON.parse ${nftFloor.ms.toFixed(0)} ms, ${nftFloor.rssMb.toFixed(0)} MB; read+split ${nftSplit.ms.toFixed(0)} ms)`,
+        `iptables-save: ${mb(ipt).toFixed(1)} MB, ${split.count} lines, ${iptParse.count} rules; parse ${(iptParse.ms / 1000).toFixed(2)} s wall / ${(iptParse.cpuMs / 1000).toFixed(2)} s CPU, ${iptParse.rssMb.toFixed(0)} MB peak RSS (floor read+split ${split.ms.toFixed(0)} ms wall / ${split.cpuMs.toFixed(0)} ms CPU, ${split.rssMb.toFixed(0)} MB)`,
+        `nft -j: ${mb(nft).toFixed(1)} MB, ${nftParse.count} rules; parse ${(nftParse.ms / 1000).toFixed(2)} s wall / ${(nftParse.cpuMs / 1000).toFixed(2)} s CPU, ${nftParse.rssMb.toFixed(0)} MB peak RSS (floor read+JSON.parse ${nftFloor.ms.toFixed(0)} ms wall / ${nftFloor.cpuMs.toFixed(0)} ms CPU, ${nftFloor.rssMb.toFixed(0)} MB; read+split ${nftSplit.ms.toFixed(0)} ms wall / ${nftSplit.cpuMs.toFixed(0)} ms CPU)`,
+        `machine: ${cpus} CPUs, 1-minute load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after measuring; medians of ${REPEAT} fresh processes`,
       ],
       metrics: [
         { name: 'iptables-save parse time / read+split', value: iptParse.ms / split.ms, unit: 'x', target: TARGET_RATIO },
@@ -63,6 +69,9 @@ export default async function bench({ root, log }) {
         { name: 'nft -j parse time / read+JSON.parse', value: nftParse.ms / nftFloor.ms, unit: 'x', target: TARGET_RATIO },
         { name: 'nft -j peak RSS / read+JSON.parse', value: nftParse.rssMb / nftFloor.rssMb, unit: 'x', target: TARGET_RATIO },
         { name: 'nft -j parse time / read+split', value: nftParse.ms / nftSplit.ms, unit: 'x' },
+        { name: 'iptables-save parse CPU / read+split CPU', value: iptParse.cpuMs / split.cpuMs, unit: 'x' },
+        { name: 'nft -j parse CPU / read+JSON.parse CPU', value: nftParse.cpuMs / nftFloor.cpuMs, unit: 'x' },
+        { name: 'nft -j parse CPU / read+split CPU', value: nftParse.cpuMs / nftSplit.cpuMs, unit: 'x' },
       ],
     };
   } finally {

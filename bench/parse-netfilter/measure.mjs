@@ -1,6 +1,7 @@
 /**
  * One measurement in a fresh process: `measure.mjs <entry.js> <mode> <file>` prints
- * {"ms": …, "rssMb": …, "count": …}. Modes: split (read + split lines: the read floor), json (read +
+ * {"ms": …, "cpuMs": …, "rssMb": …, "count": …} (cpuMs: user+system CPU of the whole process, GC threads
+ * included — steadier than wall time on a loaded machine). Modes: split (read + split lines: the read floor), json (read +
  * JSON.parse: the floor for a JSON document), iptables (read + parseIptablesSave), nft (read + parseNftJson).
  */
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 
 const [entry, mode, file] = process.argv.slice(2);
 const mod = await import(pathToFileURL(entry).href);
+const cpu0 = process.cpuUsage();
 const started = process.hrtime.bigint();
 const text = readFileSync(file, 'utf8');
 let count;
@@ -17,4 +19,5 @@ else if (mode === 'iptables') count = mod.parseIptablesSave(text, { source: file
 else if (mode === 'nft') count = mod.parseNftJson(text, { source: file }).tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
 else throw new Error(`unknown mode ${mode}`);
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
-process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, count }));
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024, count }));

@@ -160,8 +160,7 @@ function chainVerdict(t: PendingTable, name: string, goto: boolean): VerdictStat
 function declareChain(t: PendingTable, line: string, lineNo: number, opts: IptablesSaveOpts, warnings: ParseWarning[], fail: Fail): void {
   const m = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?\s*$/.exec(line);
   if (!m) fail('bad chain declaration: expected ":NAME POLICY [packets:bytes]"', lineNo, 1);
-  addChain(t, m[1]!, lineNo);
-  setPolicy(t, m[1]!, m[2]!, lineNo, opts, warnings, fail);
+  setPolicy(t, m[1]!, m[2]!, lineNo, opts, warnings, fail); // declares the chain too
 }
 
 function setPolicy(t: PendingTable, name: string, policy: string, line: number, opts: IptablesSaveOpts, warnings: ParseWarning[], fail: Fail): void {
