@@ -61,8 +61,9 @@ export async function collectNodes(
           show();
         });
       } catch (e) {
-        if (isGlobalRefusal(e)) fatal ??= e;
-        else gaps.push({ what: `node ${name} dumps`, reason: isNetxError(e) ? e.message : String(e), code: isNetxError(e) && e instanceof UserError ? e.code : 'failed' });
+        // A refusal for every node, or a bug (not a NetxError), stops the run; anything else is this node's gap.
+        if (isGlobalRefusal(e) || !isNetxError(e)) fatal ??= e;
+        else gaps.push({ what: `node ${name} dumps`, reason: e.message, code: e instanceof UserError ? e.code : 'failed' });
       } finally {
         status.delete(name);
         done++;
