@@ -22,10 +22,11 @@ export default class Trace extends NetxCommand {
     '<%= config.bin %> trace external:203.0.113.7 svc/web-np --from-node worker-1',
     '<%= config.bin %> trace client svc/db --family 6',
     '<%= config.bin %> trace client db.prod:5432 --dns',
+    '<%= config.bin %> trace ingress-nginx/ingress-nginx-controller-7d9f ingress/shop --host shop.example.com --path /cart',
   ];
   static override args = {
     src: Args.string({ description: 'Source: pod/NAME, NAME, NS/NAME (a pod), node/NAME, or external:IP (a client outside the cluster)', required: true }),
-    dst: Args.string({ description: 'Destination: svc/NAME[:PORT|:PORTNAME], pod/NAME[:PORT], node/NAME[:PORT], IP[:PORT], or a DNS name (db, db.prod, db.prod.svc.cluster.local, dns:NAME) resolved as the pod would', required: true }),
+    dst: Args.string({ description: 'Destination: svc/NAME[:PORT|:PORTNAME], pod/NAME[:PORT], node/NAME[:PORT], IP[:PORT], a DNS name (db, db.prod, db.prod.svc.cluster.local, dns:NAME) resolved as the pod would, or ingress/NAME (with --host/--path; SRC is the ingress controller pod)', required: true }),
   };
   static override flags = {
     protocol: Flags.string({ description: 'Transport protocol (a service port brings its own)', options: ['tcp', 'udp', 'sctp'] }),
@@ -33,6 +34,8 @@ export default class Trace extends NetxCommand {
     'source-port': Flags.integer({ description: 'Source port: names one flow, so its conntrack entry (if any) decides the path', min: 1, max: 65535 }),
     'from-node': Flags.string({ description: 'Where an external:IP client’s packet enters the cluster (default: the DST node, else every probed node)' }),
     family: Flags.string({ description: 'Address family on a dual-stack path (default: the source’s primary one both ends have)', options: ['4', '6'] }),
+    host: Flags.string({ description: 'DST ingress/NAME: the request’s Host header (picks the Ingress rule)' }),
+    path: Flags.string({ description: 'DST ingress/NAME: the request path (default /)' }),
     dns: Flags.boolean({ description: 'Also trace the DNS query itself (UDP/53 from the pod to its nameserver)' }),
     verbose: Flags.boolean({ char: 'v', description: 'Show every rule evaluated, not only the ones that decided' }),
     output: Flags.string({ char: 'o', description: 'Output format', options: ['text', 'json', 'yaml', 'mermaid'], default: 'text' }),
@@ -41,7 +44,7 @@ export default class Trace extends NetxCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Trace);
     this.configureColor(flags['no-color']);
-    const snapshot = await obtainSnapshot(flags, tracePlan(), createProgress());
+    const snapshot = await obtainSnapshot(flags, tracePlan({ ingress: /^(ingress|ingresses|ing)\//.test(args.dst) }), createProgress());
     const report = traceRequest(
       snapshot,
       {
@@ -54,6 +57,8 @@ export default class Trace extends NetxCommand {
         ...(flags['from-node'] !== undefined ? { fromNode: flags['from-node'] } : {}),
         ...(flags.family !== undefined ? { family: Number(flags.family) as 4 | 6 } : {}),
         ...(flags.dns ? { dns: true } : {}),
+        ...(flags.host !== undefined ? { host: flags.host } : {}),
+        ...(flags.path !== undefined ? { path: flags.path } : {}),
       },
       { buildNode: buildNodeModel },
     );

@@ -54,6 +54,11 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
   lines.push(`${t.role === 'dns-query' ? 'DNS query: ' : ''}${endLabel(t.source, false)} → ${endLabel(t.destination, true)}`);
   lines.push(headline(t));
   if (t.dns && t.role !== 'dns-query') lines.push(...dnsLines(t.dns));
+  if (t.ingress) {
+    const r = t.ingress;
+    lines.push('', `Ingress ${r.ingress}: ${r.host}${r.path} → ${r.backend ? `service ${r.backend.service}${r.backend.port ? `:${r.backend.port}` : ''}` : 'no service'} (${r.matched})`);
+    for (const n of r.notes) lines.push(`  ${paint.dim(`note: ${n}`)}`);
+  }
   lines.push('');
   lines.push(
     renderTable(t.branches, [

@@ -134,6 +134,19 @@ export interface DnsInfo {
   notes: string[];
 }
 
+/** Which Ingress rule routes a host/path to which backend (trace DST `ingress/NAME`). */
+export interface IngressRoute {
+  /** `ns/name` of the Ingress. */
+  ingress: string;
+  host: string;
+  path: string;
+  /** The rule/path that matched, or why the default backend (or nothing) answers. */
+  matched: string;
+  /** The backend Service (`ns/name`) and port (number or name), when it is a Service. */
+  backend?: { service: string; port?: string };
+  notes: string[];
+}
+
 export interface Trace {
   source: TraceEnd;
   destination: TraceEnd;
@@ -144,6 +157,8 @@ export interface Trace {
   labels?: AddressLabel[];
   /** Set when DST was a name: the resolution that led to this destination. */
   dns?: DnsInfo;
+  /** Set when DST was `ingress/NAME`: the rule that chose the backend Service traced to. */
+  ingress?: IngressRoute;
   /** `query` for the DNS query's own path (`--dns`), absent for the traced connection. */
   role?: 'dns-query';
 }

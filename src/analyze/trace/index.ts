@@ -22,6 +22,7 @@ import { objectsOf } from './views.js';
 import type { DnsInfo } from '../../sim/trace.js';
 import { clusterDns, podResolvConf } from '../dns/index.js';
 import { resolveDnsDestination, type Named } from './dns.js';
+import { findIngress, routeIngress } from './ingress-rules.js';
 
 export interface TraceRequest {
   /** `pod/NAME`, `NAME`, `NS/NAME`, `node/NAME`, or `external[:IP]` (a client outside the cluster). */
@@ -39,6 +40,9 @@ export interface TraceRequest {
   family?: Family;
   /** Also trace the DNS query itself (UDP/53 from the pod to its first nameserver). */
   dns?: boolean;
+  /** DST `ingress/NAME`: the request's Host and path (default `/`). */
+  host?: string;
+  path?: string;
 }
 
 export interface TraceReport {
@@ -58,6 +62,9 @@ export type TraceSource = Source | ExternalSource;
 export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps): TraceReport {
   const ext = parseExternalSource(req.src);
   if (req.fromNode !== undefined && !ext) throw new UserError('--from-node is where an outside client’s packet enters: it needs SRC external:IP', { hint: `kubectl netx trace external:203.0.113.10 ${req.dst} --from-node ${req.fromNode}` });
+  const ing = /^(ingress|ingresses|ing)\/(.+)$/.exec(req.dst);
+  if (ing) return traceIngress(snapshot, req, deps, ing[2]!);
+  if (req.host !== undefined || req.path !== undefined) throw new UserError('--host and --path choose an Ingress rule: DST must be ingress/NAME', { hint: `kubectl netx trace ${req.src} ingress/NAME --host ${req.host ?? 'HOST'} --path ${req.path ?? '/'}` });
   const named = ext ? undefined : resolveDnsDestination(snapshot, req);
   if (named) return traceNamed(snapshot, req, deps, named);
   if (req.dns) {
@@ -96,6 +103,19 @@ function withFamily(s: Source, f: Family): Source {
   const ips = s.kind === 'pod' ? (s.hostNetwork ? [s.ip] : podIps(s.pod)) : nodeAddresses(s.node);
   const ip = ips.find((x) => familyOf(x) === f);
   return ip && ip !== s.ip ? { ...s, ip } : s;
+}
+
+/** DST `ingress/NAME`: the rule for --host/--path picks the backend Service; SRC (the controller pod) is traced to it. */
+function traceIngress(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, ref: string): TraceReport {
+  if (req.host === undefined) throw new UserError('ingress/NAME needs the request’s host: --host', { hint: `kubectl netx trace ${req.src} ingress/${ref} --host example.com --path /` });
+  const path = req.path ?? '/';
+  if (!path.startsWith('/')) throw new UserError(`--path ${path} must start with /`);
+  const route = routeIngress(findIngress(snapshot, ref, req.namespace), req.host, path);
+  if (!route.backend) throw new UserError(`ingress ${route.ingress} sends ${req.host}${path} to ${route.matched}`, { hint: route.notes.join('; ') || 'add a rule or a spec.defaultBackend for it' });
+  const { host: _h, path: _p, ...rest } = req;
+  const out = traceRequest(snapshot, { ...rest, dst: `svc/${route.backend.service}${route.backend.port !== undefined ? `:${route.backend.port}` : ''}` }, deps);
+  for (const t of out.traces) t.ingress = route;
+  return out;
 }
 
 /** DST as a DNS name: resolve it the pod's way, then trace to the Service it names (or its pods). */

@@ -26,8 +26,8 @@ export const TRACE_DUMPS: DumpKey[] = [
  * Pods are listed in all namespaces: any pod IP on the path needs a name. Node dumps are taken from
  * every node, because the path (which endpoint, which node) is only known after the walk.
  */
-export function tracePlan(): CollectPlan {
-  return {
+export function tracePlan(opts: { ingress?: boolean } = {}): CollectPlan {
+  const plan: CollectPlan = {
     resources: [
       { resource: 'nodes' },
       { resource: 'pods' },
@@ -43,4 +43,7 @@ export function tracePlan(): CollectPlan {
     ],
     nodes: { names: 'all', dumps: TRACE_DUMPS },
   };
+  // Only for DST ingress/NAME: a snapshot without Ingresses then says so when the name is looked up.
+  if (opts.ingress) plan.resources.push({ resource: 'ingresses', optional: true });
+  return plan;
 }
