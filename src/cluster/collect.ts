@@ -128,26 +128,48 @@ const VIEW_RANK: Record<ResourceView, number> = { metadata: 0, table: 1, full: 2
 
 /**
  * Several requests for one resource (a Table of all pods plus the control-plane pods in full) fill
- * one list: each object once, the fullest copy wins, and the list's view is the lightest one used.
+ * one list: each object once, at its first position, the fullest copy wins, and the list's view is
+ * the lightest one used. Only objects of the smaller batches can be duplicates (an API list never
+ * repeats an object), so only they are keyed: 150,000 pods need no 150,000-entry map.
  */
 class MergedList {
-  readonly items: RawObject[] = [];
+  private readonly batches: { items: RawObject[]; rank: number }[] = [];
   lightest: ResourceView = 'full';
-  private readonly index = new Map<string, { at: number; rank: number }>();
 
   add(items: RawObject[], view: ResourceView): void {
     if (VIEW_RANK[view] < VIEW_RANK[this.lightest]) this.lightest = view;
-    const rank = VIEW_RANK[view];
-    for (const item of items) {
-      const key = `${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`;
-      const seen = this.index.get(key);
-      if (!seen) {
-        this.index.set(key, { at: this.items.length, rank });
-        this.items.push(item);
-      } else if (rank > seen.rank) {
-        this.items[seen.at] = item;
-        seen.rank = rank;
+    this.batches.push({ items, rank: VIEW_RANK[view] });
+  }
+
+  get items(): RawObject[] {
+    if (this.batches.length === 1) return this.batches[0]!.items;
+    const largest = this.batches.reduce((a, b) => (b.items.length > a.items.length ? b : a));
+    const key = (o: RawObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    // The fullest copy of every object of the smaller batches (the first one on a tie).
+    const best = new Map<string, { item: RawObject; rank: number }>();
+    const consider = (item: RawObject, rank: number): void => {
+      const k = key(item);
+      const seen = best.get(k);
+      if (!seen || rank > seen.rank) best.set(k, { item, rank });
+    };
+    for (const b of this.batches) if (b !== largest) for (const item of b.items) consider(item, b.rank);
+    const namespaces = new Set([...best.values()].map((v) => v.item.metadata?.namespace ?? ''));
+    const mayRepeat = (o: RawObject): boolean => namespaces.has(o.metadata?.namespace ?? '') && best.has(key(o));
+    for (const item of largest.items) if (mayRepeat(item)) consider(item, largest.rank);
+    const out: RawObject[] = [];
+    const placed = new Set<string>();
+    for (const b of this.batches) {
+      for (const item of b.items) {
+        if (b === largest && !mayRepeat(item)) {
+          out.push(item);
+          continue;
+        }
+        const k = key(item);
+        if (placed.has(k)) continue;
+        placed.add(k);
+        out.push(best.get(k)!.item);
       }
     }
+    return out;
   }
 }

@@ -97,6 +97,16 @@ describe('collect', () => {
       expect(cp).toHaveLength(1);
       expect(cp[0]!.spec).toEqual(apiserver.spec);
       expect(snap.cluster.objects.pods!.find((p) => p.metadata?.name === 'gen-00001')!.spec).toEqual({ nodeName: 'kube-router-vm1' });
+      // Full copies first, then a cells-only Table listed per namespace (cidr's order): same merge,
+      // each pod once, at its first position.
+      const reversed = { resources: [{ ...plan.resources[1]! }, { resource: 'pods', view: 'table' as const, includeObject: 'None' as const }] };
+      const again = await collect(opts(s, 'merge'), reversed, { update: () => undefined, done: () => undefined });
+      const names = again.cluster.objects.pods!.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+      expect(names).toHaveLength(8);
+      expect(new Set(names).size).toBe(8);
+      expect(names[0]).toBe('kube-system/kube-apiserver-cp');
+      expect(again.cluster.objects.pods![0]!.spec).toEqual(apiserver.spec);
+      expect(again.cluster.views).toEqual({ pods: 'table' });
     } finally {
       await s.close();
     }
