@@ -161,9 +161,10 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
   const policy = applyPolicy(snapshot, pc, trace, source.kind === 'external' ? { kind: 'ip', ip: source.ip, owner: 'external', name: source.name } : sourceEnd(snapshot, source));
   let base = findingsFor(snapshot, tw, trace, { source, dest: t.dest, target: t, srcNode });
   const typed: Finding[] = [];
-  if (t.dest.kind === 'service' && t.servicePort) {
-    const eps = endpointsFor(snapshot, t.dest.service, t.servicePort);
-    typed.push(...serviceTypeFindings(trace, { service: t.dest.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}) }));
+  const typeOf = t.dest.kind === 'service' && t.servicePort ? { service: t.dest.service, port: t.servicePort } : t.nodePortOf;
+  if (typeOf) {
+    const eps = endpointsFor(snapshot, typeOf.service, typeOf.port);
+    typed.push(...serviceTypeFindings(trace, { service: typeOf.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}) }));
     // Local traffic policies send only to local endpoints by design: that is not kube-proxy out of sync.
     if (typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local')) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
   }
@@ -200,7 +201,8 @@ function destEnd(t: Target): TraceEnd {
   if (d.kind === 'node') e.node = d.name;
   if (t.portName) e.portName = t.portName;
   if (t.serviceType) e.serviceType = t.serviceType;
-  if (t.headless) e.service = `${t.headless.service.metadata?.namespace}/${t.headless.service.metadata?.name}`;
+  const via = t.headless?.service ?? t.nodePortOf?.service;
+  if (via) e.service = `${via.metadata?.namespace}/${via.metadata?.name}`;
   return e;
 }
 

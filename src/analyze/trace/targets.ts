@@ -29,6 +29,8 @@ export interface Target {
   /** `ClusterIP`, `NodePort`, `LoadBalancer`, `headless` (the way this packet reaches the service). */
   serviceType?: string;
   headless?: { service: V1Service; port: V1ServicePort };
+  /** DST node/NAME:PORT where PORT is a service's nodePort: that service's type findings apply. */
+  nodePortOf?: { service: V1Service; port: V1ServicePort };
   notes: string[];
 }
 
@@ -86,7 +88,26 @@ export function plannedTargets(snapshot: Snapshot, r: TargetRequest): Target[] {
   if (p === undefined) throw new UserError(`no port for ${d.kind === 'ip' ? d.ip : d.name}: the path depends on it`, { hint: 'give one as DST:PORT or with --port' });
   const ips = d.kind === 'pod' ? podIps(d.pod) : d.kind === 'node' ? nodeAddresses(d.node) : [d.ip];
   const ip = fam(ips, r.family) ?? d.ip;
-  return [{ ip, port: p, proto: r.protocol ?? 'tcp', dest: ip === d.ip ? d : { ...d, ip }, notes: [], ...(r.entry ? { entry: r.entry } : {}) }];
+  const proto = r.protocol ?? 'tcp';
+  const t: Target = { ip, port: p, proto, dest: ip === d.ip ? d : { ...d, ip }, notes: [], ...(r.entry ? { entry: r.entry } : {}) };
+  if (d.kind === 'node') {
+    const np = nodePortOwner(snapshot, p, proto);
+    if (np) {
+      t.nodePortOf = np;
+      t.serviceType = 'NodePort';
+      t.notes.push(`port ${p}/${proto.toUpperCase()} is the nodePort of service ${np.service.metadata?.namespace}/${np.service.metadata?.name}`);
+    }
+  }
+  return [t];
+}
+
+/** The Service whose nodePort this is (a NodePort or LoadBalancer service), if any. */
+function nodePortOwner(snapshot: Snapshot, port: number, proto: Proto): Target['nodePortOf'] {
+  for (const service of objectsOf(snapshot, 'services')) {
+    const sp = (service.spec?.ports ?? []).find((x) => x.nodePort === port && (x.protocol ?? 'TCP').toLowerCase() === proto);
+    if (sp) return { service, port: sp };
+  }
+  return undefined;
 }
 
 function serviceTargets(snapshot: Snapshot, d: Extract<Destination, { kind: 'service' }>, r: TargetRequest): Target[] {

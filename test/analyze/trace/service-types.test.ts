@@ -13,6 +13,7 @@ import { buildNodeModel } from '../../../src/model/build-node.js';
 import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
 import type { Trace } from '../../../src/sim/trace.js';
 import { UserError } from '../../../src/util/errors.js';
+import { renderTraces } from '../../../src/render/trace.js';
 import { REPO_ROOT, readCorpus } from '../../support/corpus.js';
 
 type Obj = { metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -44,6 +45,13 @@ describe('trace: NodePort from outside', () => {
     const chains = steps(t!).map((s) => s.chain).filter(Boolean);
     expect(chains).toEqual(expect.arrayContaining(['KUBE-NODEPORTS', 'KUBE-EXT-2262UYG6EQJDKK3I', 'KUBE-POSTROUTING']));
     expect(steps(t!)[0]!.summary).toMatch(/eth0/);
+  });
+
+  it('node/NAME:PORT that is a nodePort names its service and gets its findings', () => {
+    const [t] = trace(load(), { src: 'external:198.51.100.7', dst: 'node/node-b:30080' });
+    expect(t!.destination).toMatchObject({ kind: 'node', service: 'default/web-np', serviceType: 'NodePort' });
+    expect(codes(t!)).toContain('source-ip-masqueraded');
+    expect(t!.branches[0]!.notes.join()).toMatch(/nodePort of service default\/web-np/);
   });
 
   it('svc/NAME from outside with --from-node: the node address and nodePort, masquerade reported (externalTrafficPolicy Cluster)', () => {
@@ -138,6 +146,13 @@ describe('trace: headless and ExternalName', () => {
     });
     const ts = trace(snap, { dst: 'svc/test/echo' });
     expect(ts.map((t) => `${t.destination.ip}:${t.destination.port}`)).toEqual(['10.244.1.1:80']);
+  });
+
+  it('ExternalName and headless traces render as text and mermaid', () => {
+    const snap = lab((o) => o.services!.push(corpusObj('k8s-docs-service-externalname.yaml')));
+    const ts = trace(snap, { dst: 'svc/prod/my-service' });
+    expect(renderTraces(ts, 'text', false)).toMatch(/INSUFFICIENT-INFO[\s\S]*CNAME to my\.database\.example\.com/);
+    expect(renderTraces(ts, 'mermaid', false)).toMatch(/^flowchart/);
   });
 
   it('ExternalName (corpus): a CNAME, no dataplane path, said so', () => {
