@@ -12,6 +12,9 @@ import { field, maxPods, nodeAddresses, nodePodCidrs } from './objects.js';
 import type { CniDetection, NodeCidrRow, NodeCidrUsage, PodRef } from './types.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'completed', 'evicted']);
+const NO_IPS: readonly string[] = [];
+/** Terminal phase, in any letter case; the usual phases answered without lower-casing (150,000 pods). */
+const terminal = (phase: string | undefined): boolean => phase !== 'Running' && phase !== 'Pending' && TERMINAL.has((phase ?? '').toLowerCase());
 const SAMPLES = 5;
 
 /** Per-node ranges from CiliumNode.spec.ipam.podCIDRs (cluster-pool IPAM). */
@@ -133,9 +136,9 @@ export function analyzeNodes(snapshot: Snapshot, inp: NodeInputs): NodeAnalysis 
   let allFamilies = false;
   for (const p of inp.pods) {
     const nodeName = p.spec?.nodeName;
-    if (!nodeName || TERMINAL.has((p.status?.phase ?? '').toLowerCase())) continue;
+    if (!nodeName || terminal(p.status?.phase)) continue;
     const list = p.status?.podIPs;
-    const texts = list ? (list.length === 1 && list[0] ? [list[0].ip] : list.map((x) => x.ip)) : p.status?.podIP ? [p.status.podIP] : [];
+    const texts = list ? (list.length === 1 && list[0] ? [list[0].ip] : list.map((x) => x.ip)) : p.status?.podIP ? [p.status.podIP] : NO_IPS;
     if (p.status?.podIPs && !inp.primaryOnly) allFamilies = true;
     if (p.spec?.hostNetwork === true || texts.some((t) => nodeIps.has(t))) {
       hostNetwork++;
