@@ -35,16 +35,23 @@ export function applyPolicy(snapshot: Snapshot, ctx: PolicyContext | undefined, 
   if (!ctx) {
     return [{ code: 'policy-not-collected', severity: 'info', message: 'NetworkPolicies are not in the snapshot: the policy verdict is not part of this trace', hint: 'collect again with this version (kubectl netx collect) to include networkpolicies and namespaces' }];
   }
-  const verdicts: PolicyVerdict[] = [];
+  const judged: Judged[] = [];
   for (const b of trace.branches) {
     const flow = branchFlow(snapshot, trace, b, source);
     if (!flow) continue;
     const v = evaluateFlow(ctx.world, flow);
-    verdicts.push(v);
+    judged.push({ branch: b, verdict: v });
     insertStep(b, policyStep(v, ctx.enforcement));
   }
   const nodes = [...new Set(trace.branches.flatMap((b) => b.hops.map((h) => h.node)))];
-  return [...deniedFindings(verdicts, ctx.enforcement, trace), ...policyFindings({ verdicts, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
+  // "Nothing enforces it: the traffic passes" is about the paths the dataplane lets through.
+  const passing = judged.filter((j) => j.branch.disposition === 'delivered').map((j) => j.verdict);
+  return [...deniedFindings(judged, ctx.enforcement, trace), ...policyFindings({ verdicts: passing, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
+}
+
+interface Judged {
+  branch: Branch;
+  verdict: PolicyVerdict;
 }
 
 /** The sender as the policy evaluator sees it. */
@@ -68,7 +75,7 @@ function branchFlow(snapshot: Snapshot, trace: Trace, b: Branch, source: FlowEnd
   return { source: seenAs, destination: endForAddress(snapshot, ip), protocol: proto, port };
 }
 
-/** In the last hop, before the delivery (or the drop): the CNI judges the packet as it reaches the pod. */
+/** In the last hop, before the delivery (else at the end of the hop where the branch ended): the CNI judges the packet as it reaches the pod. */
 function insertStep(b: Branch, step: Step): void {
   const hop = b.hops[b.hops.length - 1];
   if (!hop) return;
@@ -77,25 +84,29 @@ function insertStep(b: Branch, step: Step): void {
   else hop.steps.splice(at, 0, step);
 }
 
-/** "denied by policy X": named policies, and what it means for this path given the enforcement. */
-function deniedFindings(verdicts: PolicyVerdict[], e: Enforcement, trace: Trace): Finding[] {
-  const denied = verdicts.filter((v) => v.kind === 'denied');
+/** "denied by policy X": named policies, and whether the dataplane agrees (drops it) or delivers it anyway. */
+function deniedFindings(judged: Judged[], e: Enforcement, trace: Trace): Finding[] {
+  const denied = judged.filter((j) => j.verdict.kind === 'denied');
   if (denied.length === 0) return [];
-  const policies = [...new Set(denied.flatMap((v) => [...(v.egress.kind === 'denied' ? v.egress.selectedBy : []), ...(v.ingress.kind === 'denied' ? v.ingress.selectedBy : [])]))];
-  const delivered = trace.branches.some((b) => b.disposition === 'delivered');
-  const tail =
-    e.kind === 'enforcing' && delivered
+  const verdicts = denied.map((j) => j.verdict);
+  const policies = [...new Set(verdicts.flatMap((v) => [...(v.egress.kind === 'denied' ? v.egress.selectedBy : []), ...(v.ingress.kind === 'denied' ? v.ingress.selectedBy : [])]))];
+  const delivered = denied.some((j) => j.branch.disposition === 'delivered');
+  const stopped = denied.filter((j) => j.branch.disposition === 'dropped' || j.branch.disposition === 'rejected');
+  const tail = !delivered
+    ? stopped.length === denied.length
+      ? `; the dataplane stops it too (${stopped[0]!.branch.reason})`
+      : ''
+    : e.kind === 'enforcing'
       ? `; ${e.summary}, yet the dumps deliver it: the engine drops outside the dumped chains (eBPF, or its chains were not collected)`
-      : e.kind === 'enforcing'
-        ? `; ${e.summary}`
-        : '';
+      : '';
+  const first = verdicts[0]!;
   return [
     {
       code: 'policy-denied',
-      severity: e.kind === 'enforcing' ? 'error' : 'warning',
-      message: `denied by NetworkPolicy ${policies.join(', ')}: ${denied[0]!.reason.replace(/^denied: /, '')}${tail}`,
-      evidence: [...new Set(denied.flatMap((v) => [...v.egress.misses, ...v.ingress.misses].map((m) => `${m.policy} ${m.direction} rule ${m.rule}: ${m.reason}`)))].slice(0, 8),
-      hint: `kubectl netx policy ${trace.source.name ?? trace.source.ip} ${denied[0]!.flow.destination.name ?? denied[0]!.flow.destination.ip}:${denied[0]!.flow.port}`,
+      severity: delivered ? (e.kind === 'enforcing' ? 'error' : 'warning') : 'info',
+      message: `denied by NetworkPolicy ${policies.join(', ')}: ${first.reason.replace(/^denied: /, '')}${tail}`,
+      evidence: [...new Set(verdicts.flatMap((v) => [...v.egress.misses, ...v.ingress.misses].map((m) => `${m.policy} ${m.direction} rule ${m.rule}: ${m.reason}`)))].slice(0, 8),
+      hint: `kubectl netx policy ${trace.source.name ?? trace.source.ip} ${first.flow.destination.name ?? first.flow.destination.ip}:${first.flow.port}`,
     },
   ];
 }

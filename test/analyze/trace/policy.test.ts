@@ -80,4 +80,19 @@ describe('trace: the NetworkPolicy step', () => {
     expect(denied.severity).toBe('error');
     expect(denied.message).toMatch(/enforced by calico, yet the dumps deliver it/);
   });
+
+  it('lab: policy rendered as a FORWARD DROP (forward-drop scenario) — the dataplane drops web-1, the step and finding agree', () => {
+    const s = load('test/fixtures/lab/forward-drop.snapshot.json');
+    const objects = structuredClone(s.cluster.objects) as unknown as Record<string, { metadata: { name: string; labels?: Record<string, string> } }[]>;
+    objects.pods!.find((p) => p.metadata.name === 'web-1')!.metadata.labels!['role'] = 'blocked';
+    objects['networkpolicies'] = [np('block-web-1', { podSelector: { matchLabels: { role: 'blocked' } }, policyTypes: ['Ingress'] })] as never;
+    const snap = { ...s, cluster: { ...s.cluster, objects: objects as unknown as Snapshot['cluster']['objects'] } };
+    const t = trace(snap, { dst: 'svc/web:80' })[0]!;
+    const byEndpoint = Object.fromEntries(t.branches.map((b) => [b.endpoint?.ip ?? b.final?.daddr, `${b.disposition} ${b.hops.flatMap((h) => h.steps).find((x) => x.summary.startsWith('NetworkPolicy'))?.verdict}`]));
+    expect(byEndpoint).toEqual({ '10.244.0.11': 'delivered allow', '10.244.1.10': 'dropped deny', '10.244.1.11': 'delivered allow' });
+    const denied = t.findings.find((f) => f.code === 'policy-denied')!;
+    expect(denied.severity).toBe('info');
+    expect(denied.message).toMatch(/block-web-1.*the dataplane stops it too/);
+    expect(t.findings.map((f) => f.code)).not.toContain('policy-not-enforced');
+  });
 });
