@@ -61,7 +61,7 @@ describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
     expect(m.stdout).toMatch(/class t0b0end fail/);
   });
 
-  it('an outside client to a NodePort service entering one node: exit 0, JSON valid, masquerade explained', () => {
+  it('new syntax: an outside client to a NodePort service entering one node (masquerade explained); a DNS name as DST', () => {
     const r = run('external:198.51.100.7', 'svc/web-np', '--from-node', 'node-b', '-o', 'json');
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { source: { ip: string; node: string }; destination: { ip: string; port: number; serviceType: string }; findings: { code: string }[] };
@@ -69,6 +69,12 @@ describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
     expect(doc.source).toMatchObject({ ip: '198.51.100.7', node: 'node-b' });
     expect(doc.destination).toMatchObject({ ip: '172.31.250.11', port: 30080, serviceType: 'NodePort' });
     expect(doc.findings.map((f) => f.code)).toContain('source-ip-masqueraded');
+    const named = run('client', 'web.default:80', '-o', 'json');
+    expect(named.status, named.stderr).toBe(0);
+    const nd = JSON.parse(named.stdout) as { destination: { name: string }; dns: { attempts: { query: string }[] } };
+    expect(validate(nd), JSON.stringify(validate.errors)).toBe(true);
+    expect(nd.destination.name).toBe('default/web');
+    expect(nd.dns.attempts.map((a) => a.query)).toEqual(['web.default.default.svc.cluster.local', 'web.default.svc.cluster.local']);
     const bad = run('external:198.51.100.7', 'svc/web', '--family', '6');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/no IPv6 address/);
