@@ -24,7 +24,8 @@ function endLabel(e: TraceEnd, withPort: boolean): string {
     case 'node':
       return `node ${e.name} (${addr})`;
     case 'ip':
-      return addr;
+      // An outside client: `external:IP`, and the node its packet enters.
+      return e.name?.startsWith('external') ? `${e.name === `external:${e.ip}` ? 'outside client' : e.name} ${addr}${e.node ? ` (enters node ${e.node})` : ''}` : addr;
   }
 }
 

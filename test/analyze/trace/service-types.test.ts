@@ -45,6 +45,7 @@ describe('trace: NodePort from outside', () => {
     const chains = steps(t!).map((s) => s.chain).filter(Boolean);
     expect(chains).toEqual(expect.arrayContaining(['KUBE-NODEPORTS', 'KUBE-EXT-2262UYG6EQJDKK3I', 'KUBE-POSTROUTING']));
     expect(steps(t!)[0]!.summary).toMatch(/eth0/);
+    expect(renderTraces([t!], 'text', false).split('\n')[0]).toBe('outside client 198.51.100.7 (enters node node-a) → node node-a (172.31.250.10:30080/TCP)');
   });
 
   it('node/NAME:PORT that is a nodePort names its service and gets its findings', () => {
