@@ -12,6 +12,8 @@ export interface SliceEndpoint {
   node?: string;
   pod?: string;
   slice: string;
+  /** Topology-aware routing: the zones the EndpointSlice controller hints this endpoint for. */
+  zones?: string[];
 }
 
 export function endpointsFor(snapshot: Snapshot, svc: V1Service, port: V1ServicePort): SliceEndpoint[] {
@@ -35,6 +37,8 @@ export function endpointsFor(snapshot: Snapshot, svc: V1Service, port: V1Service
         if (sp.port !== undefined) ep.port = sp.port;
         if (e.nodeName) ep.node = e.nodeName;
         if (e.targetRef?.kind === 'Pod') ep.pod = `${e.targetRef.namespace ?? ns}/${e.targetRef.name}`;
+        const zones = (e.hints?.forZones ?? []).map((z) => z.name).filter((z): z is string => !!z);
+        if (zones.length) ep.zones = zones;
         out.push(ep);
       }
     }

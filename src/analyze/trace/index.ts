@@ -164,9 +164,11 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
   const typeOf = t.dest.kind === 'service' && t.servicePort ? { service: t.dest.service, port: t.servicePort } : t.nodePortOf;
   if (typeOf) {
     const eps = endpointsFor(snapshot, typeOf.service, typeOf.port);
-    typed.push(...serviceTypeFindings(trace, { service: typeOf.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}) }));
-    // Local traffic policies send only to local endpoints by design: that is not kube-proxy out of sync.
-    if (typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local')) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
+    const zone = objectsOf(snapshot, 'nodes').find((n) => n.metadata?.name === srcNode)?.metadata?.labels?.['topology.kubernetes.io/zone'];
+    typed.push(...serviceTypeFindings(trace, { service: typeOf.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}), ...(zone ? { zone } : {}) }));
+    // Local traffic policies and applied zone hints send to a subset by design: that is not kube-proxy out of sync.
+    const bySubset = typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local' || (f.code === 'topology-hints' && /reach exactly those/.test(f.message)));
+    if (bySubset) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
   }
   if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
   trace.findings = [...typed, ...base, ...policy];

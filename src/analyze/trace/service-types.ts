@@ -16,6 +16,8 @@ export interface TypeCtx {
   node: string;
   /** Set for a client outside the cluster. */
   external?: string;
+  /** The zone of `node` (label topology.kubernetes.io/zone), when known. */
+  zone?: string;
 }
 
 const svcName = (s: V1Service): string => `${s.metadata?.namespace}/${s.metadata?.name}`;
@@ -26,7 +28,36 @@ export function serviceTypeFindings(trace: Trace, ctx: TypeCtx): Finding[] {
   const external = ctx.external !== undefined && (spec.type === 'NodePort' || spec.type === 'LoadBalancer');
   if (external) out.push(...externalPolicy(trace, ctx));
   else if (spec.internalTrafficPolicy === 'Local') out.push(localOnly(ctx, 'internalTrafficPolicy', 'internal-traffic-local'));
+  const hints = topologyHints(trace, ctx);
+  if (hints) out.push(hints);
   return out;
+}
+
+/**
+ * Topology-aware routing: when every ready endpoint carries zone hints, kube-proxy on a node in a
+ * zone uses the endpoints hinted for it. Whether these rules did is read from the walk (the dumps
+ * are the oracle): the finding states the hinted set and what the node's rules reach.
+ */
+function topologyHints(trace: Trace, ctx: TypeCtx): Finding | undefined {
+  const ready = ctx.eps.filter((e) => e.ready);
+  if (!ready.some((e) => e.zones)) return undefined;
+  const name = svcName(ctx.service);
+  if (!ready.every((e) => e.zones)) {
+    return { code: 'topology-hints', severity: 'info', message: `${name}: only some endpoints carry zone hints, so kube-proxy ignores the hints and uses all ${ready.length}`, evidence: ready.map((e) => `${e.pod ?? e.ip}: ${e.zones?.join(',') ?? 'no hint'}`) };
+  }
+  if (!ctx.zone) return { code: 'topology-hints', severity: 'info', message: `${name} has zone hints, but node ${ctx.node} has no topology.kubernetes.io/zone label: kube-proxy there uses all endpoints` };
+  const hinted = ready.filter((e) => e.zones!.includes(ctx.zone!));
+  const reached = new Set(trace.branches.map((b) => b.endpoint?.ip ?? b.final?.daddr).filter((x): x is string => !!x));
+  const want = new Set(hinted.map((e) => e.ip));
+  const agree = reached.size === want.size && [...want].every((ip) => reached.has(ip));
+  const all = reached.size === ready.length && ready.every((e) => reached.has(e.ip));
+  const verdict = agree ? 'the rules on the node reach exactly those' : all ? `the rules on the node reach all ${ready.length} (the hints are not applied there)` : `the rules on the node reach ${[...reached].join(', ') || 'none'}`;
+  return {
+    code: 'topology-hints',
+    severity: agree || all ? 'info' : 'warning',
+    message: `topology-aware routing on ${name}: node ${ctx.node} is in zone ${ctx.zone}, and ${hinted.length} of ${ready.length} endpoints are hinted for it; ${verdict}`,
+    evidence: ready.map((e) => `${e.pod ?? e.ip} (${e.node ?? '?'}): hinted for ${e.zones!.join(', ')}`),
+  };
 }
 
 function externalPolicy(trace: Trace, ctx: TypeCtx): Finding[] {

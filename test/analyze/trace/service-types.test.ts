@@ -117,6 +117,37 @@ describe('trace: internalTrafficPolicy Local, affinity', () => {
   });
 });
 
+describe('trace: topology-aware routing hints', () => {
+  type Slice = Obj & { endpoints: { addresses: string[]; hints?: { forZones: { name: string }[] } }[] };
+  const hinted = (zones: Record<string, string[] | undefined>, nodeZone?: string) =>
+    lab((o) => {
+      const slice = o.endpointslices!.find((x) => x.metadata.name.startsWith('web-ettel')) as Slice;
+      for (const e of slice.endpoints) {
+        const z = zones[e.addresses[0]!];
+        if (z) e.hints = { forZones: z.map((name) => ({ name })) };
+      }
+      const node = o.nodes!.find((n) => n.metadata.name === 'node-a')! as Obj & { metadata: { labels?: Record<string, string> } };
+      if (nodeZone) node.metadata.labels = { ...node.metadata.labels, 'topology.kubernetes.io/zone': nodeZone };
+    });
+  const hint = (snap: Snapshot) => trace(snap, { dst: 'svc/web:80' })[0]!.findings.find((f) => f.code === 'topology-hints');
+
+  it('hints the node’s rules do not apply: the hinted set and "reach all 3" (the dumps are the oracle)', () => {
+    const f = hint(hinted({ '10.244.0.11': ['zone-a'], '10.244.1.10': ['zone-b'], '10.244.1.11': ['zone-b'] }, 'zone-a'))!;
+    expect(f.message).toMatch(/node node-a is in zone zone-a, and 1 of 3 endpoints are hinted for it; the rules on the node reach all 3/);
+  });
+
+  it('hints that name every endpoint for the zone agree with the rules', () => {
+    const f = hint(hinted({ '10.244.0.11': ['zone-a'], '10.244.1.10': ['zone-a'], '10.244.1.11': ['zone-a', 'zone-b'] }, 'zone-a'))!;
+    expect(f.message).toMatch(/3 of 3 endpoints are hinted for it; the rules on the node reach exactly those/);
+  });
+
+  it('partial hints are ignored; a node without a zone label uses all endpoints; no hints: no finding', () => {
+    expect(hint(hinted({ '10.244.0.11': ['zone-a'] }, 'zone-a'))!.message).toMatch(/only some endpoints carry zone hints/);
+    expect(hint(hinted({ '10.244.0.11': ['zone-a'], '10.244.1.10': ['zone-b'], '10.244.1.11': ['zone-b'] }))!.message).toMatch(/no topology\.kubernetes\.io\/zone label/);
+    expect(hint(load())).toBeUndefined();
+  });
+});
+
 describe('trace: headless and ExternalName', () => {
   it('headless: no VIP, one path per ready endpoint to the pod itself, "DNS only"', () => {
     const snap = lab((o) => {
