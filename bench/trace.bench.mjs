@@ -1,0 +1,108 @@
+/**
+ * Bench (issue 4): `trace` from a pod to a service on a node whose netfilter dump is the synthetic kube-proxy
+ * ruleset for 10,000 services x 5 endpoints, in iptables mode (iptables-save text) and nftables mode (nft -j),
+ * to a service in the middle and the last one of the ruleset. Time, CPU time and peak RSS as ratios to parsing
+ * the dump alone. Each figure is one fresh process (bench/trace/measure.mjs), median of NETX_BENCH_REPEAT
+ * (default 3); every process first loads the same snapshot outside the clock. Targets (issue 4): the walk adds
+ * <= 20% to the parse time; the whole trace (parse + model build + walk + render) <= 1 s.
+ * The dumps are the parse bench's (bench/parse-netfilter: lab renderer + scaled kernel nft dump); the snapshots
+ * around them are described in bench/trace/make-snapshot.mjs. NETX_BENCH_SERVICES (a multiple of 20) lowers the size.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeSnapshots, nftServices } from './trace/make-snapshot.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SERVICES = Number(process.env.NETX_BENCH_SERVICES ?? 10000);
+const ENDPOINTS = 5;
+const REPEAT = Number(process.env.NETX_BENCH_REPEAT ?? 3);
+const WALK_TARGET = 0.2; // walk / parse
+const TRACE_TARGET_S = 1;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function measure(entry, mode, file, kind, target) {
+  const runs = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const out = execFileSync(process.execPath, ['--max-old-space-size=8192', path.join(HERE, 'trace', 'measure.mjs'), entry, mode, file, kind, target ?? '-/-'], { encoding: 'utf8' });
+    runs.push(JSON.parse(out));
+  }
+  const m = (k) => median(runs.map((r) => r[k]));
+  return { ms: m('ms'), cpuMs: m('cpuMs'), rssMb: m('rssMb'), loadMs: m('loadMs'), detail: runs[0].detail };
+}
+
+/** Middle and last service of the ruleset, TCP port 80 in both dumps (same ClusterIPs: 10.96.19.136, 10.96.39.16). */
+function targets(n) {
+  const mid = Math.floor(n / 2) - 1;
+  const last = n - 1;
+  const clone = (i) => `ns-${i % 20}/svc-${i % 20}${i < 20 ? '' : `x${Math.floor(i / 20)}`}`;
+  return {
+    iptables: [{ where: 'middle', svc: `ns-${mid % 50}/svc-${mid}` }, { where: 'last', svc: `ns-${last % 50}/svc-${last}` }],
+    nft: [{ where: 'middle', svc: clone(mid) }, { where: 'last', svc: clone(last) }],
+  };
+}
+
+export default async function bench({ root, log }) {
+  log('compiling the trace use case, the parsers and the lab renderer');
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(HERE, 'trace', 'tsconfig.json')], { stdio: 'inherit' });
+  const out = path.join(root, 'node_modules', '.cache', 'netx-bench-trace');
+  // src/snapshot/io.ts reads its schema relative to itself.
+  mkdirSync(path.join(out, 'schemas'), { recursive: true });
+  copyFileSync(path.join(root, 'schemas', 'snapshot.schema.json'), path.join(out, 'schemas', 'snapshot.schema.json'));
+  const entry = path.join(out, 'bench', 'trace', 'entry.js');
+  const mod = await import(pathToFileURL(entry).href);
+  if (SERVICES % 20 !== 0 || SERVICES < 40) throw new Error('NETX_BENCH_SERVICES must be a multiple of 20, at least 40');
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'netx-bench-trace-'));
+  try {
+    log(`building snapshots: ${SERVICES} services x ${ENDPOINTS} endpoints`);
+    const input = mod.syntheticServices(SERVICES, ENDPOINTS);
+    const snaps = makeSnapshots(root, input, mod.renderIptables(input), nftServices(input, mod.syntheticServices(20, ENDPOINTS)), SERVICES / 20);
+    const files = { iptables: path.join(dir, 'iptables.snapshot.json'), nft: path.join(dir, 'nft.snapshot.json') };
+    writeFileSync(files.iptables, snaps.iptables);
+    writeFileSync(files.nft, snaps.nft);
+
+    const loadBefore = loadavg()[0];
+    const notes = [];
+    const metrics = [];
+    for (const kind of ['iptables', 'nft']) {
+      log(`measuring ${kind}`);
+      const parse = measure(entry, 'parse', files[kind], kind);
+      const build = measure(entry, 'build', files[kind], kind);
+      notes.push(
+        `${kind}: snapshot ${(statSync(files[kind]).size / 1e6).toFixed(1)} MB (loaded in ${(parse.loadMs / 1000).toFixed(2)} s, outside the clock), node-a ${parse.detail.rules} rules; ` +
+          `parse ${ms(parse)}, ${parse.rssMb.toFixed(0)} MB peak RSS; build both node models ${ms(build)}, ${build.rssMb.toFixed(0)} MB`,
+      );
+      metrics.push({ name: `${kind}: model build / parse (time)`, value: build.ms / parse.ms, unit: 'x' });
+      for (const t of targets(SERVICES)[kind]) {
+        const walk = measure(entry, 'walk', files[kind], kind, t.svc);
+        const trace = measure(entry, 'trace', files[kind], kind, t.svc);
+        const d = trace.detail;
+        notes.push(
+          `  → svc/${t.svc} (${t.where}): walk ${ms(walk)}; whole trace ${ms(trace)}, ${trace.rssMb.toFixed(0)} MB peak RSS; ` +
+            `${d.disposition}, ${d.branches} paths, ${d.steps} steps, findings ${d.findings.join(',') || 'none'}, ${d.textLines} lines of text, node models built ${d.builds}x`,
+        );
+        const tag = `${kind} ${t.where}`;
+        metrics.push(
+          { name: `${tag}: walk / parse (time)`, value: walk.ms / parse.ms, unit: 'x', target: WALK_TARGET },
+          { name: `${tag}: walk / parse (CPU)`, value: walk.cpuMs / parse.cpuMs, unit: 'x' },
+          { name: `${tag}: whole trace`, value: trace.ms / 1000, unit: 's', target: TRACE_TARGET_S },
+          { name: `${tag}: whole trace CPU`, value: trace.cpuMs / 1000, unit: 's' },
+          { name: `${tag}: whole trace / parse (time)`, value: trace.ms / parse.ms, unit: 'x' },
+          { name: `${tag}: whole trace / parse (CPU)`, value: trace.cpuMs / parse.cpuMs, unit: 'x' },
+          { name: `${tag}: peak RSS trace / parse`, value: trace.rssMb / parse.rssMb, unit: 'x' },
+        );
+      }
+    }
+    const loadAfter = loadavg()[0];
+    notes.push(`machine: ${availableParallelism()} CPUs, 1-minute load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after measuring; medians of ${REPEAT} fresh processes`);
+    return { name: `trace: pod → service, kube-proxy ruleset of ${SERVICES} services x ${ENDPOINTS} endpoints (iptables and nft)`, notes, metrics };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ms = (m) => `${m.ms.toFixed(0)} ms wall / ${m.cpuMs.toFixed(0)} ms CPU`;
