@@ -19,6 +19,8 @@ export interface NameResolution {
   info: DnsInfo;
   /** The Service the name resolves to (`ns/name`), when cluster DNS answers it. */
   service?: string;
+  /** The single address it resolves to (a pod record, a headless hostname). */
+  address?: string;
 }
 
 /** Resolves `name` as `pod` would. */
@@ -47,6 +49,10 @@ export function resolveName(snapshot: Snapshot, pod: V1Pod, name: string, dns: C
     info.answer = answerText(last);
     return { info, service: last.name };
   }
+  if (last?.kind === 'address') {
+    info.answer = `${last.ip} (${last.what})`;
+    return { info, address: last.ip };
+  }
   return { info };
 }
 
@@ -56,6 +62,7 @@ function usesClusterDns(nameservers: string[], dns: ClusterDns): boolean {
 
 function resultText(a: Answer): string {
   if (a.kind === 'service') return answerText(a);
+  if (a.kind === 'address') return `${a.ip} (${a.what})`;
   if (a.kind === 'upstream') return 'outside the cluster domain: forwarded upstream (answer not in the snapshot)';
   return `NXDOMAIN (${a.why})`;
 }

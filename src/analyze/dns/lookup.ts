@@ -6,6 +6,7 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Service } from '../../model/k8s.js';
+import { isValidIp } from '../../sim/addr.js';
 
 /** Candidates in the order tried: fewer dots than ndots → search domains first, then the name as is. */
 export function candidates(name: string, search: string[], ndots: number): string[] {
@@ -17,6 +18,8 @@ export function candidates(name: string, search: string[], ndots: number): strin
 
 export type Answer =
   | { kind: 'service'; service: V1Service; name: string }
+  /** An A/AAAA record for one address: a pod record, or a hostname under a headless service. */
+  | { kind: 'address'; ip: string; what: string }
   | { kind: 'nxdomain'; why: string }
   | { kind: 'upstream' };
 
@@ -30,9 +33,11 @@ export function answer(snapshot: Snapshot, fqdn: string, domain: string): Answer
   const suffix = `.svc.${domain}`;
   const lower = fqdn.toLowerCase();
   if (lower !== domain && !lower.endsWith(`.${domain}`)) return { kind: 'upstream' };
+  if (lower.endsWith(`.pod.${domain}`)) return podRecord(lower.slice(0, -`.pod.${domain}`.length));
   if (!lower.endsWith(suffix)) return { kind: 'nxdomain', why: `not a service name (<service>.<namespace>.svc.${domain})` };
   const parts = lower.slice(0, -suffix.length).split('.');
-  if (parts.length !== 2) return { kind: 'nxdomain', why: parts.length > 2 ? `not a service record (pod hostnames under headless services are not modelled)` : `no namespace part` };
+  if (parts.length === 3) return hostnameRecord(snapshot, parts[0]!, parts[1]!, parts[2]!);
+  if (parts.length !== 2) return { kind: 'nxdomain', why: parts.length > 3 ? 'too many labels for a service or hostname record' : 'no namespace part' };
   const [svc, ns] = parts as [string, string];
   const s = objectsOf(snapshot, 'services').find((x) => x.metadata?.namespace === ns && x.metadata?.name === svc);
   return s ? { kind: 'service', service: s, name: `${ns}/${svc}` } : { kind: 'nxdomain', why: `no Service ${ns}/${svc}` };
@@ -47,4 +52,31 @@ export function lookup(snapshot: Snapshot, tries: string[], domain: string): Att
     if (a.kind !== 'nxdomain') break;
   }
   return out;
+}
+
+/**
+ * `<a-b-c-d>.<ns>.pod.<domain>`: CoreDNS answers the address written in the name (kubeadm's Corefile
+ * has `pods insecure`: no check that such a pod exists).
+ */
+function podRecord(rest: string): Answer {
+  const parts = rest.split('.');
+  if (parts.length !== 2) return { kind: 'nxdomain', why: 'a pod record is <address-with-dashes>.<namespace>.pod.<domain>' };
+  const label = parts[0]!;
+  const ip = /^\d+-\d+-\d+-\d+$/.test(label) ? label.replace(/-/g, '.') : label.includes('--') || /^[0-9a-f-]+$/.test(label) ? label.replace(/-/g, ':') : undefined;
+  if (!ip || !isValidIp(ip)) return { kind: 'nxdomain', why: `${label} is not an address written with dashes` };
+  return { kind: 'address', ip, what: `pod record in namespace ${parts[1]} (CoreDNS "pods insecure" answers the address in the name)` };
+}
+
+/** `<hostname>.<service>.<ns>.svc.<domain>`: an endpoint of a headless service with that hostname (StatefulSet pods). */
+function hostnameRecord(snapshot: Snapshot, host: string, svc: string, ns: string): Answer {
+  const service = objectsOf(snapshot, 'services').find((x) => x.metadata?.namespace === ns && x.metadata?.name === svc);
+  const cip = service?.spec?.clusterIP;
+  if (!service) return { kind: 'nxdomain', why: `no Service ${ns}/${svc}` };
+  if (cip && cip.toLowerCase() !== 'none') return { kind: 'nxdomain', why: `${ns}/${svc} is not headless: no per-pod hostname records` };
+  for (const s of objectsOf(snapshot, 'endpointslices')) {
+    if (s.metadata?.namespace !== ns || s.metadata?.labels?.['kubernetes.io/service-name'] !== svc) continue;
+    const e = (s.endpoints ?? []).find((x) => x.hostname?.toLowerCase() === host && x.conditions?.ready !== false);
+    if (e?.addresses?.[0]) return { kind: 'address', ip: e.addresses[0], what: `hostname ${host} of service ${ns}/${svc}${e.targetRef?.name ? ` (pod ${ns}/${e.targetRef.name})` : ''}` };
+  }
+  return { kind: 'nxdomain', why: `no ready endpoint with hostname ${host} behind service ${ns}/${svc}` };
 }

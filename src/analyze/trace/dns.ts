@@ -12,7 +12,8 @@ import { objectsOf } from './views.js';
 import { resolveName } from '../dns/index.js';
 
 export interface Named {
-  service: string;
+  /** What to trace to: `svc/ns/name` or an address. */
+  target: string;
   port?: string;
   info: DnsInfo;
 }
@@ -29,7 +30,8 @@ export function resolveDnsDestination(snapshot: Snapshot, req: Req): Named | und
   const src = resolveSource(snapshot, req.src, req.namespace);
   if (src.kind !== 'pod') throw new UserError(`${spec.name} is a name, resolved with a pod's resolv.conf: SRC must be a pod`, { hint: `trace to the service instead: kubectl netx trace ${req.src} svc/NAME` });
   const r = resolveName(snapshot, src.pod, spec.name);
-  if (r.service) return { service: r.service, info: r.info, ...(spec.port !== undefined ? { port: spec.port } : {}) };
+  const target = r.service ? `svc/${r.service}` : r.address ? (r.address.includes(':') ? `[${r.address}]` : r.address) : undefined;
+  if (target) return { target, info: r.info, ...(spec.port !== undefined ? { port: spec.port } : {}) };
   // A bare word that is neither a pod nor a service: the pod resolver's error (with its suggestions) says it best.
   if (spec.bare) resolveDestination(snapshot, req.dst, req.namespace);
   const tried = r.info.attempts.map((a) => `${a.query}: ${a.result}`);

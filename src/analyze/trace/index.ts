@@ -120,7 +120,7 @@ function traceIngress(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, re
 
 /** DST as a DNS name: resolve it the pod's way, then trace to the Service it names (or its pods). */
 function traceNamed(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, named: Named): TraceReport {
-  const rest = traceRequest(snapshot, { ...req, dst: `svc/${named.service}${named.port !== undefined ? `:${named.port}` : ''}`, dns: false }, deps);
+  const rest = traceRequest(snapshot, { ...req, dst: `${named.target}${named.port !== undefined ? `:${named.port}` : ''}`, dns: false }, deps);
   for (const t of rest.traces) t.dns = named.info;
   return { traces: [...(req.dns ? dnsQueryTraces(snapshot, req, deps, named.info) : []), ...rest.traces] };
 }

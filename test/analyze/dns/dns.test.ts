@@ -92,3 +92,25 @@ describe('cluster DNS settings and answers (lab snapshot)', () => {
     expect(r.info.attempts.at(-1)).toEqual({ query: 'example.com', result: expect.stringMatching(/forwarded upstream/) });
   });
 });
+
+describe('address records', () => {
+  const client = () => (LAB.cluster.objects.pods as V1Pod[]).find((p) => p.metadata?.name === 'client')!;
+  it('a pod record answers the address written in the name', () => {
+    expect(resolveName(LAB, client(), '10-244-1-10.default.pod.cluster.local')).toMatchObject({ address: '10.244.1.10' });
+    expect(resolveName(LAB, client(), 'fd00-10-244--10.default.pod.cluster.local.').address).toBe('fd00:10:244::10');
+  });
+
+  it('a hostname under a headless service answers that endpoint; under a ClusterIP service NXDOMAIN', () => {
+    const objects = structuredClone(LAB.cluster.objects) as Record<string, { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; endpoints?: { hostname?: string }[] }[]>;
+    const slice = structuredClone(objects.endpointslices!.find((s) => s.metadata.name.startsWith('web-ettel'))!);
+    slice.metadata = { ...slice.metadata, name: 'db-1', labels: { 'kubernetes.io/service-name': 'db' } };
+    slice.endpoints!.forEach((e, i) => (e.hostname = `db-${i}`));
+    objects.endpointslices!.push(slice);
+    objects.services!.push({ metadata: { name: 'db', namespace: 'default' }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] } });
+    const snap = { ...LAB, cluster: { ...LAB.cluster, objects: objects as unknown as Snapshot['cluster']['objects'] } };
+    const r = resolveName(snap, client(), 'db-1.db');
+    expect(r.address).toBe(slice.endpoints![1] ? (slice.endpoints![1] as { addresses: string[] }).addresses[0] : undefined);
+    expect(r.info.answer).toMatch(/hostname db-1 of service default\/db/);
+    expect(resolveName(snap, client(), 'web-0.web').info.attempts[0]!.result).toMatch(/not headless/);
+  });
+});

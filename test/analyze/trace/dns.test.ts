@@ -61,3 +61,12 @@ describe('trace: DST as a DNS name', () => {
     expect(() => trace(LAB, { dst: 'svc/web:80', dns: true })).toThrowError(/no nameserver/);
   });
 });
+
+describe('trace: DST as a pod record', () => {
+  it('10-244-1-10.default.pod.cluster.local:8080 is traced to pod web-1', () => {
+    const [t] = trace(LAB, { dst: '10-244-1-10.default.pod.cluster.local:8080' });
+    expect(t!.destination).toMatchObject({ kind: 'pod', name: 'default/web-1', port: 8080 });
+    expect(t!.disposition).toBe('delivered');
+    expect(t!.dns?.answer).toMatch(/^10\.244\.1\.10 \(pod record/);
+  });
+});
