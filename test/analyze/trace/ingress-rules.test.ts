@@ -1,6 +1,7 @@
 /** Ingress routing (networking.k8s.io/v1 semantics) and the trace from the controller pod to the chosen backend. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
@@ -73,6 +74,9 @@ describe('trace ingress/NAME', () => {
     expect(t!.disposition).toBe('delivered');
     expect(t!.ingress).toMatchObject({ ingress: 'default/shop', backend: { service: 'default/echo', port: '9090' } });
     expect(trace(withIngress(), { host: 'shop.example.com', path: '/' })[0]!.destination).toMatchObject({ name: 'default/web', port: 80, portName: 'http' });
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(JSON.parse(JSON.stringify(t))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('clear errors: no host, no Ingresses in the snapshot, a typo, --host without ingress/', () => {
