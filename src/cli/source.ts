@@ -2,7 +2,6 @@
  * Where a command's Snapshot comes from: the file named by --snapshot, or the live cluster through
  * the cluster layer. Both paths answer the same CollectPlan, so a command behaves the same either way.
  */
-import v8 from 'node:v8';
 import { clusterOptionsFromFlags } from '../cluster/options.js';
 import { probeOptionsFromFlags, type ProbeFlagValues } from '../probe/flags.js';
 import { readSnapshotFile } from '../snapshot/file.js';
@@ -24,7 +23,6 @@ export interface GlobalFlagValues extends ProbeFlagValues {
 
 /** Loads --snapshot (checking it holds what `plan` needs) or collects `plan` from the live cluster. */
 export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan, progress: Progress = silentProgress): Promise<Snapshot> {
-  keepYoungGenerationSmall();
   if (flags.snapshot) {
     const snapshot = readSnapshotFile(flags.snapshot);
     checkSnapshotCovers(snapshot, plan, flags.snapshot);
@@ -45,20 +43,6 @@ export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan,
     return await collect(options, plan, progress, undefined, probe);
   } finally {
     progress.done();
-  }
-}
-
-/**
- * V8 lets the young generation grow to ~130 MB on machines with much memory; while a big cluster is
- * read (150,000 pods), that alone would be a third of the process. Kept at its initial size, peak RSS
- * drops ~110 MB at no measurable CPU cost (bench/README.md). A runtime flag because the CLI's Node
- * flags are not ours to set here; unknown to another V8, it does nothing.
- */
-function keepYoungGenerationSmall(): void {
-  try {
-    v8.setFlagsFromString('--semi-space-growth-factor=1');
-  } catch {
-    // Not fatal: only memory use is at stake.
   }
 }
 

@@ -3,6 +3,7 @@ import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
 import { createProgress } from '../cli/progress.js';
 import { obtainSnapshot } from '../cli/source.js';
+import { keepYoungGenerationSmall } from '../cli/memory.js';
 import { analyzeCidr, cidrPlan } from '../analyze/cidr/index.js';
 import { renderCidrText } from '../render/cidr.js';
 import { renderJson } from '../render/json.js';
@@ -24,6 +25,7 @@ export default class Cidr extends NetxCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Cidr);
     this.configureColor(flags['no-color']);
+    keepYoungGenerationSmall();
     const snapshot = await obtainSnapshot(flags, cidrPlan(), createProgress());
     const report = analyzeCidr(snapshot);
     const out = flags.output;
