@@ -44,7 +44,11 @@ export interface Enforcement {
   summary: string;
 }
 
-export function detectEnforcement(snapshot: Snapshot): Enforcement {
+/**
+ * `rulesets`: the nodes' netfilter already parsed (trace builds node models anyway); a node it does
+ * not cover has its dumps parsed here.
+ */
+export function detectEnforcement(snapshot: Snapshot, rulesets?: ReadonlyMap<string, Ruleset>): Enforcement {
   const evidence: EngineEvidence[] = [];
   const gaps: string[] = [];
   if (!has(snapshot, 'daemonsets')) gaps.push('DaemonSets were not collected');
@@ -54,7 +58,8 @@ export function detectEnforcement(snapshot: Snapshot): Enforcement {
   const policyChains: NodePolicyChains[] = [];
   const invisible = new Set<string>();
   for (const [node, capture] of Object.entries(snapshot.nodes).sort(([a], [b]) => a.localeCompare(b))) {
-    const names = nodeNetfilterNames(capture, node, gaps);
+    const parsed = rulesets?.get(node);
+    const names = parsed ? namesOf(parsed) : nodeNetfilterNames(capture, node, gaps);
     for (const sig of NODE_SIGNATURES) {
       const tables = names.tables.filter((t) => sig.tables?.test(t.name));
       const chains = names.chains.filter((c) => sig.chains.test(c));
@@ -103,6 +108,13 @@ const IPTABLES_KEYS: { key: string; family: 'ip' | 'ip6' }[] = [
   { key: 'iptables-legacy', family: 'ip' },
   { key: 'ip6tables', family: 'ip6' },
 ];
+
+function namesOf(rs: Ruleset): NetfilterNames {
+  return {
+    chains: [...new Set(rs.tables.flatMap((t) => t.chains.map((c) => c.name)))],
+    tables: rs.tables.filter((t) => t.origin === 'nft').map((t) => ({ name: t.name, chains: t.chains.map((c) => c.name) })),
+  };
+}
 
 /** Every chain name in the node's iptables dumps and every native nft table (with its chains). */
 function nodeNetfilterNames(capture: Snapshot['nodes'][string], node: string, gaps: string[]): NetfilterNames {

@@ -79,7 +79,7 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
   const source = ext ?? withFamily(resolveSource(snapshot, req.src, req.namespace), family);
   const tw = buildWorld(snapshot, deps.buildNode);
   if (dest.kind === 'service' && dest.externalName !== undefined) return { traces: [externalNameTrace(source, dest, port)] };
-  const pc = policyContext(snapshot);
+  const pc = policyContext(snapshot, tw.models);
   const entries = ext ? entryNodes(snapshot, tw, dest, req.fromNode) : [undefined];
   const traces = entries.flatMap((entry) =>
     plannedTargets(snapshot, { dest, port, portName, protocol: req.protocol, family, ...(ext ? { external: ext } : {}), ...(entry ? { entry } : {}) }).map((t) => traceOne(snapshot, tw, pc, source, t, req.sport)),

@@ -6,6 +6,7 @@
  * there; a policy nothing in the dumps enforces is reported, not applied.
  */
 import type { Snapshot } from '../../snapshot/types.js';
+import type { NodeModel } from '../../model/node.js';
 import type { Branch, Finding, Step, Trace } from '../../sim/trace.js';
 import { has, objectsOf } from '../../model/k8s.js';
 import { evaluateFlow, policyWorld, detectEnforcement, endForAddress, policyStep, type Enforcement } from '../policy/index.js';
@@ -22,9 +23,11 @@ export interface PolicyContext {
 }
 
 /** Undefined when the snapshot holds no NetworkPolicies list at all (older snapshots): nothing to judge. */
-export function policyContext(snapshot: Snapshot): PolicyContext | undefined {
+export function policyContext(snapshot: Snapshot, models?: ReadonlyMap<string, NodeModel>): PolicyContext | undefined {
   if (!has(snapshot, 'networkpolicies')) return undefined;
-  return { world: policyWorld(snapshot), enforcement: detectEnforcement(snapshot), policyCount: objectsOf(snapshot, 'networkpolicies').length };
+  // The node models hold every netfilter dump parsed already: no second parse of big rulesets.
+  const rulesets = models ? new Map([...models].map(([n, m]) => [n, m.ruleset])) : undefined;
+  return { world: policyWorld(snapshot), enforcement: detectEnforcement(snapshot, rulesets), policyCount: objectsOf(snapshot, 'networkpolicies').length };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Snapshot } from '../../../src/snapshot/types.js';
 import { buildNodeModel } from '../../../src/model/build-node.js';
 import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
 import { tracePlan } from '../../../src/analyze/trace/plan.js';
+import { detectEnforcement } from '../../../src/analyze/policy/index.js';
 import type { Trace } from '../../../src/sim/trace.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 
@@ -94,5 +95,15 @@ describe('trace: the NetworkPolicy step', () => {
     expect(denied.severity).toBe('info');
     expect(denied.message).toMatch(/block-web-1.*the dataplane stops it too/);
     expect(t.findings.map((f) => f.code)).not.toContain('policy-not-enforced');
+  });
+
+  it('enforcement judged from the trace’s parsed node models equals the one from the dumps (no second parse)', () => {
+    for (const file of ['examples/lab-flannel-iptables.snapshot.json', 'examples/lab-hostgw-nftables.snapshot.json', 'test/fixtures/lab/forward-drop.snapshot.json']) {
+      const s = load(file);
+      const models = new Map(Object.entries(s.nodes).map(([n, c]) => [n, buildNodeModel(n, c).ruleset]));
+      const fromModels = detectEnforcement(s, models);
+      expect(fromModels).toEqual(detectEnforcement(s));
+      expect(fromModels.evidence.length).toBeGreaterThan(0);
+    }
   });
 });
