@@ -107,7 +107,7 @@ function deniedFindings(judged: Judged[], e: Enforcement, trace: Trace): Finding
     {
       code: 'policy-denied',
       severity: delivered ? (e.kind === 'enforcing' ? 'error' : 'warning') : 'info',
-      message: `denied by NetworkPolicy ${policies.join(', ')}: ${first.reason.replace(/^denied: /, '')}${tail}`,
+      message: `denied by NetworkPolicy ${policies.join(', ')} on ${denied.length} of ${trace.branches.length} path(s): ${first.reason.replace(/^denied: /, '')}${denied.length > 1 ? ' (and the like for the others)' : ''}${tail}`,
       evidence: [...new Set(verdicts.flatMap((v) => [...v.egress.misses, ...v.ingress.misses].map((m) => `${m.policy} ${m.direction} rule ${m.rule}: ${m.reason}`)))].slice(0, 8),
       hint: `kubectl netx policy ${trace.source.name ?? trace.source.ip} ${first.flow.destination.name ?? first.flow.destination.ip}:${first.flow.port}`,
     },

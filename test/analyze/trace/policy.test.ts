@@ -60,7 +60,7 @@ describe('trace: the NetworkPolicy step', () => {
     expect(policySteps(t)[0]![0]!.detail?.ingressPolicies).toBe('default/deny-web');
     const denied = t.findings.find((f) => f.code === 'policy-denied')!;
     expect(denied.severity).toBe('warning');
-    expect(denied.message).toMatch(/default\/deny-web/);
+    expect(denied.message).toMatch(/default\/deny-web on 3 of 3 path\(s\)/);
     expect(t.findings.map((f) => f.code)).toContain('policy-not-enforced');
   });
 
