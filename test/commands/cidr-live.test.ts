@@ -1,31 +1,22 @@
 /** `kubectl netx cidr` against the test API server: the real client path, the cidr plan, error exits. */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApiServer } from '../support/api-server/index.js';
-import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt, runCliAsync, type CliRun } from '../support/cli.js';
 import { kindSnapshot } from '../support/fixtures-cidr/kind-snapshot.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 let dir = '';
 let server: TestApiServer;
 
 /** Async (the API server runs in this process and must keep answering while the CLI waits). */
-function run(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(BIN, ['cidr', ...args], { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function run(...args: string[]): Promise<CliRun> {
+  return runCliAsync(['cidr', ...args], { ...process.env, NO_COLOR: '1', KUBECONFIG: '' });
 }
 
 beforeAll(async () => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'netx-cidr-live-'));
   server = await TestApiServer.start({ snapshot: kindSnapshot(), serviceCIDRs: ['10.96.0.0/12'] });
 }, 180_000);

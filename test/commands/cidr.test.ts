@@ -1,22 +1,19 @@
 /** `kubectl netx cidr` as a user runs it: the built plugin, a snapshot file, a subprocess. */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt, runCli } from '../support/cli.js';
 import { kindSnapshot } from '../support/fixtures-cidr/kind-snapshot.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 let dir = '';
 let file = '';
 
-const run = (...args: string[]) => spawnSync(BIN, ['cidr', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+const run = (...args: string[]) => runCli(['cidr', ...args]);
 
 beforeAll(() => {
-  // bin/kubectl-netx runs dist/: build it (incremental) unless the caller already did (npm test).
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'netx-cidr-'));
   file = path.join(dir, 'kind.snapshot.json');
   writeFileSync(file, JSON.stringify(kindSnapshot()));

@@ -1,16 +1,14 @@
 /** `kubectl netx collect` as a user runs it: the built plugin in a subprocess against the test API server. */
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
-import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt, runCliAsync } from '../support/cli.js';
 import { sampleObjects } from '../support/api-server/fixture.js';
 import { TestApiServer } from '../support/api-server/index.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 let server: TestApiServer;
 let dir = '';
 let kubeconfig = '';
@@ -23,18 +21,11 @@ interface Run {
 
 /** Async on purpose: the API server lives in this process and must keep answering. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      BIN,
-      args,
-      { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', ...env } },
-      (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
+  return runCliAsync(args, { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', ...env });
 }
 
 beforeAll(async () => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
   server = await TestApiServer.start({ objects: sampleObjects(30) });
   dir = mkdtempSync(path.join(tmpdir(), 'netx-collect-cmd-'));
   kubeconfig = server.writeKubeconfig(dir);

@@ -1,21 +1,20 @@
 /** `kubectl netx policy` through the built CLI on the lab snapshot plus NetworkPolicies: output, exit codes, errors. */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt, runCli } from '../support/cli.js';
 import { LAB_POLICIES, labSnapshot } from '../analyze/policy/lab-snapshot.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 let dir = '';
 let file = '';
 let bare = '';
-const run = (snap: string, ...args: string[]) => spawnSync(BIN, ['policy', ...args, '--snapshot', snap, '--no-color'], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 60_000 });
+const run = (snap: string, ...args: string[]) => runCli(['policy', ...args, '--snapshot', snap, '--no-color'], { env: process.env });
 
 beforeAll(() => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'netx-policy-'));
   file = path.join(dir, 'policies.snapshot.json');
   writeFileSync(file, JSON.stringify(labSnapshot(LAB_POLICIES)));

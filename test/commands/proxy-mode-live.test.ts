@@ -1,29 +1,23 @@
 /** `kubectl netx proxy-mode` against the test API server: the live path without node probing (--no-probe; test/lab/probe has it with). */
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt, runCliAsync, type CliRun } from '../support/cli.js';
 import { TestApiServer } from '../support/api-server/index.js';
 import { switchedToNftables } from '../analyze/proxy-mode/cluster-fixture.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 let server: TestApiServer;
 let dir = '';
 let kubeconfig = '';
 
 /** Async on purpose: the API server lives in this process and must keep answering. */
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(BIN, args, { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' } }, (error, stdout, stderr) =>
-      resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
+function run(args: string[]): Promise<CliRun> {
+  return runCliAsync(args, { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' });
 }
 
 beforeAll(async () => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
   server = await TestApiServer.start({ snapshot: switchedToNftables(), serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' } });
   dir = mkdtempSync(path.join(tmpdir(), 'netx-proxy-mode-live-'));
   kubeconfig = server.writeKubeconfig(dir);

@@ -1,16 +1,13 @@
 /** `kubectl netx rbac` as a user runs it. */
-import { execFileSync, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { rbacObjects } from '../../src/cluster/rbac.js';
-import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt, runCli } from '../support/cli.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
-const run = (...args: string[]) => spawnSync(BIN, ['rbac', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+const run = (...args: string[]) => runCli(['rbac', ...args]);
 
 beforeAll(() => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
 }, 180_000);
 
 describe('kubectl netx rbac', () => {
