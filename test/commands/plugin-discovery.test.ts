@@ -1,9 +1,10 @@
 /** The real kubectl finds bin/kubectl-netx on PATH and runs it as `kubectl netx`. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/corpus.js';
+import { ensureBuilt } from '../support/cli.js';
 
 const KUBECTL = '/usr/bin/kubectl';
 const BIN_DIR = path.join(REPO_ROOT, 'bin');
@@ -12,7 +13,7 @@ const env = { PATH: `${BIN_DIR}:/usr/bin:/bin`, HOME: '/nonexistent', NO_COLOR: 
 const kubectl = (...args: string[]) => spawnSync(KUBECTL, args, { encoding: 'utf8', env, timeout: 60_000 });
 
 beforeAll(() => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
 }, 180_000);
 
 describe.skipIf(!existsSync(KUBECTL))('kubectl plugin discovery', { timeout: 90_000 }, () => {
