@@ -78,6 +78,12 @@ export function sameAddr(a: string, b: string): boolean {
   return x.toNormalizedString() === y.toNormalizedString();
 }
 
+/** One spelling per address (IPv6 normalised), for use as a map key; the input itself when malformed. */
+export function canonicalAddr(a: string): string {
+  if (!a.includes(':')) return a;
+  return parseAddr(a)?.toNormalizedString() ?? a;
+}
+
 /** Numeric compare for ranges of addresses (IPv4 and IPv6). */
 export function addrToBigInt(a: string): bigint {
   const bytes = ipaddr.parse(a).toByteArray();
