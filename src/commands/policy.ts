@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { createProgress } from '../cli/progress.js';
-import { obtainSnapshot } from '../cli/source.js';
+import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
 import { policyRequest } from '../analyze/policy/index.js';
 import { policyPlan } from '../analyze/policy/plan.js';
 import { renderPolicy, type PolicyFormat } from '../render/policy.js';
@@ -36,7 +36,7 @@ export default class Policy extends NetxCommand {
     const report = policyRequest(snapshot, {
       src: args.src,
       dst: args.dst,
-      namespace: flags.namespace ?? 'default',
+      namespace: defaultNamespace(flags, snapshot),
       ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
       ...(flags.port !== undefined ? { port: flags.port } : {}),
     });

@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { createProgress } from '../cli/progress.js';
-import { obtainSnapshot } from '../cli/source.js';
+import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
 import { traceRequest } from '../analyze/trace/index.js';
 import { tracePlan } from '../analyze/trace/plan.js';
 import { buildNodeModel } from '../model/build-node.js';
@@ -44,13 +44,13 @@ export default class Trace extends NetxCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Trace);
     this.configureColor(flags['no-color']);
-    const snapshot = await obtainSnapshot(flags, tracePlan({ ingress: /^(ingress|ingresses|ing)\//.test(args.dst) }), createProgress());
+    const snapshot = await obtainSnapshot(flags, tracePlan({ ingress: /^(ingress|ingresses|ing)\//.test(args.dst), src: args.src, dst: args.dst, ...(flags.namespace ? { namespace: flags.namespace } : {}) }), createProgress());
     const report = traceRequest(
       snapshot,
       {
         src: args.src,
         dst: args.dst,
-        namespace: flags.namespace ?? 'default',
+        namespace: defaultNamespace(flags, snapshot),
         ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags['source-port'] !== undefined ? { sport: flags['source-port'] } : {}),

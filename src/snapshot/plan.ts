@@ -47,7 +47,8 @@ export interface CollectPlan {
     dumps: DumpKey[];
     conntrackAddresses?: string[];
     /** Addresses known only once the API objects are listed (trace: the client, the VIP, the endpoints). */
-    conntrackAddressesFrom?: (objects: ClusterCapture['objects']) => string[];
+    /** Undefined: the addresses could not be worked out, so the whole table is read. */
+    conntrackAddressesFrom?: (objects: ClusterCapture['objects']) => string[] | undefined;
   };
 }
 

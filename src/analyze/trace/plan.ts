@@ -1,6 +1,7 @@
 /** What `trace` needs from a cluster: pods, services, EndpointSlices, nodes, and the path's dataplane dumps. */
 import type { CollectPlan } from '../../snapshot/plan.js';
-import type { DumpKey } from '../../snapshot/types.js';
+import type { ClusterCapture, DumpKey, Snapshot } from '../../snapshot/types.js';
+import { resolveDestination, resolveSource } from './resolve.js';
 
 /** Every dump the walker reads: routing, links, neighbours, FDB, both netfilter views, ipsets, conntrack, sysctls. */
 export const TRACE_DUMPS: DumpKey[] = [
@@ -26,7 +27,7 @@ export const TRACE_DUMPS: DumpKey[] = [
  * Pods are listed in all namespaces: any pod IP on the path needs a name. Node dumps are taken from
  * every node, because the path (which endpoint, which node) is only known after the walk.
  */
-export function tracePlan(opts: { ingress?: boolean } = {}): CollectPlan {
+export function tracePlan(opts: { ingress?: boolean; src?: string; dst?: string; namespace?: string } = {}): CollectPlan {
   const plan: CollectPlan = {
     resources: [
       { resource: 'nodes' },
@@ -43,7 +44,26 @@ export function tracePlan(opts: { ingress?: boolean } = {}): CollectPlan {
     ],
     nodes: { names: 'all', dumps: TRACE_DUMPS },
   };
+  const { src, dst, namespace } = opts;
+  if (src && dst) plan.nodes!.conntrackAddressesFrom = (objects) => traceAddresses(objects, src, dst, namespace ?? 'default');
   // Only for DST ingress/NAME: a snapshot without Ingresses then says so when the name is looked up.
   if (opts.ingress) plan.resources.push({ resource: 'ingresses', optional: true });
   return plan;
+}
+
+/**
+ * The addresses whose conntrack entries can change this trace: the client's (every flow it opens) and
+ * the destination's (a VIP's entries, stale ones included). The node filters in the kernel on them
+ * (issue 5: conntrack on a big node is large). When a name does not resolve, nothing is filtered:
+ * the trace then reports the name, and the whole table was read.
+ */
+export function traceAddresses(objects: ClusterCapture['objects'], src: string, dst: string, namespace: string): string[] | undefined {
+  const view: Snapshot = { kind: 'NetxSnapshot', version: 1, capturedAt: '', source: { type: 'live' }, cluster: { objects }, nodes: {} };
+  try {
+    const from = src.startsWith('external:') ? src.slice('external:'.length) : resolveSource(view, src, namespace).ip;
+    const to = resolveDestination(view, dst, namespace).dest.ip;
+    return from && to ? [...new Set([from, to])] : undefined;
+  } catch {
+    return undefined;
+  }
 }
