@@ -48,6 +48,7 @@ export const RESOURCES: ResourceInfo[] = [
   { resource: 'configmaps', kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'kube-proxy and kubeadm config' },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'service endpoints' },
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'policy verdicts' },
+  { resource: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'trace ingress/NAME: which rule routes a host and path' },
   { resource: 'servicecidrs', kind: 'ServiceCIDR', group: 'networking.k8s.io', versions: ['v1', 'v1beta1'], namespaced: false, verbs: ['get', 'list'], why: 'service CIDRs, Kubernetes 1.31+' },
   { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'CNI and kube-proxy detection' },
   { resource: 'ippools', kind: 'IPPool', group: 'crd.projectcalico.org', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'Calico IPAM pools, when Calico is installed' },
