@@ -1,5 +1,5 @@
 /** `kubectl netx policy` through the built CLI on the lab snapshot plus NetworkPolicies: output, exit codes, errors. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,11 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'netx-policy-'));
   file = path.join(dir, 'policies.snapshot.json');
   writeFileSync(file, JSON.stringify(labSnapshot(LAB_POLICIES)));
-  bare = path.join(REPO_ROOT, 'examples', 'lab-flannel-iptables.snapshot.json');
+  // A capture from before netx collected NetworkPolicies.
+  const old = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', 'lab-flannel-iptables.snapshot.json'), 'utf8')) as { cluster: { objects: Record<string, unknown> } };
+  delete old.cluster.objects.networkpolicies;
+  bare = path.join(dir, 'no-policies.snapshot.json');
+  writeFileSync(bare, JSON.stringify(old));
 }, 180_000);
 
 afterAll(() => {

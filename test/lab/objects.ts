@@ -614,6 +614,8 @@ export function labObjects(plan: AddressPlan, created: string, kernel: string, d
     pods: [...labPods(ctx), ...systemPods(ctx)],
     services: plan.spec.services.map((s) => serviceObject(ctx, s)),
     endpointslices: plan.spec.services.map((s) => endpointSliceObject(ctx, s)),
+    // The lab has no NetworkPolicies; listed (empty) as a real collect lists them, so a trace knows none apply.
+    networkpolicies: [],
     configmaps: configMaps(ctx),
     daemonsets: [
       daemonSet(
