@@ -6,6 +6,7 @@ import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize, toInt } from '../text.js';
 import { isAddress } from './common.js';
 import { applyDetailLine, linkFromJson, linkFromTextHeader } from './link.js';
+import { show } from '../show.js';
 
 export interface IpAddrResult {
   addresses: Address[];
@@ -35,7 +36,7 @@ function parseAddrJson(text: string, opts: SourceOpts): Parsed<IpAddrResult> {
       const a = r.object(ai, p);
       const fam = r.optStr(a, 'family', p);
       if (fam !== 'inet' && fam !== 'inet6') {
-        warnings.push({ code: 'unsupported', message: `address family "${String(fam)}" is not modelled`, path: p });
+        warnings.push({ code: 'unsupported', message: `address family "${show(fam)}" is not modelled`, path: p });
         return;
       }
       const local = r.str(a, 'local', p);

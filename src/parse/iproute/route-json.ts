@@ -6,6 +6,7 @@ import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText } from '../text.js';
 import { normalizePrefix } from './common.js';
 import { numOrStr, ROUTE_TYPES, routeFamily, setTable, UNMODELLED, type RouteOpts } from './route-common.js';
+import { show } from '../show.js';
 
 const JSON_KEYS = new Set(['type', 'dst', 'gateway', 'via', 'dev', 'table', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'metrics', 'nexthops', 'pref', 'tos', 'dsfield', 'expires', 'cache', 'error', 'uid', 'iif', 'oif']);
 
@@ -20,7 +21,7 @@ export function parseRouteJson(text: string, opts: RouteOpts): Parsed<Route[]> {
     const o = r.object(item, path);
     for (const k of Object.keys(o)) {
       const why = UNMODELLED[k];
-      if (why) warnings.push({ code: 'unsupported', message: `${String(o.dst)}: ${why}`, path: `${path}.${k}` });
+      if (why) warnings.push({ code: 'unsupported', message: `${show(o.dst)}: ${why}`, path: `${path}.${k}` });
       else if (!JSON_KEYS.has(k) && !unknown.has(k)) {
         unknown.add(k);
         warnings.push({ code: 'unknown-field', message: `route field "${k}" is not interpreted`, path: `${path}.${k}` });

@@ -6,6 +6,7 @@ import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText } from '../text.js';
 import { normalizePrefix, parseMark } from './common.js';
 import { ACTIONS, ruleFamily, setTable, type RuleOpts } from './rule-common.js';
+import { show } from '../show.js';
 
 const JSON_KEYS = new Set(['priority', 'not', 'src', 'srclen', 'dst', 'dstlen', 'tos', 'fwmark', 'fwmask', 'iif', 'iif_detached', 'oif', 'oif_detached', 'l3mdev', 'uid_start', 'uid_end', 'ipproto', 'sport', 'sport_start', 'sport_end', 'dport', 'dport_start', 'dport_end', 'table', 'action', 'goto', 'suppress_prefixlen', 'protocol', 'to_tbl']);
 /** Selectors netx does not evaluate: a rule with one matches less than the model says, so each is a warning. */
@@ -20,7 +21,7 @@ export function parseRuleJson(text: string, opts: RuleOpts): Parsed<RoutingRule[
     const path = `$[${i}]`;
     const o = r.object(item, path);
     for (const k of Object.keys(o)) {
-      if (UNMODELLED.has(k)) warnings.push({ code: 'unsupported', message: `rule ${String(o.priority)} selector "${k}" is not evaluated`, path: `${path}.${k}` });
+      if (UNMODELLED.has(k)) warnings.push({ code: 'unsupported', message: `rule ${show(o.priority)} selector "${k}" is not evaluated`, path: `${path}.${k}` });
       else if (!JSON_KEYS.has(k) && !seen.has(k)) {
         seen.add(k);
         warnings.push({ code: 'unknown-field', message: `rule field "${k}" is not interpreted`, path: `${path}.${k}` });
@@ -47,7 +48,7 @@ function ruleFromJson(r: JsonReader, o: JsonObject, path: string, opts: RuleOpts
     const v = r.optNumLike(o, key, path);
     if (v === undefined) return undefined;
     const m = parseMark(v);
-    if (m === undefined) r.fail(`${path}.${key}`, `"${String(v)}" is not a mark`);
+    if (m === undefined) r.fail(`${path}.${key}`, `"${show(v)}" is not a mark`);
     return m;
   };
   const ports = (key: string): [number, number] | undefined => {

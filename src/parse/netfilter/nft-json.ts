@@ -9,7 +9,7 @@ import { IPTABLES_TABLES, builtinChains } from './base-chains.js';
 import { elemComment, mapElement, tagKey, value } from './nft-expr.js';
 import { ruleExpr } from './nft-rule.js';
 import { renderRule } from './render.js';
-import { Unsupported, lookup } from './values.js';
+import { Unsupported, lookup, show } from './values.js';
 
 export interface NftJsonOpts {
   source: string;
@@ -128,7 +128,7 @@ function checkSchema(items: unknown[], fail: Fail): void {
   const info = meta && isObj(meta.metainfo) ? meta.metainfo : undefined;
   if (!info) fail('nftables', 'no metainfo object: this does not look like `nft -j list ruleset` output');
   const v = (info as Obj).json_schema_version;
-  if (v !== 1) fail('nftables[0].metainfo.json_schema_version', `unsupported libnftables JSON schema version ${String(v)} (this parser reads version 1)`);
+  if (v !== 1) fail('nftables[0].metainfo.json_schema_version', `unsupported libnftables JSON schema version ${show(v)} (this parser reads version 1)`);
 }
 
 function obj(v: unknown, path: string, fail: Fail): Obj {
@@ -146,7 +146,7 @@ function chainOf(o: Obj, path: string, fail: Fail): Chain {
   const hook = str(o, 'hook', path, fail) as Hook;
   if (!HOOKS.has(hook)) fail(`${path}.hook`, `unknown hook ${hook}`);
   const type = (o.type ?? 'filter') as ChainType;
-  if (!CHAIN_TYPES.has(type)) fail(`${path}.type`, `unknown chain type ${String(o.type)}`);
+  if (!CHAIN_TYPES.has(type)) fail(`${path}.type`, `unknown chain type ${show(o.type)}`);
   const prio = o.prio;
   if (typeof prio !== 'number') fail(`${path}.prio`, 'expected a numeric priority');
   const policy = o.policy === 'drop' ? 'drop' : 'accept';
@@ -179,8 +179,8 @@ const TYPE_CONTEXT: Readonly<Record<string, Selector>> = {
 };
 
 function typeList(v: unknown): string | string[] {
-  if (Array.isArray(v)) return v.map(String);
-  const s = String(v);
+  if (Array.isArray(v)) return v.map(show);
+  const s = show(v);
   return s.includes(' . ') ? s.split(' . ') : s;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Expr } from '../../model/netfilter.js';
 import { mangleMark, mapRef, matchExpr, natStatement, selector, tagOf, taggedVerdict, value } from './nft-expr.js';
-import { Unsupported, lookup } from './values.js';
+import { Unsupported, lookup, show } from './values.js';
 
 export interface ExprResult {
   expr: Expr;
@@ -127,7 +127,7 @@ function mangle(body: unknown): Expr {
 function setUpdate(body: unknown): Expr {
   if (!isObj(body)) throw new Unsupported('set statement');
   const op = body.op;
-  if (op !== 'add' && op !== 'update' && op !== 'delete') throw new Unsupported(`set op ${String(op)}`);
+  if (op !== 'add' && op !== 'update' && op !== 'delete') throw new Unsupported(`set op ${show(op)}`);
   if (typeof body.set !== 'string') throw new Unsupported('set name');
   let elem = body.elem;
   let timeout: number | undefined;

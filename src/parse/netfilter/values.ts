@@ -8,6 +8,8 @@ export function lookup<T>(rec: Readonly<Record<string, T>>, key: string): T | un
 }
 
 /** Thrown by translators for input they cannot translate faithfully; callers keep the text as unknown. */
+export { show } from '../show.js';
+
 export class Unsupported extends Error {}
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

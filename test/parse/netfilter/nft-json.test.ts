@@ -190,6 +190,12 @@ describe('iptables-nft tables in the nft dump', () => {
 describe('bad input', () => {
   const meta = '{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}';
 
+  it('describes any JSON value in a message, even one String() cannot convert (found by the property tests)', () => {
+    const e = thrown(() => parse('{"nftables": [{"metainfo": {"json_schema_version": {"toString": {}}}}]}')) as ParseError;
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e.message).toContain('schema version {"toString":{}}');
+  });
+
   it('checks the schema version first', () => {
     const e = thrown(() => parse('{"nftables": [{"metainfo": {"json_schema_version": 2}}]}')) as ParseError;
     expect(e).toBeInstanceOf(ParseError);
