@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/lab/**', '**/node_modules/**'],
+          setupFiles: ['test/support/fast-check-setup.ts'],
           testTimeout: 30_000,
         },
       },
