@@ -1,76 +1,26 @@
 /**
- * The lab's dump step: runs the probe command catalogue inside each node namespace (exactly the
- * commands `kubectl netx collect` runs on a real node) and writes a Snapshot whose API objects
- * describe the lab, so fixtures look like a capture from a real cluster.
+ * The lab's dump step: the probe itself (src/probe/node-probe.ts, the code `kubectl netx collect`
+ * runs against a real node) in each node namespace, plus a Snapshot whose API objects describe the
+ * lab, so fixtures are captures made the way a real cluster's are.
  */
 import { release } from 'node:os';
-import { inNs, run } from './exec.js';
+import { probeNode } from '../../src/probe/node-probe.js';
+import { NetnsTransport } from '../../src/probe/transport.js';
 import type { Lab } from './build.js';
 import { cniFile, labObjects } from './objects.js';
 import { clusterCIDR, serviceCIDR } from './spec.js';
-import type { DumpKey, DumpResult, NodeCapture, Snapshot } from '../../src/snapshot/types.js';
+import type { NodeCapture, Snapshot } from '../../src/snapshot/types.js';
 
-/** Dump key → argv, in collection order. `sysctl` is built per node (it names each interface). */
-export const LAB_CATALOGUE: ReadonlyArray<readonly [DumpKey, readonly string[]]> = [
-  ['addr', ['ip', '-j', 'addr', 'show']],
-  ['link', ['ip', '-d', '-j', 'link', 'show']],
-  ['rule', ['ip', '-j', 'rule', 'show']],
-  ['route', ['ip', '-j', 'route', 'show', 'table', 'all']],
-  ['neigh', ['ip', '-j', 'neigh', 'show']],
-  ['fdb', ['bridge', '-j', 'fdb', 'show']],
-  ['iptables', ['iptables-save']],
-  ['iptables-nft', ['iptables-nft-save']],
-  ['ip6tables', ['ip6tables-save']],
-  ['nft', ['nft', '-j', 'list', 'ruleset']],
-  ['conntrack', ['conntrack', '-L']],
-];
-
-/** Global sysctls the simulator reads; per-interface rp_filter keys are added from the link dump. */
-export const SYSCTL_KEYS = [
-  'net.ipv4.ip_forward',
-  'net.ipv4.conf.all.forwarding',
-  'net.ipv4.conf.all.rp_filter',
-  'net.ipv4.conf.default.rp_filter',
-  'net.ipv4.conf.all.route_localnet',
-  'net.bridge.bridge-nf-call-iptables',
-  'net.bridge.bridge-nf-call-ip6tables',
-  'net.ipv6.conf.all.forwarding',
-];
-
-/** sysctl spells a dot inside an interface name as `/` (flannel.1 → flannel/1). */
-const ifKey = (ifname: string): string => ifname.replace(/\./g, '/');
-
-/** The sysctl argv for a node with these interfaces. */
-export function sysctlArgv(ifnames: string[]): string[] {
-  const perIf = ifnames.flatMap((i) => [`net.ipv4.conf.${ifKey(i)}.rp_filter`, `net.ipv4.conf.${ifKey(i)}.forwarding`]);
-  return ['sysctl', ...SYSCTL_KEYS, ...perIf];
-}
-
-const toDump = (argv: readonly string[], r: { stdout: string; stderr: string; exitCode: number; durationMs: number }): DumpResult => ({
-  argv: [...argv],
-  stdout: r.stdout,
-  stderr: r.stderr,
-  exitCode: r.exitCode,
-  durationMs: r.durationMs,
-});
-
-/** Runs the catalogue in one node namespace. */
+/**
+ * Probes one node namespace with the whole catalogue, through the same code that probes a real node
+ * (`probeNode` over `ip netns exec`). The lab's nodes share this machine's filesystem, so what the
+ * probe reads from /etc/cni/net.d is the host's, not the node's: the node's own CNI conflist (the one
+ * its Node/CNI objects describe) replaces it.
+ */
 export async function dumpNode(lab: Lab, node: string): Promise<NodeCapture> {
-  const ns = lab.nodeNs(node);
-  const startedAt = new Date().toISOString();
-  const dumps: Partial<Record<DumpKey, DumpResult>> = {};
-  for (const [key, argv] of LAB_CATALOGUE) {
-    dumps[key] = toDump(argv, await run(inNs(ns, [...argv]), { check: false }));
-  }
-  const links = JSON.parse(dumps['link']?.stdout || '[]') as { ifname?: string }[];
-  const sysctl = sysctlArgv(links.map((l) => l.ifname ?? '').filter((n) => n !== '' && n !== 'lo'));
-  dumps['sysctl'] = toDump(sysctl, await run(inNs(ns, sysctl), { check: false }));
+  const capture = await probeNode(new NetnsTransport(lab.nodeNs(node)), { dumps: [] });
   const cni = cniFile(lab.plan, node);
-  return {
-    dumps,
-    files: { [cni.path]: cni.content },
-    probe: { transport: 'netns', startedAt },
-  };
+  return { ...capture, files: { [cni.path]: cni.content } };
 }
 
 export interface DumpOptions {

@@ -9,6 +9,7 @@ import { readSnapshotFile } from '../../src/snapshot/file.js';
 import { buildNodeModel } from '../../src/model/build-node.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { MAX_SNAPSHOT_BYTES, TARGETS, oraclePath, readLabFixture } from './fixture-index.js';
+import { unexpectedDumpWarnings } from './support.js';
 
 const abs = (rel: string): string => path.join(REPO_ROOT, rel);
 
@@ -26,7 +27,7 @@ describe.each(TARGETS.map((t) => [t.name, t] as const))('lab fixture %s', (_name
     const snap = readSnapshotFile(abs(target.snapshot));
     for (const [name, capture] of Object.entries(snap.nodes)) {
       const model = buildNodeModel(name, capture);
-      expect(model.warnings.filter((w) => w.code === 'parse-error' || w.code === 'dump-failed')).toEqual([]);
+      expect(unexpectedDumpWarnings(model.warnings)).toEqual([]);
     }
   });
 

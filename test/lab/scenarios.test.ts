@@ -3,6 +3,7 @@
  * the oracle (outcomes, conntrack, rule path), and its dump is a valid snapshot.
  */
 import { describe, expect, it } from 'vitest';
+import { decodeDumpStdout } from '../../src/snapshot/dump-encoding.js';
 import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
 import { runScenario, type ScenarioRun } from './run-scenario.js';
 import type { Observation } from './oracle.js';
@@ -21,6 +22,15 @@ import {
 import { requireLab } from './support.js';
 import type { ProxyMode, Topology } from './spec.js';
 import type { TraceEvent } from './trace.js';
+
+/** A node's dump as text, as every reader decodes it (large outputs are stored gzip+base64); undecodable fails the test. */
+const dumpText = (r: ScenarioRun, node: string, key: string): string => {
+  const d = r.snapshot.nodes[node]?.dumps[key];
+  if (d === undefined) throw new Error(`no ${key} dump for ${node}`);
+  const text = decodeDumpStdout(d);
+  if (text.kind !== 'text') throw new Error(`${node} ${key}: ${text.reason}`);
+  return text.text;
+};
 
 const obs = (r: ScenarioRun, id: string): Observation => {
   const o = r.fixture.observations.find((x) => x.case.id === id);
@@ -51,7 +61,7 @@ describe('broken-on-purpose scenarios (kernel behaviour)', () => {
     expectWeb1Unreachable(r);
     expect(obs(r, 'client-to-web-1-pod').outcomes).toEqual({ timeout: 2 });
     expect(obs(r, 'client-to-web-1-pod').trace['node-b']).toEqual([]);
-    const routes = JSON.parse(r.snapshot.nodes['node-a']?.dumps['route']?.stdout ?? '[]') as { dst: string }[];
+    const routes = JSON.parse(dumpText(r, 'node-a', 'route')) as { dst: string }[];
     expect(routes.map((x) => x.dst)).not.toContain('10.244.1.0/24');
   });
 
@@ -61,12 +71,15 @@ describe('broken-on-purpose scenarios (kernel behaviour)', () => {
     const path = obs(r, 'client-to-web-1-pod').trace['node-b'] ?? [];
     const last = path.filter((e) => e.kind === 'rule').at(-1);
     expect(last).toMatchObject({ table: 'filter', chain: 'FORWARD', verdict: 'drop' });
-    // nft prints iptables-nft rules without their comment match; the handle ties the event to the dump.
+    // nft prints iptables-nft rules without their comment match. The probe reads iptables-nft's tables
+    // with iptables-nft-save (no handles; `nft` lists native tables only), so the event is tied to the
+    // dump by the rule itself: node-b's FORWARD chain holds exactly one DROP for web-1, with its comment.
     expect(last?.rule).toMatch(/ip daddr 10\.244\.1\.10 .*drop$/);
-    const nft = JSON.parse(r.snapshot.nodes['node-b']?.dumps['nft']?.stdout ?? '{}') as { nftables: { rule?: { table: string; chain: string; handle: number } }[] };
-    const handles = nft.nftables.flatMap((x) => (x.rule && x.rule.table === 'filter' && x.rule.chain === 'FORWARD' ? [x.rule.handle] : []));
-    expect(handles).toContain(last?.handle);
-    expect(r.snapshot.nodes['node-b']?.dumps['iptables-nft']?.stdout).toContain('-A FORWARD -d 10.244.1.10/32 -p tcp -m comment --comment "netx-lab: block web-1" -j DROP');
+    expect(r.snapshot.nodes['node-b']?.probe?.iptablesBackend).toMatchObject({ backend: 'nf_tables' });
+    const save = dumpText(r, 'node-b', 'iptables');
+    expect(save.split('\n').filter((l) => /^-A FORWARD -d 10\.244\.1\.10\/32 .*-j DROP$/.test(l))).toEqual([
+      '-A FORWARD -d 10.244.1.10/32 -p tcp -m comment --comment "netx-lab: block web-1" -j DROP',
+    ]);
   });
 
   it('DROP in FORWARD on a routed (Calico-like) node behaves the same', async (ctx) => {
@@ -102,7 +115,7 @@ describe('broken-on-purpose scenarios (kernel behaviour)', () => {
     const seen = chains(obs(r, 'client-to-web-1-pod').trace['node-b']);
     expect(seen).toContain('nat/PREROUTING');
     expect(seen.filter((c) => c.endsWith('/FORWARD'))).toEqual([]);
-    expect(r.snapshot.nodes['node-b']?.dumps['sysctl']?.stdout).toContain('net.ipv4.conf.flannel/1.rp_filter = 1');
+    expect(dumpText(r, 'node-b', 'sysctl')).toContain('net.ipv4.conf.flannel/1.rp_filter = 1');
   });
 
   it('ip_forward=0 on node-b: packets for its pods reach PREROUTING and go no further', async (ctx) => {
@@ -111,7 +124,7 @@ describe('broken-on-purpose scenarios (kernel behaviour)', () => {
     const seen = chains(obs(r, 'client-to-web-1-pod').trace['node-b']);
     expect(seen).toContain('nat/PREROUTING');
     expect(seen.filter((c) => c.endsWith('/FORWARD'))).toEqual([]);
-    expect(r.snapshot.nodes['node-b']?.dumps['sysctl']?.stdout).toContain('net.ipv4.ip_forward = 0');
+    expect(dumpText(r, 'node-b', 'sysctl')).toContain('net.ipv4.ip_forward = 0');
   });
 
   it.for([
@@ -130,7 +143,7 @@ describe('broken-on-purpose scenarios (kernel behaviour)', () => {
     expect(fresh.endpoints[victim ?? '']).toBeUndefined();
     expect(Object.values(fresh.endpoints).reduce((a, b) => a + b, 0)).toBe(fresh.attempts);
     // The snapshot shows both sides: the entry in conntrack, the endpoint gone from the API.
-    expect(r.snapshot.nodes['node-a']?.dumps['conntrack']?.stdout).toContain(`src=${victimIP}`);
+    expect(dumpText(r, 'node-a', 'conntrack')).toContain(`src=${victimIP}`);
     const slices = JSON.stringify(r.snapshot.cluster.objects['endpointslices']);
     expect(slices).not.toContain(`"${victimIP}"`);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLab } from './build.js';
 import { dumpLab } from './dump.js';
 import { observe } from './oracle.js';
-import { requireLab } from './support.js';
+import { requireLab, unexpectedDumpWarnings } from './support.js';
 import { IPS, NODE_PORT, standardSpec } from './topologies.js';
 import { UNDERLAY_GATEWAY, podByName, type ProxyMode, type Topology } from './spec.js';
 import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
@@ -74,8 +74,10 @@ describe.each(MATRIX)('lab %s / kube-proxy %s', (topology, proxyMode) => {
       expect(() => parseSnapshot(text, 'lab dump')).not.toThrow();
       for (const [name, capture] of Object.entries(snapshot.nodes)) {
         const model = buildNodeModel(name, capture);
-        expect(model.warnings.filter((w) => w.code === 'parse-error' || w.code === 'dump-failed')).toEqual([]);
-        expect(model.have['route'] && model.have['nft'] && model.have['iptables-nft'] && model.have['sysctl']).toBe(true);
+        expect(unexpectedDumpWarnings(model.warnings)).toEqual([]);
+        // The probe stores the detected backend's save under `iptables` (iptables-nft-save here).
+        expect(capture.probe?.iptablesBackend).toMatchObject({ backend: 'nf_tables' });
+        expect(model.have['route'] && model.have['nft'] && model.have['iptables'] && model.have['sysctl']).toBe(true);
       }
     } finally {
       await lab.teardown();

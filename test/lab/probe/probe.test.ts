@@ -216,7 +216,8 @@ describe('probe on the lab', () => {
     // Same raw outputs whatever the transport: the debug pod's route dump equals the lab's netns dump.
     for (const name of ['node-a', 'node-b']) {
       const viaPod = decodeDumpStdout(snap.nodes[name]!.dumps.route!);
-      expect(viaPod).toEqual({ kind: 'text', text: labSnapshot.nodes[name]!.dumps.route!.stdout });
+      expect(viaPod).toEqual(decodeDumpStdout(labSnapshot.nodes[name]!.dumps.route!));
+      expect(viaPod.kind).toBe('text');
       expect(snap.nodes[name]!.dumps.route!.argv).toEqual(labSnapshot.nodes[name]!.dumps.route!.argv);
     }
     expect(probePodsLeft()).toBe(0);
