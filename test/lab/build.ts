@@ -162,6 +162,9 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
     'net.bridge.bridge-nf-call-iptables': 1,
     'net.bridge.bridge-nf-call-ip6tables': 1,
     'net.ipv4.conf.all.route_localnet': lab.spec.proxyMode === 'iptables' ? 1 : 0,
+    // Lab choice: no per-destination ICMP error rate limit (default burst ~6, then 1/s), so a burst
+    // of probes to a REJECTing service is refused on every attempt instead of partly timing out.
+    'net.ipv4.icmp_ratelimit': 0,
   });
   const lines = [
     'link set lo up',
@@ -209,6 +212,8 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
       podLines.push(`addr add ${pod.ip}/24 dev eth0`, `route add default via ${node.podGateway} dev eth0`);
     }
     await ipBatch(lab.podNs(pod), podLines);
+    // Same lab choice in the pod: a UDP probe to a closed port is refused (port unreachable) every time.
+    await sysctls(lab.podNs(pod), { 'net.ipv4.icmp_ratelimit': 0 });
   }
 }
 
