@@ -7,18 +7,9 @@ import type { Lab } from './build.js';
 import type { ProbeCase } from './oracle.js';
 import type { Scenario } from './scenarios.js';
 import { podByName, type LabProtocol, type LabSpec, type PodSpec, type ServiceSpec } from './spec.js';
+import { prng } from './kube-proxy/prng.js';
 
-/** mulberry32: small, fast, good enough for test generation. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 const int = (rnd: () => number, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));

@@ -3,23 +3,13 @@
  * Same (n, endpointsPerService, seed) always gives the same input, hence byte-identical renderings.
  */
 import type { KubeProxyInput, LabEndpoint, LabService } from './types.js';
+import { prng } from './prng.js';
 
 /** Where the synthetic cluster lives: services in 10.96.0.0/12, pods in 10.128.0.0/10. */
 export const SYNTHETIC_SERVICE_CIDR = '10.96.0.0/12';
 export const SYNTHETIC_CLUSTER_CIDR = '10.128.0.0/10';
 export const SYNTHETIC_NODE_COUNT = 10;
 
-/** mulberry32: tiny seeded PRNG, good enough to spread endpoints over nodes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ipv4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 const SERVICE_BASE = (10 << 24) | (96 << 16); // 10.96.0.0
