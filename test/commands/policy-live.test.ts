@@ -1,32 +1,21 @@
 /** `kubectl netx policy` against the test API server: the live collect path answers policyPlan(). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCliAsync, type CliRun } from '../support/cli.js';
-import { TestApiServer } from '../support/api-server/index.js';
+import { ensureBuilt, liveCluster } from '../support/cli.js';
 import { LAB_POLICIES, labSnapshot } from '../analyze/policy/lab-snapshot.js';
 
-let server: TestApiServer;
-let dir = '';
+let live: Awaited<ReturnType<typeof liveCluster>>;
 let kubeconfig = '';
-
-/** Async on purpose: the API server lives in this process and must keep answering. */
-function run(args: string[]): Promise<CliRun> {
-  return runCliAsync(args, { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' });
-}
+const run = (args: string[]) => live.run(args);
 
 beforeAll(async () => {
   ensureBuilt();
   const snapshot = labSnapshot(LAB_POLICIES);
   snapshot.nodes = {};
-  server = await TestApiServer.start({ snapshot });
-  dir = mkdtempSync(path.join(tmpdir(), 'netx-policy-live-'));
-  kubeconfig = server.writeKubeconfig(dir);
+  live = await liveCluster({ snapshot }, 'policy-live');
+  kubeconfig = live.kubeconfig;
 }, 180_000);
 afterAll(async () => {
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
 describe('kubectl netx policy (live)', () => {

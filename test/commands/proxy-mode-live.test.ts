@@ -1,30 +1,19 @@
 /** `kubectl netx proxy-mode` against the test API server: the live path without node probing (--no-probe; test/lab/probe has it with). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCliAsync, type CliRun } from '../support/cli.js';
-import { TestApiServer } from '../support/api-server/index.js';
+import { ensureBuilt, liveCluster } from '../support/cli.js';
 import { switchedToNftables } from '../analyze/proxy-mode/cluster-fixture.js';
 
-let server: TestApiServer;
-let dir = '';
+let live: Awaited<ReturnType<typeof liveCluster>>;
 let kubeconfig = '';
-
-/** Async on purpose: the API server lives in this process and must keep answering. */
-function run(args: string[]): Promise<CliRun> {
-  return runCliAsync(args, { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' });
-}
+const run = (args: string[]) => live.run(args);
 
 beforeAll(async () => {
   ensureBuilt();
-  server = await TestApiServer.start({ snapshot: switchedToNftables(), serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' } });
-  dir = mkdtempSync(path.join(tmpdir(), 'netx-proxy-mode-live-'));
-  kubeconfig = server.writeKubeconfig(dir);
+  live = await liveCluster({ snapshot: switchedToNftables(), serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' } }, 'proxy-mode-live');
+  kubeconfig = live.kubeconfig;
 }, 180_000);
 afterAll(async () => {
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
 describe('kubectl netx proxy-mode (live)', () => {

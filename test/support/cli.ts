@@ -1,7 +1,10 @@
 /** Runs the built plugin the way a user does: bin/kubectl-netx as a subprocess. */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './corpus.js';
+import { TestApiServer } from './api-server/index.js';
 
 export const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 
@@ -33,4 +36,23 @@ export function runCliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<Cli
       resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
+}
+
+/**
+ * A test API server serving `options.snapshot`, a kubeconfig pointing at it, and a runner whose
+ * environment holds nothing else (its own HOME, so no developer kubeconfig leaks in).
+ */
+export async function liveCluster(options: Parameters<typeof TestApiServer.start>[0], label: string) {
+  const server = await TestApiServer.start(options);
+  const home = mkdtempSync(path.join(tmpdir(), `netx-${label}-`));
+  const kubeconfig = server.writeKubeconfig(home);
+  return {
+    server,
+    kubeconfig,
+    run: (args: string[]): Promise<CliRun> => runCliAsync(args, { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' }),
+    close: async (): Promise<void> => {
+      await server.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }
