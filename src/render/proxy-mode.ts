@@ -4,7 +4,7 @@
  * findings with evidence and next steps. Prints the report, computes nothing.
  */
 import type { ConfigSource, ConfiguredMode, Finding, NodeProxyMode, ProxyModeReport } from '../analyze/proxy-mode/types.js';
-import { mark, paint, tone } from './style.js';
+import { mark, paint, plainMark, tone } from './style.js';
 import { renderTable, type Column } from './table.js';
 
 export interface ProxyModeTextOptions {
@@ -97,14 +97,39 @@ function findingBlock(f: Finding): string {
   return lines.join('\n');
 }
 
+/** Up to four names, then how many more: a note stays one line on a big cluster. */
+function names(list: string[]): string {
+  return list.length <= 4 ? list.join(', ') : `${list.slice(0, 3).join(', ')} and ${list.length - 3} more nodes`;
+}
+
+/**
+ * Dumps not read that did not matter (other evidence decides the node's mode): dim notes at the
+ * end, one line per dump and cause across nodes; `-o wide` gives one per node with what decided.
+ */
+function unreadableNotes(nodes: NodeProxyMode[], wide: boolean): string[] {
+  const notes = nodes.flatMap((n) => n.unreadable.filter((u) => u.severity === 'info').map((u) => ({ node: n.node, ...u })));
+  if (wide) return notes.map((u) => paint.dim(`${plainMark('info')} note: ${u.dump} not read on ${u.node} (${u.reason}) — ${u.impact}`));
+  const groups = new Map<string, { dump: string; cause: string; nodes: string[] }>();
+  for (const u of notes) {
+    const key = `${u.dump}\0${u.cause}`;
+    const g = groups.get(key) ?? { dump: u.dump, cause: u.cause, nodes: [] };
+    g.nodes.push(u.node);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => paint.dim(`${plainMark('info')} note: ${g.dump} not read on ${names(g.nodes)} (${g.cause}) — could not change the answer (-o wide: why)`));
+}
+
 /** The human report. */
 export function renderProxyModeText(r: ProxyModeReport, opts: ProxyModeTextOptions = {}): string {
-  const parts = [configuredBlock(r.configured, opts.wide ?? false)];
-  if (r.nodes.length > 0) parts.push(renderTable(r.nodes, NODE_COLUMNS, { wide: opts.wide ?? false }));
+  const wide = opts.wide ?? false;
+  const parts = [configuredBlock(r.configured, wide)];
+  if (r.nodes.length > 0) parts.push(renderTable(r.nodes, NODE_COLUMNS, { wide }));
   else parts.push(paint.dim('  no nodes in the snapshot'));
-  const unreadable = r.nodes.flatMap((n) => n.unreadable.map((u) => `${mark('warning')} ${n.node}: dump ${u.dump} unreadable: ${u.reason}`));
-  if (unreadable.length) parts.push(unreadable.join('\n'));
-  if (r.findings.length) parts.push(r.findings.map(findingBlock).join('\n'));
-  else parts.push(`${mark('ok')} configuration and dataplane agree on every probed node`);
+  // Notes (info) do not take the all-clear away; warnings and errors do.
+  const lines = r.findings.some((f) => f.severity !== 'info') ? [] : [`${mark('ok')} configuration and dataplane agree on every probed node`];
+  lines.push(...r.findings.map(findingBlock));
+  parts.push(lines.join('\n'));
+  const notes = unreadableNotes(r.nodes, wide);
+  if (notes.length) parts.push(notes.join('\n'));
   return `${parts.join('\n\n')}\n`;
 }

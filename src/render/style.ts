@@ -1,7 +1,8 @@
 /**
  * Colour and markers. Colour only adds emphasis: every marker is a character that reads the same
- * without colour (`✗` error, `!` warning, `i` info, `✓` fine). Uses chalk's global level, which the
- * command sets from --no-color / NO_COLOR / TTY.
+ * without colour (`✗` error, `!` warning, `i` info — a note, worth knowing but nothing checked —,
+ * `✓` a check that passed). Uses chalk's global level, which the command sets from --no-color /
+ * NO_COLOR / TTY.
  */
 import chalk from 'chalk';
 
@@ -17,6 +18,9 @@ export const paint = {
   dim: (s: string): string => chalk.dim(s),
   bold: (s: string): string => chalk.bold(s),
 };
+
+/** The marker of a tone, uncoloured: for lines painted as a whole (dim notes). */
+export const plainMark = (tone: Tone): string => MARK[tone];
 
 /** The marker of a tone, coloured. */
 export const mark = (tone: Tone): string => paint[tone](MARK[tone]);

@@ -1,9 +1,16 @@
 /** The proxy-mode text and wide output: configured line, node table, findings with next steps. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeProxyMode } from '../../src/analyze/proxy-mode/index.js';
 import { renderProxyModeText } from '../../src/render/proxy-mode.js';
 import { switchedToNftables } from '../analyze/proxy-mode/cluster-fixture.js';
+import { dump } from '../analyze/proxy-mode/snapshot-builder.js';
+import { parseSnapshot } from '../../src/snapshot/io.js';
+import { REPO_ROOT } from '../support/corpus.js';
+
+const snap = (f: string) => parseSnapshot(readFileSync(path.join(REPO_ROOT, f), 'utf8'), f);
 
 beforeAll(() => {
   chalk.level = 0;
@@ -41,5 +48,51 @@ describe('renderProxyModeText', () => {
     expect(out.split('\n')[0]).toBe('Configured  no kube-proxy  (no kube-proxy DaemonSet and no kube-proxy pods in kube-system)');
     expect(out).toContain('no nodes in the snapshot');
     expect(out).toContain('! no kube-proxy and nothing that replaces it');
+  });
+
+  describe('dumps that could not be read', () => {
+    const CURL = "curl: (7) Failed to connect to 127.0.0.1 port 10249 after 0 ms: Couldn't connect to server";
+
+    it.each(['lab-flannel-iptables', 'lab-hostgw-nftables', 'lab-routed-iptables'])('examples/%s: ipvsadm and /proxyMode are one note line each after the all-clear, no warning', (name) => {
+      const out = renderProxyModeText(analyzeProxyMode(snap(`examples/${name}.snapshot.json`)));
+      expect(out).not.toMatch(/^!/m);
+      expect(out).toContain('✓ configuration and dataplane agree on every probed node');
+      expect(out.trimEnd().split('\n').slice(-2)).toEqual([
+        'i note: ipvs not read on node-a, node-b (sh: 1: ipvsadm: not found) — could not change the answer (-o wide: why)',
+        `i note: proxyMode not read on node-a, node-b (${CURL}) — could not change the answer (-o wide: why)`,
+      ]);
+    });
+
+    it('the note lines are dim when colour is on', () => {
+      const level = chalk.level;
+      chalk.level = 1;
+      try {
+        const out = renderProxyModeText(analyzeProxyMode(snap('examples/lab-flannel-iptables.snapshot.json')));
+        expect(out).toContain('\u001b[2mi note: ipvs not read on node-a, node-b');
+      } finally {
+        chalk.level = level;
+      }
+    });
+
+    it('-o wide: one note per node and dump, with the full reason and what decided instead', () => {
+      const out = renderProxyModeText(analyzeProxyMode(snap('examples/lab-hostgw-nftables.snapshot.json')), { wide: true });
+      expect(out).toContain('i note: proxyMode not read on node-b (sh -c ');
+      expect(out).toContain('— not needed: nftables is decided by table ip kube-proxy (71 rules, 6 service-ips elements)');
+      expect(out.match(/^i note: /gm)).toHaveLength(4);
+    });
+
+    it('lab no-endpoints-nftables with nft failed on node-a: nothing else decides, so a warning with what to run next', () => {
+      const s = snap('test/fixtures/lab/no-endpoints-nftables.snapshot.json');
+      s.nodes['node-a']!.dumps['nft'] = dump('', ['nft', '-j', 'list', 'ruleset'], 127, 'sh: 1: nft: not found\n');
+      const out = renderProxyModeText(analyzeProxyMode(s));
+      expect(out).not.toContain('✓ configuration and dataplane agree');
+      expect(out).toContain(`! node-a: could not read nft (sh: 1: nft: not found), proxyMode (${CURL}) — could have decided the node's mode, which is unknown without it`);
+      expect(out).toContain('    → on node node-a: nft list table ip kube-proxy');
+      expect(out).toContain('    → on node node-a: curl -s http://127.0.0.1:10249/proxyMode');
+      // What could not matter stays a note, on both nodes.
+      expect(out).toContain('i note: ipvs not read on node-a, node-b (sh: 1: ipvsadm: not found)');
+      expect(out).toContain(`i note: proxyMode not read on node-b (${CURL})`);
+      expect(out).not.toMatch(/^i note: (nft|proxyMode) not read on node-a/m);
+    });
   });
 });

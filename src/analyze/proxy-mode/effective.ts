@@ -45,7 +45,7 @@ export function describeSignal(s: NodeSignal): string {
 }
 
 /** Dumps that could show each mode; missing ones make a dataplane answer partial. */
-const WITNESSES: Record<string, string[]> = { iptables: ['iptables', 'iptables-nft', 'iptables-legacy'], nftables: ['nft'], ipvs: ['ipvs', 'link'] };
+export const WITNESSES: Record<string, string[]> = { iptables: ['iptables', 'iptables-nft', 'iptables-legacy'], nftables: ['nft'], ipvs: ['ipvs', 'link'] };
 
 export function effectiveMode(d: NodeDumps, probed: boolean): EffectiveMode {
   if (!probed) return { kind: 'unknown', reason: 'node not probed' };

@@ -2,6 +2,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { notProbed, proxyPresence, sourceFindings, versionFindings } from './findings-cluster.js';
 import { ambiguous, mixedRulesets, nodeMismatch, nodesDisagree } from './findings-nodes.js';
+import { unreadableFindings } from './unreadable.js';
 import type { ConfiguredMode, Finding, NodeProxyMode, ProxyMode } from './types.js';
 
 export interface FindingInput {
@@ -16,7 +17,7 @@ export interface FindingInput {
 export function findings(i: FindingInput): Finding[] {
   return [
     ...sourceFindings(i.configured),
-    ...i.nodes.flatMap((n) => [...nodeMismatch(i, n), ...mixedRulesets(n), ...ambiguous(n)]),
+    ...i.nodes.flatMap((n) => [...nodeMismatch(i, n), ...mixedRulesets(n), ...ambiguous(n), ...unreadableFindings(n)]),
     ...nodesDisagree(i.nodes),
     ...proxyPresence(i),
     ...versionFindings(i),

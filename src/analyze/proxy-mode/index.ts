@@ -9,6 +9,7 @@ import { backendVerdict, effectiveMode } from './effective.js';
 import { findings } from './findings.js';
 import { readNodeDumps } from './node-signals.js';
 import type { ConfiguredMode, NodeProxyMode, ProxyMode, ProxyModeReport } from './types.js';
+import { judgeUnreadable } from './unreadable.js';
 import { kubeProxyOnNode, kubeProxyPods } from './workloads.js';
 
 export type * from './types.js';
@@ -45,7 +46,7 @@ function nodeReport(s: Snapshot, name: string): NodeProxyMode {
     backend: probed ? backendVerdict(d, effective) : { backend: 'unknown', evidence: 'node not probed' },
     ...(kubeProxy ? { kubeProxy } : {}),
     differs: false,
-    unreadable: d.unreadable,
+    unreadable: d.unreadable.map((u) => judgeUnreadable(u, effective, d)),
   };
 }
 

@@ -29,7 +29,7 @@ export interface NodeDumps {
   iptables: IptablesView[];
   /** Keys that held a readable dump. */
   read: string[];
-  unreadable: { dump: string; reason: string }[];
+  unreadable: { dump: string; reason: string; cause: string }[];
 }
 
 /** Reads every proxy-mode dump of a node; unreadable ones are listed, never fatal. */
@@ -37,14 +37,14 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
   const out: NodeDumps = { signals: [], iptables: [], read: [], unreadable: [] };
   const each = (key: string, f: (text: string, argv: string[]) => void): void => {
     const t = dumpText(capture, key);
-    if (t.kind === 'failed') out.unreadable.push({ dump: key, reason: t.reason });
+    if (t.kind === 'failed') out.unreadable.push({ dump: key, reason: t.reason, cause: t.cause });
     if (t.kind !== 'text') return;
     try {
       f(t.text, t.dump.argv);
       out.read.push(key);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      out.unreadable.push({ dump: key, reason: e.message });
+      out.unreadable.push({ dump: key, reason: e.message, cause: e.message });
     }
   };
   for (const [key, family] of IPTABLES_DUMPS) {
@@ -53,7 +53,7 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
       // `iptables` is the same rules as the backend-specific dump of the same backend: read once.
       if (key === 'iptables' && out.iptables.some((v) => v.backend === backend && backend !== 'unknown')) return;
       const origin = backend === 'legacy' ? 'iptables-legacy' : 'iptables-nft';
-      const ruleset = parseIptablesSave(text, { source: key, family, origin });
+      const ruleset = parseIptablesSave(text, { source: key, family, origin, rules: 'on-use' });
       out.iptables.push({ dump: key, backend, ruleset });
       const sig = kubeServicesSignal(key, backend, family, ruleset);
       if (sig) out.signals.push(sig);

@@ -94,8 +94,27 @@ export interface NodeProxyMode {
   kubeProxy?: KubeProxyInstance;
   /** Differs from the configured mode or from the majority of nodes. */
   differs: boolean;
-  /** Dump keys that were collected but could not be read, with the reason. */
-  unreadable: { dump: string; reason: string }[];
+  /** Dump keys that were collected but could not be read, with the reason and whether it mattered. */
+  unreadable: UnreadableDump[];
+}
+
+/**
+ * A dump that was collected but could not be read (a tool missing from the debug image, kube-proxy's
+ * metrics endpoint unreachable, an unparsable dump), judged against the node's answer.
+ */
+export interface UnreadableDump {
+  dump: string;
+  /** The command and why it failed (or why the output could not be read). */
+  reason: string;
+  /** Why alone: the command's first stderr line, or the decode/parse error. */
+  cause: string;
+  /**
+   * `info`: other evidence decides the node's mode and this dump could not have changed it (a note);
+   * `warning`: it could have decided or changed the answer (a `dump-unreadable` finding says what to do).
+   */
+  severity: 'info' | 'warning';
+  /** What decided instead, or what this dump could have shown. */
+  impact: string;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -113,7 +132,8 @@ export type FindingCode =
   | 'config-sources-disagree'
   | 'unrecognised-mode'
   | 'nodes-not-probed'
-  | 'ambiguous-node';
+  | 'ambiguous-node'
+  | 'dump-unreadable';
 
 export interface Finding {
   code: FindingCode;

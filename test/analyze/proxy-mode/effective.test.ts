@@ -88,8 +88,9 @@ describe('effective mode per node', () => {
   it('a failed or unreadable dump is listed, not fatal', () => {
     const n = oneNode({ 'iptables-legacy': dump('', ['iptables-legacy-save'], 127, 'sh: iptables-legacy-save: not found\n'), nft: dump('{"nftables": 3}'), 'iptables-nft': c.iptablesMode() });
     expect(n.unreadable).toEqual([
-      { dump: 'iptables-legacy', reason: 'iptables-legacy-save failed: sh: iptables-legacy-save: not found' },
-      { dump: 'nft', reason: expect.stringMatching(/^nft/) },
+      // Another iptables dump decided: a note. nft could have shown a second populated mode: a warning.
+      { dump: 'iptables-legacy', reason: 'iptables-legacy-save failed: sh: iptables-legacy-save: not found', cause: 'sh: iptables-legacy-save: not found', severity: 'info', impact: expect.stringMatching(/^not needed: iptables is decided by KUBE-SERVICES/) },
+      { dump: 'nft', reason: expect.stringMatching(/^nft/), cause: expect.stringMatching(/^nft/), severity: 'warning', impact: expect.stringContaining('nftables-mode rules could not be looked for') },
     ]);
     expect(n.effective).toMatchObject({ kind: 'known', mode: 'iptables', missing: ['nftables', 'ipvs'] });
   });
