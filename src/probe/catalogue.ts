@@ -120,6 +120,36 @@ export const CNI_FILES_SCRIPT = 'for f in "$1"/*; do [ -f "$f" ] && { printf \'=
 export const CNI_FILES_ARGV: readonly string[] = ['sh', '-c', CNI_FILES_SCRIPT, 'sh', CNI_DIR];
 
 /**
+ * The node's DNS settings as the kubelet sees them; read only where the node's root filesystem and
+ * process table are visible to the probe (`--local-node`, `--host-binaries`), under `root`.
+ * The kubelet's command line: the first process named `kubelet`, one argument a line (NULs → newlines).
+ */
+export const KUBELET_CMDLINE_SCRIPT =
+  'for p in "$1"/proc/[0-9]*; do { read -r c < "$p/comm"; } 2>/dev/null || continue; if [ "$c" = kubelet ]; then tr \'\\000\' \'\\n\' < "$p/cmdline"; exit 0; fi; done; exit 0';
+export const kubeletCmdlineArgv = (root: string): string[] => ['sh', '-c', KUBELET_CMDLINE_SCRIPT, 'sh', root];
+
+/** Named files under `root`, in the CNI listing's format, keyed by their path on the node; missing ones are skipped. */
+export const HOST_FILES_SCRIPT = 'r=$1; shift; for f in "$@"; do [ -f "$r$f" ] && { printf \'==> %s\\n\' "$f"; base64 < "$r$f"; echo \'<==\'; }; done; exit 0';
+export const hostFilesArgv = (root: string, paths: readonly string[]): string[] => ['sh', '-c', HOST_FILES_SCRIPT, 'sh', root, ...paths];
+
+/** Where kubeadm writes the KubeletConfiguration: read when the kubelet's command line cannot be. */
+export const KUBELET_CONFIG_DEFAULT = '/var/lib/kubelet/config.yaml';
+/** The resolv.conf files a kubelet may use: its default, and systemd-resolved's full (non-stub) file. */
+export const HOST_RESOLV_CONFS: readonly string[] = ['/etc/resolv.conf', '/run/systemd/resolve/resolv.conf'];
+
+/**
+ * The probe pod's own /etc/resolv.conf, which the kubelet wrote for it (dnsPolicy
+ * ClusterFirstWithHostNet): the kubelet's clusterDNS, its cluster search path and the node's search
+ * domains, readable without any host access.
+ */
+export const POD_RESOLV_CONF: CatalogueCommand = {
+  key: 'pod-resolv-conf',
+  argv: ['cat', '/etc/resolv.conf'],
+  compress: false,
+  why: "the resolv.conf the kubelet wrote into the probe pod (dnsPolicy ClusterFirstWithHostNet)",
+};
+
+/**
  * Runs argv with stdout gzipped and base64-encoded, keeping the command's own exit code (POSIX sh:
  * dash, busybox ash). fd 4 carries the exit status out of the pipeline; the command never sees it.
  */
@@ -149,6 +179,9 @@ export function everyCommand(): string[][] {
     sysctlArgv(['eth0', 'flannel.1']),
     [...PROXY_MODE_COMMAND.argv],
     [...CNI_FILES_ARGV],
+    kubeletCmdlineArgv('/host'),
+    hostFilesArgv('', [KUBELET_CONFIG_DEFAULT, ...HOST_RESOLV_CONFS]),
+    [...POD_RESOLV_CONF.argv],
     compressedArgv(['iptables-nft-save']),
     hostBinariesArgv(['iptables-nft-save']),
   ];

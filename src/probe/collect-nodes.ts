@@ -88,7 +88,7 @@ async function probeOne(client: KubeClient, node: string, wanted: NonNullable<Co
     onCommand: onStatus,
     now,
   };
-  if (node === opts.localNode) return probeNode(new LocalTransport(), { ...request, hostBinaries: false });
+  if (node === opts.localNode) return probeNode(new LocalTransport(), { ...request, hostBinaries: false, hostRoot: '' });
   const pod = probePodSpec(node, opts, now());
   const name = String(pod.metadata?.name);
   onStatus('creating probe pod');
@@ -97,7 +97,8 @@ async function probeOne(client: KubeClient, node: string, wanted: NonNullable<Co
     onStatus('waiting for probe pod');
     await waitRunning(client, opts.namespace, name, opts.startTimeoutMs, opts.image);
     const transport = new PodExecTransport(client.connection.kc, opts.namespace, name, opts.image);
-    return await probeNode(transport, { ...request, hostBinaries: opts.hostBinaries });
+    // Chrooted into the node's / (--host-binaries), the probe sees its files and processes as they are.
+    return await probeNode(transport, { ...request, hostBinaries: opts.hostBinaries, ...(opts.hostBinaries ? { hostRoot: '' } : {}) });
   } finally {
     onStatus('deleting probe pod');
     await forget(client, opts.namespace, name);

@@ -13,10 +13,15 @@ import {
   CONNTRACK_ALL,
   conntrackFiltered,
   hostBinariesArgv,
+  hostFilesArgv,
+  HOST_RESOLV_CONFS,
   iptablesCommands,
+  KUBELET_CONFIG_DEFAULT,
+  kubeletCmdlineArgv,
   NFT_LIST_CHAINS,
   NFT_LIST_TABLES,
   nftListTable,
+  POD_RESOLV_CONF,
   PROXY_MODE_COMMAND,
   STATIC_COMMANDS,
   sysctlArgv,
@@ -25,6 +30,7 @@ import {
 import { assembleNftDocument, coveredBySave, listedTables, nftItems, type NftTableRef } from './nft-native.js';
 import { dedupeConntrack, linkNames, parseFileListing } from './outputs.js';
 import type { Transport } from './transport.js';
+import { parseKubeletArgs, parseKubeletConfig } from '../parse/kubelet-config.js';
 
 export interface NodeProbeRequest {
   /** Dump keys wanted; empty = the whole catalogue (what `collect` captures). */
@@ -33,6 +39,12 @@ export interface NodeProbeRequest {
   conntrackAddresses?: readonly string[];
   /** Run the node's own binaries (`chroot /host`) instead of the image's. */
   hostBinaries?: boolean;
+  /**
+   * Where the node's root filesystem and process table are visible to the commands ('' = they run on
+   * the node's own /: local transport, or chrooted with --host-binaries); undefined = not visible
+   * (kubelet command line, kubelet config and the node's resolv.conf are then not read).
+   */
+  hostRoot?: string;
   commandTimeoutMs?: number;
   /** Called before each command (progress). */
   onCommand?: (key: string) => void;
@@ -46,10 +58,10 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   const dumps: Record<string, DumpResult> = {};
   const errors: CaptureGap[] = [];
   const startedAt = (req.now ?? (() => new Date()))().toISOString();
-  const exec = async (argv: readonly string[], compress: boolean, key: string): Promise<DumpResult> => {
+  const exec = async (argv: readonly string[], compress: boolean, key: string, inContainer = false): Promise<DumpResult> => {
     req.onCommand?.(key);
     const ran = compress ? compressedArgv(argv) : [...argv];
-    const r = await transport.exec(req.hostBinaries ? hostBinariesArgv(ran) : ran, { timeoutMs: req.commandTimeoutMs });
+    const r = await transport.exec(req.hostBinaries && !inContainer ? hostBinariesArgv(ran) : ran, { timeoutMs: req.commandTimeoutMs });
     return { ...r, argv: [...argv], ...(compress ? { encoding: 'gzip+base64' as const } : {}) };
   };
   const record = (key: string, d: DumpResult): DumpResult => {
@@ -100,6 +112,12 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   const cni = await exec(CNI_FILES_ARGV, false, 'cni');
   if (cni.exitCode === 0) files = parseFileListing(cni.stdout);
   else errors.push(gapOf('CNI files', cni));
+  // The kubelet wrote the debug pod's own resolv.conf: its clusterDNS and search path, no host access needed.
+  if (transport.kind === 'debug-pod') dumps[POD_RESOLV_CONF.key] = await exec(POD_RESOLV_CONF.argv, false, POD_RESOLV_CONF.key, true);
+  if (req.hostRoot !== undefined) {
+    const dns = await kubeletDnsFiles(exec, req.hostRoot, dumps, errors);
+    if (Object.keys(dns).length) files = { ...files, ...dns };
+  }
   const described = transport.describe();
   return {
     dumps,
@@ -108,7 +126,36 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   };
 }
 
-type Exec = (argv: readonly string[], compress: boolean, key: string) => Promise<DumpResult>;
+type Exec = (argv: readonly string[], compress: boolean, key: string, inContainer?: boolean) => Promise<DumpResult>;
+
+/**
+ * The kubelet's command line (dump `kubelet-cmdline`), then its config file (`--config`; the kubeadm
+ * path when no kubelet process is visible) and the resolv.conf files it may use (its `resolvConf` or
+ * `--resolv-conf`, the default, systemd-resolved's): path → content, the files that exist.
+ */
+async function kubeletDnsFiles(exec: Exec, root: string, dumps: Record<string, DumpResult>, errors: CaptureGap[]): Promise<Record<string, string>> {
+  const cmd = await exec(kubeletCmdlineArgv(root), false, 'kubelet-cmdline');
+  dumps['kubelet-cmdline'] = cmd;
+  if (cmd.exitCode !== 0) errors.push(gapOf('kubelet-cmdline', cmd));
+  const args = cmd.exitCode === 0 ? cmd.stdout.split('\n').filter((a) => a !== '') : [];
+  const flags = parseKubeletArgs(args).value;
+  const config = args.length ? flags.config : KUBELET_CONFIG_DEFAULT;
+  const read = async (paths: string[]): Promise<Record<string, string>> => {
+    const d = await exec(hostFilesArgv(root, paths), false, 'host-files');
+    if (d.exitCode !== 0) errors.push(gapOf('host files', d));
+    return d.exitCode === 0 ? parseFileListing(d.stdout) : {};
+  };
+  const first = [...new Set([...(config ? [config] : []), ...(flags.resolvConf ? [flags.resolvConf] : []), ...HOST_RESOLV_CONFS])];
+  const files = await read(first);
+  let resolvConf: string | undefined;
+  try {
+    resolvConf = config && files[config] !== undefined ? parseKubeletConfig(files[config], { source: config }).value.resolvConf : undefined;
+  } catch {
+    resolvConf = undefined; // an unreadable config is the analysis's finding, not a probe error
+  }
+  if (resolvConf && !(resolvConf in files) && !first.includes(resolvConf)) Object.assign(files, await read([resolvConf]));
+  return files;
+}
 
 /** The native-tables nft dump (nft-native.ts); any failing step fails the dump, naming the step. */
 async function nftDump(exec: Exec, dumps: Record<string, DumpResult>, backend: 'nf_tables' | 'legacy'): Promise<DumpResult> {

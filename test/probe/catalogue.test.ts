@@ -8,6 +8,8 @@ import {
   CONNTRACK_FILTER_SCRIPT,
   CNI_FILES_SCRIPT,
   everyCommand,
+  HOST_FILES_SCRIPT,
+  KUBELET_CMDLINE_SCRIPT,
   iptablesCommands,
   PROXY_MODE_SCRIPT,
   STATIC_COMMANDS,
@@ -30,6 +32,8 @@ const READ_ONLY: Record<string, { must?: (args: string[]) => boolean; forbidden:
   'iptables-legacy-save': { forbidden: ['-c'] },
   'ip6tables-nft-save': { forbidden: ['-c'] },
   'ip6tables-legacy-save': { forbidden: ['-c'] },
+  // Only the probe pod's own resolv.conf, by absolute path.
+  cat: { must: (a) => a.length > 0 && a.every((x) => x.startsWith('/etc/')), forbidden: [] },
 };
 
 /** The program argv starts, looking through the wrappers (chroot /host, sh -c SCRIPT sh ARGV...). */
@@ -42,6 +46,8 @@ function unwrap(argv: string[]): { program: string; args: string[] }[] {
   }
   return [{ program: argv[0] ?? '', args: argv.slice(1) }];
 }
+
+const SCRIPTS = [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, KUBELET_CMDLINE_SCRIPT, HOST_FILES_SCRIPT];
 
 describe('probe catalogue', () => {
   it('starts only read-only programs, each with a listing verb and no writing flag or verb', () => {
@@ -62,7 +68,7 @@ describe('probe catalogue', () => {
   });
 
   it('shell scripts only read: no redirect into a file, no mutating word, only listing commands', () => {
-    for (const script of [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT]) {
+    for (const script of SCRIPTS) {
       const words = script.split(/[\s;|&(){}$"'`]+/).filter(Boolean);
       for (const w of words) expect(MUTATING_WORDS.has(w), `${script}: ${w}`).toBe(false);
       // Redirections go to file descriptors or /dev/null only, never to a path (no file is written).
@@ -81,7 +87,7 @@ describe('probe catalogue', () => {
       if (argv[0] === 'sh' || argv[0] === 'chroot') continue;
       expect(doc, argv.join(' ')).toContain(`\n${argv.join(' ')}\n`);
     }
-    for (const script of [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT]) expect(doc).toContain(`\`${script}\``);
+    for (const script of SCRIPTS) expect(doc).toContain(`\`${script}\``);
   });
 
   it('covers every fixed dump key', () => {

@@ -71,6 +71,9 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(node.dumps.sysctl?.stdout).toMatch(/^net\.ipv4\.conf\.eth0\.rp_filter = 1$/m);
     expect(node.dumps.proxyMode).toMatchObject({ stdout: 'iptables\n', exitCode: 0 });
     expect(node.dumps.conntrack?.argv).toEqual(['conntrack', '-L', '-f', 'ipv4']);
+    // The kubelet-written resolv.conf of the pod itself; the node's own files need a view of the node.
+    expect(node.dumps['pod-resolv-conf']).toMatchObject({ argv: ['cat', '/etc/resolv.conf'], exitCode: 0 });
+    expect(node.dumps).not.toHaveProperty('kubelet-cmdline');
     // The dumps build a node model: the kube-proxy nat table from the save, the native CNI table from nft.
     const model = buildNodeModel('kube-router-vm1', node);
     expect(model.ruleset.tables.map((t) => `${t.origin} ${t.family} ${t.name}`)).toEqual(['iptables-nft ip nat', 'nft inet cni']);

@@ -1,0 +1,84 @@
+/**
+ * The probe's kubelet DNS reads, run for real (sh, tr, base64) over the local transport against a
+ * fake node root: a /proc with a kubelet process, its config and the resolv.conf files it may use.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { probeNode } from '../../src/probe/node-probe.js';
+import { LocalTransport, type Transport } from '../../src/probe/transport.js';
+import type { DumpResult } from '../../src/snapshot/types.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A node root: `files` (path → content) plus processes (pid → [comm, argv]). */
+function nodeRoot(files: Record<string, string>, procs: Record<string, [string, string[]]> = {}): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'netx-node-root-'));
+  dirs.push(root);
+  const put = (p: string, content: string): void => {
+    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+    writeFileSync(path.join(root, p), content);
+  };
+  for (const [p, c] of Object.entries(files)) put(p, c);
+  for (const [pid, [comm, argv]] of Object.entries(procs)) {
+    put(`/proc/${pid}/comm`, `${comm}\n`);
+    put(`/proc/${pid}/cmdline`, `${argv.join('\0')}\0`);
+  }
+  mkdirSync(path.join(root, 'proc'), { recursive: true });
+  return root;
+}
+
+/** Local transport that records what ran; only the addr dump is asked for, so the rest is the DNS part. */
+function recording(): { t: Transport; ran: string[][] } {
+  const local = new LocalTransport();
+  const ran: string[][] = [];
+  return { ran, t: { kind: 'local', describe: () => local.describe(), exec: (argv, o): Promise<DumpResult> => (ran.push([...argv]), local.exec(argv, o)) } };
+}
+
+const KUBELET_CONFIG = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nclusterDNS: [10.96.0.10]\nclusterDomain: cluster.local\nresolvConf: /etc/kubelet-resolv.conf\n';
+
+describe('probeNode: the kubelet’s DNS files', () => {
+  it('follows the kubelet’s --config to its resolvConf and keys every file by its path on the node', async () => {
+    const root = nodeRoot(
+      {
+        '/etc/kubernetes/kubelet.yaml': KUBELET_CONFIG,
+        '/etc/kubelet-resolv.conf': 'nameserver 192.168.0.2\nsearch corp.example\n',
+        '/etc/resolv.conf': 'nameserver 127.0.0.53\n',
+        // kubeadm's path exists too, but the running kubelet does not use it.
+        '/var/lib/kubelet/config.yaml': 'kind: KubeletConfiguration\nclusterDNS: [10.0.0.99]\n',
+      },
+      { '1': ['systemd', ['/sbin/init']], '812': ['kubelet', ['/usr/bin/kubelet', '--config=/etc/kubernetes/kubelet.yaml', '--v=2']] },
+    );
+    const { t, ran } = recording();
+    const cap = await probeNode(t, { dumps: ['addr'], hostRoot: root });
+    expect(cap.dumps['kubelet-cmdline']).toMatchObject({ exitCode: 0, stdout: '/usr/bin/kubelet\n--config=/etc/kubernetes/kubelet.yaml\n--v=2\n' });
+    expect(cap.files?.['/etc/kubernetes/kubelet.yaml']).toBe(KUBELET_CONFIG);
+    expect(cap.files?.['/etc/kubelet-resolv.conf']).toMatch(/corp\.example/);
+    expect(cap.files?.['/etc/resolv.conf']).toBe('nameserver 127.0.0.53\n');
+    expect(cap.files).not.toHaveProperty('/var/lib/kubelet/config.yaml');
+    expect(cap.files).not.toHaveProperty('/run/systemd/resolve/resolv.conf');
+    // resolvConf was only known after reading the config: a second, narrow read.
+    expect(ran.filter((a) => a[2]?.startsWith('r=$1')).map((a) => a.slice(5))).toEqual([
+      ['/etc/kubernetes/kubelet.yaml', '/etc/resolv.conf', '/run/systemd/resolve/resolv.conf'],
+      ['/etc/kubelet-resolv.conf'],
+    ]);
+    expect(cap.dumps).not.toHaveProperty('pod-resolv-conf');
+    expect(cap.probe?.errors ?? []).not.toContainEqual(expect.objectContaining({ what: 'host files' }));
+  });
+
+  it('no kubelet process visible: kubeadm’s config path and the systemd-resolved file', async () => {
+    const root = nodeRoot({ '/var/lib/kubelet/config.yaml': 'kind: KubeletConfiguration\nclusterDNS: [10.0.0.10]\n', '/run/systemd/resolve/resolv.conf': 'nameserver 10.1.0.2\n' }, { '7': ['containerd', ['containerd']] });
+    const cap = await probeNode(recording().t, { dumps: ['addr'], hostRoot: root });
+    expect(cap.dumps['kubelet-cmdline']).toMatchObject({ exitCode: 0, stdout: '' });
+    expect(Object.keys(cap.files ?? {}).filter((f) => !f.startsWith('/etc/cni/')).sort()).toEqual(['/run/systemd/resolve/resolv.conf', '/var/lib/kubelet/config.yaml']);
+  });
+
+  it('without a host root nothing of the node’s filesystem is read', async () => {
+    const { t, ran } = recording();
+    const cap = await probeNode(t, { dumps: ['addr'] });
+    expect(cap.dumps).not.toHaveProperty('kubelet-cmdline');
+    expect(ran.some((a) => a.includes('kubelet') || a.some((x) => x.includes('resolv')))).toBe(false);
+  });
+});
