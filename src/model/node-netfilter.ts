@@ -28,7 +28,8 @@ export function buildRuleset(run: DumpRunner, present: (key: DumpKey) => boolean
       if (!o.certain && hasTables) warnings.push({ code: 'iptables-origin-assumed', message: o.evidence, source: key });
       const specific = o.origin === 'iptables-nft' ? (family === 'ip' ? 'iptables-nft' : 'ip6tables-nft') : family === 'ip' ? 'iptables-legacy' : 'ip6tables-legacy';
       if (!fixed && present(specific)) return { tables: [], warnings: [{ code: 'same-as-specific-dump', message: `the ${specific} dump holds the same tables; read from there`, source: key }] };
-      return parseIptablesSave(text, { source, family, origin: o.origin });
+      // On use: a trace reads a few chains of a ruleset that may hold 60,000 (docs/parsers.md).
+      return parseIptablesSave(text, { source, family, origin: o.origin, rules: 'on-use' });
     });
     if (r) parts.push(r);
   };

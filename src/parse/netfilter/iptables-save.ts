@@ -20,6 +20,16 @@ export interface IptablesSaveOpts {
    * fragments (`iptables-save | grep …`): undeclared chains are created, with a warning.
    */
   strict?: boolean;
+  /**
+   * When rules are translated into expressions. `eager` (default) translates every rule while parsing, so a malformed
+   * rule is a ParseError and `warnings` is complete on return. `on-use` does only the structural pass (tables, chains,
+   * policies, which lines belong to which chain: a few times the cost of splitting the text) and translates a chain's
+   * rules the first time its `rules` are read — a trace reads a handful of the 60,000 chains of a 10,000-service
+   * kube-proxy dump. A rule that does not translate then becomes a rule whose only expression is an `unknown-match`
+   * quoting the error (the simulator makes any path through it uncertain), and warnings about rules are appended to
+   * the returned ruleset's `warnings` when their chain is first read.
+   */
+  rules?: 'eager' | 'on-use';
 }
 
 interface PendingRule {
@@ -46,6 +56,8 @@ interface ChainEntry {
   chain: Chain;
   jump?: VerdictStatement;
   goto?: VerdictStatement;
+  /** On-use translation: the chain's rule lines, in order, until its rules are first read. */
+  pending?: { lines: number[]; texts: string[] };
 }
 
 const LIST_FORMAT = /^(Chain \S+ \((policy \S+|\d+ references)|target\s+prot\s+opt\s+source)/;
@@ -56,6 +68,7 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
   const warnings: ParseWarning[] = [];
   const tables: PendingTable[] = [];
   const strict = opts.strict ?? true;
+  const onUse = opts.rules === 'on-use';
   let open: PendingTable | undefined;
   let implicit: PendingTable | undefined; // -S format / fragment: no *table line
   const fail: Fail = (msg, line, column) => {
@@ -92,6 +105,14 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
       declareChain(open, line, lineNo, opts, warnings, fail);
       continue;
     }
+    if (onUse && first === 45 /* - */) {
+      const name = plainAppendChain(line);
+      if (name !== undefined) {
+        const table = open ?? (implicit ??= implicitTable(opts, lineNo, '-A', fail, tables));
+        queueRule(table, name, lineNo, line, 4, strict, opts);
+        continue;
+      }
+    }
     const tokens = tokenize(line, opts.source, lineNo);
     const ti = first === 91 /* [ */ && COUNTERS.test(line) ? 1 : 0; // skip the [p:b] word
     const cmd = tokens[ti];
@@ -102,6 +123,10 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
       case '-A':
       case '--append':
         if (name === undefined) fail('-A needs a chain name', lineNo, cmd.end + 1);
+        if (onUse) {
+          queueRule(table, name, lineNo, line, tokens[ti + 1]!.start + 1, strict, opts);
+          break;
+        }
         // Declarations precede rules in both formats, so strict parsing translates at once; non-strict
         // (fragments) waits until every chain name in the text is known.
         if (strict) addRule(table, { chain: name, line: lineNo, text: line, tokens, start: ti + 2 }, opts, warnings);
@@ -125,6 +150,36 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
   }
   if (open) fail(`table *${open.name} (line ${open.line}) has no COMMIT`, lines.length);
   return { tables: tables.map((t) => finishTable(t, opts, strict, warnings)), warnings };
+}
+
+/**
+ * The chain of a plain `-A NAME …` line (what iptables-save writes for every rule), found without tokenising;
+ * undefined for anything else (counters, long options, blanks other than one space), which the tokeniser handles.
+ */
+function plainAppendChain(line: string): string | undefined {
+  if (line.charCodeAt(1) !== 65 /* A */ || line.charCodeAt(2) !== 32) return undefined;
+  const end = line.indexOf(' ', 3);
+  if (end <= 3) return undefined;
+  for (let i = 3; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 9 || c === 34 || c === 92) return undefined; // tab, quote, backslash: the tokeniser's business
+  }
+  return line.slice(3, end);
+}
+
+/** On-use translation: files the line under its chain (strict: the chain must be declared already). */
+function queueRule(t: PendingTable, chain: string, line: number, text: string, column: number, strict: boolean, opts: IptablesSaveOpts): void {
+  let entry = t.last !== undefined && t.last.chain.name === chain ? t.last : t.chains.get(chain);
+  if (!entry) {
+    if (strict) throw new ParseError(opts.source, `-A ${chain}: chain not declared in table ${t.name}`, line, column);
+    // A fragment may append to a chain it never declares; finishTable warns about it.
+    t.rules.push({ chain, line, text, tokens: [], start: -1 });
+    return;
+  }
+  t.last = entry;
+  const p = (entry.pending ??= { lines: [], texts: [] });
+  p.lines.push(line);
+  p.texts.push(text);
 }
 
 type Fail = (msg: string, line: number, column?: number) => never;
@@ -189,8 +244,61 @@ function finishTable(t: PendingTable, opts: IptablesSaveOpts, strict: boolean, w
       }
     }
   }
-  for (const r of t.rules) addRule(t, r, opts, warnings);
+  if (opts.rules === 'on-use') {
+    // Lines of chains undeclared when they were read (fragments) join their chain now, in line order with the rest.
+    const touched = new Set<ChainEntry>();
+    for (const r of t.rules) {
+      const entry = t.chains.get(r.chain)!;
+      const p = (entry.pending ??= { lines: [], texts: [] });
+      p.lines.push(r.line);
+      p.texts.push(r.text);
+      touched.add(entry);
+    }
+    for (const entry of touched) entry.pending = inLineOrder(entry.pending!);
+    for (const entry of t.chains.values()) if (entry.pending) translateOnUse(t, entry, opts, warnings);
+  } else for (const r of t.rules) addRule(t, r, opts, warnings);
   return { family: opts.family, name: t.name, origin: opts.origin, dump: 'iptables-save', chains: [...t.chains.values()].map((c) => c.chain), sets: [] };
+}
+
+function inLineOrder(p: { lines: number[]; texts: string[] }): { lines: number[]; texts: string[] } {
+  const order = p.lines.map((_, i) => i).sort((a, b) => p.lines[a]! - p.lines[b]!);
+  return { lines: order.map((i) => p.lines[i]!), texts: order.map((i) => p.texts[i]!) };
+}
+
+/**
+ * Makes `entry.chain.rules` translate the pending lines the first time it is read, then hold the result as a
+ * plain data property (same key order, so the chain looks like an eagerly parsed one to every reader).
+ */
+function translateOnUse(t: PendingTable, entry: ChainEntry, opts: IptablesSaveOpts, warnings: ParseWarning[]): void {
+  const chain = entry.chain;
+  // Replaced by a data property before translating: addRule appends to chain.rules.
+  const store: Rule[] = [];
+  Object.defineProperty(chain, 'rules', {
+    configurable: true,
+    enumerable: true,
+    get(): Rule[] {
+      Object.defineProperty(chain, 'rules', { value: store, writable: true, enumerable: true, configurable: true });
+      const { lines, texts } = entry.pending!;
+      entry.pending = undefined;
+      for (let i = 0; i < lines.length; i++) translateLine(t, entry, lines[i]!, texts[i]!, opts, warnings);
+      return store;
+    },
+  });
+}
+
+/** One queued line → a rule of its chain; a line that does not translate becomes a rule that says why. */
+function translateLine(t: PendingTable, entry: ChainEntry, line: number, text: string, opts: IptablesSaveOpts, warnings: ParseWarning[]): void {
+  try {
+    const tokens = tokenize(text, opts.source, line);
+    const ti = text.charCodeAt(0) === 91 /* [ */ && COUNTERS.test(text) ? 1 : 0;
+    t.last = entry;
+    addRule(t, { chain: entry.chain.name, line, text, tokens, start: ti + 2 }, opts, warnings);
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    warnings.push({ code: 'parse-error', message: e.message, line });
+    const rules = entry.chain.rules;
+    rules.push({ index: rules.length, line, text, exprs: [{ kind: 'unknown-match', text, reason: `not parsed: ${e.message}` }] });
+  }
 }
 
 function addRule(t: PendingTable, r: PendingRule, opts: IptablesSaveOpts, warnings: ParseWarning[]): void {

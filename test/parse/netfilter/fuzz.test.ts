@@ -1,6 +1,7 @@
 /** Property tests: random and mutated dumps never make a parser throw anything but ParseError. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Ruleset } from '../../../src/model/netfilter.js';
 import { ParseError } from '../../../src/parse/error.js';
 import { parseIpsetSave } from '../../../src/parse/netfilter/ipset.js';
 import { parseIptablesSave } from '../../../src/parse/netfilter/iptables-save.js';
@@ -85,6 +86,33 @@ const saveOpts = { source: 'fuzz', family: 'ip' as const, origin: 'iptables-nft'
 describe('netfilter parsers under random input', () => {
   it('iptables-save: mutated real dumps', () => {
     fc.assert(fc.property(mutated(SAVE_TEXTS, WORDS), fc.boolean(), (text, strict) => onlyParseError(() => parseIptablesSave(text, { ...saveOpts, strict, table: 'nat' }))), { numRuns: FUZZ_RUNS });
+  });
+
+  it('iptables-save, rules on use: parsing throws only ParseError, reading rules never throws, and agrees with eager', () => {
+    const read = (rs: Ruleset): unknown => {
+      for (const t of rs.tables) for (const c of t.chains) void c.rules;
+      return { tables: structuredClone(rs.tables), warnings: [...rs.warnings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.message.localeCompare(b.message)) };
+    };
+    fc.assert(
+      fc.property(mutated(SAVE_TEXTS, WORDS), fc.boolean(), (text, strict) => {
+        const o = { ...saveOpts, strict, table: 'nat' };
+        let onUse: Ruleset;
+        try {
+          onUse = parseIptablesSave(text, { ...o, rules: 'on-use' });
+        } catch (e) {
+          if (e instanceof ParseError) return true;
+          throw e;
+        }
+        const lazy = read(onUse); // must not throw: a rule that does not translate becomes an uncertain rule
+        try {
+          expect(lazy).toEqual(read(parseIptablesSave(text, o)));
+        } catch (e) {
+          if (!(e instanceof ParseError)) throw e; // eager rejects what on-use keeps as an unparsed rule
+        }
+        return true;
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 
   it('iptables-save: lines assembled from iptables words', () => {
