@@ -8,7 +8,7 @@ import type { EndSummary, PolicyVerdict, RuleRef, SideVerdict } from '../analyze
 import type { Finding } from '../sim/trace.js';
 import { renderJson } from './json.js';
 import { renderYaml } from './yaml.js';
-import { mark, paint, tone, type Tone } from './style.js';
+import { findingTone, mark, paint, tone, type Tone } from './style.js';
 
 export type PolicyFormat = 'text' | 'json' | 'yaml';
 
@@ -73,7 +73,7 @@ function side(s: SideVerdict, label: string, end: EndSummary): string[] {
 const rule = (r: RuleRef): string => `${r.policy} ${r.direction}[${r.rule}]${r.peer !== undefined ? ` peer ${r.peer}` : ''}${r.port !== undefined ? ` port ${r.port}` : ''}: ${r.reason}`;
 
 function finding(f: Finding): string[] {
-  const t: Tone = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'info';
+  const t: Tone = findingTone(f);
   const out = [`  ${mark(t)} ${f.message}`];
   for (const e of f.evidence ?? []) out.push(`      ${paint.dim(e)}`);
   if (f.hint) out.push(`      ${paint.dim(`hint: ${f.hint}`)}`);

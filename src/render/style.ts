@@ -27,3 +27,12 @@ export const mark = (tone: Tone): string => paint[tone](MARK[tone]);
 
 /** `text` in the colour of its tone. */
 export const tone = (t: Tone, text: string): string => paint[t](text);
+
+/**
+ * The tone of a trace/policy finding: `✓` an info finding that reports a check that passed
+ * (`passed`), `i` any other info finding (a note), else its severity.
+ */
+export function findingTone(f: { severity: 'error' | 'warning' | 'info'; passed?: boolean }): Tone {
+  if (f.severity !== 'info') return f.severity;
+  return f.passed ? 'ok' : 'info';
+}

@@ -2,7 +2,7 @@
 import type { Branch, DnsInfo, Finding, Trace, TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { renderTable } from './table.js';
-import { mark, paint, tone, type Tone } from './style.js';
+import { findingTone, mark, paint, tone, type Tone } from './style.js';
 import { pathSummary, pct, stepLine, storySteps, where } from './trace-story.js';
 
 export interface TraceTextOptions {
@@ -111,7 +111,7 @@ function dnsLines(d: DnsInfo): string[] {
 }
 
 function finding(f: Finding): string[] {
-  const m = mark(f.severity === 'info' ? 'ok' : f.severity);
+  const m = mark(findingTone(f));
   const out = [`  ${m} ${f.message}`];
   for (const e of f.evidence ?? []) out.push(`    ${paint.dim(e)}`);
   if (f.hint) out.push(`    ${paint.dim(`try: ${f.hint}`)}`);

@@ -85,6 +85,11 @@ export interface Finding {
   evidence?: string[];
   /** A command that would fix or check it. */
   hint?: string;
+  /**
+   * Set (true) on an `info` finding that reports a check that passed (e.g. `endpoints`: the service has
+   * ready endpoints); an `info` finding without it is a note — worth knowing, nothing was checked.
+   */
+  passed?: true;
 }
 
 export interface AddressLabel {

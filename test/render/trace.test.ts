@@ -1,6 +1,7 @@
 /** Trace renderers on a real trace (bundled lab snapshot): text story, JSON stability, mermaid shape. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
@@ -56,5 +57,59 @@ describe('trace renderers', () => {
     const bad = renderTraces(traces('svc/ghost', snap('test/fixtures/lab/no-endpoints.snapshot.json')), 'mermaid');
     expect(bad).toMatch(/class t0b0end fail/);
     expect(bad).toMatch(/class t0b0h0 fail/);
+  });
+
+  describe('finding markers: ✓ a check that passed, i a note, ! warning, ✗ error', () => {
+    const findingLines = (out: string) => out.slice(out.indexOf('\nFindings\n')).split('\n').filter((l) => /^ {2}\S/.test(l));
+
+    it('sticky service: ready endpoints are a passed check, session affinity is a note', () => {
+      const lines = findingLines(renderTraces(traces('svc/sticky'), 'text'));
+      expect(lines).toEqual([
+        expect.stringMatching(/^ {2}✓ 3 ready endpoint\(s\) in EndpointSlice sticky-\w+$/),
+        "  i session affinity: the odds are those of a client's first connection; later ones stick to the endpoint it got",
+      ]);
+    });
+
+    it('NodePort from outside: the masquerade is a note next to a passed check and a warning', () => {
+      const t = traceRequest(BASE, { src: 'external:203.0.113.9', dst: 'svc/web-np', fromNode: 'node-a', namespace: 'default' }, { buildNode: buildNodeModel }).traces;
+      const lines = findingLines(renderTraces(t, 'text'));
+      expect(lines.find((l) => l.includes('externalTrafficPolicy Cluster'))).toMatch(/^ {2}i externalTrafficPolicy Cluster on default\/web-np: the client address 203\.0\.113\.9 is masqueraded/);
+      expect(lines.find((l) => l.includes('ready endpoint'))).toMatch(/^ {2}✓ /);
+      expect(lines.find((l) => l.includes('MTU'))).toMatch(/^ {2}! MTU 1450 on node-a:cni0/);
+    });
+
+    it('lab stale-conntrack capture without a NetworkPolicy list: "not collected" is a note, not a ✓', () => {
+      const s = snap('test/fixtures/lab/stale-conntrack.snapshot.json');
+      delete (s.cluster.objects as Record<string, unknown>)['networkpolicies'];
+      const lines = findingLines(renderTraces(traces('svc/web:80', s), 'text'));
+      expect(lines).toContain('  i NetworkPolicies are not in the snapshot: the policy verdict is not part of this trace');
+      expect(lines.filter((l) => l.startsWith('  ✓ '))).toEqual([expect.stringMatching(/ready endpoint\(s\) in EndpointSlice web-/)]);
+    });
+
+    it('topology hints: rules that reach exactly the hinted endpoints pass; hints not applied are a note', () => {
+      const withHints = (zones: string[][]) => {
+        const s = structuredClone(BASE);
+        const o = s.cluster.objects as unknown as Record<string, { metadata: { name: string; labels?: Record<string, string> }; endpoints?: { addresses: string[]; hints?: unknown }[] }[]>;
+        const slice = o['endpointslices']!.find((x) => x.metadata.name.startsWith('web-ettel'))!;
+        slice.endpoints!.forEach((e, i) => (e.hints = { forZones: zones[i]!.map((name) => ({ name })) }));
+        const node = o['nodes']!.find((n) => n.metadata.name === 'node-a')!;
+        node.metadata.labels = { ...node.metadata.labels, 'topology.kubernetes.io/zone': 'zone-a' };
+        return findingLines(renderTraces(traces('svc/web:80', s), 'text')).find((l) => l.includes('topology-aware') || l.includes('zone hints'));
+      };
+      expect(withHints([['zone-a'], ['zone-a'], ['zone-a', 'zone-b']])).toMatch(/^ {2}✓ topology-aware routing on default\/web: .* reach exactly those$/);
+      expect(withHints([['zone-a'], ['zone-b'], ['zone-b']])).toMatch(/^ {2}i topology-aware routing on default\/web: .* reach all 3 \(the hints are not applied there\)$/);
+    });
+
+    it('json: `passed: true` only on the finding that reports a passed check', () => {
+      const doc = JSON.parse(renderTraces(traces('svc/sticky'), 'json')) as { findings: { code: string; passed?: boolean }[] };
+      expect(doc.findings.map((f) => [f.code, f.passed])).toEqual([
+        ['endpoints', true],
+        ['session-affinity', undefined],
+      ]);
+      const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+      expect(validate({ ...doc, findings: [{ ...doc.findings[0], passed: false }] })).toBe(false);
+    });
   });
 });

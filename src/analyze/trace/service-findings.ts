@@ -36,7 +36,7 @@ export function serviceFindings(snapshot: Snapshot, tw: TraceWorld, trace: Trace
       evidence: [slices.length > 0 ? `EndpointSlice ${slices.join(', ')}` : 'no EndpointSlice for this port', ...(rule ? [`rule: ${rule}`] : [])],
     });
   } else {
-    out.push({ code: 'endpoints', severity: 'info', message: `${ready.length} ready endpoint(s) in EndpointSlice ${slices.join(', ')}` });
+    out.push({ code: 'endpoints', severity: 'info', passed: true, message: `${ready.length} ready endpoint(s) in EndpointSlice ${slices.join(', ')}` });
   }
   for (const e of notReady) {
     out.push({

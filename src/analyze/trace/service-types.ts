@@ -55,6 +55,7 @@ function topologyHints(trace: Trace, ctx: TypeCtx): Finding | undefined {
   return {
     code: 'topology-hints',
     severity: agree || all ? 'info' : 'warning',
+    ...(agree ? { passed: true as const } : {}),
     message: `topology-aware routing on ${name}: node ${ctx.node} is in zone ${ctx.zone}, and ${hinted.length} of ${ready.length} endpoints are hinted for it; ${verdict}`,
     evidence: ready.map((e) => `${e.pod ?? e.ip} (${e.node ?? '?'}): hinted for ${e.zones!.join(', ')}`),
   };
