@@ -144,6 +144,8 @@ interface PodShape {
   image: string;
   ports: { name?: string; containerPort: number; protocol: string }[];
   command?: string[];
+  /** Default: ClusterFirst (ClusterFirstWithHostNet for hostNetwork pods). */
+  dnsPolicy?: 'Default' | 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'None';
   ownerKind?: string;
   ownerName?: string;
 }
@@ -181,7 +183,7 @@ function podObject(ctx: Ctx, p: PodShape): RawObject {
           terminationMessagePolicy: 'File',
         },
       ],
-      dnsPolicy: p.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
+      dnsPolicy: p.dnsPolicy ?? (p.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst'),
       enableServiceLinks: true,
       ...(p.hostNetwork ? { hostNetwork: true } : {}),
       nodeName: p.nodeName,
@@ -225,6 +227,9 @@ function podObject(ctx: Ctx, p: PodShape): RawObject {
 }
 
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+const COREDNS = 'registry.k8s.io/coredns/coredns:v1.12.0';
+/** CoreDNS pods (kube-system, k8s-app=kube-dns) run with dnsPolicy Default, as kubeadm's Deployment has it. */
+const isCoreDns = (p: PodPlan): boolean => p.namespace === 'kube-system' && p.labels['k8s-app'] === 'kube-dns';
 
 function labPods(ctx: Ctx): RawObject[] {
   const { plan } = ctx;
@@ -241,7 +246,7 @@ function labPods(ctx: Ctx): RawObject[] {
         labels: p.labels,
         ready: p.ready,
         hostNetwork: false,
-        image: AGNHOST,
+        ...(isCoreDns(p) ? { image: COREDNS, dnsPolicy: 'Default' as const } : { image: AGNHOST }),
         ports: p.ports.map((x) => ({ ...(x.name ? { name: x.name } : {}), containerPort: x.port, protocol: x.protocol })),
       }),
     );
@@ -316,12 +321,14 @@ function serviceObject(ctx: Ctx, s: ServiceSpec): RawObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(ctx, 'Service', s.name, ns, isApi ? { labels: { component: 'apiserver', provider: 'kubernetes' } } : {}),
+    metadata: meta(ctx, 'Service', s.name, ns, isApi ? { labels: { component: 'apiserver', provider: 'kubernetes' } } : s.labels ? { labels: s.labels } : {}),
     spec: {
+      ...(s.type === 'LoadBalancer' ? { allocateLoadBalancerNodePorts: true } : {}),
       clusterIP: s.clusterIP,
       clusterIPs: [s.clusterIP],
-      ...(s.type === 'NodePort' ? { externalTrafficPolicy: 'Cluster' } : {}),
-      internalTrafficPolicy: 'Cluster',
+      ...(s.type !== 'ClusterIP' ? { externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster' } : {}),
+      ...(s.healthCheckNodePort !== undefined ? { healthCheckNodePort: s.healthCheckNodePort } : {}),
+      internalTrafficPolicy: s.internalTrafficPolicy ?? 'Cluster',
       ipFamilies: ['IPv4'],
       ipFamilyPolicy: 'SingleStack',
       ports: s.ports.map((p) => ({
@@ -338,7 +345,8 @@ function serviceObject(ctx: Ctx, s: ServiceSpec): RawObject {
         : {}),
       type: s.type,
     },
-    status: { loadBalancer: {} },
+    // What a load-balancer controller (MetalLB, a cloud) writes once it has assigned the address.
+    status: { loadBalancer: s.loadBalancerIP !== undefined ? { ingress: [{ ip: s.loadBalancerIP, ipMode: 'VIP' }] } : {} },
   };
 }
 
@@ -440,6 +448,8 @@ function configMaps(ctx: Ctx): RawObject[] {
       },
     },
   ];
+  const dns = clusterDnsService(plan);
+  if (dns) out.push(kubeletConfigMap(ctx, dns.clusterIP));
   if (isFlannel(plan)) {
     out.push({
       apiVersion: 'v1',
@@ -456,6 +466,37 @@ function configMaps(ctx: Ctx): RawObject[] {
     });
   }
   return out;
+}
+
+/** The lab's cluster DNS Service (kube-system/kube-dns), when the spec has one. */
+export const clusterDnsService = (plan: AddressPlan): ServiceSpec | undefined =>
+  plan.spec.services.find((s) => s.name === 'kube-dns' && s.namespace === 'kube-system');
+
+/**
+ * kubeadm's kube-system/kubelet-config ConfigMap (the KubeletConfiguration every node's kubelet
+ * starts from): clusterDNS is what the kubelet writes into pods' resolv.conf. Only labs with a
+ * kube-dns Service carry it, so older snapshots keep their objects.
+ */
+function kubeletConfigMap(ctx: Ctx, clusterDNS: string): RawObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(ctx, 'ConfigMap', 'kubelet-config', 'kube-system'),
+    data: {
+      kubelet: stringify({
+        apiVersion: 'kubelet.config.k8s.io/v1beta1',
+        kind: 'KubeletConfiguration',
+        authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
+        authorization: { mode: 'Webhook' },
+        cgroupDriver: 'systemd',
+        clusterDNS: [clusterDNS],
+        clusterDomain: 'cluster.local',
+        containerRuntimeEndpoint: '',
+        resolvConf: '/run/systemd/resolve/resolv.conf',
+        staticPodPath: '/etc/kubernetes/manifests',
+      }),
+    },
+  };
 }
 
 interface PodTemplateExtras {

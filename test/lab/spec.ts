@@ -49,8 +49,16 @@ export interface ServicePortSpec {
 export interface ServiceSpec {
   name: string;
   namespace?: string;
-  type: 'ClusterIP' | 'NodePort';
+  /** Metadata labels (e.g. kube-dns's `k8s-app: kube-dns`). */
+  labels?: Record<string, string>;
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   clusterIP: string;
+  /** LoadBalancer: the address in status.loadBalancer.ingress (the lab's underlay routes it to a node). */
+  loadBalancerIP?: string;
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  internalTrafficPolicy?: 'Cluster' | 'Local';
+  /** spec.healthCheckNodePort (externalTrafficPolicy Local on NodePort/LoadBalancer). */
+  healthCheckNodePort?: number;
   /** Pods whose labels include all of these are the endpoints. */
   selector: Record<string, string>;
   ports: ServicePortSpec[];
