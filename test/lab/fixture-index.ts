@@ -48,6 +48,8 @@ export const TARGETS: FixtureTarget[] = [
   fixture('random-1', 'random-1', 'vxlan', 'iptables'),
   fixture('random-2', 'random-2', 'host-gw', 'nftables'),
   fixture('forward-drop-routed', 'forward-drop', 'routed', 'iptables'),
+  fixture('service-types', 'service-types', 'vxlan', 'iptables'),
+  fixture('service-types-nftables', 'service-types', 'host-gw', 'nftables'),
 ];
 
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;

@@ -29,6 +29,12 @@ export interface ProbeCase {
   keepConntrack?: boolean;
   /** Record the rule path with nft monitor trace (default true). */
   trace?: boolean;
+  /**
+   * The `kubectl netx trace` request whose prediction this case checks (test/analyze/trace/oracle-compare.ts).
+   * Default: SRC = the source pod and DST = ip:port; from the underlay, a walk entering the node that owns
+   * the address. With `dns`, the prediction is the trace of the DNS query (role `dns-query`).
+   */
+  netx?: { src: string; dst: string; fromNode?: string; dns?: boolean };
 }
 
 export type AttemptOutcome =

@@ -8,6 +8,7 @@ import { inNs, run } from './exec.js';
 import type { ProbeCase } from './oracle.js';
 import { IPS, NODE_PORT } from './topologies.js';
 import { UNDERLAY_GATEWAY, nodeByName, podByName, type LabSpec, type Topology } from './spec.js';
+import { serviceTypes } from './service-types.js';
 
 export interface ScenarioState {
   /** Pods deleted from the API (and their endpoints from kube-proxy's rules). */
@@ -173,4 +174,5 @@ export const SCENARIOS: Scenario[] = [
   rpFilterStrict,
   ipForwardOff,
   staleConntrack,
+  serviceTypes,
 ];

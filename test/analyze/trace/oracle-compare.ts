@@ -1,7 +1,47 @@
 /** Compares one oracle observation with the simulator's branches; lists every disagreement. */
-import type { Branch, Finding, Step } from '../../../src/sim/index.js';
+import { buildNodeModel } from '../../../src/model/build-node.js';
+import { traceRequest } from '../../../src/analyze/trace/index.js';
+import { buildWorld } from '../../../src/analyze/trace/world.js';
+import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
+import { newPacket, simulate, mergeBranches, type Branch, type Finding, type Step } from '../../../src/sim/index.js';
+import type { Trace } from '../../../src/sim/trace.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
 import type { Observation } from '../../lab/oracle.js';
 import type { TraceEvent } from '../../lab/trace.js';
+
+export interface Prediction {
+  branches: Branch[];
+  findings: Finding[];
+  /** The whole trace when it came from `traceRequest` (not from a bare walk). */
+  trace?: Trace;
+}
+
+/**
+ * netx's prediction for one observed case: the case's own `netx` request when it names one (the
+ * `dns-query` trace for `--dns`), else a trace from the source pod to ip:port, or, from the underlay,
+ * a walk that enters the node owning the destination address.
+ */
+export function predictCase(snapshot: Snapshot, o: Observation): Prediction {
+  const proto = o.case.to.protocol.toLowerCase() as 'tcp' | 'udp';
+  const sport = o.case.sourcePort;
+  const req = o.case.netx;
+  if (req) {
+    const r = traceRequest(snapshot, { src: req.src, dst: req.dst, namespace: 'default', ...(req.fromNode ? { fromNode: req.fromNode } : {}), ...(req.dns ? { dns: true } : {}), ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
+    const trace = req.dns ? r.traces.find((t) => t.role === 'dns-query') : r.traces[0];
+    if (!trace) throw new Error(`netx gave no ${req.dns ? 'dns-query ' : ''}trace for ${req.src} → ${req.dst}`);
+    return { branches: trace.branches, findings: trace.findings, trace };
+  }
+  if (o.source.namespace === 'pod') {
+    const r = traceRequest(snapshot, { src: o.case.from, dst: `${o.case.to.ip}:${o.case.to.port}`, namespace: 'default', protocol: proto, ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
+    return { branches: r.traces[0]!.branches, findings: r.traces[0]!.findings, trace: r.traces[0]! };
+  }
+  // From the underlay (outside the cluster): arrives on the interface of the node that owns the address.
+  const tw = buildWorld(snapshot, buildNodeModel);
+  const node = tw.world.nodeByAddr.get(o.case.to.ip)!;
+  const iif = tw.models.get(node)!.addresses.find((a) => a.local === o.case.to.ip)!.ifname;
+  const branches = mergeBranches(simulate(tw.world, newPacket({ proto, saddr: o.source.ip, daddr: o.case.to.ip, dport: o.case.to.port }), { kind: 'interface', node, iif }));
+  return { branches, findings: undeclaredPorts(snapshot, branches) };
+}
 
 export interface Verdict {
   problems: string[];
@@ -45,18 +85,26 @@ export function compareCase(o: Observation, branches: Branch[], findings: Findin
   let ruleNodesCompared = 0;
   if (candidates.length === 0) problems.push(`no predicted branch matches the first attempt (${JSON.stringify(o.first)})`);
   else {
-    const srcNode = o.source.node;
+    // The node whose conntrack holds the flow: the source pod's, or the node an outside client's packet enters.
+    const srcNode = o.source.node ?? candidates[0]?.hops[0]?.node;
     const entries = srcNode ? (o.conntrack[srcNode] ?? []) : [];
-    const sport = (o.case as { sourcePort?: number }).sourcePort;
-    const relevant = entries.filter((e) => sport === undefined || e.original.sport === sport);
+    const sport = o.case.sourcePort;
+    const relevant = entries.filter((e) => (sport === undefined || e.original.sport === sport) && e.original.src === o.source.ip);
     const delivered = candidates.filter((b) => b.disposition === 'delivered');
     if (relevant.length > 0 && delivered.length > 0) {
+      // The reply tuple is the NAT the kernel applied: its source is the DNAT target, its destination the SNAT address.
       const want = new Set(relevant.map((e) => `${e.reply.src}:${e.reply.sport}`));
       const got = delivered.map((b) => {
         const dnat = b.hops.find((h) => h.node === srcNode)?.steps.find((s) => s.kind === 'nat' && s.verdict === 'dnat');
         return dnat?.packetAfter ? `${dnat.packetAfter.daddr}:${dnat.packetAfter.dport}` : `${o.case.to.ip}:${o.case.to.port}`;
       });
       if (!got.some((g) => want.has(g))) problems.push(`conntrack on ${srcNode} shows ${[...want].join(', ')}; netx's NAT gives ${got.join(', ')}`);
+      const wantSrc = new Set(relevant.map((e) => e.reply.dst));
+      const gotSrc = delivered.map((b) => {
+        const snat = b.hops.filter((h) => h.node === srcNode).flatMap((h) => h.steps).filter((s) => s.kind === 'nat' && /^(masquerade|snat)/.test(s.verdict ?? '')).at(-1);
+        return snat?.packetAfter?.saddr ?? o.source.ip;
+      });
+      if (!gotSrc.some((g) => wantSrc.has(g))) problems.push(`conntrack on ${srcNode} replies to ${[...wantSrc].join(', ')} (the source after SNAT); netx's source after NAT is ${gotSrc.join(', ')}`);
     }
     for (const [node, events] of Object.entries(o.trace)) {
       if (events.length === 0) continue;

@@ -8,14 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
-import { traceRequest } from '../../../src/analyze/trace/index.js';
-import { buildWorld } from '../../../src/analyze/trace/world.js';
-import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
-import { newPacket, simulate, mergeBranches, type Branch, type Finding } from '../../../src/sim/index.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 import type { Observation } from '../../lab/oracle.js';
-import { compareCase, type Verdict } from './oracle-compare.js';
+import { compareCase, predictCase, type Verdict } from './oracle-compare.js';
 
 interface OracleFile {
   scenario: string;
@@ -28,21 +23,7 @@ interface OracleFile {
 const LAB = path.join(REPO_ROOT, 'test', 'fixtures', 'lab');
 const files = existsSync(LAB) ? readdirSync(LAB).filter((f) => f.endsWith('.oracle.json')).sort() : [];
 
-function predict(snapshotPath: string, o: Observation): { branches: Branch[]; findings: Finding[] } {
-  const snapshot = parseSnapshot(readFileSync(snapshotPath, 'utf8'), snapshotPath);
-  const proto = o.case.to.protocol.toLowerCase() as 'tcp' | 'udp';
-  if (o.source.namespace === 'pod') {
-    const sport = (o.case as { sourcePort?: number }).sourcePort;
-    const r = traceRequest(snapshot, { src: o.case.from, dst: `${o.case.to.ip}:${o.case.to.port}`, namespace: 'default', protocol: proto, ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
-    return { branches: r.traces[0]!.branches, findings: r.traces[0]!.findings };
-  }
-  // From the underlay (outside the cluster): arrives on the interface of the node that owns the address.
-  const tw = buildWorld(snapshot, buildNodeModel);
-  const node = tw.world.nodeByAddr.get(o.case.to.ip)!;
-  const iif = tw.models.get(node)!.addresses.find((a) => a.local === o.case.to.ip)!.ifname;
-  const branches = mergeBranches(simulate(tw.world, newPacket({ proto, saddr: o.source.ip, daddr: o.case.to.ip, dport: o.case.to.port }), { kind: 'interface', node, iif }));
-  return { branches, findings: undeclaredPorts(snapshot, branches) };
-}
+const predict = (snapshotPath: string, o: Observation) => predictCase(parseSnapshot(readFileSync(snapshotPath, 'utf8'), snapshotPath), o);
 
 const results: { id: string; verdict: Verdict }[] = [];
 

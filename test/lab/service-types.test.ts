@@ -1,0 +1,98 @@
+/**
+ * LoadBalancer, externalTrafficPolicy Local, internalTrafficPolicy Local and the DNS query on the real
+ * kernel (scenario `service-types`, both proxy modes): what the kernel does, and that netx's trace
+ * predicts exactly that from the same run's dump (disposition, endpoints, conntrack NAT tuple both
+ * ways, rule path). The findings are checked on the committed fixtures (test/analyze/trace/service-types.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
+import { compareCase, predictCase } from '../analyze/trace/oracle-compare.js';
+import type { Observation } from './oracle.js';
+import { runScenario, type ScenarioRun } from './run-scenario.js';
+import { ST_IPS, serviceTypes } from './service-types.js';
+import { UNDERLAY_GATEWAY } from './spec.js';
+import { requireLab } from './support.js';
+
+const obs = (r: ScenarioRun, id: string): Observation => {
+  const o = r.fixture.observations.find((x) => x.case.id === id);
+  if (!o) throw new Error(`no observation ${id}`);
+  return o;
+};
+/** conntrack's reply tuple on `node` for the first attempt: who answered, and whom the answer goes to (the source after SNAT). */
+const replyOn = (o: Observation, node: string) => (o.conntrack[node] ?? []).find((e) => e.original.src === o.source.ip)?.reply;
+const lastRule = (o: Observation, node: string) => (o.trace[node] ?? []).filter((e) => e.kind === 'rule').at(-1);
+
+describe.each([
+  ['vxlan', 'iptables'],
+  ['host-gw', 'nftables'],
+] as const)('service types on the kernel (%s, %s mode)', (topology, mode) => {
+  let run: ScenarioRun | undefined;
+  const lab = async (ctx: Parameters<typeof requireLab>[0]): Promise<ScenarioRun> => {
+    requireLab(ctx);
+    run ??= await runScenario(serviceTypes, topology, mode);
+    return run;
+  };
+
+  it('the kernel: LB + ETP Cluster masquerades; ETP Local keeps the source where an endpoint is local and drops elsewhere; ITP Local stays on the node; DNS reaches CoreDNS', async (ctx) => {
+    const r = await lab(ctx);
+    expect(() => parseSnapshot(serializeSnapshot(r.snapshot), 'service-types')).not.toThrow();
+    const nodeA = '172.31.250.10';
+
+    const lb = obs(r, 'underlay-to-web-lb');
+    expect(Object.keys(lb.endpoints).sort()).toEqual(['web-0', 'web-1', 'web-2']);
+    expect(lb.outcomes['timeout']).toBeUndefined();
+    // Masqueraded on node-a: the endpoint answers an address of node-a, never the client.
+    // (eth0's 172.31.250.10 towards host-gw routes, flannel.1's 10.244.0.0 into VXLAN, cni0's 10.244.0.1 to web-0).
+    const lbReply = replyOn(lb, 'node-a');
+    expect([nodeA, '10.244.0.0', '10.244.0.1']).toContain(lbReply?.dst);
+    expect(lbReply?.src).toMatch(/^10\.244\./);
+
+    for (const id of ['underlay-to-echo-local-lb', 'underlay-to-echo-local-nodeport-node-b']) {
+      const o = obs(r, id);
+      expect(o.outcomes).toEqual({ 'answered:echo-0': o.attempts });
+      // Source kept: echo-0 answers the client itself.
+      expect(replyOn(o, 'node-b')).toMatchObject({ src: r.fixture.podIPs['echo-0'], dst: UNDERLAY_GATEWAY });
+    }
+    const dropped = obs(r, 'underlay-to-echo-local-nodeport-node-a');
+    expect(dropped.outcomes).toEqual({ timeout: dropped.attempts });
+    expect(dropped.case.to.ip).toBe(nodeA);
+    expect(lastRule(dropped, 'node-a')?.verdict).toBe('drop');
+    expect(dropped.conntrack['node-a']?.filter((e) => e.reply.src !== nodeA)).toEqual([]);
+
+    expect(obs(r, 'client-to-web-itp').outcomes).toEqual({ 'answered:web-0': 10 });
+    const itpB = obs(r, 'client-b-to-web-itp');
+    expect(Object.keys(itpB.endpoints).sort()).toEqual(['web-1', 'web-2']);
+    expect(itpB.endpoints['web-1']! + itpB.endpoints['web-2']!).toBe(itpB.attempts);
+    const itpNone = obs(r, 'client-to-echo-itp');
+    expect(itpNone.outcomes).toEqual({ timeout: itpNone.attempts });
+    expect(lastRule(itpNone, 'node-a')?.verdict).toBe('drop');
+
+    const dns = obs(r, 'client-to-kube-dns-udp');
+    expect(dns.case.to).toEqual({ ip: ST_IPS.kubeDns, port: 53, protocol: 'UDP' });
+    expect(dns.outcomes).toEqual({ 'answered:coredns': dns.attempts });
+  });
+
+  it('netx predicts every case from the dump: disposition, endpoints, NAT tuple (DNAT and SNAT), rule path', async (ctx) => {
+    const r = await lab(ctx);
+    const problems: string[] = [];
+    let ruleNodes = 0;
+    for (const o of r.fixture.observations) {
+      const p = predictCase(r.snapshot, o);
+      const v = compareCase(o, p.branches, p.findings);
+      ruleNodes += v.ruleNodesCompared;
+      problems.push(...v.problems.map((x) => `${o.case.id}: ${x}`));
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    expect(ruleNodes).toBeGreaterThanOrEqual(r.fixture.observations.length);
+  });
+});
+    expect(drops?.message).toMatch(/no ready endpoint on node node-a .*drops/);
+    expect(code('client-b-to-web-itp', 'internal-traffic-local')[0]?.message).toMatch(/only the 2 endpoint\(s\) on node node-b serve/);
+    expect(code('client-to-echo-itp', 'internal-traffic-local')[0]?.severity).toBe('warning');
+
+    const q = predictCase(r.snapshot, obs(r, 'client-to-kube-dns-udp')).trace;
+    expect(q?.destination).toMatchObject({ ip: ST_IPS.kubeDns, port: 53, protocol: 'udp' });
+    expect(q?.dns).toMatchObject({ nameservers: [ST_IPS.kubeDns], dnsService: { name: 'kube-system/kube-dns', ip: ST_IPS.kubeDns } });
+    expect(q?.dns?.nameserverSource).toMatch(/kubelet clusterDNS \(ConfigMap kube-system\/kubelet-config\)/);
+  });
+});
