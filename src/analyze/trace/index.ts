@@ -16,7 +16,7 @@ import { applyPolicy, policyContext, sourceEnd, type PolicyContext } from './pol
 import { parseExternalSource, underlayStart, type ExternalSource } from './external.js';
 import { pickFamily, type Family } from './family.js';
 import { endpointsFor } from './endpoints.js';
-import { externalNameFinding, headlessFinding, serviceTypeFindings } from './service-types.js';
+import { externalNameFinding, headlessFinding, isNoLocalEndpoint, serviceTypeFindings } from './service-types.js';
 import { entryNodes, nodeAddresses, plannedTargets, podIps, serviceIps, type Target } from './targets.js';
 import { objectsOf } from './views.js';
 import type { DnsInfo } from '../../sim/trace.js';
@@ -169,6 +169,8 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
     // Local traffic policies and applied zone hints send to a subset by design: that is not kube-proxy out of sync.
     const bySubset = typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local' || (f.code === 'topology-hints' && /reach exactly those/.test(f.message)));
     if (bySubset) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
+    // A Local policy without a local endpoint: kube-proxy writes a drop and no DNAT on purpose (lab-proven), not rules out of sync.
+    if (typed.some(isNoLocalEndpoint)) base = base.filter((f) => f.code !== 'proxy-unaware-service');
   }
   if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
   trace.findings = [...typed, ...base, ...policy];

@@ -87,7 +87,11 @@ function externalPolicy(trace: Trace, ctx: TypeCtx): Finding[] {
 
 const isSourceNat = (s: Step): boolean => s.kind === 'nat' && /^(masquerade|snat)/.test(s.verdict ?? '');
 
-/** Only endpoints on `ctx.node` serve: list them, or warn that there are none there. */
+/** A Local traffic-policy finding that says the node has no local endpoint (its warning form, see localOnly). */
+export const isNoLocalEndpoint = (f: Finding): boolean =>
+  (f.code === 'external-traffic-local' || f.code === 'internal-traffic-local') && f.severity === 'warning';
+
+/** Only endpoints on `ctx.node` serve: list them, or warn that there are none there (severity warning: isNoLocalEndpoint). */
 function localOnly(ctx: TypeCtx, field: string, code: string): Finding {
   const ready = ctx.eps.filter((e) => e.ready || e.serving);
   const local = ready.filter((e) => e.node === ctx.node);

@@ -15,6 +15,9 @@ import type { Trace } from '../../../src/sim/trace.js';
 import { UserError } from '../../../src/util/errors.js';
 import { renderTraces } from '../../../src/render/trace.js';
 import { REPO_ROOT, readCorpus } from '../../support/corpus.js';
+import { readLabFixture } from '../../lab/fixture-index.js';
+import { ECHO_LOCAL_HEALTH_CHECK_PORT, ST_IPS } from '../../lab/service-types.js';
+import { predictCase } from './oracle-compare.js';
 
 type Obj = { metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 const load = (): Snapshot => parseSnapshot(readFileSync(path.join(REPO_ROOT, 'examples/lab-flannel-iptables.snapshot.json'), 'utf8'), 'lab');
@@ -110,6 +113,14 @@ describe('trace: internalTrafficPolicy Local, affinity', () => {
     const f = t!.findings.find((x) => x.code === 'internal-traffic-local')!;
     expect(f.evidence).toEqual(['default/web-0 on node-a']);
     expect(codes(t!)).not.toContain('proxy-missing-endpoint');
+  });
+
+  it('no local endpoint: the drop is by design, not "kube-proxy does not know the service" (kernel-checked lab fixture)', () => {
+    // service-types: echo-itp (internalTrafficPolicy Local) has its only endpoint on node-b; node-a's rules drop.
+    const [t] = trace(readLabFixture('service-types').snapshot, { dst: 'svc/echo-itp' });
+    expect(t!.disposition).toBe('dropped');
+    expect(t!.findings.find((x) => x.code === 'internal-traffic-local')).toMatchObject({ severity: 'warning' });
+    expect(codes(t!)).not.toContain('proxy-unaware-service');
   });
 
   it('sessionAffinity ClientIP is reported (the lab service sticky)', () => {
@@ -219,5 +230,55 @@ describe('trace: dual-stack family', () => {
     const [t] = trace(snap, { dst: 'svc/echo-dualstack:80', family: 6 });
     expect(t!.destination.ip).toBe('fd00:10:96::b050');
     expect(t!.source.ip).toBe('fd00:10:244::10');
+  });
+});
+
+describe.each(['service-types', 'service-types-nftables'])('trace on the kernel-checked lab fixture %s: what the traffic policies mean', (name) => {
+  const { snapshot, oracle } = readLabFixture(name);
+  const predicted = (id: string) => {
+    const o = oracle.observations.find((x) => x.case.id === id);
+    if (!o) throw new Error(`no observation ${id} in ${name}`);
+    return predictCase(snapshot, o);
+  };
+  const finding = (id: string, code: string) => predicted(id).findings.filter((f) => f.code === code);
+
+  it('LoadBalancer, externalTrafficPolicy Cluster: the masquerade is reported with the address the pod sees', () => {
+    const [f] = finding('underlay-to-web-lb', 'source-ip-masqueraded');
+    expect(f?.message).toMatch(/client address 172\.31\.250\.1 is masqueraded to .*the pod sees the node/);
+    expect(predicted('underlay-to-web-lb').trace?.destination).toMatchObject({ ip: ST_IPS.webLbIngress, port: 80, serviceType: 'LoadBalancer' });
+  });
+
+  it('externalTrafficPolicy Local: source kept, the health-check node port, and the node without a local endpoint drops', () => {
+    for (const id of ['underlay-to-echo-local-lb', 'underlay-to-echo-local-nodeport-node-b']) {
+      const [f] = finding(id, 'external-traffic-local');
+      expect(f).toMatchObject({ severity: 'info' });
+      expect(f?.message).toMatch(/only the 1 endpoint\(s\) on node node-b serve .*; the client address 172\.31\.250\.1 is kept/);
+      expect(f?.message).toContain(`health-check node port ${ECHO_LOCAL_HEALTH_CHECK_PORT}`);
+      expect(finding(id, 'source-ip-masqueraded')).toEqual([]);
+    }
+    const [drop] = finding('underlay-to-echo-local-nodeport-node-a', 'external-traffic-local');
+    expect(drop).toMatchObject({ severity: 'warning' });
+    expect(drop?.message).toMatch(/no ready endpoint on node node-a \(1 elsewhere\), so kube-proxy drops the packet there/);
+    expect(predicted('underlay-to-echo-local-nodeport-node-a').findings.map((f) => f.code)).not.toContain('proxy-unaware-service');
+  });
+
+  it('internalTrafficPolicy Local: the local endpoints, or none (dropped, not "out of sync")', () => {
+    expect(finding('client-b-to-web-itp', 'internal-traffic-local')[0]?.message).toMatch(/only the 2 endpoint\(s\) on node node-b serve \(1 elsewhere are not used\)/);
+    expect(finding('client-to-web-itp', 'internal-traffic-local')[0]?.evidence).toEqual(['default/web-0 on node-a']);
+    const none = predicted('client-to-echo-itp');
+    expect(none.findings.find((f) => f.code === 'internal-traffic-local')).toMatchObject({ severity: 'warning' });
+    expect(none.findings.map((f) => f.code)).not.toContain('proxy-unaware-service');
+  });
+
+  it('--dns: the query goes to the kubelet clusterDNS, the kube-dns Service, whose endpoint is the CoreDNS pod', () => {
+    const q = predicted('client-to-kube-dns-udp').trace;
+    expect(q?.role).toBe('dns-query');
+    expect(q?.destination).toMatchObject({ ip: ST_IPS.kubeDns, port: 53, protocol: 'udp' });
+    expect(q?.dns).toMatchObject({
+      nameservers: [ST_IPS.kubeDns],
+      nameserverSource: 'kubelet clusterDNS (ConfigMap kube-system/kubelet-config)',
+      dnsService: { name: 'kube-system/kube-dns', ip: ST_IPS.kubeDns, endpoints: [{ pod: 'kube-system/coredns', node: 'node-b', ready: true }] },
+      answer: expect.stringContaining('service default/web'),
+    });
   });
 });
