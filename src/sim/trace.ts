@@ -130,6 +130,10 @@ export interface DnsInfo {
   /** Where the cluster domain came from, or `assumed: …`. */
   clusterDomainSource: string;
   nameserverSource: string;
+  /** The source pod's node, whose kubelet settings were used. */
+  node?: string;
+  /** The node's resolv.conf the pod inherits (Default) or takes search domains from (ClusterFirst): where it was read. */
+  nodeResolvConfSource?: string;
   /** Each name tried, in order, with what cluster DNS answers. */
   attempts: { query: string; result: string }[];
   /** The answer that ends the search (absent: none in the cluster). */

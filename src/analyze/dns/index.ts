@@ -5,13 +5,16 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import type { V1Pod } from '../../model/k8s.js';
-import type { DnsInfo } from '../../sim/trace.js';
+import type { DnsInfo, Finding } from '../../sim/trace.js';
 import { endpointsFor } from '../trace/endpoints.js';
-import { clusterDns, type ClusterDns } from './config.js';
+import { clusterDns, dnsForNode, type ClusterDns } from './config.js';
+import { dnsFindings } from './findings.js';
 import { podResolvConf, resolvConfText } from './resolvconf.js';
 import { candidates, lookup, type Answer } from './lookup.js';
 
-export { clusterDns, type ClusterDns } from './config.js';
+export { clusterDns, dnsForNode, type ClusterDns, type EffectiveDns } from './config.js';
+export { nodeDns, type NodeDns, type HostResolv } from './node.js';
+export { dnsFindings } from './findings.js';
 export { podResolvConf, parseResolvConf, resolvConfText, type ResolvConf } from './resolvconf.js';
 export { candidates, lookup, answer, type Answer, type Attempt } from './lookup.js';
 
@@ -21,13 +24,18 @@ export interface NameResolution {
   service?: string;
   /** The single address it resolves to (a pod record, a headless hostname). */
   address?: string;
+  /** Where the pod's DNS settings and the cluster disagree (for the trace's findings). */
+  findings: Finding[];
 }
 
 /** Resolves `name` as `pod` would. */
 export function resolveName(snapshot: Snapshot, pod: V1Pod, name: string, dns: ClusterDns = clusterDns(snapshot)): NameResolution {
+  const eff = dnsForNode(dns, pod.spec?.nodeName);
   const rc = podResolvConf(pod, dns);
-  const tries = candidates(name, rc.search, rc.ndots);
-  const attempts = lookup(snapshot, tries, dns.domain.value);
+  // `search .` (a kubelet without a node resolv.conf) adds no candidate.
+  const tries = candidates(name, rc.search.filter((s) => s !== '.'), rc.ndots);
+  const domain = eff.domain.value;
+  const attempts = lookup(snapshot, tries, domain);
   const last = attempts[attempts.length - 1]?.answer;
   const info: DnsInfo = {
     name,
@@ -36,28 +44,32 @@ export function resolveName(snapshot: Snapshot, pod: V1Pod, name: string, dns: C
     nameservers: rc.nameservers,
     search: rc.search,
     ndots: rc.ndots,
-    clusterDomain: dns.domain.value,
-    clusterDomainSource: dns.domain.source,
-    nameserverSource: dns.servers.source,
+    clusterDomain: domain,
+    clusterDomainSource: eff.domain.source,
+    nameserverSource: eff.servers.source,
+    ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+    ...(rc.host ? { nodeResolvConfSource: rc.host.source } : {}),
     attempts: attempts.map((a) => ({ query: a.query, result: resultText(a.answer) })),
     notes: [...rc.notes],
   };
+  if (rc.host) info.notes.push(`node resolv.conf: ${rc.host.source}`);
   if (tries.length > attempts.length) info.notes.push(`${tries.length - attempts.length} later candidate(s) not tried: ${tries.slice(attempts.length).join(', ')}`);
   if (dns.service) info.dnsService = dnsServiceInfo(snapshot, dns);
-  if (!usesClusterDns(rc.nameservers, dns)) info.notes.push(`the pod's nameservers (${rc.nameservers.join(', ') || 'none'}) are not the cluster DNS (${dns.servers.value.join(', ') || 'unknown'}): cluster names may not resolve`);
+  if (!usesClusterDns(rc.nameservers, eff.servers.value)) info.notes.push(`the pod's nameservers (${rc.nameservers.join(', ') || 'none'}) are not the cluster DNS (${eff.servers.value.join(', ') || 'unknown'}): cluster names may not resolve`);
+  const findings = dnsFindings(snapshot, pod, name, rc, dns, eff);
   if (last?.kind === 'service') {
     info.answer = answerText(last);
-    return { info, service: last.name };
+    return { info, service: last.name, findings };
   }
   if (last?.kind === 'address') {
     info.answer = `${last.ip} (${last.what})`;
-    return { info, address: last.ip };
+    return { info, address: last.ip, findings };
   }
-  return { info };
+  return { info, findings };
 }
 
-function usesClusterDns(nameservers: string[], dns: ClusterDns): boolean {
-  return dns.servers.value.length === 0 || nameservers.some((n) => dns.servers.value.includes(n));
+function usesClusterDns(nameservers: string[], servers: string[]): boolean {
+  return servers.length === 0 || nameservers.some((n) => servers.includes(n));
 }
 
 function resultText(a: Answer): string {

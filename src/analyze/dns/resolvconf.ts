@@ -1,30 +1,36 @@
 /**
- * The /etc/resolv.conf the kubelet writes into a pod, from its dnsPolicy and dnsConfig
- * (kubelet pkg/kubelet/network/dns): ClusterFirst → the cluster DNS, search
- * `<ns>.svc.<domain> svc.<domain> <domain>` (+ the node's search domains), ndots:5; a hostNetwork pod
- * with ClusterFirst falls back to Default; ClusterFirstWithHostNet is ClusterFirst for it; Default
- * inherits the node's resolv.conf; None takes dnsConfig alone. dnsConfig nameservers and searches are
- * appended (duplicates dropped), options override by name.
+ * The /etc/resolv.conf the kubelet writes into a pod (pkg/kubelet/network/dns/dns.go GetPodDNS), from
+ * its dnsPolicy and dnsConfig and the kubelet of its node: ClusterFirst → the kubelet's clusterDNS,
+ * search `<ns>.svc.<domain> svc.<domain> <domain>` + the node's search domains, ndots:5 (a kubelet
+ * without clusterDNS falls back to Default); a hostNetwork pod with ClusterFirst falls back to
+ * Default; ClusterFirstWithHostNet is ClusterFirst for it; Default inherits the node's resolv.conf as
+ * the kubelet reads it; None takes dnsConfig alone. dnsConfig nameservers and searches are appended
+ * (duplicates dropped), options override by name; then at most 3 nameservers and the search limits.
  */
 import type { V1Pod } from '../../model/k8s.js';
-import type { ClusterDns } from './config.js';
+import { ParseError } from '../../parse/error.js';
+import { ndotsOf, parseResolvConf as parseFile, type ResolvOption } from '../../parse/resolv-conf.js';
+import { dnsForNode, type ClusterDns } from './config.js';
+import { fitSearch, kubeletReading, MAX_NAMESERVERS, type ResolverView } from './kubelet.js';
+import type { HostResolv } from './node.js';
 
 export interface ResolvConf {
-  /** The policy in effect (after the hostNetwork fallback). */
+  /** The policy in effect (after the hostNetwork and missing-clusterDNS fallbacks). */
   policy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
   nameservers: string[];
   search: string[];
-  options: { name: string; value?: string }[];
+  options: ResolvOption[];
   ndots: number;
+  /** The node's resolv.conf the pod inherits from (Default) or takes search domains from (ClusterFirst), when known. */
+  host?: HostResolv;
   /** What is known only in part (the node's resolv.conf, a fallback). */
   notes: string[];
 }
 
-const MAX_NAMESERVERS = 3;
-const MAX_SEARCH = 32;
-
 export function podResolvConf(pod: V1Pod, dns: ClusterDns): ResolvConf {
   const ns = pod.metadata?.namespace ?? 'default';
+  const nodeName = pod.spec?.nodeName;
+  const eff = dnsForNode(dns, nodeName);
   const declared = (pod.spec?.dnsPolicy ?? 'ClusterFirst') as ResolvConf['policy'];
   const notes: string[] = [];
   let policy = declared;
@@ -32,20 +38,38 @@ export function podResolvConf(pod: V1Pod, dns: ClusterDns): ResolvConf {
     policy = 'Default';
     notes.push('hostNetwork pod with dnsPolicy ClusterFirst: the kubelet falls back to Default (the node’s resolv.conf); use ClusterFirstWithHostNet for cluster DNS');
   }
-  const node = nodeResolv(pod, dns, notes);
-  let base: Omit<ResolvConf, 'policy' | 'notes' | 'ndots'>;
+  const clusterFirst = policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet';
+  if (clusterFirst && eff.servers.value.length === 0 && !eff.servers.assumed) {
+    policy = 'Default';
+    notes.push(`the kubelet on ${nodeName} has no clusterDNS (${eff.servers.source}): it gives ClusterFirst pods the node’s resolv.conf (event MissingClusterDNS)`);
+  }
+  const host = eff.host;
+  const hostView = (): ResolverView => {
+    if (!host) {
+      notes.push(`the node’s resolv.conf (${nodeName ?? 'unscheduled'}) is not in the snapshot: its nameservers and search domains are unknown`);
+      return { nameservers: [], search: [], options: [] };
+    }
+    if (host.searchOnly && policy === 'Default') notes.push(`only the search domains of the node’s resolv.conf are known (${host.source}): its nameservers are unknown`);
+    return host;
+  };
+  let base: ResolverView;
   if (policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') {
-    const d = dns.domain.value;
-    if (dns.servers.value.length === 0) notes.push(`cluster DNS address ${dns.servers.source}`);
-    base = { nameservers: [...dns.servers.value], search: [`${ns}.svc.${d}`, `svc.${d}`, d, ...node.search], options: [{ name: 'ndots', value: '5' }] };
+    const d = eff.domain.value;
+    if (eff.servers.value.length === 0) notes.push(`cluster DNS address ${eff.servers.source}`);
+    const nodeSearch = hostView().search;
+    base = { nameservers: [...eff.servers.value], search: d ? [`${ns}.svc.${d}`, `svc.${d}`, d, ...nodeSearch] : nodeSearch, options: [{ name: 'ndots', value: '5' }] };
   } else if (policy === 'Default') {
-    base = { nameservers: node.nameservers, search: node.search, options: node.options };
+    const h = hostView();
+    base = { nameservers: [...h.nameservers], search: host?.none ? ['.'] : [...h.search], options: [...h.options] };
   } else {
     base = { nameservers: [], search: [], options: [] };
   }
   const cfg = pod.spec?.dnsConfig;
-  const nameservers = dedupe([...base.nameservers, ...(cfg?.nameservers ?? [])]).slice(0, MAX_NAMESERVERS);
-  const search = dedupe([...base.search, ...(cfg?.searches ?? [])]).slice(0, MAX_SEARCH);
+  const allServers = dedupe([...base.nameservers, ...(cfg?.nameservers ?? [])]);
+  const nameservers = allServers.slice(0, MAX_NAMESERVERS);
+  if (allServers.length > MAX_NAMESERVERS) notes.push(`more than ${MAX_NAMESERVERS} nameservers: the kubelet keeps ${nameservers.join(', ')} and drops ${allServers.slice(MAX_NAMESERVERS).join(', ')}`);
+  const fitted = fitSearch(dedupe([...base.search, ...(cfg?.searches ?? [])]));
+  if (fitted.dropped.length) notes.push(`search line over the kubelet's limits (32 domains, 2048 characters): ${fitted.dropped.join(', ')} dropped`);
   const options = [...base.options];
   for (const o of cfg?.options ?? []) {
     if (!o.name) continue;
@@ -55,30 +79,18 @@ export function podResolvConf(pod: V1Pod, dns: ClusterDns): ResolvConf {
     else options.push(opt);
   }
   if (policy === 'None' && nameservers.length === 0) notes.push('dnsPolicy None without dnsConfig.nameservers: the pod has no resolver');
-  const nd = Number(options.find((o) => o.name === 'ndots')?.value ?? '1');
-  return { policy, nameservers, search, options, ndots: Number.isFinite(nd) ? Math.min(nd, 15) : 1, notes };
+  const nd = ndotsOf(options) ?? 1;
+  return { policy, nameservers, search: fitted.search, options, ndots: Math.min(nd, 15), ...(host ? { host } : {}), notes };
 }
 
-/** The node's resolv.conf (dnsPolicy Default, and search domains appended for ClusterFirst), when collected. */
-function nodeResolv(pod: V1Pod, dns: ClusterDns, notes: string[]): { nameservers: string[]; search: string[]; options: { name: string; value?: string }[] } {
-  const text = pod.spec?.nodeName ? dns.nodeResolvConf?.[pod.spec.nodeName] : undefined;
-  if (text === undefined) {
-    notes.push(`the node's /etc/resolv.conf (${pod.spec?.nodeName ?? 'unscheduled'}) is not in the snapshot: its nameservers and search domains are unknown`);
+/** A resolv.conf as the kubelet reads it (every nameserver, the last search and options lines); unreadable text gives nothing. */
+export function parseResolvConf(text: string): ResolverView {
+  try {
+    return kubeletReading(parseFile(text, { source: 'resolv.conf' }).value);
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
     return { nameservers: [], search: [], options: [] };
   }
-  return parseResolvConf(text);
-}
-
-/** nameserver / search / domain / options lines (the last search or domain line wins, as in glibc). */
-export function parseResolvConf(text: string): { nameservers: string[]; search: string[]; options: { name: string; value?: string }[] } {
-  const out = { nameservers: [] as string[], search: [] as string[], options: [] as { name: string; value?: string }[] };
-  for (const raw of text.split('\n')) {
-    const [key, ...rest] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
-    if (key === 'nameserver' && rest[0]) out.nameservers.push(rest[0]);
-    else if (key === 'search' || key === 'domain') out.search = rest.filter(Boolean);
-    else if (key === 'options') for (const o of rest) { const [name, value] = o.split(':'); if (name) out.options.push({ name, ...(value !== undefined ? { value } : {}) }); }
-  }
-  return out;
 }
 
 const dedupe = (xs: string[]): string[] => [...new Set(xs.filter(Boolean))];

@@ -4,7 +4,7 @@
  * before); otherwise it is a name. `svc/…`, `pod/…`, `node/…`, `ns/name` and IPs are never names.
  */
 import type { Snapshot } from '../../snapshot/types.js';
-import type { DnsInfo } from '../../sim/trace.js';
+import type { DnsInfo, Finding } from '../../sim/trace.js';
 import { isValidIp } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
 import { resolveDestination, resolveSource } from './resolve.js';
@@ -16,6 +16,8 @@ export interface Named {
   target: string;
   port?: string;
   info: DnsInfo;
+  /** DNS settings that disagree with the cluster (kubelet clusterDNS, cluster domain, loopback nameserver): the trace's findings. */
+  findings: Finding[];
 }
 
 interface Req {
@@ -31,11 +33,13 @@ export function resolveDnsDestination(snapshot: Snapshot, req: Req): Named | und
   if (src.kind !== 'pod') throw new UserError(`${spec.name} is a name, resolved with a pod's resolv.conf: SRC must be a pod`, { hint: `trace to the service instead: kubectl netx trace ${req.src} svc/NAME` });
   const r = resolveName(snapshot, src.pod, spec.name);
   const target = r.service ? `svc/${r.service}` : r.address ? (r.address.includes(':') ? `[${r.address}]` : r.address) : undefined;
-  if (target) return { target, info: r.info, ...(spec.port !== undefined ? { port: spec.port } : {}) };
+  if (target) return { target, info: r.info, findings: r.findings, ...(spec.port !== undefined ? { port: spec.port } : {}) };
   // A bare word that is neither a pod nor a service: the pod resolver's error (with its suggestions) says it best.
   if (spec.bare) resolveDestination(snapshot, req.dst, req.namespace);
   const tried = r.info.attempts.map((a) => `${a.query}: ${a.result}`);
-  throw new UserError(`${spec.name} does not resolve to a Service in the cluster (from ${src.name}):\n  ${tried.join('\n  ')}`, { hint: 'trace to an IP:PORT for a name outside the cluster' });
+  // A settings problem (another cluster domain, a dead nameserver) is likely why: say it with the failure.
+  const why = r.findings.filter((f) => f.severity !== 'info').map((f) => f.message);
+  throw new UserError(`${spec.name} does not resolve to a Service in the cluster (from ${src.name}):\n  ${[...tried, ...why].join('\n  ')}`, { hint: r.findings.find((f) => f.hint)?.hint ?? 'trace to an IP:PORT for a name outside the cluster' });
 }
 
 function dnsSpec(snapshot: Snapshot, dst: string, namespace: string): { name: string; port?: string; bare: boolean } | undefined {

@@ -121,7 +121,10 @@ function traceIngress(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, re
 /** DST as a DNS name: resolve it the pod's way, then trace to the Service it names (or its pods). */
 function traceNamed(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, named: Named): TraceReport {
   const rest = traceRequest(snapshot, { ...req, dst: `${named.target}${named.port !== undefined ? `:${named.port}` : ''}`, dns: false }, deps);
-  for (const t of rest.traces) t.dns = named.info;
+  for (const t of rest.traces) {
+    t.dns = named.info;
+    t.findings.push(...named.findings);
+  }
   return { traces: [...(req.dns ? dnsQueryTraces(snapshot, req, deps, named.info) : []), ...rest.traces] };
 }
 

@@ -5,11 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import type { V1Pod } from '../../../src/model/k8s.js';
-import { candidates, clusterDns, parseResolvConf, podResolvConf, resolveName, type ClusterDns } from '../../../src/analyze/dns/index.js';
+import { candidates, clusterDns, nodeDns, parseResolvConf, podResolvConf, resolveName, type ClusterDns } from '../../../src/analyze/dns/index.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 
 const LAB = parseSnapshot(readFileSync(path.join(REPO_ROOT, 'examples/lab-flannel-iptables.snapshot.json'), 'utf8'), 'lab');
-const DNS: ClusterDns = { domain: { value: 'cluster.local', source: 'test' }, servers: { value: ['10.96.0.10'], source: 'test' }, nodeResolvConf: { n1: 'nameserver 192.168.1.1\nsearch corp.example\noptions timeout:2\n' } };
+const DNS: ClusterDns = {
+  domain: { value: 'cluster.local', source: 'test' },
+  servers: { value: ['10.96.0.10'], source: 'test' },
+  nodes: { n1: nodeDns('n1', { dumps: {}, files: { '/etc/resolv.conf': 'nameserver 192.168.1.1\nsearch corp.example\noptions timeout:2\n' } }) },
+};
 const pod = (spec: Record<string, unknown>, ns = 'shop'): V1Pod => ({ metadata: { name: 'p', namespace: ns }, spec: { nodeName: 'n1', containers: [], ...spec } }) as V1Pod;
 
 describe('resolv.conf from dnsPolicy', () => {

@@ -1,6 +1,7 @@
 /** trace to a DNS name: the pod's resolution first, then the path to the service it names; --dns traces the query. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
@@ -68,5 +69,34 @@ describe('trace: DST as a pod record', () => {
     expect(t!.destination).toMatchObject({ kind: 'pod', name: 'default/web-1', port: 8080 });
     expect(t!.disposition).toBe('delivered');
     expect(t!.dns?.answer).toMatch(/^10\.244\.1\.10 \(pod record/);
+  });
+});
+
+describe('trace: the node’s kubelet DNS settings', () => {
+  /** node-a's probe pod file says the kubelet hands out 10.96.0.99 and the domain k8s.corp; the node's resolv.conf was read too. */
+  function probed(server: string, domain: string): Snapshot {
+    const snap = withKubeDns();
+    const a = snap.nodes['node-a']!;
+    const podFile = `nameserver ${server}\nsearch kube-system.svc.${domain} svc.${domain} ${domain} corp.example\noptions ndots:5\n`;
+    const nodeA = { ...a, dumps: { ...a.dumps, 'pod-resolv-conf': { argv: ['cat', '/etc/resolv.conf'], stdout: podFile, stderr: '', exitCode: 0 } }, files: { ...a.files, '/etc/resolv.conf': 'nameserver 10.0.0.2\nsearch corp.example\n' } };
+    return { ...snap, nodes: { ...snap.nodes, 'node-a': nodeA } };
+  }
+
+  it('the source pod’s node decides: its kubelet’s address, a finding that no Service owns it, the sources in the JSON (schema-valid)', () => {
+    const [t] = trace(probed('10.96.0.99', 'cluster.local'), { dst: 'web.default:80' });
+    expect(t!.dns).toMatchObject({ node: 'node-a', nameservers: ['10.96.0.99'], nodeResolvConfSource: 'node-a:/etc/resolv.conf (kubelet default)', search: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'corp.example'] });
+    expect(t!.dns!.nameserverSource).toMatch(/the resolv.conf the kubelet wrote into the probe pod on node-a/);
+    expect(t!.findings).toContainEqual(expect.objectContaining({ code: 'dns-server-unowned', severity: 'error' }));
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(JSON.parse(JSON.stringify(t))), JSON.stringify(validate.errors)).toBe(true);
+    const text = renderTraces([t!], 'text', false);
+    expect(text).toMatch(/nameserver from the resolv.conf the kubelet wrote into the probe pod on node-a/);
+    expect(text).toMatch(/note: node resolv.conf: node-a:\/etc\/resolv.conf \(kubelet default\)/);
+    expect(text).toMatch(/10\.96\.0\.99 is not the ClusterIP of any Service \(kube-system\/kube-dns is 10\.96\.0\.53\)/);
+  });
+
+  it('a name written for another cluster domain fails with the reason and the fix', () => {
+    expect(() => trace(probed('10.96.0.53', 'k8s.corp'), { dst: 'web.default.svc.cluster.local:80' })).toThrowError(/written for the cluster domain cluster\.local, but the cluster domain here is k8s\.corp/);
   });
 });
