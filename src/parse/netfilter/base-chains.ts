@@ -47,6 +47,9 @@ export function builtinChains(table: string): readonly string[] {
 
 /** The hook/priority/type of `chain` in `table`, or undefined when it is a user chain. */
 export function builtinChain(table: string, chain: string): BuiltinChain | undefined {
+  // Every built-in starts with P, I, F or O; a dump declares tens of thousands of KUBE-… chains.
+  const c0 = chain.charCodeAt(0);
+  if (c0 !== 80 && c0 !== 73 && c0 !== 70 && c0 !== 79) return undefined;
   const t = Object.hasOwn(TABLES, table) ? TABLES[table] : undefined;
   const hook = Object.hasOwn(HOOK, chain) ? HOOK[chain] : undefined;
   if (!t || !hook || !t.chains.includes(chain)) return undefined;

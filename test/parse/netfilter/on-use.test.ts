@@ -12,7 +12,8 @@ import { chain, nfFixture, table, thrown } from './support.js';
 
 const opts: IptablesSaveOpts = { source: 'test', family: 'ip', origin: 'iptables-nft' };
 
-const isPending = (c: Chain): boolean => Object.getOwnPropertyDescriptor(c, 'rules')?.get !== undefined;
+/** Not read yet: until then `rules` is an accessor of the chain's class, afterwards an own array. */
+const isPending = (c: Chain): boolean => !Object.hasOwn(c, 'rules');
 const byLine = (ws: ParseWarning[]): ParseWarning[] =>
   [...ws].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
 

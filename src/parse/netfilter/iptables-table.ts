@@ -1,0 +1,188 @@
+/**
+ * One table of an iptables-save dump while it is read: its chains, and their rules translated at once (eager) or
+ * queued as line ranges and translated the first time the chain's `rules` are read (on use). iptables-save writes a
+ * chain's rules together, so a chain's queue is nearly always one range of line numbers.
+ */
+import type { BaseChain, Chain, Rule, VerdictStatement } from '../../model/netfilter.js';
+import { ParseError, type ParseWarning } from '../error.js';
+import { chainVerdict as chainVerdictOf } from './intern.js';
+import { translateRule, type RuleCtx } from './iptables-rule.js';
+import { tokenize, type Token } from './tokenize.js';
+
+/** What translation needs of the parse: the lines of the dump and where warnings go. */
+export interface TableSource {
+  source: string;
+  family: 'ip' | 'ip6';
+  /** The dump split into lines (0-based; a trailing `\r` is still on them). */
+  lines: string[];
+  warnings: ParseWarning[];
+  onUse: boolean;
+}
+
+export interface PendingRule {
+  chain: string;
+  line: number;
+  text: string;
+  tokens: Token[];
+  /** Index of the first word after `-A CHAIN`. */
+  start: number;
+}
+
+/** A declared chain and the (shared, frozen) verdicts that jump or go to it. */
+export interface ChainEntry {
+  chain: Chain;
+  jump?: VerdictStatement;
+  goto?: VerdictStatement;
+  /**
+   * On use, the chain's rule lines not translated yet as 0-based line ranges: [from, to) and, when the chain's rules
+   * are not all adjacent (blank lines, fragments), more ranges in `more` as `[from, to, from, to …]`.
+   */
+  from?: number;
+  to?: number;
+  more?: number[];
+}
+
+export interface PendingTable {
+  name: string;
+  line: number;
+  src: TableSource;
+  chains: Map<string, ChainEntry>;
+  /** Rules waiting for every chain name to be known (fragments, non-strict). */
+  rules: PendingRule[];
+  /** The chain the previous rule went to: iptables-save writes a chain's rules together. */
+  last?: ChainEntry;
+  ctx?: RuleCtx;
+}
+
+const COUNTERS = /^\[\d+:\d+\]\s+/;
+
+export function newTable(name: string, line: number, src: TableSource): PendingTable {
+  return { name, line, src, chains: new Map(), rules: [] };
+}
+
+export function addChain(t: PendingTable, name: string, line: number): ChainEntry {
+  let c = t.chains.get(name);
+  if (!c) {
+    if (t.src.onUse) {
+      const entry: ChainEntry = { chain: undefined as unknown as Chain };
+      entry.chain = new OnUseChain(name, line, t, entry);
+      c = entry;
+    } else c = { chain: { name, rules: [], line } };
+    t.chains.set(name, c);
+  }
+  return c;
+}
+
+/**
+ * A chain whose `rules` translate its queued lines when first read; from then on `rules` is an own data property,
+ * so the chain reads, spreads and clones like an eagerly parsed one. A class, not a literal with an accessor: a
+ * 10,000-service dump declares ~65,000 chains, and per-chain closures cost more than the rest of the pass.
+ */
+class OnUseChain implements Chain {
+  declare base?: BaseChain;
+  readonly #table: PendingTable;
+  readonly #entry: ChainEntry;
+  constructor(
+    readonly name: string,
+    readonly line: number,
+    table: PendingTable,
+    entry: ChainEntry,
+  ) {
+    this.#table = table;
+    this.#entry = entry;
+  }
+  get rules(): Rule[] {
+    const store: Rule[] = [];
+    Object.defineProperty(this, 'rules', { value: store, writable: true, enumerable: true, configurable: true });
+    translatePending(this.#table, this.#entry);
+    return store;
+  }
+  set rules(value: Rule[]) {
+    dropQueue(this.#entry);
+    Object.defineProperty(this, 'rules', { value, writable: true, enumerable: true, configurable: true });
+  }
+}
+
+/** On use: files line `i` (0-based) under the chain. */
+export function queueLine(entry: ChainEntry, i: number): void {
+  if (entry.to === i) entry.to = i + 1;
+  else if (entry.to === undefined) {
+    entry.from = i;
+    entry.to = i + 1;
+  } else {
+    const more = (entry.more ??= []);
+    if (more[more.length - 1] === i) more[more.length - 1] = i + 1;
+    else more.push(i, i + 1);
+  }
+}
+
+/** The queued ranges in line order (a fragment's chain declared late has its earlier lines queued after the rest). */
+function queuedRanges(entry: ChainEntry): [number, number][] {
+  if (entry.to === undefined) return [];
+  const ranges: [number, number][] = [[entry.from!, entry.to]];
+  const more = entry.more ?? [];
+  for (let k = 0; k < more.length; k += 2) ranges.push([more[k]!, more[k + 1]!]);
+  return ranges.sort((a, b) => a[0] - b[0]);
+}
+
+function translatePending(t: PendingTable, entry: ChainEntry): void {
+  const ranges = queuedRanges(entry);
+  dropQueue(entry);
+  const { lines, source } = t.src;
+  for (const [from, to] of ranges) {
+    for (let i = from; i < to; i++) {
+      let text = lines[i]!;
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      translateLine(t, entry, i + 1, text, source);
+    }
+  }
+}
+
+function dropQueue(entry: ChainEntry): void {
+  entry.from = entry.to = entry.more = undefined;
+}
+
+/** One queued line → a rule of its chain; a line that does not translate becomes a rule that says why. */
+function translateLine(t: PendingTable, entry: ChainEntry, line: number, text: string, source: string): void {
+  try {
+    const tokens = tokenize(text, source, line);
+    const ti = text.charCodeAt(0) === 91 /* [ */ && COUNTERS.test(text) ? 1 : 0;
+    t.last = entry;
+    addRule(t, { chain: entry.chain.name, line, text, tokens, start: ti + 2 });
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    t.src.warnings.push({ code: 'parse-error', message: e.message, line });
+    const rules = entry.chain.rules;
+    rules.push({ index: rules.length, line, text, exprs: [{ kind: 'unknown-match', text, reason: `not parsed: ${e.message}` }] });
+  }
+}
+
+/** `-j name` / `-g name` to a chain of this table: the shared verdict, made on first use. */
+function chainVerdict(t: PendingTable, name: string, goto: boolean): VerdictStatement | undefined {
+  const c = t.chains.get(name);
+  if (!c) return undefined;
+  if (goto) return (c.goto ??= chainVerdictOf('goto', name));
+  return (c.jump ??= chainVerdictOf('jump', name));
+}
+
+/** Translates one rule into its chain (which must exist: ParseError at the chain name otherwise). */
+export function addRule(t: PendingTable, r: PendingRule): void {
+  const entry = t.last !== undefined && t.last.chain.name === r.chain ? t.last : t.chains.get(r.chain);
+  if (!entry) {
+    const col = r.tokens[r.start - 1]!.start + 1;
+    throw new ParseError(t.src.source, `-A ${r.chain}: chain not declared in table ${t.name}`, r.line, col);
+  }
+  // One context per table, pointed at each rule in turn (translateRule keeps no reference to it).
+  const ctx = (t.ctx ??= { family: t.src.family, line: r.line, text: r.text, warnings: t.src.warnings, chainVerdict: (n, goto) => chainVerdict(t, n, goto) });
+  ctx.line = r.line;
+  ctx.text = r.text;
+  const body = translateRule(r.tokens, r.start, ctx);
+  t.last = entry;
+  const chain = entry.chain;
+  // Both shapes written out whole: adding `comment` afterwards would give every rule a second allocation.
+  const rule: Rule =
+    body.comment === undefined
+      ? { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs }
+      : { index: chain.rules.length, line: r.line, text: r.text, exprs: body.exprs, comment: body.comment };
+  chain.rules.push(rule);
+}
