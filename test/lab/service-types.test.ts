@@ -86,13 +86,3 @@ describe.each([
     expect(ruleNodes).toBeGreaterThanOrEqual(r.fixture.observations.length);
   });
 });
-    expect(drops?.message).toMatch(/no ready endpoint on node node-a .*drops/);
-    expect(code('client-b-to-web-itp', 'internal-traffic-local')[0]?.message).toMatch(/only the 2 endpoint\(s\) on node node-b serve/);
-    expect(code('client-to-echo-itp', 'internal-traffic-local')[0]?.severity).toBe('warning');
-
-    const q = predictCase(r.snapshot, obs(r, 'client-to-kube-dns-udp')).trace;
-    expect(q?.destination).toMatchObject({ ip: ST_IPS.kubeDns, port: 53, protocol: 'udp' });
-    expect(q?.dns).toMatchObject({ nameservers: [ST_IPS.kubeDns], dnsService: { name: 'kube-system/kube-dns', ip: ST_IPS.kubeDns } });
-    expect(q?.dns?.nameserverSource).toMatch(/kubelet clusterDNS \(ConfigMap kube-system\/kubelet-config\)/);
-  });
-});
