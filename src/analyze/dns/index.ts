@@ -50,7 +50,7 @@ export function resolveName(snapshot: Snapshot, pod: V1Pod, name: string, dns: C
     ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
     ...(rc.host ? { nodeResolvConfSource: rc.host.source } : {}),
     attempts: attempts.map((a) => ({ query: a.query, result: resultText(a.answer) })),
-    notes: [...rc.notes],
+    notes: [...(eff.node?.notes ?? []), ...rc.notes],
   };
   if (rc.host) info.notes.push(`node resolv.conf: ${rc.host.source}`);
   if (tries.length > attempts.length) info.notes.push(`${tries.length - attempts.length} later candidate(s) not tried: ${tries.slice(attempts.length).join(', ')}`);

@@ -136,11 +136,9 @@ function reconcileWithProbePod(node: string, cap: NodeCapture, out: NodeDns): vo
   const source = `the resolv.conf the kubelet wrote into the probe pod on ${node}`;
   const cluster = clusterSearchOf(view.search);
   if (!cluster) {
-    // A kubelet without clusterDNS renders ClusterFirst as Default (dns.go: MissingClusterDNS).
-    if (!out.clusterDNS?.value.length) {
-      out.clusterDNS = { value: [], source };
-      out.host ??= { source: `${source} (the node's file, as the kubelet renders it for Default)`, ...view };
-    }
+    // A kubelet without clusterDNS renders ClusterFirst as Default (dns.go: MissingClusterDNS); so does
+    // anything else that rewrote the pod's DNS (a mutating webhook): say it, conclude nothing.
+    out.notes.push(`${source} has no cluster search path (<namespace>.svc.<domain>): the kubelet on ${node} may have no clusterDNS (ClusterFirst pods would then get the node's resolv.conf)`);
     return;
   }
   const disagree = (what: string, file: string, seen: string, from: string): void => {

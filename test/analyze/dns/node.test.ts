@@ -99,3 +99,13 @@ describe('the kubelet’s reading rules', () => {
     expect(clusterSearchOf(['ec2.internal'])).toBeUndefined();
   });
 });
+
+describe('nodeDns: a probe pod file that is not a ClusterFirst rendering', () => {
+  it('is noted, never taken as the kubelet having no clusterDNS', () => {
+    const n = nodeDns('n1', cap({ dumps: { 'pod-resolv-conf': podFile('nameserver 10.0.0.2\nsearch ec2.internal\n') } }));
+    expect(n.clusterDNS).toBeUndefined();
+    expect(n.host).toBeUndefined();
+    expect(n.notes.join()).toMatch(/no cluster search path.*may have no clusterDNS/);
+    expect(podResolvConf(pod(), dnsOf(cap({ dumps: { 'pod-resolv-conf': podFile('nameserver 10.0.0.2\n') } })))).toMatchObject({ policy: 'ClusterFirst', nameservers: ['10.96.0.10'] });
+  });
+});
