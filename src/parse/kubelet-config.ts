@@ -48,12 +48,14 @@ export function parseKubeletConfig(text: string, opts: SourceOpts): Parsed<Kubel
 export interface KubeletFlags {
   /** `--config`: the KubeletConfiguration file. */
   config?: string;
+  /** `--config-dir`: drop-in KubeletConfiguration files that override `--config` (1.28+). */
+  configDir?: string;
   clusterDNS?: string[];
   clusterDomain?: string;
   resolvConf?: string;
 }
 
-const FLAG_NAMES: Record<string, keyof KubeletFlags> = { config: 'config', 'cluster-dns': 'clusterDNS', 'cluster-domain': 'clusterDomain', 'resolv-conf': 'resolvConf' };
+const FLAG_NAMES: Record<string, keyof KubeletFlags> = { config: 'config', 'config-dir': 'configDir', 'cluster-dns': 'clusterDNS', 'cluster-domain': 'clusterDomain', 'resolv-conf': 'resolvConf' };
 
 /**
  * The DNS-related flags of a kubelet command line (argv, one argument per element; argv[0] is the

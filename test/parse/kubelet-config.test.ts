@@ -72,8 +72,8 @@ describe('parseKubeletArgs', () => {
     expect(parseKubeletArgs(argv)).toEqual({ value: { config: '/var/lib/kubelet/config.yaml', clusterDNS: ['10.0.0.10', 'fd00::10'], clusterDomain: 'corp.local', resolvConf: '' }, warnings: [] });
   });
   it('a flag without its value is a warning; the last occurrence wins', () => {
-    const r = parseKubeletArgs(['kubelet', '--config=/a.yaml', '--config=/b.yaml', '--resolv-conf', '--v=2']);
-    expect(r.value).toEqual({ config: '/b.yaml' });
+    const r = parseKubeletArgs(['kubelet', '--config=/a.yaml', '--config=/b.yaml', '--resolv-conf', '--v=2', '--config-dir', '/etc/kubernetes/kubelet.conf.d']);
+    expect(r.value).toEqual({ config: '/b.yaml', configDir: '/etc/kubernetes/kubelet.conf.d' });
     expect(r.warnings).toMatchObject([{ code: 'bad-flag' }]);
   });
 });

@@ -93,6 +93,7 @@ function kubeletFile(node: string, cap: NodeCapture, flags: { value: KubeletFlag
       out.findings.push({ code: 'dns-kubelet-config-unreadable', severity: 'warning', message: `the kubelet config on ${node} cannot be read: ${e.message}`, evidence: [`${node}:${path}`] });
     }
   }
+  if (flags?.value.configDir) out.notes.push(`the kubelet on ${node} also reads drop-ins from ${flags.value.configDir} (not captured): they may override its DNS settings`);
   if (flags?.value.config && cap.files && !(flags.value.config in cap.files)) out.notes.push(`the kubelet's --config ${flags.value.config} on ${node} was not captured`);
   return undefined;
 }

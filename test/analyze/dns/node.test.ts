@@ -33,6 +33,7 @@ describe('nodeDns: the kubelet of one node', () => {
     expect(n.clusterDNS).toMatchObject({ value: ['10.32.0.10'], source: expect.stringMatching(/--cluster-dns \(n1 command line\)/) });
     expect(n.clusterDomain?.value).toBe('corp.local');
     expect(n.host).toMatchObject({ nameservers: ['10.0.0.2'], source: expect.stringMatching(/^n1:\/etc\/resolv.conf \(kubelet flag --resolv-conf/) });
+    expect(nodeDns('n1', cap({ dumps: { 'kubelet-cmdline': cmdline('--config-dir=/etc/kubernetes/kubelet.conf.d') } })).notes.join()).toMatch(/drop-ins from \/etc\/kubernetes\/kubelet.conf.d \(not captured\)/);
   });
 
   it('without host files, the probe pod’s kubelet-written file gives clusterDNS, the domain and the node’s search domains', () => {
