@@ -39,7 +39,7 @@ export function buildRuleset(run: DumpRunner, present: (key: DumpKey) => boolean
   save('ip6tables-nft', 'ip6', 'iptables-nft');
   save('ip6tables-legacy', 'ip6', 'iptables-legacy');
   save('ip6tables', 'ip6');
-  const nft = run('nft', (text, source) => parseNftJson(text, { source }));
+  const nft = run('nft', (text, source) => parseNftJson(text, { source, rules: 'on-use' }));
   if (nft) parts.push(nft);
   const merged = mergeRulesets(parts);
   const ipsets = run('ipset', (text, source) => parseIpsetSave(text, { source }));

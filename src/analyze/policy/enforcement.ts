@@ -138,6 +138,6 @@ function nodeNetfilterNames(capture: Snapshot['nodes'][string], node: string, ga
   for (const { key, family } of IPTABLES_KEYS) {
     read(key, (text) => parseIptablesSave(text, { source: `${node}:${key}`, family, origin: key.endsWith('-legacy') ? 'iptables-legacy' : key.endsWith('-nft') ? 'iptables-nft' : detectIptablesOrigin(text).origin, strict: false, rules: 'on-use' }));
   }
-  read('nft', (text) => parseNftJson(text, { source: `${node}:nft` }));
+  read('nft', (text) => parseNftJson(text, { source: `${node}:nft`, rules: 'on-use' }));
   return { chains: [...chains], tables };
 }

@@ -3,9 +3,10 @@
  * queued as line ranges and translated the first time the chain's `rules` are read (on use). iptables-save writes a
  * chain's rules together, so a chain's queue is nearly always one range of line numbers.
  */
-import type { BaseChain, Chain, Rule, VerdictStatement } from '../../model/netfilter.js';
+import type { Chain, Rule, VerdictStatement } from '../../model/netfilter.js';
 import { ParseError, type ParseWarning } from '../error.js';
 import { chainVerdict as chainVerdictOf } from './intern.js';
+import { OnUseChain, type RuleTranslator } from './on-use-chain.js';
 import { translateRule, type RuleCtx } from './iptables-rule.js';
 import { tokenize, type Token } from './tokenize.js';
 
@@ -52,6 +53,8 @@ export interface PendingTable {
   /** The chain the previous rule went to: iptables-save writes a chain's rules together. */
   last?: ChainEntry;
   ctx?: RuleCtx;
+  /** On use: translates a chain's queued lines when its rules are first read (one per table). */
+  translator?: RuleTranslator;
 }
 
 const COUNTERS = /^\[\d+:\d+\]\s+/;
@@ -64,43 +67,13 @@ export function addChain(t: PendingTable, name: string, line: number): ChainEntr
   let c = t.chains.get(name);
   if (!c) {
     if (t.src.onUse) {
-      const entry: ChainEntry = { chain: undefined as unknown as Chain };
-      entry.chain = new OnUseChain(name, line, t, entry);
-      c = entry;
+      const chain = new OnUseChain(name, t.translator ??= { translateRules: (ch) => translatePending(t, t.chains.get(ch.name)!) });
+      chain.line = line;
+      c = { chain };
     } else c = { chain: { name, rules: [], line } };
     t.chains.set(name, c);
   }
   return c;
-}
-
-/**
- * A chain whose `rules` translate its queued lines when first read; from then on `rules` is an own data property,
- * so the chain reads, spreads and clones like an eagerly parsed one. A class, not a literal with an accessor: a
- * 10,000-service dump declares ~65,000 chains, and per-chain closures cost more than the rest of the pass.
- */
-class OnUseChain implements Chain {
-  declare base?: BaseChain;
-  readonly #table: PendingTable;
-  readonly #entry: ChainEntry;
-  constructor(
-    readonly name: string,
-    readonly line: number,
-    table: PendingTable,
-    entry: ChainEntry,
-  ) {
-    this.#table = table;
-    this.#entry = entry;
-  }
-  get rules(): Rule[] {
-    const store: Rule[] = [];
-    Object.defineProperty(this, 'rules', { value: store, writable: true, enumerable: true, configurable: true });
-    translatePending(this.#table, this.#entry);
-    return store;
-  }
-  set rules(value: Rule[]) {
-    dropQueue(this.#entry);
-    Object.defineProperty(this, 'rules', { value, writable: true, enumerable: true, configurable: true });
-  }
 }
 
 /** On use: files line `i` (0-based) under the chain. */
@@ -127,7 +100,7 @@ function queuedRanges(entry: ChainEntry): [number, number][] {
 
 function translatePending(t: PendingTable, entry: ChainEntry): void {
   const ranges = queuedRanges(entry);
-  dropQueue(entry);
+  entry.from = entry.to = entry.more = undefined;
   const { lines, source } = t.src;
   for (const [from, to] of ranges) {
     for (let i = from; i < to; i++) {
@@ -136,10 +109,6 @@ function translatePending(t: PendingTable, entry: ChainEntry): void {
       translateLine(t, entry, i + 1, text, source);
     }
   }
-}
-
-function dropQueue(entry: ChainEntry): void {
-  entry.from = entry.to = entry.more = undefined;
 }
 
 /** One queued line → a rule of its chain; a line that does not translate becomes a rule that says why. */

@@ -81,6 +81,14 @@ const mutatedJson = fc
     return JSON.stringify({ nftables: items });
   });
 
+/** Reads every chain's rules (translating what was left for later) and returns plain copies to compare. */
+function readAll(rs: Ruleset): unknown {
+  for (const t of rs.tables) for (const c of t.chains) void c.rules;
+  const order = (a: { line?: number; path?: string; message: string }, b: typeof a): number =>
+    (a.line ?? 0) - (b.line ?? 0) || (a.path ?? '').localeCompare(b.path ?? '') || a.message.localeCompare(b.message);
+  return { tables: structuredClone(rs.tables), warnings: [...rs.warnings].sort(order) };
+}
+
 const saveOpts = { source: 'fuzz', family: 'ip' as const, origin: 'iptables-nft' as const };
 
 describe('netfilter parsers under random input', () => {
@@ -89,10 +97,6 @@ describe('netfilter parsers under random input', () => {
   });
 
   it('iptables-save, rules on use: parsing throws only ParseError, reading rules never throws, and agrees with eager', () => {
-    const read = (rs: Ruleset): unknown => {
-      for (const t of rs.tables) for (const c of t.chains) void c.rules;
-      return { tables: structuredClone(rs.tables), warnings: [...rs.warnings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.message.localeCompare(b.message)) };
-    };
     fc.assert(
       fc.property(mutated(SAVE_TEXTS, WORDS), fc.boolean(), (text, strict) => {
         const o = { ...saveOpts, strict, table: 'nat' };
@@ -103,9 +107,9 @@ describe('netfilter parsers under random input', () => {
           if (e instanceof ParseError) return true;
           throw e;
         }
-        const lazy = read(onUse); // must not throw: a rule that does not translate becomes an uncertain rule
+        const lazy = readAll(onUse); // must not throw: a rule that does not translate becomes an uncertain rule
         try {
-          expect(lazy).toEqual(read(parseIptablesSave(text, o)));
+          expect(lazy).toEqual(readAll(parseIptablesSave(text, o)));
         } catch (e) {
           if (!(e instanceof ParseError)) throw e; // eager rejects what on-use keeps as an unparsed rule
         }
@@ -132,6 +136,28 @@ describe('netfilter parsers under random input', () => {
 
   it('nft JSON: mutated kernel dumps', () => {
     fc.assert(fc.property(mutatedJson, (text) => onlyParseError(() => parseNftJson(text, { source: 'fuzz' }))), { numRuns: FUZZ_RUNS });
+  });
+
+  it('nft JSON, rules on use: parsing throws only ParseError, reading rules never throws, and agrees with eager', () => {
+    fc.assert(
+      fc.property(fc.oneof(mutatedJson, mutated(JSON_TEXTS.map((t) => JSON.stringify(JSON.parse(t))), ['{', '}', '[', ']', ',', '"', ':', '\\', '{"xt":'])), (text) => {
+        let onUse: Ruleset;
+        try {
+          onUse = parseNftJson(text, { source: 'fuzz', rules: 'on-use' });
+        } catch (e) {
+          if (e instanceof ParseError) return true;
+          throw e;
+        }
+        const lazy = readAll(onUse); // must not throw: a rule that does not parse becomes an uncertain rule
+        try {
+          expect(lazy).toEqual(readAll(parseNftJson(text, { source: 'fuzz' })));
+        } catch (e) {
+          if (!(e instanceof ParseError)) throw e; // eager rejects what on-use keeps as an unparsed rule
+        }
+        return true;
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 
   it('nft JSON: arbitrary JSON and broken text', () => {

@@ -4,16 +4,16 @@
  * that does not translate into an uncertain rule instead of failing the whole dump.
  */
 import { describe, expect, it } from 'vitest';
-import type { Chain, Ruleset } from '../../../src/model/netfilter.js';
+import type { Ruleset } from '../../../src/model/netfilter.js';
 import { ParseError, type ParseWarning } from '../../../src/parse/error.js';
 import { parseIptablesSave, type IptablesSaveOpts } from '../../../src/parse/netfilter/iptables-save.js';
+import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';
+import { rulesPending } from '../../../src/parse/netfilter/on-use-chain.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';
 import { chain, nfFixture, table, thrown } from './support.js';
 
 const opts: IptablesSaveOpts = { source: 'test', family: 'ip', origin: 'iptables-nft' };
 
-/** Not read yet: until then `rules` is an accessor of the chain's class, afterwards an own array. */
-const isPending = (c: Chain): boolean => !Object.hasOwn(c, 'rules');
 const byLine = (ws: ParseWarning[]): ParseWarning[] =>
   [...ws].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
 
@@ -56,12 +56,12 @@ describe('iptables-save, rules translated on use', () => {
   it('translates a chain only when its rules are read', () => {
     const rs = parseIptablesSave(readCorpus('kernel-redump', 'k8s-TestOverallIPTablesRules.iptables-save.rules'), { ...opts, rules: 'on-use' });
     const nat = table(rs, 'nat');
-    const withRules = nat.chains.filter(isPending);
+    const withRules = nat.chains.filter(rulesPending);
     expect(withRules.length).toBeGreaterThan(10);
     const services = chain(nat, 'KUBE-SERVICES');
     expect(services.rules.length).toBeGreaterThan(0);
-    expect(isPending(services)).toBe(false);
-    expect(withRules.filter(isPending)).toHaveLength(withRules.length - 1);
+    expect(rulesPending(services)).toBe(false);
+    expect(withRules.filter(rulesPending)).toHaveLength(withRules.length - 1);
     // The chain holds a plain array afterwards: the same object on every read.
     expect(services.rules).toBe(services.rules);
   });
@@ -98,5 +98,54 @@ describe('iptables-save, rules translated on use', () => {
     const onUse = parseIptablesSave(text, { ...o, rules: 'on-use' });
     expect(chain(table(onUse, 'filter'), 'X').rules.map((r) => r.line)).toEqual([1, 3, 4]);
     expect(forced(onUse)).toEqual(forced(eager));
+  });
+});
+
+const NFT_DUMPS: [string, string][] = [
+  ...corpusFiles('kernel-redump').filter((f) => f.endsWith('.json')).map((f): [string, string] => [`kernel-redump/${f}`, readCorpus('kernel-redump', f)]),
+  ['probe.nft.json', nfFixture('probe.nft.json')],
+  ['k8s-TestOverallNFTablesRules.nft.json', nfFixture('k8s-TestOverallNFTablesRules.nft.json')],
+  ['zoo.iptables-nft.nft.json', nfFixture('zoo.iptables-nft.nft.json')],
+  ['ip6.ip6tables-nft.nft.json', nfFixture('ip6.ip6tables-nft.nft.json')],
+  ['synthetic-20x5.kube-proxy.nft.json', nfFixture('synthetic-20x5.kube-proxy.nft.json')],
+];
+
+describe('nft -j, rules parsed on use', () => {
+  // nft prints compact JSON; re-serialising a pretty-printed file gives exactly that shape.
+  it.each(NFT_DUMPS)('%s (as printed and compact): once every chain is read, equals the eager parse', (_name, text) => {
+    for (const t of [text, JSON.stringify(JSON.parse(text))]) {
+      expect(outcome(() => parseNftJson(t, { source: 'test', rules: 'on-use' }))).toEqual(outcome(() => parseNftJson(t, { source: 'test' })));
+    }
+  });
+
+  it('compact text is read on use: chains stay untranslated until read; other text is parsed eagerly', () => {
+    const text = JSON.stringify(JSON.parse(nfFixture('k8s-TestOverallNFTablesRules.nft.json')));
+    const rs = parseNftJson(text, { source: 'test', rules: 'on-use' });
+    const kp = table(rs, 'kube-proxy');
+    const services = chain(kp, 'services');
+    expect(kp.chains.every(rulesPending)).toBe(true);
+    expect(services.rules.length).toBeGreaterThan(0);
+    expect(kp.chains.filter(rulesPending)).toHaveLength(kp.chains.length - 1);
+    const pretty = parseNftJson(JSON.stringify(JSON.parse(text), null, 1), { source: 'test', rules: 'on-use' });
+    expect(pretty.tables.flatMap((t) => t.chains).some(rulesPending)).toBe(false);
+  });
+
+  it('a rule item that is not valid JSON is an uncertain rule with a warning on use, and a ParseError eagerly', () => {
+    const doc = JSON.parse(nfFixture('k8s-TestOverallNFTablesRules.nft.json')) as { nftables: Record<string, { chain?: string }>[] };
+    const at = doc.nftables.findIndex((i) => i['rule']?.chain === 'services');
+    const broken = JSON.stringify(doc).replace(JSON.stringify(doc.nftables[at]), (s) => s.replace('"expr":[', '"expr":[,'));
+    expect(thrown(() => parseNftJson(broken, { source: 'test' }))).toBeInstanceOf(ParseError);
+
+    const rs = parseNftJson(broken, { source: 'test', rules: 'on-use' });
+    const first = chain(table(rs, 'kube-proxy'), 'services').rules[0]!;
+    expect(first.exprs).toEqual([{ kind: 'unknown-match', text: expect.stringContaining('"chain":"services"'), reason: expect.stringMatching(/^not parsed: /) }]);
+    expect(rs.warnings).toContainEqual(expect.objectContaining({ code: 'parse-error', path: `nftables[${at}].rule` }));
+  });
+
+  it('structural errors are the eager parser\'s errors', () => {
+    const text = JSON.stringify(JSON.parse(nfFixture('probe.nft.json')));
+    for (const bad of [text.replace('"json_schema_version":1', '"json_schema_version":2'), text.slice(0, -3), text.replace('{"table":', '{"tablet":')]) {
+      expect(outcome(() => parseNftJson(bad, { source: 'test', rules: 'on-use' }))).toEqual(outcome(() => parseNftJson(bad, { source: 'test' })));
+    }
   });
 });
