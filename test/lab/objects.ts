@@ -346,7 +346,7 @@ function serviceObject(ctx: Ctx, s: ServiceSpec): RawObject {
       type: s.type,
     },
     // What a load-balancer controller (MetalLB, a cloud) writes once it has assigned the address.
-    status: { loadBalancer: s.loadBalancerIP !== undefined ? { ingress: [{ ip: s.loadBalancerIP, ipMode: 'VIP' }] } : {} },
+    status: { loadBalancer: s.loadBalancerIPs?.length ? { ingress: s.loadBalancerIPs.map((ip) => ({ ip, ipMode: 'VIP' })) } : {} },
   };
 }
 

@@ -36,7 +36,7 @@ export function labServices(plan: AddressPlan, deletedPods: ReadonlySet<string> 
       type: svc.type,
       clusterIP: svc.clusterIP,
       ports: svc.ports.map((p) => ({ ...p })),
-      ...(svc.loadBalancerIP !== undefined ? { loadBalancerIPs: [svc.loadBalancerIP] } : {}),
+      ...(svc.loadBalancerIPs !== undefined ? { loadBalancerIPs: [...svc.loadBalancerIPs] } : {}),
       ...(svc.externalTrafficPolicy !== undefined ? { externalTrafficPolicy: svc.externalTrafficPolicy } : {}),
       ...(svc.internalTrafficPolicy !== undefined ? { internalTrafficPolicy: svc.internalTrafficPolicy } : {}),
       ...(svc.healthCheckNodePort !== undefined ? { healthCheckNodePort: svc.healthCheckNodePort } : {}),

@@ -53,6 +53,11 @@ describe.each([
       // Source kept: echo-0 answers the client itself.
       expect(replyOn(o, 'node-b')).toMatchObject({ src: r.fixture.podIPs['echo-0'], dst: UNDERLAY_GATEWAY });
     }
+    // Its second ingress IP on node-a: no DNAT there, forwarded, and dropped by the "has no local endpoints" rule.
+    const lbDropped = obs(r, 'underlay-to-echo-local-lb-node-a');
+    expect(lbDropped.outcomes).toEqual({ timeout: lbDropped.attempts });
+    expect(lastRule(lbDropped, 'node-a')).toMatchObject({ verdict: 'drop', chain: mode === 'iptables' ? 'KUBE-EXTERNAL-SERVICES' : 'service-endpoints-check' });
+    expect(lbDropped.trace['node-b']).toEqual([]);
     const dropped = obs(r, 'underlay-to-echo-local-nodeport-node-a');
     expect(dropped.outcomes).toEqual({ timeout: dropped.attempts });
     expect(dropped.case.to.ip).toBe(nodeA);

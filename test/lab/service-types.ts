@@ -11,7 +11,7 @@ import type { ProbeCase } from './oracle.js';
 import type { Scenario } from './scenarios.js';
 import { UNDERLAY_GATEWAY, nodeByName, type LabSpec, type ServiceSpec } from './spec.js';
 
-/** Free addresses: the service CIDR's .30–.33 and .53, the underlay's .200/.201 (nodes are .10+i). */
+/** Free addresses: the service CIDR's .30–.33 and .53, the underlay's .200–.202 (nodes are .10+i). */
 export const ST_IPS = {
   webLb: '10.96.0.30',
   echoLocal: '10.96.0.31',
@@ -20,8 +20,9 @@ export const ST_IPS = {
   kubeDns: '10.96.0.53',
   /** status.loadBalancer.ingress of web-lb; the underlay routes it via node-a. */
   webLbIngress: '172.31.250.200',
-  /** status.loadBalancer.ingress of echo-local; the underlay routes it via node-b (echo-0's node). */
+  /** status.loadBalancer.ingress of echo-local; the underlay routes the first via node-b (echo-0's node), the second via node-a. */
   echoLocalIngress: '172.31.250.201',
+  echoLocalIngressA: '172.31.250.202',
 } as const;
 
 export const WEB_LB_NODE_PORT = 30081;
@@ -33,7 +34,7 @@ const SERVICES: ServiceSpec[] = [
     name: 'web-lb',
     type: 'LoadBalancer',
     clusterIP: ST_IPS.webLb,
-    loadBalancerIP: ST_IPS.webLbIngress,
+    loadBalancerIPs: [ST_IPS.webLbIngress],
     externalTrafficPolicy: 'Cluster',
     selector: { app: 'web' },
     ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: WEB_LB_NODE_PORT }],
@@ -42,7 +43,7 @@ const SERVICES: ServiceSpec[] = [
     name: 'echo-local',
     type: 'LoadBalancer',
     clusterIP: ST_IPS.echoLocal,
-    loadBalancerIP: ST_IPS.echoLocalIngress,
+    loadBalancerIPs: [ST_IPS.echoLocalIngress, ST_IPS.echoLocalIngressA],
     externalTrafficPolicy: 'Local',
     healthCheckNodePort: ECHO_LOCAL_HEALTH_CHECK_PORT,
     selector: { app: 'echo' },
@@ -112,13 +113,14 @@ const OUTSIDE = `external:${UNDERLAY_GATEWAY}`;
 export const serviceTypes: Scenario = {
   name: 'service-types',
   description:
-    'LoadBalancer web-lb (externalTrafficPolicy Cluster, ingress routed to node-a), LoadBalancer echo-local (Local, endpoint on node-b only), internalTrafficPolicy Local web-itp/echo-itp, CoreDNS behind kube-system/kube-dns',
+    'LoadBalancer web-lb (externalTrafficPolicy Cluster, ingress routed to node-a), LoadBalancer echo-local (Local, endpoint on node-b only; ingress IPs routed to node-b and node-a), internalTrafficPolicy Local web-itp/echo-itp, CoreDNS behind kube-system/kube-dns',
   spec: withServiceTypes,
   async apply(lab, state) {
     // The load balancer's part (MetalLB L2 / a cloud LB that hands packets to a node unchanged): a route in the underlay namespace.
     const routes: [string, string][] = [
       [ST_IPS.webLbIngress, nodeByName(lab.plan, 'node-a').ip],
       [ST_IPS.echoLocalIngress, nodeByName(lab.plan, 'node-b').ip],
+      [ST_IPS.echoLocalIngressA, nodeByName(lab.plan, 'node-a').ip],
     ];
     for (const [vip, via] of routes) {
       await run(inNs(lab.underlayNs, ['ip', 'route', 'add', `${vip}/32`, 'via', via]));
@@ -131,6 +133,9 @@ export const serviceTypes: Scenario = {
     return [
       { id: 'underlay-to-web-lb', from: 'underlay', to: tcp(ST_IPS.webLbIngress, 80), count: 15, netx: { src: OUTSIDE, dst: 'svc/web-lb', fromNode: 'node-a' } },
       { id: 'underlay-to-echo-local-lb', from: 'underlay', to: tcp(ST_IPS.echoLocalIngress, 9090), count: 4, netx: { src: OUTSIDE, dst: 'svc/echo-local', fromNode: 'node-b' } },
+      // echo-local's second ingress IP lands on node-a, which has no local endpoint: dropped on the FORWARD path.
+      // `svc/echo-local` from outside takes the first ingress IP, so the prediction is for the address itself.
+      { id: 'underlay-to-echo-local-lb-node-a', from: 'underlay', to: tcp(ST_IPS.echoLocalIngressA, 9090), count: 3, timeoutMs: 800, netx: { src: OUTSIDE, dst: `${ST_IPS.echoLocalIngressA}:9090`, fromNode: 'node-a' } },
       { id: 'underlay-to-echo-local-nodeport-node-b', from: 'underlay', to: tcp(b, ECHO_LOCAL_NODE_PORT), count: 4, netx: { src: OUTSIDE, dst: `node/node-b:${ECHO_LOCAL_NODE_PORT}` } },
       { id: 'underlay-to-echo-local-nodeport-node-a', from: 'underlay', to: tcp(a, ECHO_LOCAL_NODE_PORT), count: 3, timeoutMs: 800, netx: { src: OUTSIDE, dst: `node/node-a:${ECHO_LOCAL_NODE_PORT}` } },
       { id: 'client-to-web-itp', from: 'client', to: tcp(ST_IPS.webItp, 80), count: 10, netx: { src: 'client', dst: 'svc/web-itp' } },

@@ -53,8 +53,8 @@ export interface ServiceSpec {
   labels?: Record<string, string>;
   type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   clusterIP: string;
-  /** LoadBalancer: the address in status.loadBalancer.ingress (the lab's underlay routes it to a node). */
-  loadBalancerIP?: string;
+  /** LoadBalancer: the addresses in status.loadBalancer.ingress (the lab's underlay routes each to a node). */
+  loadBalancerIPs?: string[];
   externalTrafficPolicy?: 'Cluster' | 'Local';
   internalTrafficPolicy?: 'Cluster' | 'Local';
   /** spec.healthCheckNodePort (externalTrafficPolicy Local on NodePort/LoadBalancer). */
