@@ -4,7 +4,9 @@
  * to a service in the middle and the last one of the ruleset. Time, CPU time and peak RSS as ratios to parsing
  * the dump alone. Each figure is one fresh process (bench/trace/measure.mjs), median of NETX_BENCH_REPEAT
  * (default 3); every process first loads the same snapshot outside the clock. Targets (issue 4): the walk adds
- * <= 20% to the parse time; the whole trace (parse + model build + walk + render) <= 1 s.
+ * <= 20% to the parse time; the whole trace (parse + model build + walk + render) <= 1 s. Since the parsers
+ * translate rules on use, "parse time" for the walk ratio is the parse that translates every rule (the walk is
+ * measured on fully translated models), and the whole trace is what netx does: rules of the chains it reaches.
  * The dumps are the parse bench's (bench/parse-netfilter: lab renderer + scaled kernel nft dump); the snapshots
  * around them are described in bench/trace/make-snapshot.mjs. NETX_BENCH_SERVICES (a multiple of 20) lowers the size.
  */
@@ -70,13 +72,15 @@ export default async function bench({ root, log }) {
     const metrics = [];
     for (const kind of ['iptables', 'nft']) {
       log(`measuring ${kind}`);
+      const parseAll = measure(entry, 'parse-all', files[kind], kind);
       const parse = measure(entry, 'parse', files[kind], kind);
       const build = measure(entry, 'build', files[kind], kind);
       notes.push(
-        `${kind}: snapshot ${(statSync(files[kind]).size / 1e6).toFixed(1)} MB (loaded in ${(parse.loadMs / 1000).toFixed(2)} s, outside the clock), node-a ${parse.detail.rules} rules; ` +
-          `parse ${ms(parse)}, ${parse.rssMb.toFixed(0)} MB peak RSS; build both node models ${ms(build)}, ${build.rssMb.toFixed(0)} MB`,
+        `${kind}: snapshot ${(statSync(files[kind]).size / 1e6).toFixed(1)} MB (loaded in ${(parse.loadMs / 1000).toFixed(2)} s, outside the clock), node-a ${parse.detail.chains} chains; ` +
+          `parse translating every rule ${ms(parseAll)}, ${parseAll.rssMb.toFixed(0)} MB peak RSS; parse with rules on use ${ms(parse)}, ${parse.rssMb.toFixed(0)} MB; ` +
+          `build both node models (on use) ${ms(build)}, ${build.rssMb.toFixed(0)} MB`,
       );
-      metrics.push({ name: `${kind}: model build / parse (time)`, value: build.ms / parse.ms, unit: 'x' });
+      metrics.push({ name: `${kind}: parse on use / parse every rule (time)`, value: parse.ms / parseAll.ms, unit: 'x' });
       for (const t of targets(SERVICES)[kind]) {
         const walk = measure(entry, 'walk', files[kind], kind, t.svc);
         const trace = measure(entry, 'trace', files[kind], kind, t.svc);
@@ -87,13 +91,12 @@ export default async function bench({ root, log }) {
         );
         const tag = `${kind} ${t.where}`;
         metrics.push(
-          { name: `${tag}: walk / parse (time)`, value: walk.ms / parse.ms, unit: 'x', target: WALK_TARGET },
-          { name: `${tag}: walk / parse (CPU)`, value: walk.cpuMs / parse.cpuMs, unit: 'x' },
+          { name: `${tag}: walk / parse every rule (time)`, value: walk.ms / parseAll.ms, unit: 'x', target: WALK_TARGET },
+          { name: `${tag}: walk / parse every rule (CPU)`, value: walk.cpuMs / parseAll.cpuMs, unit: 'x' },
           { name: `${tag}: whole trace`, value: trace.ms / 1000, unit: 's', target: TRACE_TARGET_S },
           { name: `${tag}: whole trace CPU`, value: trace.cpuMs / 1000, unit: 's' },
-          { name: `${tag}: whole trace / parse (time)`, value: trace.ms / parse.ms, unit: 'x' },
-          { name: `${tag}: whole trace / parse (CPU)`, value: trace.cpuMs / parse.cpuMs, unit: 'x' },
-          { name: `${tag}: peak RSS trace / parse`, value: trace.rssMb / parse.rssMb, unit: 'x' },
+          { name: `${tag}: whole trace / parse every rule (CPU)`, value: trace.cpuMs / parseAll.cpuMs, unit: 'x' },
+          { name: `${tag}: peak RSS trace / parse every rule`, value: trace.rssMb / parseAll.rssMb, unit: 'x' },
         );
       }
     }

@@ -10,6 +10,7 @@
  * The synthetic endpoints (10.128.0.0/10) are not pods of the lab cluster: after DNAT the packet follows
  * node-a's routes to an address no probed node owns. The cost measured is the ruleset walk, which is the same.
  */
+import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scaleNftJson } from '../parse-netfilter/scale-nft-json.mjs';
@@ -83,17 +84,19 @@ export function nftServices(input, template) {
  * `nftInput` nftServices(input, syntheticServices(20, 5)), `clones` n / 20.
  */
 export function makeSnapshots(root, input, iptablesText, nftInput, clones) {
+  // The lab's snapshots hold dumps as the probe collects them: large ones gzip+base64 (docs/snapshot.md).
+  const stdoutOf = (d) => (d.encoding === 'gzip+base64' ? gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8') : d.stdout);
   const read = (f) => JSON.parse(readFileSync(path.join(root, 'examples', f), 'utf8'));
 
   const ipt = read('lab-flannel-iptables.snapshot.json');
   const a = ipt.nodes['node-a'].dumps;
   a.iptables = dump(['iptables-save'], iptablesText);
   delete a['iptables-nft'];
-  a.nft = dump(['nft', '-j', 'list', 'ruleset'], JSON.stringify({ nftables: JSON.parse(a.nft.stdout).nftables.filter((i) => i.metainfo) }));
+  a.nft = dump(['nft', '-j', 'list', 'ruleset'], JSON.stringify({ nftables: JSON.parse(stdoutOf(a.nft)).nftables.filter((i) => i.metainfo) }));
 
   const nft = read('lab-hostgw-nftables.snapshot.json');
   const b = nft.nodes['node-a'].dumps;
-  const own = JSON.parse(b.nft.stdout).nftables.filter((i) => { const body = Object.values(i)[0]; return !(body.family === 'ip' && (body.table ?? body.name) === 'kube-proxy'); });
+  const own = JSON.parse(stdoutOf(b.nft)).nftables.filter((i) => { const body = Object.values(i)[0]; return !(body.family === 'ip' && (body.table ?? body.name) === 'kube-proxy'); });
   const template = readFileSync(path.join(root, 'test', 'fixtures', 'netfilter', 'synthetic-20x5.kube-proxy.nft.json'), 'utf8');
   const scaled = JSON.parse(scaleNftJson(template, clones)).nftables.filter((i) => !i.metainfo);
   b.nft = dump(['nft', '-j', 'list', 'ruleset'], JSON.stringify({ nftables: [...own, ...scaled] }));

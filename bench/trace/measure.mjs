@@ -2,11 +2,16 @@
  * One measurement in a fresh process: `measure.mjs <entry.js> <mode> <snapshot.json> <iptables|nft> <ns/svc>` prints
  * {"ms", "cpuMs", "rssMb", "loadMs", "detail"}. Every mode first loads the snapshot (read + parseSnapshot, outside the
  * clock, reported as loadMs) so all modes share the same baseline; then the clock runs over:
- * - parse: node-a's synthetic netfilter dump through its parser (parseIptablesSave / parseNftJson) — the reference;
+ * - parse-all: node-a's synthetic netfilter dump through its parser with every rule translated (parseIptablesSave /
+ *   parseNftJson, eager) — the reference for the walk;
+ * - parse: the same with rules translated on use, as the node model reads it (tables and chains only);
  * - build: buildNodeModel for every node (node-a's includes that parse);
- * - walk: traceRequest with the node models built before the clock (resolve, world, simulate, findings);
- * - trace: traceRequest with buildNodeModel, then renderTraces as text — what `trace --snapshot` does after loading.
- * rssMb is the process's peak RSS (snapshot included); cpuMs is user+system CPU over the clocked part.
+ * - walk: traceRequest with node models built, and every rule translated, before the clock (resolve, world, simulate,
+ *   findings): the simulator's own cost;
+ * - trace: traceRequest with buildNodeModel, then renderTraces as text — what `trace --snapshot` does after loading
+ *   (parse on use + build + translating the chains the packet reaches + walk + render).
+ * rssMb is the process's peak RSS (snapshot included); cpuMs is user+system CPU over the clocked part. `detail.chains`
+ * counts chains rather than rules so that counting does not translate every iptables rule.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -20,18 +25,22 @@ const snapshot = mod.parseSnapshot(readFileSync(file, 'utf8'), file);
 const loadMs = Number(process.hrtime.bigint() - l0) / 1e6;
 const nodes = Object.keys(snapshot.nodes);
 let prebuilt;
-if (mode === 'walk') prebuilt = new Map(nodes.map((n) => [n, mod.buildNodeModel(n, snapshot.nodes[n])]));
+if (mode === 'walk') {
+  prebuilt = new Map(nodes.map((n) => [n, mod.buildNodeModel(n, snapshot.nodes[n])]));
+  for (const m of prebuilt.values()) for (const t of m.ruleset.tables) for (const c of t.chains) void c.rules;
+}
 const dumpText = kind === 'nft' ? snapshot.nodes['node-a'].dumps.nft.stdout : snapshot.nodes['node-a'].dumps.iptables.stdout;
 
 const cpu0 = process.cpuUsage();
 const started = process.hrtime.bigint();
 let detail;
-if (mode === 'parse') {
-  const r = kind === 'nft' ? mod.parseNftJson(dumpText, { source: 'nft' }) : mod.parseIptablesSave(dumpText, { source: 'iptables', family: 'ip', origin: 'iptables-nft' });
-  detail = { rules: r.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0) };
+if (mode === 'parse' || mode === 'parse-all') {
+  const rules = mode === 'parse' ? 'on-use' : 'eager';
+  const r = kind === 'nft' ? mod.parseNftJson(dumpText, { source: 'nft', rules }) : mod.parseIptablesSave(dumpText, { source: 'iptables', family: 'ip', origin: 'iptables-nft', rules });
+  detail = { chains: r.tables.reduce((n, t) => n + t.chains.length, 0) };
 } else if (mode === 'build') {
   const models = nodes.map((n) => mod.buildNodeModel(n, snapshot.nodes[n]));
-  detail = { rules: models[nodes.indexOf('node-a')].ruleset.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0) };
+  detail = { chains: models[nodes.indexOf('node-a')].ruleset.tables.reduce((n, t) => n + t.chains.length, 0) };
 } else if (mode === 'walk' || mode === 'trace') {
   let builds = 0;
   const buildNode = mode === 'walk' ? (n) => (builds++, prebuilt.get(n)) : (n, c) => (builds++, mod.buildNodeModel(n, c));
