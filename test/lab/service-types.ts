@@ -134,7 +134,7 @@ export const serviceTypes: Scenario = {
       { id: 'underlay-to-web-lb', from: 'underlay', to: tcp(ST_IPS.webLbIngress, 80), count: 15, netx: { src: OUTSIDE, dst: 'svc/web-lb', fromNode: 'node-a' } },
       { id: 'underlay-to-echo-local-lb', from: 'underlay', to: tcp(ST_IPS.echoLocalIngress, 9090), count: 4, netx: { src: OUTSIDE, dst: 'svc/echo-local', fromNode: 'node-b' } },
       // echo-local's second ingress IP lands on node-a, which has no local endpoint: dropped on the FORWARD path.
-      // `svc/echo-local` from outside takes the first ingress IP, so the prediction is for the address itself.
+      // `svc/echo-local` from outside takes the first ingress IP; the address typed as DST is echo-local at that address (its findings apply).
       { id: 'underlay-to-echo-local-lb-node-a', from: 'underlay', to: tcp(ST_IPS.echoLocalIngressA, 9090), count: 3, timeoutMs: 800, netx: { src: OUTSIDE, dst: `${ST_IPS.echoLocalIngressA}:9090`, fromNode: 'node-a' } },
       { id: 'underlay-to-echo-local-nodeport-node-b', from: 'underlay', to: tcp(b, ECHO_LOCAL_NODE_PORT), count: 4, netx: { src: OUTSIDE, dst: `node/node-b:${ECHO_LOCAL_NODE_PORT}` } },
       { id: 'underlay-to-echo-local-nodeport-node-a', from: 'underlay', to: tcp(a, ECHO_LOCAL_NODE_PORT), count: 3, timeoutMs: 800, netx: { src: OUTSIDE, dst: `node/node-a:${ECHO_LOCAL_NODE_PORT}` } },

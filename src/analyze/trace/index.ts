@@ -93,7 +93,7 @@ function sourceIps(snapshot: Snapshot, req: TraceRequest): string[] {
 }
 
 function destIps(d: Destination): string[] {
-  if (d.kind === 'service') return serviceIps(d.service);
+  if (d.kind === 'service') return d.address ? [d.ip] : serviceIps(d.service);
   if (d.kind === 'pod') return podIps(d.pod);
   if (d.kind === 'node') return nodeAddresses(d.node);
   return [d.ip];

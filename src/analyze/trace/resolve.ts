@@ -6,7 +6,7 @@ import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Node, type V1Pod, type V1Service, type V1ServicePort } from './views.js';
 import { UserError } from '../../util/errors.js';
 import { didYouMean } from './suggest.js';
-import { isValidIp } from '../../sim/addr.js';
+import { isValidIp, sameAddr } from '../../sim/addr.js';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -16,10 +16,20 @@ export type Source =
 
 export type Destination =
   /** `ip` is '' for a headless (`headless`) or ExternalName (`externalName`) service: there is no VIP. */
-  | { kind: 'service'; service: V1Service; name: string; ip: string; ports: V1ServicePort[]; headless?: boolean; externalName?: string }
+  | { kind: 'service'; service: V1Service; name: string; ip: string; ports: V1ServicePort[]; headless?: boolean; externalName?: string; address?: ServiceAddress }
   | { kind: 'pod'; pod: V1Pod; name: string; ip: string; node?: string; port?: number }
   | { kind: 'node'; node: V1Node; name: string; ip: string; port?: number }
   | { kind: 'ip'; ip: string; port?: number };
+
+/**
+ * DST was one of the service's own addresses, typed as an IP: `ip` is that address and the trace keeps
+ * it (the second load balancer IP stays the second). `index`/`of` place it among its kind's addresses.
+ */
+export interface ServiceAddress {
+  kind: 'clusterIP' | 'externalIP' | 'loadBalancerIP';
+  index: number;
+  of: number;
+}
 
 const podName = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
@@ -75,14 +85,40 @@ export function resolveDestination(snapshot: Snapshot, spec: string, namespace: 
   return { dest: { kind: 'pod', pod, name: podName(pod), ip: pip, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}), ...(p !== undefined ? { port: p } : {}) }, ...(p !== undefined ? { port: p } : {}) };
 }
 
-/** An address that belongs to a service (ClusterIP) or a pod is traced as that object, so findings apply. */
+/** An address that belongs to a service (ClusterIP, externalIP, load balancer ingress IP) or a pod is traced as that object, so findings apply. */
 function destinationByIp(snapshot: Snapshot, ip: string, port?: number): Destination {
-  const svc = objectsOf(snapshot, 'services').find((s) => [s.spec?.clusterIP, ...(s.spec?.clusterIPs ?? [])].includes(ip));
-  if (svc) return { kind: 'service', service: svc, name: `${svc.metadata?.namespace}/${svc.metadata?.name}`, ip, ports: svc.spec?.ports ?? [] };
+  const owned = serviceByAddress(objectsOf(snapshot, 'services'), ip);
+  if (owned) {
+    const { service: svc, address } = owned;
+    return { kind: 'service', service: svc, name: `${svc.metadata?.namespace}/${svc.metadata?.name}`, ip, ports: svc.spec?.ports ?? [], address };
+  }
   const pod = objectsOf(snapshot, 'pods').find((p) => !p.spec?.hostNetwork && (p.status?.podIP === ip || (p.status?.podIPs ?? []).some((x) => x.ip === ip)));
   if (pod) return { kind: 'pod', pod, name: podName(pod), ip, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}), ...(port !== undefined ? { port } : {}) };
   return { kind: 'ip', ip, ...(port !== undefined ? { port } : {}) };
 }
+
+/**
+ * The Service that owns `ip`, and as what: a ClusterIP (clusterIPs), a spec.externalIPs address or a
+ * status.loadBalancer.ingress IP (only a LoadBalancer's: kube-proxy ignores the status of other types).
+ * ClusterIPs are looked up first: they are allocated, the others are only claimed.
+ */
+export function serviceByAddress(services: V1Service[], ip: string): { service: V1Service; address: ServiceAddress } | undefined {
+  const kinds: [ServiceAddress['kind'], (s: V1Service) => string[]][] = [
+    ['clusterIP', (s) => uniq([s.spec?.clusterIP, ...(s.spec?.clusterIPs ?? [])])],
+    ['externalIP', (s) => uniq(s.spec?.externalIPs ?? [])],
+    ['loadBalancerIP', (s) => (s.spec?.type === 'LoadBalancer' ? uniq((s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip)) : [])],
+  ];
+  for (const [kind, addrs] of kinds) {
+    for (const service of services) {
+      const list = addrs(service);
+      const index = list.findIndex((a) => sameAddr(a, ip));
+      if (index >= 0) return { service, address: { kind, index, of: list.length } };
+    }
+  }
+  return undefined;
+}
+
+const uniq = (xs: (string | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => !!x && x.toLowerCase() !== 'none'))];
 
 function parseIpPort(spec: string): { ip: string; port?: number } | undefined {
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec);

@@ -25,7 +25,8 @@ const svcName = (s: V1Service): string => `${s.metadata?.namespace}/${s.metadata
 export function serviceTypeFindings(trace: Trace, ctx: TypeCtx): Finding[] {
   const spec = ctx.service.spec ?? {};
   const out: Finding[] = [];
-  const external = ctx.external !== undefined && (spec.type === 'NodePort' || spec.type === 'LoadBalancer');
+  // externalTrafficPolicy applies to what comes from outside: node ports, load balancer IPs and spec.externalIPs (any type).
+  const external = ctx.external !== undefined && (spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.externalIPs ?? []).length > 0);
   if (external) out.push(...externalPolicy(trace, ctx));
   else if (spec.internalTrafficPolicy === 'Local') out.push(localOnly(ctx, 'internalTrafficPolicy', 'internal-traffic-local'));
   const hints = topologyHints(trace, ctx);

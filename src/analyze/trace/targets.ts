@@ -7,7 +7,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { familyOf } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
-import { servicePorts, type Destination, type Proto } from './resolve.js';
+import { servicePorts, type Destination, type Proto, type ServiceAddress } from './resolve.js';
 import { endpointsFor, type SliceEndpoint } from './endpoints.js';
 import type { ExternalSource } from './external.js';
 import type { Family } from './family.js';
@@ -121,6 +121,10 @@ function serviceTargets(snapshot: Snapshot, d: Extract<Destination, { kind: 'ser
       out.push(...headlessTargets(snapshot, d, sp, r, base));
       continue;
     }
+    if (d.address) {
+      out.push(addressTarget(d, d.address, sp, r, type, base));
+      continue;
+    }
     if (r.external) {
       out.push(externalTarget(snapshot, d, sp, r, type, base));
       continue;
@@ -149,6 +153,29 @@ function endpointDest(snapshot: Snapshot, ep: SliceEndpoint, port: number): Dest
   const pod = ep.pod ? objectsOf(snapshot, 'pods').find((p) => `${p.metadata?.namespace}/${p.metadata?.name}` === ep.pod) : undefined;
   if (pod) return { kind: 'pod', pod, name: ep.pod!, ip: ep.ip, port, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}) };
   return { kind: 'ip', ip: ep.ip, port };
+}
+
+const ORDINAL = ['first', 'second', 'third'];
+const WHAT: Record<ServiceAddress['kind'], [string, string]> = {
+  clusterIP: ['ClusterIP', 'ClusterIPs'],
+  externalIP: ['spec.externalIPs address', 'spec.externalIPs addresses'],
+  loadBalancerIP: ['status.loadBalancer.ingress IP', 'status.loadBalancer.ingress IPs'],
+};
+/** "the second of 2 status.loadBalancer.ingress IPs", "the ClusterIP". */
+const nth = (a: ServiceAddress): string => (a.of > 1 ? `the ${ORDINAL[a.index] ?? `#${a.index + 1}`} of ${a.of} ${WHAT[a.kind][1]}` : `the ${WHAT[a.kind][0]}`);
+
+/**
+ * DST typed as one of the service's addresses: that address, not the one `svc/NAME` would pick, and the
+ * service's findings. From outside, a ClusterIP is traced too (a router may send the service CIDR to a
+ * node; kube-proxy's rules then decide), said in a note.
+ */
+function addressTarget(d: Extract<Destination, { kind: 'service' }>, a: ServiceAddress, sp: V1ServicePort, r: TargetRequest, type: string, base: Base): Target {
+  const notes = [`${d.ip} is ${nth(a)} of service ${d.name}`];
+  if (r.external && a.kind === 'loadBalancerIP') notes.push(`load balancer ${d.ip} hands the packet to node ${r.entry} with its destination unchanged (MetalLB, GCP-style); a proxying load balancer sends to the nodePort ${sp.nodePort ?? '(none)'} instead`);
+  if (r.external && a.kind === 'externalIP') notes.push(`the network routes ${d.ip} to node ${r.entry} (externalIPs are not announced by Kubernetes)`);
+  if (r.external && a.kind === 'clusterIP') notes.push(`a ClusterIP from outside: only a router that sends the service CIDR to node ${r.entry} gets it there`);
+  const serviceType = a.kind === 'loadBalancerIP' ? 'LoadBalancer' : type;
+  return { ...base, ip: d.ip, port: sp.port, servicePort: sp, dest: d, serviceType, notes };
 }
 
 /** From outside: a LoadBalancer ingress IP when the status has one, else the entry node's nodePort. */

@@ -282,3 +282,47 @@ describe.each(['service-types', 'service-types-nftables'])('trace on the kernel-
     });
   });
 });
+
+describe('trace: DST typed as one of a service’s addresses is that service, at that address', () => {
+  const st = () => readLabFixture('service-types').snapshot;
+  const ext = `external:${ST_IPS.webLbIngress.replace(/\.200$/, '.1')}`;
+
+  it('the second load balancer IP stays the second, with the service’s findings (kernel-checked case underlay-to-echo-local-lb-node-a)', () => {
+    const [t] = trace(st(), { src: ext, dst: `${ST_IPS.echoLocalIngressA}:9090`, fromNode: 'node-a' });
+    expect(t!.destination).toMatchObject({ kind: 'service', name: 'default/echo-local', ip: ST_IPS.echoLocalIngressA, port: 9090, serviceType: 'LoadBalancer' });
+    expect(t!.branches[0]!.notes.join('\n')).toMatch(/172\.31\.250\.202 is the second of 2 status\.loadBalancer\.ingress IPs of service default\/echo-local/);
+    expect(t!.findings.find((f) => f.code === 'external-traffic-local')).toMatchObject({ severity: 'warning' });
+    expect(codes(t!)).not.toContain('proxy-unaware-service');
+    expect(t!.disposition).toBe('dropped');
+  });
+
+  it('the first load balancer IP typed as an address gives what svc/NAME gives', () => {
+    const [byIp] = trace(st(), { src: ext, dst: `${ST_IPS.echoLocalIngress}:9090`, fromNode: 'node-b' });
+    const [bySvc] = trace(st(), { src: ext, dst: 'svc/echo-local', fromNode: 'node-b' });
+    expect(byIp!.destination).toEqual(bySvc!.destination);
+    expect(codes(byIp!)).toEqual(codes(bySvc!));
+    expect(byIp!.findings.find((f) => f.code === 'external-traffic-local')?.message).toBe(bySvc!.findings.find((f) => f.code === 'external-traffic-local')?.message);
+  });
+
+  it('a ClusterIP from a pod is the service (same findings as svc/NAME:PORT)', () => {
+    const [byIp] = trace(load(), { dst: '10.96.0.10:80' });
+    const [bySvc] = trace(load(), { dst: 'svc/web:80' });
+    expect(byIp!.destination).toMatchObject({ kind: 'service', name: 'default/web', ip: '10.96.0.10', port: 80 });
+    expect(codes(byIp!)).toEqual(codes(bySvc!));
+    expect(byIp!.branches.map((b) => b.endpoint?.pod).sort()).toEqual(bySvc!.branches.map((b) => b.endpoint?.pod).sort());
+  });
+
+  it('a spec.externalIPs address is the service: externalTrafficPolicy applies even to a ClusterIP-type service', () => {
+    const snap = lab((o) => Object.assign(svc(o, 'web').spec!, { externalIPs: ['198.51.100.50'], externalTrafficPolicy: 'Local' }));
+    const [t] = trace(snap, { src: 'external:198.51.100.7', dst: '198.51.100.50:80', fromNode: 'node-a' });
+    expect(t!.destination).toMatchObject({ kind: 'service', name: 'default/web', ip: '198.51.100.50', port: 80 });
+    expect(t!.branches[0]!.notes.join('\n')).toMatch(/198\.51\.100\.50 is the spec\.externalIPs address of service default\/web/);
+    expect(t!.findings.find((f) => f.code === 'external-traffic-local')?.message).toMatch(/only the 1 endpoint\(s\) on node node-a serve/);
+  });
+
+  it('an ingress IP in the status of a service that is not a LoadBalancer is not its address (kube-proxy ignores it)', () => {
+    const snap = lab((o) => Object.assign(svc(o, 'web-np'), { status: { loadBalancer: { ingress: [{ ip: '198.51.100.60' }] } } }));
+    const [t] = trace(snap, { dst: '198.51.100.60:80' });
+    expect(t!.destination.kind).toBe('ip');
+  });
+});
