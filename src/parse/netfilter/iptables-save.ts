@@ -39,8 +39,7 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
   const warnings: ParseWarning[] = [];
   const tables: PendingTable[] = [];
   const strict = opts.strict ?? true;
-  const lines = text.split('\n');
-  const src: TableSource = { source: opts.source, family: opts.family, lines, warnings, onUse: opts.rules === 'on-use' };
+  const src: TableSource = { source: opts.source, family: opts.family, text, warnings, onUse: opts.rules === 'on-use' };
   let open: PendingTable | undefined;
   let implicit: PendingTable | undefined; // -S format / fragment: no *table line
   /** On use: the chain of the previous plain `-A` line, to file the next one without slicing its name. */
@@ -49,25 +48,30 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
     throw new ParseError(opts.source, msg, line, column);
   };
 
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    let line = lines[i]!;
-    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
-    const first = line.charCodeAt(0);
-    if (src.onUse && first === 45 /* - */ && line.charCodeAt(1) === 65 /* A */ && line.charCodeAt(2) === 32) {
+  // Lines are found with indexOf, not split: on use, a rule line is filed by its offsets and never made a string.
+  let lineNo = 0;
+  for (let pos = 0; pos <= text.length; ) {
+    const start = pos;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    pos = end + 1;
+    lineNo++;
+    if (src.onUse && text.charCodeAt(start) === 45 /* - */ && text.charCodeAt(start + 1) === 65 /* A */ && text.charCodeAt(start + 2) === 32) {
       const table = open ?? (implicit ??= implicitTable(opts, lineNo, '-A', fail, tables, src));
       const last = lastPlain !== undefined && table.last === lastPlain ? lastPlain : undefined;
-      if (last !== undefined && line.startsWith(last.chain.name, 3) && line.charCodeAt(3 + last.chain.name.length) === 32) {
-        queueLine(last, i);
+      if (last !== undefined && text.startsWith(last.chain.name, start + 3) && text.charCodeAt(start + 3 + last.chain.name.length) === 32) {
+        queueLine(last, start, end, lineNo);
         continue;
       }
-      const name = plainAppendChain(line);
+      const name = plainAppendChain(text, start, end);
       if (name !== undefined) {
-        const entry = table.chains.get(name);
-        lastPlain = queueRule(table, entry, name, i, 4, strict, line);
+        lastPlain = queueRule(table, table.chains.get(name), name, { from: start, to: end, line: lineNo }, 4, strict);
         continue;
       }
     }
+    let line = text.slice(start, end);
+    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
+    const first = line.charCodeAt(0);
     if (line.length === 0 || first === 35 /* # */) {
       if (line.startsWith('# Warning: iptables-legacy tables present'))
         warnings.push({ code: 'legacy-tables-present', message: 'iptables-legacy tables are also present on this node: collect iptables-legacy-save too', line: lineNo });
@@ -104,7 +108,7 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
         if (name === undefined) fail('-A needs a chain name', lineNo, cmd.end + 1);
         if (src.onUse) {
           lastPlain = undefined; // the name may hold quotes or escapes: never compare it with a raw line
-          queueRule(table, table.chains.get(name), name, i, tokens[ti + 1]!.start + 1, strict, line);
+          queueRule(table, table.chains.get(name), name, { from: start, to: end, line: lineNo }, tokens[ti + 1]!.start + 1, strict);
           break;
         }
         // Declarations precede rules in both formats, so strict parsing translates at once; non-strict
@@ -128,7 +132,7 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
         fail(`unexpected line: expected *table, :CHAIN, -A, -N, -P or COMMIT, got "${cmd.value}"`, lineNo, cmd.start + 1);
     }
   }
-  if (open) fail(`table *${open.name} (line ${open.line}) has no COMMIT`, lines.length);
+  if (open) fail(`table *${open.name} (line ${open.line}) has no COMMIT`, lineNo);
   return { tables: tables.map((t) => finishTable(t, opts, strict, warnings)), warnings };
 }
 
@@ -136,29 +140,29 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
  * The chain of a plain `-A NAME …` line (what iptables-save writes for every rule), found without tokenising;
  * undefined for anything else (counters, long options, blanks other than one space), which the tokeniser handles.
  */
-function plainAppendChain(line: string): string | undefined {
-  const end = line.indexOf(' ', 3);
-  if (end <= 3) return undefined;
-  for (let i = 3; i < end; i++) {
-    const c = line.charCodeAt(i);
+function plainAppendChain(text: string, start: number, end: number): string | undefined {
+  const space = text.indexOf(' ', start + 3);
+  if (space <= start + 3 || space >= end) return undefined;
+  for (let i = start + 3; i < space; i++) {
+    const c = text.charCodeAt(i);
     if (c === 9 || c === 34 || c === 92) return undefined; // tab, quote, backslash: the tokeniser's business
   }
-  return line.slice(3, end);
+  return text.slice(start + 3, space);
 }
 
 /**
- * On use: files line `i` under its chain and returns the chain. Strict: the chain must be declared already
- * (ParseError at `column`); a fragment's rule for an undeclared chain waits for finishTable, which warns.
+ * On use: files the line (its offsets in the text) under its chain and returns the chain. Strict: the chain must be
+ * declared already (ParseError at `column`); a fragment's rule for an undeclared chain waits for finishTable, which warns.
  */
-function queueRule(t: PendingTable, entry: ChainEntry | undefined, chain: string, i: number, column: number, strict: boolean, text: string): ChainEntry | undefined {
+function queueRule(t: PendingTable, entry: ChainEntry | undefined, chain: string, at: { from: number; to: number; line: number }, column: number, strict: boolean): ChainEntry | undefined {
   if (!entry) {
-    if (strict) throw new ParseError(t.src.source, `-A ${chain}: chain not declared in table ${t.name}`, i + 1, column);
-    t.rules.push({ chain, line: i + 1, text, tokens: [], start: -1 });
+    if (strict) throw new ParseError(t.src.source, `-A ${chain}: chain not declared in table ${t.name}`, at.line, column);
+    t.rules.push({ chain, line: at.line, text: '', tokens: [], start: -1, at });
     t.last = undefined;
     return undefined;
   }
   t.last = entry;
-  queueLine(entry, i);
+  queueLine(entry, at.from, at.to, at.line);
   return entry;
 }
 
@@ -229,7 +233,7 @@ function finishTable(t: PendingTable, opts: IptablesSaveOpts, strict: boolean, w
   }
   if (t.src.onUse) {
     // Lines of chains undeclared when they were read (fragments) join their chain now; translation sorts the ranges.
-    for (const r of t.rules) queueLine(t.chains.get(r.chain)!, r.line - 1);
+    for (const r of t.rules) queueLine(t.chains.get(r.chain)!, r.at!.from, r.at!.to, r.line);
   } else for (const r of t.rules) addRule(t, r);
   return { family: opts.family, name: t.name, origin: opts.origin, dump: 'iptables-save', chains: [...t.chains.values()].map((c) => c.chain), sets: [] };
 }

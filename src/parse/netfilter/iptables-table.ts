@@ -14,8 +14,8 @@ import { tokenize, type Token } from './tokenize.js';
 export interface TableSource {
   source: string;
   family: 'ip' | 'ip6';
-  /** The dump split into lines (0-based; a trailing `\r` is still on them). */
-  lines: string[];
+  /** The whole dump: queued rules are offsets into it. */
+  text: string;
   warnings: ParseWarning[];
   onUse: boolean;
 }
@@ -27,6 +27,8 @@ export interface PendingRule {
   tokens: Token[];
   /** Index of the first word after `-A CHAIN`. */
   start: number;
+  /** On use: where the line is in the dump (from/to offsets without the newline). */
+  at?: { from: number; to: number; line: number };
 }
 
 /** A declared chain and the (shared, frozen) verdicts that jump or go to it. */
@@ -35,11 +37,13 @@ export interface ChainEntry {
   jump?: VerdictStatement;
   goto?: VerdictStatement;
   /**
-   * On use, the chain's rule lines not translated yet as 0-based line ranges: [from, to) and, when the chain's rules
-   * are not all adjacent (blank lines, fragments), more ranges in `more` as `[from, to, from, to …]`.
+   * On use, the chain's rule lines not translated yet, as ranges of adjacent lines in the dump: offsets [from, to)
+   * and the first one's line number; when the chain's lines are not all adjacent (kube-proxy's restore order, blank
+   * lines, fragments), further ranges in `more` as `[from, to, line, …]`.
    */
   from?: number;
   to?: number;
+  line?: number;
   more?: number[];
 }
 
@@ -76,37 +80,44 @@ export function addChain(t: PendingTable, name: string, line: number): ChainEntr
   return c;
 }
 
-/** On use: files line `i` (0-based) under the chain. */
-export function queueLine(entry: ChainEntry, i: number): void {
-  if (entry.to === i) entry.to = i + 1;
-  else if (entry.to === undefined) {
-    entry.from = i;
-    entry.to = i + 1;
-  } else {
-    const more = (entry.more ??= []);
-    if (more[more.length - 1] === i) more[more.length - 1] = i + 1;
-    else more.push(i, i + 1);
+/** On use: files the line at text offsets [from, to) under the chain, extending its last range when adjacent. */
+export function queueLine(entry: ChainEntry, from: number, to: number, line: number): void {
+  if (entry.to === undefined) {
+    entry.from = from;
+    entry.to = to;
+    entry.line = line;
+    return;
   }
+  const more = entry.more;
+  if (more === undefined) {
+    if (entry.to + 1 === from) entry.to = to;
+    else entry.more = [from, to, line];
+  } else if (more[more.length - 2]! + 1 === from) more[more.length - 2] = to;
+  else more.push(from, to, line);
 }
 
-/** The queued ranges in line order (a fragment's chain declared late has its earlier lines queued after the rest). */
-function queuedRanges(entry: ChainEntry): [number, number][] {
+/** The queued ranges in text order (a fragment's chain declared late has its earlier lines queued after the rest). */
+function queuedRanges(entry: ChainEntry): [number, number, number][] {
   if (entry.to === undefined) return [];
-  const ranges: [number, number][] = [[entry.from!, entry.to]];
+  const ranges: [number, number, number][] = [[entry.from!, entry.to, entry.line!]];
   const more = entry.more ?? [];
-  for (let k = 0; k < more.length; k += 2) ranges.push([more[k]!, more[k + 1]!]);
+  for (let k = 0; k < more.length; k += 3) ranges.push([more[k]!, more[k + 1]!, more[k + 2]!]);
   return ranges.sort((a, b) => a[0] - b[0]);
 }
 
 function translatePending(t: PendingTable, entry: ChainEntry): void {
   const ranges = queuedRanges(entry);
-  entry.from = entry.to = entry.more = undefined;
-  const { lines, source } = t.src;
-  for (const [from, to] of ranges) {
-    for (let i = from; i < to; i++) {
-      let text = lines[i]!;
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      translateLine(t, entry, i + 1, text, source);
+  entry.from = entry.to = entry.line = entry.more = undefined;
+  const { text, source } = t.src;
+  for (const [from, to, first] of ranges) {
+    let line = first;
+    for (let p = from; p <= to; line++) {
+      let end = text.indexOf('\n', p);
+      if (end < 0 || end > to) end = to;
+      let rule = text.slice(p, end);
+      if (rule.charCodeAt(rule.length - 1) === 13 /* \r */) rule = rule.slice(0, -1);
+      translateLine(t, entry, line, rule, source);
+      p = end + 1;
     }
   }
 }
