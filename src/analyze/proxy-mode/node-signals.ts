@@ -6,7 +6,7 @@ import type { Family, Ruleset, Table } from '../../model/netfilter.js';
 import { ParseError } from '../../parse/error.js';
 import type { NodeCapture } from '../../snapshot/types.js';
 import { dumpText } from './dumps.js';
-import { detectIptablesOrigin, parseIpLink, parseIptablesSave, parseIpvs, parseNftJson } from './parsers.js';
+import { detectIptablesOrigin, parseIpLink, parseIptablesSave, parseIpvs, parseNftJson, ruleCount } from './parsers.js';
 import type { IptablesBackend, NodeSignal } from './types.js';
 
 /** Dump keys proxy-mode reads. */
@@ -59,7 +59,7 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
       if (sig) out.signals.push(sig);
     });
   }
-  each('nft', (text) => out.signals.push(...nftSignals(parseNftJson(text, { source: 'nft' }))));
+  each('nft', (text) => out.signals.push(...nftSignals(parseNftJson(text, { source: 'nft', rules: 'on-use' }))));
   each('link', (text) => {
     const link = parseIpLink(text, { source: 'link' }).value.find((l) => l.name === 'kube-ipvs0');
     if (link) out.signals.push({ kind: 'ipvs-link', dump: 'link' });
@@ -113,7 +113,7 @@ function nftSignals(rs: Ruleset): NodeSignal[] {
       dump: 'nft',
       family: t.family,
       chains: t.chains.length,
-      rules: t.chains.reduce((n, c) => n + c.rules.length, 0),
+      rules: t.chains.reduce((n, c) => n + ruleCount(c), 0),
       serviceChains: t.chains.filter((c) => c.name.startsWith('service-')).length,
       serviceElements: t.sets.find((s) => s.name === 'service-ips')?.elements.length ?? 0,
     }));

@@ -4,6 +4,7 @@
  */
 export { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
 export { parseNftJson } from '../../parse/netfilter/nft-json.js';
+export { ruleCount } from '../../parse/netfilter/on-use-chain.js';
 export { parseIpLink } from '../../parse/iproute/link.js';
 export { parseIpvs } from '../../parse/ipvs.js';
 export { parseKubeProxySource, parseKubeProxyArgs } from '../../parse/kube-proxy-config.js';

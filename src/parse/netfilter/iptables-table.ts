@@ -71,7 +71,7 @@ export function addChain(t: PendingTable, name: string, line: number): ChainEntr
   let c = t.chains.get(name);
   if (!c) {
     if (t.src.onUse) {
-      const chain = new OnUseChain(name, t.translator ??= { translateRules: (ch) => translatePending(t, t.chains.get(ch.name)!) });
+      const chain = new OnUseChain(name, t.translator ??= { translateRules: (ch) => translatePending(t, t.chains.get(ch.name)!), countRules: (ch) => countPending(t, t.chains.get(ch.name)!) });
       chain.line = line;
       c = { chain };
     } else c = { chain: { name, rules: [], line } };
@@ -103,6 +103,16 @@ function queuedRanges(entry: ChainEntry): [number, number, number][] {
   const more = entry.more ?? [];
   for (let k = 0; k < more.length; k += 3) ranges.push([more[k]!, more[k + 1]!, more[k + 2]!]);
   return ranges.sort((a, b) => a[0] - b[0]);
+}
+
+/** Queued lines: one per newline inside each range, plus its last line. */
+function countPending(t: PendingTable, entry: ChainEntry): number {
+  let n = 0;
+  for (const [from, to] of queuedRanges(entry)) {
+    n++;
+    for (let p = t.src.text.indexOf('\n', from); p >= 0 && p < to; p = t.src.text.indexOf('\n', p + 1)) n++;
+  }
+  return n;
 }
 
 function translatePending(t: PendingTable, entry: ChainEntry): void {

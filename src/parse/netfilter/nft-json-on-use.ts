@@ -40,7 +40,10 @@ export function parseNftJsonOnUse(text: string, source: string): Ruleset | undef
   doc.checkSchema(meta);
 
   const queues = new Map<Chain, Queue>();
-  const translator: RuleTranslator = { translateRules: (chain) => translateQueued(doc, chain, queues, parseItem, slice) };
+  const translator: RuleTranslator = {
+    translateRules: (chain) => translateQueued(doc, chain, queues, parseItem, slice),
+    countRules: (chain) => queues.get(chain)?.items.length ?? 0,
+  };
   const makeChain = (name: string): Chain => new OnUseChain(name, translator);
   const xt = positionsOf(text, XT);
   let xi = 0;

@@ -10,6 +10,8 @@ import type { BaseChain, Chain, Rule } from '../../model/netfilter.js';
 /** The parse state of the chain's table: appends the chain's rules, in order, to `chain.rules`. */
 export interface RuleTranslator {
   translateRules(chain: OnUseChain): void;
+  /** How many rules the chain has, without translating them. */
+  countRules(chain: OnUseChain): number;
 }
 
 export class OnUseChain implements Chain {
@@ -32,10 +34,18 @@ export class OnUseChain implements Chain {
     return store;
   }
 
+  /** The number of rules: counted in the dump while they are not translated yet. */
+  get ruleCount(): number {
+    return Object.hasOwn(this, 'rules') ? this.rules.length : this.#translator.countRules(this);
+  }
+
   set rules(value: Rule[]) {
     Object.defineProperty(this, 'rules', { value, writable: true, enumerable: true, configurable: true });
   }
 }
+
+/** A chain's number of rules, without translating rules parsed on use. */
+export const ruleCount = (c: Chain): number => (c instanceof OnUseChain ? c.ruleCount : c.rules.length);
 
 /** True until the chain's rules have been read (they are then an own property). */
 export const rulesPending = (c: Chain): boolean => c instanceof OnUseChain && !Object.hasOwn(c, 'rules');

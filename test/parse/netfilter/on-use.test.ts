@@ -8,7 +8,7 @@ import type { Ruleset } from '../../../src/model/netfilter.js';
 import { ParseError, type ParseWarning } from '../../../src/parse/error.js';
 import { parseIptablesSave, type IptablesSaveOpts } from '../../../src/parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';
-import { rulesPending } from '../../../src/parse/netfilter/on-use-chain.js';
+import { ruleCount, rulesPending } from '../../../src/parse/netfilter/on-use-chain.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';
 import { chain, nfFixture, table, thrown } from './support.js';
 
@@ -22,6 +22,9 @@ function forced(rs: Ruleset): { tables: unknown; warnings: ParseWarning[] } {
   for (const t of rs.tables) for (const c of t.chains) void c.rules;
   return { tables: structuredClone(rs.tables), warnings: byLine(rs.warnings) };
 }
+
+/** Rules per chain, counted as the consumer sees them (ruleCount must not translate). */
+const counts = (rs: Ruleset): number[] => rs.tables.flatMap((t) => t.chains.map(ruleCount));
 
 /** The forced result, or the ParseError's place and message. */
 function outcome(parse: () => Ruleset): unknown {
@@ -50,6 +53,15 @@ describe('iptables-save, rules translated on use', () => {
     for (const strict of [true, false]) {
       const o = { ...opts, table: 'nat', ...extra, strict };
       expect(outcome(() => parseIptablesSave(text, { ...o, rules: 'on-use' }))).toEqual(outcome(() => parseIptablesSave(text, o)));
+    }
+  });
+
+  it('counts every chain\'s rules without translating them, as many as the eager parse has', () => {
+    for (const [, text, extra] of SAVE_DUMPS.filter(([name]) => !name.includes('list-filter'))) {
+      const o = { ...opts, table: 'nat', strict: false, ...extra };
+      const onUse = parseIptablesSave(text, { ...o, rules: 'on-use' });
+      expect(counts(onUse)).toEqual(counts(parseIptablesSave(text, o)));
+      expect(onUse.tables.flatMap((t) => t.chains).every(rulesPending)).toBe(true);
     }
   });
 
@@ -115,6 +127,15 @@ describe('nft -j, rules parsed on use', () => {
   it.each(NFT_DUMPS)('%s (as printed and compact): once every chain is read, equals the eager parse', (_name, text) => {
     for (const t of [text, JSON.stringify(JSON.parse(text))]) {
       expect(outcome(() => parseNftJson(t, { source: 'test', rules: 'on-use' }))).toEqual(outcome(() => parseNftJson(t, { source: 'test' })));
+    }
+  });
+
+  it('counts every chain\'s rules without parsing them, as many as the eager parse has', () => {
+    for (const [, text] of NFT_DUMPS) {
+      const compact = JSON.stringify(JSON.parse(text));
+      const onUse = parseNftJson(compact, { source: 'test', rules: 'on-use' });
+      expect(counts(onUse)).toEqual(counts(parseNftJson(compact, { source: 'test' })));
+      expect(onUse.tables.flatMap((t) => t.chains).every(rulesPending)).toBe(true);
     }
   });
 
