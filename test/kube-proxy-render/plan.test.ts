@@ -74,3 +74,40 @@ describe('planServicePorts', () => {
     expect(planServicePorts({ ...i, services: [{ ...i.services[0]!, clusterIP: 'None' }] })).toEqual([]);
   });
 });
+
+// pkg/proxy/topology.go CategorizeEndpoints / topologyModeFromHints, the zone cases of topology_test.go.
+describe('planServicePorts: topology-aware zone hints', () => {
+  const zoned = (nodeZone: string | undefined, endpoints: LabEndpoint[], service: Partial<LabService> = {}) => {
+    const i = input({ endpoints, ...service });
+    return only(nodeZone === undefined ? i : { ...i, nodeZone });
+  };
+  const ips = (eps: { ip: string }[]) => eps.map((e) => e.ip);
+
+  it('every ready endpoint hinted and some for this zone: only those', () => {
+    const plan = zoned('zone-a', [ep('10.1.2.3', { zoneHints: ['zone-a'] }), ep('10.1.2.4', { zoneHints: ['zone-b'] }), ep('10.1.2.5', { zoneHints: ['zone-a', 'zone-c'] })]);
+    expect(ips(plan.clusterEndpoints)).toEqual(['10.1.2.3', '10.1.2.5']);
+    expect(ips(plan.reachableEndpoints)).toEqual(['10.1.2.3', '10.1.2.5']);
+    expect(plan.hasEndpoints).toBe(true);
+  });
+
+  it('one ready endpoint without a hint, no hint for the zone, or a node without a zone: all endpoints', () => {
+    const all = ['10.1.2.3', '10.1.2.4'];
+    expect(ips(zoned('zone-a', [ep('10.1.2.3', { zoneHints: ['zone-a'] }), ep('10.1.2.4')]).clusterEndpoints)).toEqual(all);
+    expect(ips(zoned('zone-c', [ep('10.1.2.3', { zoneHints: ['zone-a'] }), ep('10.1.2.4', { zoneHints: ['zone-b'] })]).clusterEndpoints)).toEqual(all);
+    expect(ips(zoned(undefined, [ep('10.1.2.3', { zoneHints: ['zone-a'] }), ep('10.1.2.4', { zoneHints: ['zone-b'] })]).clusterEndpoints)).toEqual(all);
+  });
+
+  it('an unhinted endpoint that is not ready does not disable the hints', () => {
+    const plan = zoned('zone-a', [ep('10.1.2.3', { zoneHints: ['zone-a'] }), ep('10.1.2.4', { zoneHints: ['zone-b'] }), ep('10.1.2.5', { ready: false })]);
+    expect(ips(plan.clusterEndpoints)).toEqual(['10.1.2.3']);
+  });
+
+  it('internalTrafficPolicy Local ignores the hints (local endpoints only); externalTrafficPolicy Local keeps them for cluster traffic', () => {
+    const eps = [ep('10.1.2.3', { zoneHints: ['zone-b'] }), ep('10.1.2.4', { nodeName: 'n1', zoneHints: ['zone-a'] }), ep('10.1.2.5', { zoneHints: ['zone-a'] })];
+    expect(ips(zoned('zone-b', eps, { internalTrafficPolicy: 'Local' }).reachableEndpoints)).toEqual(['10.1.2.4']);
+    const etp = zoned('zone-b', eps, { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }] });
+    expect(ips(etp.clusterEndpoints)).toEqual(['10.1.2.3']);
+    expect(ips(etp.localEndpoints)).toEqual(['10.1.2.4']);
+    expect(ips(etp.reachableEndpoints)).toEqual(['10.1.2.3', '10.1.2.4']);
+  });
+});

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { RawObject } from '../../src/snapshot/types.js';
-import { labServices } from './proxy.js';
+import { labServices, zoneOf } from './proxy.js';
 import { clusterCIDR, serviceCIDR, selectedPods, type AddressPlan, type NodePlan, type PodPlan, type ServiceSpec } from './spec.js';
 
 export const K8S_VERSION = 'v1.33.4';
@@ -79,6 +79,8 @@ function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
     'kubernetes.io/hostname': n.name,
     'kubernetes.io/os': 'linux',
   };
+  const zone = zoneOf(ctx.plan, n.name);
+  if (zone !== undefined) labels['topology.kubernetes.io/zone'] = zone;
   if (n.index === 0) {
     labels['node-role.kubernetes.io/control-plane'] = '';
     labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
@@ -362,6 +364,7 @@ function endpointSliceObject(ctx: Ctx, s: ServiceSpec): RawObject {
       addresses: [e.ip],
       conditions: { ready: e.ready, serving: e.serving ?? e.ready, terminating: e.terminating ?? false },
       nodeName: e.nodeName,
+      ...(e.zoneHints ? { hints: { forZones: e.zoneHints.map((name) => ({ name })) } } : {}),
       ...(pod
         ? { targetRef: { kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: uid(`Pod/${pod.namespace}/${pod.name}`) } }
         : {}),

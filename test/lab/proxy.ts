@@ -25,6 +25,7 @@ export function labServices(plan: AddressPlan, deletedPods: ReadonlySet<string> 
           terminating: false,
           pod: p.name,
           ports: Object.fromEntries(svc.ports.map((sp) => [sp.name ?? '', sp.targetPort])),
+          ...(svc.zoneHints?.[p.name] ? { zoneHints: [...svc.zoneHints[p.name]!] } : {}),
         }),
       );
     for (const st of svc.staticEndpoints ?? []) {
@@ -46,13 +47,18 @@ export function labServices(plan: AddressPlan, deletedPods: ReadonlySet<string> 
   });
 }
 
+/** The node's zone label from the spec (topology-aware hints). */
+export const zoneOf = (plan: AddressPlan, node: string): string | undefined => plan.spec.nodes.find((n) => n.name === node)?.zone;
+
 export function kubeProxyInput(plan: AddressPlan, node: NodePlan, deletedPods?: ReadonlySet<string>): KubeProxyInput {
+  const zone = zoneOf(plan, node.name);
   return {
     nodeName: node.name,
     nodeIPs: [node.ip],
     clusterCIDR: clusterCIDR(plan.spec),
     serviceCIDRs: [serviceCIDR(plan.spec)],
     services: labServices(plan, deletedPods),
+    ...(zone !== undefined ? { nodeZone: zone } : {}),
   };
 }
 

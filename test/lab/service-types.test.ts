@@ -1,5 +1,6 @@
 /**
- * LoadBalancer, externalTrafficPolicy Local, internalTrafficPolicy Local and the DNS query on the real
+ * LoadBalancer, externalTrafficPolicy Local, internalTrafficPolicy Local, a headless Service, zone
+ * hints (topology-aware routing) and the DNS query on the real
  * kernel (scenario `service-types`, both proxy modes): what the kernel does, and that netx's trace
  * predicts exactly that from the same run's dump (disposition, endpoints, conntrack NAT tuple both
  * ways, rule path). The findings are checked on the committed fixtures (test/analyze/trace/service-types.test.ts).
@@ -71,6 +72,19 @@ describe.each([
     const itpNone = obs(r, 'client-to-echo-itp');
     expect(itpNone.outcomes).toEqual({ timeout: itpNone.attempts });
     expect(lastRule(itpNone, 'node-a')?.verdict).toBe('drop');
+
+    // Headless: no VIP, no kube-proxy rule: each pod address answers as itself, and conntrack shows no NAT.
+    for (const pod of ['web-0', 'web-1', 'web-2']) {
+      const h = obs(r, `client-to-web-headless-${pod}`);
+      expect(h.outcomes).toEqual({ [`answered:${pod}`]: h.attempts });
+      expect(replyOn(h, 'node-a')).toMatchObject({ src: r.fixture.podIPs[pod], dst: r.fixture.podIPs['client'] });
+    }
+    // Zone hints: kube-proxy on node-a (zone-a) programs web-0 and web-2 only (web-2 across nodes), node-b (zone-b) web-1 only.
+    const zoneA = obs(r, 'client-to-web-zone');
+    expect(Object.keys(zoneA.endpoints).sort()).toEqual(['web-0', 'web-2']);
+    expect(zoneA.endpoints['web-0']! + zoneA.endpoints['web-2']!).toBe(zoneA.attempts);
+    const zoneB = obs(r, 'client-b-to-web-zone');
+    expect(zoneB.outcomes).toEqual({ 'answered:web-1': zoneB.attempts });
 
     const dns = obs(r, 'client-to-kube-dns-udp');
     expect(dns.case.to).toEqual({ ip: ST_IPS.kubeDns, port: 53, protocol: 'UDP' });

@@ -4,20 +4,24 @@
  * (the underlay routes its ingress IP to node-a: masquerade), one with externalTrafficPolicy Local
  * whose only endpoint is on node-b (source kept there; node-a drops), internalTrafficPolicy Local
  * (a client only reaches endpoints on its own node; none there: dropped), and cluster DNS (a CoreDNS
- * pod behind kube-system/kube-dns, the kubelet's clusterDNS) for `trace --dns`.
+ * pod behind kube-system/kube-dns, the kubelet's clusterDNS) for `trace --dns`. Also a headless
+ * Service (no VIP: clients connect to the pod addresses) and topology-aware routing: node-a is in
+ * zone-a, node-b in zone-b, and web-zone's EndpointSlice hints web-0 and web-2 for zone-a, web-1 for
+ * zone-b, so kube-proxy on each node programs only the endpoints hinted for its zone.
  */
 import { inNs, run } from './exec.js';
 import type { ProbeCase } from './oracle.js';
 import type { Scenario } from './scenarios.js';
-import { UNDERLAY_GATEWAY, nodeByName, type LabSpec, type ServiceSpec } from './spec.js';
+import { UNDERLAY_GATEWAY, nodeByName, podByName, type LabSpec, type ServiceSpec } from './spec.js';
 
-/** Free addresses: the service CIDR's .30–.33 and .53, the underlay's .200–.202 (nodes are .10+i). */
+/** Free addresses: the service CIDR's .30–.34 and .53, the underlay's .200–.202 (nodes are .10+i). */
 export const ST_IPS = {
   webLb: '10.96.0.30',
   echoLocal: '10.96.0.31',
   webItp: '10.96.0.32',
   echoItp: '10.96.0.33',
   kubeDns: '10.96.0.53',
+  webZone: '10.96.0.34',
   /** status.loadBalancer.ingress of web-lb; the underlay routes it via node-a. */
   webLbIngress: '172.31.250.200',
   /** status.loadBalancer.ingress of echo-local; the underlay routes the first via node-b (echo-0's node), the second via node-a. */
@@ -66,6 +70,22 @@ const SERVICES: ServiceSpec[] = [
     ports: [{ name: 'tcp', protocol: 'TCP', port: 9090, targetPort: 9090 }],
   },
   {
+    name: 'web-headless',
+    type: 'ClusterIP',
+    clusterIP: 'None',
+    selector: { app: 'web' },
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+  },
+  {
+    name: 'web-zone',
+    type: 'ClusterIP',
+    clusterIP: ST_IPS.webZone,
+    selector: { app: 'web' },
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+    // web-2 runs on node-b but is hinted for zone-a (the controller balances zones by CPU, not by node).
+    zoneHints: { 'web-0': ['zone-a'], 'web-1': ['zone-b'], 'web-2': ['zone-a'] },
+  },
+  {
     name: 'kube-dns',
     namespace: 'kube-system',
     labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
@@ -79,15 +99,19 @@ const SERVICES: ServiceSpec[] = [
   },
 ];
 
-/** The standard cluster plus client-b and coredns on node-b and the services above (ghost, sticky, web-np left out: smaller dumps). */
+/** Zones of the nodes (label topology.kubernetes.io/zone), for web-zone's hints. */
+export const ST_ZONES: Record<string, string> = { 'node-a': 'zone-a', 'node-b': 'zone-b' };
+
+/** The standard cluster plus client-b and coredns on node-b, zones, and the services above (ghost, sticky, web-np left out: smaller dumps). */
 function withServiceTypes(spec: LabSpec): LabSpec {
   return {
     ...spec,
     nodes: spec.nodes.map((n) =>
       n.name !== 'node-b'
-        ? n
+        ? { ...n, ...(ST_ZONES[n.name] ? { zone: ST_ZONES[n.name] } : {}) }
         : {
             ...n,
+            zone: ST_ZONES['node-b']!,
             pods: [
               ...n.pods,
               { name: 'client-b', labels: { app: 'client-b' } },
@@ -113,7 +137,7 @@ const OUTSIDE = `external:${UNDERLAY_GATEWAY}`;
 export const serviceTypes: Scenario = {
   name: 'service-types',
   description:
-    'LoadBalancer web-lb (externalTrafficPolicy Cluster, ingress routed to node-a), LoadBalancer echo-local (Local, endpoint on node-b only; ingress IPs routed to node-b and node-a), internalTrafficPolicy Local web-itp/echo-itp, CoreDNS behind kube-system/kube-dns',
+    'LoadBalancer web-lb (externalTrafficPolicy Cluster, ingress routed to node-a), LoadBalancer echo-local (Local, endpoint on node-b only; ingress IPs routed to node-b and node-a), internalTrafficPolicy Local web-itp/echo-itp, CoreDNS behind kube-system/kube-dns, headless web-headless, web-zone with zone hints (node-a zone-a: web-0, web-2; node-b zone-b: web-1)',
   spec: withServiceTypes,
   async apply(lab, state) {
     // The load balancer's part (MetalLB L2 / a cloud LB that hands packets to a node unchanged): a route in the underlay namespace.
@@ -130,7 +154,15 @@ export const serviceTypes: Scenario = {
   cases(lab): ProbeCase[] {
     const a = nodeByName(lab.plan, 'node-a').ip;
     const b = nodeByName(lab.plan, 'node-b').ip;
+    // Headless: DNS answers the pod addresses, so the client connects to each one; netx traces svc/web-headless once per endpoint.
+    const headless = ['web-0', 'web-1', 'web-2'].map(
+      (pod): ProbeCase => ({ id: `client-to-web-headless-${pod}`, from: 'client', to: tcp(podByName(lab.plan, pod).ip, 8080), count: 2, netx: { src: 'client', dst: 'svc/web-headless:80' } }),
+    );
     return [
+      ...headless,
+      // Zone hints: from node-a (zone-a) only web-0 and web-2 answer; from node-b (zone-b) only web-1.
+      { id: 'client-to-web-zone', from: 'client', to: tcp(ST_IPS.webZone, 80), count: 20, netx: { src: 'client', dst: 'svc/web-zone' } },
+      { id: 'client-b-to-web-zone', from: 'client-b', to: tcp(ST_IPS.webZone, 80), count: 8, netx: { src: 'client-b', dst: 'svc/web-zone' } },
       { id: 'underlay-to-web-lb', from: 'underlay', to: tcp(ST_IPS.webLbIngress, 80), count: 15, netx: { src: OUTSIDE, dst: 'svc/web-lb', fromNode: 'node-a' } },
       { id: 'underlay-to-echo-local-lb', from: 'underlay', to: tcp(ST_IPS.echoLocalIngress, 9090), count: 4, netx: { src: OUTSIDE, dst: 'svc/echo-local', fromNode: 'node-b' } },
       // echo-local's second ingress IP lands on node-a, which has no local endpoint: dropped on the FORWARD path.

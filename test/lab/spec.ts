@@ -36,6 +36,8 @@ export interface PodSpec {
 export interface NodeSpec {
   name: string;
   pods: PodSpec[];
+  /** The node's `topology.kubernetes.io/zone` label (kube-proxy reads it for topology-aware hints). */
+  zone?: string;
 }
 
 export interface ServicePortSpec {
@@ -65,6 +67,8 @@ export interface ServiceSpec {
   sessionAffinitySeconds?: number;
   /** Endpoints of a selector-less service (e.g. default/kubernetes → the API server on a node). */
   staticEndpoints?: { ip: string; nodeName: string }[];
+  /** EndpointSlice `hints.forZones` per endpoint pod name (what the EndpointSlice controller writes for topology-aware routing). */
+  zoneHints?: Record<string, string[]>;
 }
 
 export interface LabSpec {

@@ -27,7 +27,8 @@ export function predictCase(snapshot: Snapshot, o: Observation): Prediction {
   const req = o.case.netx;
   if (req) {
     const r = traceRequest(snapshot, { src: req.src, dst: req.dst, namespace: 'default', ...(req.fromNode ? { fromNode: req.fromNode } : {}), ...(req.dns ? { dns: true } : {}), ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
-    const trace = req.dns ? r.traces.find((t) => t.role === 'dns-query') : r.traces[0];
+    // Several traces (a headless service: one per endpoint): the one to the probed address.
+    const trace = req.dns ? r.traces.find((t) => t.role === 'dns-query') : (r.traces.find((t) => t.destination.ip === o.case.to.ip && t.destination.port === o.case.to.port) ?? r.traces[0]);
     if (!trace) throw new Error(`netx gave no ${req.dns ? 'dns-query ' : ''}trace for ${req.src} → ${req.dst}`);
     return { branches: trace.branches, findings: trace.findings, trace };
   }

@@ -270,6 +270,25 @@ describe.each(['service-types', 'service-types-nftables'])('trace on the kernel-
     expect(none.findings.map((f) => f.code)).not.toContain('proxy-unaware-service');
   });
 
+  it('zone hints: each node’s rules reach exactly the endpoints hinted for its zone (web-2 from node-a across nodes), said as a passed check', () => {
+    const a = finding('client-to-web-zone', 'topology-hints')[0];
+    expect(a).toMatchObject({ severity: 'info', passed: true });
+    expect(a?.message).toMatch(/node node-a is in zone zone-a, and 2 of 3 endpoints are hinted for it; the rules on the node reach exactly those/);
+    expect(predicted('client-to-web-zone').branches.map((b) => b.endpoint?.pod).sort()).toEqual(['default/web-0', 'default/web-2']);
+    expect(finding('client-b-to-web-zone', 'topology-hints')[0]?.message).toMatch(/node node-b is in zone zone-b, and 1 of 3 endpoints are hinted for it; the rules on the node reach exactly those/);
+    // A subset by design: not "kube-proxy is missing endpoints".
+    expect(predicted('client-to-web-zone').findings.map((f) => f.code)).not.toContain('proxy-missing-endpoint');
+  });
+
+  it('headless: the probed pod address is one of svc/web-headless’s traces, straight to the pod (no DNAT)', () => {
+    for (const pod of ['web-0', 'web-1', 'web-2']) {
+      const p = predicted(`client-to-web-headless-${pod}`);
+      expect(p.trace?.destination).toMatchObject({ kind: 'pod', name: `default/${pod}`, serviceType: 'headless', service: 'default/web-headless', port: 8080 });
+      expect(p.findings.map((f) => f.code)).toContain('headless-service');
+      expect(p.branches.flatMap((b) => b.hops.flatMap((h) => h.steps)).some((s) => s.kind === 'nat' && s.verdict === 'dnat')).toBe(false);
+    }
+  });
+
   it('--dns: the query goes to the kubelet clusterDNS, the kube-dns Service, whose endpoint is the CoreDNS pod', () => {
     const q = predicted('client-to-kube-dns-udp').trace;
     expect(q?.role).toBe('dns-query');

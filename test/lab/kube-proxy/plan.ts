@@ -17,6 +17,8 @@ export interface PlannedEndpoint {
   serving: boolean;
   terminating: boolean;
   local: boolean;
+  /** hints.forZones (empty: no zone hint). */
+  zoneHints: string[];
 }
 
 /** A service port with the decisions both proxier modes share. */
@@ -60,6 +62,7 @@ function planEndpoint(ep: LabEndpoint, port: LabServicePort, nodeName: string): 
     serving: ep.serving ?? ep.ready,
     terminating: ep.terminating ?? false,
     local: ep.nodeName === nodeName,
+    zoneHints: ep.zoneHints ?? [],
   };
 }
 
@@ -79,6 +82,25 @@ function usable(endpoints: PlannedEndpoint[]): PlannedEndpoint[] {
   return ready.length > 0 ? ready : endpoints.filter((ep) => ep.serving && ep.terminating);
 }
 
+/**
+ * topology.go topologyModeFromHints (zone part; node hints need the PreferSameTrafficDistribution
+ * gate and the lab writes none): the zone's endpoints are used when every ready endpoint has a zone
+ * hint and at least one names this node's zone; otherwise all of them. Undefined: no topology.
+ */
+function hintedZone(endpoints: PlannedEndpoint[], zone: string | undefined): string | undefined {
+  const ready = endpoints.filter((ep) => ep.ready);
+  if (ready.length === 0 || zone === undefined) return undefined;
+  if (!ready.every((ep) => ep.zoneHints.length > 0)) return undefined;
+  return ready.some((ep) => ep.zoneHints.includes(zone)) ? zone : undefined;
+}
+
+/** CategorizeEndpoints' cluster endpoints: ready ones available for the topology, else serving+terminating ones anywhere. */
+function clusterUsable(endpoints: PlannedEndpoint[], zone: string | undefined): PlannedEndpoint[] {
+  const hinted = hintedZone(endpoints, zone);
+  const ready = endpoints.filter((ep) => ep.ready && (hinted === undefined || ep.zoneHints.includes(hinted)));
+  return ready.length > 0 ? ready : endpoints.filter((ep) => ep.serving && ep.terminating);
+}
+
 export const externalIPs = (service: LabService): string[] => service.externalIPs ?? [];
 /** LoadBalancer VIPs: only a LoadBalancer-type service has them. */
 export const loadBalancerIPs = (service: LabService): string[] =>
@@ -89,12 +111,12 @@ export function planServicePorts(input: KubeProxyInput): ServicePortPlan[] {
   const plans: ServicePortPlan[] = [];
   for (const service of input.services) {
     if (!service.clusterIP || service.clusterIP === 'None') continue;
-    for (const port of service.ports) plans.push(planPort(service, port, input.nodeName));
+    for (const port of service.ports) plans.push(planPort(service, port, input.nodeName, input.nodeZone));
   }
   return plans;
 }
 
-function planPort(service: LabService, port: LabServicePort, nodeName: string): ServicePortPlan {
+function planPort(service: LabService, port: LabServicePort, nodeName: string, zone?: string): ServicePortPlan {
   const nodePort = service.type === 'ClusterIP' ? 0 : (port.nodePort ?? 0);
   const externallyAccessible = nodePort > 0 || externalIPs(service).length > 0 || loadBalancerIPs(service).length > 0;
   // apiservice.ExternallyAccessible: NodePort/LoadBalancer type or any externalIP.
@@ -105,7 +127,7 @@ function planPort(service: LabService, port: LabServicePort, nodeName: string): 
   const usesLocalEndpoints = internalPolicyLocal || (externallyAccessible && externalPolicyLocal);
 
   const all = endpointsOf(service, port, nodeName);
-  const clusterEndpoints = usesClusterEndpoints ? usable(all) : [];
+  const clusterEndpoints = usesClusterEndpoints ? clusterUsable(all, zone) : [];
   const localEndpoints = usesLocalEndpoints ? usable(all.filter((ep) => ep.local)) : [];
   // hasAnyEndpoints: cluster endpoints exist, or (Local policy in use) any ready/serving-terminating endpoint exists.
   const hasEndpoints =

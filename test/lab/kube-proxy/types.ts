@@ -23,6 +23,8 @@ export interface LabEndpoint {
   terminating?: boolean;
   /** Pod that owns the endpoint (for EndpointSlice targetRef). */
   pod?: string;
+  /** EndpointSlice hints.forZones names (topology-aware routing). */
+  zoneHints?: string[];
 }
 
 export interface LabService {
@@ -66,4 +68,6 @@ export interface KubeProxyInput {
    * `-m nfacct --nfacct-name …`). Default true; the loader must `nfacct add` NFACCT_COUNTERS first.
    */
   nfacct?: boolean;
+  /** The node's topology.kubernetes.io/zone label: zone hints are used when every ready endpoint has one and some name this zone. */
+  nodeZone?: string;
 }
