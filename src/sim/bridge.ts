@@ -4,7 +4,7 @@
  */
 import type { NodeModel } from '../model/node.js';
 import type { Branch, Step } from './trace.js';
-import { UNKNOWN_PORT, type Packet } from './packet.js';
+import { UNKNOWN_PORT, portPhrase, type Packet } from './packet.js';
 import { addSteps, end, endOfVerdict, note, takeRun, type Flow } from './flow.js';
 import { routeInput, type WalkCtx } from './walk.js';
 import { lookupRoute } from './route.js';
@@ -58,7 +58,7 @@ export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pac
 }
 
 function bridgeStep(bridge: string, pkt: Packet, port: PortLookup): Step {
-  return { kind: 'bridge', summary: `bridged on ${bridge} from ${pkt.physIn ?? '?'}${port.kind === 'found' ? ` to port ${port.port} (${port.mac})` : ` (${port.why}; learned on ARP)`}`, detail: { bridge } };
+  return { kind: 'bridge', summary: `bridged on ${bridge} from ${pkt.physIn ? portPhrase(pkt.physIn) : 'an unknown port'}${port.kind === 'found' ? ` to port ${port.port} (${port.mac})` : ` (${port.why}; learned on ARP)`}`, detail: { bridge } };
 }
 
 /**

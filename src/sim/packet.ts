@@ -46,6 +46,11 @@ export interface Packet {
 /** physIn of a frame known to come from a bridge port whose name the dumps do not show. */
 export const UNKNOWN_PORT = '(unknown bridge port)';
 
+/** How a step names the bridge port a frame came in by: its name, or that the dumps do not say which port it is. */
+export function portPhrase(physIn: string): string {
+  return physIn === UNKNOWN_PORT ? 'a bridge port the dumps do not name' : `bridge port ${physIn}`;
+}
+
 /** What a packet looks like on arrival at another node: the skb mark and conntrack do not cross the wire. */
 export function onTheWire(p: Packet): Packet {
   const t = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport };

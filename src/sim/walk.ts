@@ -5,7 +5,7 @@
  */
 import type { NodeModel } from '../model/node.js';
 import type { Branch, Step } from './trace.js';
-import { viewOf, type Packet } from './packet.js';
+import { portPhrase, viewOf, type Packet } from './packet.js';
 import type { World } from './world.js';
 import { addSteps, end, endOfVerdict, newFlow, note, takeRun, type Flow } from './flow.js';
 import { runHook } from './hook.js';
@@ -51,7 +51,7 @@ export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, 
   const key = `${nodeName}|${pkt.iif}|${pkt.proto}|${pkt.saddr}|${pkt.daddr}|${pkt.dport}|${pkt.inner ? 'outer' : ''}`;
   if (flow.visited.includes(key)) return [end(flow, 'loop', `routing loop: the packet came back to ${nodeName} on ${pkt.iif}`, pkt)];
   flow.visited.push(key);
-  addSteps(flow, nodeName, [{ kind: 'ingress', summary: `arrives on ${pkt.iif}${pkt.physIn ? ` (bridge port ${pkt.physIn})` : ''}`, packetBefore: viewOf(pkt), detail: { iif: pkt.iif ?? '' } }]);
+  addSteps(flow, nodeName, [{ kind: 'ingress', summary: `arrives on ${pkt.iif}${pkt.physIn ? ` (${portPhrase(pkt.physIn)})` : ''}`, packetBefore: viewOf(pkt), detail: { iif: pkt.iif ?? '' } }]);
   pkt = conntrack(node, flow, pkt);
   if (bridged) return bridgedFrame(ctx, node, flow, pkt);
   if (pkt.physIn) {

@@ -28,6 +28,13 @@ describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
     for (const b of doc.branches) expect(b.probability).toBeCloseTo(1 / 3, 6);
   });
 
+  it('text: the story names what the dumps do not show in words (the client pod\'s bridge port)', () => {
+    const r = run('client', 'svc/web:80');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('arrives on cni0 (a bridge port the dumps do not name)');
+    expect(r.stdout).not.toContain('(unknown bridge port)');
+  });
+
   it('a service with two ports and none given is traced on each (a JSON list)', () => {
     const r = run('client', 'svc/web', '-o', 'json');
     expect(r.status).toBe(0);
