@@ -34,7 +34,7 @@ describe.each([
     return run;
   };
 
-  it('the kernel: LB + ETP Cluster masquerades; ETP Local keeps the source where an endpoint is local and drops elsewhere; ITP Local stays on the node; DNS reaches CoreDNS', async (ctx) => {
+  it('the kernel: LB + ETP Cluster masquerades; ETP Local keeps the source where an endpoint is local and drops elsewhere; ITP Local stays on the node; headless is the pods themselves; zone hints pick the zone’s endpoints; DNS reaches CoreDNS', async (ctx) => {
     const r = await lab(ctx);
     expect(() => parseSnapshot(serializeSnapshot(r.snapshot), 'service-types')).not.toThrow();
     const nodeA = '172.31.250.10';
