@@ -29,6 +29,12 @@ export interface HookOptions {
   layer: 'ip' | 'bridge';
   physOut?: string;
   nexthop?: string;
+  /**
+   * Only the base chains whose effective priority is in [from, below): a hook split around a kernel function that
+   * sits at a priority between chains (IPVS at LOCAL_IN 99 and LOCAL_OUT -98). The NAT hook's entry-NAT step belongs
+   * to the part that holds the NAT priority.
+   */
+  range?: { from?: number; below?: number };
 }
 
 interface Scheduled {
@@ -58,12 +64,14 @@ export function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip'
 }
 
 export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOptions): HookRun[] {
-  const chains = chainsAt(node, hook, pkt.family, opts.layer);
+  const from = opts.range?.from ?? -Infinity;
+  const below = opts.range?.below ?? Infinity;
+  const chains = chainsAt(node, hook, pkt.family, opts.layer).filter((sc) => sc.effective >= from && sc.effective < below);
   const manip: 'dnat' | 'snat' = hook === 'prerouting' || hook === 'output' ? 'dnat' : 'snat';
   let runs: HookRun[] = [{ probability: 1, packet: pkt, verdict: 'accept', reason: '', notes: [], steps: [] }];
   const natDone = new WeakSet<HookRun>();
   const natPriority = opts.layer === 'ip' ? NAT_PRIORITY[hook] : undefined;
-  let natPointDone = natPriority === undefined;
+  let natPointDone = natPriority === undefined || natPriority < from || natPriority >= below;
   for (const sc of chains) {
     if (!natPointDone && sc.effective >= natPriority!) {
       runs = runs.map((r) => applyEntryNat(r, manip));

@@ -3,12 +3,14 @@
  * by the node itself), meets conntrack and PREROUTING, is routed, goes to INPUT or FORWARD and
  * POSTROUTING, and leaves (egress.ts), possibly onto the next node's model.
  */
+import type { IpvsService } from '../model/ipvs.js';
 import type { NodeModel } from '../model/node.js';
 import type { Branch, Step } from './trace.js';
 import { portPhrase, viewOf, type Packet } from './packet.js';
 import type { World } from './world.js';
-import { addSteps, end, endOfVerdict, newFlow, note, takeRun, type Flow } from './flow.js';
-import { runHook } from './hook.js';
+import { addSteps, end, endOfVerdict, fork, newFlow, note, takeRun, type Flow } from './flow.js';
+import { runHook, type HookOptions } from './hook.js';
+import { IPVS_LOCAL_IN_PRIORITY, IPVS_LOCAL_OUT_PRIORITY, describeReal, describeVirtual, hasIpvs, ipvsStep, noRealServerStep, schedule, toReal, virtualServer } from './ipvs.js';
 import { describeRoute, lookupRoute, tableName, type ResolvedHop, type RouteResult } from './route.js';
 import { describeEntry, findEntry, joinEntry } from './ct.js';
 import { bridgeNfCallIptables, forwarding, rpFilter } from './sysctl.js';
@@ -145,7 +147,21 @@ function checkRpFilter(node: NodeModel, pkt: Packet, r: RouteResult): string | u
 }
 
 function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
-  const runs = runHook(node, 'input', pkt, { layer: 'ip' });
+  if (!hasIpvs(node)) return inputFrom(ctx, node, flow, pkt, {});
+  // IPVS takes packets for its virtual servers between the filter and nat INPUT chains.
+  const runs = runHook(node, 'input', pkt, { layer: 'ip', range: { below: IPVS_LOCAL_IN_PRIORITY } });
+  return runs.flatMap((r) => {
+    const f = takeRun(flow, node.name, r, runs.length > 1);
+    if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
+    const vs = r.packet.inner ? undefined : virtualServer(node, r.packet);
+    if (vs) return ipvs(ctx, node, f, r.packet, vs, 'input');
+    return inputFrom(ctx, node, f, r.packet, { from: IPVS_LOCAL_IN_PRIORITY });
+  });
+}
+
+/** The INPUT chains in `range`, then local delivery (or a tunnel's decapsulation). */
+function inputFrom(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, range: HookOptions['range']): Branch[] {
+  const runs = runHook(node, 'input', pkt, { layer: 'ip', range });
   return runs.flatMap((r) => {
     const f = takeRun(flow, node.name, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -154,6 +170,44 @@ function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[]
     const ep = { ip: r.packet.daddr, node: node.name, owner: 'node' } as const;
     return [end(f, 'delivered', `delivered to ${node.name}`, r.packet, r.packet.dport !== undefined ? { ...ep, port: r.packet.dport } : ep)];
   });
+}
+
+/**
+ * IPVS gives a new connection to one real server (each a branch with its odds) and, in masquerading mode, sends the
+ * rewritten packet on: from LOCAL_IN through the whole OUTPUT hook (ip_vs_nat_send_or_cont re-enters LOCAL_OUT),
+ * from LOCAL_OUT through the rest of it; to a real server on this node it stays local.
+ */
+function ipvs(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, vs: IpvsService, hook: 'input' | 'output'): Branch[] {
+  const plan = schedule(vs);
+  if (plan.choices.length === 0) {
+    addSteps(flow, node.name, [noRealServerStep(vs, pkt, hook, plan.note)]);
+    return [end(flow, 'rejected', `IPVS virtual server ${describeVirtual(vs)} on ${node.name} has no real server to send to: ICMP port unreachable`, pkt)];
+  }
+  return plan.choices.flatMap(({ real, probability }) => {
+    const f = plan.choices.length > 1 ? fork(flow) : flow;
+    f.probability *= probability;
+    note(f, `IPVS ${plan.note}`);
+    if (vs.persistent !== undefined) note(f, `IPVS persistence ${vs.persistent} s: later connections from this client go to the same real server (session affinity)`);
+    if (real.forward !== 'masq' && real.forward !== 'local') {
+      addSteps(f, node.name, [{ kind: 'note', summary: `IPVS ${describeVirtual(vs)} ${describeReal(real)}: ${real.forward} forwarding is not modelled`, table: 'ipvs', chain: describeVirtual(vs), rule: describeReal(real) }]);
+      return [end(f, 'uncertain', `IPVS ${real.forward} forwarding (direct routing or tunnelling) to ${real.address} is not modelled`, pkt)];
+    }
+    const q = toReal(pkt, real);
+    addSteps(f, node.name, [ipvsStep(vs, real, pkt, q, hook)]);
+    return ipvsSend(ctx, node, f, q, hook);
+  });
+}
+
+function ipvsSend(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hook: 'input' | 'output'): Branch[] {
+  const r = lookupRoute(node, { family: pkt.family, saddr: pkt.saddr, daddr: pkt.daddr, mark: pkt.mark, proto: pkt.proto, sport: pkt.sport, dport: pkt.dport });
+  addSteps(flow, node.name, [{ ...routeStep(pkt, r), summary: `IPVS routes to the real server: ${routeStep(pkt, r).summary}` }]);
+  const local = r.kind === 'local' || r.kind === 'broadcast';
+  if (local && hook === 'input') return inputFrom(ctx, node, flow, pkt, { from: IPVS_LOCAL_IN_PRIORITY });
+  if (!local && r.kind !== 'unicast') return [routeFailure(flow, node, pkt, r)];
+  const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
+  const range = hook === 'input' ? {} : { from: IPVS_LOCAL_OUT_PRIORITY };
+  const { iif: _iif, physIn: _phys, ...sent } = pkt;
+  return splitHops(flow, hops).flatMap(({ f, hop }) => outputFrom(ctx, node, f, { ...sent, oif: hop.dev }, r, hop, range));
 }
 
 function forward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt0: Packet, hop: ResolvedHop): Branch[] {
@@ -190,20 +244,36 @@ export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Pack
   const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
   return splitHops(flow, hops).flatMap(({ f, hop }) => {
     const p: Packet = { ...pkt, oif: hop.dev };
-    const runs = runHook(node, 'output', p, { layer: 'ip' });
+    if (!hasIpvs(node)) return outputFrom(ctx, node, f, p, r, hop, {});
+    // IPVS takes locally sent packets for its virtual servers right after the nat OUTPUT chains.
+    const runs = runHook(node, 'output', p, { layer: 'ip', range: { below: IPVS_LOCAL_OUT_PRIORITY } });
     return runs.flatMap((run) => {
       const g = takeRun(f, nodeName, run, runs.length > 1);
       if (run.verdict !== 'accept') return [endOfVerdict(g, run)];
-      const q = run.packet;
-      if (q.daddr === p.daddr && q.mark === p.mark) return afterOutput(ctx, node, g, q, r, hop);
-      // ip_route_me_harder: NAT or a mark changed the packet, route it again.
-      const r2 = lookupRoute(node, { family: q.family, saddr: q.saddr, daddr: q.daddr, mark: q.mark, proto: q.proto, sport: q.sport, dport: q.dport });
-      addSteps(g, nodeName, [{ ...routeStep(q, r2), summary: `re-routed after OUTPUT changed the packet: ${routeStep(q, r2).summary}` }]);
-      if (r2.kind !== 'unicast' && r2.kind !== 'local' && r2.kind !== 'broadcast') return [routeFailure(g, node, q, r2)];
-      const hop2: ResolvedHop = r2.kind === 'unicast' ? r2.hops[0]! : { dev: 'lo', weight: 1, onlink: false };
-      if (r2.kind === 'unicast' && r2.hops.length > 1) note(g, 'ECMP after re-route: first next hop shown');
-      return afterOutput(ctx, node, g, { ...q, oif: hop2.dev }, r2, hop2);
+      const vs = virtualServer(node, run.packet);
+      if (vs) return ipvs(ctx, node, g, run.packet, vs, 'output');
+      return outputFrom(ctx, node, g, run.packet, r, hop, { from: IPVS_LOCAL_OUT_PRIORITY }, p);
     });
+  });
+}
+
+/**
+ * The OUTPUT chains in `range` for a packet routed by `r` out of `hop`; when NAT or a mark changed it (compared with
+ * `before`, the packet as routed) it is routed again (ip_route_me_harder); then POSTROUTING.
+ */
+function outputFrom(ctx: WalkCtx, node: NodeModel, flow: Flow, p: Packet, r: RouteResult, hop: ResolvedHop, range: HookOptions['range'], before: Packet = p): Branch[] {
+  const runs = runHook(node, 'output', p, { layer: 'ip', range });
+  return runs.flatMap((run) => {
+    const g = takeRun(flow, node.name, run, runs.length > 1);
+    if (run.verdict !== 'accept') return [endOfVerdict(g, run)];
+    const q = run.packet;
+    if (q.daddr === before.daddr && q.mark === before.mark) return afterOutput(ctx, node, g, q, r, hop);
+    const r2 = lookupRoute(node, { family: q.family, saddr: q.saddr, daddr: q.daddr, mark: q.mark, proto: q.proto, sport: q.sport, dport: q.dport });
+    addSteps(g, node.name, [{ ...routeStep(q, r2), summary: `re-routed after OUTPUT changed the packet: ${routeStep(q, r2).summary}` }]);
+    if (r2.kind !== 'unicast' && r2.kind !== 'local' && r2.kind !== 'broadcast') return [routeFailure(g, node, q, r2)];
+    const hop2: ResolvedHop = r2.kind === 'unicast' ? r2.hops[0]! : { dev: 'lo', weight: 1, onlink: false };
+    if (r2.kind === 'unicast' && r2.hops.length > 1) note(g, 'ECMP after re-route: first next hop shown');
+    return afterOutput(ctx, node, g, { ...q, oif: hop2.dev }, r2, hop2);
   });
 }
 
