@@ -9,9 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { inNs, run, startBackground, type Background, sleep } from './exec.js';
 import { deleteNetnsSync, newPrefix, sweepLeftovers } from './netns.js';
 import { loadKubeProxy } from './proxy.js';
+import { IPV6_NO_DAD } from './ipv6.js';
+import { loadFlannelMasquerade6, loadKubeProxy6 } from './ipv6-load.js';
 import {
   UNDERLAY_GATEWAY,
   UNDERLAY_LEN,
+  UNDERLAY6_GATEWAY,
+  UNDERLAY6_LEN,
   VXLAN_ID,
   VXLAN_PORT,
   CALICO_GATEWAY,
@@ -122,7 +126,7 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
     await reloadRules(lab);
     const listeners = [
       { ns: lab.underlayNs, name: EXTERNAL_NAME, ports: EXTERNAL_PORTS },
-      ...plan.pods.map((p) => ({ ns: lab.podNs(p), name: p.name, ports: p.ports })),
+      ...plan.pods.map((p) => ({ ns: lab.podNs(p), name: p.name, ports: p.ports, ...(p.ip6 ? { ipv6: true } : {}) })),
     ];
     for (const l of listeners) servers.push(...startServers(l));
     await waitForServers(listeners, servers);
@@ -135,11 +139,13 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
 
 async function buildUnderlay(lab: Lab): Promise<void> {
   const u = lab.underlayNs;
+  if (lab.spec.ipv6) await sysctls(u, IPV6_NO_DAD);
   await ipBatch(u, [
     'link set lo up',
     'link add br0 type bridge',
     'link set br0 up',
     `addr add ${UNDERLAY_GATEWAY}/${UNDERLAY_LEN} dev br0`,
+    ...(lab.spec.ipv6 ? [`addr add ${UNDERLAY6_GATEWAY}/${UNDERLAY6_LEN} dev br0 nodad`] : []),
   ]);
   for (const n of lab.plan.nodes) {
     // Created inside the node namespace with its peer moved straight into the underlay.
@@ -166,6 +172,8 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
     // of probes to a REJECTing service is refused on every attempt instead of partly timing out.
     'net.ipv4.icmp_ratelimit': 0,
   });
+  // Dual-stack: IPv6 forwarding on the node (nodes only), no DAD (addresses usable at once), no ICMPv6 rate limit.
+  if (lab.spec.ipv6) await sysctls(ns, { ...IPV6_NO_DAD, 'net.ipv6.conf.eth0.accept_dad': 0, 'net.ipv6.conf.all.forwarding': 1, 'net.ipv6.icmp.ratelimit': 0 });
   const lines = [
     'link set lo up',
     'link set eth0 up',
@@ -180,6 +188,13 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
       'link add cni0 type bridge',
       `link set cni0 mtu ${mtu} up`,
       `addr add ${node.podGateway}/24 dev cni0`,
+    );
+  }
+  if (node.ip6 && node.podGateway6) {
+    lines.push(
+      `addr add ${node.ip6}/${UNDERLAY6_LEN} dev eth0 nodad`,
+      `route add default via ${UNDERLAY6_GATEWAY} dev eth0`,
+      `addr add ${node.podGateway6}/64 dev cni0 nodad`,
     );
   }
   for (const pod of node.pods) {
@@ -211,6 +226,10 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
     } else {
       podLines.push(`addr add ${pod.ip}/24 dev eth0`, `route add default via ${node.podGateway} dev eth0`);
     }
+    if (pod.ip6 && node.podGateway6) {
+      await sysctls(lab.podNs(pod), { ...IPV6_NO_DAD, 'net.ipv6.conf.eth0.accept_dad': 0, 'net.ipv6.icmp.ratelimit': 0 });
+      podLines.push(`addr add ${pod.ip6}/64 dev eth0 nodad`, `route add default via ${node.podGateway6} dev eth0`);
+    }
     await ipBatch(lab.podNs(pod), podLines);
     // Same lab choice in the pod: a UDP probe to a closed port is refused (port unreachable) every time.
     await sysctls(lab.podNs(pod), { 'net.ipv4.icmp_ratelimit': 0 });
@@ -238,6 +257,7 @@ async function buildCrossNodeRouting(lab: Lab): Promise<void> {
     } else {
       const proto = lab.spec.topology === 'routed' ? ' proto bird' : '';
       for (const o of others) lines.push(`route add ${o.podCIDR} via ${o.ip} dev eth0${proto}`);
+      for (const o of others) if (o.podCIDR6 && o.ip6) lines.push(`route add ${o.podCIDR6} via ${o.ip6} dev eth0`);
     }
     await ipBatch(ns, lines);
     if (lab.spec.topology === 'vxlan') {
@@ -279,10 +299,12 @@ export function flannelRules(clusterCidr: string, podCIDR: string): string {
  */
 export async function reloadRules(lab: Lab, deletedPods?: ReadonlySet<string>): Promise<void> {
   await loadKubeProxy(lab, deletedPods);
+  if (lab.spec.ipv6) await loadKubeProxy6(lab, deletedPods);
   // nftables mode leaves the iptables tables alone, so kubelet's and flannel's rules are loaded once.
   if (lab.spec.proxyMode === 'iptables' || !flannelLoaded.has(lab)) {
     await loadKubeletChains(lab);
     await loadFlannelMasquerade(lab);
+    if (lab.spec.ipv6) await loadFlannelMasquerade6(lab);
   }
   flannelLoaded.add(lab);
 }
@@ -339,12 +361,14 @@ interface Listener {
   ns: string;
   name: string;
   ports: PodPortSpec[];
+  /** Also answer on IPv6 (dual-stack pods). */
+  ipv6?: boolean;
 }
 
 /** One server process per namespace with ports, answering every connection/datagram with its name. */
 function startServers(l: Listener): Background[] {
   if (l.ports.length === 0) return [];
-  const args = JSON.stringify({ name: l.name, ports: l.ports.map((p) => ({ protocol: p.protocol, port: p.port })) });
+  const args = JSON.stringify({ name: l.name, ports: l.ports.map((p) => ({ protocol: p.protocol, port: p.port })), ...(l.ipv6 ? { ipv6: true } : {}) });
   return [startBackground(inNs(l.ns, [NODE_BIN, agentPath('server.ts'), args]))];
 }
 

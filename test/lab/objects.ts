@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { RawObject } from '../../src/snapshot/types.js';
 import { labServices, zoneOf } from './proxy.js';
-import { clusterCIDR, serviceCIDR, selectedPods, type AddressPlan, type NodePlan, type PodPlan, type ServiceSpec } from './spec.js';
+import { labServices6 } from './ipv6.js';
+import { CLUSTER_CIDR6, SERVICE_CIDR6, clusterCIDR, serviceCIDR, selectedPods, type AddressPlan, type NodePlan, type PodPlan, type ServiceSpec } from './spec.js';
 
 export const K8S_VERSION = 'v1.33.4';
 
@@ -60,6 +61,11 @@ function meta(ctx: Ctx, kind: string, name: string, namespace: string | undefine
 
 const isFlannel = (plan: AddressPlan): boolean => plan.spec.topology !== 'routed';
 
+/** Dual-stack labs list both families, IPv4 (the cluster's primary family) first. */
+const both = (v4: string, v6: string | undefined): string[] => (v6 !== undefined ? [v4, v6] : [v4]);
+const podCidrs = (plan: AddressPlan): string => both(clusterCIDR(plan.spec), plan.spec.ipv6 ? CLUSTER_CIDR6 : undefined).join(',');
+const serviceCidrs = (plan: AddressPlan): string[] => both(serviceCIDR(plan.spec), plan.spec.ipv6 ? SERVICE_CIDR6 : undefined);
+
 function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
   const annotations: Record<string, string> = isFlannel(ctx.plan)
     ? {
@@ -70,6 +76,10 @@ function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
         'flannel.alpha.coreos.com/public-ip': n.ip,
       }
     : { 'projectcalico.org/IPv4Address': `${n.ip}/24` };
+  if (n.ip6 !== undefined && isFlannel(ctx.plan)) {
+    annotations['flannel.alpha.coreos.com/backend-v6-data'] = 'null';
+    annotations['flannel.alpha.coreos.com/public-ipv6'] = n.ip6;
+  }
   annotations['node.alpha.kubernetes.io/ttl'] = '0';
   annotations['volumes.kubernetes.io/controller-managed-attach-detach'] = 'true';
   const labels: Record<string, string> = {
@@ -90,10 +100,11 @@ function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: meta(ctx, 'Node', n.name, undefined, { labels, annotations }),
-    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+    spec: { podCIDR: n.podCIDR, podCIDRs: both(n.podCIDR, n.podCIDR6) },
     status: {
       addresses: [
         { type: 'InternalIP', address: n.ip },
+        ...(n.ip6 !== undefined ? [{ type: 'InternalIP', address: n.ip6 }] : []),
         { type: 'Hostname', address: n.name },
       ],
       allocatable: { ...capacity, memory: '8028844Ki' },
@@ -140,6 +151,9 @@ interface PodShape {
   nodeName: string;
   ip: string;
   hostIP: string;
+  /** Dual-stack: the second entries of podIPs / hostIPs. */
+  ip6?: string;
+  hostIP6?: string;
   labels: Record<string, string>;
   ready: boolean;
   hostNetwork: boolean;
@@ -218,10 +232,10 @@ function podObject(ctx: Ctx, p: PodShape): RawObject {
         },
       ],
       hostIP: p.hostIP,
-      hostIPs: [{ ip: p.hostIP }],
+      hostIPs: both(p.hostIP, p.hostIP6).map((ip) => ({ ip })),
       phase: 'Running',
       podIP: p.ip,
-      podIPs: [{ ip: p.ip }],
+      podIPs: both(p.ip, p.ip6).map((ip) => ({ ip })),
       qosClass: 'BestEffort',
       startTime: ctx.created,
     },
@@ -245,6 +259,7 @@ function labPods(ctx: Ctx): RawObject[] {
         nodeName: p.nodeName,
         ip: p.ip,
         hostIP: nodeIP.get(p.nodeName) ?? '',
+        ...(p.ip6 !== undefined ? { ip6: p.ip6, hostIP6: plan.nodes.find((n) => n.name === p.nodeName)?.ip6 ?? '' } : {}),
         labels: p.labels,
         ready: p.ready,
         hostNetwork: false,
@@ -262,7 +277,7 @@ function systemPods(ctx: Ctx): RawObject[] {
     ? { ns: 'kube-flannel', ds: 'kube-flannel-ds', image: 'ghcr.io/flannel-io/flannel:v0.27.2', labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' } }
     : { ns: 'kube-system', ds: 'calico-node', image: 'docker.io/calico/node:v3.30.2', labels: { 'k8s-app': 'calico-node' } };
   for (const n of plan.nodes) {
-    const base = { nodeName: n.name, ip: n.ip, hostIP: n.ip, ready: true, hostNetwork: true, ports: [] };
+    const base = { nodeName: n.name, ip: n.ip, hostIP: n.ip, ready: true, hostNetwork: true, ports: [], ...(n.ip6 !== undefined ? { ip6: n.ip6, hostIP6: n.ip6 } : {}) };
     out.push(
       podObject(ctx, {
         ...base,
@@ -295,6 +310,7 @@ function systemPods(ctx: Ctx): RawObject[] {
         nodeName: cp.name,
         ip: cp.ip,
         hostIP: cp.ip,
+        ...(cp.ip6 !== undefined ? { ip6: cp.ip6, hostIP6: cp.ip6 } : {}),
         labels: { component: 'kube-apiserver', tier: 'control-plane' },
         ready: true,
         hostNetwork: true,
@@ -307,7 +323,7 @@ function systemPods(ctx: Ctx): RawObject[] {
           '--authorization-mode=Node,RBAC',
           '--enable-admission-plugins=NodeRestriction',
           '--secure-port=6443',
-          `--service-cluster-ip-range=${serviceCIDR(plan.spec)}`,
+          `--service-cluster-ip-range=${serviceCidrs(plan).join(',')}`,
         ],
         ownerKind: 'Node',
         ownerName: cp.name,
@@ -327,12 +343,12 @@ function serviceObject(ctx: Ctx, s: ServiceSpec): RawObject {
     spec: {
       ...(s.type === 'LoadBalancer' ? { allocateLoadBalancerNodePorts: true } : {}),
       clusterIP: s.clusterIP,
-      clusterIPs: [s.clusterIP],
+      clusterIPs: both(s.clusterIP, s.clusterIP6),
       ...(s.type !== 'ClusterIP' ? { externalTrafficPolicy: s.externalTrafficPolicy ?? 'Cluster' } : {}),
       ...(s.healthCheckNodePort !== undefined ? { healthCheckNodePort: s.healthCheckNodePort } : {}),
       internalTrafficPolicy: s.internalTrafficPolicy ?? 'Cluster',
-      ipFamilies: ['IPv4'],
-      ipFamilyPolicy: 'SingleStack',
+      ipFamilies: s.clusterIP6 !== undefined ? ['IPv4', 'IPv6'] : ['IPv4'],
+      ipFamilyPolicy: s.clusterIP6 !== undefined ? 'RequireDualStack' : 'SingleStack',
       ports: s.ports.map((p) => ({
         ...(p.name ? { name: p.name } : {}),
         ...(p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
@@ -352,11 +368,12 @@ function serviceObject(ctx: Ctx, s: ServiceSpec): RawObject {
   };
 }
 
-function endpointSliceObject(ctx: Ctx, s: ServiceSpec): RawObject {
+/** One EndpointSlice per family: a dual-stack Service gets an IPv6 one (addressType IPv6) beside the IPv4 one. */
+function endpointSliceObject(ctx: Ctx, s: ServiceSpec, family: 4 | 6 = 4): RawObject {
   const ns = s.namespace ?? 'default';
   const isApi = s.name === 'kubernetes' && ns === 'default';
-  const name = isApi ? 'kubernetes' : `${s.name}-${suffix(`eps/${ns}/${s.name}`)}`;
-  const svc = labServices(ctx.plan, ctx.deletedPods).find((x) => x.name === s.name && x.namespace === ns);
+  const name = isApi ? 'kubernetes' : `${s.name}-${suffix(`${family === 6 ? 'eps6' : 'eps'}/${ns}/${s.name}`)}`;
+  const svc = (family === 6 ? labServices6 : labServices)(ctx.plan, ctx.deletedPods).find((x) => x.name === s.name && x.namespace === ns);
   const pods = new Map(selectedPods(ctx.plan, s).map((p) => [p.name, p]));
   const endpoints = (svc?.endpoints ?? []).map((e) => {
     const pod = e.pod !== undefined ? pods.get(e.pod) : undefined;
@@ -388,7 +405,7 @@ function endpointSliceObject(ctx: Ctx, s: ServiceSpec): RawObject {
             ],
           }),
     }),
-    addressType: 'IPv4',
+    addressType: family === 6 ? 'IPv6' : 'IPv4',
     // The API server returns null (not []) for a slice without endpoints.
     endpoints: endpoints.length > 0 ? endpoints : null,
     ports: endpoints.length > 0 ? ports : null,
@@ -400,7 +417,7 @@ function kubeProxyConfig(plan: AddressPlan): string {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     bindAddress: '0.0.0.0',
     clientConnection: { kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf' },
-    clusterCIDR: clusterCIDR(plan.spec),
+    clusterCIDR: podCidrs(plan),
     conntrack: { maxPerCore: null, min: null, tcpCloseWaitTimeout: null, tcpEstablishedTimeout: null },
     detectLocalMode: '',
     healthzBindAddress: '',
@@ -446,7 +463,7 @@ function configMaps(ctx: Ctx): RawObject[] {
           clusterName: 'kubernetes',
           controlPlaneEndpoint: `${plan.nodes[0]?.ip ?? ''}:6443`,
           kubernetesVersion: K8S_VERSION,
-          networking: { dnsDomain: 'cluster.local', podSubnet: clusterCIDR(plan.spec), serviceSubnet: serviceCIDR(plan.spec) },
+          networking: { dnsDomain: 'cluster.local', podSubnet: podCidrs(plan), serviceSubnet: serviceCidrs(plan).join(',') },
         }),
       },
     },
@@ -461,7 +478,7 @@ function configMaps(ctx: Ctx): RawObject[] {
       data: {
         'cni-conf.json': cniConflist(plan),
         'net-conf.json': JSON.stringify(
-          { Network: clusterCIDR(plan.spec), EnableNFTables: false, Backend: { Type: plan.spec.topology === 'vxlan' ? 'vxlan' : 'host-gw' } },
+          { Network: clusterCIDR(plan.spec), ...(plan.spec.ipv6 ? { EnableIPv6: true, IPv6Network: CLUSTER_CIDR6 } : {}), EnableNFTables: false, Backend: { Type: plan.spec.topology === 'vxlan' ? 'vxlan' : 'host-gw' } },
           null,
           2,
         ),
@@ -657,7 +674,7 @@ export function labObjects(plan: AddressPlan, created: string, kernel: string, d
     nodes: plan.nodes.map((n) => nodeObject(ctx, n, kernel)),
     pods: [...labPods(ctx), ...systemPods(ctx)],
     services: plan.spec.services.map((s) => serviceObject(ctx, s)),
-    endpointslices: plan.spec.services.map((s) => endpointSliceObject(ctx, s)),
+    endpointslices: plan.spec.services.flatMap((s) => [endpointSliceObject(ctx, s), ...(s.clusterIP6 !== undefined ? [endpointSliceObject(ctx, s, 6)] : [])]),
     // The lab has no NetworkPolicies; listed (empty) as a real collect lists them, so a trace knows none apply.
     networkpolicies: [],
     configmaps: configMaps(ctx),
@@ -680,7 +697,7 @@ export function labObjects(plan: AddressPlan, created: string, kernel: string, d
         apiVersion: 'networking.k8s.io/v1',
         kind: 'ServiceCIDR',
         metadata: meta(ctx, 'ServiceCIDR', 'kubernetes', undefined, { finalizers: ['networking.k8s.io/service-cidr-finalizer'] }),
-        spec: { cidrs: [serviceCIDR(plan.spec)] },
+        spec: { cidrs: serviceCidrs(plan) },
         status: { conditions: [{ lastTransitionTime: created, message: 'Kubernetes Service CIDR is ready', reason: '', status: 'True', type: 'Ready' }] },
       },
     ],

@@ -8,7 +8,7 @@ import { NODE_BIN, agentPath, type Lab } from './build.js';
 import { parseConntrack, type ConntrackEntry } from './conntrack.js';
 import { inNs, run, sleep, startBackground, type Background } from './exec.js';
 import { firstPacketPath, parseTrace, type TraceEvent } from './trace.js';
-import { UNDERLAY_GATEWAY, podByName, type LabProtocol } from './spec.js';
+import { UNDERLAY_GATEWAY, UNDERLAY6_GATEWAY, podByName, type LabProtocol } from './spec.js';
 
 /** One question for the kernel. */
 export interface ProbeCase {
@@ -34,7 +34,7 @@ export interface ProbeCase {
    * Default: SRC = the source pod and DST = ip:port; from the underlay, a walk entering the node that owns
    * the address. With `dns`, the prediction is the trace of the DNS query (role `dns-query`).
    */
-  netx?: { src: string; dst: string; fromNode?: string; dns?: boolean };
+  netx?: { src: string; dst: string; fromNode?: string; dns?: boolean; family?: 4 | 6 };
 }
 
 export type AttemptOutcome =
@@ -78,10 +78,14 @@ export function portsOf(lab: Lab, c: ProbeCase): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-function sourceOf(lab: Lab, from: string): Observation['source'] & { ns: string } {
-  if (from === 'underlay') return { ip: UNDERLAY_GATEWAY, namespace: 'underlay', ns: lab.underlayNs };
+/** An IPv6 destination (dual-stack labs): the source is the pod's IPv6 address. */
+const isIPv6Case = (c: ProbeCase): boolean => c.to.ip.includes(':');
+
+function sourceOf(lab: Lab, from: string, ipv6 = false): Observation['source'] & { ns: string } {
+  if (from === 'underlay') return { ip: ipv6 ? UNDERLAY6_GATEWAY : UNDERLAY_GATEWAY, namespace: 'underlay', ns: lab.underlayNs };
   const pod = podByName(lab.plan, from);
-  return { ip: pod.ip, node: pod.nodeName, namespace: 'pod', ns: lab.podNs(pod) };
+  if (ipv6 && !pod.ip6) throw new Error(`oracle: pod ${from} has no IPv6 address`);
+  return { ip: ipv6 ? (pod.ip6 ?? '') : pod.ip, node: pod.nodeName, namespace: 'pod', ns: lab.podNs(pod) };
 }
 
 interface RawAttempt {
@@ -126,9 +130,25 @@ async function attempts(ns: string, c: ProbeCase, count: number): Promise<Attemp
 /** A UDP datagram to 127.0.0.1:CANARY_PORT inside a node is traced too: it proves the monitor is listening and flushed. */
 const CANARY_PORT = 9;
 
-function traceRuleset(proto: string, ports: number[]): string {
+function traceRuleset(proto: string, ports: number[], ipv6 = false): string {
   const match = `meta l4proto ${proto} th dport { ${ports.join(', ')} } meta nftrace set 1`;
+  // IPv6 probes: the same two chains in an ip6 table (the canary stays IPv4, in the ip table).
+  const six = ipv6
+    ? [
+        `table ip6 ${TRACE_TABLE} {`,
+        '  chain prerouting {',
+        '    type filter hook prerouting priority -310;',
+        `    ${match}`,
+        '  }',
+        '  chain output {',
+        '    type filter hook output priority -310;',
+        `    ${match}`,
+        '  }',
+        '}',
+      ]
+    : [];
   return [
+    ...six,
     `table ip ${TRACE_TABLE} {`,
     '  chain prerouting {',
     '    type filter hook prerouting priority -310;',
@@ -203,7 +223,8 @@ class TraceMonitor {
 
 /** Runs one probe case against the lab and records what the kernel did. */
 export async function observe(lab: Lab, c: ProbeCase): Promise<Observation> {
-  const src = sourceOf(lab, c.from);
+  const six = isIPv6Case(c);
+  const src = sourceOf(lab, c.from, six);
   const nodes = lab.plan.nodes.map((n) => n.name);
   const ports = portsOf(lab, c);
   const proto = c.to.protocol.toLowerCase();
@@ -217,7 +238,7 @@ export async function observe(lab: Lab, c: ProbeCase): Promise<Observation> {
   try {
     if (traced) {
       for (const n of nodes) {
-        await run(inNs(lab.nodeNs(n), ['nft', '-f', '-']), { input: traceRuleset(proto, ports) });
+        await run(inNs(lab.nodeNs(n), ['nft', '-f', '-']), { input: traceRuleset(proto, ports, six) });
         monitors.push(new TraceMonitor(lab, n));
       }
       for (const m of monitors) await m.sync();
@@ -229,11 +250,12 @@ export async function observe(lab: Lab, c: ProbeCase): Promise<Observation> {
     for (const m of monitors) {
       await m.stop();
       await run(inNs(lab.nodeNs(m.node), ['nft', 'delete', 'table', 'ip', TRACE_TABLE]), { check: false });
+      if (six) await run(inNs(lab.nodeNs(m.node), ['nft', 'delete', 'table', 'ip6', TRACE_TABLE]), { check: false });
     }
   }
   const conntrack: Record<string, ConntrackEntry[]> = {};
   for (const n of nodes) {
-    const r = await lab.inNode(n, ['conntrack', '-L', '-p', proto], false);
+    const r = await lab.inNode(n, ['conntrack', '-L', '-p', proto, ...(six ? ['-f', 'ipv6'] : [])], false);
     conntrack[n] = parseConntrack(r.stdout).filter(
       (e) => e.original.dport !== undefined && ports.includes(e.original.dport) && e.protocol === proto,
     );

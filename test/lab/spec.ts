@@ -2,6 +2,7 @@
  * The lab's declarative spec: what cluster to build inside this machine, and the address plan that
  * derives every address from it. Pure: the builder (build.ts) turns a spec into namespaces.
  */
+import ipaddr from 'ipaddr.js';
 
 /** How pods reach pods on other nodes. */
 export type Topology =
@@ -65,6 +66,11 @@ export interface ServiceSpec {
   selector: Record<string, string>;
   ports: ServicePortSpec[];
   sessionAffinitySeconds?: number;
+  /**
+   * Dual-stack labs (`LabSpec.ipv6`): the IPv6 ClusterIP. The Service is then ipFamilyPolicy
+   * RequireDualStack with clusterIPs [clusterIP, clusterIP6]; without it the Service stays IPv4 SingleStack.
+   */
+  clusterIP6?: string;
   /** Endpoints of a selector-less service (e.g. default/kubernetes → the API server on a node). */
   staticEndpoints?: { ip: string; nodeName: string }[];
   /** EndpointSlice `hints.forZones` per endpoint pod name (what the EndpointSlice controller writes for topology-aware routing). */
@@ -84,6 +90,11 @@ export interface LabSpec {
   serviceCIDR?: string;
   /** flannel-style masquerade of pod → off-cluster traffic (default true). */
   podMasquerade?: boolean;
+  /**
+   * Dual-stack (host-gw only): IPv6 beside IPv4 on the underlay (fd00:31:250::/64), per-node
+   * podCIDRs below CLUSTER_CIDR6, pods with both families, kube-proxy's IPv6 rules (ip6tables).
+   */
+  ipv6?: boolean;
 }
 
 /** Underlay: nodes are 172.31.250.10+i; the underlay namespace (router/"outside client") is .1. */
@@ -94,6 +105,13 @@ export const UNDERLAY_LEN = 24;
 export const CALICO_GATEWAY = '169.254.1.1';
 export const VXLAN_ID = 1;
 export const VXLAN_PORT = 8472;
+
+/** Dual-stack labs: IPv6 underlay, cluster and service CIDRs (ULA), beside the IPv4 ones. */
+export const UNDERLAY6_PREFIX = 'fd00:31:250:';
+export const UNDERLAY6_GATEWAY = `${UNDERLAY6_PREFIX}:1`;
+export const UNDERLAY6_LEN = 64;
+export const CLUSTER_CIDR6 = 'fd00:10:244::/56';
+export const SERVICE_CIDR6 = 'fd00:10:96::/112';
 
 const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
@@ -119,6 +137,10 @@ export interface NodePlan {
   vtepIP: string;
   vtepMAC: string;
   pods: PodPlan[];
+  /** Dual-stack labs: the node's IPv6 underlay address, IPv6 podCIDR and the pod gateway on cni0. */
+  ip6?: string;
+  podCIDR6?: string;
+  podGateway6?: string;
 }
 
 export interface PodPlan {
@@ -131,6 +153,8 @@ export interface PodPlan {
   ready: boolean;
   /** Host-side interface: a cni0 port (veth*) or a routed veth (cali*). ≤ 15 chars. */
   hostIf: string;
+  /** Dual-stack labs: the pod's IPv6 address (status.podIPs[1]). */
+  ip6?: string;
 }
 
 export interface AddressPlan {
@@ -140,10 +164,13 @@ export interface AddressPlan {
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+/** IPv6 addresses in the form the kernel prints them (RFC 5952: `fd00:10:244::10`, not `fd00:10:244:0::10`). */
+const v6 = (addr: string): string => ipaddr.IPv6.parse(addr).toRFC5952String();
 
 /** Derives every address from the spec; throws on specs the plan cannot express. */
 export function planAddresses(spec: LabSpec): AddressPlan {
   const base = clusterBase(spec);
+  if (spec.ipv6 && spec.topology !== 'host-gw') throw new Error(`lab spec: dual-stack (ipv6) is built for host-gw only, not ${spec.topology}`);
   if (spec.nodes.length > 200) throw new Error('lab spec: at most 200 nodes');
   const nodes = spec.nodes.map((n, i): NodePlan => {
     const net = `${base}.${i}`;
@@ -158,6 +185,7 @@ export function planAddresses(spec: LabSpec): AddressPlan {
         ports: p.ports ?? [],
         ready: p.ready ?? true,
         hostIf: `${spec.topology === 'routed' ? 'cali' : 'veth'}${hex2(i)}${hex2(j)}p`,
+        ...(spec.ipv6 ? { ip6: v6(`fd00:10:244:${i}::${10 + j}`) } : {}),
       };
     });
     return {
@@ -169,6 +197,7 @@ export function planAddresses(spec: LabSpec): AddressPlan {
       vtepIP: `${net}.0`,
       vtepMAC: `0e:6e:78:00:00:${hex2(i + 1)}`,
       pods,
+      ...(spec.ipv6 ? { ip6: v6(`${UNDERLAY6_PREFIX}:${10 + i}`), podCIDR6: `${v6(`fd00:10:244:${i}::`)}/64`, podGateway6: v6(`fd00:10:244:${i}::1`) } : {}),
     };
   });
   const names = new Set<string>();

@@ -13,6 +13,11 @@ export interface TracePacket {
   dport?: number;
   /** IPv4 identification: the same packet keeps it across hooks and nodes (NAT does not change it). */
   ipId?: number;
+  /**
+   * IPv6 has no identification field: the flow label, payload length and TCP flags tell one packet
+   * of a flow from the next (the flow label alone is the socket's, shared by SYN and ACK).
+   */
+  ip6Key?: string;
   protocol?: string;
 }
 
@@ -52,6 +57,14 @@ function parsePacket(text: string): TracePacket {
   if (daddr !== undefined) p.daddr = daddr;
   const ipId = num(/\bip id (\d+)/);
   if (ipId !== undefined) p.ipId = ipId;
+  if (saddr === undefined && daddr === undefined) {
+    const s6 = str(/\bip6 saddr (\S+)/);
+    const d6 = str(/\bip6 daddr (\S+)/);
+    if (s6 !== undefined) p.saddr = s6;
+    if (d6 !== undefined) p.daddr = d6;
+    const label = str(/\bip6 flowlabel (\d+)/);
+    if (label !== undefined) p.ip6Key = `${label}/${str(/\bip6 length (\d+)/) ?? ''}/${str(/\btcp flags == (\S+)/) ?? ''}`;
+  }
   const l4 = /\b(tcp|udp|sctp) sport (\d+) \1 dport (\d+)/.exec(text);
   if (l4) {
     p.protocol = l4[1] ?? '';
@@ -93,15 +106,15 @@ export const parseTrace = (text: string): TraceEvent[] =>
 
 /**
  * The events of the first traced packet: from the first `packet:` line up to the first `packet:`
- * line of a different packet (another IPv4 id). Trace ids are not stable across hooks (br_netfilter
+ * line of a different packet (another IPv4 id, or IPv6 flow label/length/TCP flags). Trace ids are not stable across hooks (br_netfilter
  * re-enters), the IP id is. Events of `ignoreTable` (the oracle's own nftrace chain) are dropped.
  */
 export function firstPacketPath(events: TraceEvent[], ignoreTable?: string): TraceEvent[] {
   const out: TraceEvent[] = [];
-  let id: number | undefined;
+  let id: number | string | undefined;
   for (const e of events) {
     if (e.kind === 'packet') {
-      const pid = e.packet?.ipId;
+      const pid = e.packet?.ipId ?? e.packet?.ip6Key;
       if (id === undefined) id = pid;
       else if (pid !== id) break;
     }

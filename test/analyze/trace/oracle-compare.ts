@@ -26,14 +26,15 @@ export function predictCase(snapshot: Snapshot, o: Observation): Prediction {
   const sport = o.case.sourcePort;
   const req = o.case.netx;
   if (req) {
-    const r = traceRequest(snapshot, { src: req.src, dst: req.dst, namespace: 'default', ...(req.fromNode ? { fromNode: req.fromNode } : {}), ...(req.dns ? { dns: true } : {}), ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
+    const r = traceRequest(snapshot, { src: req.src, dst: req.dst, namespace: 'default', ...(req.fromNode ? { fromNode: req.fromNode } : {}), ...(req.dns ? { dns: true } : {}), ...(req.family ? { family: req.family } : {}), ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
     // Several traces (a headless service: one per endpoint): the one to the probed address.
     const trace = req.dns ? r.traces.find((t) => t.role === 'dns-query') : (r.traces.find((t) => t.destination.ip === o.case.to.ip && t.destination.port === o.case.to.port) ?? r.traces[0]);
     if (!trace) throw new Error(`netx gave no ${req.dns ? 'dns-query ' : ''}trace for ${req.src} → ${req.dst}`);
     return { branches: trace.branches, findings: trace.findings, trace };
   }
   if (o.source.namespace === 'pod') {
-    const r = traceRequest(snapshot, { src: o.case.from, dst: `${o.case.to.ip}:${o.case.to.port}`, namespace: 'default', protocol: proto, ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
+    const host = o.case.to.ip.includes(':') ? `[${o.case.to.ip}]` : o.case.to.ip;
+    const r = traceRequest(snapshot, { src: o.case.from, dst: `${host}:${o.case.to.port}`, namespace: 'default', protocol: proto, ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
     return { branches: r.traces[0]!.branches, findings: r.traces[0]!.findings, trace: r.traces[0]! };
   }
   // From the underlay (outside the cluster): arrives on the interface of the node that owns the address.

@@ -60,7 +60,7 @@ function tcpAttempt(a: Args): Promise<Attempt> {
 
 function udpAttempt(a: Args): Promise<Attempt> {
   return new Promise((resolve) => {
-    const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    const sock = dgram.createSocket({ type: net.isIPv6(a.host) ? 'udp6' : 'udp4', reuseAddr: true });
     let localPort = 0;
     let finished = false;
     const done = (r: Attempt): void => {

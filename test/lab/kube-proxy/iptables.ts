@@ -2,7 +2,7 @@
  * iptables-mode kube-proxy rules for one node, as iptables-restore input.
  * Mirrors syncProxyRules() in kubernetes pkg/proxy/iptables/proxier.go (1.31–1.34 layout):
  * same chains, rule order, argument order and comment texts, so `iptables-save` after loading
- * looks like a real kube-proxy node. IPv4 only. See README.md for what is simplified.
+ * looks like a real kube-proxy node. One family per call (`input.family`, default IPv4). See README.md for what is simplified.
  */
 import {
   assemble, KUBE_FIREWALL, KUBE_FORWARD, KUBE_MARK_MASQ, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_SERVICES,
@@ -37,7 +37,8 @@ export function renderIptables(input: KubeProxyInput, options: IptablesRenderOpt
     filter: new Table(),
     nat: new Table(),
     largeCluster: totalEndpoints > LARGE_CLUSTER_ENDPOINTS,
-    localhostNodePorts: input.localhostNodePorts ?? true,
+    // NewDualStackProxier passes localhostNodePorts=false to the IPv6 proxier.
+    localhostNodePorts: input.family === 6 ? false : (input.localhostNodePorts ?? true),
     nfacct: input.nfacct ?? true,
     randomFully: options.randomFully ?? true,
   };
@@ -69,7 +70,8 @@ function writeTail(ctx: Ctx): void {
   // nodePortAddresses unset (iptables mode's default) means MatchAll.
   nat.rule(
     '-A', KUBE_SERVICES, '-m comment --comment', quoted('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
-    '-m addrtype --dst-type LOCAL', !ctx.localhostNodePorts && '! -d 127.0.0.0/8', '-j', KUBE_NODEPORTS,
+    // "For IPv6 they never work": the IPv6 proxier always excludes ::1.
+    '-m addrtype --dst-type LOCAL', ctx.input.family === 6 ? '! -d ::1/128' : !ctx.localhostNodePorts && '! -d 127.0.0.0/8', '-j', KUBE_NODEPORTS,
   );
   // nf_conntrack_tcp_be_liberal is assumed off, as on a default node.
   filter.rule('-A', KUBE_FORWARD, '-m conntrack --ctstate INVALID', ctx.nfacct && `-m nfacct --nfacct-name ${NFACCT_COUNTERS[0]}`, '-j DROP');

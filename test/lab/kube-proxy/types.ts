@@ -59,6 +59,11 @@ export interface KubeProxyInput {
   services: LabService[];
   masqueradeAll?: boolean;
   /**
+   * The proxier's IP family (default 4). Dual-stack kube-proxy runs one proxier per family; the IPv6
+   * one (loaded with ip6tables-restore) gets only IPv6 addresses here and has no localhost NodePorts.
+   */
+  family?: 4 | 6;
+  /**
    * iptables mode: accept NodePorts on 127.0.0.0/8 (kube-proxy's --iptables-localhost-nodeports, default true;
    * needs route_localnet=1). Adds the KUBE-FIREWALL localnet guard and the localhost KUBE-NODEPORTS rules.
    */
