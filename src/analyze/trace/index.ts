@@ -14,7 +14,7 @@ import { findingsFor } from './findings.js';
 import { labelAddresses } from './labels.js';
 import { applyPolicy, policyContext, sourceEnd, type PolicyContext } from './policy.js';
 import { parseExternalSource, underlayStart, type ExternalSource } from './external.js';
-import { pickFamily, type Family } from './family.js';
+import { pickFamily, typedAddress, type Family } from './family.js';
 import { endpointsFor } from './endpoints.js';
 import { externalNameFinding, headlessFinding, isNoLocalEndpoint, serviceTypeFindings } from './service-types.js';
 import { entryNodes, nodeAddresses, plannedTargets, podIps, serviceIps, type Target } from './targets.js';
@@ -75,7 +75,7 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
   const { dest, portName } = resolved;
   if (req.port !== undefined && resolved.port !== undefined && req.port !== resolved.port) throw new UserError(`two ports given: ${resolved.port} in ${req.dst} and --port ${req.port}`);
   const port = req.port ?? resolved.port;
-  const family = pickFamily({ src: ext?.name ?? req.src, srcIps: ext ? [ext.ip] : sourceIps(snapshot, req), dst: req.dst, dstIps: destIps(dest) }, req.family);
+  const family = pickFamily({ src: ext?.name ?? req.src, srcIps: ext ? [ext.ip] : sourceIps(snapshot, req), dst: req.dst, dstIps: typedIps(req.dst) ?? destIps(dest) }, req.family);
   const source = ext ?? withFamily(resolveSource(snapshot, req.src, req.namespace), family);
   const tw = buildWorld(snapshot, deps.buildNode);
   if (dest.kind === 'service' && dest.externalName !== undefined) return { traces: [externalNameTrace(source, dest, port)] };
@@ -90,6 +90,12 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
 function sourceIps(snapshot: Snapshot, req: TraceRequest): string[] {
   const s = resolveSource(snapshot, req.src, req.namespace);
   return s.kind === 'pod' && !s.hostNetwork ? podIps(s.pod) : s.kind === 'node' ? nodeAddresses(s.node) : [s.ip];
+}
+
+/** A DST typed as an address is that address's family only (`[v6]:PORT` of a dual-stack pod is its IPv6 side). */
+function typedIps(dst: string): string[] | undefined {
+  const ip = typedAddress(dst);
+  return ip !== undefined ? [ip] : undefined;
 }
 
 function destIps(d: Destination): string[] {
