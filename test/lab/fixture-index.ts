@@ -50,6 +50,7 @@ export const TARGETS: FixtureTarget[] = [
   fixture('forward-drop-routed', 'forward-drop', 'routed', 'iptables'),
   fixture('service-types', 'service-types', 'vxlan', 'iptables'),
   fixture('service-types-nftables', 'service-types', 'host-gw', 'nftables'),
+  fixture('dual-stack', 'dual-stack', 'host-gw', 'iptables'),
 ];
 
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;

@@ -9,6 +9,7 @@ import type { ProbeCase } from './oracle.js';
 import { IPS, NODE_PORT } from './topologies.js';
 import { UNDERLAY_GATEWAY, nodeByName, podByName, type LabSpec, type Topology } from './spec.js';
 import { serviceTypes } from './service-types.js';
+import { dualStack } from './dual-stack.js';
 
 export interface ScenarioState {
   /** Pods deleted from the API (and their endpoints from kube-proxy's rules). */
@@ -175,4 +176,5 @@ export const SCENARIOS: Scenario[] = [
   ipForwardOff,
   staleConntrack,
   serviceTypes,
+  dualStack,
 ];
