@@ -1,5 +1,5 @@
 /**
- * The simulator on kube-proxy ipvs mode (test/sim/ipvs-mode.ts). Expectations follow the kernel's hook order
+ * The simulator on kube-proxy ipvs mode (test/sim/ipvs-mode.ts: the lab's ipvs-mode renderer for the shared services). Expectations follow the kernel's hook order
  * (ip_vs_core.c: LOCAL_IN priority 99, after filter INPUT; LOCAL_OUT -98, after nat OUTPUT), ip_vs_nat_xmit (the
  * rewritten packet re-enters LOCAL_OUT, then POSTROUTING), ip_vs_leave (no real server: ICMP port unreachable) and the
  * rules kube-proxy's ipvs proxier writes (KUBE-IPVS-FILTER rejects new connections to a service address on a port no
@@ -12,8 +12,10 @@ import { schedule } from '../../src/sim/ipvs.js';
 import { parseIpvs } from '../../src/parse/ipvs.js';
 import { readCorpus } from '../support/corpus.js';
 import { endpointOdds, runCase } from './harness.js';
+import { CASES } from './kube-proxy-cases.js';
 import { NODE_A, NODE_B, podsOf } from './topology.js';
 import { ipvsNodes } from './ipvs-mode.js';
+import type { IpvsService } from '../../src/model/ipvs.js';
 
 const nodes = ipvsNodes();
 const steps = (b: Branch): Step[] => b.hops.flatMap((h) => h.steps);
@@ -22,6 +24,30 @@ const ipvsSteps = (b: Branch): Step[] => steps(b).filter((s) => s.table === 'ipv
 function fromOutside(daddr: string, dport: number, node = 'node-a'): Branch[] {
   const world = makeWorld(nodes, podsOf(NODE_A, NODE_B), { 'node-a': [NODE_A.ip], 'node-b': [NODE_B.ip] });
   return simulate(world, newPacket({ proto: 'tcp', saddr: '172.18.0.100', daddr, dport }), { kind: 'interface', node, iif: 'eth0' });
+}
+
+describe('simulator, kube-proxy ipvs mode: the cases every proxy mode must agree on', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const b = runCase(nodes, c);
+      expect(probabilitySum(b)).toBeCloseTo(1, 9);
+      for (const br of b) expect(br.disposition, br.reason).not.toBe('uncertain');
+      expect(overallDisposition(b)).toBe(c.disposition);
+      if (c.endpoints) {
+        const odds = endpointOdds(b);
+        expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
+        for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
+      }
+      if (c.seenFrom) for (const br of b) expect(br.final?.saddr).toBe(c.seenFrom);
+    });
+  }
+});
+
+/** The nodes with one virtual server's scheduler and real server weights changed, as an admin could with ipvsadm. */
+function tuned(vip: string, change: (s: IpvsService) => void) {
+  const copy = ipvsNodes();
+  for (const n of copy) for (const s of n.ipvs) if (s.address === vip) change(s);
+  return copy;
 }
 
 describe('simulator, kube-proxy ipvs mode', () => {
@@ -64,15 +90,22 @@ describe('simulator, kube-proxy ipvs mode', () => {
   });
 
   it('persistence is reported as session affinity', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.30', port: 80, disposition: '' });
-    expect(endpointOdds(b)).toEqual({ '10.244.1.5:8080': 1 });
-    expect(b[0]!.notes.some((n) => /persistence 10800 s/.test(n))).toBe(true);
+    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.40', port: 80, disposition: '' });
+    expect(endpointOdds(b)).toEqual({ '10.244.0.6:8080': 0.5, '10.244.1.5:8080': 0.5 });
+    for (const br of b) expect(br.notes.some((n) => /persistence 10800 s/.test(n))).toBe(true);
   });
 
   it('wrr shares follow the weights; a weight-0 real server takes no new connections', () => {
-    const wrr = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.40', port: 80, disposition: '' });
+    const weighted = tuned('10.96.0.10', (s) => {
+      s.scheduler = 'wrr';
+      s.reals[0]!.weight = 3;
+    });
+    const wrr = runCase(weighted, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
     expect(endpointOdds(wrr)).toEqual({ '10.244.0.6:8080': 0.75, '10.244.1.5:8080': 0.25 });
-    const quiesced = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.50', port: 80, disposition: '' });
+    const drained = tuned('10.96.0.10', (s) => {
+      s.reals[0]!.weight = 0;
+    });
+    const quiesced = runCase(drained, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
     expect(endpointOdds(quiesced)).toEqual({ '10.244.1.5:8080': 1 });
     expect(quiesced[0]!.notes.some((n) => /weight 0 take no new connections/.test(n))).toBe(true);
   });
