@@ -1,7 +1,8 @@
 /** Runs a Case through the simulator on the two-node topology with a given ruleset per node. */
 import type { Ruleset } from '../../src/model/netfilter.js';
 import type { NodeModel } from '../../src/model/node.js';
-import { makeWorld, newPacket, simulate, type Branch } from '../../src/sim/index.js';
+import { expect } from 'vitest';
+import { makeWorld, newPacket, overallDisposition, probabilitySum, simulate, type Branch } from '../../src/sim/index.js';
 import { podIngress } from '../../src/analyze/trace/ingress.js';
 import { flannelNode, NODE_A, NODE_B, podsOf, type NodeSpec } from './topology.js';
 import type { Case } from './kube-proxy-cases.js';
@@ -38,4 +39,17 @@ export function endpointOdds(branches: Branch[]): Record<string, number> {
     out[k] = (out[k] ?? 0) + b.probability;
   }
   return out;
+}
+
+/** The checks every proxy mode must pass for a shared Case: odds sum to 1, nothing uncertain, disposition, endpoints, source. */
+export function expectCase(branches: Branch[], c: Case): void {
+  expect(probabilitySum(branches)).toBeCloseTo(1, 9);
+  for (const b of branches) expect(b.disposition, b.reason).not.toBe('uncertain');
+  expect(overallDisposition(branches)).toBe(c.disposition);
+  if (c.endpoints) {
+    const odds = endpointOdds(branches);
+    expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
+    for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
+  }
+  if (c.seenFrom) for (const b of branches) expect(b.final?.saddr).toBe(c.seenFrom);
 }

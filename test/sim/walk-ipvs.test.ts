@@ -11,7 +11,7 @@ import { makeWorld, newPacket, overallDisposition, probabilitySum, simulate } fr
 import { schedule } from '../../src/sim/ipvs.js';
 import { parseIpvs } from '../../src/parse/ipvs.js';
 import { readCorpus } from '../support/corpus.js';
-import { endpointOdds, runCase } from './harness.js';
+import { endpointOdds, expectCase, runCase } from './harness.js';
 import { CASES } from './kube-proxy-cases.js';
 import { NODE_A, NODE_B, podsOf } from './topology.js';
 import { ipvsNodes } from './ipvs-mode.js';
@@ -27,20 +27,7 @@ function fromOutside(daddr: string, dport: number, node = 'node-a'): Branch[] {
 }
 
 describe('simulator, kube-proxy ipvs mode: the cases every proxy mode must agree on', () => {
-  for (const c of CASES) {
-    it(c.name, () => {
-      const b = runCase(nodes, c);
-      expect(probabilitySum(b)).toBeCloseTo(1, 9);
-      for (const br of b) expect(br.disposition, br.reason).not.toBe('uncertain');
-      expect(overallDisposition(b)).toBe(c.disposition);
-      if (c.endpoints) {
-        const odds = endpointOdds(b);
-        expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
-        for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
-      }
-      if (c.seenFrom) for (const br of b) expect(br.final?.saddr).toBe(c.seenFrom);
-    });
-  }
+  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes, c), c));
 });
 
 /** The nodes with one virtual server's scheduler and real server weights changed, as an admin could with ipvsadm. */

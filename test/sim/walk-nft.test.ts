@@ -10,9 +10,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNftJson } from '../../src/parse/netfilter/nft-json.js';
 import { renderNftables } from '../lab/kube-proxy/nftables.js';
-import { overallDisposition, probabilitySum } from '../../src/sim/index.js';
 import { CASES, SERVICES } from './kube-proxy-cases.js';
-import { endpointOdds, runCase, twoNodes } from './harness.js';
+import { expectCase, runCase, twoNodes } from './harness.js';
 
 /** Loads nft text in a fresh namespace and returns the kernel's JSON dump; undefined when not possible. */
 function kernelJson(text: string): string | undefined {
@@ -45,20 +44,7 @@ const b = nftRuleset('node-b', '172.18.0.3');
 
 describe.skipIf(!a || !b)('simulator, kube-proxy nftables mode (kernel-loaded rules, nft JSON parser)', () => {
   const nodes = twoNodes({ 'node-a': a!, 'node-b': b! });
-  for (const c of CASES) {
-    it(c.name, () => {
-      const branches = runCase(nodes, c);
-      expect(probabilitySum(branches)).toBeCloseTo(1, 9);
-      for (const br of branches) expect(br.disposition, br.reason).not.toBe('uncertain');
-      expect(overallDisposition(branches)).toBe(c.disposition);
-      if (c.endpoints) {
-        const odds = endpointOdds(branches);
-        expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
-        for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
-      }
-      if (c.seenFrom) for (const br of branches) expect(br.final?.saddr).toBe(c.seenFrom);
-    });
-  }
+  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes, c), c));
 
   it('a ClusterIP port without a service is rejected by cluster-ips-check (nftables mode only)', () => {
     const br = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../src/parse/netfilter/iptables-save.js';
 import { renderIptables } from '../lab/kube-proxy/iptables.js';
-import { overallDisposition, probabilitySum } from '../../src/sim/index.js';
 import { CASES, SERVICES } from './kube-proxy-cases.js';
-import { endpointOdds, runCase, twoNodes } from './harness.js';
+import { endpointOdds, expectCase, runCase, twoNodes } from './harness.js';
 import { EMPTY_RULESET } from './topology.js';
 
 const iptablesRuleset = (node: string, ip: string) =>
@@ -13,20 +12,7 @@ const iptablesNodes = () => twoNodes({ 'node-a': iptablesRuleset('node-a', '172.
 
 describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, parsed by the iptables-save parser)', () => {
   const nodes = iptablesNodes();
-  for (const c of CASES) {
-    it(c.name, () => {
-      const branches = runCase(nodes, c);
-      expect(probabilitySum(branches)).toBeCloseTo(1, 9);
-      for (const b of branches) expect(b.disposition, `${b.reason}`).not.toBe('uncertain');
-      expect(overallDisposition(branches)).toBe(c.disposition);
-      if (c.endpoints) {
-        const odds = endpointOdds(branches);
-        expect(Object.keys(odds).sort()).toEqual(Object.keys(c.endpoints).sort());
-        for (const [k, p] of Object.entries(c.endpoints)) expect(odds[k]).toBeCloseTo(p, 6);
-      }
-      if (c.seenFrom) for (const b of branches) expect(b.final?.saddr).toBe(c.seenFrom);
-    });
-  }
+  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes, c), c));
 
   it('a ClusterIP port with no rule leaves by the default route (iptables mode has no catch-all for service IPs)', () => {
     const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
