@@ -42,6 +42,8 @@ export interface Link {
   /** `link` / `link_index`: the peer of a veth or the lower device. */
   peer?: { index?: number; name?: string; netnsId?: number };
   vxlan?: VxlanInfo;
+  /** IP-in-IP tunnel (`ipip`: Calico's tunl0) details from `ip -d`. */
+  ipip?: IpTunnelInfo;
   /** Bridge port / bridge options that matter for forwarding. */
   bridge?: { vlanFiltering?: boolean; stp?: boolean; nfCallIptables?: boolean; nfCallIp6tables?: boolean };
   /** Options of this link as a port of its master bridge (`ip -d`: bridge_slave / info_slave_data). */
@@ -59,6 +61,14 @@ export interface VxlanInfo {
   /** Underlay device. */
   dev?: string;
   learning: boolean;
+}
+
+/** `ip -d link` of an ipip device; `any` (unset) local/remote are left out: such a device takes any peer (tunl0). */
+export interface IpTunnelInfo {
+  local?: string;
+  remote?: string;
+  /** Lower device the tunnel is bound to. */
+  dev?: string;
 }
 
 export interface Address {

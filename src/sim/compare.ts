@@ -92,18 +92,30 @@ export function matchName(actual: string, pattern: string): boolean {
   return actual === pattern;
 }
 
+/** Other names of a protocol: nft's, /etc/protocols' old and new ones (4 is ipencap, IP-ENCAP, ipv4; nft says ipip). */
+const PROTO_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  icmpv6: ['ipv6-icmp'],
+  'ipv6-icmp': ['icmpv6'],
+  ipencap: ['ipip', 'ipv4', 'ip-encap'],
+};
+
+/** The name PROTO_NUMBERS knows a protocol by. */
+function canonicalProto(name: string): string {
+  if (name === 'ipv6-icmp') return 'icmpv6';
+  return PROTO_ALIASES[name] !== undefined || name in PROTO_NUMBERS ? name : (Object.keys(PROTO_ALIASES).find((k) => PROTO_ALIASES[k]!.includes(name)) ?? name);
+}
+
 function symbolEquals(sv: number | string, sym: string): boolean {
   const s = sym.toLowerCase();
   if (s === 'missing') return sv === '';
   if (s === 'exists') return sv !== '';
   if (typeof sv === 'number') {
-    const n = PROTO_NUMBERS[s === 'ipv6-icmp' ? 'icmpv6' : s];
+    const n = PROTO_NUMBERS[canonicalProto(s)];
     return n !== undefined ? n === sv : String(sv) === s;
   }
   const a = sv.toLowerCase();
   if (a === s) return true;
-  const alias: Record<string, string> = { icmpv6: 'ipv6-icmp', 'ipv6-icmp': 'icmpv6' };
-  return alias[a] === s;
+  return (PROTO_ALIASES[a] ?? []).includes(s);
 }
 
 function inRange(sv: number | string, from: Value, to: Value): boolean | undefined {
@@ -117,7 +129,7 @@ function inRange(sv: number | string, from: Value, to: Value): boolean | undefin
 
 function toNumber(sv: SV): number | undefined {
   if (typeof sv === 'number') return sv;
-  if (typeof sv === 'string') return PROTO_NUMBERS[sv === 'ipv6-icmp' ? 'icmpv6' : sv];
+  if (typeof sv === 'string') return PROTO_NUMBERS[canonicalProto(sv)];
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Leaving a node: into a pod's veth, out of a bridge port (FDB), into a VXLAN tunnel, or onto the
+ * Leaving a node: into a pod's veth, out of a bridge port (FDB), into a VXLAN or IPIP tunnel, or onto the
  * underlay to the next node's model (or out of the snapshot). Bridges: bridge.ts; VXLAN: vxlan.ts.
  */
 import type { Link, NodeModel } from '../model/node.js';
@@ -11,6 +11,10 @@ import type { ResolvedHop } from './route.js';
 import { inPrefix, sameAddr } from './addr.js';
 import { portFor } from './bridge.js';
 import { encap } from './vxlan.js';
+import { encapIpip } from './ipip.js';
+
+/** Devices whose next hop being a node address does not make them the underlay: the packet is wrapped or stays local. */
+const TUNNEL_OR_LOCAL: ReadonlySet<string> = new Set(['vxlan', 'ipip', 'bridge', 'loopback']);
 
 export const linkOf = (node: NodeModel, name?: string): Link | undefined => (name ? node.links.find((l) => l.name === name) : undefined);
 
@@ -26,7 +30,7 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   if (link.mtu) addSteps(flow, node.name, [{ kind: 'forward', summary: `leaves by ${dev} (${link.kind}, mtu ${link.mtu})${hop.gateway ? ` via ${hop.gateway}` : ''}`, detail: { dev, kind: String(link.kind), mtu: link.mtu }, packetAfter: viewOf(pkt) }]);
   // A veth or plain device whose next hop is another node's address is the underlay (lab nodes, veth-attached VMs).
   const nexthop = hop.gateway ?? pkt.daddr;
-  if (link.kind !== 'vxlan' && link.kind !== 'bridge' && link.kind !== 'loopback' && ctx.world.nodeByAddr.has(nexthop) && !ctx.world.podByIp.has(nexthop)) {
+  if (!TUNNEL_OR_LOCAL.has(link.kind) && ctx.world.nodeByAddr.has(nexthop) && !ctx.world.podByIp.has(nexthop)) {
     return underlay(ctx, node, flow, pkt, hop);
   }
   switch (link.kind) {
@@ -41,6 +45,7 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
     case 'vxlan':
       return encap(ctx, node, flow, pkt, link, hop);
     case 'ipip':
+      return encapIpip(ctx, node, flow, pkt, link, hop);
     case 'gre':
     case 'geneve':
     case 'wireguard':

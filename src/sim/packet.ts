@@ -2,7 +2,8 @@
  * The packet the simulator walks: what the kernel would see in the skb and its conntrack entry.
  * Values only; every stage returns a new packet (see `withPacket`), so a step can show before/after.
  */
-export type L4Proto = 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmpv6';
+/** `ipencap` is IP-in-IP (protocol 4): only tunnel packets carry it. */
+export type L4Proto = 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmpv6' | 'ipencap';
 
 /** Conntrack state as netfilter's `ct state` sees it. */
 export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';
@@ -39,8 +40,8 @@ export interface Packet {
   ttl: number;
   /** NAT recorded in an existing conntrack entry for this flow, applied at the NAT hooks instead of the nat chains. */
   ctEntry?: { dnat?: Tuple; snat?: Tuple; line?: number };
-  /** For a tunnel's outer packet: what it carries. */
-  inner?: { packet: Packet; vni: number; dev: string; port: number };
+  /** For a tunnel's outer packet: what it carries, and through which kind of tunnel. */
+  inner?: { tunnel: 'vxlan'; packet: Packet; vni: number; dev: string; port: number } | { tunnel: 'ipip'; packet: Packet; dev: string };
 }
 
 /** physIn of a frame known to come from a bridge port whose name the dumps do not show. */
@@ -120,4 +121,4 @@ export function viewOf(p: Packet): PacketView {
   return v;
 }
 
-export const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, icmpv6: 58 };
+export const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, icmpv6: 58, ipencap: 4 };

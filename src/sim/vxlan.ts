@@ -7,6 +7,7 @@ import { arrive, originate, type WalkCtx } from './walk.js';
 import type { ResolvedHop } from './route.js';
 import { sameAddr } from './addr.js';
 import { selectSourceAddr } from './local.js';
+import { decapIpip } from './ipip.js';
 
 /** VXLAN: the inner packet's next hop → neighbour MAC → FDB entry → remote VTEP; the outer UDP packet is sent by the node. */
 export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, link: Link, hop: ResolvedHop): Branch[] {
@@ -39,7 +40,7 @@ export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, li
   const local = vx.local ?? selectSourceAddr(node, vx.dev, remote, family) ?? '';
   const outer = newPacket({ proto: 'udp', saddr: local, daddr: remote, dport: vx.port, ttl: pkt.ttl });
   const port = vx.port;
-  outer.inner = { packet: pkt, vni: vx.id, dev: link.name, port };
+  outer.inner = { tunnel: 'vxlan', packet: pkt, vni: vx.id, dev: link.name, port };
   const owner = ctx.world.nodeByAddr.get(remote);
   addSteps(flow, node.name, [
     {
@@ -56,6 +57,7 @@ export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, li
 /** On the receiving node: the UDP packet for a VXLAN port goes to the vxlan device with the same VNI. */
 export function decap(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Packet): Branch[] {
   const inner = outer.inner!;
+  if (inner.tunnel === 'ipip') return decapIpip(ctx, node, flow, outer);
   const dev = node.links.find((l) => l.kind === 'vxlan' && l.vxlan?.id === inner.vni && (l.vxlan.port === inner.port || !l.vxlan.port));
   if (!dev) return [end(flow, 'dropped', `${node.name} has no VXLAN device with VNI ${inner.vni} on port ${inner.port}: the tunnel packet is dropped`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };

@@ -1,5 +1,5 @@
 /** `ip -d -j link show` (and `ip -j link`, `ip -d link` / `ip link` text) → Link[]. */
-import type { Link, VxlanInfo } from '../../model/node.js';
+import type { IpTunnelInfo, Link, VxlanInfo } from '../../model/node.js';
 import { ParseError, type ParseWarning } from '../error.js';
 import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
@@ -32,6 +32,7 @@ export function linkFromJson(r: JsonReader, o: JsonObject, path: string, warning
   if (peerName !== undefined || peerIndex !== undefined) link.peer = assignDefined({}, { name: peerName, index: peerIndex, netnsId });
   const data = info?.info_data === undefined ? undefined : r.object(info.info_data, `${path}.linkinfo.info_data`);
   if (data && kind === 'vxlan') link.vxlan = vxlanFromJson(r, data, `${path}.linkinfo.info_data`);
+  if (data && kind === 'ipip') link.ipip = tunnelEnds(r.optStr(data, 'local', path), r.optStr(data, 'remote', path), r.optStr(data, 'link', path));
   if (data && kind === 'bridge') {
     link.bridge = assignDefined({}, {
       vlanFiltering: r.optBool(data, 'vlan_filtering', path),
@@ -65,6 +66,12 @@ function vxlanFromJson(r: JsonReader, d: JsonObject, path: string): VxlanInfo {
     group: r.optStr(d, 'group', path) ?? r.optStr(d, 'group6', path),
     dev: r.optStr(d, 'link', path),
   });
+}
+
+/** iproute2 prints an unset tunnel end as `any`. */
+function tunnelEnds(local: string | undefined, remote: string | undefined, dev: string | undefined): IpTunnelInfo {
+  const set = (v: string | undefined): string | undefined => (v === undefined || v === 'any' ? undefined : v);
+  return assignDefined({}, { local: set(local), remote: set(remote), dev });
 }
 
 const numFlag = (v: unknown): boolean | undefined => (typeof v === 'number' ? v !== 0 : undefined);
@@ -158,6 +165,8 @@ export function applyDetailLine(link: Link, toks: { text: string; column: number
     const id = toInt(opts.get('id')) ?? fail(source, 'vxlan without an "id"', line, toks[0]!.column);
     const v: VxlanInfo = { id, port: toInt(opts.get('dstport')) ?? 8472, learning: !words.has('nolearning') };
     link.vxlan = assignDefined(v, { local: opts.get('local'), remote: opts.get('remote'), group: opts.get('group'), dev: opts.get('dev') });
+  } else if (first === 'ipip') {
+    link.ipip = tunnelEnds(opts.get('local'), opts.get('remote'), opts.get('dev'));
   } else if (first === 'bridge') {
     link.bridge = assignDefined({}, {
       vlanFiltering: bit(opts.get('vlan_filtering')),
