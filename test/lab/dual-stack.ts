@@ -1,8 +1,8 @@
 /**
- * Scenario `dual-stack` (host-gw, kube-proxy iptables mode): the standard cluster with IPv6 beside
- * IPv4 (`LabSpec.ipv6`): IPv6 underlay, per-node IPv6 podCIDRs, pods with both families, and the
- * `web` Service RequireDualStack (clusterIPs [10.96.0.10, fd00:10:96::a]) with kube-proxy's IPv6
- * proxier rules in ip6tables. The other services stay IPv4 SingleStack, as in a dual-stack cluster
+ * Scenario `dual-stack` (host-gw, kube-proxy iptables or nftables mode): the standard cluster with
+ * IPv6 beside IPv4 (`LabSpec.ipv6`): IPv6 underlay, per-node IPv6 podCIDRs, pods with both families,
+ * and the `web` Service RequireDualStack (clusterIPs [10.96.0.10, fd00:10:96::a]) with kube-proxy's
+ * IPv6 proxier rules (ip6tables, or `table ip6 kube-proxy`). The other services stay IPv4 SingleStack, as in a dual-stack cluster
  * that did not ask for more. Cases: pod → pod over IPv6 across nodes and on the node, pod → the IPv6
  * ClusterIP (TCP and UDP, netx `--family 6`), and the same service over IPv4.
  */
@@ -19,7 +19,7 @@ const udp = (ip: string, port: number) => ({ ip, port, protocol: 'UDP' as const 
 export const dualStack: Scenario = {
   name: 'dual-stack',
   description:
-    'IPv6 beside IPv4 (host-gw): service web is RequireDualStack (IPv6 ClusterIP fd00:10:96::a, kube-proxy IPv6 rules in ip6tables); the other services stay IPv4',
+    'IPv6 beside IPv4 (host-gw): service web is RequireDualStack (IPv6 ClusterIP fd00:10:96::a, kube-proxy IPv6 rules in ip6tables or table ip6 kube-proxy); the other services stay IPv4',
   topologies: ['host-gw'],
   spec: (spec: LabSpec): LabSpec => ({
     ...spec,

@@ -51,6 +51,7 @@ export const TARGETS: FixtureTarget[] = [
   fixture('service-types', 'service-types', 'vxlan', 'iptables'),
   fixture('service-types-nftables', 'service-types', 'host-gw', 'nftables'),
   fixture('dual-stack', 'dual-stack', 'host-gw', 'iptables'),
+  fixture('dual-stack-nftables', 'dual-stack', 'host-gw', 'nftables'),
 ];
 
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;

@@ -1,19 +1,27 @@
 /**
  * Loads the IPv6 half of a dual-stack lab into its nodes: kube-proxy's IPv6 proxier rules
- * (ip6tables-restore, iptables mode) and flanneld's IPv6 masquerade rules.
+ * (ip6tables-restore in iptables mode, `table ip6 kube-proxy` in nftables mode) and flanneld's IPv6
+ * masquerade rules.
  */
 import { flannelRules, type Lab } from './build.js';
 import { inNs, run } from './exec.js';
 import { kubeProxyInput6 } from './ipv6.js';
 import { renderIptables } from './kube-proxy/iptables.js';
+import { renderNftables } from './kube-proxy/nftables.js';
 import { CLUSTER_CIDR6 } from './spec.js';
 
-/** Renders and loads the IPv6 proxier's rules (iptables mode) on every node. */
+/** Renders and loads the IPv6 proxier's rules on every node: ip6tables (iptables mode) or `table ip6 kube-proxy` (nftables mode). */
 export async function loadKubeProxy6(lab: Lab, deletedPods?: ReadonlySet<string>): Promise<void> {
-  if (lab.spec.proxyMode !== 'iptables') throw new Error('lab: dual-stack is built for kube-proxy iptables mode only');
   for (const node of lab.plan.nodes) {
-    // Full tables, like the IPv4 restore; the nfacct counters were created for the IPv4 rules (they are family-less).
-    await run(inNs(lab.nodeNs(node.name), ['ip6tables-restore']), { input: renderIptables(kubeProxyInput6(lab.plan, node, deletedPods)) });
+    const ns = lab.nodeNs(node.name);
+    const input = kubeProxyInput6(lab.plan, node, deletedPods);
+    if (lab.spec.proxyMode === 'iptables') {
+      // Full tables, like the IPv4 restore; the nfacct counters were created for the IPv4 rules (they are family-less).
+      await run(inNs(ns, ['ip6tables-restore']), { input: renderIptables(input) });
+    } else {
+      // The rendered file starts with add + delete of its table, so a reload replaces it.
+      await run(inNs(ns, ['nft', '-f', '-']), { input: renderNftables(input) });
+    }
   }
 }
 

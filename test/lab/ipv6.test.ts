@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { dualStack, DS_IPS } from './dual-stack.js';
 import { kubeProxyInput6, labServices6 } from './ipv6.js';
 import { renderIptables } from './kube-proxy/iptables.js';
+import { renderNftables } from './kube-proxy/nftables.js';
 import { labObjects } from './objects.js';
 import { kubeProxyInput } from './proxy.js';
 import { nodeByName, planAddresses, podByName } from './spec.js';
@@ -48,6 +49,17 @@ describe('the IPv6 kube-proxy proxier', () => {
     expect(text).toMatch(/! -s fd00:10:244::\/56 -j KUBE-MARK-MASQ/);
     // kubelet's (empty) KUBE-FIREWALL is still declared and jumped to.
     expect(text).toMatch(/^:KUBE-FIREWALL - \[0:0\]$/m);
+  });
+
+  it('nftables mode: table ip6 kube-proxy with ipv6_addr sets and ip6 matches (upstream ipX / ipvX_addr)', () => {
+    const text = renderNftables(kubeProxyInput6(plan, node));
+    expect(text.split('\n').slice(0, 3)).toEqual(['add table ip6 kube-proxy', 'delete table ip6 kube-proxy', 'add table ip6 kube-proxy { comment "rules for kube-proxy" ; }']);
+    expect(text).not.toMatch(/\bip kube-proxy|ipv4_addr|\bip (s|d)addr/);
+    expect(text).toContain('add set ip6 kube-proxy cluster-ips { type ipv6_addr ; comment "Active ClusterIPs" ; }');
+    expect(text).toContain('add element ip6 kube-proxy nodeport-ips { fd00:31:250::10 }');
+    expect(text).toContain('add rule ip6 kube-proxy cluster-ips-check ip6 daddr { fd00:10:96::/112 } drop comment "Drop traffic to unallocated ClusterIPs"');
+    expect(text).toMatch(/add element ip6 kube-proxy service-ips \{ fd00:10:96::a \. tcp \. 80 : goto service-/);
+    expect(text).toMatch(/meta l4proto tcp dnat to \[fd00:10:244:1::10\]:8080/);
   });
 
   it('the IPv4 proxier of the same lab is unchanged by the IPv6 half', () => {

@@ -85,10 +85,14 @@ export function resolveDestination(snapshot: Snapshot, spec: string, namespace: 
   return { dest: { kind: 'pod', pod, name: podName(pod), ip: pip, ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}), ...(p !== undefined ? { port: p } : {}) }, ...(p !== undefined ? { port: p } : {}) };
 }
 
-/** An address that belongs to a service (ClusterIP, externalIP, load balancer ingress IP) or a pod is traced as that object, so findings apply. */
+/**
+ * An address that belongs to a service (ClusterIP, externalIP, load balancer ingress IP) or a pod is traced as that
+ * object, so findings apply. A service address with a port the service does not have is a plain address: the packet
+ * still goes somewhere (kube-proxy's ipvs and nftables modes reject it, iptables mode routes it on).
+ */
 function destinationByIp(snapshot: Snapshot, ip: string, port?: number): Destination {
   const owned = serviceByAddress(objectsOf(snapshot, 'services'), ip);
-  if (owned) {
+  if (owned && (port === undefined || (owned.service.spec?.ports ?? []).some((p) => p.port === port))) {
     const { service: svc, address } = owned;
     return { kind: 'service', service: svc, name: `${svc.metadata?.namespace}/${svc.metadata?.name}`, ip, ports: svc.spec?.ports ?? [], address };
   }

@@ -7,7 +7,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { familyOf } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
-import { servicePorts, type Destination, type Proto, type ServiceAddress } from './resolve.js';
+import { serviceByAddress, servicePorts, type Destination, type Proto, type ServiceAddress } from './resolve.js';
 import { endpointsFor, type SliceEndpoint } from './endpoints.js';
 import type { ExternalSource } from './external.js';
 import type { Family } from './family.js';
@@ -90,6 +90,11 @@ export function plannedTargets(snapshot: Snapshot, r: TargetRequest): Target[] {
   const ip = fam(ips, r.family) ?? d.ip;
   const proto = r.protocol ?? 'tcp';
   const t: Target = { ip, port: p, proto, dest: ip === d.ip ? d : { ...d, ip }, notes: [], ...(r.entry ? { entry: r.entry } : {}) };
+  if (d.kind === 'ip') {
+    const owner = serviceByAddress(objectsOf(snapshot, 'services'), d.ip);
+    const ports = (owner?.service.spec?.ports ?? []).map((x) => `${x.port}/${x.protocol ?? 'TCP'}`).join(', ');
+    if (owner) t.notes.push(`${d.ip} is the ${owner.address.kind} of service ${owner.service.metadata?.namespace}/${owner.service.metadata?.name}, which has no port ${p} (its ports: ${ports || 'none'}): traced as a plain address`);
+  }
   if (d.kind === 'node') {
     const np = nodePortOwner(snapshot, p, proto);
     if (np) {

@@ -4,7 +4,7 @@
  * numgen dispatch and endpoint chains.
  */
 import { nftEndpointChainBase, nftServiceChainBase } from './hash.js';
-import { T, type Tx } from './nftables-setup.js';
+import type { Tx } from './nftables-setup.js';
 import { cidrContains, externalIPs, loadBalancerIPs, type PlannedEndpoint, type ServicePortPlan } from './plan.js';
 import type { KubeProxyInput } from './types.js';
 
@@ -86,15 +86,15 @@ function writeChainRules(tx: Tx, input: KubeProxyInput, plan: ServicePortPlan, n
   const { service, port, protocol } = plan;
   const internalChain = plan.internalPolicyLocal ? names.local : names.cluster;
   if (plan.hasInternalEndpoints) {
-    const match = `ip daddr ${service.clusterIP} ${protocol} dport ${port.port}`;
+    const match = `${tx.f.ip} daddr ${service.clusterIP} ${protocol} dport ${port.port}`;
     if (input.masqueradeAll) tx.rule(internalChain, `${match} jump mark-for-masquerade`);
-    else if (input.clusterCIDR) tx.rule(internalChain, `${match} ip saddr != ${input.clusterCIDR} jump mark-for-masquerade`);
+    else if (input.clusterCIDR) tx.rule(internalChain, `${match} ${tx.f.ip} saddr != ${input.clusterCIDR} jump mark-for-masquerade`);
   }
   if (usesExternal) {
     if (!plan.externalPolicyLocal) {
       tx.rule(names.external, 'jump mark-for-masquerade');
     } else {
-      if (input.clusterCIDR) tx.rule(names.external, `ip saddr ${input.clusterCIDR} goto ${names.cluster}`, 'short-circuit pod traffic');
+      if (input.clusterCIDR) tx.rule(names.external, `${tx.f.ip} saddr ${input.clusterCIDR} goto ${names.cluster}`, 'short-circuit pod traffic');
       tx.rule(names.external, 'fib saddr type local jump mark-for-masquerade', 'masquerade local traffic');
       tx.rule(names.external, `fib saddr type local goto ${names.cluster}`, 'short-circuit local traffic');
     }
@@ -104,7 +104,7 @@ function writeChainRules(tx: Tx, input: KubeProxyInput, plan: ServicePortPlan, n
   const affinity = service.sessionAffinitySeconds;
   if (affinity !== undefined) {
     for (const ep of plan.reachableEndpoints) {
-      tx.raw(`add set ${T} ${affinitySet(plan, ep)} { type ipv4_addr ; flags dynamic,timeout ; timeout ${affinity}s ; }`);
+      tx.raw(`add set ${tx.f.table} ${affinitySet(plan, ep)} { type ${tx.f.addr} ; flags dynamic,timeout ; timeout ${affinity}s ; }`);
     }
   }
 }
@@ -115,13 +115,13 @@ function writeFirewallRule(tx: Tx, input: KubeProxyInput, plan: ServicePortPlan,
   if (lbIPs.length === 0 || ranges.length === 0) return;
   const fromNode = ranges.some((cidr) => input.nodeIPs.some((ip) => cidrContains(cidr, ip)));
   const sources = fromNode ? [...ranges, ...lbIPs] : ranges;
-  tx.rule(names.firewall, `ip saddr != { ${sources.join(' , ')} } drop`);
+  tx.rule(names.firewall, `${tx.f.ip} saddr != { ${sources.join(' , ')} } drop`);
 }
 
 /** Affinity gotos, then `numgen random mod N vmap { … }` (always, even for N = 1). */
 function writeServiceToEndpointRules(tx: Tx, plan: ServicePortPlan, chain: string, endpoints: PlannedEndpoint[]): void {
   if (plan.service.sessionAffinitySeconds !== undefined) {
-    for (const ep of endpoints) tx.rule(chain, `ip saddr @${affinitySet(plan, ep)} goto ${endpointChain(plan, ep)}`);
+    for (const ep of endpoints) tx.rule(chain, `${tx.f.ip} saddr @${affinitySet(plan, ep)} goto ${endpointChain(plan, ep)}`);
   }
   const elements = endpoints.map((ep, i) => `${i} : goto ${endpointChain(plan, ep)}`).join(' , ');
   tx.rule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
@@ -129,7 +129,7 @@ function writeServiceToEndpointRules(tx: Tx, plan: ServicePortPlan, chain: strin
 
 function writeEndpointChain(tx: Tx, plan: ServicePortPlan, ep: PlannedEndpoint): void {
   const chain = endpointChain(plan, ep);
-  tx.rule(chain, `ip saddr ${ep.ip} jump mark-for-masquerade`);
-  if (plan.service.sessionAffinitySeconds !== undefined) tx.rule(chain, `update @${affinitySet(plan, ep)} { ip saddr }`);
+  tx.rule(chain, `${tx.f.ip} saddr ${ep.ip} jump mark-for-masquerade`);
+  if (plan.service.sessionAffinitySeconds !== undefined) tx.rule(chain, `update @${affinitySet(plan, ep)} { ${tx.f.ip} saddr }`);
   tx.rule(chain, `meta l4proto ${plan.protocol} dnat to ${ep.hostPort}`);
 }

@@ -6,8 +6,17 @@ import { MASQUERADE_MARK } from './iptables-chains.js';
 import type { KubeProxyInput } from './types.js';
 import ipaddr from 'ipaddr.js';
 
-/** Family and name of kube-proxy's table, as written in every command. */
+/** Family and name of kube-proxy's (IPv4) table, as written in every command. */
 export const T = 'ip kube-proxy';
+
+/** Upstream's ipX / ipvX_addr / noLocalhost per proxier family (setupNFTables). */
+export interface FamilyWords {
+  table: string;
+  ip: 'ip' | 'ip6';
+  addr: 'ipv4_addr' | 'ipv6_addr';
+}
+export const familyWords = (family: 4 | 6 = 4): FamilyWords =>
+  family === 6 ? { table: 'ip6 kube-proxy', ip: 'ip6', addr: 'ipv6_addr' } : { table: T, ip: 'ip', addr: 'ipv4_addr' };
 
 /**
  * Base chains. Upstream writes priorities as `dstnat-10` / `dstnat+10`; nft 1.0.6 (Debian 12) rejects
@@ -47,17 +56,22 @@ export const quoted = (text: string): string => `"${text}"`;
 export class Tx {
   readonly lines: string[] = [];
   private readonly chains = new Set<string>();
+  /** The proxier's family: `table ip kube-proxy` (default) or `table ip6 kube-proxy`. */
+  readonly f: FamilyWords;
+  constructor(family: 4 | 6 = 4) {
+    this.f = familyWords(family);
+  }
   ensureChain(name: string): void {
     if (this.chains.has(name)) return;
     this.chains.add(name);
-    this.lines.push(`add chain ${T} ${name}`);
+    this.lines.push(`add chain ${this.f.table} ${name}`);
   }
   rule(chain: string, rule: string, comment?: string): void {
-    this.lines.push(`add rule ${T} ${chain} ${rule}${comment ? ` comment ${quoted(comment)}` : ''}`);
+    this.lines.push(`add rule ${this.f.table} ${chain} ${rule}${comment ? ` comment ${quoted(comment)}` : ''}`);
   }
   element(container: string, key: string, value?: string, comment?: string): void {
     const c = comment ? ` comment ${quoted(comment)}` : '';
-    this.lines.push(`add element ${T} ${container} { ${key}${c}${value ? ` : ${value}` : ''} }`);
+    this.lines.push(`add element ${this.f.table} ${container} { ${key}${c}${value ? ` : ${value}` : ''} }`);
   }
   raw(line: string): void {
     this.lines.push(line);
@@ -66,9 +80,10 @@ export class Tx {
 
 /** Table, base chains, jumps, helper chains and the empty maps/sets every sync starts from. */
 export function setup(tx: Tx, input: KubeProxyInput): void {
-  tx.raw(`add table ${T} { comment ${quoted('rules for kube-proxy')} ; }`);
+  const { table, ip, addr } = tx.f;
+  tx.raw(`add table ${table} { comment ${quoted('rules for kube-proxy')} ; }`);
   for (const [name, type, hook, priority] of BASE_CHAINS) {
-    tx.raw(`add chain ${T} ${name} { type ${type} hook ${hook} priority ${priority} ; }`);
+    tx.raw(`add chain ${table} ${name} { type ${type} hook ${hook} priority ${priority} ; }`);
   }
   for (const [dst, src, match] of JUMP_CHAINS) {
     tx.ensureChain(dst);
@@ -80,28 +95,28 @@ export function setup(tx: Tx, input: KubeProxyInput): void {
   tx.rule('masquerading', `mark set mark xor ${MASQUERADE_MARK}`);
   tx.rule('masquerading', 'masquerade fully-random');
 
-  tx.raw(`add set ${T} cluster-ips { type ipv4_addr ; comment ${quoted('Active ClusterIPs')} ; }`);
-  tx.rule('cluster-ips-check', 'ip daddr @cluster-ips reject', 'Reject traffic to invalid ports of ClusterIPs');
-  const serviceCIDRs = input.serviceCIDRs.filter((c) => ipaddr.parseCIDR(c)[0].kind() === 'ipv4');
-  if (serviceCIDRs.length > 0) tx.rule('cluster-ips-check', `ip daddr { ${serviceCIDRs.join(',')} } drop`, 'Drop traffic to unallocated ClusterIPs');
+  tx.raw(`add set ${table} cluster-ips { type ${addr} ; comment ${quoted('Active ClusterIPs')} ; }`);
+  tx.rule('cluster-ips-check', `${ip} daddr @cluster-ips reject`, 'Reject traffic to invalid ports of ClusterIPs');
+  const serviceCIDRs = input.serviceCIDRs.filter((c) => ipaddr.parseCIDR(c)[0].kind() === (ip === 'ip6' ? 'ipv6' : 'ipv4'));
+  if (serviceCIDRs.length > 0) tx.rule('cluster-ips-check', `${ip} daddr { ${serviceCIDRs.join(',')} } drop`, 'Drop traffic to unallocated ClusterIPs');
 
   // --nodeport-addresses defaults to "primary" in nftables mode: the node's own IPs, never loopback.
-  tx.raw(`add set ${T} nodeport-ips { type ipv4_addr ; comment ${quoted('IPs that accept NodePort traffic')} ; }`);
-  for (const ip of input.nodeIPs) if (ipaddr.IPv4.isValid(ip) && !ip.startsWith('127.')) tx.element('nodeport-ips', ip);
+  tx.raw(`add set ${table} nodeport-ips { type ${addr} ; comment ${quoted('IPs that accept NodePort traffic')} ; }`);
+  for (const a of input.nodeIPs) if (ipaddr.isValid(a) && ipaddr.parse(a).kind() === (ip === 'ip6' ? 'ipv6' : 'ipv4') && ipaddr.parse(a).range() !== 'loopback') tx.element('nodeport-ips', a);
 
-  tx.raw(`add map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${quoted('vmap to drop or reject packets to services with no endpoints')} ; }`);
-  tx.raw(`add map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment ${quoted('vmap to drop or reject packets to service nodeports with no endpoints')} ; }`);
-  tx.raw(`add chain ${T} reject-chain { comment ${quoted('helper for @no-endpoint-services / @no-endpoint-nodeports')} ; }`);
+  tx.raw(`add map ${table} no-endpoint-services { type ${addr} . inet_proto . inet_service : verdict ; comment ${quoted('vmap to drop or reject packets to services with no endpoints')} ; }`);
+  tx.raw(`add map ${table} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment ${quoted('vmap to drop or reject packets to service nodeports with no endpoints')} ; }`);
+  tx.raw(`add chain ${table} reject-chain { comment ${quoted('helper for @no-endpoint-services / @no-endpoint-nodeports')} ; }`);
   tx.rule('reject-chain', 'reject');
-  tx.rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
-  tx.rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
+  tx.rule('service-endpoints-check', `${ip} daddr . meta l4proto . th dport vmap @no-endpoint-services`);
+  tx.rule('nodeport-endpoints-check', `${ip} daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports`);
 
-  tx.raw(`add map ${T} firewall-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${quoted('destinations that are subject to LoadBalancerSourceRanges')} ; }`);
+  tx.raw(`add map ${table} firewall-ips { type ${addr} . inet_proto . inet_service : verdict ; comment ${quoted('destinations that are subject to LoadBalancerSourceRanges')} ; }`);
   tx.ensureChain('firewall-check');
-  tx.rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
+  tx.rule('firewall-check', `${ip} daddr . meta l4proto . th dport vmap @firewall-ips`);
 
-  tx.raw(`add map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${quoted('ClusterIP, ExternalIP and LoadBalancer IP traffic')} ; }`);
-  tx.raw(`add map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment ${quoted('NodePort traffic')} ; }`);
-  tx.rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
-  tx.rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
+  tx.raw(`add map ${table} service-ips { type ${addr} . inet_proto . inet_service : verdict ; comment ${quoted('ClusterIP, ExternalIP and LoadBalancer IP traffic')} ; }`);
+  tx.raw(`add map ${table} service-nodeports { type inet_proto . inet_service : verdict ; comment ${quoted('NodePort traffic')} ; }`);
+  tx.rule('services', `${ip} daddr . meta l4proto . th dport vmap @service-ips`);
+  tx.rule('services', `${ip} daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`);
 }
