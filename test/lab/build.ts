@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { inNs, run, startBackground, type Background, sleep } from './exec.js';
 import { deleteNetnsSync, newPrefix, sweepLeftovers } from './netns.js';
 import { loadKubeProxy } from './proxy.js';
+import { loadIpvsMode } from './ipvs-load.js';
 import { IPV6_NO_DAD } from './ipv6.js';
 import { loadFlannelMasquerade6, loadKubeProxy6 } from './ipv6-load.js';
 import {
@@ -298,10 +299,11 @@ export function flannelRules(clusterCidr: string, podCIDR: string): string {
  * appended as on a real node. `deletedPods` are left out of the endpoints (their pods were deleted).
  */
 export async function reloadRules(lab: Lab, deletedPods?: ReadonlySet<string>): Promise<void> {
-  await loadKubeProxy(lab, deletedPods);
+  if (lab.spec.proxyMode === 'ipvs') await loadIpvsMode(lab, deletedPods);
+  else await loadKubeProxy(lab, deletedPods);
   if (lab.spec.ipv6) await loadKubeProxy6(lab, deletedPods);
   // nftables mode leaves the iptables tables alone, so kubelet's and flannel's rules are loaded once.
-  if (lab.spec.proxyMode === 'iptables' || !flannelLoaded.has(lab)) {
+  if (lab.spec.proxyMode !== 'nftables' || !flannelLoaded.has(lab)) {
     await loadKubeletChains(lab);
     await loadFlannelMasquerade(lab);
     if (lab.spec.ipv6) await loadFlannelMasquerade6(lab);

@@ -9,6 +9,7 @@ import { NetnsTransport } from '../../src/probe/transport.js';
 import type { Lab } from './build.js';
 import { cniFile, labObjects } from './objects.js';
 import { clusterCIDR, serviceCIDR } from './spec.js';
+import { withRenderedVirtualServers } from './ipvs-load.js';
 import type { NodeCapture, Snapshot } from '../../src/snapshot/types.js';
 
 /**
@@ -40,7 +41,7 @@ export async function dumpLab(lab: Lab, opts: DumpOptions = {}): Promise<Snapsho
   const nodes: Record<string, NodeCapture> = {};
   for (const n of lab.plan.nodes) nodes[n.name] = await dumpNode(lab, n.name);
   const { spec } = lab;
-  return {
+  const snapshot: Snapshot = {
     kind: 'NetxSnapshot',
     version: 1,
     capturedAt,
@@ -55,4 +56,6 @@ export async function dumpLab(lab: Lab, opts: DumpOptions = {}): Promise<Snapsho
     cluster: { objects, serverVersion },
     nodes,
   };
+  // No IPVS in the lab kernel: the probe's ipvsadm failed, the rendered virtual servers stand in (and the description says so).
+  return spec.proxyMode === 'ipvs' ? withRenderedVirtualServers(snapshot, lab, opts.deletedPods) : snapshot;
 }

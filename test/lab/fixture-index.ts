@@ -25,6 +25,8 @@ export interface FixtureTarget {
   proxyMode: ProxyMode;
   /** Repo-relative snapshot path. */
   snapshot: string;
+  /** `false`: a snapshot without kernel observations (ipvs mode: the lab kernel has no IPVS to send traffic through). */
+  oracle?: false;
 }
 
 const BROKEN = ['missing-route', 'forward-drop', 'no-endpoints', 'wrong-target-port', 'rp-filter-strict', 'ip-forward-off', 'stale-conntrack'];
@@ -42,6 +44,7 @@ export const TARGETS: FixtureTarget[] = [
   { name: 'baseline-vxlan-iptables', scenario: 'baseline', topology: 'vxlan', proxyMode: 'iptables', snapshot: 'examples/lab-flannel-iptables.snapshot.json' },
   { name: 'baseline-host-gw-nftables', scenario: 'baseline', topology: 'host-gw', proxyMode: 'nftables', snapshot: 'examples/lab-hostgw-nftables.snapshot.json' },
   { name: 'baseline-routed-iptables', scenario: 'baseline', topology: 'routed', proxyMode: 'iptables', snapshot: 'examples/lab-routed-iptables.snapshot.json' },
+  { name: 'baseline-vxlan-ipvs', scenario: 'baseline', topology: 'vxlan', proxyMode: 'ipvs', snapshot: 'examples/lab-flannel-ipvs.snapshot.json', oracle: false },
   ...BROKEN.map((s) => fixture(s, s, 'vxlan', 'iptables')),
   fixture('no-endpoints-nftables', 'no-endpoints', 'host-gw', 'nftables'),
   fixture('stale-conntrack-nftables', 'stale-conntrack', 'host-gw', 'nftables'),
@@ -69,6 +72,7 @@ export interface LabFixture {
 export function readLabFixture(name: string): LabFixture {
   const target = TARGETS.find((t) => t.name === name);
   if (!target) throw new Error(`no lab fixture ${name}; known: ${TARGETS.map((t) => t.name).join(', ')}`);
+  if (target.oracle === false) throw new Error(`lab fixture ${name} has no oracle (no kernel observations); read its snapshot with readSnapshotFile`);
   return {
     target,
     snapshot: readSnapshotFile(repoPath(target.snapshot)),

@@ -30,7 +30,8 @@ export interface ScenarioRun {
   fixture: Omit<OracleFixture, 'snapshot'>;
 }
 
-export async function runScenario(scenario: Scenario, topology: Topology, proxyMode: ProxyMode): Promise<ScenarioRun> {
+/** `observe: false` dumps without asking the oracle (a mode whose traffic this kernel cannot carry: ipvs). */
+export async function runScenario(scenario: Scenario, topology: Topology, proxyMode: ProxyMode, opts: { observe?: boolean } = {}): Promise<ScenarioRun> {
   if (scenario.topologies && !scenario.topologies.includes(topology)) {
     throw new Error(`scenario ${scenario.name} does not apply to ${topology}`);
   }
@@ -47,7 +48,7 @@ export async function runScenario(scenario: Scenario, topology: Topology, proxyM
       description: `netx lab scenario ${scenario.name} (${topology}, kube-proxy ${proxyMode}): ${scenario.description}`,
     });
     const observations: Observation[] = [];
-    for (const c of scenario.cases(lab, state)) observations.push(await observe(lab, c));
+    if (opts.observe !== false) for (const c of scenario.cases(lab, state)) observations.push(await observe(lab, c));
     return {
       snapshot,
       fixture: {

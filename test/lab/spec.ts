@@ -13,7 +13,8 @@ export type Topology =
   /** Calico-like without tunnel: per-pod veths with /32 routes and proxy ARP, BGP-style node routes. */
   | 'routed';
 
-export type ProxyMode = 'iptables' | 'nftables';
+/** `ipvs`: the kernel here has no IPVS, so its virtual servers are rendered, not loaded (ipvs-load.ts). */
+export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
 export type LabProtocol = 'TCP' | 'UDP';
 
 export interface PodPortSpec {
