@@ -5,7 +5,8 @@
 import type { CmpOp, MapElement, NfSet, SetElement, Table, Value } from '../model/netfilter.js';
 import type { SV } from './selector.js';
 import { addrToBigInt, inPrefix, isValidIp, sameAddr } from './addr.js';
-import { PROTO_NUMBERS } from './packet.js';
+import { protoNumber } from './packet.js';
+import { indexOf, svKeys } from './set-index.js';
 
 export function compare(sv: SV, op: CmpOp, right: Value, table: Table): boolean | undefined {
   // A missing header (tcp dport of a UDP packet) makes the whole rule fail, whatever the operator.
@@ -36,13 +37,8 @@ export function contains(sv: SV, right: Value, table: Table): boolean | undefine
     case 'setref': {
       const set = findSet(table, right.name);
       if (!set) return undefined;
-      let unsure = false;
-      for (const el of set.elements as (SetElement | MapElement)[]) {
-        const r = contains(sv, el.key, table);
-        if (r === true) return true;
-        if (r === undefined) unsure = true;
-      }
-      return unsure ? undefined : false;
+      const { element, unsure } = firstContaining(sv, set.elements, table);
+      return element !== undefined ? true : unsure ? undefined : false;
     }
     default:
       return equals(sv, right);
@@ -92,30 +88,13 @@ export function matchName(actual: string, pattern: string): boolean {
   return actual === pattern;
 }
 
-/** Other names of a protocol: nft's, /etc/protocols' old and new ones (4 is ipencap, IP-ENCAP, ipv4; nft says ipip). */
-const PROTO_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  icmpv6: ['ipv6-icmp'],
-  'ipv6-icmp': ['icmpv6'],
-  ipencap: ['ipip', 'ipv4', 'ip-encap'],
-};
-
-/** The name PROTO_NUMBERS knows a protocol by. */
-function canonicalProto(name: string): string {
-  if (name === 'ipv6-icmp') return 'icmpv6';
-  return PROTO_ALIASES[name] !== undefined || name in PROTO_NUMBERS ? name : (Object.keys(PROTO_ALIASES).find((k) => PROTO_ALIASES[k]!.includes(name)) ?? name);
-}
-
 function symbolEquals(sv: number | string, sym: string): boolean {
   const s = sym.toLowerCase();
   if (s === 'missing') return sv === '';
   if (s === 'exists') return sv !== '';
-  if (typeof sv === 'number') {
-    const n = PROTO_NUMBERS[canonicalProto(s)];
-    return n !== undefined ? n === sv : String(sv) === s;
-  }
-  const a = sv.toLowerCase();
-  if (a === s) return true;
-  return (PROTO_ALIASES[a] ?? []).includes(s);
+  const n = protoNumber(s);
+  if (typeof sv === 'number') return n !== undefined ? n === sv : String(sv) === s;
+  return sv.toLowerCase() === s || (n !== undefined && protoNumber(sv) === n);
 }
 
 function inRange(sv: number | string, from: Value, to: Value): boolean | undefined {
@@ -129,7 +108,7 @@ function inRange(sv: number | string, from: Value, to: Value): boolean | undefin
 
 function toNumber(sv: SV): number | undefined {
   if (typeof sv === 'number') return sv;
-  if (typeof sv === 'string') return PROTO_NUMBERS[canonicalProto(sv)];
+  if (typeof sv === 'string') return protoNumber(sv);
   return undefined;
 }
 
@@ -140,11 +119,32 @@ export function findSet(table: Table, name: string): NfSet | undefined {
 
 /** Looks a key up in a map (vmap or data map): the first element whose key contains it. */
 export function lookupMap(sv: SV, elements: MapElement[], table: Table): { element?: MapElement; unsure: boolean } {
+  return firstContaining(sv, elements, table);
+}
+
+/**
+ * The first element (in dump order) whose key contains `sv`, and whether an element before it could not be decided.
+ * Exact keys come from the set's index (set-index.ts); only the elements that are not one exact value are scanned.
+ */
+function firstContaining<E extends SetElement | MapElement>(sv: SV, elements: readonly E[], table: Table): { element?: E; unsure: boolean } {
+  const keys = svKeys(sv);
   let unsure = false;
-  for (const el of elements) {
-    const r = contains(sv, el.key, table);
-    if (r === true) return { element: el, unsure };
+  if (keys === undefined) {
+    for (const el of elements) {
+      const r = contains(sv, el.key, table);
+      if (r === true) return { element: el, unsure };
+      if (r === undefined) unsure = true;
+    }
+    return { unsure };
+  }
+  const idx = indexOf(elements);
+  let best = Infinity;
+  for (const k of keys) best = Math.min(best, idx.exact.get(k) ?? Infinity);
+  for (const i of idx.rest) {
+    if (i > best) break;
+    const r = contains(sv, elements[i]!.key, table);
+    if (r === true) return { element: elements[i]!, unsure };
     if (r === undefined) unsure = true;
   }
-  return { unsure };
+  return best === Infinity ? { unsure } : { element: elements[best]!, unsure };
 }

@@ -122,3 +122,12 @@ export function viewOf(p: Packet): PacketView {
 }
 
 export const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, icmpv6: 58, ipencap: 4 };
+
+/** Other names of those protocols: nft's, and /etc/protocols' old and new ones (4 is ipencap, IP-ENCAP, ipv4; nft says ipip). */
+const PROTO_ALIASES: Readonly<Record<string, string>> = { 'ipv6-icmp': 'icmpv6', ipip: 'ipencap', ipv4: 'ipencap', 'ip-encap': 'ipencap' };
+
+/** The protocol number of a name, in any spelling the dumps use; undefined for anything else. */
+export function protoNumber(name: string): number | undefined {
+  const low = name.toLowerCase();
+  return PROTO_NUMBERS[PROTO_ALIASES[low] ?? low];
+}

@@ -60,11 +60,9 @@ export function detectEnforcement(snapshot: Snapshot, rulesets?: ReadonlyMap<str
   for (const [node, capture] of Object.entries(snapshot.nodes).sort(([a], [b]) => a.localeCompare(b))) {
     const parsed = rulesets?.get(node);
     const names = parsed ? namesOf(parsed) : nodeNetfilterNames(capture, node, gaps);
-    // A kube-proxy node has ~65,000 chains per 10,000 services: one test each picks the few any engine could own.
-    const candidates = names.chains.filter((c) => ANY_ENGINE_CHAIN.test(c));
     for (const sig of NODE_SIGNATURES) {
       const tables = names.tables.filter((t) => sig.tables?.test(t.name));
-      const chains = candidates.filter((c) => sig.chains.test(c));
+      const chains = names.chains.filter((c) => sig.chains.test(c));
       if (tables.length === 0 && chains.length === 0) continue;
       const what = tables.length ? `nft table ${tables.map((t) => t.name).join(', ')}` : `${chains.length} ${chains[0]!.replace(/-.*$/, '-')}… chains`;
       evidence.push({ engine: sig.engine, enforces: ENFORCING.has(sig.engine), source: 'node', node, evidence: `node ${node}: ${what}` });
@@ -99,9 +97,14 @@ function dsView(ds: V1DaemonSet): DaemonSetView {
   };
 }
 
-/** Matches a chain name when any engine's signature does. */
+/** A chain or nft table name any engine's signature matches. */
 const ANY_ENGINE_CHAIN = new RegExp(NODE_SIGNATURES.map((sig) => `(?:${sig.chains.source})`).join('|'));
+const ANY_ENGINE_TABLE = new RegExp(NODE_SIGNATURES.flatMap((sig) => (sig.tables ? [`(?:${sig.tables.source})`] : [])).join('|'));
 
+/**
+ * The names that could be an engine's: chains any engine's chain signature matches, and nft tables any table signature
+ * matches (with all their chains). A kube-proxy node has ~65,000 chains per 10,000 services; none of them is kept.
+ */
 interface NetfilterNames {
   chains: string[];
   tables: { name: string; chains: string[] }[];
@@ -115,10 +118,15 @@ const IPTABLES_KEYS: { key: string; family: 'ip' | 'ip6' }[] = [
 ];
 
 function namesOf(rs: Ruleset): NetfilterNames {
-  return {
-    chains: [...new Set(rs.tables.flatMap((t) => t.chains.map((c) => c.name)))],
-    tables: rs.tables.filter((t) => t.origin === 'nft').map((t) => ({ name: t.name, chains: t.chains.map((c) => c.name) })),
-  };
+  const chains = new Set<string>();
+  const tables: NetfilterNames['tables'] = [];
+  for (const t of rs.tables) addNames(t, chains, tables);
+  return { chains: [...chains], tables };
+}
+
+function addNames(t: Ruleset['tables'][number], chains: Set<string>, tables: NetfilterNames['tables']): void {
+  for (const c of t.chains) if (ANY_ENGINE_CHAIN.test(c.name)) chains.add(c.name);
+  if (t.origin === 'nft' && ANY_ENGINE_TABLE.test(t.name)) tables.push({ name: t.name, chains: t.chains.map((c) => c.name) });
 }
 
 /** Every chain name in the node's iptables dumps and every native nft table (with its chains). */
@@ -130,11 +138,7 @@ function nodeNetfilterNames(capture: Snapshot['nodes'][string], node: string, ga
     if (d.kind === 'failed') gaps.push(`node ${node}: ${d.reason}`);
     if (d.kind !== 'text') return;
     try {
-      const rs = parse(d.text);
-      for (const t of rs.tables) {
-        t.chains.forEach((c) => chains.add(c.name));
-        if (t.origin === 'nft') tables.push({ name: t.name, chains: t.chains.map((c) => c.name) });
-      }
+      for (const t of parse(d.text).tables) addNames(t, chains, tables);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       gaps.push(`node ${node}: ${key} unreadable (${e.message})`);
