@@ -132,24 +132,9 @@ const CANARY_PORT = 9;
 
 function traceRuleset(proto: string, ports: number[], ipv6 = false): string {
   const match = `meta l4proto ${proto} th dport { ${ports.join(', ')} } meta nftrace set 1`;
-  // IPv6 probes: the same two chains in an ip6 table (the canary stays IPv4, in the ip table).
-  const six = ipv6
-    ? [
-        `table ip6 ${TRACE_TABLE} {`,
-        '  chain prerouting {',
-        '    type filter hook prerouting priority -310;',
-        `    ${match}`,
-        '  }',
-        '  chain output {',
-        '    type filter hook output priority -310;',
-        `    ${match}`,
-        '  }',
-        '}',
-      ]
-    : [];
-  return [
-    ...six,
-    `table ip ${TRACE_TABLE} {`,
+  // The same two chains per family; IPv6 probes get an ip6 table (the canary stays IPv4, in the ip table).
+  const table = (family: 'ip' | 'ip6', extra: string[]): string[] => [
+    `table ${family} ${TRACE_TABLE} {`,
     '  chain prerouting {',
     '    type filter hook prerouting priority -310;',
     `    ${match}`,
@@ -157,11 +142,11 @@ function traceRuleset(proto: string, ports: number[], ipv6 = false): string {
     '  chain output {',
     '    type filter hook output priority -310;',
     `    ${match}`,
-    `    ip daddr 127.0.0.1 udp dport ${CANARY_PORT} meta nftrace set 1`,
+    ...extra,
     '  }',
     '}',
-    '',
-  ].join('\n');
+  ];
+  return [...(ipv6 ? table('ip6', []) : []), ...table('ip', [`    ip daddr 127.0.0.1 udp dport ${CANARY_PORT} meta nftrace set 1`]), ''].join('\n');
 }
 
 /** `nft monitor trace` in one node namespace, with a canary handshake instead of fixed sleeps. */
