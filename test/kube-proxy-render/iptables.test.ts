@@ -6,19 +6,10 @@ import type { KubeProxyInput } from '../lab/kube-proxy/types.js';
 import { readCorpus } from '../support/corpus.js';
 import { normaliseRestore } from './iptables-save-normalise.js';
 import { upstreamOverallInput } from './upstream-input.js';
+import { oneService } from './one-service.js';
 
-const small = (endpoints: number, extra: Partial<KubeProxyInput['services'][number]> = {}): KubeProxyInput => ({
-  nodeName: 'n1',
-  nodeIPs: ['192.168.0.1'],
-  clusterCIDR: '10.244.0.0/16',
-  serviceCIDRs: ['10.96.0.0/12'],
-  services: [{
-    namespace: 'ns', name: 's', type: 'ClusterIP', clusterIP: '10.96.0.10',
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
-    endpoints: Array.from({ length: endpoints }, (_, i) => ({ ip: `10.244.0.${i + 1}`, nodeName: 'n2', ready: true })),
-    ...extra,
-  }],
-});
+const small = (endpoints: number, extra: Partial<KubeProxyInput['services'][number]> = {}): KubeProxyInput =>
+  oneService({ endpoints: Array.from({ length: endpoints }, (_, i) => ({ ip: `10.244.0.${i + 1}`, nodeName: 'n2', ready: true })), ...extra });
 const natRules = (text: string, chainPrefix: string): string[] =>
   Object.entries(normaliseRestore(text)['nat']?.rules ?? {}).filter(([c]) => c.startsWith(chainPrefix)).flatMap(([, r]) => r);
 

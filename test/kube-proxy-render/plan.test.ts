@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planServicePorts } from '../lab/kube-proxy/plan.js';
 import type { KubeProxyInput, LabEndpoint, LabService } from '../lab/kube-proxy/types.js';
+import { oneService } from './one-service.js';
 
-const input = (service: Partial<LabService> & Pick<LabService, 'endpoints'>): KubeProxyInput => ({
-  nodeName: 'n1',
-  nodeIPs: ['192.168.0.1'],
-  clusterCIDR: '10.244.0.0/16',
-  serviceCIDRs: ['10.96.0.0/12'],
-  services: [{
-    namespace: 'ns', name: 's', type: 'ClusterIP', clusterIP: '10.96.0.10',
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }], ...service,
-  }],
-});
+const input = oneService;
 const ep = (ip: string, extra: Partial<LabEndpoint> = {}): LabEndpoint => ({ ip, nodeName: 'n2', ready: true, ...extra });
 const only = (i: KubeProxyInput) => {
   const [plan] = planServicePorts(i);
