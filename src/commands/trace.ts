@@ -7,6 +7,7 @@ import { traceRequest } from '../analyze/trace/index.js';
 import { tracePlan } from '../analyze/trace/plan.js';
 import { buildNodeModel } from '../model/build-node.js';
 import { renderTraces, type TraceFormat } from '../render/trace.js';
+import { isFailure } from '../sim/trace.js';
 
 export default class Trace extends NetxCommand {
   static override summary = 'Trace a packet from a pod to a pod, service, node or IP through routes, netfilter, NAT and tunnels';
@@ -63,6 +64,6 @@ export default class Trace extends NetxCommand {
       { buildNode: buildNodeModel },
     );
     this.print(renderTraces(report.traces, flags.output as TraceFormat, flags.verbose));
-    if (report.traces.some((t) => t.branches.some((b) => b.disposition !== 'delivered'))) this.exit(NetxCommand.EXIT_FINDINGS);
+    if (report.traces.some((t) => t.branches.some((b) => isFailure(b.disposition)))) this.exit(NetxCommand.EXIT_FINDINGS);
   }
 }

@@ -43,6 +43,11 @@ export interface Table {
    * dump; mergeRulesets keeps the iptables-save copy (the nft JSON hides xt match options).
    */
   dump?: 'iptables-save' | 'nft-json';
+  /**
+   * nf_tables table handle (`nft -j list tables`): a per-namespace counter, so it orders the tables by creation.
+   * Legacy tables have none. It tells which base chains hooked later only as far as tables are made with their chains.
+   */
+  handle?: number;
   /** In dump order. */
   chains: Chain[];
   sets: NfSet[];

@@ -1,5 +1,5 @@
 /** `kubectl netx trace` as text: the verdict first, the endpoints and their odds, then each path hop by hop, then findings. */
-import type { Branch, DnsInfo, Finding, Trace, TraceEnd } from '../sim/trace.js';
+import { isFailure, type Branch, type DnsInfo, type Finding, type Trace, type TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { renderTable } from './table.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
@@ -34,6 +34,11 @@ function headline(t: Trace): string {
   const ok = t.branches.filter((b) => b.disposition === 'delivered');
   const word = t.disposition.toUpperCase();
   if (t.disposition === 'delivered') return tone('ok', `DELIVERED on ${n} of ${n} path${n === 1 ? '' : 's'}`);
+  if (!isFailure(t.disposition)) {
+    const out = t.branches.filter((b) => b.disposition === 'egress');
+    const also = ok.length > 0 ? ` · delivered on ${ok.length} (${pct(ok.reduce((s, b) => s + b.probability, 0))})` : '';
+    return `${tone('ok', `LEAVES THE CLUSTER on ${out.length} of ${n} path${n === 1 ? '' : 's'}`)}${also} · ${out[0]?.reason ?? ''}`;
+  }
   const failing = t.branches.filter((b) => b.disposition === t.disposition);
   const mass = failing.reduce((s, b) => s + b.probability, 0);
   const reason = failing[0]?.reason ?? '';
@@ -64,7 +69,7 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
   lines.push(
     renderTable(t.branches, [
       { header: 'odds', value: (b) => pct(b.probability), align: 'right' },
-      { header: 'result', value: (b) => (b.disposition === 'delivered' ? paint.ok(b.disposition) : paint.error(b.disposition)) },
+      { header: 'result', value: (b) => (isFailure(b.disposition) ? paint.error(b.disposition) : paint.ok(b.disposition)) },
       { header: 'endpoint', value: endpointCell },
       { header: 'node', value: (b) => b.endpoint?.node ?? b.hops[b.hops.length - 1]?.node ?? '' },
       { header: 'path', value: (b) => (b.disposition === 'delivered' ? pathSummary(b) : b.reason) },
@@ -83,7 +88,7 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
         if (opts.verbose && s.evaluated) for (const e of s.evaluated) lines.push(`       ${paint.dim(`${e.result.padEnd(10)} ${e.chain}${e.line ? ` line ${e.line}` : e.handle !== undefined ? ` handle ${e.handle}` : ''}: ${e.rule}`)}`);
       }
     }
-    if (b.disposition !== 'delivered') lines.push(`  ${mark('error')} ${b.disposition}: ${b.reason}`);
+    if (b.disposition !== 'delivered') lines.push(`  ${mark(isFailure(b.disposition) ? 'error' : 'ok')} ${b.disposition}: ${b.reason}`);
     for (const note of b.notes) lines.push(`  ${paint.dim(`note: ${note}`)}`);
   });
   if (t.labels && t.labels.length > 0 && opts.verbose) {

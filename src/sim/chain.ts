@@ -51,7 +51,8 @@ export function chainByName(table: Table, name: string): Chain | undefined {
   return m.get(name);
 }
 
-export const tableLabel = (t: Table): string => `${t.family} ${t.name}`;
+/** `ip nat`; a legacy table says so, since an iptables-nft table of the same name may run at the same hook. */
+export const tableLabel = (t: Table): string => `${t.family} ${t.name}${t.origin === 'iptables-legacy' ? ' (iptables-legacy)' : ''}`;
 
 export function runBaseChain(table: Table, chain: Chain, pkt: Packet, ctx: RuleCtx): ChainRun[] {
   const done: ChainRun[] = [];

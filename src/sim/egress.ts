@@ -1,6 +1,6 @@
 /**
  * Leaving a node: into a pod's veth, out of a bridge port (FDB), into a VXLAN or IPIP tunnel, or onto the
- * underlay to the next node's model (or out of the snapshot). Bridges: bridge.ts; VXLAN: vxlan.ts.
+ * underlay to the next node's model, or past the snapshot's edge (fabric.ts). Bridges: bridge.ts; VXLAN: vxlan.ts.
  */
 import type { Link, NodeModel } from '../model/node.js';
 import type { Branch, Endpoint } from './trace.js';
@@ -12,6 +12,7 @@ import { inPrefix, sameAddr } from './addr.js';
 import { portFor } from './bridge.js';
 import { encap } from './vxlan.js';
 import { encapIpip } from './ipip.js';
+import { beyondNode } from './fabric.js';
 
 /** Devices whose next hop being a node address does not make them the underlay: the packet is wrapped or stays local. */
 const TUNNEL_OR_LOCAL: ReadonlySet<string> = new Set(['vxlan', 'ipip', 'bridge', 'loopback']);
@@ -92,18 +93,14 @@ function onSegment(node: NodeModel, dev: string, ip: string): boolean {
   return node.addresses.some((a) => a.ifname === dev && a.prefixlen < (a.family === 4 ? 32 : 128) && inPrefix(ip, `${a.local}/${a.prefixlen}`));
 }
 
-/** Out of a plain device: the next hop is another node (by its addresses) or something outside the snapshot. */
+/**
+ * Out of a plain device: the next hop is another node (by its addresses), or a router or segment outside the
+ * snapshot (fabric.ts: the network delivers to the node owning the destination, or the packet leaves the cluster).
+ */
 function underlay(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop): Branch[] {
   const nexthop = hop.gateway ?? pkt.daddr;
   const next = ctx.world.nodeByAddr.get(nexthop);
-  if (!next && !hop.gateway && hop.dev && onSegment(node, hop.dev, nexthop)) {
-    // The destination sits on the node's own segment: the packet is handed to it. Whether it listens is outside the snapshot.
-    addSteps(flow, node.name, [{ kind: 'deliver', summary: `handed to ${nexthop} on ${hop.dev}'s network segment (outside the cluster)`, packetAfter: viewOf(pkt) }]);
-    const ep: Endpoint = { ip: pkt.daddr, owner: 'external' };
-    if (pkt.dport !== undefined) ep.port = pkt.dport;
-    return [end(flow, 'delivered', `handed to ${nexthop} on ${node.name}'s ${hop.dev} segment (a host outside the snapshot)`, pkt, ep)];
-  }
-  if (!next) return [end(flow, 'insufficient-info', `leaves ${node.name} by ${hop.dev} towards ${nexthop}, which is not a node in the snapshot`, pkt)];
+  if (!next) return beyondNode(ctx, node, flow, pkt, hop);
   if (next === node.name) return [end(flow, 'loop', `${node.name} sends the packet to its own address ${nexthop}`, pkt)];
   const model = ctx.world.nodes.get(next);
   addSteps(flow, node.name, [{ kind: 'forward', summary: `sent over ${hop.dev} to ${next} (${nexthop})`, detail: { nextNode: next, nexthop } }]);

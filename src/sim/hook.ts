@@ -9,6 +9,7 @@ import type { NodeModel } from '../model/node.js';
 import type { EvaluatedRule, Step } from './trace.js';
 import { viewOf, type Packet } from './packet.js';
 import { runBaseChain, tableLabel } from './chain.js';
+import { hasEffect, orderTied, tiedLabel } from './hook-order.js';
 
 /** NF_IP_PRI_CONNTRACK: chains with a lower priority see packets before conntrack has looked at them. */
 export const PRI_CONNTRACK = -200;
@@ -44,9 +45,15 @@ interface Scheduled {
   own: number;
   order: number;
   nat: boolean;
+  /** On the first chain of chains tied at one priority whose order no dump shows: the order the walk takes. */
+  tie?: { group: Scheduled[]; assumed: string; flipped: boolean };
 }
 
-/** The base chains that see a packet of this family at this hook, in the order the kernel runs them. */
+/**
+ * The base chains that see a packet of this family at this hook, in the order the kernel runs them: by priority (nat
+ * chains inside the NAT hook, by their own priority), then chains tied at one priority latest hooked first
+ * (hook-order.ts).
+ */
 export function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bridge'): Scheduled[] {
   const fams: Family[] = layer === 'bridge' ? ['bridge'] : family === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
   const out: Scheduled[] = [];
@@ -60,7 +67,24 @@ export function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip'
       out.push({ table, chain, own: b.priority, effective: nat ? (NAT_PRIORITY[hook] ?? b.priority) : b.priority, order: order++, nat });
     }
   }
-  return out.sort((a, b) => a.effective - b.effective || a.own - b.own || a.order - b.order);
+  out.sort((a, b) => a.effective - b.effective || a.own - b.own || a.order - b.order);
+  return orderTies(node, out);
+}
+
+/** Reorders each run of chains at one (effective, own) priority and NAT-ness the way hook-order.ts decides. */
+function orderTies(node: NodeModel, sorted: Scheduled[]): Scheduled[] {
+  const out: Scheduled[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const first = sorted[i]!;
+    let j = i + 1;
+    while (j < sorted.length && sorted[j]!.effective === first.effective && sorted[j]!.own === first.own && sorted[j]!.nat === first.nat) j++;
+    const tie = orderTied(node, sorted.slice(i, j));
+    const group = tie.ordered.map((sc) => ({ ...sc }));
+    if (tie.assumed !== undefined && group.filter((sc) => hasEffect(sc.chain)).length > 1) group[0]!.tie = { group, assumed: tie.assumed, flipped: tie.flipped };
+    out.push(...group);
+    i = j;
+  }
+  return out;
 }
 
 export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOptions): HookRun[] {
@@ -76,6 +100,10 @@ export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOpti
     if (!natPointDone && sc.effective >= natPriority!) {
       runs = runs.map((r) => applyEntryNat(r, manip));
       natPointDone = true;
+    }
+    if (sc.tie) {
+      const step = tieStep(sc.tie, hook);
+      runs = runs.map((r) => (r.verdict === 'accept' ? { ...r, steps: [...r.steps, step] } : r));
     }
     const next: HookRun[] = [];
     for (const run of runs) {
@@ -151,6 +179,20 @@ function natSkipReason(pkt: Packet, manip: 'dnat' | 'snat', doneHere: boolean): 
   if (doneHere) return 'later nat chains at this hook skipped: NAT is already set up for this connection';
   if (pkt.nat[manip]) return `nat chains skipped: ${manip.toUpperCase()} already set up for this connection`;
   return undefined;
+}
+
+/** Says which of the tied chains the walk runs first, and on what assumption. */
+function tieStep(tie: NonNullable<Scheduled['tie']>, hook: Hook): Step {
+  const order = tie.group.map(tiedLabel);
+  const priority = tie.group[0]!.own;
+  const taken = tie.flipped ? `the other order, against the assumption (${tie.assumed})` : `assumed: ${tie.assumed}`;
+  return {
+    kind: 'note',
+    summary: `${hook}: ${order.join(', ')} hook at the same priority ${priority}; the kernel runs the one hooked last first and no dump shows which that was: ${order[0]} first (${taken})`,
+    hook,
+    priority,
+    assumption: { kind: 'hook-order', hook, priority, order, basis: tie.assumed, flipped: tie.flipped },
+  };
 }
 
 /** A marker step: the walk entered a base chain (the evaluated rules hang off it for `-v`). */

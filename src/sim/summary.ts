@@ -1,16 +1,19 @@
 /** Whole-trace facts derived from branches: the overall disposition, merged endpoints, sanity checks. */
-import type { Branch, Disposition } from './trace.js';
+import { isFailure, type Branch, type Disposition } from './trace.js';
 
 /** Severity order when branches disagree: the worst failure wins the headline. */
-const ORDER: Disposition[] = ['uncertain', 'insufficient-info', 'loop', 'no-route', 'rejected', 'dropped', 'delivered'];
+const ORDER: Disposition[] = ['uncertain', 'insufficient-info', 'loop', 'no-route', 'rejected', 'dropped', 'delivered', 'egress'];
 
-/** `delivered` only when every branch is; otherwise the failing disposition with the most probability. */
+/**
+ * The failing disposition with the most probability when a branch fails; else (every branch delivered or leaving the
+ * cluster) the one with the most probability, `delivered` on a tie.
+ */
 export function overallDisposition(branches: Branch[]): Disposition {
   if (branches.length === 0) return 'uncertain';
-  const failing = branches.filter((b) => b.disposition !== 'delivered');
-  if (failing.length === 0) return 'delivered';
+  const failing = branches.filter((b) => isFailure(b.disposition));
+  const counted = failing.length > 0 ? failing : branches;
   const mass = new Map<Disposition, number>();
-  for (const b of failing) mass.set(b.disposition, (mass.get(b.disposition) ?? 0) + b.probability);
+  for (const b of counted) mass.set(b.disposition, (mass.get(b.disposition) ?? 0) + b.probability);
   return [...mass.entries()].sort((a, b) => b[1] - a[1] || ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]))[0]![0];
 }
 

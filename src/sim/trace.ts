@@ -4,11 +4,27 @@
  */
 import type { PacketView } from './packet.js';
 
-export type Disposition = 'delivered' | 'dropped' | 'rejected' | 'no-route' | 'loop' | 'uncertain' | 'insufficient-info';
+/** `egress`: the packet leaves the cluster towards an address nothing in the snapshot owns (nothing failed on the way). */
+export type Disposition = 'delivered' | 'dropped' | 'rejected' | 'no-route' | 'loop' | 'uncertain' | 'insufficient-info' | 'egress';
 
-export const DISPOSITIONS: readonly Disposition[] = ['delivered', 'dropped', 'rejected', 'no-route', 'loop', 'uncertain', 'insufficient-info'];
+export const DISPOSITIONS: readonly Disposition[] = ['delivered', 'dropped', 'rejected', 'no-route', 'loop', 'uncertain', 'insufficient-info', 'egress'];
+
+/** Dispositions where nothing on the path failed: the packet reached its endpoint, or left the cluster intact. */
+export const SUCCESSFUL: readonly Disposition[] = ['delivered', 'egress'];
+
+export const isFailure = (d: Disposition): boolean => !SUCCESSFUL.includes(d);
 
 export type StepKind = 'ingress' | 'route' | 'netfilter' | 'nat' | 'conntrack' | 'bridge' | 'encap' | 'decap' | 'forward' | 'deliver' | 'drop' | 'note';
+
+/**
+ * What a step takes for granted that no dump shows; the walk goes on as if it were so, and the findings say what
+ * else could happen.
+ */
+export type Assumption =
+  /** Base chains tied at one hook and priority: which one hooked last (and so runs first) is not recorded anywhere. */
+  | { kind: 'hook-order'; hook: string; priority: number; order: string[]; basis: string; flipped: boolean }
+  /** A router outside the snapshot (`gateway`, or the segment of `dev`) delivers the packet to the node that owns `to`. */
+  | { kind: 'underlay'; dev: string; gateway?: string; to: string; toNode: string; owner: 'pod' | 'node'; basis: string };
 
 /** One thing the kernel did to (or decided about) the packet. */
 export interface Step {
@@ -34,6 +50,8 @@ export interface Step {
   evaluated?: EvaluatedRule[];
   /** Free-form facts: route matched, FDB entry, VNI, outer addresses... */
   detail?: Record<string, string | number | boolean>;
+  /** Set when this step rests on something the dumps do not show. */
+  assumption?: Assumption;
 }
 
 export interface EvaluatedRule {
@@ -71,8 +89,10 @@ export interface Branch {
   hops: Hop[];
   /** Session affinity, random choices, assumptions made on this branch. */
   notes: string[];
-  /** The final packet as it arrives (after all NAT). */
+  /** The final packet as it arrives (after all NAT); for `egress`, as it leaves the cluster (`oif` the interface). */
   final?: PacketView;
+  /** `egress` only: where the packet leaves the cluster. */
+  egress?: { node: string; dev: string; gateway?: string };
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -7,6 +7,13 @@ import { podIngress } from '../../src/analyze/trace/ingress.js';
 import { flannelNode, NODE_A, NODE_B, podsOf, type NodeSpec } from './topology.js';
 import type { Case } from './kube-proxy-cases.js';
 
+/** What the API would say the cluster claims: the podCIDRs and the service range the cases use. */
+export const CLUSTER_RANGES = [
+  { cidr: '10.244.0.0/24', what: 'the podCIDR of node-a' },
+  { cidr: '10.244.1.0/24', what: 'the podCIDR of node-b' },
+  { cidr: '10.96.0.0/16', what: 'the service CIDR' },
+];
+
 export function twoNodes(rulesets: Record<string, Ruleset>, tweak: (n: NodeModel) => void = () => {}): NodeModel[] {
   const specs: NodeSpec[] = [NODE_A, NODE_B];
   return specs.map((s) => {
@@ -17,7 +24,7 @@ export function twoNodes(rulesets: Record<string, Ruleset>, tweak: (n: NodeModel
 }
 
 export function runCase(nodes: NodeModel[], c: Case, probed = nodes): Branch[] {
-  const world = makeWorld(probed, podsOf(NODE_A, NODE_B), { 'node-a': [NODE_A.ip], 'node-b': [NODE_B.ip] });
+  const world = makeWorld(probed, podsOf(NODE_A, NODE_B), { 'node-a': [NODE_A.ip], 'node-b': [NODE_B.ip] }, true, CLUSTER_RANGES);
   const proto = c.proto ?? 'tcp';
   if (c.source.startsWith('node:')) {
     const node = c.source.slice(5);

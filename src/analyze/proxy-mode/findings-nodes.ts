@@ -4,6 +4,7 @@ import type { Snapshot } from '../../snapshot/types.js';
 import { describeSignal, isPopulated, modeOfSignal } from './effective.js';
 import type { FindingInput } from './findings.js';
 import type { Finding, NodeProxyMode } from './types.js';
+import { mixedBackendsMessage, mixedBackendsSteps } from './mixed-backends.js';
 
 export const restartStep = (n: NodeProxyMode): string[] =>
   n.kubeProxy?.pod ? [`kubectl -n kube-system delete pod ${n.kubeProxy.pod.split('/')[1]}`] : [];
@@ -55,6 +56,18 @@ export function mixedRulesets(n: NodeProxyMode): Finding[] {
   else if (live === 'iptables' || (iptLive !== nftLive && iptLive)) stale = 'the nftables-mode table (ip/ip6 kube-proxy) is stale';
   else stale = 'which one is stale cannot be told from the dumps';
   return [{ code: 'mixed-rulesets', severity: 'warning', node: n.node, message: `${n.node} has both iptables-mode and nftables-mode kube-proxy rules (leftovers after a mode switch): ${stale}`, evidence: [...ipt, ...nft].map(describeSignal), nextSteps: ['leftover rules of a former mode survive until the node reboots; drain and reboot the node, or remove the stale table by hand', ...checkStep(n)] }];
+}
+
+/** KUBE-SERVICES populated in both iptables backends (IPv4): both run at every hook. */
+export function mixedBackends(n: NodeProxyMode): Finding[] {
+  const rules = (b: 'legacy' | 'nf_tables'): number =>
+    n.signals.reduce((sum, s) => sum + (s.kind === 'iptables-services' && s.family === 'ip' && s.backend === b ? s.serviceRules : 0), 0);
+  const legacyRules = rules('legacy');
+  const nftRules = rules('nf_tables');
+  if (legacyRules === 0 || nftRules === 0) return [];
+  const inUse = n.backend.backend === 'legacy' || n.backend.backend === 'nf_tables' ? n.backend.backend : undefined;
+  const evidence = n.signals.filter((s) => s.kind === 'iptables-services').map(describeSignal);
+  return [{ code: 'mixed-backends', severity: 'warning', node: n.node, message: mixedBackendsMessage({ node: n.node, legacyRules, nftRules, ...(inUse ? { inUse } : {}) }), evidence: [...evidence, `backend in use: ${n.backend.evidence}`], nextSteps: mixedBackendsSteps(n.node) }];
 }
 
 export function ambiguous(n: NodeProxyMode): Finding[] {

@@ -1,7 +1,7 @@
 /** Findings: where configuration and dataplane, or nodes among themselves, do not add up. */
 import type { Snapshot } from '../../snapshot/types.js';
 import { notProbed, proxyPresence, sourceFindings, versionFindings } from './findings-cluster.js';
-import { ambiguous, mixedRulesets, nodeMismatch, nodesDisagree } from './findings-nodes.js';
+import { ambiguous, mixedBackends, mixedRulesets, nodeMismatch, nodesDisagree } from './findings-nodes.js';
 import { unreadableFindings } from './unreadable.js';
 import type { ConfiguredMode, Finding, NodeProxyMode, ProxyMode } from './types.js';
 
@@ -17,7 +17,7 @@ export interface FindingInput {
 export function findings(i: FindingInput): Finding[] {
   return [
     ...sourceFindings(i.configured),
-    ...i.nodes.flatMap((n) => [...nodeMismatch(i, n), ...mixedRulesets(n), ...ambiguous(n), ...unreadableFindings(n)]),
+    ...i.nodes.flatMap((n) => [...nodeMismatch(i, n), ...mixedRulesets(n), ...mixedBackends(n), ...ambiguous(n), ...unreadableFindings(n)]),
     ...nodesDisagree(i.nodes),
     ...proxyPresence(i),
     ...versionFindings(i),

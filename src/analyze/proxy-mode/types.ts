@@ -124,6 +124,7 @@ export type FindingCode =
   | 'nodes-disagree'
   | 'ipvs-not-active'
   | 'mixed-rulesets'
+  | 'mixed-backends'
   | 'no-service-proxy'
   | 'double-proxy'
   | 'ipvs-deprecated'

@@ -23,6 +23,9 @@ import type { DnsInfo } from '../../sim/trace.js';
 import { clusterDns, podResolvConf } from '../dns/index.js';
 import { resolveDnsDestination, type Named } from './dns.js';
 import { findIngress, routeIngress } from './ingress-rules.js';
+import { hookOrderAlternative, hookOrderFindings, mixedBackendFindings, type HookOrderAlternative } from './hook-order.js';
+import { underlayFindings } from './fabric-findings.js';
+import { alternativeWorld } from '../../sim/hook-order.js';
 
 export interface TraceRequest {
   /** `pod/NAME`, `NAME`, `NS/NAME`, `node/NAME`, or `external[:IP]` (a client outside the cluster). */
@@ -51,6 +54,11 @@ export interface TraceReport {
 
 export interface TraceDeps {
   buildNode: NodeBuilder;
+  /**
+   * `alternative`: base chains tied at one hook and priority run in the other order than the one the dumps suggest
+   * (src/sim/hook-order.ts), on every node: what the `hook-order-assumed` finding describes, as a whole trace.
+   */
+  hookOrder?: 'assumed' | 'alternative';
 }
 
 export { type NodeBuilder } from './world.js';
@@ -77,7 +85,8 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
   const port = req.port ?? resolved.port;
   const family = pickFamily({ src: ext?.name ?? req.src, srcIps: ext ? [ext.ip] : sourceIps(snapshot, req), dst: req.dst, dstIps: typedIps(req.dst) ?? destIps(dest) }, req.family);
   const source = ext ?? withFamily(resolveSource(snapshot, req.src, req.namespace), family);
-  const tw = buildWorld(snapshot, deps.buildNode);
+  const built = buildWorld(snapshot, deps.buildNode);
+  const tw = deps.hookOrder === 'alternative' ? { ...built, world: alternativeWorld(built.world, built.models.keys()) } : built;
   if (dest.kind === 'service' && dest.externalName !== undefined) return { traces: [externalNameTrace(source, dest, port)] };
   const pc = policyContext(snapshot, tw.models);
   const entries = ext ? entryNodes(snapshot, tw, dest, req.fromNode) : [undefined];
@@ -155,9 +164,12 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
   const pkt = newPacket({ proto: t.proto, saddr, daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
   const srcNode = source.kind === 'pod' ? source.node : source.kind === 'node' ? source.name : (t.entry ?? '');
   let branches: Branch[];
+  let alternative: HookOrderAlternative | undefined;
   const start = planStart(snapshot, tw, source, t);
-  if (start.ok) branches = mergeBranches(simulate(tw.world, pkt, start.start));
-  else branches = [{ probability: 1, disposition: 'insufficient-info', reason: start.reason, hops: [], notes: [] }];
+  if (start.ok) {
+    branches = mergeBranches(simulate(tw.world, pkt, start.start));
+    alternative = hookOrderAlternative(tw.world, branches, (w) => mergeBranches(simulate(w, pkt, start.start)));
+  } else branches = [{ probability: 1, disposition: 'insufficient-info', reason: start.reason, hops: [], notes: [] }];
   if (source.kind === 'external') for (const b of branches) b.notes.push(...[source.assumed, ...t.notes].filter((n): n is string => !!n));
   else for (const b of branches) b.notes.push(...t.notes);
   const trace: Trace = {
@@ -182,7 +194,7 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
     if (typed.some(isNoLocalEndpoint)) base = base.filter((f) => f.code !== 'proxy-unaware-service');
   }
   if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
-  trace.findings = [...typed, ...base, ...policy];
+  trace.findings = [...typed, ...base, ...policy, ...underlayFindings(trace), ...hookOrderFindings(trace, alternative), ...mixedBackendFindings(tw.models, trace)];
   trace.labels = labelAddresses(snapshot, trace);
   return trace;
 }

@@ -148,6 +148,8 @@ export function podCidrRoutes(snapshot: Snapshot, trace: Trace): Finding[] {
   const seen = new Set<string>();
   for (const b of trace.branches) {
     for (const h of b.hops) {
+      // The network beyond was taken to carry pod addresses (a VPC, a routed underlay): the default route is the design.
+      if (h.steps.some((x) => x.assumption?.kind === 'underlay')) continue;
       for (const s of h.steps) {
         if (s.kind !== 'route' || !s.rule || !/^(0\.0\.0\.0\/0|::\/0|default)\b/.test(s.rule) || !s.packetBefore) continue;
         const owner = cidrs.find((c) => inPrefix(s.packetBefore!.daddr, c.cidr));

@@ -7,7 +7,7 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import type { NodeModel } from '../../model/node.js';
-import type { Branch, Finding, Step, Trace } from '../../sim/trace.js';
+import { isFailure, type Branch, type Finding, type Step, type Trace } from '../../sim/trace.js';
 import { has, objectsOf } from '../../model/k8s.js';
 import { evaluateFlow, policyWorld, detectEnforcement, endForAddress, policyStep, type Enforcement } from '../policy/index.js';
 import type { PolicyWorld } from '../policy/world.js';
@@ -48,7 +48,7 @@ export function applyPolicy(snapshot: Snapshot, ctx: PolicyContext | undefined, 
   }
   const nodes = [...new Set(trace.branches.flatMap((b) => b.hops.map((h) => h.node)))];
   // "Nothing enforces it: the traffic passes" is about the paths the dataplane lets through.
-  const passing = judged.filter((j) => j.branch.disposition === 'delivered').map((j) => j.verdict);
+  const passing = judged.filter((j) => !isFailure(j.branch.disposition)).map((j) => j.verdict);
   return [...deniedFindings(judged, ctx.enforcement, trace), ...policyFindings({ verdicts: passing, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
 }
 
@@ -93,7 +93,7 @@ function deniedFindings(judged: Judged[], e: Enforcement, trace: Trace): Finding
   if (denied.length === 0) return [];
   const verdicts = denied.map((j) => j.verdict);
   const policies = [...new Set(verdicts.flatMap((v) => [...(v.egress.kind === 'denied' ? v.egress.selectedBy : []), ...(v.ingress.kind === 'denied' ? v.ingress.selectedBy : [])]))];
-  const delivered = denied.some((j) => j.branch.disposition === 'delivered');
+  const delivered = denied.some((j) => !isFailure(j.branch.disposition));
   const stopped = denied.filter((j) => j.branch.disposition === 'dropped' || j.branch.disposition === 'rejected');
   const tail = !delivered
     ? stopped.length === denied.length

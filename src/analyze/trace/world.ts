@@ -1,7 +1,7 @@
 /** The walker's world from a Snapshot: node models of probed nodes, node and pod addresses from the API. */
 import type { NodeModel } from '../../model/node.js';
 import type { NodeCapture, Snapshot } from '../../snapshot/types.js';
-import { makeWorld, type PodInfo, type World } from '../../sim/world.js';
+import { makeWorld, type ClusterRange, type PodInfo, type World } from '../../sim/world.js';
 import { has, objectsOf } from './views.js';
 
 export type NodeBuilder = (name: string, capture: NodeCapture) => NodeModel;
@@ -27,6 +27,20 @@ export function buildWorld(snapshot: Snapshot, buildNode: NodeBuilder): TraceWor
     if (!name) continue;
     nodeAddrs[name] = (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address);
   }
-  const world = makeWorld(models, pods, nodeAddrs, has(snapshot, 'pods'));
+  const world = makeWorld(models, pods, nodeAddrs, has(snapshot, 'pods'), clusterRanges(snapshot));
   return { world, models: world.nodes, pods };
+}
+
+/** Nodes' podCIDRs and Services' own addresses: an address there belongs to the cluster even when nobody holds it. */
+function clusterRanges(snapshot: Snapshot): ClusterRange[] {
+  const out: ClusterRange[] = [];
+  for (const n of objectsOf(snapshot, 'nodes')) {
+    for (const cidr of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) out.push({ cidr, what: `the podCIDR of ${n.metadata?.name}` });
+  }
+  for (const svc of objectsOf(snapshot, 'services')) {
+    const name = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
+    const ips = [...(svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : [])), ...(svc.spec?.externalIPs ?? [])].filter((ip) => ip && ip !== 'None');
+    for (const ip of ips) out.push({ cidr: ip, what: `an address of service ${name}` });
+  }
+  return out;
 }

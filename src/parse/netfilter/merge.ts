@@ -20,7 +20,7 @@ export function mergeRulesets(parts: Ruleset[]): Ruleset {
   const kernelCopy = new Map(all.filter((t) => t.dump === 'nft-json').map((t) => [key(t), t]));
   for (const saved of all) {
     const copy = saved.dump !== 'nft-json' && saved.origin === 'iptables-nft' ? kernelCopy.get(key(saved)) : undefined;
-    const t = copy ? unhookAbsentBuiltins(saved, copy) : saved;
+    const t = copy ? withKernelHandle(unhookAbsentBuiltins(saved, copy), copy) : saved;
     // nf_tables names a table by family and name: the nft dump's table of that name IS the one iptables-save read.
     if (t.dump === 'nft-json' && fromSave.has(key(t))) continue;
     if (t.dump === 'nft-json' && t.origin === 'iptables-nft') {
@@ -64,6 +64,11 @@ function unhookAbsentBuiltins(saved: Table, kernel: Table): Table {
     return rest;
   });
   return { ...saved, chains };
+}
+
+/** The kernel's copy knows the table's handle (its creation order); iptables-save does not print it. */
+function withKernelHandle(saved: Table, kernel: Table): Table {
+  return kernel.handle === undefined ? saved : { ...saved, handle: kernel.handle };
 }
 
 function mergeIpsets(parts: Ruleset[], warnings: ParseWarning[]): IpSet[] | undefined {

@@ -89,7 +89,9 @@ export class NftDocument {
         const family = str(o, 'family', bpath, fail) as Family;
         if (!FAMILIES.has(family)) fail(`${bpath}.family`, `unknown family ${family}`);
         const name = str(o, 'name', bpath, fail);
-        this.tables.set(`${family} ${name}`, { table: { family, name, origin: 'nft', dump: 'nft-json', chains: [], sets: [] }, chains: new Map(), hasXt: false });
+        const table: Table = { family, name, origin: 'nft', dump: 'nft-json', chains: [], sets: [] };
+        if (typeof o.handle === 'number') table.handle = o.handle;
+        this.tables.set(`${family} ${name}`, { table, chains: new Map(), hasXt: false });
         this.#lastTable = undefined;
         this.#lastChain = undefined;
         return;

@@ -4,7 +4,7 @@ import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { buildWorld } from '../../../src/analyze/trace/world.js';
 import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
 import { newPacket, simulate, mergeBranches, type Branch, type Finding, type Step } from '../../../src/sim/index.js';
-import type { Trace } from '../../../src/sim/trace.js';
+import { isFailure, type Trace } from '../../../src/sim/trace.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import type { Observation } from '../../lab/oracle.js';
 import type { TraceEvent } from '../../lab/trace.js';
@@ -58,6 +58,8 @@ const SEEN: Record<string, string[]> = {
   rejected: ['refused', 'unreachable', 'reset'],
   dropped: ['timeout'],
   'no-route': ['timeout', 'unreachable'],
+  // Out of the cluster: the lab's outside server answers whatever reaches it.
+  egress: ['answered'],
 };
 
 export function compareCase(o: Observation, branches: Branch[], findings: Finding[] = []): Verdict {
@@ -83,7 +85,7 @@ export function compareCase(o: Observation, branches: Branch[], findings: Findin
   }
   // The first attempt: its NAT tuple (conntrack on the source node) and its rule path on each node.
   // Several branches can end the same way (two endpoints behind a missing route): any of them may be the one.
-  const candidates = o.first.kind === 'answered' ? branches.filter((b) => b.disposition === 'delivered' && (short(b.endpoint?.pod) || (b.endpoint?.owner === 'external' ? 'external' : '')) === (o.first as { by: string }).by) : branches.filter((b) => seen(b).includes(o.first.kind));
+  const candidates = o.first.kind === 'answered' ? branches.filter((b) => !isFailure(b.disposition) && (short(b.endpoint?.pod) || (b.endpoint?.owner === 'external' ? 'external' : '')) === (o.first as { by: string }).by) : branches.filter((b) => seen(b).includes(o.first.kind));
   let ruleNodesCompared = 0;
   if (candidates.length === 0) problems.push(`no predicted branch matches the first attempt (${JSON.stringify(o.first)})`);
   else {
@@ -92,7 +94,7 @@ export function compareCase(o: Observation, branches: Branch[], findings: Findin
     const entries = srcNode ? (o.conntrack[srcNode] ?? []) : [];
     const sport = o.case.sourcePort;
     const relevant = entries.filter((e) => (sport === undefined || e.original.sport === sport) && e.original.src === o.source.ip);
-    const delivered = candidates.filter((b) => b.disposition === 'delivered');
+    const delivered = candidates.filter((b) => !isFailure(b.disposition));
     if (relevant.length > 0 && delivered.length > 0) {
       // The reply tuple is the NAT the kernel applied: its source is the DNAT target, its destination the SNAT address.
       const want = new Set(relevant.map((e) => `${e.reply.src}:${e.reply.sport}`));
@@ -124,7 +126,10 @@ function kernelStep(e: TraceEvent): string {
   return `${e.family} ${e.table} ${e.chain} ${e.kind === 'policy' ? `policy ${e.verdict}` : e.verdict}`;
 }
 
-/** Our rule sequence on one node for the inner packet (the tunnel's outer packet is not traced by the oracle). */
+/**
+ * Our rule sequence on one node for the inner packet (the tunnel's outer packet is not traced by the oracle), as
+ * `nft monitor trace` can show it.
+ */
 export function ruleSequence(b: Branch, node: string): string[] {
   const out: string[] = [];
   let outer = false;
@@ -133,6 +138,8 @@ export function ruleSequence(b: Branch, node: string): string[] {
       if (s.kind === 'encap') outer = true;
       if (s.kind === 'decap') outer = false;
       if (h.node !== node || outer || !(s.kind === 'netfilter' || s.kind === 'nat') || s.detail?.entered || !s.table || !s.verdict) continue;
+      // nft monitor trace sees nf_tables only: iptables-legacy chains run unseen.
+      if (s.table.endsWith('(iptables-legacy)')) continue;
       out.push(`${s.table} ${s.chain} ${ourVerdict(s)}`);
     }
   }
