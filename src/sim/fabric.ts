@@ -104,15 +104,18 @@ function deliverAcross(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   };
   addSteps(flow, node.name, [step]);
   if (!target) return [end(flow, 'insufficient-info', `node ${toNode} not probed`, pkt)];
-  if (!ingress) return [end(flow, 'insufficient-info', `${toNode} shows no interface for ${pkt.daddr} to arrive on (no address of it, no subnet holding it, no default route)`, pkt)];
+  if (!ingress && owner.kind === 'node') return [end(flow, 'insufficient-info', `${pkt.daddr} is an address of node ${toNode} (its Node object) that none of its interfaces holds: something outside the node translates it (a cloud's public address)`, pkt)];
+  if (!ingress) return [end(flow, 'insufficient-info', `${toNode} shows no interface for ${pkt.daddr} to arrive on (no subnet holding it, no default route)`, pkt)];
   return arrive(ctx, toNode, flow, { ...onTheWire(pkt), iif: ingress.dev });
 }
 
 /** Where a packet from the network between nodes arrives: the address's interface, its subnet's, or the default route's. */
 function ingressOf(m: NodeModel, addr: string, owner: Owner['kind']): { dev: string; why: string } | undefined {
   const kindOf = (dev: string): string => m.links.find((l) => l.name === dev)?.kind ?? 'device';
-  const own = m.addresses.find((a) => sameAddr(a.local, addr) && a.ifname !== 'lo');
-  if (own && owner === 'node') return { dev: own.ifname, why: `it holds ${addr}` };
+  if (owner === 'node') {
+    const own = m.addresses.find((a) => sameAddr(a.local, addr) && a.ifname !== 'lo');
+    return own ? { dev: own.ifname, why: `it holds ${addr}` } : undefined;
+  }
   const fam = familyOf(addr);
   const seg = m.addresses.find((a) => a.family === fam && a.prefixlen < (fam === 4 ? 32 : 128) && !NOT_UPLINK.has(kindOf(a.ifname)) && inPrefix(addr, `${a.local}/${a.prefixlen}`));
   if (seg) return { dev: seg.ifname, why: `its subnet ${seg.local}/${seg.prefixlen} holds ${addr}` };

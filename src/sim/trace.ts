@@ -179,7 +179,7 @@ export interface IngressRoute {
 export interface Trace {
   source: TraceEnd;
   destination: TraceEnd;
-  /** `delivered` when every branch is; else the worst branch's (by probability mass, see summarize). */
+  /** The failing disposition with the most probability; without a failing branch, `delivered` or `egress` (see summary.ts). */
   disposition: Disposition;
   branches: Branch[];
   findings: Finding[];

@@ -12,6 +12,7 @@ import { loadKubeProxy } from './proxy.js';
 import { loadIpvsMode } from './ipvs-load.js';
 import { IPV6_NO_DAD } from './ipv6.js';
 import { loadFlannelMasquerade6, loadKubeProxy6 } from './ipv6-load.js';
+import { buildFabricNode, buildFabricRouter, loadAwsNodeRules } from './fabric.js';
 import {
   UNDERLAY_GATEWAY,
   UNDERLAY_LEN,
@@ -139,6 +140,7 @@ export async function buildLab(spec: LabSpec): Promise<Lab> {
 }
 
 async function buildUnderlay(lab: Lab): Promise<void> {
+  if (lab.spec.topology === 'fabric') return buildFabricRouter(lab);
   const u = lab.underlayNs;
   if (lab.spec.ipv6) await sysctls(u, IPV6_NO_DAD);
   await ipBatch(u, [
@@ -175,6 +177,7 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
   });
   // Dual-stack: IPv6 forwarding on the node (nodes only), no DAD (addresses usable at once), no ICMPv6 rate limit.
   if (lab.spec.ipv6) await sysctls(ns, { ...IPV6_NO_DAD, 'net.ipv6.conf.eth0.accept_dad': 0, 'net.ipv6.conf.all.forwarding': 1, 'net.ipv6.icmp.ratelimit': 0 });
+  if (lab.spec.topology === 'fabric') return buildFabricNode(lab, node);
   const lines = [
     'link set lo up',
     'link set eth0 up',
@@ -238,6 +241,8 @@ async function buildNode(lab: Lab, node: NodePlan): Promise<void> {
 }
 
 async function buildCrossNodeRouting(lab: Lab): Promise<void> {
+  // The fabric's router carries everything between nodes.
+  if (lab.spec.topology === 'fabric') return;
   const { nodes } = lab.plan;
   for (const n of nodes) {
     const ns = lab.nodeNs(n.name);
@@ -306,6 +311,7 @@ export async function reloadRules(lab: Lab, deletedPods?: ReadonlySet<string>): 
   if (lab.spec.proxyMode !== 'nftables' || !flannelLoaded.has(lab)) {
     await loadKubeletChains(lab);
     await loadFlannelMasquerade(lab);
+    if (lab.spec.topology === 'fabric') await loadAwsNodeRules(lab);
     if (lab.spec.ipv6) await loadFlannelMasquerade6(lab);
   }
   flannelLoaded.add(lab);
@@ -340,7 +346,7 @@ async function loadKubeletChains(lab: Lab): Promise<void> {
 const flannelLoaded = new WeakSet<Lab>();
 
 async function loadFlannelMasquerade(lab: Lab): Promise<void> {
-  if (lab.spec.topology === 'routed' || lab.spec.podMasquerade === false) return;
+  if (lab.spec.topology === 'routed' || lab.spec.topology === 'fabric' || lab.spec.podMasquerade === false) return;
   for (const n of lab.plan.nodes) {
     await run(inNs(lab.nodeNs(n.name), ['iptables-restore', '--noflush']), {
       input: flannelRules(clusterCIDR(lab.spec), n.podCIDR),

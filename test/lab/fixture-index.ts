@@ -55,6 +55,7 @@ export const TARGETS: FixtureTarget[] = [
   fixture('service-types-nftables', 'service-types', 'host-gw', 'nftables'),
   fixture('dual-stack', 'dual-stack', 'host-gw', 'iptables'),
   fixture('dual-stack-nftables', 'dual-stack', 'host-gw', 'nftables'),
+  fixture('fabric', 'fabric', 'fabric', 'iptables'),
 ];
 
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;

@@ -1,6 +1,7 @@
 /**
  * The Kubernetes API objects that describe a lab, shaped like what a v1.33 API server returns for a
- * kubeadm cluster with flannel (host-gw/vxlan) or Calico (routed): nodes with podCIDRs, pods with
+ * kubeadm cluster with flannel (host-gw/vxlan), Calico (routed) or the AWS VPC CNI (fabric: nodes without
+ * podCIDRs, aws-node): nodes, pods with
  * IPs and nodeName, services, EndpointSlices, the kube-proxy ConfigMap and DaemonSet, the CNI
  * DaemonSet, kubeadm-config, the kube-apiserver static pod, the ServiceCIDR. Pure and deterministic
  * (uids derive from names; timestamps from the capture time).
@@ -59,7 +60,10 @@ function meta(ctx: Ctx, kind: string, name: string, namespace: string | undefine
   };
 }
 
-const isFlannel = (plan: AddressPlan): boolean => plan.spec.topology !== 'routed';
+const isFlannel = (plan: AddressPlan): boolean => plan.spec.topology === 'host-gw' || plan.spec.topology === 'vxlan';
+/** `fabric` is shaped like EKS: the AWS VPC CNI (aws-node), no podCIDRs. */
+const isAws = (plan: AddressPlan): boolean => plan.spec.topology === 'fabric';
+const AWS_NODE_IMAGE = '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1';
 
 /** Dual-stack labs list both families, IPv4 (the cluster's primary family) first. */
 const both = (v4: string, v6: string | undefined): string[] => (v6 !== undefined ? [v4, v6] : [v4]);
@@ -75,7 +79,9 @@ function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
         'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
         'flannel.alpha.coreos.com/public-ip': n.ip,
       }
-    : { 'projectcalico.org/IPv4Address': `${n.ip}/24` };
+    : isAws(ctx.plan)
+      ? { 'alpha.kubernetes.io/provided-node-ip': n.ip }
+      : { 'projectcalico.org/IPv4Address': `${n.ip}/24` };
   if (n.ip6 !== undefined && isFlannel(ctx.plan)) {
     annotations['flannel.alpha.coreos.com/backend-v6-data'] = 'null';
     annotations['flannel.alpha.coreos.com/public-ipv6'] = n.ip6;
@@ -100,7 +106,8 @@ function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: meta(ctx, 'Node', n.name, undefined, { labels, annotations }),
-    spec: { podCIDR: n.podCIDR, podCIDRs: both(n.podCIDR, n.podCIDR6) },
+    // The VPC CNI gives pods addresses of the node's subnets: nodes get no podCIDR (EKS does not allocate them).
+    spec: isAws(ctx.plan) ? {} : { podCIDR: n.podCIDR, podCIDRs: both(n.podCIDR, n.podCIDR6) },
     status: {
       addresses: [
         { type: 'InternalIP', address: n.ip },
@@ -110,7 +117,7 @@ function nodeObject(ctx: Ctx, n: NodePlan, kernel: string): RawObject {
       allocatable: { ...capacity, memory: '8028844Ki' },
       capacity,
       conditions: [
-        cond('NetworkUnavailable', 'False', ctx.created, isFlannel(ctx.plan) ? 'FlannelIsUp' : 'CalicoIsUp'),
+        ...(isAws(ctx.plan) ? [] : [cond('NetworkUnavailable', 'False', ctx.created, isFlannel(ctx.plan) ? 'FlannelIsUp' : 'CalicoIsUp')]),
         cond('MemoryPressure', 'False', ctx.created, 'KubeletHasSufficientMemory'),
         cond('DiskPressure', 'False', ctx.created, 'KubeletHasNoDiskPressure'),
         cond('PIDPressure', 'False', ctx.created, 'KubeletHasSufficientPID'),
@@ -273,9 +280,11 @@ function labPods(ctx: Ctx): RawObject[] {
 function systemPods(ctx: Ctx): RawObject[] {
   const { plan } = ctx;
   const out: RawObject[] = [];
-  const cni: { ns: string; ds: string; image: string; labels: Record<string, string> } = isFlannel(plan)
-    ? { ns: 'kube-flannel', ds: 'kube-flannel-ds', image: 'ghcr.io/flannel-io/flannel:v0.27.2', labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' } }
-    : { ns: 'kube-system', ds: 'calico-node', image: 'docker.io/calico/node:v3.30.2', labels: { 'k8s-app': 'calico-node' } };
+  const cni: { ns: string; ds: string; image: string; labels: Record<string, string>; command: string[] } = isFlannel(plan)
+    ? { ns: 'kube-flannel', ds: 'kube-flannel-ds', image: 'ghcr.io/flannel-io/flannel:v0.27.2', labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' }, command: ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'] }
+    : isAws(plan)
+      ? { ns: 'kube-system', ds: 'aws-node', image: AWS_NODE_IMAGE, labels: { 'app.kubernetes.io/name': 'aws-node', 'k8s-app': 'aws-node' }, command: ['/app/aws-vpc-cni'] }
+      : { ns: 'kube-system', ds: 'calico-node', image: 'docker.io/calico/node:v3.30.2', labels: { 'k8s-app': 'calico-node' }, command: ['start_runit'] };
   for (const n of plan.nodes) {
     const base = { nodeName: n.name, ip: n.ip, hostIP: n.ip, ready: true, hostNetwork: true, ports: [], ...(n.ip6 !== undefined ? { ip6: n.ip6, hostIP6: n.ip6 } : {}) };
     out.push(
@@ -295,7 +304,7 @@ function systemPods(ctx: Ctx): RawObject[] {
         namespace: cni.ns,
         labels: { ...cni.labels, 'controller-revision-hash': '5d9f8c7b6', 'pod-template-generation': '1' },
         image: cni.image,
-        command: isFlannel(plan) ? ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'] : ['start_runit'],
+        command: cni.command,
         ownerKind: 'DaemonSet',
         ownerName: cni.ds,
       }),
@@ -463,7 +472,8 @@ function configMaps(ctx: Ctx): RawObject[] {
           clusterName: 'kubernetes',
           controlPlaneEndpoint: `${plan.nodes[0]?.ip ?? ''}:6443`,
           kubernetesVersion: K8S_VERSION,
-          networking: { dnsDomain: 'cluster.local', podSubnet: podCidrs(plan), serviceSubnet: serviceCidrs(plan).join(',') },
+          // The VPC CNI takes pod addresses from the VPC's subnets: no pod subnet of the cluster's own (kube-proxy's clusterCIDR is the VPC's, as on EKS).
+          networking: { dnsDomain: 'cluster.local', ...(isAws(plan) ? {} : { podSubnet: podCidrs(plan) }), serviceSubnet: serviceCidrs(plan).join(',') },
         }),
       },
     },
@@ -609,7 +619,25 @@ function daemonSet(
 /** The CNI config file the runtime reads, and its path. */
 export function cniFile(plan: AddressPlan, nodeName: string): { path: string; content: string } {
   if (isFlannel(plan)) return { path: '/etc/cni/net.d/10-flannel.conflist', content: cniConflist(plan) };
+  if (isAws(plan)) return { path: '/etc/cni/net.d/10-aws.conflist', content: awsConflist() };
   return { path: '/etc/cni/net.d/10-calico.conflist', content: calicoConflist(nodeName) };
+}
+
+/** What aws-node writes (cni/real-eks-node-cat-10-aws.conflist, without the disabled IPv6 egress plugin). */
+function awsConflist(): string {
+  return JSON.stringify(
+    {
+      cniVersion: '0.4.0',
+      name: 'aws-cni',
+      disableCheck: true,
+      plugins: [
+        { name: 'aws-cni', type: 'aws-cni', vethPrefix: 'eni', mtu: '1500', podSGEnforcingMode: 'strict', pluginLogFile: '/var/log/aws-routed-eni/plugin.log', pluginLogLevel: 'DEBUG', capabilities: { 'io.kubernetes.cri.pod-annotations': true } },
+        { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      ],
+    },
+    null,
+    2,
+  );
 }
 
 function cniConflist(plan: AddressPlan): string {
@@ -690,7 +718,9 @@ export function labObjects(plan: AddressPlan, created: string, kernel: string, d
       ),
       flannel
         ? daemonSet(ctx, 'kube-flannel-ds', 'kube-flannel', 'ghcr.io/flannel-io/flannel:v0.27.2', ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'], { app: 'flannel', 'k8s-app': 'flannel' }, FLANNEL_POD)
-        : daemonSet(ctx, 'calico-node', 'kube-system', 'docker.io/calico/node:v3.30.2', ['start_runit'], { 'k8s-app': 'calico-node' }),
+        : isAws(plan)
+          ? daemonSet(ctx, 'aws-node', 'kube-system', AWS_NODE_IMAGE, ['/app/aws-vpc-cni'], { 'k8s-app': 'aws-node' })
+          : daemonSet(ctx, 'calico-node', 'kube-system', 'docker.io/calico/node:v3.30.2', ['start_runit'], { 'k8s-app': 'calico-node' }),
     ],
     servicecidrs: [
       {
@@ -702,7 +732,7 @@ export function labObjects(plan: AddressPlan, created: string, kernel: string, d
       },
     ],
   };
-  if (!flannel) {
+  if (!flannel && !isAws(plan)) {
     objects['ippools'] = [
       {
         apiVersion: 'crd.projectcalico.org/v1',

@@ -10,6 +10,7 @@ import { IPS, NODE_PORT } from './topologies.js';
 import { UNDERLAY_GATEWAY, nodeByName, podByName, type LabSpec, type Topology } from './spec.js';
 import { serviceTypes } from './service-types.js';
 import { dualStack } from './dual-stack.js';
+import { fabric } from './fabric-scenario.js';
 
 export interface ScenarioState {
   /** Pods deleted from the API (and their endpoints from kube-proxy's rules). */
@@ -177,4 +178,5 @@ export const SCENARIOS: Scenario[] = [
   staleConntrack,
   serviceTypes,
   dualStack,
+  fabric,
 ];

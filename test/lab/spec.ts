@@ -2,6 +2,7 @@
  * The lab's declarative spec: what cluster to build inside this machine, and the address plan that
  * derives every address from it. Pure: the builder (build.ts) turns a spec into namespaces.
  */
+import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 
 /** How pods reach pods on other nodes. */
@@ -11,7 +12,13 @@ export type Topology =
   /** flannel VXLAN: `flannel.1` (VNI 1, port 8472, nolearning), onlink routes, static neigh + FDB. */
   | 'vxlan'
   /** Calico-like without tunnel: per-pod veths with /32 routes and proxy ARP, BGP-style node routes. */
-  | 'routed';
+  | 'routed'
+  /**
+   * AWS VPC CNI-shaped cloud fabric: each node on its own subnet behind a router namespace that is no node (the VPC
+   * router), pods with addresses of the node's subnets on /32 routes without a bridge (`eni…` veths), a secondary
+   * interface with its own routing table, `ip rule` to/from/fwmark, the AWS CONNMARK and SNAT rules.
+   */
+  | 'fabric';
 
 /** `ipvs`: the kernel here has no IPVS, so its virtual servers are rendered, not loaded (ipvs-load.ts). */
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
@@ -33,6 +40,8 @@ export interface PodSpec {
   ports?: PodPortSpec[];
   /** Readiness as the API would report it (not-ready pods are published as not-ready endpoints). */
   ready?: boolean;
+  /** `fabric`: the pod's address is on the node's secondary interface, whose own table its traffic uses (`ip rule from`). */
+  secondary?: boolean;
 }
 
 export interface NodeSpec {
@@ -104,6 +113,14 @@ export const UNDERLAY_GATEWAY = `${UNDERLAY_PREFIX}.1`;
 export const UNDERLAY_LEN = 24;
 /** Calico's pod default gateway: a link-local address answered by proxy ARP on the host veth. */
 export const CALICO_GATEWAY = '169.254.1.1';
+/** `fabric`: the VPC, where the router knows every address; off-network traffic is SNATed to the node's primary address. */
+export const FABRIC_VPC_CIDR = '172.31.0.0/16';
+/** `fabric`: an address nothing in the cluster owns, on the router (the "internet"): the outside server answers there. */
+export const FABRIC_OFF_NETWORK = '203.0.113.10';
+/** `fabric`: the routing table of each node's secondary interface (AWS VPC CNI numbers them from 2). */
+export const FABRIC_SECONDARY_TABLE = 2;
+/** `fabric`: aws-node's mark for connections to off-VPC addresses, restored to packets so they leave by the primary interface. */
+export const FABRIC_CONNMARK = 0x80;
 export const VXLAN_ID = 1;
 export const VXLAN_PORT = 8472;
 
@@ -142,6 +159,8 @@ export interface NodePlan {
   ip6?: string;
   podCIDR6?: string;
   podGateway6?: string;
+  /** `fabric`: the primary subnet's gateway (the router), and the secondary interface (eth1) with its subnet and table. */
+  fabric?: { subnet: string; gateway: string; secondary: { ip: string; subnet: string; gateway: string; table: number } };
 }
 
 export interface PodPlan {
@@ -152,8 +171,10 @@ export interface PodPlan {
   labels: Record<string, string>;
   ports: PodPortSpec[];
   ready: boolean;
-  /** Host-side interface: a cni0 port (veth*) or a routed veth (cali*). ≤ 15 chars. */
+  /** Host-side interface: a cni0 port (veth*), a routed veth (cali*) or an AWS one (eni*). ≤ 15 chars. */
   hostIf: string;
+  /** `fabric`: the pod's address comes from the node's secondary interface subnet. */
+  secondary?: boolean;
   /** Dual-stack labs: the pod's IPv6 address (status.podIPs[1]). */
   ip6?: string;
 }
@@ -173,34 +194,7 @@ export function planAddresses(spec: LabSpec): AddressPlan {
   const base = clusterBase(spec);
   if (spec.ipv6 && spec.topology !== 'host-gw') throw new Error(`lab spec: dual-stack (ipv6) is built for host-gw only, not ${spec.topology}`);
   if (spec.nodes.length > 200) throw new Error('lab spec: at most 200 nodes');
-  const nodes = spec.nodes.map((n, i): NodePlan => {
-    const net = `${base}.${i}`;
-    const pods = n.pods.map((p, j): PodPlan => {
-      if (j > 200) throw new Error(`lab spec: at most 200 pods on ${n.name}`);
-      return {
-        name: p.name,
-        namespace: p.namespace ?? 'default',
-        nodeName: n.name,
-        ip: `${net}.${10 + j}`,
-        labels: p.labels ?? {},
-        ports: p.ports ?? [],
-        ready: p.ready ?? true,
-        hostIf: `${spec.topology === 'routed' ? 'cali' : 'veth'}${hex2(i)}${hex2(j)}p`,
-        ...(spec.ipv6 ? { ip6: v6(`fd00:10:244:${i}::${10 + j}`) } : {}),
-      };
-    });
-    return {
-      index: i,
-      name: n.name,
-      ip: `${UNDERLAY_PREFIX}.${10 + i}`,
-      podCIDR: `${net}.0/24`,
-      podGateway: spec.topology === 'routed' ? CALICO_GATEWAY : `${net}.1`,
-      vtepIP: `${net}.0`,
-      vtepMAC: `0e:6e:78:00:00:${hex2(i + 1)}`,
-      pods,
-      ...(spec.ipv6 ? { ip6: v6(`${UNDERLAY6_PREFIX}:${10 + i}`), podCIDR6: `${v6(`fd00:10:244:${i}::`)}/64`, podGateway6: v6(`fd00:10:244:${i}::1`) } : {}),
-    };
-  });
+  const nodes = spec.nodes.map((n, i): NodePlan => (spec.topology === 'fabric' ? fabricNode(n, i) : overlayNode(spec, base, n, i)));
   const names = new Set<string>();
   for (const p of nodes.flatMap((n) => n.pods)) {
     const key = `${p.namespace}/${p.name}`;
@@ -209,6 +203,73 @@ export function planAddresses(spec: LabSpec): AddressPlan {
   }
   return { spec, nodes, pods: nodes.flatMap((n) => n.pods) };
 }
+
+/** flannel and Calico shapes: node i has 10.244.i.0/24 and the underlay address 172.31.250.(10+i). */
+function overlayNode(spec: LabSpec, base: string, n: NodeSpec, i: number): NodePlan {
+  const net = `${base}.${i}`;
+  const pods = n.pods.map((p, j): PodPlan => {
+    if (j > 200) throw new Error(`lab spec: at most 200 pods on ${n.name}`);
+    return {
+      ...podBase(p, n),
+      ip: `${net}.${10 + j}`,
+      hostIf: `${spec.topology === 'routed' ? 'cali' : 'veth'}${hex2(i)}${hex2(j)}p`,
+      ...(spec.ipv6 ? { ip6: v6(`fd00:10:244:${i}::${10 + j}`) } : {}),
+    };
+  });
+  return {
+    index: i,
+    name: n.name,
+    ip: `${UNDERLAY_PREFIX}.${10 + i}`,
+    podCIDR: `${net}.0/24`,
+    podGateway: spec.topology === 'routed' ? CALICO_GATEWAY : `${net}.1`,
+    vtepIP: `${net}.0`,
+    vtepMAC: `0e:6e:78:00:00:${hex2(i + 1)}`,
+    pods,
+    ...(spec.ipv6 ? { ip6: v6(`${UNDERLAY6_PREFIX}:${10 + i}`), podCIDR6: `${v6(`fd00:10:244:${i}::`)}/64`, podGateway6: v6(`fd00:10:244:${i}::1`) } : {}),
+  };
+}
+
+/**
+ * `fabric`: node i's primary subnet is 172.31.(10+10i).0/24 and its secondary one 172.31.(15+10i).0/24 (router .1,
+ * node .10, pods from .20), like ENIs in VPC subnets; pods take addresses of the subnet of their interface.
+ */
+function fabricNode(n: NodeSpec, i: number): NodePlan {
+  const primary = `172.31.${10 + 10 * i}`;
+  const second = `172.31.${15 + 10 * i}`;
+  let onPrimary = 0;
+  let onSecondary = 0;
+  const pods = n.pods.map((p): PodPlan => {
+    const ip = p.secondary ? `${second}.${20 + onSecondary++}` : `${primary}.${20 + onPrimary++}`;
+    if (onPrimary > 200 || onSecondary > 200) throw new Error(`lab spec: at most 200 pods per interface on ${n.name}`);
+    // aws-cni names the host side eni + 11 hex digits of a hash of the pod.
+    const hash = createHash('sha1').update(`${p.namespace ?? 'default'}.${p.name}`).digest('hex').slice(0, 11);
+    return { ...podBase(p, n), ip, hostIf: `eni${hash}`, ...(p.secondary ? { secondary: true } : {}) };
+  });
+  return {
+    index: i,
+    name: n.name,
+    ip: `${primary}.10`,
+    podCIDR: `${primary}.0/24`,
+    podGateway: CALICO_GATEWAY,
+    vtepIP: `${primary}.10`,
+    vtepMAC: `0e:6e:78:00:00:${hex2(i + 1)}`,
+    pods,
+    fabric: {
+      subnet: `${primary}.0/24`,
+      gateway: `${primary}.1`,
+      secondary: { ip: `${second}.10`, subnet: `${second}.0/24`, gateway: `${second}.1`, table: FABRIC_SECONDARY_TABLE },
+    },
+  };
+}
+
+const podBase = (p: PodSpec, n: NodeSpec) => ({
+  name: p.name,
+  namespace: p.namespace ?? 'default',
+  nodeName: n.name,
+  labels: p.labels ?? {},
+  ports: p.ports ?? [],
+  ready: p.ready ?? true,
+});
 
 /** Pods selected by a service (labels ⊇ selector, same namespace), in node/pod order. */
 export function selectedPods(plan: AddressPlan, svc: ServiceSpec): PodPlan[] {

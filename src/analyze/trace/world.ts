@@ -3,6 +3,7 @@ import type { NodeModel } from '../../model/node.js';
 import type { NodeCapture, Snapshot } from '../../snapshot/types.js';
 import { makeWorld, type ClusterRange, type PodInfo, type World } from '../../sim/world.js';
 import { has, objectsOf } from './views.js';
+import { serviceClaims } from '../cidr/claims.js';
 
 export type NodeBuilder = (name: string, capture: NodeCapture) => NodeModel;
 
@@ -31,9 +32,16 @@ export function buildWorld(snapshot: Snapshot, buildNode: NodeBuilder): TraceWor
   return { world, models: world.nodes, pods };
 }
 
-/** Nodes' podCIDRs and Services' own addresses: an address there belongs to the cluster even when nobody holds it. */
+/**
+ * Nodes' podCIDRs, the service range (ServiceCIDR objects, kube-apiserver's flag, kubeadm's serviceSubnet: what
+ * `cidr` reads, as far as it is not assumed) and Services' own addresses: an address there belongs to the cluster
+ * even when nobody holds it. (Not kube-proxy's clusterCIDR: on a cloud fabric it is the whole VPC.)
+ */
 function clusterRanges(snapshot: Snapshot): ClusterRange[] {
   const out: ClusterRange[] = [];
+  for (const c of serviceClaims(snapshot, objectsOf(snapshot, 'pods'))) {
+    if (c.confidence === 'high' || c.confidence === 'medium') for (const cidr of c.cidrs) out.push({ cidr, what: `the service range (${c.detail})` });
+  }
   for (const n of objectsOf(snapshot, 'nodes')) {
     for (const cidr of n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])) out.push({ cidr, what: `the podCIDR of ${n.metadata?.name}` });
   }

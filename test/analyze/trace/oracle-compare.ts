@@ -110,6 +110,8 @@ export function compareCase(o: Observation, branches: Branch[], findings: Findin
       });
       if (!gotSrc.some((g) => wantSrc.has(g))) problems.push(`conntrack on ${srcNode} replies to ${[...wantSrc].join(', ')} (the source after SNAT); netx's source after NAT is ${gotSrc.join(', ')}`);
     }
+    const leaving = leavingProblems(o, candidates);
+    if (leaving) problems.push(leaving);
     for (const [node, events] of Object.entries(o.trace)) {
       if (events.length === 0) continue;
       const theirs = events.filter((e) => e.kind === 'rule' || e.kind === 'policy').map(kernelStep).join(' | ');
@@ -120,6 +122,20 @@ export function compareCase(o: Observation, branches: Branch[], findings: Findin
     }
   }
   return { problems, ruleNodesCompared };
+}
+
+/**
+ * Where netx has the packet leave a node for a network no dump shows (an underlay hop, or out of the cluster), the
+ * kernel's last packet line on that node names the interface it left by: some candidate must agree on every such node.
+ */
+function leavingProblems(o: Observation, candidates: Branch[]): string | undefined {
+  const devsOf = (b: Branch): [string, string][] =>
+    b.hops.flatMap((h) => h.steps.flatMap((s): [string, string][] => (s.assumption?.kind === 'underlay' ? [[h.node, s.assumption.dev]] : s.detail?.egress === true && typeof s.detail.dev === 'string' ? [[h.node, s.detail.dev]] : [])));
+  const kernelOif = (node: string): string | undefined => (o.trace[node] ?? []).filter((e) => e.kind === 'packet' && e.packet?.oif).at(-1)?.packet?.oif;
+  const claims = candidates.map(devsOf).filter((c) => c.length > 0);
+  if (claims.length === 0) return undefined;
+  if (claims.some((c) => c.every(([node, dev]) => kernelOif(node) === undefined || kernelOif(node) === dev))) return undefined;
+  return `the kernel's packet leaves by ${claims[0]!.map(([node]) => `${node}:${kernelOif(node)}`).join(', ')}; netx has it leave by ${claims.map((c) => c.map(([n, d]) => `${n}:${d}`).join(', ')).join(' or ')}`;
 }
 
 function kernelStep(e: TraceEvent): string {
