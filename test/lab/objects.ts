@@ -426,7 +426,7 @@ function kubeProxyConfig(plan: AddressPlan): string {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     bindAddress: '0.0.0.0',
     clientConnection: { kubeconfig: '/var/lib/kube-proxy/kubeconfig.conf' },
-    clusterCIDR: podCidrs(plan),
+    clusterCIDR: isAws(plan) ? '' : podCidrs(plan),
     conntrack: { maxPerCore: null, min: null, tcpCloseWaitTimeout: null, tcpEstablishedTimeout: null },
     detectLocalMode: '',
     healthzBindAddress: '',

@@ -55,7 +55,8 @@ export function kubeProxyInput(plan: AddressPlan, node: NodePlan, deletedPods?: 
   return {
     nodeName: node.name,
     nodeIPs: [node.ip],
-    clusterCIDR: clusterCIDR(plan.spec),
+    // EKS leaves kube-proxy's clusterCIDR empty: pods take VPC addresses (no masquerade by source range).
+    clusterCIDR: plan.spec.topology === 'fabric' ? '' : clusterCIDR(plan.spec),
     serviceCIDRs: [serviceCIDR(plan.spec)],
     services: labServices(plan, deletedPods),
     ...(zone !== undefined ? { nodeZone: zone } : {}),
