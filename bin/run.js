@@ -19,4 +19,5 @@ process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-import('@oclif/core').then(({ execute }) => execute({ dir: import.meta.url }));
+const [{ main }, { COMMANDS }] = await Promise.all([import('../dist/cli/main.js'), import('../dist/commands/index.js')]);
+await main(process.argv.slice(2), fileURLToPath(new URL('..', import.meta.url)), COMMANDS);

@@ -1,12 +1,26 @@
 /**
- * Every command extends this: global flags, colour handling, and the one place where failures
- * become a message and an exit code (never a stack trace unless NETX_DEBUG=1).
+ * Every command extends this: global flags, colour handling, the one way a report is printed in
+ * the format -o asks for, and the one place where failures become a message and an exit code (never
+ * a stack trace unless NETX_DEBUG=1).
  */
-import { Command, Errors } from '@oclif/core';
+import { Command } from '@oclif/core';
 import chalk from 'chalk';
-import { globalFlags, parseDuration } from './flags.js';
-import { isNetxError, UserError } from '../util/errors.js';
-import { ParseError } from '../parse/error.js';
+import { globalFlags } from './flags.js';
+import { parseDuration } from './duration.js';
+import { reportFailure } from './failure.js';
+import { renderReport, type ReportViews } from './report.js';
+import type { OutputSpec } from './output-spec.js';
+import { UserError } from '../util/errors.js';
+
+/** What a command reports about -v for the format it printed (a note on stderr when -v changed nothing). */
+export interface VerbosityUse {
+  /** The level given. */
+  level: number;
+  /** Whether this format shows more with -v. */
+  used: boolean;
+  /** What to do instead, for the note. */
+  instead: string;
+}
 
 export abstract class NetxCommand extends Command {
   static override baseFlags = globalFlags;
@@ -28,31 +42,21 @@ export abstract class NetxCommand extends Command {
 
   /** Writes the report to stdout; nothing else may go there. */
   protected print(text: string): void {
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  }
+
+  /** Prints `report` as `-o` asks; says on stderr when -v (1-5) has nothing to add to that format. */
+  protected printReport<R>(report: R, spec: OutputSpec, views: ReportViews<R>, verbosity?: VerbosityUse): void {
+    const text = renderReport(report, spec, views);
+    // A JSONPath template decides its own line breaks, as in kubectl.
+    if (spec.format === 'jsonpath') process.stdout.write(text);
+    else this.print(text);
+    if (verbosity && verbosity.level > 0 && verbosity.level < 6 && !verbosity.used) {
+      process.stderr.write(`${chalk.dim('note:')} -v adds nothing to ${this.id ?? 'this'} -o ${spec.format}: ${verbosity.instead}\n`);
+    }
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    // oclif uses exceptions for exit() and for its own flag-parsing errors: keep their behaviour.
-    if (error instanceof Errors.ExitError) throw error;
-    if (isNetxError(error)) {
-      process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
-      if (error.hint) process.stderr.write(`${chalk.dim('hint:')} ${error.hint}\n`);
-      if (process.env.NETX_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
-      return this.exit(error.exitCode);
-    }
-    if (error instanceof ParseError) {
-      process.stderr.write(`${chalk.red('error:')} cannot read ${error.message}\n`);
-      return this.exit(1);
-    }
-    if (error instanceof Errors.CLIError || error.name === 'CLIError' || (error as { oclif?: unknown }).oclif) {
-      // Flag/argument errors from oclif's parser: short message, usage hint, exit 2 like kubectl.
-      process.stderr.write(`${chalk.red('error:')} ${error.message.split('\n')[0]}\n`);
-      process.stderr.write(`${chalk.dim('hint:')} see kubectl netx ${this.id ?? ''} --help\n`);
-      return this.exit(2);
-    }
-    process.stderr.write(`${chalk.red('internal error:')} ${error.message}\n`);
-    process.stderr.write('This is a bug in kubectl-netx. Please report it with the command line and NETX_DEBUG=1 output.\n');
-    if (process.env.NETX_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
-    return this.exit(70);
+    return this.exit(reportFailure(error, this.id));
   }
 }

@@ -1,26 +1,28 @@
 /** `kubectl netx cidr`: flags in, one analysis, one renderer. */
 import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
+import { REPORT_FORMATS } from '../cli/output-spec.js';
 import { createProgress } from '../cli/progress.js';
 import { obtainSnapshot } from '../cli/source.js';
 import { keepYoungGenerationSmall } from '../cli/memory.js';
+import { outputWidth } from '../cli/terminal.js';
 import { analyzeCidr, cidrPlan } from '../analyze/cidr/index.js';
-import { renderCidrText } from '../render/cidr.js';
-import { renderJson } from '../render/json.js';
-import { renderYaml } from '../render/yaml.js';
+import { cidrNames, renderCidrText } from '../render/cidr.js';
 
 export default class Cidr extends NetxCommand {
   static override summary = 'Show which addresses live where: pod, service and node ranges, usage and collisions';
   static override description =
     'For every node: its podCIDR(s), pods and pod IPs in use, how full the range is, and pods outside it. ' +
     'For the cluster: the service and pod CIDRs with the source of each figure and how sure it is. ' +
-    'Findings: overlaps, duplicate node ranges, exhaustion, Services outside the service CIDR.';
+    'Findings: overlaps, duplicate node ranges, exhaustion, Services outside the service CIDR. ' +
+    '-o name lists the nodes (node/NAME).';
   static override examples = [
     '<%= config.bin %> cidr',
     '<%= config.bin %> cidr -o wide',
     '<%= config.bin %> cidr --snapshot capture.json -o json',
+    "<%= config.bin %> cidr -o jsonpath='{range .nodes[*]}{.name}{\"\\t\"}{.podCIDRs[*].cidr}{\"\\n\"}{end}'",
   ];
-  static override flags = { output: outputFlag(['text', 'wide', 'json', 'yaml']) };
+  static override flags = { output: outputFlag(REPORT_FORMATS) };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cidr);
@@ -28,7 +30,12 @@ export default class Cidr extends NetxCommand {
     keepYoungGenerationSmall();
     const snapshot = await obtainSnapshot(flags, cidrPlan(), createProgress());
     const report = analyzeCidr(snapshot);
-    const out = flags.output;
-    this.print(out === 'json' ? renderJson(report) : out === 'yaml' ? renderYaml(report) : renderCidrText(report, { wide: out === 'wide' }));
+    const width = outputWidth();
+    this.printReport(
+      report,
+      flags.output,
+      { text: (r, wide) => renderCidrText(r, { wide, ...(width ? { width } : {}) }), names: cidrNames },
+      { level: flags.v, used: false, instead: '-o wide shows every source and all evidence' },
+    );
   }
 }

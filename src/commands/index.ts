@@ -7,6 +7,8 @@ import Rbac from './rbac.js';
 import Trace from './trace.js';
 import ProxyMode from './proxy-mode.js';
 import Policy from './policy.js';
+import Help from './help.js';
+import Completion from './completion.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   'proxy-mode': ProxyMode,
@@ -16,4 +18,6 @@ export const COMMANDS: Record<string, Command.Class> = {
   rbac: Rbac,
   trace: Trace,
   policy: Policy,
+  completion: Completion,
+  help: Help,
 };

@@ -5,11 +5,16 @@
  */
 import type { CidrClaim, CidrReport, Finding, NodeCidrRow, NodeCidrUsage, RangeDiscovery, Severity } from '../analyze/cidr/types.js';
 import { mark, paint, tone, type Tone } from './style.js';
-import { renderTable, type Column } from './table.js';
+import { renderTable, wrapText, type Column } from './table.js';
 
 export interface CidrTextOptions {
   wide?: boolean;
+  /** The terminal's width: long cells wrap inside their column. */
+  width?: number;
 }
+
+/** `-o name`: the nodes. */
+export const cidrNames = (report: CidrReport): string[] => report.nodes.map((n) => `node/${n.name}`);
 
 const toneOf = (s: Severity): Tone => s;
 
@@ -23,22 +28,28 @@ function rangeLine(label: string, d: RangeDiscovery): string[][] {
     return [[label, tone('warning', 'unknown'), hint ? `(${hint.detail}: ${hint.note ?? ''})` : '(no source in the snapshot)']];
   }
   return d.ranges.map((r, i) => {
-    const confirmed = r.confirmedBy.length ? `; matches ${r.confirmedBy.join(', ')}` : '';
     const note = r.source.note ? `; ${r.source.note}` : '';
+    const confirmed = r.confirmedBy.length ? `; matches ${r.confirmedBy.join(', ')}` : '';
     return [i === 0 ? label : '', paint.bold(r.cidr), `(${r.source.detail}${confirmed}${note}) · ${r.confidence} confidence`];
   });
 }
 
-function header(report: CidrReport): string {
+function cniEvidence(evidence: string[], wide: boolean): string {
+  if (evidence.length === 0) return '';
+  if (wide || evidence.length === 1) return `; ${evidence.join('; ')}`;
+  return `; ${evidence[0]}; +${evidence.length - 1} more (-o wide)`;
+}
+
+function header(report: CidrReport, wide: boolean, width: number | undefined): string {
   const rows: string[][] = [...rangeLine('Service CIDR', report.serviceCidrs), ...rangeLine('Cluster CIDR', report.clusterCidrs)];
   const cni = report.cni;
-  rows.push(['CNI', paint.bold(cni.name), `(IPAM ${cni.ipam}${cni.evidence.length ? `; ${cni.evidence.join('; ')}` : ''})`]);
+  rows.push(['CNI', paint.bold(cni.name), `(IPAM ${cni.ipam}${cniEvidence(cni.evidence, wide)})`]);
   if (report.nodeCidrMaskSize) {
     const m = report.nodeCidrMaskSize;
     rows.push(['Node mask', [m.ipv4 !== undefined ? `/${m.ipv4}` : '', m.ipv6 !== undefined ? `/${m.ipv6} (IPv6)` : ''].filter(Boolean).join(' '), `(${m.source})`]);
   }
-  const cols: Column<string[]>[] = [0, 1, 2].map((i) => ({ header: '', value: (r: string[]) => r[i] ?? '' }));
-  return renderTable(rows, cols, { indent: 0, header: false });
+  const cols: Column<string[]>[] = [0, 1, 2].map((i) => ({ header: '', value: (r: string[]) => r[i] ?? '', flex: i === 2 }));
+  return renderTable(rows, cols, { indent: 0, header: false, ...(width ? { width } : {}) });
 }
 
 const NODE_COLUMNS: Column<NodeCidrRow>[] = [
@@ -52,7 +63,7 @@ const NODE_COLUMNS: Column<NodeCidrRow>[] = [
   { header: 'used/usable', value: (r) => lines(r, (u) => `${u.used ?? '?'}/${count(u)}`), align: 'right' },
   { header: 'use', value: (r) => lines(r, (u) => (u.utilisation === null ? '—' : `${u.utilisation}%`)), align: 'right' },
   { header: 'outside', value: (r) => String(r.outside.count), align: 'right', wide: true },
-  { header: '', value: (r) => r.notes.map((n) => `${mark(toneOf(n.severity))} ${tone(toneOf(n.severity), n.text)}`).join(', ') },
+  { header: '', value: (r) => r.notes.map((n) => `${mark(toneOf(n.severity))} ${tone(toneOf(n.severity), n.text)}`).join(', '), flex: true },
 ];
 
 function findings(list: Finding[], wide: boolean): string {
@@ -81,11 +92,11 @@ function claims(title: string, list: CidrClaim[]): string[] {
 export function renderCidrText(report: CidrReport, opts: CidrTextOptions = {}): string {
   const wide = opts.wide ?? false;
   const t = report.totals;
-  const parts = [header(report), ''];
-  if (report.nodes.length) parts.push(renderTable(report.nodes, NODE_COLUMNS, { wide }), '');
+  const parts = [header(report, wide, opts.width), ''];
+  if (report.nodes.length) parts.push(renderTable(report.nodes, NODE_COLUMNS, { wide, ...(opts.width ? { width: opts.width } : {}) }), '');
   parts.push(paint.dim(`${t.nodes} nodes · ${t.pods} pods (${t.hostNetworkPods} hostNetwork not counted) · ${t.podIPs} pod IPs · ${t.services} services`), '');
   if (wide) parts.push(...claims('Service CIDR sources', report.serviceCidrs.claims), ...claims('Cluster CIDR sources', report.clusterCidrs.claims), '');
   parts.push(findings(report.findings, wide));
   if (report.gaps.length) parts.push('', paint.dim(`Not in the snapshot: ${report.gaps.join('; ')}`));
-  return `${parts.join('\n')}\n`;
+  return `${wrapText(parts.join('\n'), opts.width)}\n`;
 }

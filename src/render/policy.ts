@@ -10,12 +10,21 @@ import { renderJson } from './json.js';
 import { renderYaml } from './yaml.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
 
-export type PolicyFormat = 'text' | 'json' | 'yaml';
+export type PolicyFormat = 'text' | 'wide' | 'json' | 'yaml';
 
 export function renderPolicy(report: PolicyReport, format: PolicyFormat): string {
   if (format === 'json') return renderJson(report);
   if (format === 'yaml') return renderYaml(report);
-  return renderPolicyText(report);
+  return renderPolicyText(report, { wide: format === 'wide' });
+}
+
+/**
+ * `-o name`: the NetworkPolicies that select either side of a flow (they decide the verdict), as
+ * kubectl names them (without the namespace).
+ */
+export function policyNames(r: PolicyReport): string[] {
+  const names = r.verdicts.flatMap((v) => [...v.egress.selectedBy, ...v.ingress.selectedBy]);
+  return [...new Set(names.map((n) => `networkpolicy.networking.k8s.io/${n.split('/').pop()}`))];
 }
 
 const VERDICT_TONE: Record<PolicyVerdict['kind'], Tone> = { allowed: 'ok', denied: 'error', uncertain: 'warning' };
@@ -29,7 +38,7 @@ const endText = (e: EndSummary): string => {
   return `${e.ip} (external)`;
 };
 
-export function renderPolicyText(r: PolicyReport): string {
+export function renderPolicyText(r: PolicyReport, opts: { wide?: boolean } = {}): string {
   const d = r.destination;
   const dst = d.kind === 'service' ? `service ${d.name} ${d.ip}${d.port ? `:${d.port}` : ''}` : d.kind === 'pod' ? `${d.name} (${d.ip})` : d.kind === 'node' ? `node ${d.name} (${d.ip})` : d.ip;
   const lines = [`${endText(r.source)} → ${dst}`];
@@ -38,7 +47,8 @@ export function renderPolicyText(r: PolicyReport): string {
   const first = r.verdicts.find((v) => v.kind === r.verdict);
   lines.push(`${paint.bold(tone(VERDICT_TONE[r.verdict], r.verdict.toUpperCase()))}${counts}${first && n === 1 ? ` · ${first.reason.replace(/^\w+: /, '')}` : ''}`);
   const ev = [...new Set(r.enforcement.evidence.map((e) => e.evidence))];
-  lines.push(`NetworkPolicy ${r.enforcement.summary}${ev.length ? ` — ${ev.slice(0, 3).join('; ')}${ev.length > 3 ? `; +${ev.length - 3} more` : ''}` : ''}`);
+  const shown = opts.wide ? ev.length : 3;
+  lines.push(`NetworkPolicy ${r.enforcement.summary}${ev.length ? ` — ${ev.slice(0, shown).join('; ')}${ev.length > shown ? `; +${ev.length - shown} more (-o wide)` : ''}` : ''}`);
   for (const v of r.verdicts) lines.push('', ...flowBlock(v, n > 1));
   const notes = [...new Set(r.verdicts.flatMap((v) => v.notes))];
   if (notes.length) lines.push('', 'Assumptions and ambiguities', ...notes.map((x) => `  ${mark('info')} ${x}`));

@@ -5,11 +5,16 @@
  */
 import type { ConfigSource, ConfiguredMode, Finding, NodeProxyMode, ProxyModeReport } from '../analyze/proxy-mode/types.js';
 import { mark, paint, plainMark, tone } from './style.js';
-import { renderTable, type Column } from './table.js';
+import { renderTable, wrapText, type Column } from './table.js';
 
 export interface ProxyModeTextOptions {
   wide?: boolean;
+  /** The terminal's width: long cells wrap inside their column. */
+  width?: number;
 }
+
+/** `-o name`: the nodes. */
+export const proxyModeNames = (r: ProxyModeReport): string[] => r.nodes.map((n) => `node/${n.node}`);
 
 const sourceText = (s: ConfigSource): string => (s.kind === 'absent' ? s.evidence : `${s.object}, ${s.evidence}`);
 
@@ -27,7 +32,7 @@ function configuredLabel(c: ConfiguredMode): string {
   }
 }
 
-function configuredBlock(c: ConfiguredMode, wide: boolean): string {
+function configuredBlock(c: ConfiguredMode, wide: boolean, width: number | undefined): string {
   const decided = c.decidedBy !== undefined ? c.sources[c.decidedBy] : undefined;
   const first = decided ? `(${sourceText(decided)})` : c.sources[0] ? `(${sourceText(c.sources[0])})` : '(no kube-proxy configuration found)';
   const rows: string[][] = [['Configured', paint.bold(configuredLabel(c)), first]];
@@ -37,8 +42,8 @@ function configuredBlock(c: ConfiguredMode, wide: boolean): string {
     rows.push(['', label, sourceText(s)]);
   });
   if (wide || c.assumptions.length > 0) for (const a of c.assumptions) rows.push(['', 'assumed', a]);
-  const cols: Column<string[]>[] = [0, 1, 2].map((i) => ({ header: '', value: (r: string[]) => r[i] ?? '' }));
-  return renderTable(rows, cols, { indent: 0, header: false });
+  const cols: Column<string[]>[] = [0, 1, 2].map((i) => ({ header: '', value: (r: string[]) => r[i] ?? '', flex: i === 2 }));
+  return renderTable(rows, cols, { indent: 0, header: false, ...(width ? { width } : {}) });
 }
 
 const effectiveText = (n: NodeProxyMode): string => {
@@ -66,10 +71,10 @@ const NODE_COLUMNS: Column<NodeProxyMode>[] = [
   { header: 'node', value: (n) => n.node },
   { header: 'effective', value: effectiveText },
   { header: 'basis', value: (n) => (n.effective.kind === 'known' ? n.effective.basis : ''), wide: true },
-  { header: 'evidence', value: evidenceText },
-  { header: 'all signals', value: (n) => n.signals.map((s) => signalLine(s)).join('\n') || paint.dim('—'), wide: true },
+  { header: 'evidence', value: evidenceText, flex: true },
+  { header: 'all signals', value: (n) => n.signals.map((s) => signalLine(s)).join('\n') || paint.dim('—'), wide: true, flex: true },
   { header: 'backend', value: backendText },
-  { header: 'backend evidence', value: (n) => n.backend.evidence, wide: true },
+  { header: 'backend evidence', value: (n) => n.backend.evidence, wide: true, flex: true },
   { header: 'kube-proxy', value: (n) => (n.kubeProxy?.version ? `${n.kubeProxy.version}${n.kubeProxy.via === 'daemonset-image' ? paint.dim(' (DaemonSet)') : ''}` : paint.dim('—')) },
   { header: 'pod', value: (n) => n.kubeProxy?.pod ?? (n.kubeProxy?.via === 'daemonset-image' ? 'DaemonSet image' : paint.dim('—')), wide: true },
   { header: '', value: (n) => (n.differs ? tone('warning', '! differs') : '') },
@@ -104,26 +109,22 @@ function names(list: string[]): string {
 
 /**
  * Dumps not read that did not matter (other evidence decides the node's mode): dim notes at the
- * end, one line per dump and cause across nodes; `-o wide` gives one per node with what decided.
+ * end, one line per dump across nodes, without the probe's own command and error text (that is for
+ * `-o wide`, one line per node with the command, why it failed and what decided instead).
  */
 function unreadableNotes(nodes: NodeProxyMode[], wide: boolean): string[] {
   const notes = nodes.flatMap((n) => n.unreadable.filter((u) => u.severity === 'info').map((u) => ({ node: n.node, ...u })));
   if (wide) return notes.map((u) => paint.dim(`${plainMark('info')} note: ${u.dump} not read on ${u.node} (${u.reason}) — ${u.impact}`));
-  const groups = new Map<string, { dump: string; cause: string; nodes: string[] }>();
-  for (const u of notes) {
-    const key = `${u.dump}\0${u.cause}`;
-    const g = groups.get(key) ?? { dump: u.dump, cause: u.cause, nodes: [] };
-    g.nodes.push(u.node);
-    groups.set(key, g);
-  }
-  return [...groups.values()].map((g) => paint.dim(`${plainMark('info')} note: ${g.dump} not read on ${names(g.nodes)} (${g.cause}) — could not change the answer (-o wide: why)`));
+  const groups = new Map<string, string[]>();
+  for (const u of notes) groups.set(u.dump, [...(groups.get(u.dump) ?? []), u.node]);
+  return [...groups].map(([dump, on]) => paint.dim(`${plainMark('info')} note: ${dump} not read on ${names([...new Set(on)])} — could not change the answer (-o wide: why)`));
 }
 
 /** The human report. */
 export function renderProxyModeText(r: ProxyModeReport, opts: ProxyModeTextOptions = {}): string {
   const wide = opts.wide ?? false;
-  const parts = [configuredBlock(r.configured, wide)];
-  if (r.nodes.length > 0) parts.push(renderTable(r.nodes, NODE_COLUMNS, { wide }));
+  const parts = [configuredBlock(r.configured, wide, opts.width)];
+  if (r.nodes.length > 0) parts.push(renderTable(r.nodes, NODE_COLUMNS, { wide, ...(opts.width ? { width: opts.width } : {}) }));
   else parts.push(paint.dim('  no nodes in the snapshot'));
   // Notes (info) do not take the all-clear away; warnings and errors do.
   const lines = r.findings.some((f) => f.severity !== 'info') ? [] : [`${mark('ok')} configuration and dataplane agree on every probed node`];
@@ -131,5 +132,5 @@ export function renderProxyModeText(r: ProxyModeReport, opts: ProxyModeTextOptio
   parts.push(lines.join('\n'));
   const notes = unreadableNotes(r.nodes, wide);
   if (notes.length) parts.push(notes.join('\n'));
-  return `${parts.join('\n\n')}\n`;
+  return `${wrapText(parts.join('\n\n'), opts.width)}\n`;
 }

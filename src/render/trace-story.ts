@@ -39,7 +39,7 @@ export function stepLine(s: Step): string {
   }
 }
 
-function natChange(s: Step): string {
+export function natChange(s: Step): string {
   const a = s.packetBefore!;
   const b = s.packetAfter!;
   if (a.daddr !== b.daddr || a.dport !== b.dport) return `${a.daddr}:${a.dport ?? ''} → ${b.daddr}:${b.dport ?? ''}`;

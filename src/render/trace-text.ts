@@ -1,4 +1,9 @@
-/** `kubectl netx trace` as text: the verdict first, the endpoints and their odds, then each path hop by hop, then findings. */
+/**
+ * `kubectl netx trace` as text: the verdict first, the endpoints and their odds, then the paths that
+ * matter hop by hop, then findings. By default a path is shown for each way the packet fails (the
+ * most likely branch of each), or, when every path is delivered, the one that crosses the most nodes;
+ * the table names the others. -v shows every path with every rule evaluated.
+ */
 import { isFailure, type Branch, type DnsInfo, type Finding, type Trace, type TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { renderTable } from './table.js';
@@ -6,9 +11,13 @@ import { findingTone, mark, paint, tone, type Tone } from './style.js';
 import { pathSummary, pct, stepLine, storySteps, where } from './trace-story.js';
 
 export interface TraceTextOptions {
-  /** Every rule evaluated, every step. */
-  verbose?: boolean;
+  /** Every path, every step and every rule evaluated (`-v`; a level above 0, or true). */
+  verbose?: boolean | number;
+  /** The terminal's width: the endpoints table wraps its last column to fit. */
+  width?: number;
 }
+
+const detailed = (o: TraceTextOptions): boolean => o.verbose === true || (typeof o.verbose === 'number' && o.verbose > 0);
 
 export function renderTraceText(traces: Trace[], opts: TraceTextOptions = {}): string {
   return traces.map((t) => renderOne(t, opts)).join('\n');
@@ -67,31 +76,24 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
   }
   lines.push('');
   lines.push(
-    renderTable(t.branches, [
-      { header: 'odds', value: (b) => pct(b.probability), align: 'right' },
-      { header: 'result', value: (b) => (isFailure(b.disposition) ? paint.error(b.disposition) : paint.ok(b.disposition)) },
-      { header: 'endpoint', value: endpointCell },
-      { header: 'node', value: (b) => b.endpoint?.node ?? b.hops[b.hops.length - 1]?.node ?? '' },
-      { header: 'path', value: (b) => (b.disposition === 'delivered' ? pathSummary(b) : b.reason) },
-    ]).trimEnd(),
+    renderTable(
+      t.branches,
+      [
+        { header: 'odds', value: (b) => pct(b.probability), align: 'right' },
+        { header: 'result', value: (b) => (isFailure(b.disposition) ? paint.error(b.disposition) : paint.ok(b.disposition)) },
+        { header: 'endpoint', value: endpointCell },
+        { header: 'node', value: (b) => b.endpoint?.node ?? b.hops[b.hops.length - 1]?.node ?? '' },
+        { header: 'path', value: (b) => (b.disposition === 'delivered' ? pathSummary(b) : b.reason), flex: true },
+      ],
+      opts.width ? { width: opts.width } : {},
+    ).trimEnd(),
   );
-  t.branches.forEach((b, i) => {
-    lines.push('');
-    lines.push(paint.bold(`Path ${i + 1} of ${t.branches.length} (${pct(b.probability)}) → ${b.disposition}${b.endpoint ? ` at ${endpointCell(b)}` : ''}`));
-    let n = 0;
-    for (const h of b.hops) {
-      lines.push(`  ${paint.bold(h.node)}`);
-      for (const s of storySteps(h.steps, opts.verbose === true)) {
-        n++;
-        lines.push(`  ${String(n).padStart(3)}  ${stepLine(s)}`);
-        if (s.rule && (s.kind === 'netfilter' || s.kind === 'nat') && s.table) lines.push(`       ${paint.dim(s.rule)}`);
-        if (opts.verbose && s.evaluated) for (const e of s.evaluated) lines.push(`       ${paint.dim(`${e.result.padEnd(10)} ${e.chain}${e.line ? ` line ${e.line}` : e.handle !== undefined ? ` handle ${e.handle}` : ''}: ${e.rule}`)}`);
-      }
-    }
-    if (b.disposition !== 'delivered') lines.push(`  ${mark(isFailure(b.disposition) ? 'error' : 'ok')} ${b.disposition}: ${b.reason}`);
-    for (const note of b.notes) lines.push(`  ${paint.dim(`note: ${note}`)}`);
-  });
-  if (t.labels && t.labels.length > 0 && opts.verbose) {
+  const all = detailed(opts);
+  const shown = all ? t.branches.map((_, i) => i) : pathsToShow(t.branches);
+  for (const i of shown) lines.push('', ...pathLines(t, i, all));
+  const hidden = t.branches.length - shown.length;
+  if (hidden > 0) lines.push('', paint.dim(`${hidden === 1 ? '1 more path' : `${hidden} more paths`} in the table above: -v shows every path step by step, with every rule evaluated`));
+  if (t.labels && t.labels.length > 0 && all) {
     lines.push('', 'Addresses');
     for (const l of t.labels) lines.push(`  ${l.address.padEnd(16)} ${l.kind} ${l.name ?? ''}${l.node ? ` (node ${l.node})` : ''}`);
   }
@@ -99,6 +101,48 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
   if (t.findings.length === 0) lines.push(`  ${mark('ok')} nothing to report`);
   for (const f of t.findings) lines.push(...finding(f));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The branches worth showing without -v: for each way the packet fails (disposition and reason) its
+ * most likely branch; when nothing fails (delivered, or leaving the cluster), the one crossing the
+ * most nodes.
+ */
+export function pathsToShow(branches: Branch[]): number[] {
+  const failing = new Map<string, number>();
+  branches.forEach((b, i) => {
+    if (!isFailure(b.disposition)) return;
+    const key = `${b.disposition}\0${b.reason}`;
+    const prev = failing.get(key);
+    if (prev === undefined || branches[prev]!.probability < b.probability) failing.set(key, i);
+  });
+  if (failing.size > 0) return [...failing.values()].sort((a, b) => a - b);
+  if (branches.length === 0) return [];
+  const nodes = (b: Branch): number => new Set(b.hops.map((h) => h.node)).size;
+  let best = 0;
+  branches.forEach((b, i) => {
+    if (nodes(b) > nodes(branches[best]!)) best = i;
+  });
+  return [best];
+}
+
+/** One path hop by hop: the steps that decided (all of them, and every rule evaluated, with `all`). */
+function pathLines(t: Trace, i: number, all: boolean): string[] {
+  const b = t.branches[i]!;
+  const lines = [paint.bold(`Path ${i + 1} of ${t.branches.length} (${pct(b.probability)}) → ${b.disposition}${b.endpoint ? ` at ${endpointCell(b)}` : ''}`)];
+  let n = 0;
+  for (const h of b.hops) {
+    lines.push(`  ${paint.bold(h.node)}`);
+    for (const s of storySteps(h.steps, all)) {
+      n++;
+      lines.push(`  ${String(n).padStart(3)}  ${stepLine(s)}`);
+      if (s.rule && (s.kind === 'netfilter' || s.kind === 'nat') && s.table) lines.push(`       ${paint.dim(s.rule)}`);
+      if (all && s.evaluated) for (const e of s.evaluated) lines.push(`       ${paint.dim(`${e.result.padEnd(10)} ${e.chain}${e.line ? ` line ${e.line}` : e.handle !== undefined ? ` handle ${e.handle}` : ''}: ${e.rule}`)}`);
+    }
+  }
+  if (b.disposition !== 'delivered') lines.push(`  ${mark(isFailure(b.disposition) ? 'error' : 'ok')} ${b.disposition}: ${b.reason}`);
+  for (const note of b.notes) lines.push(`  ${paint.dim(`note: ${note}`)}`);
+  return lines;
 }
 
 /** How the pod resolved the name: its resolv.conf, each candidate tried, the DNS service. */

@@ -3,3 +3,6 @@ import { stringify } from 'yaml';
 import { canonical } from './json.js';
 
 export const renderYaml = (report: unknown): string => stringify(canonical(report), { lineWidth: 0 });
+
+/** YAML of a plain JSON document in its own key order (a snapshot: the same order as its JSON file). */
+export const renderYamlInOrder = (doc: unknown): string => stringify(doc, { lineWidth: 0 });

@@ -1,11 +1,12 @@
 /**
  * Three kinds of failure, told apart because the user reacts differently to each:
  * - UserError: the user must act (bad flag, unknown pod, bad kubeconfig, missing permission). Clear line, exit 1.
+ * - UsageError: the command line itself is wrong (a flag value no parser can catch alone). Exit 2, as for bad flags.
  * - ExternalError: something outside netx failed (API server, a probe command). Carries what ran and what it said.
  * - anything else is a bug: the CLI asks for a report and shows the stack only with NETX_DEBUG=1.
  */
 export abstract class NetxError extends Error {
-  abstract readonly kind: 'user' | 'external';
+  abstract readonly kind: 'user' | 'usage' | 'external';
   /** What to do next, one line. */
   readonly hint?: string;
   readonly exitCode: number = 1;
@@ -39,6 +40,12 @@ export type UserErrorCode =
   | 'snapshot'
   | 'timeout'
   | 'unsupported';
+
+export class UsageError extends NetxError {
+  readonly kind = 'usage' as const;
+  override readonly name = 'UsageError';
+  override readonly exitCode: number = 2;
+}
 
 export class ExternalError extends NetxError {
   readonly kind = 'external' as const;

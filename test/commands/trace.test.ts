@@ -35,12 +35,21 @@ describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
     expect(r.stdout).not.toContain('(unknown bridge port)');
   });
 
-  it('a service with two ports and none given is traced on each (a JSON list)', () => {
+  it('a service with two ports and none given is traced on each: one object, the traces listed in it', () => {
     const r = run('client', 'svc/web', '-o', 'json');
     expect(r.status).toBe(0);
-    const doc = JSON.parse(r.stdout) as { destination: { port: number; protocol: string } }[];
+    const doc = JSON.parse(r.stdout) as {
+      disposition: string;
+      destination: { port?: number; ports: { port: number; protocol: string }[] };
+      branches: { trace: number }[];
+      traces: { destination: { port: number; protocol: string } }[];
+    };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
-    expect(doc.map((t) => `${t.destination.port}/${t.destination.protocol}`)).toEqual(['80/tcp', '53/udp']);
+    expect(doc.disposition).toBe('delivered');
+    expect(doc.traces.map((t) => `${t.destination.port}/${t.destination.protocol}`)).toEqual(['80/tcp', '53/udp']);
+    expect(doc.destination.port).toBeUndefined();
+    expect(doc.destination.ports.map((p) => `${p.port}/${p.protocol}`)).toEqual(['80/tcp', '53/udp']);
+    expect(doc.branches.map((b) => b.trace)).toEqual([0, 0, 0, 1, 1, 1]);
   });
 
   it('exit 3 and the rejecting rule for a service without endpoints', () => {

@@ -53,10 +53,31 @@ describe('trace renderers', () => {
   it('mermaid: service node, odds on edges, the failing end highlighted', () => {
     const ok = renderTraces(traces('svc/web:80'), 'mermaid');
     expect(ok).toMatch(/t0svc\{\{"service default\/web<br\/>10\.96\.0\.10:80\/TCP"\}\}/);
-    expect(ok.match(/-->\|33%\|/g)).toHaveLength(3);
+    expect(ok.match(/t0svc -->\|33%\|/g)).toHaveLength(3);
     const bad = renderTraces(traces('svc/ghost', snap('test/fixtures/lab/no-endpoints.snapshot.json')), 'mermaid');
     expect(bad).toMatch(/class t0b0end fail/);
-    expect(bad).toMatch(/class t0b0h0 fail/);
+    expect(bad).toMatch(/class t0h0 fail/);
+  });
+
+  it('mermaid: one box per node and hop, saying what happened there (interface, NAT, tunnel)', () => {
+    const out = renderTraces(traces('svc/web:80'), 'mermaid');
+    // Two nodes, each drawn once; node-b's decapsulate-and-deliver hop is one box for both of its endpoints.
+    expect(out.match(/subgraph \w+ \["node node-a"\]/g)).toHaveLength(1);
+    expect(out.match(/subgraph \w+ \["node node-b"\]/g)).toHaveLength(1);
+    expect(out.match(/VXLAN decapsulation on flannel\.1/g)).toHaveLength(1);
+    expect(out).toMatch(/\["in cni0<br\/>DNAT 10\.96\.0\.10:80 → 10\.244\.1\.10:8080<br\/>VXLAN encapsulation on flannel\.1: VNI 1,<br\/>udp\/8472, 172\.31\.250\.10 → 172\.31\.250\.11 \(node-b\)<br\/>out eth0"\]/);
+    // No hop box says only which node it is.
+    expect(out).not.toMatch(/^\s+t0h\d+\["node node-[ab]"\]$/m);
+  });
+
+  it('mermaid: a failure label is whole, its quotes escaped, wrapped instead of cut', () => {
+    const out = renderTraces(traces('svc/web', snap('test/fixtures/lab/forward-drop.snapshot.json')), 'mermaid');
+    const end = out.split('\n').find((l) => l.includes('DROPPED'))!;
+    expect(end).toContain('dropped by ip filter FORWARD line');
+    expect(end).toContain('#quot;netx-lab:<br/>block web-1#quot;');
+    // Every label is one quoted string: no bare quote inside.
+    for (const label of out.matchAll(/\["(.*)"\]/g)) expect(label[1]).not.toContain('"');
+    expect(out).toMatch(/\["in eth0<br\/>VXLAN decapsulation on flannel\.1 \(VNI 1\)<br\/>ip filter FORWARD {2}DROP {2}\(line \d+\)"\]/);
   });
 
   describe('finding markers: ✓ a check that passed, i a note, ! warning, ✗ error', () => {

@@ -7,6 +7,7 @@ import { objectsOf, type V1Node, type V1Pod, type V1Service, type V1ServicePort 
 import { UserError } from '../../util/errors.js';
 import { didYouMean } from './suggest.js';
 import { isValidIp, sameAddr } from '../../sim/addr.js';
+import { pickWorkloadPod } from './workload.js';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -33,13 +34,16 @@ export interface ServiceAddress {
 
 const podName = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
-/** `pod/name`, `name`, `ns/name`, or `node/name` (the node itself sends). */
+/**
+ * `pod/name`, `name`, `ns/name`, `node/name` (the node itself sends), or a workload (`deploy/name`,
+ * `sts/`, `ds/`, `rs/`, `job/`: the pod kubectl exec would pick, see workload.ts).
+ */
 export function resolveSource(snapshot: Snapshot, spec: string, namespace: string): Source {
   if (spec.startsWith('node/')) {
     const n = findNode(snapshot, spec.slice(5));
     return { kind: 'node', node: n, name: n.metadata?.name ?? '', ip: nodeIP(n) ?? '' };
   }
-  const pod = findPod(snapshot, spec.replace(/^pods?\//, ''), namespace);
+  const pod = pickWorkloadPod(snapshot, spec, namespace)?.pod ?? findPod(snapshot, spec.replace(/^pods?\//, ''), namespace);
   const ip = pod.status?.podIP;
   const node = pod.spec?.nodeName;
   if (!ip || !node) {
