@@ -9,8 +9,10 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 const started = new WeakMap<ClientRequest, number>();
 let active = false;
 
+/** The URL as requested: the Host header carries the port. */
 function url(req: ClientRequest): string {
-  return `${req.protocol}//${req.host}${req.path}`;
+  const host = req.getHeader('host');
+  return `${req.protocol}//${typeof host === 'string' ? host : req.host}${req.path}`;
 }
 
 /** Starts logging for the rest of the process (idempotent). */

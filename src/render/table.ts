@@ -123,9 +123,11 @@ export function wrapText(text: string, width: number | undefined): string {
   return text
     .split('\n')
     .flatMap((line) => {
+      if (visibleWidth(line) <= width) return [line];
       const lead = /^ */.exec(line)![0].length;
-      const parts = wrapLine(line.slice(lead), Math.max(MIN_FLEX, width - lead - 2));
-      return parts.map((p, i) => `${' '.repeat(lead + (i === 0 ? 0 : 2))}${p}`);
+      const [head = '', ...rest] = wrapLine(line.slice(lead), Math.max(MIN_FLEX, width - lead));
+      const tail = rest.length ? wrapLine(rest.join(' '), Math.max(MIN_FLEX, width - lead - 2)) : [];
+      return [`${' '.repeat(lead)}${head}`, ...tail.map((p) => `${' '.repeat(lead + 2)}${p}`)];
     })
     .join('\n');
 }

@@ -4,7 +4,7 @@
  * most likely branch of each), or, when every path is delivered, the one that crosses the most nodes;
  * the table names the others. -v shows every path with every rule evaluated.
  */
-import { isFailure, type Branch, type DnsInfo, type Finding, type Trace, type TraceEnd } from '../sim/trace.js';
+import { isFailure, type Branch, type DnsInfo, type Finding, type Step, type Trace, type TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { renderTable } from './table.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
@@ -126,7 +126,14 @@ export function pathsToShow(branches: Branch[]): number[] {
   return [best];
 }
 
-/** One path hop by hop: the steps that decided (all of them, and every rule evaluated, with `all`). */
+/** A rule that did something to the packet (not a jump, goto, return or mark): its text is printed under it. */
+const decides = (s: Step): boolean => !/^(jump|goto|return|continue)\b/.test(s.verdict ?? '');
+
+/**
+ * One path hop by hop: the steps that decided, each citing its table, chain and line, with the rule's
+ * text under the ones that acted on the packet; with `all`, every step, every rule's text and every
+ * rule evaluated.
+ */
 function pathLines(t: Trace, i: number, all: boolean): string[] {
   const b = t.branches[i]!;
   const lines = [paint.bold(`Path ${i + 1} of ${t.branches.length} (${pct(b.probability)}) → ${b.disposition}${b.endpoint ? ` at ${endpointCell(b)}` : ''}`)];
@@ -136,7 +143,7 @@ function pathLines(t: Trace, i: number, all: boolean): string[] {
     for (const s of storySteps(h.steps, all)) {
       n++;
       lines.push(`  ${String(n).padStart(3)}  ${stepLine(s)}`);
-      if (s.rule && (s.kind === 'netfilter' || s.kind === 'nat') && s.table) lines.push(`       ${paint.dim(s.rule)}`);
+      if (s.rule && (s.kind === 'netfilter' || s.kind === 'nat') && s.table && (all || decides(s))) lines.push(`       ${paint.dim(s.rule)}`);
       if (all && s.evaluated) for (const e of s.evaluated) lines.push(`       ${paint.dim(`${e.result.padEnd(10)} ${e.chain}${e.line ? ` line ${e.line}` : e.handle !== undefined ? ` handle ${e.handle}` : ''}: ${e.rule}`)}`);
     }
   }

@@ -88,7 +88,7 @@ export async function completeLine(words: readonly string[], commands: CommandTa
     const partial = eq ? eq[2]! : current;
     const done = await flagValues(valueOf.name, valueOf.def, flags, names);
     const lead = eq ? `${eq[1]}=` : '';
-    return { ...done, candidates: done.candidates.filter(byPrefix(partial)).map((c) => ({ ...c, value: lead + c.value })) };
+    return withOpenEnds({ ...done, candidates: done.candidates.filter(byPrefix(partial)).map((c) => ({ ...c, value: lead + c.value })) });
   }
   if (current.startsWith('-')) return { candidates: flagCandidates(defs).filter(byPrefix(current)), directive: DIRECTIVE.noFileComp };
   if (!cmd || !id) {
@@ -179,10 +179,13 @@ async function argCandidates(id: string, position: number, current: string, flag
   if (id !== 'trace' && id !== 'policy') return none;
   if (position > 1) return none;
   const candidates = position === 0 ? await sourceCandidates(current, flags, names) : await destinationCandidates(current, flags, names);
-  const filtered = candidates.filter(byPrefix(current));
-  // A kind prefix or a service's `:` expects more: no space after it.
-  const open = filtered.length > 0 && filtered.every((c) => /[/:]$/.test(c.value));
-  return { candidates: filtered, directive: DIRECTIVE.noFileComp | (open ? DIRECTIVE.noSpace : 0) };
+  return withOpenEnds({ candidates: candidates.filter(byPrefix(current)), directive: DIRECTIVE.noFileComp });
+}
+
+/** Candidates that all expect more (`svc/`, `svc/web:`, `jsonpath=`): no space after them. */
+function withOpenEnds(c: Completion): Completion {
+  const open = c.candidates.length > 0 && c.candidates.every((x) => /[/:=]$/.test(x.value));
+  return open ? { ...c, directive: c.directive | DIRECTIVE.noSpace } : c;
 }
 
 async function sourceCandidates(current: string, flags: LineFlags, names: Names): Promise<Candidate[]> {
