@@ -85,7 +85,7 @@ export default class Trace extends NetxCommand {
       report.traces,
       flags.output,
       {
-        text: (t) => renderTraces(t, 'text', flags.v, width ? { width } : {}),
+        text: (t, wide) => renderTraces(t, 'text', flags.v, { wide, ...(width ? { width } : {}) }),
         mermaid: (t) => renderTraces(t, 'mermaid', flags.v),
         names: traceNames,
         document: traceDocument,

@@ -15,6 +15,8 @@ export interface TraceTextOptions {
   verbose?: boolean | number;
   /** The terminal's width: the endpoints table wraps its last column to fit. */
   width?: number;
+  /** `-o wide`: the endpoints table adds the nodes crossed and the packet as it arrives. */
+  wide?: boolean;
 }
 
 const detailed = (o: TraceTextOptions): boolean => o.verbose === true || (typeof o.verbose === 'number' && o.verbose > 0);
@@ -83,9 +85,11 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
         { header: 'result', value: (b) => (isFailure(b.disposition) ? paint.error(b.disposition) : paint.ok(b.disposition)) },
         { header: 'endpoint', value: endpointCell },
         { header: 'node', value: (b) => b.endpoint?.node ?? b.hops[b.hops.length - 1]?.node ?? '' },
+        { header: 'nodes', value: (b) => [...new Set(b.hops.map((h) => h.node))].join(' → '), wide: true },
+        { header: 'arrives as', value: (b) => (b.final ? `${b.final.proto} ${hostPort(b.final.saddr, b.final.sport)} → ${hostPort(b.final.daddr, b.final.dport)}` : ''), wide: true },
         { header: 'path', value: (b) => (b.disposition === 'delivered' ? pathSummary(b) : b.reason), flex: true },
       ],
-      opts.width ? { width: opts.width } : {},
+      { wide: opts.wide === true, ...(opts.width ? { width: opts.width } : {}) },
     ).trimEnd(),
   );
   const all = detailed(opts);

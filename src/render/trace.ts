@@ -13,6 +13,8 @@ export type TraceFormat = 'text' | 'json' | 'yaml' | 'mermaid';
 export interface TraceRenderOptions {
   /** The terminal's width (text). */
   width?: number;
+  /** `-o wide`: more columns in the endpoints table. */
+  wide?: boolean;
 }
 
 /** `verbose`: -v's level (or true): every path and every rule in text, the deciding rules in mermaid. */
@@ -25,7 +27,7 @@ export function renderTraces(traces: Trace[], format: TraceFormat, verbose: bool
     case 'mermaid':
       return renderTraceMermaid(traces, { verbose: verbose === true || Number(verbose) > 0 });
     default:
-      return renderTraceText(traces, { verbose, ...(opts.width ? { width: opts.width } : {}) });
+      return renderTraceText(traces, { verbose, ...opts });
   }
 }
 

@@ -174,6 +174,13 @@ describe('one -o vocabulary', { timeout: 120_000 }, () => {
     expect(netx('proxy-mode', '--snapshot', SNAP, '-o', 'name').stdout).toBe('node/node-a\nnode/node-b\n');
   });
 
+  it('-o wide: trace\'s endpoints table adds the nodes crossed and the packet as it arrives', () => {
+    const r = netx('trace', 'client', 'svc/web:80', '--snapshot', FORWARD_DROP, '-o', 'wide');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/^\s+odds\s+result\s+endpoint\s+node\s+nodes\s+arrives as\s+path$/m);
+    expect(r.stdout).toMatch(/dropped\s+10\.244\.1\.10:8080\s+node-b\s+node-a → node-b\s+tcp 10\.244\.0\.10 → 10\.244\.1\.10:8080\s+dropped by ip filter FORWARD/);
+  });
+
   it('-o jsonpath as kubectl users script it (no newline added), exit code kept', () => {
     const ok = netx('trace', 'client', 'svc/web:80', '--snapshot', SNAP, '-o', 'jsonpath={.disposition}');
     expect(ok).toMatchObject({ status: 0, stdout: 'delivered' });
