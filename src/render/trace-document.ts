@@ -3,17 +3,21 @@
  * (`source`, `destination`, `disposition`, `branches`, `findings`), so `jq .disposition` and
  * `.branches[]` work whatever the request gave. One Trace is printed as it is. Several (a service
  * traced on each of its ports, a headless service's endpoints, an outside client on every node,
- * `--dns`) add `traces`, the full list, and the top-level fields sum them up: the disposition over
- * every branch, every trace's branches (each with `trace`, its index in `traces`; odds are within that
- * trace), findings and labels without repeats, the first trace's source, and the destination as
- * named (without the port that tells the traces apart, with `ports` listing them).
+ * `--dns`) add `traces`, each trace without its branches, and the top-level fields sum them up: the
+ * disposition over every branch, every trace's branches (each with `trace`, its index in `traces`;
+ * odds are within that trace), findings and labels without repeats, the first trace's source, and the
+ * destination as named (without the port that tells the traces apart, with `ports` listing them).
+ * Each branch is printed once: the document is no bigger than the traces themselves.
  */
 import { overallDisposition } from '../sim/summary.js';
 import type { AddressLabel, Branch, Finding, Trace, TraceEnd } from '../sim/trace.js';
 
+/** One trace of several: every Trace field but `branches`, which are the top level's with its index. */
+export type TraceSummary = Omit<Trace, 'branches'>;
+
 export interface TraceDocument extends Trace {
   /** Set when the request gave several traces. */
-  traces?: Trace[];
+  traces?: TraceSummary[];
 }
 
 export type DocumentBranch = Branch & { trace?: number };
@@ -34,7 +38,7 @@ export function traceDocument(traces: Trace[]): TraceDocument {
     ),
     ...(main.dns ? { dns: main.dns } : {}),
     ...(main.ingress ? { ingress: main.ingress } : {}),
-    traces,
+    traces: traces.map(({ branches: _branches, ...rest }) => rest),
   };
 }
 

@@ -206,6 +206,8 @@ describe('one -o vocabulary', { timeout: 120_000 }, () => {
     ]);
     expect(many.branches).toHaveLength(6);
     expect(many.branches.filter((b) => b.disposition === 'dropped').map((b) => b.trace)).toEqual([0]);
+    // Each branch once: the traces carry everything else.
+    expect(many.traces.every((t) => !('branches' in t))).toBe(true);
   });
 
   it('a format a command does not have is a bad flag naming the ones it has', () => {

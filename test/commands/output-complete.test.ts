@@ -74,7 +74,7 @@ describe('complete output on a pipe whose reader starts late', { timeout: 180_00
   const cases: [string, () => string[], number][] = [
     ['trace -o yaml', () => ['trace', 'client', 'svc/web', '--snapshot', traceSnap, '-o', 'yaml'], 3],
     ['trace -v (text, every rule)', () => ['trace', 'client', 'svc/web', '--snapshot', traceSnap, '-v'], 3],
-    ['trace -o jsonpath', () => ['trace', 'client', 'svc/web', '--snapshot', traceSnap, '-o', 'jsonpath={.traces[*].branches[*].hops}'], 3],
+    ['trace -o jsonpath', () => ['trace', 'client', 'svc/web', '--snapshot', traceSnap, '-o', 'jsonpath={.branches[*].hops}'], 3],
     ['policy -o json', () => ['policy', cluster.client, 'svc/team-0/many', '--snapshot', cluster.file, '-o', 'json'], 3],
     ['policy -o yaml', () => ['policy', cluster.client, 'svc/team-0/many', '--snapshot', cluster.file, '-o', 'yaml'], 3],
     ['policy (text)', () => ['policy', cluster.client, 'svc/team-0/many', '--snapshot', cluster.file], 3],

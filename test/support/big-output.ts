@@ -15,7 +15,7 @@ type Obj = Record<string, unknown> & { metadata: { name: string; namespace?: str
  * The lab's forward-drop capture (one of web's endpoints dropped in FORWARD: exit 3) with `extraPorts`
  * more TCP ports on service web; `trace client svc/web` then traces every port.
  */
-export function writeBigTraceSnapshot(dir: string, extraPorts = 6): string {
+export function writeBigTraceSnapshot(dir: string, extraPorts = 20): string {
   const snap = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/lab/forward-drop.snapshot.json'), 'utf8')) as { cluster: { objects: { services: Obj[] } } };
   const web = snap.cluster.objects.services.find((s) => s.metadata.name === 'web')!;
   const ports = (web.spec!.ports as unknown[]) ?? [];

@@ -165,22 +165,20 @@ describe('probe on the lab', () => {
     const live = await cli(['trace', 'client', 'svc/web', '-o', 'json', '--kubeconfig', kubeconfig]);
     expect(live.stderr, live.stderr).not.toMatch(/error/);
     expect(live.stdout.length, `exit ${live.code}: ${live.stderr}`).toBeGreaterThan(0);
-    type Report = { disposition: string; destination?: unknown; branches: { disposition: string; endpoint?: { pod?: string; node?: string } }[] };
-    // One report per service port (web: TCP 80 and UDP 53).
-    const reports = ([] as Report[]).concat(JSON.parse(live.stdout) as Report | Report[]);
-    expect(reports.length).toBe(2);
-    const endpoints = (rs: Report[]): string[] => [...new Set(rs.flatMap((r) => r.branches.map((b) => `${b.endpoint?.pod}@${b.endpoint?.node}`)))].sort();
-    for (const r of reports) {
-      expect(r.disposition).toBe('delivered');
-      expect(r.branches.every((b) => b.disposition === 'delivered')).toBe(true);
-    }
+    type Report = { disposition: string; traces: { disposition: string }[]; branches: { disposition: string; endpoint?: { pod?: string; node?: string } }[] };
+    // One trace per service port (web: TCP 80 and UDP 53), in one document.
+    const report = JSON.parse(live.stdout) as Report;
+    expect(report.traces.length).toBe(2);
+    const endpoints = (r: Report): string[] => [...new Set(r.branches.map((b) => `${b.endpoint?.pod}@${b.endpoint?.node}`))].sort();
+    expect(report.traces.map((t) => t.disposition)).toEqual(['delivered', 'delivered']);
+    expect(report.branches.every((b) => b.disposition === 'delivered')).toBe(true);
     // The endpoints the lab created, on the nodes it put them on.
-    expect(endpoints(reports)).toEqual(['default/web-0@node-a', 'default/web-1@node-b', 'default/web-2@node-b']);
+    expect(endpoints(report)).toEqual(['default/web-0@node-a', 'default/web-1@node-b', 'default/web-2@node-b']);
     // The same question on the lab's own dump (netns transport) gives the same answer.
     const offlineRun = await cli(['trace', 'client', 'svc/web', '-o', 'json', '--snapshot', snapFile]);
-    const offline = ([] as Report[]).concat(JSON.parse(offlineRun.stdout) as Report | Report[]);
-    expect(endpoints(reports)).toEqual(endpoints(offline));
-    expect(reports.map((r) => r.disposition)).toEqual(offline.map((r) => r.disposition));
+    const offline = JSON.parse(offlineRun.stdout) as Report;
+    expect(endpoints(report)).toEqual(endpoints(offline));
+    expect(report.traces.map((t) => t.disposition)).toEqual(offline.traces.map((t) => t.disposition));
     expect(live.code).toBe(offlineRun.code);
 
     expect(ctl.created).toHaveLength(2);
