@@ -3,10 +3,10 @@
  * (paths that do the same thing on a node share the box), labelled with what happened there: the
  * interface the packet arrived on, each NAT rewrite, the tunnel (as the step says it), the interface
  * it left by, and for a failing path the rule or route that ended it (-v adds every rule that
- * decided). Edges carry the odds of the paths that take them; the end of each path is a pod (green)
- * or the failure (red). Labels are wrapped, never cut, and quotes are escaped.
+ * decided). Edges carry the odds of the paths that take them; the end of each path is a pod or the
+ * packet leaving the cluster (green), or the failure (red). Labels are wrapped, never cut, and quotes are escaped.
  */
-import type { Branch, Hop, Step, Trace } from '../sim/trace.js';
+import { isFailure, type Branch, type Hop, type Step, type Trace } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { natChange, pct, stepLine, storySteps } from './trace-story.js';
 
@@ -94,8 +94,9 @@ function traceChart(t: Trace, p: string, verbose: boolean): string[] {
   };
   t.branches.forEach((b, bi) => {
     let prev = entry;
+    const failing = isFailure(b.disposition);
     b.hops.forEach((h, hi) => {
-      const last = hi === b.hops.length - 1 && b.disposition !== 'delivered';
+      const last = hi === b.hops.length - 1 && failing;
       const id = box(h.node, mermaidLabel(hopLines(h, last ? b : undefined, verbose)));
       if (last) failed.add(id);
       edges.set(`${prev} ${id}`, (edges.get(`${prev} ${id}`) ?? 0) + b.probability);
@@ -105,6 +106,9 @@ function traceChart(t: Trace, p: string, verbose: boolean): string[] {
     if (b.disposition === 'delivered') {
       const ep = b.endpoint;
       ends.push(`  ${end}([${mermaidLabel([ep?.pod ?? ep?.node ?? 'delivered', ep ? hostPort(ep.ip, ep.port) : ''].filter(Boolean))}])`, `  class ${end} ok`);
+    } else if (!failing) {
+      // Nothing failed: the packet left the cluster (egress).
+      ends.push(`  ${end}([${mermaidLabel([b.disposition.toUpperCase(), b.reason])}])`, `  class ${end} ok`);
     } else {
       ends.push(`  ${end}[${mermaidLabel([b.disposition.toUpperCase(), b.reason])}]`, `  class ${end} fail`);
     }
