@@ -22,9 +22,8 @@ export interface VerbosityUse {
   instead: string;
 }
 
-export abstract class NetxCommand extends Command {
-  static override baseFlags = globalFlags;
-
+/** The shared behaviour; commands that take other global flags than the usual set (rbac, cleanup) extend it directly. */
+export abstract class NetxBaseCommand extends Command {
   /** Exit code for "ran fine but the answer is bad" (trace: some paths fail). */
   static readonly EXIT_FINDINGS = 3;
 
@@ -59,4 +58,8 @@ export abstract class NetxCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     return this.exit(reportFailure(error, this.id));
   }
+}
+
+export abstract class NetxCommand extends NetxBaseCommand {
+  static override baseFlags = globalFlags;
 }

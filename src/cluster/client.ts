@@ -9,6 +9,7 @@ import { ExternalError, UserError } from '../util/errors.js';
 import { NotFoundError } from './errors.js';
 import type { ApiRequest, ApiResponse, RequestIntent } from './http.js';
 import { resolveConnection, type Connection } from './kubeconfig.js';
+import { stderrWarn, type Warn } from './notice.js';
 import type { ClusterOptions } from './options.js';
 import { apiVersionOf, resourceInfo, resourcePath, type ResourceInfo } from './resources.js';
 import { call, type CallOptions } from './retry.js';
@@ -44,10 +45,17 @@ export class KubeClient {
   constructor(
     readonly connection: Connection,
     private readonly callOptions: CallOptions,
+    /** What the client was made from (the dry-run opt-in, the request timeout for exec upgrades). */
+    readonly options: Pick<ClusterOptions, 'requestTimeoutMs' | 'serviceCidrDryRun'> = { requestTimeoutMs: callOptions.requestTimeoutMs },
   ) {}
 
+  /** Where warnings go (stderr unless the caller chose). */
+  get warn(): Warn {
+    return this.callOptions.warn ?? stderrWarn;
+  }
+
   static connect(opts: ClusterOptions): KubeClient {
-    return new KubeClient(resolveConnection(opts), { requestTimeoutMs: opts.requestTimeoutMs, retry: opts.retry });
+    return new KubeClient(resolveConnection(opts), { requestTimeoutMs: opts.requestTimeoutMs, retry: opts.retry, warn: opts.warn ?? stderrWarn }, opts);
   }
 
   /** A raw call (status >= 400 becomes a NetxError unless listed in acceptStatus). */

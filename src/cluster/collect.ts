@@ -1,6 +1,7 @@
 /**
- * Live collection of a CollectPlan into a Snapshot: API objects, /version, and the dry-run service
- * CIDR probe. What an optional request cannot get (API not served, forbidden) becomes a gap.
+ * Live collection of a CollectPlan into a Snapshot: API objects, /version, the dry-run service CIDR
+ * probe (only when asked: --service-cidr-dry-run) and node dumps. What an optional request cannot get
+ * (API not served, forbidden) becomes a gap; credentials in what is kept are masked (snapshot/redact.ts).
  */
 import { createRequire } from 'node:module';
 import type { Progress } from '../cli/progress.js';
@@ -13,6 +14,7 @@ import { NotFoundError } from './errors.js';
 import { serviceCidrProbe } from './service-cidr-probe.js';
 import type { ClusterOptions } from './options.js';
 import type { ProbeOptions } from '../probe/options.js';
+import { REDACTION_RULES, redactObjects } from '../snapshot/redact.js';
 
 export const NODE_DUMPS_GAP: CaptureGap = { what: 'node dumps', reason: 'node probe disabled (--no-probe)', code: 'unsupported' };
 
@@ -63,7 +65,9 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
     if (list.lightest !== 'full') (cluster.views ??= {})[resource] = list.lightest;
   }
 
-  if (plan.serviceCidrProbe) {
+  const redactions = redactObjects(cluster.objects);
+  // RBAC cannot limit `create services` to dry runs: the probe runs only when the user asked for it.
+  if (plan.serviceCidrProbe && client.options.serviceCidrDryRun) {
     progress.update('asking the API server for the service CIDR (dry-run)');
     const probe = await serviceCidrProbe(client);
     if (probe.kind === 'gap') gaps.push(probe.gap);
@@ -90,6 +94,8 @@ export async function collectWith(client: KubeClient, plan: CollectPlan, progres
       netxVersion,
       ...(gaps.length ? { gaps } : {}),
       fetched: { requests: client.requestsMade, bytes: client.bytesFetched },
+      redaction: { rules: REDACTION_RULES },
+      ...(redactions.length ? { redactions } : {}),
     },
     cluster,
     nodes,

@@ -72,7 +72,7 @@ export function httpError(conn: Connection, req: ApiRequest, res: ApiResponse, a
       });
     case 403: {
       const user = /User "([^"]+)"/.exec(said)?.[1];
-      const rule = neededRuleText(req.intent.resource, req.intent.subresource);
+      const rule = neededRuleText(req.intent.resource, req.intent.subresource, req.intent.namespace);
       return new UserError(`permission denied: ${user ? `user "${user}"` : 'you'} cannot ${what} (context "${conn.contextName}")`, {
         code: 'forbidden',
         hint: `netx needs ${rule ?? `${req.intent.verb} on ${req.intent.resource}`}; \`kubectl netx rbac\` prints the RBAC rules to grant`,

@@ -47,7 +47,7 @@ export function resolveConnection(opts: ClusterOptions): Connection {
   }
   throw new UserError('no kubeconfig found: --kubeconfig not given, $KUBECONFIG unset and ~/.kube/config missing', {
     code: 'kubeconfig',
-    hint: 'point --kubeconfig at a kubeconfig file, or use --snapshot FILE to analyse a capture',
+    hint: opts.snapshotAlternative === false ? 'point --kubeconfig at a kubeconfig file (or set KUBECONFIG)' : 'point --kubeconfig at a kubeconfig file, or use --snapshot FILE to analyse a capture',
   });
 }
 

@@ -3,6 +3,12 @@
  * builds URLs from it and cluster/rbac.ts builds the ClusterRole (and the 403 advice) from it.
  */
 
+/**
+ * Where netx uses a verb: in one named namespace, or in the probe namespace (--probe-namespace,
+ * known only when the RBAC is printed or a request is refused).
+ */
+export const PROBE_NAMESPACE = '<probe namespace>';
+
 export interface ResourceInfo {
   /** Plural resource name, as in URLs and RBAC rules. */
   resource: string;
@@ -12,14 +18,16 @@ export interface ResourceInfo {
   /** Versions to try in order: a 404 on one falls through to the next (ServiceCIDR v1 → v1beta1). */
   versions: string[];
   namespaced: boolean;
-  /** Verbs netx uses in every namespace (the ClusterRole rule). */
+  /** Verbs netx uses in every namespace (the ClusterRole rule): reads only. */
   verbs: string[];
-  /** Verbs netx uses only in one namespace (a Role there, not cluster-wide). */
+  /** Verbs netx uses only in one namespace (a Role there): kube-system, or PROBE_NAMESPACE. */
   verbsIn?: Record<string, string[]>;
+  /** Verbs needed only with --service-cidr-dry-run (namespace → verbs). */
+  dryRunVerbsIn?: Record<string, string[]>;
   /** Why netx reads it (comment in the RBAC YAML). */
   why: string;
-  /** Subresources that need their own rule (pods/exec). */
-  subresources?: { name: string; verbs: string[]; why: string }[];
+  /** Subresources that need their own rule (pods/exec), always namespaced to where they are used. */
+  subresources?: { name: string; verbsIn: Record<string, string[]>; why: string }[];
 }
 
 export const RESOURCES: ResourceInfo[] = [
@@ -30,9 +38,10 @@ export const RESOURCES: ResourceInfo[] = [
     group: '',
     versions: ['v1'],
     namespaced: true,
-    verbs: ['get', 'list', 'create', 'delete'],
-    why: 'pod IPs and nodes; create/delete: the node probe pod',
-    subresources: [{ name: 'exec', verbs: ['create', 'get'], why: 'run the read-only probe commands in the probe pod' }],
+    verbs: ['get', 'list'],
+    verbsIn: { [PROBE_NAMESPACE]: ['create', 'delete'] },
+    why: 'pod IPs and nodes; create/delete: the node probe pods, in the probe namespace only',
+    subresources: [{ name: 'exec', verbsIn: { [PROBE_NAMESPACE]: ['create', 'get'] }, why: 'run the read-only probe commands in the probe pods' }],
   },
   {
     resource: 'services',
@@ -41,10 +50,10 @@ export const RESOURCES: ResourceInfo[] = [
     versions: ['v1'],
     namespaced: true,
     verbs: ['get', 'list'],
-    verbsIn: { default: ['create'] },
-    why: 'service IPs; create: the service CIDR probe, always dryRun=All, nothing is created',
+    dryRunVerbsIn: { default: ['create'] },
+    why: 'service IPs; create (only with --service-cidr-dry-run): the dry-run service CIDR probe',
   },
-  { resource: 'namespaces', kind: 'Namespace', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'namespace labels for network policies' },
+  { resource: 'namespaces', kind: 'Namespace', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'namespace labels for network policies; the probe namespace\'s Pod Security level' },
   { resource: 'configmaps', kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'kube-proxy and kubeadm config' },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'service endpoints' },
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'policy verdicts' },
@@ -53,6 +62,26 @@ export const RESOURCES: ResourceInfo[] = [
   { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'CNI and kube-proxy detection' },
   { resource: 'ippools', kind: 'IPPool', group: 'crd.projectcalico.org', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'Calico IPAM pools, when Calico is installed' },
   { resource: 'ciliumnodes', kind: 'CiliumNode', group: 'cilium.io', versions: ['v2'], namespaced: false, verbs: ['get', 'list'], why: 'Cilium per-node pod CIDRs, when Cilium is installed' },
+  {
+    resource: 'jobs',
+    kind: 'Job',
+    group: 'batch',
+    versions: ['v1'],
+    namespaced: true,
+    verbs: [],
+    verbsIn: { [PROBE_NAMESPACE]: ['create', 'delete', 'get', 'list'] },
+    why: "the run's anchor Job, which owns its probe pods so the cluster deletes them if netx is killed",
+  },
+  {
+    resource: 'events',
+    kind: 'Event',
+    group: '',
+    versions: ['v1'],
+    namespaced: true,
+    verbs: [],
+    verbsIn: { [PROBE_NAMESPACE]: ['get', 'list'] },
+    why: "why a probe pod does not start (the kubelet's FailedMount: a node without /etc/cni/net.d)",
+  },
 ];
 
 /** The entry for a plural resource name; undefined for resources netx does not know. */

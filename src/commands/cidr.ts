@@ -2,6 +2,7 @@
 import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
 import { REPORT_FORMATS } from '../cli/output-spec.js';
+import { serviceCidrDryRunFlag } from '../cluster/flags.js';
 import { createProgress } from '../cli/progress.js';
 import { obtainSnapshot } from '../cli/source.js';
 import { keepYoungGenerationSmall } from '../cli/memory.js';
@@ -22,7 +23,7 @@ export default class Cidr extends NetxCommand {
     '<%= config.bin %> cidr --snapshot capture.json -o json',
     "<%= config.bin %> cidr -o jsonpath='{range .nodes[*]}{.name}{\"\\t\"}{.podCIDRs[*].cidr}{\"\\n\"}{end}'",
   ];
-  static override flags = { output: outputFlag(REPORT_FORMATS) };
+  static override flags = { output: outputFlag(REPORT_FORMATS), 'service-cidr-dry-run': serviceCidrDryRunFlag };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cidr);

@@ -2,6 +2,7 @@
 import { Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { allNamespacesFlag } from '../cli/flags.js';
+import { serviceCidrDryRunFlag } from '../cluster/flags.js';
 import { createProgress } from '../cli/progress.js';
 import { obtainSnapshot } from '../cli/source.js';
 import { collectTarget } from '../cli/collect-target.js';
@@ -41,6 +42,7 @@ export default class Collect extends NetxCommand {
     file: Flags.string({ description: 'File to write the snapshot to (*.gz: gzip-compressed)', helpValue: 'FILE', exclusive: ['output'] }),
     'all-namespaces': allNamespacesFlag,
     nodes: Flags.string({ description: 'Nodes to probe: all, or NAME,NAME...', default: 'all', helpValue: 'all|NAME,...' }),
+    'service-cidr-dry-run': serviceCidrDryRunFlag,
   };
 
   async run(): Promise<void> {

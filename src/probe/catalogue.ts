@@ -25,8 +25,21 @@ export const STATIC_COMMANDS: readonly CatalogueCommand[] = [
   { key: 'neigh', argv: ['ip', '-j', 'neigh', 'show'], compress: true, why: 'ARP/NDP neighbours' },
   { key: 'fdb', argv: ['bridge', '-j', 'fdb', 'show'], compress: true, why: 'bridge and VXLAN forwarding entries' },
   { key: 'ipset', argv: ['ipset', 'save'], compress: true, why: 'ipsets that iptables rules match (kube-proxy ipvs mode, Calico)' },
-  { key: 'ipvs', argv: ['ipvsadm', '-Sn'], compress: true, why: 'IPVS virtual servers (kube-proxy ipvs mode); absent tool = not recorded as ipvs' },
 ];
+
+/**
+ * ipvsadm loads the ip_vs module (it runs `modprobe ip_vs`) when IPVS is absent, and a probe never
+ * changes a node: it runs only where the kernel already has IPVS, which /proc/net/ip_vs shows (the
+ * module creates it in every network namespace). Absent: no virtual servers, said on stderr.
+ */
+export const IPVS_PROC = '/proc/net/ip_vs';
+export const IPVS_SCRIPT = 'if [ -e "$1" ]; then exec ipvsadm -Sn; fi; echo "netx: $1 absent: IPVS is not in the kernel, ipvsadm not run" >&2; exit 0';
+export const IPVS_COMMAND: CatalogueCommand = {
+  key: 'ipvs',
+  argv: ['sh', '-c', IPVS_SCRIPT, 'sh', IPVS_PROC],
+  compress: true,
+  why: 'IPVS virtual servers (kube-proxy ipvs mode), only where IPVS is loaded; absent tool = not recorded as ipvs',
+};
 
 export type IptablesBackend = 'nf_tables' | 'legacy';
 
@@ -92,13 +105,28 @@ export const SYSCTL_KEYS: readonly string[] = [
   'net.ipv6.conf.all.forwarding',
 ];
 
-/** sysctl spells a dot inside an interface name as `/` (flannel.1 → flannel/1). */
-const ifKey = (ifname: string): string => ifname.replace(/\./g, '/');
+/**
+ * Sysctls are read as /proc/sys files, never through sysctl(8): an argument holding `=` makes sysctl
+ * write (an interface named `x=1` would turn `sysctl net.ipv4.conf.x=1.rp_filter` into a write).
+ * Prints `/proc/sys/<path> = <value>` lines (parse/sysctl.ts reads them as keys); a file the kernel
+ * lacks is skipped, like `sysctl -e`.
+ */
+export const SYSCTL_SCRIPT = 'for f in "$@"; do { read -r v < "$f"; } 2>/dev/null && printf \'%s = %s\\n\' "$f" "$v"; done; exit 0';
 
-/** The sysctl read for a node with these interfaces (`-e`: a key the kernel lacks is skipped, not an error). */
+/** /proc/sys/net/ipv4/ip_forward for net.ipv4.ip_forward (the names in SYSCTL_KEYS hold no dotted parts). */
+const procSysPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;
+
+/**
+ * What the kernel accepts as an interface name (dev_valid_name: 1–15 bytes, not . or .., no /, : or
+ * white space), narrowed to what the `key = value` dump can carry: no `=`, and only characters
+ * sysctl keys hold. A name outside it is skipped and reported, never put into a path or a command.
+ */
+export const isSafeIfname = (name: string): boolean => /^[A-Za-z0-9_.@-]{1,15}$/.test(name) && name !== '.' && name !== '..';
+
+/** The sysctl read for a node with these interfaces (names are checked with isSafeIfname first). */
 export function sysctlArgv(ifnames: readonly string[]): string[] {
-  const perIf = ifnames.flatMap((i) => [`net.ipv4.conf.${ifKey(i)}.rp_filter`, `net.ipv4.conf.${ifKey(i)}.forwarding`]);
-  return ['sysctl', '-e', ...SYSCTL_KEYS, ...perIf];
+  const perIf = ifnames.filter(isSafeIfname).flatMap((i) => [`/proc/sys/net/ipv4/conf/${i}/rp_filter`, `/proc/sys/net/ipv4/conf/${i}/forwarding`]);
+  return ['sh', '-c', SYSCTL_SCRIPT, 'sh', ...SYSCTL_KEYS.map(procSysPath), ...perIf];
 }
 
 /** kube-proxy's metrics endpoint answers its mode; curl or wget, whichever the image has, 2 s bound. */
@@ -112,11 +140,15 @@ export const PROXY_MODE_COMMAND: CatalogueCommand = {
 };
 
 /**
- * CNI configuration files: `==> <path>` then the content in base64 lines, then `<==` (binary-safe;
- * a base64 line never starts with `==>` since `>` is not in its alphabet).
+ * CNI network configurations, and nothing else of the directory: the runtime loads only `.conf`,
+ * `.conflist` and `.json` files (libcni), while the same directory holds credentials
+ * (Calico's calico-kubeconfig, Multus' kubeconfig, TLS material). A configuration comes as
+ * `==> <path>`, its content in base64 lines, `<==` (binary-safe: `>` is not in the base64
+ * alphabet); any other file only by name (`--> <path>`); one that cannot be read as `=!= <path>`.
  */
 export const CNI_DIR = '/etc/cni/net.d';
-export const CNI_FILES_SCRIPT = 'for f in "$1"/*; do [ -f "$f" ] && { printf \'==> %s\\n\' "$f"; base64 < "$f"; echo \'<==\'; }; done; exit 0';
+export const CNI_FILES_SCRIPT =
+  'for f in "$1"/*; do [ -f "$f" ] || continue; case "$f" in *.conf|*.conflist|*.json) if c=$(base64 < "$f"); then printf \'==> %s\\n%s\\n<==\\n\' "$f" "$c"; else printf \'=!= %s\\n\' "$f"; fi;; *) printf \'%s %s\\n\' \'-->\' "$f";; esac; done; exit 0';
 export const CNI_FILES_ARGV: readonly string[] = ['sh', '-c', CNI_FILES_SCRIPT, 'sh', CNI_DIR];
 
 /**
@@ -168,6 +200,7 @@ export function everyCommand(): string[][] {
   const sample = ['10.0.0.1', 'fd00::1'];
   return [
     ...STATIC_COMMANDS.map((c) => [...c.argv]),
+    [...IPVS_COMMAND.argv],
     ...Object.values(BACKEND_PROBES).map((a) => [...a]),
     ...iptablesCommands('nf_tables').map((c) => [...c.argv]),
     ...iptablesCommands('legacy').map((c) => [...c.argv]),

@@ -1,7 +1,9 @@
 /**
  * The debug pod's manifest: one per node, pinned with nodeName, on the host network, tolerating every
- * taint, with the least privilege that still reads netfilter state, no service-account token, the CNI
- * directory mounted read-only, labelled for cleanup and bounded by activeDeadlineSeconds.
+ * taint, with the least privilege that still reads netfilter state (every capability dropped but
+ * NET_ADMIN and NET_RAW, the runtime's default seccomp profile), no service-account token, the CNI
+ * directory mounted read-only, labelled for cleanup, bounded by activeDeadlineSeconds and owned by
+ * the run's anchor Job (probe/anchor.ts) so that the cluster deletes it even when netx is killed.
  */
 import type { RawObject } from '../snapshot/types.js';
 import { CNI_DIR, HOST_ROOT } from './catalogue.js';
@@ -15,10 +17,15 @@ export const RUN_ID_LABEL = 'kubectl-netx/run-id';
 export const CREATED_AT_ANNOTATION = 'kubectl-netx/created-at';
 export const NODE_ANNOTATION = 'kubectl-netx/node';
 export const CONTAINER = 'probe';
+/** The CNI directory's volume; its name appears in the kubelet's FailedMount events. */
+export const CNI_VOLUME = 'cni';
+export const HOST_ROOT_VOLUME = 'host-root';
 /** Selects every netx probe pod (cleanup). */
 export const PROBE_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${COMPONENT}`;
 /** Memory bound of the probe container: iptables-save of 10k services needs about 0.2 GB. */
 export const PROBE_MEMORY_LIMIT = '512Mi';
+/** What the container may do: read netfilter, conntrack and IPVS state (NET_ADMIN), raw sockets for legacy iptables (NET_RAW). */
+export const PROBE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW'];
 
 /** `netx-probe-<node>-<run>`: a valid DNS-1123 label (≤ 63 chars) for any node name. */
 export function probePodName(node: string, runId: string): string {
@@ -27,15 +34,35 @@ export function probePodName(node: string, runId: string): string {
   return `netx-probe-${safe.slice(0, room).replace(/-+$/, '') || 'node'}-${runId}`;
 }
 
+/** An owner the garbage collector follows (not a controller: the Job must not adopt or count the pod). */
+export interface OwnerRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+export interface ProbePodShape {
+  /**
+   * Mount the node's CNI directory. `type: Directory` makes the kubelet check that it exists and
+   * never create it; a node without it gets a pod without the mount (collect-nodes.ts).
+   */
+  mountCni: boolean;
+  owner?: OwnerRef;
+}
+
 /** The Pod object to create for `node`; `now` is the creation time written into the annotation. */
-export function probePodSpec(node: string, opts: ProbeOptions, now: Date): RawObject {
+export function probePodSpec(node: string, opts: ProbeOptions, now: Date, shape: ProbePodShape = { mountCni: true }): RawObject {
   const privileged = opts.privileged || opts.hostBinaries;
-  const mounts: Record<string, unknown>[] = [{ name: 'cni', mountPath: CNI_DIR, readOnly: true }];
-  // type Directory: a node without the directory fails the mount instead of getting one created.
-  const volumes: Record<string, unknown>[] = [{ name: 'cni', hostPath: { path: CNI_DIR, type: 'Directory' } }];
+  const mounts: Record<string, unknown>[] = [];
+  const volumes: Record<string, unknown>[] = [];
+  if (shape.mountCni) {
+    mounts.push({ name: CNI_VOLUME, mountPath: CNI_DIR, readOnly: true });
+    volumes.push({ name: CNI_VOLUME, hostPath: { path: CNI_DIR, type: 'Directory' } });
+  }
   if (opts.hostBinaries) {
-    mounts.push({ name: 'host-root', mountPath: HOST_ROOT, readOnly: true });
-    volumes.push({ name: 'host-root', hostPath: { path: '/', type: 'Directory' } });
+    mounts.push({ name: HOST_ROOT_VOLUME, mountPath: HOST_ROOT, readOnly: true });
+    volumes.push({ name: HOST_ROOT_VOLUME, hostPath: { path: '/', type: 'Directory' } });
   }
   return {
     apiVersion: 'v1',
@@ -45,6 +72,7 @@ export function probePodSpec(node: string, opts: ProbeOptions, now: Date): RawOb
       namespace: opts.namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [COMPONENT_LABEL]: COMPONENT, [RUN_ID_LABEL]: opts.runId },
       annotations: { [CREATED_AT_ANNOTATION]: now.toISOString(), [NODE_ANNOTATION]: node },
+      ...(shape.owner ? { ownerReferences: [shape.owner] } : {}),
     },
     spec: {
       nodeName: node,
@@ -57,6 +85,7 @@ export function probePodSpec(node: string, opts: ProbeOptions, now: Date): RawOb
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       tolerations: [{ operator: 'Exists' }],
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
           name: CONTAINER,
@@ -66,7 +95,7 @@ export function probePodSpec(node: string, opts: ProbeOptions, now: Date): RawOb
           command: ['sleep', String(opts.activeDeadlineSeconds)],
           securityContext: privileged
             ? { privileged: true, readOnlyRootFilesystem: true }
-            : { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
+            : { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: [...PROBE_CAPABILITIES] } },
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: PROBE_MEMORY_LIMIT } },
           volumeMounts: mounts,
         },

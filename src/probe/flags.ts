@@ -1,22 +1,31 @@
 /** Flags that shape the node probe; every command that can read a live cluster takes them. */
 import { Flags } from '@oclif/core';
 import { UserError } from '../util/errors.js';
-import { DEFAULT_PROBE_IMAGE, DEFAULT_PROBE_NAMESPACE, defaultProbeOptions, type ProbeOptions } from './options.js';
+import { DEFAULT_PROBE_IMAGE, DEFAULT_PROBE_NAMESPACE, defaultProbeOptions, isImageReference, type ProbeOptions } from './options.js';
 
 export const probeFlags = {
   probe: Flags.boolean({ description: 'Probe nodes with a short-lived debug pod (--no-probe: API objects only)', default: true, allowNo: true, helpGroup: 'PROBE' }),
-  image: Flags.string({ description: `Debug pod image (air-gapped: mirror ${DEFAULT_PROBE_IMAGE} and name the copy)`, default: DEFAULT_PROBE_IMAGE, helpGroup: 'PROBE' }),
-  'namespace-for-probe': Flags.string({ description: 'Namespace of the debug pods (must allow host-network pods)', default: DEFAULT_PROBE_NAMESPACE, helpGroup: 'PROBE' }),
+  image: Flags.string({
+    description: `Debug pod image; pin it by digest with NAME@sha256:DIGEST (air-gapped: mirror ${DEFAULT_PROBE_IMAGE} and name the copy)`,
+    default: DEFAULT_PROBE_IMAGE,
+    helpGroup: 'PROBE',
+  }),
+  'probe-namespace': Flags.string({
+    description: 'Namespace of the debug pods: one of their own, labelled pod-security.kubernetes.io/enforce=privileged',
+    default: DEFAULT_PROBE_NAMESPACE,
+    aliases: ['namespace-for-probe'],
+    helpGroup: 'PROBE',
+  }),
   'privileged-probe': Flags.boolean({ description: 'Run the debug pod privileged instead of with NET_ADMIN + NET_RAW only', helpGroup: 'PROBE' }),
   'host-binaries': Flags.boolean({ description: "Run the node's own tools (chroot /host; needs privileged + hostPID)", helpGroup: 'PROBE' }),
   'local-node': Flags.string({ description: 'The node netx runs on: probe it with local commands instead of a debug pod', helpValue: 'NAME', helpGroup: 'PROBE' }),
-  'probe-timeout': Flags.string({ description: 'How long to wait for a debug pod to be Running', default: '90s', helpGroup: 'PROBE' }),
+  'probe-timeout': Flags.string({ description: 'How long to wait for a debug pod to be Running, and for each command on a node', default: '90s', helpGroup: 'PROBE' }),
 };
 
 export interface ProbeFlagValues {
   probe?: boolean;
   image?: string;
-  'namespace-for-probe'?: string;
+  'probe-namespace'?: string;
   'privileged-probe'?: boolean;
   'host-binaries'?: boolean;
   'probe-timeout'?: string;
@@ -37,12 +46,16 @@ export function probeOptionsFromFlags(flags: ProbeFlagValues, parseDuration: (te
       throw new UserError((e as Error).message, { hint: 'for example --probe-timeout 2m' });
     }
   }
+  if (flags.image !== undefined && !isImageReference(flags.image)) {
+    throw new UserError(`--image "${flags.image}" is not an image reference`, { hint: `for example --image ${DEFAULT_PROBE_IMAGE}, or pinned: --image registry.example/netshoot@sha256:<64 hex digits>` });
+  }
   return defaultProbeOptions({
     ...(flags.image ? { image: flags.image } : {}),
-    ...(flags['namespace-for-probe'] ? { namespace: flags['namespace-for-probe'] } : {}),
+    ...(flags['probe-namespace'] ? { namespace: flags['probe-namespace'] } : {}),
     privileged: flags['privileged-probe'] ?? false,
     hostBinaries: flags['host-binaries'] ?? false,
-    ...(startTimeoutMs ? { startTimeoutMs } : {}),
+    // One bound for every wait on a node: the pod to run, then each command in it.
+    ...(startTimeoutMs ? { startTimeoutMs, commandTimeoutMs: startTimeoutMs } : {}),
     ...(flags['local-node'] ? { localNode: flags['local-node'] } : {}),
   });
 }

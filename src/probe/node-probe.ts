@@ -4,7 +4,8 @@
  * code and stderr, and listed in probe.errors; only the transport itself failing throws.
  */
 import { decodeDumpStdout, encodeGzipBase64 } from '../snapshot/dump-encoding.js';
-import type { CaptureGap, DumpKey, DumpResult, NodeCapture } from '../snapshot/types.js';
+import { redactArgs, redactText } from '../snapshot/redact.js';
+import type { CaptureGap, DumpKey, DumpResult, NodeCapture, Redaction } from '../snapshot/types.js';
 import { chooseIptablesBackend, type BackendChoice } from './backend.js';
 import {
   BACKEND_PROBES,
@@ -16,6 +17,8 @@ import {
   hostFilesArgv,
   HOST_RESOLV_CONFS,
   iptablesCommands,
+  IPVS_COMMAND,
+  isSafeIfname,
   KUBELET_CONFIG_DEFAULT,
   kubeletCmdlineArgv,
   NFT_LIST_CHAINS,
@@ -46,6 +49,12 @@ export interface NodeProbeRequest {
    */
   hostRoot?: string;
   commandTimeoutMs?: number;
+  /**
+   * Whether the node's CNI directory is visible to the commands: 'read' (mounted, or the node's own
+   * filesystem), or why not (the node has no such directory: nothing is read, and the reason is
+   * recorded instead of an empty listing).
+   */
+  cni?: 'read' | { absent: string };
   /** Called before each command (progress). */
   onCommand?: (key: string) => void;
   now?: () => Date;
@@ -57,6 +66,7 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   const wanted = (key: string): boolean => req.dumps.length === 0 || req.dumps.includes(key);
   const dumps: Record<string, DumpResult> = {};
   const errors: CaptureGap[] = [];
+  const redactions: Redaction[] = [];
   const startedAt = (req.now ?? (() => new Date()))().toISOString();
   const exec = async (argv: readonly string[], compress: boolean, key: string, inContainer = false): Promise<DumpResult> => {
     req.onCommand?.(key);
@@ -72,6 +82,7 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   const run = async (c: CatalogueCommand): Promise<DumpResult> => record(c.key, await exec(c.argv, c.compress, c.key));
 
   for (const c of STATIC_COMMANDS) if (wanted(c.key) || (c.key === 'link' && wanted('sysctl'))) await run(c);
+  if (wanted(IPVS_COMMAND.key)) await run(IPVS_COMMAND);
 
   let backendNote: BackendChoice | undefined;
   if (NETFILTER_KEYS.some(wanted)) {
@@ -101,29 +112,75 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   if (wanted('sysctl')) {
     const link = dumps['link'];
     const linkText = link && link.exitCode === 0 ? decodeDumpStdout(link) : undefined;
-    await run({ key: 'sysctl', argv: sysctlArgv(linkText?.kind === 'text' ? linkNames(linkText.text) : []), compress: false, why: '' });
+    const names = linkText?.kind === 'text' ? linkNames(linkText.text) : [];
+    const unsafe = names.filter((n) => !isSafeIfname(n));
+    if (unsafe.length) {
+      const shown = unsafe.slice(0, 5).map((n) => JSON.stringify(n)).join(', ');
+      errors.push({ what: 'sysctl', reason: `interface name(s) ${shown}${unsafe.length > 5 ? ` and ${unsafe.length - 5} more` : ''} cannot be read safely as sysctl keys: their rp_filter and forwarding were not read`, code: 'unsupported' });
+    }
+    await run({ key: 'sysctl', argv: sysctlArgv(names), compress: false, why: '' });
   }
   if (wanted('proxyMode')) {
     // Unreachable metrics (kube-proxy absent, bound elsewhere) is an answer, not a probe error.
     dumps['proxyMode'] = await exec(PROXY_MODE_COMMAND.argv, false, 'proxyMode');
   }
   // CNI configuration is small and every analysis that sees a node may need it (model.cni): always read.
-  let files: Record<string, string> | undefined;
-  const cni = await exec(CNI_FILES_ARGV, false, 'cni');
-  if (cni.exitCode === 0) files = parseFileListing(cni.stdout);
-  else errors.push(gapOf('CNI files', cni));
+  let files = await cniFiles(exec, req.cni ?? 'read', errors, redactions);
   // The kubelet wrote the debug pod's own resolv.conf: its clusterDNS and search path, no host access needed.
   if (transport.kind === 'debug-pod') dumps[POD_RESOLV_CONF.key] = await exec(POD_RESOLV_CONF.argv, false, POD_RESOLV_CONF.key, true);
   if (req.hostRoot !== undefined) {
     const dns = await kubeletDnsFiles(exec, req.hostRoot, dumps, errors);
-    if (Object.keys(dns).length) files = { ...files, ...dns };
+    if (Object.keys(dns).length) files = { ...files, ...redactFiles(dns, redactions) };
+    if (dumps['kubelet-cmdline']) dumps['kubelet-cmdline'] = redactCmdline(dumps['kubelet-cmdline'], redactions);
   }
   const described = transport.describe();
   return {
     dumps,
     ...(files ? { files } : {}),
+    ...(redactions.length ? { redactions } : {}),
     probe: { ...described, startedAt, ...(backendNote ? { iptablesBackend: backendNote } : {}), ...(errors.length ? { errors } : {}) },
   };
+}
+
+/** Why a file of the CNI directory is listed by name only. */
+export const CNI_NOT_READ = 'not read: not a CNI network configuration (.conf, .conflist, .json); such files hold credentials (calico-kubeconfig, multus.kubeconfig)';
+
+/** The CNI directory's configurations, credentials masked; other files recorded by name as left unread. */
+async function cniFiles(exec: Exec, cni: NonNullable<NodeProbeRequest['cni']>, errors: CaptureGap[], redactions: Redaction[]): Promise<Record<string, string> | undefined> {
+  if (cni !== 'read') {
+    errors.push({ what: 'CNI files', reason: cni.absent, code: 'not-found' });
+    return undefined;
+  }
+  const d = await exec(CNI_FILES_ARGV, false, 'cni');
+  if (d.exitCode !== 0) {
+    errors.push(gapOf('CNI files', d));
+    return undefined;
+  }
+  const listing = parseFileListing(d.stdout);
+  for (const path of listing.skipped) redactions.push({ source: path, kind: 'file', at: CNI_NOT_READ });
+  if (listing.unreadable.length) {
+    const why = d.stderr.trim().split('\n')[0];
+    errors.push({ what: 'CNI files', reason: `could not read ${listing.unreadable.join(', ')}${why ? `: ${why}` : ''}`, code: 'failed' });
+  }
+  return redactFiles(listing.files, redactions);
+}
+
+function redactFiles(files: Record<string, string>, redactions: Redaction[]): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(files).map(([path, text]) => {
+      const r = redactText(text, path);
+      redactions.push(...r.redactions);
+      return [path, r.text];
+    }),
+  );
+}
+
+/** The kubelet's command line is one argument a line: flags carrying credentials lose their value. */
+function redactCmdline(d: DumpResult, redactions: Redaction[]): DumpResult {
+  const lines = d.stdout.split('\n');
+  const r = redactArgs(lines, 'dump kubelet-cmdline');
+  redactions.push(...r.redactions);
+  return r.redactions.length ? { ...d, stdout: r.args.join('\n') } : d;
 }
 
 type Exec = (argv: readonly string[], compress: boolean, key: string, inContainer?: boolean) => Promise<DumpResult>;
@@ -143,7 +200,7 @@ async function kubeletDnsFiles(exec: Exec, root: string, dumps: Record<string, D
   const read = async (paths: string[]): Promise<Record<string, string>> => {
     const d = await exec(hostFilesArgv(root, paths), false, 'host-files');
     if (d.exitCode !== 0) errors.push(gapOf('host files', d));
-    return d.exitCode === 0 ? parseFileListing(d.stdout) : {};
+    return d.exitCode === 0 ? parseFileListing(d.stdout).files : {};
   };
   const first = [...new Set([...(config ? [config] : []), ...(flags.resolvConf ? [flags.resolvConf] : []), ...HOST_RESOLV_CONFS])];
   const files = await read(first);

@@ -25,7 +25,7 @@ export interface ProbeOptions {
   activeDeadlineSeconds: number;
   /** How long to wait for a pod to be Running. */
   startTimeoutMs: number;
-  /** Bound for one probe command. */
+  /** Bound for one probe command; past it the node is reported as not probed. */
   commandTimeoutMs: number;
   /** Nodes probed at the same time. */
   concurrency: number;
@@ -37,6 +37,18 @@ export interface ProbeOptions {
 
 export const newRunId = (): string => randomBytes(4).toString('hex');
 
+/**
+ * An image reference as the container runtimes take it: [registry[:port]/]path[:tag][@algorithm:hex]
+ * (distribution/reference). A digest pins the exact image, whatever the tag points to later.
+ */
+const IMAGE_REFERENCE = new RegExp(
+  String.raw`^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?/)?` +
+    String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*` +
+    String.raw`(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+export const isImageReference = (ref: string): boolean => ref.length <= 255 + 72 + 128 && IMAGE_REFERENCE.test(ref);
+
 export function defaultProbeOptions(overrides: Partial<ProbeOptions> = {}): ProbeOptions {
   return {
     image: DEFAULT_PROBE_IMAGE,
@@ -46,7 +58,7 @@ export function defaultProbeOptions(overrides: Partial<ProbeOptions> = {}): Prob
     runId: newRunId(),
     activeDeadlineSeconds: 600,
     startTimeoutMs: 90_000,
-    commandTimeoutMs: 120_000,
+    commandTimeoutMs: 90_000,
     concurrency: 8,
     ...overrides,
   };

@@ -27,9 +27,18 @@ export function dedupeConntrack(text: string): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** The CNI listing (`==> path`, base64 lines, `<==`) → path → content. */
-export function parseFileListing(text: string): Record<string, string> {
-  const files: Record<string, string> = {};
+export interface FileListing {
+  /** path → content of each file read. */
+  files: Record<string, string>;
+  /** Files listed by name only (`--> path`): present, deliberately not read. */
+  skipped: string[];
+  /** Files that could not be read (`=!= path`). */
+  unreadable: string[];
+}
+
+/** A file listing (`==> path`, base64 lines, `<==`; `--> path`; `=!= path`), see probe/catalogue.ts. */
+export function parseFileListing(text: string): FileListing {
+  const out: FileListing = { files: {}, skipped: [], unreadable: [] };
   let path: string | undefined;
   let body: string[] = [];
   for (const line of text.split('\n')) {
@@ -37,9 +46,11 @@ export function parseFileListing(text: string): Record<string, string> {
       path = line.slice(4);
       body = [];
     } else if (line === '<==' && path !== undefined) {
-      files[path] = Buffer.from(body.join(''), 'base64').toString('utf8');
+      out.files[path] = Buffer.from(body.join(''), 'base64').toString('utf8');
       path = undefined;
     } else if (path !== undefined) body.push(line.trim());
+    else if (line.startsWith('--> ')) out.skipped.push(line.slice(4));
+    else if (line.startsWith('=!= ')) out.unreadable.push(line.slice(4));
   }
-  return files;
+  return out;
 }

@@ -48,12 +48,16 @@ export type DumpKey = KnownDumpKey | (string & {});
 export interface NodeCapture {
   /** fixed: dump key → result; a missing key means "not collected". */
   dumps: Partial<Record<DumpKey, DumpResult>>;
-  /** fixed: absolute path → file contents (CNI configs). */
+  /** fixed: absolute path → file contents (CNI configs), credentials masked (see `redactions`). */
   files?: Record<string, string>;
+  /** What collect masked in this node's files and dumps, and the files it left unread. */
+  redactions?: Redaction[];
   /** How the node was probed (debug-pod, local, netns) and with what. */
   probe?: {
     transport: string;
     image?: string;
+    /** The image the container ran, as the kubelet reports it (a digest: what --image resolved to). */
+    imageID?: string;
     pod?: string;
     startedAt?: string;
     errors?: CaptureGap[];
@@ -68,6 +72,20 @@ export interface CaptureGap {
   reason: string;
   /** e.g. 'forbidden', 'not-found', 'timeout', 'missing-tool', 'unsupported' */
   code?: string;
+  /** What the user can do about it (air-gapped image, Pod Security label, RBAC rule). */
+  hint?: string;
+}
+
+export type RedactionKind = 'token' | 'private-key' | 'certificate' | 'password' | 'credential' | 'file';
+
+/** One thing collect masked or left out so that a snapshot can be shared (src/snapshot/redact.ts). */
+export interface Redaction {
+  /** What it was in: a node file path, `dump kubelet-cmdline`, `ConfigMap kube-system/x data.ca.crt`, … */
+  source: string;
+  /** What was there; `file` = a whole file left unread. */
+  kind: RedactionKind;
+  /** Where in the source (`line 7: k8s_auth_token`), or why a file was left unread. */
+  at: string;
 }
 
 export interface ClusterCapture {
@@ -115,6 +133,10 @@ export interface SnapshotSource {
   description?: string;
   /** What a live capture cost: API requests made and response bytes received (bench: bytes fetched). */
   fetched?: { requests: number; bytes: number };
+  /** Set by collect: credentials were masked with these rules (an empty `redactions` then means none found). */
+  redaction?: { rules: number };
+  /** What collect masked in API objects (ConfigMap data, container env and args). */
+  redactions?: Redaction[];
 }
 
 /** fixed top level: {kind, version, capturedAt, source, cluster, nodes} */

@@ -227,6 +227,25 @@ describe('retries', () => {
     expect(server.requests.filter((r) => r.path === '/api/v1/nodes').map((r) => r.status)).toEqual([429, 429, 200]);
   });
 
+  it('caps a long Retry-After even with --request-timeout 0 and says on stderr that the server asked to wait', async () => {
+    server.fault({ path: '/api/v1/nodes', action: { kind: 'status', code: 429, retryAfterSeconds: 3600 }, times: 1 });
+    const warnings: string[] = [];
+    const started = Date.now();
+    const res = await client({ requestTimeoutMs: 0, retry: { ...FAST_RETRY, maxRetryAfterMs: 300 }, warn: (m) => warnings.push(m) }).list({ resource: 'nodes' });
+    expect(res.items).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(warnings).toEqual(['the API server asked to wait 3600s (429, Retry-After) before retrying list nodes; retrying in 1s (netx waits at most 1s)']);
+  });
+
+  it('says how long the server wanted to wait when it gives up on a throttled request', async () => {
+    server.fault({ path: '/api/v1/nodes', action: { kind: 'status', code: 429, retryAfterSeconds: 3600 } });
+    const warnings: string[] = [];
+    const err = (await rejection(client({ requestTimeoutMs: 0, retry: { ...FAST_RETRY, maxAttempts: 2, maxRetryAfterMs: 50 }, warn: (m) => warnings.push(m) }).list({ resource: 'nodes' }))) as ExternalError;
+    expect(err.message).toContain('throttled the request (429 Too Many Requests) to list nodes after 2 attempts');
+    expect(err.hint).toMatch(/asked to wait 3600s before retrying/);
+    expect(warnings).toHaveLength(1);
+  });
+
   it('reads Retry-After in seconds or as an HTTP date', () => {
     expect(parseRetryAfter('3')).toBe(3000);
     expect(parseRetryAfter(['0'])).toBe(0);

@@ -1,13 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/corpus.js';
+import { corpusFiles, corpusPath, REPO_ROOT } from '../support/corpus.js';
 import {
   COMPRESS_SCRIPT,
   LEGACY_MANGLE_SCRIPT,
   CONNTRACK_FILTER_SCRIPT,
   CNI_FILES_SCRIPT,
+  CNI_FILES_ARGV,
   everyCommand,
+  IPVS_COMMAND,
+  IPVS_SCRIPT,
+  SYSCTL_SCRIPT,
   HOST_FILES_SCRIPT,
   KUBELET_CMDLINE_SCRIPT,
   iptablesCommands,
@@ -26,8 +32,6 @@ const READ_ONLY: Record<string, { must?: (args: string[]) => boolean; forbidden:
   nft: { must: (a) => a[0] === '-j' && a[1] === 'list', forbidden: ['-f', '--file', '-i'] },
   conntrack: { must: (a) => a[0] === '-L', forbidden: ['-D', '-F', '-U', '-I', '-E', '--delete', '--flush', '--update', '--create', '--event'] },
   ipset: { must: (a) => a[0] === 'save' || a[0] === 'list', forbidden: [] },
-  ipvsadm: { must: (a) => a[0] === '-Sn' || a[0] === '-Ln', forbidden: ['-A', '-E', '-D', '-C', '-R', '-a', '-e', '-d', '--zero', '-Z'] },
-  sysctl: { must: (a) => a.every((x) => !x.includes('=')), forbidden: ['-w', '--write', '-p', '--load', '--system'] },
   'iptables-nft-save': { forbidden: ['-c'] },
   'iptables-legacy-save': { forbidden: ['-c'] },
   'ip6tables-nft-save': { forbidden: ['-c'] },
@@ -47,7 +51,11 @@ function unwrap(argv: string[]): { program: string; args: string[] }[] {
   return [{ program: argv[0] ?? '', args: argv.slice(1) }];
 }
 
-const SCRIPTS = [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, KUBELET_CMDLINE_SCRIPT, HOST_FILES_SCRIPT];
+const SCRIPTS = [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, KUBELET_CMDLINE_SCRIPT, HOST_FILES_SCRIPT, IPVS_SCRIPT, SYSCTL_SCRIPT];
+
+/** Runs a catalogue script with sh, PATH limited to `bin` plus the system's, and its arguments. */
+const runScript = (script: string, args: string[], bin?: string) =>
+  spawnSync('/bin/sh', ['-c', script, 'sh', ...args], { encoding: 'utf8', env: { PATH: `${bin ? `${bin}:` : ''}/usr/bin:/bin` } });
 
 describe('probe catalogue', () => {
   it('starts only read-only programs, each with a listing verb and no writing flag or verb', () => {
@@ -91,7 +99,7 @@ describe('probe catalogue', () => {
   });
 
   it('covers every fixed dump key', () => {
-    const keys = new Set([...STATIC_COMMANDS.map((c) => c.key), ...iptablesCommands('nf_tables').map((c) => c.key), ...iptablesCommands('legacy').map((c) => c.key), 'nft', 'conntrack', 'sysctl']);
+    const keys = new Set([...STATIC_COMMANDS.map((c) => c.key), IPVS_COMMAND.key, ...iptablesCommands('nf_tables').map((c) => c.key), ...iptablesCommands('legacy').map((c) => c.key), 'nft', 'conntrack', 'sysctl']);
     for (const k of DUMP_KEYS) expect(keys, k).toContain(k);
   });
 
@@ -100,7 +108,65 @@ describe('probe catalogue', () => {
     expect(iptablesCommands('legacy').map((c) => [c.key, c.argv[0]])).toEqual([['iptables', 'iptables-legacy-save'], ['ip6tables', 'ip6tables-legacy-save'], ['iptables-nft', 'iptables-nft-save']]);
   });
 
-  it('sysctl reads per-interface keys with dots spelled as slashes', () => {
-    expect(sysctlArgv(['flannel.1']).slice(-2)).toEqual(['net.ipv4.conf.flannel/1.rp_filter', 'net.ipv4.conf.flannel/1.forwarding']);
+  it('never hands an interface name to sysctl(8): /proc/sys files are read, unsafe names are left out', () => {
+    const argv = sysctlArgv(['flannel.1', 'x=1', 'e=1.rp_filter', '..', 'a/b', 'eth 0', 'cali12345678901234567']);
+    expect(argv.slice(0, 4)).toEqual(['sh', '-c', SYSCTL_SCRIPT, 'sh']);
+    // `=` in a sysctl argument turns a read into a write; no argument carries one.
+    expect(argv.slice(4).filter((a) => a.includes('='))).toEqual([]);
+    expect(argv.slice(-2)).toEqual(['/proc/sys/net/ipv4/conf/flannel.1/rp_filter', '/proc/sys/net/ipv4/conf/flannel.1/forwarding']);
+    expect(argv.slice(4).some((a) => a.includes('..') || a.includes(' '))).toBe(false);
+    expect(argv).toContain('/proc/sys/net/bridge/bridge-nf-call-iptables');
+    expect(argv.some((a) => /^(sysctl|-w)$/.test(a))).toBe(false);
+  });
+
+  it('the sysctl script reads files and prints `path = value`, skipping what does not exist', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-sysctl-'));
+    try {
+      writeFileSync(path.join(dir, 'rp_filter'), '2\n');
+      const r = runScript(SYSCTL_SCRIPT, [path.join(dir, 'rp_filter'), path.join(dir, 'missing')]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${path.join(dir, 'rp_filter')} = 2\n`);
+      expect(r.stderr).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ipvsadm runs only where /proc/net/ip_vs shows IPVS is loaded (it would modprobe ip_vs otherwise)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-ipvs-'));
+    try {
+      const bin = path.join(dir, 'bin');
+      mkdirSync(bin);
+      const called = path.join(dir, 'called');
+      writeFileSync(path.join(bin, 'ipvsadm'), `#!/bin/sh\necho "$@" >> ${called}\necho '-A -t 10.96.0.1:443 -s rr'\n`);
+      chmodSync(path.join(bin, 'ipvsadm'), 0o755);
+      const absent = runScript(IPVS_SCRIPT, [path.join(dir, 'no-ip_vs')], bin);
+      expect(absent).toMatchObject({ status: 0, stdout: '', stderr: expect.stringMatching(/no-ip_vs absent: IPVS is not in the kernel, ipvsadm not run/) });
+      expect(() => readFileSync(called)).toThrow();
+      writeFileSync(path.join(dir, 'ip_vs'), 'IP Virtual Server version 1.2.1 (size=4096)\n');
+      const present = runScript(IPVS_SCRIPT, [path.join(dir, 'ip_vs')], bin);
+      expect(present).toMatchObject({ status: 0, stdout: '-A -t 10.96.0.1:443 -s rr\n' });
+      expect(readFileSync(called, 'utf8')).toBe('-Sn\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the CNI listing reads only network configurations; other files (calico-kubeconfig) by name only', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-cni-'));
+    try {
+      for (const f of ['calico-10-calico.conflist', 'cni-readme-10-mynet.conf', 'flannel-net-conf.json']) copyFileSync(corpusPath('cni', f), path.join(dir, f));
+      copyFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'cni-secrets', 'calico-kubeconfig'), path.join(dir, 'calico-kubeconfig'));
+      mkdirSync(path.join(dir, 'multus.d'));
+      const r = runScript(CNI_FILES_SCRIPT, [dir]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain('LS0tLS1CRUdJTi');
+      const headers = r.stdout.split('\n').filter((l) => /^(==>|-->|=!=) /.test(l));
+      expect(headers).toEqual([`==> ${dir}/calico-10-calico.conflist`, `--> ${dir}/calico-kubeconfig`, `==> ${dir}/cni-readme-10-mynet.conf`, `==> ${dir}/flannel-net-conf.json`]);
+      expect(CNI_FILES_ARGV.at(-1)).toBe('/etc/cni/net.d');
+      expect(corpusFiles('cni').length).toBeGreaterThan(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

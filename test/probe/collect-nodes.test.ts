@@ -9,6 +9,7 @@ import { silentProgress } from '../../src/cli/progress.js';
 import { buildNodeModel } from '../../src/model/build-node.js';
 import { defaultProbeOptions, type ProbeOptions } from '../../src/probe/options.js';
 import { livePods } from '../../src/probe/pods.js';
+import { IPVS_SCRIPT } from '../../src/probe/catalogue.js';
 import { decodeDumpStdout } from '../../src/snapshot/dump-encoding.js';
 import type { CollectPlan } from '../../src/snapshot/plan.js';
 import { UserError } from '../../src/util/errors.js';
@@ -58,17 +59,19 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(node.dumps.iptables).toMatchObject({ argv: ['iptables-nft-save'], exitCode: 0, encoding: 'gzip+base64' });
     expect(decodeDumpStdout(node.dumps.iptables!)).toEqual({ kind: 'text', text: FAKE_NAT });
     // Missing tools and refusals are recorded per command, never fatal.
-    expect(node.dumps.ipvs).toMatchObject({ argv: ['ipvsadm', '-Sn'], exitCode: 127 });
+    // No IPVS in this kernel: ipvsadm is not run at all (it would load the module).
+    expect(node.dumps.ipvs).toMatchObject({ argv: ['sh', '-c', IPVS_SCRIPT, 'sh', '/proc/net/ip_vs'], exitCode: 0, stderr: expect.stringMatching(/IPVS is not in the kernel, ipvsadm not run/) });
     expect(node.dumps['iptables-legacy']).toMatchObject({ exitCode: 4, stderr: expect.stringMatching(/permission denied/) });
     expect(node.probe?.errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ what: 'ipvs', code: 'missing-tool' }),
+        expect.objectContaining({ what: 'ipset', code: 'missing-tool' }),
         expect.objectContaining({ what: 'iptables-legacy', code: 'failed' }),
       ]),
     );
     // nft: only the native table in full, the iptables-nft table by its base chain.
     expect(node.dumps.nft?.steps).toEqual([['nft', '-j', 'list', 'tables'], ['nft', '-j', 'list', 'chains'], ['nft', '-j', 'list', 'table', 'inet', 'cni']]);
-    expect(node.dumps.sysctl?.stdout).toMatch(/^net\.ipv4\.conf\.eth0\.rp_filter = 1$/m);
+    expect(node.dumps.sysctl?.stdout).toMatch(/^\/proc\/sys\/net\/ipv4\/ip_forward = [01]$/m);
+    expect(node.dumps.sysctl?.argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(node.dumps.proxyMode).toMatchObject({ stdout: 'iptables\n', exitCode: 0 });
     expect(node.dumps.conntrack?.argv).toEqual(['conntrack', '-L', '-f', 'ipv4']);
     // The kubelet-written resolv.conf of the pod itself; the node's own files need a view of the node.
@@ -85,7 +88,7 @@ describe('node probe through the API (debug pod + exec)', () => {
     const snap = await probeWith();
     expect(new Set(ctl.execs.map((e) => e.protocol))).toEqual(new Set(['v4.channel.k8s.io']));
     expect(decodeDumpStdout(snap.nodes['kube-router-vm2']!.dumps.iptables!)).toEqual({ kind: 'text', text: FAKE_NAT });
-    expect(snap.nodes['kube-router-vm2']!.dumps.ipvs?.exitCode).toBe(127);
+    expect(snap.nodes['kube-router-vm2']!.dumps.ipset?.exitCode).toBe(127);
     expect(ctl.deleted).toHaveLength(2);
   });
 
@@ -144,13 +147,36 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(ctl.pods('kube-system')).toEqual([]);
   });
 
-  it('a command that outlives its bound is recorded as exit 124; the pod is still deleted', async () => {
+  it('a node command that hangs ends at its deadline: the node is not probed, with that reason; the pod is deleted', async () => {
     const server = await TestApiServer.start({ objects: sampleObjects() });
     servers.push(server);
-    const ctl = servePods(server, { exec: fakeNodeBackend(bin, { delayMs: 300 }) });
-    const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-slow' }), requestTimeoutMs: 10_000, env: {} });
-    const snap = await collectWith(client, { ...PLAN, nodes: { names: ['kube-router-vm1'], dumps: ['addr'] } }, silentProgress, undefined, defaultProbeOptions({ commandTimeoutMs: 100 }));
-    expect(snap.nodes['kube-router-vm1']!.dumps.addr).toMatchObject({ exitCode: 124, stderr: expect.stringMatching(/timed out after 100 ms/) });
+    const ctl = servePods(server, { exec: fakeNodeBackend(bin, { hangs: (argv) => argv.includes('addr') }) });
+    const warnings: string[] = [];
+    const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-slow' }), requestTimeoutMs: 10_000, env: {}, warn: (m) => warnings.push(m) });
+    const started = Date.now();
+    const snap = await collectWith(client, { ...PLAN, nodes: { names: ['kube-router-vm1'], dumps: ['addr', 'route'] } }, silentProgress, undefined, defaultProbeOptions({ commandTimeoutMs: 300 }));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(snap.nodes).toEqual({});
+    expect(snap.source.gaps).toEqual([
+      expect.objectContaining({ what: 'node kube-router-vm1 dumps', code: 'timeout', reason: expect.stringMatching(/^node command `ip -j addr show` in probe pod kube-system\/netx-probe-kube-router-vm1-\w+ did not finish within 300 ms$/) }),
+    ]);
+    expect(warnings).toEqual([expect.stringMatching(/^node kube-router-vm1 not probed: node command `ip -j addr show` .* did not finish within 300 ms$/)]);
+    expect(ctl.pods('kube-system')).toEqual([]);
+  });
+
+  it('an exec upgrade that is never answered ends within --request-timeout; the node is not probed, with that reason', async () => {
+    const server = await TestApiServer.start({ objects: sampleObjects() });
+    servers.push(server);
+    const ctl = servePods(server, { exec: fakeNodeBackend(bin) });
+    server.fault({ path: /\/pods\/netx-probe-kube-router-vm1-[^/]+\/exec$/, action: { kind: 'hang' } });
+    const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-hang' }), requestTimeoutMs: 400, env: {}, warn: () => undefined });
+    const started = Date.now();
+    const snap = await collectWith(client, PLAN, silentProgress, undefined, defaultProbeOptions({ runId: 'hang1' }));
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(Object.keys(snap.nodes)).toEqual(['kube-router-vm2']);
+    expect(snap.source.gaps).toEqual([
+      expect.objectContaining({ what: 'node kube-router-vm1 dumps', code: 'timeout', reason: 'exec into probe pod kube-system/netx-probe-kube-router-vm1-hang1 was not answered within 400 ms (the API server or the node\'s kubelet did not complete the upgrade)' }),
+    ]);
     expect(ctl.pods('kube-system')).toEqual([]);
   });
 

@@ -21,7 +21,9 @@ describe('debug pod manifest', () => {
     const c = p.spec.containers[0]!;
     expect(c.image).toBe(DEFAULT_PROBE_IMAGE);
     expect(DEFAULT_PROBE_IMAGE).toMatch(/^nicolaka\/netshoot:v\d+\.\d+$/);
-    expect(c.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } });
+    // Every capability dropped before the two the listings need; the runtime's default seccomp profile.
+    expect(c.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] } });
+    expect(p.spec.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
     expect(c.resources).toMatchObject({ limits: { memory: '512Mi' } });
     expect(c.volumeMounts).toEqual([{ name: 'cni', mountPath: '/etc/cni/net.d', readOnly: true }]);
     expect(p.spec.volumes).toEqual([{ name: 'cni', hostPath: { path: '/etc/cni/net.d', type: 'Directory' } }]);
@@ -34,6 +36,19 @@ describe('debug pod manifest', () => {
     expect(h.spec.hostPID).toBe(true);
     expect(h.spec.containers[0]!.securityContext).toMatchObject({ privileged: true });
     expect(h.spec.containers[0]!.volumeMounts).toContainEqual({ name: 'host-root', mountPath: '/host', readOnly: true });
+  });
+
+  it('mounts the CNI directory only with type Directory (never created), and not at all where the node has none', () => {
+    const without = probePodSpec('kind-worker', defaultProbeOptions({ runId: 'ab12cd34' }), now, { mountCni: false }) as unknown as Spec;
+    expect(without.spec.volumes).toEqual([]);
+    expect(without.spec.containers[0]!.volumeMounts).toEqual([]);
+    for (const v of [...spec().spec.volumes, ...spec({ hostBinaries: true }).spec.volumes]) expect((v.hostPath as { type: string }).type).toBe('Directory');
+  });
+
+  it('is owned by the run\'s anchor Job when there is one (not as a controller: the Job must not adopt it)', () => {
+    const owner = { apiVersion: 'batch/v1', kind: 'Job', name: 'netx-probe-run-ab12cd34', uid: 'u-1' };
+    const p = probePodSpec('kind-worker', defaultProbeOptions({ runId: 'ab12cd34' }), now, { mountCni: true, owner }) as unknown as Spec & { metadata: { ownerReferences: unknown[] } };
+    expect(p.metadata.ownerReferences).toEqual([owner]);
   });
 
   it('names are valid DNS labels for any node name', () => {

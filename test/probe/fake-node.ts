@@ -2,7 +2,8 @@
  * A fake node for exec tests without the lab: commands run for real (sh, gzip, base64, the probe's
  * wrappers) but the network tools are small scripts in a private PATH that print fixed answers, so
  * the whole exec path (WebSocket channels, exit codes, compression) is exercised deterministically.
- * Tools not listed (ipvsadm, ipset, ...) are missing, as on a node without them.
+ * Tools not listed (ipvsadm, ipset, ...) are missing, as on a node without them. Sysctls are
+ * /proc/sys files: the probe's script reads this machine's (read-only).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,6 @@ const TOOLS: Record<string, string> = {
   'iptables-legacy-save': `echo 'iptables-legacy-save: permission denied (you must be root)' >&2; exit 4`,
   nft: `case "$*" in *"list tables"*) echo '${NFT_TABLES}';; *"list chains"*) echo '${NFT_CHAINS}';; *"table inet cni"*) echo '${NFT_CNI}';; *) echo "nft: unexpected $*" >&2; exit 1;; esac`,
   conntrack: `case "$*" in *ipv6*) exit 0;; esac; echo 'tcp      6 100 ESTABLISHED src=10.244.0.5 dst=10.96.0.10 sport=40000 dport=80 src=10.244.1.7 dst=10.244.0.5 sport=8080 dport=40000 [ASSURED] mark=0 use=1'`,
-  sysctl: `for k in "$@"; do [ "$k" = -e ] || echo "$k = 1"; done`,
   curl: `echo iptables`,
 };
 
@@ -39,9 +39,16 @@ export function fakeNodeTools(dir: string): string {
   return bin;
 }
 
-/** An exec backend running commands with the fake tools; `delayMs` makes every command slow. */
-export function fakeNodeBackend(bin: string, opts: { delayMs?: number } = {}): ExecBackend {
+/**
+ * An exec backend running commands with the fake tools; `delayMs` makes every command slow, `hangs`
+ * makes the matching commands never finish (until the client goes away).
+ */
+export function fakeNodeBackend(bin: string, opts: { delayMs?: number; hangs?: (argv: string[]) => boolean } = {}): ExecBackend {
   return async ({ argv, signal }) => {
+    if (opts.hangs?.(argv)) {
+      await new Promise((r) => signal.addEventListener('abort', r));
+      return { stdout: '', stderr: 'aborted', exitCode: 137 };
+    }
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
     if (signal.aborted) return { stdout: '', stderr: 'aborted', exitCode: 137 };
     return new Promise((resolve) => {

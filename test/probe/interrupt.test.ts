@@ -42,7 +42,7 @@ const podCreateSeen = (namespace: string): boolean => server.requests.some((r) =
 function run(namespace: string, afterMs?: number, signal: NodeJS.Signals = 'SIGINT', afterFirstCreate = false): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const args = ['collect', '--kubeconfig', kubeconfig, '-o', path.join(dir, `out-${namespace}.json`), '--probe-timeout', '20s', '--namespace-for-probe', namespace];
+    const args = ['collect', '--kubeconfig', kubeconfig, '-o', path.join(dir, `out-${namespace}.json`), '--probe-timeout', '20s', '--probe-namespace', namespace];
     const child = spawn(BIN, args, {
       env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -27,15 +27,21 @@ describe('probe outputs', () => {
     expect(linkNames('not json')).toEqual([]);
   });
 
-  it('the node-side CNI script lists regular files only, and its output decodes to the same contents', () => {
+  it('the node-side CNI script reads regular configuration files, names the others, and its output decodes to the same contents', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-cni-'));
     try {
       const conf = readCorpus('cni', corpusFiles('cni')[0]!);
       writeFileSync(path.join(dir, '10-net.conflist'), conf);
       writeFileSync(path.join(dir, 'weird name.conf'), '{"a":"\u00e9"}\n');
+      writeFileSync(path.join(dir, 'empty.json'), '');
+      writeFileSync(path.join(dir, 'calico-kubeconfig'), 'token: x\n');
       mkdirSync(path.join(dir, 'subdir'));
       const out = execFileSync('sh', ['-c', CNI_FILES_SCRIPT, 'sh', dir], { encoding: 'utf8' });
-      expect(parseFileListing(out)).toEqual({ [path.join(dir, '10-net.conflist')]: conf, [path.join(dir, 'weird name.conf')]: '{"a":"\u00e9"}\n' });
+      expect(parseFileListing(out)).toEqual({
+        files: { [path.join(dir, '10-net.conflist')]: conf, [path.join(dir, 'weird name.conf')]: '{"a":"\u00e9"}\n', [path.join(dir, 'empty.json')]: '' },
+        skipped: [path.join(dir, 'calico-kubeconfig')],
+        unreadable: [],
+      });
       // A missing directory is no error: no files.
       expect(execFileSync('sh', ['-c', CNI_FILES_SCRIPT, 'sh', path.join(dir, 'absent')], { encoding: 'utf8' })).toBe('');
     } finally {
@@ -43,10 +49,14 @@ describe('probe outputs', () => {
     }
   });
 
-  it('decodes the CNI listing, binary-safe', () => {
+  it('decodes the CNI listing, binary-safe, with files left unread or unreadable', () => {
     const conf = readCorpus('cni', corpusFiles('cni')[0]!);
     const b64 = Buffer.from(conf).toString('base64').replace(/(.{76})/g, '$1\n');
-    const listing = `==> /etc/cni/net.d/10-flannel.conflist\n${b64}\n<==\n==> /etc/cni/net.d/empty\n<==\n`;
-    expect(parseFileListing(listing)).toEqual({ '/etc/cni/net.d/10-flannel.conflist': conf, '/etc/cni/net.d/empty': '' });
+    const listing = `==> /etc/cni/net.d/10-flannel.conflist\n${b64}\n<==\n==> /etc/cni/net.d/empty\n<==\n--> /etc/cni/net.d/calico-kubeconfig\n=!= /etc/cni/net.d/99-locked.conf\n`;
+    expect(parseFileListing(listing)).toEqual({
+      files: { '/etc/cni/net.d/10-flannel.conflist': conf, '/etc/cni/net.d/empty': '' },
+      skipped: ['/etc/cni/net.d/calico-kubeconfig'],
+      unreadable: ['/etc/cni/net.d/99-locked.conf'],
+    });
   });
 });

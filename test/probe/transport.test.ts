@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalTransport, NetnsTransport, spawnDump } from '../../src/probe/transport.js';
+import { CommandTimeout, LocalTransport, NetnsTransport, spawnDump } from '../../src/probe/transport.js';
 
 describe('local and netns transports', () => {
   const local = new LocalTransport();
@@ -9,8 +9,12 @@ describe('local and netns transports', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
     expect(await local.exec(['netx-no-such-tool', '-x'])).toMatchObject({ exitCode: 127, stderr: expect.stringMatching(/netx-no-such-tool/) });
   });
-  it('stops a command that outlives its bound (exit 124, like timeout(1))', async () => {
-    expect(await local.exec(['sleep', '5'], { timeoutMs: 100 })).toMatchObject({ exitCode: 124, stderr: expect.stringMatching(/timed out after 100 ms/) });
+  it('stops a command that outlives its bound and throws: a node where a read hangs is not probed', async () => {
+    const started = Date.now();
+    const err = await local.exec(['sleep', '5'], { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(CommandTimeout);
+    expect(err).toMatchObject({ code: 'timeout', message: 'node command `sleep 5` on this machine did not finish within 100 ms' });
   });
   it('netns transport records the command, not the ip netns exec prefix', async () => {
     const t = new NetnsTransport('nxl-does-not-exist');

@@ -77,7 +77,7 @@ function invalidRanges(ranges: Map<string, { invalid: string[] }>): Finding[] {
 
 function unknowns(services: number, cluster: number, cni: { name: string; uncertainty?: string }): Finding[] {
   const out: Finding[] = [];
-  if (services === 0) out.push({ code: 'service-cidr-unknown', severity: 'info', message: 'service CIDR unknown: no ServiceCIDR object, control-plane flag, kubeadm-config or probe answer in the snapshot; service checks skipped', evidence: [] });
+  if (services === 0) out.push({ code: 'service-cidr-unknown', severity: 'info', message: 'service CIDR unknown: no ServiceCIDR object, control-plane flag, kubeadm-config or dry-run answer in the snapshot (--service-cidr-dry-run asks the API server; it needs create on services in default); service checks skipped', evidence: [] });
   if (cluster === 0) out.push({ code: 'cluster-cidr-unknown', severity: 'info', message: 'cluster pod CIDR unknown: no controller-manager flag, kubeadm-config, kube-proxy clusterCIDR or CNI pool in the snapshot; cluster-range checks skipped', evidence: [] });
   if (cni.name === 'unknown' || cni.uncertainty) out.push({ code: 'cni-unknown', severity: 'info', message: cni.name === 'unknown' ? `CNI not recognised: ${cni.uncertainty ?? ''}` : `CNI ${cni.name}: ${cni.uncertainty ?? ''}`, evidence: [] });
   return out;

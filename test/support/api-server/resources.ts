@@ -22,6 +22,8 @@ export const BUILTIN: ServedResource[] = [
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, fields: [...base], verbs: ['get', 'list'] },
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', namespaced: true, fields: [...base], verbs: ['get', 'list'] },
   { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, fields: [...base], verbs: ['get', 'list'] },
+  { resource: 'jobs', kind: 'Job', group: 'batch', version: 'v1', namespaced: true, fields: [...base], verbs: ['get', 'list', 'create', 'delete'] },
+  { resource: 'events', kind: 'Event', group: '', version: 'v1', namespaced: true, fields: [...base, 'involvedObject.name', 'involvedObject.kind', 'involvedObject.uid', 'reason'], verbs: ['get', 'list'] },
 ];
 
 /** Served only when configured (ServiceCIDR by cluster version) or when the snapshot holds them (CRDs). */

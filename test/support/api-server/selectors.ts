@@ -64,6 +64,10 @@ const FIELDS: Record<string, (o: Record<string, unknown>) => string> = {
   'metadata.namespace': (o) => String((o.metadata as Record<string, unknown>)?.namespace ?? ''),
   'spec.nodeName': (o) => String((o.spec as Record<string, unknown>)?.nodeName ?? ''),
   'status.phase': (o) => String((o.status as Record<string, unknown>)?.phase ?? ''),
+  'involvedObject.name': (o) => String((o.involvedObject as Record<string, unknown>)?.name ?? ''),
+  'involvedObject.kind': (o) => String((o.involvedObject as Record<string, unknown>)?.kind ?? ''),
+  'involvedObject.uid': (o) => String((o.involvedObject as Record<string, unknown>)?.uid ?? ''),
+  reason: (o) => String(o.reason ?? ''),
 };
 
 export type FieldRequirement = { field: string; op: '=' | '!='; value: string };

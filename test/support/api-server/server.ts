@@ -193,10 +193,29 @@ export class TestApiServer {
       s.on('close', () => this.sockets.delete(s));
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.upgradeFault(req, socket)) return;
       if (!this.authorized(req) || !this.upgradeHandlers.some((h) => h(req, socket, head))) socket.destroy();
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * Faults apply to WebSocket upgrades (exec) too: `hang` never answers the upgrade, `reset` drops
+   * it, `status` refuses it with that HTTP status. Returns true when a fault took the socket.
+   */
+  private upgradeFault(req: IncomingMessage, socket: Duplex): boolean {
+    const url = new URL(req.url ?? '/', this.url);
+    const entry: LoggedRequest = { method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const fault = this.faults.find((f) => (f.times === undefined || f.hits < f.times) && faultMatches(f, 'GET', url.pathname) && (!f.when || f.when(url)));
+    if (!fault || fault.action.kind === 'delay') return false;
+    this.requests.push(entry);
+    fault.hits++;
+    entry.fault = fault.action.kind;
+    socket.on('error', () => undefined);
+    if (fault.action.kind === 'reset') socket.destroy();
+    else if (fault.action.kind === 'status') socket.end(`HTTP/1.1 ${fault.action.code} Injected\r\nConnection: close\r\n\r\n`);
+    return true;
   }
 
   private authorized(req: IncomingMessage): boolean {
