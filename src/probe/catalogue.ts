@@ -109,9 +109,11 @@ export const SYSCTL_KEYS: readonly string[] = [
  * Sysctls are read as /proc/sys files, never through sysctl(8): an argument holding `=` makes sysctl
  * write (an interface named `x=1` would turn `sysctl net.ipv4.conf.x=1.rp_filter` into a write).
  * Prints `/proc/sys/<path> = <value>` lines (parse/sysctl.ts reads them as keys); a file the kernel
- * lacks is skipped, like `sysctl -e`.
+ * lacks is skipped, like `sysctl -e`. `read` is the shell's own: a /proc/sys file answers only a read
+ * at offset 0, so `read`, which takes a byte at a time, sees the value without its newline and
+ * returns non-zero: the value, not the status, says whether there was one.
  */
-export const SYSCTL_SCRIPT = 'for f in "$@"; do { read -r v < "$f"; } 2>/dev/null && printf \'%s = %s\\n\' "$f" "$v"; done; exit 0';
+export const SYSCTL_SCRIPT = 'for f in "$@"; do v=; { read -r v < "$f"; } 2>/dev/null; [ -n "$v" ] && printf \'%s = %s\\n\' "$f" "$v"; done; exit 0';
 
 /** /proc/sys/net/ipv4/ip_forward for net.ipv4.ip_forward (the names in SYSCTL_KEYS hold no dotted parts). */
 const procSysPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;

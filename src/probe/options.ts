@@ -42,7 +42,8 @@ export const newRunId = (): string => randomBytes(4).toString('hex');
  * (distribution/reference). A digest pins the exact image, whatever the tag points to later.
  */
 const IMAGE_REFERENCE = new RegExp(
-  String.raw`^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?/)?` +
+  // A registry is told from a path component by a dot, a port or the name localhost (as docker does).
+  String.raw`^(?:(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::[0-9]+)?|[a-zA-Z0-9-]+:[0-9]+|localhost(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)/)?` +
     String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*` +
     String.raw`(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
 );

@@ -97,7 +97,7 @@ export function podSecurityHint(namespace: string): string {
   return [
     `the probe pod needs Pod Security "privileged" (host network, NET_ADMIN and NET_RAW, a read-only hostPath); rather than relaxing ${namespace}, give it a namespace of its own:`,
     ...probeNamespaceCommands(own),
-    `then pass --probe-namespace ${own} (\`kubectl netx rbac --probe-namespace ${own}\` prints the Role it needs), or skip the node probe with --no-probe`,
+    `then pass --probe-namespace ${own} (\`kubectl netx rbac --probe-namespace ${own}\` prints the Role it needs)`,
   ].join('\n');
 }
 

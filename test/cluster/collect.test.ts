@@ -25,11 +25,20 @@ const opts = (s: TestApiServer, file: string): ClusterOptions => ({ kubeconfig: 
 const fixedNow = () => new Date('2026-11-22T12:00:00Z');
 
 describe('collect', () => {
-  it('captures every resource, /version, the service CIDR probe, and records what it could not get', async () => {
+  it('writes nothing to the cluster unless asked: the dry-run Service create is opt-in', async () => {
+    server.requests.length = 0;
+    const snap = await collect(opts(server, 'readonly'), collectAllPlan(), { update: () => undefined, done: () => undefined }, fixedNow);
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(snap.cluster.serviceCidrProbe).toBeUndefined();
+    expect(snap.source.gaps?.map((g) => g.what)).toEqual(['ciliumnodes', 'node dumps']);
+    expect(snap.source.redaction).toEqual({ rules: 1 });
+  });
+
+  it('captures every resource, /version, the service CIDR probe when asked, and records what it could not get', async () => {
     server.requests.length = 0;
     const updates: string[] = [];
     const progress: Progress = { update: (t) => updates.push(t), done: () => undefined };
-    const snap = await collect(opts(server, 'all'), collectAllPlan(), progress, fixedNow);
+    const snap = await collect({ ...opts(server, 'all'), serviceCidrDryRun: true }, collectAllPlan(), progress, fixedNow);
     expect(snap.capturedAt).toBe('2026-11-22T12:00:00.000Z');
     expect(snap.source).toMatchObject({ type: 'live', context: 'netx-test', namespace: 'default', server: server.url });
     expect(snap.source.netxVersion).toMatch(/^\d+\.\d+\.\d+/);
@@ -134,7 +143,7 @@ describe('collect', () => {
     const s = await TestApiServer.start({ objects: sampleObjects(), serviceCidrApi: 'none' });
     try {
       s.deny({ verb: 'create', resource: 'services' });
-      const snap = await collect(opts(s, 'gaps'), collectAllPlan(), { update: () => undefined, done: () => undefined });
+      const snap = await collect({ ...opts(s, 'gaps'), serviceCidrDryRun: true }, collectAllPlan(), { update: () => undefined, done: () => undefined });
       expect(snap.cluster.serviceCidrProbe).toBeUndefined();
       const gaps = snap.source.gaps!.map((g) => `${g.what}:${g.code}`);
       expect(gaps).toEqual(['servicecidrs:not-found', 'ippools:not-found', 'ciliumnodes:not-found', 'serviceCidrProbe:forbidden', 'node dumps:unsupported']);

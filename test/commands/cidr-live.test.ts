@@ -29,7 +29,7 @@ afterAll(async () => {
 describe('kubectl netx cidr (live)', () => {
   it('lists pods as a Table, reads the mirror pods whole, asks the dry-run probe', async () => {
     server.requests.length = 0;
-    const r = await run('--kubeconfig', server.writeKubeconfig(dir, { file: 'ok' }), '-o', 'json');
+    const r = await run('--kubeconfig', server.writeKubeconfig(dir, { file: 'ok' }), '-o', 'json', '--service-cidr-dry-run');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);

@@ -127,6 +127,8 @@ describe('probe catalogue', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`${path.join(dir, 'rp_filter')} = 2\n`);
       expect(r.stderr).toBe('');
+      // A real /proc/sys file answers only a read at offset 0: the value still comes through.
+      expect(runScript(SYSCTL_SCRIPT, ['/proc/sys/net/ipv4/ip_forward']).stdout).toMatch(/^\/proc\/sys\/net\/ipv4\/ip_forward = [01]\n$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,5 @@
 /** Node probing through the test API server: debug pod lifecycle, exec over WebSocket (v5 and v4), failures, cleanup. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/cluster/client.js';
 import { collectWith } from '../../src/cluster/collect.js';
 import { silentProgress } from '../../src/cli/progress.js';
@@ -15,18 +12,9 @@ import type { CollectPlan } from '../../src/snapshot/plan.js';
 import { UserError } from '../../src/util/errors.js';
 import { sampleObjects } from '../support/api-server/fixture.js';
 import { servePods, TestApiServer, type PodsOptions } from '../support/api-server/index.js';
-import { FAKE_NAT, fakeNodeBackend, fakeNodeTools } from './fake-node.js';
+import { FAKE_NAT, fakeNodeBackend, probeTestBed } from './fake-node.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-probe-'));
-let bin = '';
-const servers: TestApiServer[] = [];
-beforeAll(() => {
-  bin = fakeNodeTools(dir);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, bin: fakeBin, servers } = probeTestBed('netx-probe-');
 
 const PLAN: CollectPlan = { resources: [{ resource: 'nodes' }], nodes: { names: 'all', dumps: [] } };
 const NODES = ['kube-router-vm1', 'kube-router-vm2'];
@@ -34,7 +22,7 @@ const NODES = ['kube-router-vm1', 'kube-router-vm2'];
 async function setup(pods: PodsOptions = {}) {
   const server = await TestApiServer.start({ objects: sampleObjects() });
   servers.push(server);
-  const ctl = servePods(server, { exec: fakeNodeBackend(bin), ...pods });
+  const ctl = servePods(server, { exec: fakeNodeBackend(fakeBin()), ...pods });
   const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: `kc-${servers.length}` }), requestTimeoutMs: 10_000, retry: { baseDelayMs: 5 }, env: {} });
   const probeWith = (o: Partial<ProbeOptions> = {}, plan: CollectPlan = PLAN) =>
     collectWith(client, plan, silentProgress, () => new Date('2026-11-22T12:00:00Z'), defaultProbeOptions({ runId: 'run1', startTimeoutMs: 5_000, ...o }));
@@ -112,13 +100,14 @@ describe('node probe through the API (debug pod + exec)', () => {
     expect(later.nodes['kube-router-vm2']!.dumps.conntrack?.argv.slice(-2)).toEqual(['ipv4', '192.0.2.7']);
   });
 
-  it('Pod Security rejection stops the run with the namespace label to use; nothing is left', async () => {
+  it('Pod Security rejection stops the run with advice on a namespace of its own; nothing is left', async () => {
     const { ctl, probeWith } = await setup({ podSecurityBaseline: ['kube-system'] });
     const err = await probeWith().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(/Pod Security admission in namespace kube-system rejected the probe pod: .*violates PodSecurity "baseline:latest"/);
-    expect((err as UserError).hint).toMatch(/kubectl label namespace kube-system pod-security.kubernetes.io\/enforce=privileged/);
+    expect((err as UserError).hint).toMatch(/rather than relaxing kube-system, give it a namespace of its own:\n {2}kubectl create namespace netx-probe\n {2}kubectl label namespace netx-probe pod-security.kubernetes.io\/enforce=privileged --overwrite\nthen pass --probe-namespace netx-probe/);
     expect(ctl.created).toEqual([]);
+    expect(ctl.jobs()).toEqual([]);
     expect(livePods()).toEqual([]);
   });
 
@@ -150,7 +139,7 @@ describe('node probe through the API (debug pod + exec)', () => {
   it('a node command that hangs ends at its deadline: the node is not probed, with that reason; the pod is deleted', async () => {
     const server = await TestApiServer.start({ objects: sampleObjects() });
     servers.push(server);
-    const ctl = servePods(server, { exec: fakeNodeBackend(bin, { hangs: (argv) => argv.includes('addr') }) });
+    const ctl = servePods(server, { exec: fakeNodeBackend(fakeBin(), { hangs: (argv) => argv.includes('addr') }) });
     const warnings: string[] = [];
     const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-slow' }), requestTimeoutMs: 10_000, env: {}, warn: (m) => warnings.push(m) });
     const started = Date.now();
@@ -167,7 +156,7 @@ describe('node probe through the API (debug pod + exec)', () => {
   it('an exec upgrade that is never answered ends within --request-timeout; the node is not probed, with that reason', async () => {
     const server = await TestApiServer.start({ objects: sampleObjects() });
     servers.push(server);
-    const ctl = servePods(server, { exec: fakeNodeBackend(bin) });
+    const ctl = servePods(server, { exec: fakeNodeBackend(fakeBin()) });
     server.fault({ path: /\/pods\/netx-probe-kube-router-vm1-[^/]+\/exec$/, action: { kind: 'hang' } });
     const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-hang' }), requestTimeoutMs: 400, env: {}, warn: () => undefined });
     const started = Date.now();
@@ -200,7 +189,7 @@ describe('node probe through the API (debug pod + exec)', () => {
       },
     });
     servers.push(server);
-    const ctl = servePods(server, { exec: fakeNodeBackend(bin) });
+    const ctl = servePods(server, { exec: fakeNodeBackend(fakeBin()) });
     const client = KubeClient.connect({ kubeconfig: server.writeKubeconfig(dir, { file: 'kc-down' }), requestTimeoutMs: 10_000, env: {} });
     const snap = await collectWith(client, { ...PLAN, nodes: { names: ['down', 'ghost', 'win'], dumps: [] } }, silentProgress, undefined, defaultProbeOptions());
     expect(snap.source.gaps).toEqual([

@@ -74,6 +74,9 @@ beforeAll(async () => {
   server = await TestApiServer.start({ objects: sampleObjects() });
   // Every exec takes 25 ms: a full probe of the 2 nodes spans a few seconds, so signals land mid-probe.
   ctl = servePods(server, { exec: fakeNodeBackend(fakeNodeTools(dir), { delayMs: 25 }), runningAfterMs: 150 });
+  // Each run probes in a namespace of its own, which must exist (netx checks before creating pods).
+  const names = ['full', ...Array.from({ length: RUNS }, (_, i) => `run-${i}`)];
+  server.objects.set('namespaces', [...(server.objects.get('namespaces') ?? []), ...names.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))]);
   kubeconfig = server.writeKubeconfig(dir);
 }, 180_000);
 afterAll(async () => {
@@ -116,6 +119,8 @@ describe('probe pods are deleted however collect ends', () => {
     expect(ctl.created.length).toBeGreaterThan(createdBefore + 4);
     expect(ctl.deleted.length).toBe(ctl.created.length);
     expect(probePodsLeft()).toEqual([]);
+    // The anchor Jobs go with their pods.
+    expect(ctl.jobs()).toEqual([]);
     expect(results.some((r) => /deleting \d probe pod/.test(r.stderr))).toBe(true);
   }, 300_000);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseCniFile } from '../../src/parse/cni/index.js';
-import { redactArgs, redactText } from '../../src/snapshot/redact.js';
+import { redactArgs, redactObjects, redactText } from '../../src/snapshot/redact.js';
 import { corpusFiles, readCorpus, REPO_ROOT } from '../support/corpus.js';
 
 const fixture = (name: string): string => readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'cni-secrets', name), 'utf8');
@@ -83,5 +83,42 @@ describe('redaction of captured files', () => {
       '"k8s_auth_token": ""',
     ].join('\n');
     expect(redactText(text, 'x')).toEqual({ text, redactions: [] });
+  });
+
+  it('masks API objects in place: ConfigMap values and binaryData, container env, command and args', () => {
+    const kc = fixture('calico-kubeconfig');
+    const objects = {
+      configmaps: [
+        { metadata: { name: 'kube-proxy', namespace: 'kube-system' }, data: { 'config.conf': 'mode: iptables\nclientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf\n', 'kubeconfig.conf': kc }, binaryData: { blob: 'AAEC' } },
+      ],
+      pods: [
+        {
+          metadata: { name: 'calico-node-x', namespace: 'kube-system' },
+          spec: {
+            containers: [
+              { name: 'calico-node', env: [{ name: 'DATASTORE_TYPE', value: 'kubernetes' }, { name: 'ETCD_PASSWORD', value: 'hunter2' }, { name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }], args: ['--token', 'abc', '--v=2'] },
+            ],
+          },
+        },
+      ],
+      daemonsets: [{ metadata: { name: 'agent', namespace: 'kube-system' }, spec: { template: { spec: { initContainers: [{ name: 'init', command: ['install', '--api-key=xyz'] }] } } } }],
+    };
+    const r = redactObjects(objects);
+    const cm = objects.configmaps[0]!;
+    expect(cm.data['config.conf']).toBe('mode: iptables\nclientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf\n');
+    expect(cm.data['kubeconfig.conf']).not.toMatch(JWT);
+    expect(cm.binaryData).toEqual({ blob: '<redacted-file>' });
+    const c = objects.pods[0]!.spec.containers[0]!;
+    expect(c.env).toEqual([{ name: 'DATASTORE_TYPE', value: 'kubernetes' }, { name: 'ETCD_PASSWORD', value: '<redacted-password>' }, { name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }]);
+    expect(c.args).toEqual(['--token', '<redacted-token>', '--v=2']);
+    expect(objects.daemonsets[0]!.spec.template.spec.initContainers[0]!.command).toEqual(['install', '--api-key=<redacted-credential>']);
+    expect(r.map((x) => `${x.source} | ${x.kind} | ${x.at}`)).toEqual([
+      'ConfigMap kube-system/kube-proxy data.kubeconfig.conf | certificate | line 8: certificate-authority-data',
+      'ConfigMap kube-system/kube-proxy data.kubeconfig.conf | token | line 12: token',
+      'ConfigMap kube-system/kube-proxy binaryData.blob | file | not kept: binary data, never read by netx',
+      'Pod kube-system/calico-node-x container calico-node | password | env ETCD_PASSWORD',
+      'Pod kube-system/calico-node-x container calico-node | token | args argument 2: --token',
+      'DaemonSet kube-system/agent container init | credential | command argument 2: --api-key',
+    ]);
   });
 });

@@ -14,9 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildNodeModel } from '../../../src/model/build-node.js';
 import { probeNode } from '../../../src/probe/node-probe.js';
 import { PROXY_MODE_URL } from '../../../src/probe/catalogue.js';
-import { NetnsTransport } from '../../../src/probe/transport.js';
+import { NetnsTransport, spawnDump, type Transport } from '../../../src/probe/transport.js';
 import { decodeDumpStdout } from '../../../src/snapshot/dump-encoding.js';
-import type { Snapshot } from '../../../src/snapshot/types.js';
+import type { DumpResult, Snapshot } from '../../../src/snapshot/types.js';
 import { netnsBackend, servePods, TestApiServer, type PodsControl } from '../../support/api-server/index.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 import { buildLab, type Lab } from '../build.js';
@@ -134,9 +134,61 @@ describe('probe on the lab', () => {
       for (const f of ['ip_tables_names', 'ip6_tables_names']) {
         expect((await runCmd(['ip', 'netns', 'exec', ns, 'cat', `/proc/net/${f}`], { check: false })).stdout, f).toBe('');
       }
+      // No IPVS in this kernel: ipvsadm is never started (it would modprobe ip_vs), and that is said.
+      expect(capture.dumps.ipvs).toMatchObject({ exitCode: 0, stderr: expect.stringMatching(/\/proc\/net\/ip_vs absent/) });
     } finally {
       deleteNetnsSync(ns);
     }
+  });
+
+  it('(a) interface names from the node never reach a command: a link named `e=1` is skipped and said, the rest is read from /proc/sys', async (ctx) => {
+    requireLab(ctx);
+    const ns = `${newPrefix()}names`;
+    await runCmd(['ip', 'netns', 'add', ns]);
+    try {
+      // The kernel accepts `=` in a link name; `sysctl net.ipv4.conf.e=1.rp_filter` would be a write.
+      await runCmd(['ip', 'netns', 'exec', ns, 'ip', 'link', 'add', 'e=1', 'type', 'veth', 'peer', 'name', 'flannel.1']);
+      await runCmd(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.conf.flannel/1.rp_filter=2']);
+      const before = await nodeState(ns);
+      const capture = await probeNode(new NetnsTransport(ns), { dumps: ['sysctl'] });
+      expect(await nodeState(ns)).toEqual(before);
+      const sysctl = capture.dumps.sysctl!;
+      expect(sysctl.argv.slice(4).some((a) => a.includes('='))).toBe(false);
+      expect(sysctl.stdout).toMatch(/^\/proc\/sys\/net\/ipv4\/conf\/flannel\.1\/rp_filter = 2$/m);
+      expect(sysctl.stdout).not.toContain('e=1');
+      expect(capture.probe?.errors).toEqual([expect.objectContaining({ what: 'sysctl', reason: expect.stringMatching(/^interface name\(s\) "e=1" cannot be read safely as sysctl keys/) })]);
+      // The simulator reads the value through the sysctl parser, as for any node.
+      expect(buildNodeModel('names', capture).sysctl['net.ipv4.conf.flannel/1.rp_filter']).toBe('2');
+    } finally {
+      deleteNetnsSync(ns);
+    }
+  });
+
+  it('(a) with only the capabilities the probe pod keeps (NET_ADMIN, NET_RAW: every other one dropped) every command still reads', async (ctx) => {
+    requireLab(ctx);
+    const l = await theLab();
+    const node = l.plan.nodes[0]!;
+    const ns = l.nodeNs(node.name);
+    // As in the pod: the bounding set holds only the two capabilities, so no process of the probe has any other.
+    const podLike: Transport = {
+      kind: 'netns',
+      exec: (argv, opts) => spawnDump(['ip', 'netns', 'exec', ns, 'setpriv', '--bounding-set=-all,+net_admin,+net_raw', '--inh-caps=-all', '--', ...argv], argv, opts),
+      describe: () => ({ transport: `netns:${ns} (NET_ADMIN, NET_RAW only)` }),
+    };
+    const full = await probeNode(new NetnsTransport(ns), { dumps: [] });
+    const reduced = await probeNode(podLike, { dumps: [] });
+    for (const key of Object.keys(full.dumps)) {
+      expect(reduced.dumps[key]?.exitCode, `${key}: ${reduced.dumps[key]?.stderr}`).toBe(full.dumps[key]!.exitCode);
+    }
+    // Same rules (the saves differ only in their timestamp comments and packet counters).
+    const rules = (d: DumpResult | undefined): string => {
+      const t = d ? decodeDumpStdout(d) : undefined;
+      return t?.kind === 'text' ? t.text.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]$/, '')).join('\n') : '';
+    };
+    for (const key of ['iptables', 'ip6tables', 'iptables-legacy']) expect(rules(reduced.dumps[key]), key).toBe(rules(full.dumps[key]));
+    expect(rules(reduced.dumps.iptables)).toMatch(/^-A KUBE-SERVICES /m);
+    expect(reduced.dumps.sysctl?.stdout).toBe(full.dumps.sysctl?.stdout);
+    expect(reduced.probe?.errors?.filter((e) => e.code !== 'missing-tool')).toEqual(full.probe?.errors?.filter((e) => e.code !== 'missing-tool'));
   });
 
   it('(b) end to end: trace, proxy-mode and collect run live through debug pods on the lab kernel', async (ctx) => {
@@ -220,5 +272,7 @@ describe('probe on the lab', () => {
     }
     expect(probePodsLeft()).toBe(0);
     expect(ctl.deleted.length).toBe(ctl.created.length);
+    // Each run's anchor Job went with its pods.
+    expect(ctl.jobs()).toEqual([]);
   });
 });
