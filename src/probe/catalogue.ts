@@ -146,11 +146,12 @@ export const PROXY_MODE_COMMAND: CatalogueCommand = {
  * `.conflist` and `.json` files (libcni), while the same directory holds credentials
  * (Calico's calico-kubeconfig, Multus' kubeconfig, TLS material). A configuration comes as
  * `==> <path>`, its content in base64 lines, `<==` (binary-safe: `>` is not in the base64
- * alphabet); any other file only by name (`--> <path>`); one that cannot be read as `=!= <path>`.
+ * alphabet); any other file only by name (`--> <path>`); one that cannot be read as `=!= <path>`;
+ * a directory that does not exist as `=?= <dir>` (said, never an empty listing).
  */
 export const CNI_DIR = '/etc/cni/net.d';
 export const CNI_FILES_SCRIPT =
-  'for f in "$1"/*; do [ -f "$f" ] || continue; case "$f" in *.conf|*.conflist|*.json) if c=$(base64 < "$f"); then printf \'==> %s\\n%s\\n<==\\n\' "$f" "$c"; else printf \'=!= %s\\n\' "$f"; fi;; *) printf \'%s %s\\n\' \'-->\' "$f";; esac; done; exit 0';
+  '[ -d "$1" ] || { printf \'=?= %s\\n\' "$1"; exit 0; }; for f in "$1"/*; do [ -f "$f" ] || continue; case "$f" in *.conf|*.conflist|*.json) if c=$(base64 < "$f"); then printf \'==> %s\\n%s\\n<==\\n\' "$f" "$c"; else printf \'=!= %s\\n\' "$f"; fi;; *) printf \'%s %s\\n\' \'-->\' "$f";; esac; done; exit 0';
 export const CNI_FILES_ARGV: readonly string[] = ['sh', '-c', CNI_FILES_SCRIPT, 'sh', CNI_DIR];
 
 /**

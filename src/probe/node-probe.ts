@@ -157,6 +157,10 @@ async function cniFiles(exec: Exec, cni: NonNullable<NodeProbeRequest['cni']>, e
     return undefined;
   }
   const listing = parseFileListing(d.stdout);
+  if (listing.absent) {
+    errors.push({ what: 'CNI files', reason: `${listing.absent} does not exist on the node: no CNI configuration was read`, code: 'not-found' });
+    return undefined;
+  }
   for (const path of listing.skipped) redactions.push({ source: path, kind: 'file', at: CNI_NOT_READ });
   if (listing.unreadable.length) {
     const why = d.stderr.trim().split('\n')[0];

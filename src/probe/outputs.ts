@@ -34,6 +34,8 @@ export interface FileListing {
   skipped: string[];
   /** Files that could not be read (`=!= path`). */
   unreadable: string[];
+  /** The directory listed does not exist (`=?= dir`). */
+  absent?: string;
 }
 
 /** A file listing (`==> path`, base64 lines, `<==`; `--> path`; `=!= path`), see probe/catalogue.ts. */
@@ -51,6 +53,7 @@ export function parseFileListing(text: string): FileListing {
     } else if (path !== undefined) body.push(line.trim());
     else if (line.startsWith('--> ')) out.skipped.push(line.slice(4));
     else if (line.startsWith('=!= ')) out.unreadable.push(line.slice(4));
+    else if (line.startsWith('=?= ')) out.absent = line.slice(4);
   }
   return out;
 }

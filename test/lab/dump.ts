@@ -21,7 +21,12 @@ import type { NodeCapture, Snapshot } from '../../src/snapshot/types.js';
 export async function dumpNode(lab: Lab, node: string): Promise<NodeCapture> {
   const capture = await probeNode(new NetnsTransport(lab.nodeNs(node)), { dumps: [] });
   const cni = cniFile(lab.plan, node);
-  return { ...capture, files: { [cni.path]: cni.content } };
+  // What the probe said about the host's CNI directory is not about this node.
+  const errors = capture.probe?.errors?.filter((e) => e.what !== 'CNI files');
+  const probe = capture.probe && { ...capture.probe, errors };
+  if (probe && !errors?.length) delete probe.errors;
+  const { redactions: _hostOnes, ...rest } = capture;
+  return { ...rest, ...(probe ? { probe } : {}), files: { [cni.path]: cni.content } };
 }
 
 export interface DumpOptions {

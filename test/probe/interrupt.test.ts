@@ -75,7 +75,7 @@ beforeAll(async () => {
   // Every exec takes 25 ms: a full probe of the 2 nodes spans a few seconds, so signals land mid-probe.
   ctl = servePods(server, { exec: fakeNodeBackend(fakeNodeTools(dir), { delayMs: 25 }), runningAfterMs: 150 });
   // Each run probes in a namespace of its own, which must exist (netx checks before creating pods).
-  const names = ['full', ...Array.from({ length: RUNS }, (_, i) => `run-${i}`)];
+  const names = ['full', 'killed', ...Array.from({ length: RUNS }, (_, i) => `run-${i}`)];
   server.objects.set('namespaces', [...(server.objects.get('namespaces') ?? []), ...names.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))]);
   kubeconfig = server.writeKubeconfig(dir);
 }, 180_000);
@@ -123,4 +123,30 @@ describe('probe pods are deleted however collect ends', () => {
     expect(ctl.jobs()).toEqual([]);
     expect(results.some((r) => /deleting \d probe pod/.test(r.stderr))).toBe(true);
   }, 300_000);
+
+  it('SIGKILL leaves pods the cluster removes by itself: each owned by the run\'s anchor Job, which expires with them; cleanup removes both now', async () => {
+    const killed = await run('killed', 150, 'SIGKILL', true);
+    expect(killed.signal).toBe('SIGKILL');
+    const left = ctl.pods('killed').filter((p) => (p.metadata?.labels as Record<string, string> | undefined)?.[labelKey!] === labelValue);
+    expect(left.length).toBeGreaterThan(0);
+    const jobs = ctl.jobs().filter((j) => j.metadata?.namespace === 'killed');
+    expect(jobs).toHaveLength(1);
+    const job = jobs[0]!;
+    expect(job.spec).toMatchObject({ parallelism: 0, ttlSecondsAfterFinished: 0 });
+    for (const p of left) {
+      // The garbage collector deletes a pod once its owner is gone; the Job controller fails the Job at this deadline.
+      expect((p.metadata as { ownerReferences?: unknown[] }).ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata?.name, uid: job.metadata?.uid }]);
+      expect((p.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds).toBe((job.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds);
+    }
+    const cleanup = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(BIN, ['cleanup', '--all', '-n', 'killed', '--kubeconfig', kubeconfig], { env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
+      let stdout = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(cleanup.code).toBe(0);
+    expect(cleanup.stdout).toMatch(/^deleting job killed\/netx-probe-run-\w+/m);
+    expect(probePodsLeft('killed')).toEqual([]);
+    expect(ctl.jobs().filter((j) => j.metadata?.namespace === 'killed')).toEqual([]);
+  }, 60_000);
 });

@@ -171,7 +171,10 @@ describe('failures are said, with the reason', () => {
 
 describe('a node without /etc/cni/net.d', () => {
   it('is still probed, without the mount; the directory is never created and the snapshot says no CNI configuration was read', async () => {
-    const { ctl, warnings, probeWith } = await setup({ pods: { missingHostPaths: { 'kube-router-vm1': ['/etc/cni/net.d'] } } });
+    // vm2 has the directory (an empty one here); vm1 has none.
+    const cni = path.join(dir, 'cni-empty');
+    mkdirSync(cni, { recursive: true });
+    const { ctl, warnings, probeWith } = await setup({ pods: { missingHostPaths: { 'kube-router-vm1': ['/etc/cni/net.d'] } }, mounts: { '/etc/cni/net.d': cni } });
     const snap = await probeWith({}, { ...PLAN, nodes: { names: 'all', dumps: ['addr'] } });
     expect(Object.keys(snap.nodes).sort()).toEqual(['kube-router-vm1', 'kube-router-vm2']);
     const vm1 = snap.nodes['kube-router-vm1']!;

@@ -42,8 +42,9 @@ describe('probe outputs', () => {
         skipped: [path.join(dir, 'calico-kubeconfig')],
         unreadable: [],
       });
-      // A missing directory is no error: no files.
-      expect(execFileSync('sh', ['-c', CNI_FILES_SCRIPT, 'sh', path.join(dir, 'absent')], { encoding: 'utf8' })).toBe('');
+      // A missing directory is said, not an empty listing.
+      const absent = execFileSync('sh', ['-c', CNI_FILES_SCRIPT, 'sh', path.join(dir, 'absent')], { encoding: 'utf8' });
+      expect(parseFileListing(absent)).toEqual({ files: {}, skipped: [], unreadable: [], absent: path.join(dir, 'absent') });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -28,7 +28,8 @@ describe('probe failures on stderr', { timeout: 90_000 }, () => {
   it('trace: an image the nodes cannot pull is said per node, with the kubelet\'s reason and the --image hint', async () => {
     const c = await cluster('pull');
     servePods(c.server, { stuckReason: 'ErrImagePull' });
-    const r = await c.run(['trace', 'client', 'svc/web:80', '--kubeconfig', c.kubeconfig, '--image', 'registry.example/netshoot:v0.13']);
+    // --namespace-for-probe: the probe namespace's older flag name still works.
+    const r = await c.run(['trace', 'client', 'svc/web:80', '--kubeconfig', c.kubeconfig, '--image', 'registry.example/netshoot:v0.13', '--namespace-for-probe', 'kube-system']);
     expect(r.stdout).toMatch(/client/);
     for (const node of ['node-a', 'node-b']) {
       expect(r.stderr).toMatch(new RegExp(`^warning: node ${node} not probed: probe pod kube-system/netx-probe-${node}-\\w+ cannot start: ErrImagePull: .*\\nhint: the node must be able to pull registry.example/netshoot:v0.13; .*pass --image`, 'm'));
