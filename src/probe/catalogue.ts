@@ -107,16 +107,16 @@ export const SYSCTL_KEYS: readonly string[] = [
 
 /**
  * Sysctls are read as /proc/sys files, never through sysctl(8): an argument holding `=` makes sysctl
- * write (an interface named `x=1` would turn `sysctl net.ipv4.conf.x=1.rp_filter` into a write).
- * Prints `/proc/sys/<path> = <value>` lines (parse/sysctl.ts reads them as keys); a file the kernel
- * lacks is skipped, like `sysctl -e`. `read` is the shell's own: a /proc/sys file answers only a read
- * at offset 0, so `read`, which takes a byte at a time, sees the value without its newline and
- * returns non-zero: the value, not the status, says whether there was one.
+ * write (an interface named `x=1` would turn `sysctl net.ipv4.conf.x=1.rp_filter` into a write). The
+ * script takes pairs (the key as sysctl spells it, its /proc/sys file) and prints `key = value` lines
+ * exactly as `sysctl -e` would; a file the kernel lacks is skipped. `read` is the shell's own: a
+ * /proc/sys file answers only a read at offset 0, so `read`, which takes a byte at a time, sees the
+ * value without its newline and returns non-zero: the value, not the status, says whether there was one.
  */
-export const SYSCTL_SCRIPT = 'for f in "$@"; do v=; { read -r v < "$f"; } 2>/dev/null; [ -n "$v" ] && printf \'%s = %s\\n\' "$f" "$v"; done; exit 0';
+export const SYSCTL_SCRIPT = 'while [ $# -ge 2 ]; do v=; { read -r v < "$2"; } 2>/dev/null; [ -n "$v" ] && printf \'%s = %s\\n\' "$1" "$v"; shift 2; done; exit 0';
 
-/** /proc/sys/net/ipv4/ip_forward for net.ipv4.ip_forward (the names in SYSCTL_KEYS hold no dotted parts). */
-const procSysPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;
+/** net.ipv4.ip_forward → /proc/sys/net/ipv4/ip_forward (a dot inside an interface name is `/` in the key). */
+const procSysPath = (key: string): string => `/proc/sys/${[...key].map((c) => (c === '.' ? '/' : c === '/' ? '.' : c)).join('')}`;
 
 /**
  * What the kernel accepts as an interface name (dev_valid_name: 1–15 bytes, not . or .., no /, : or
@@ -127,8 +127,9 @@ export const isSafeIfname = (name: string): boolean => /^[A-Za-z0-9_.@-]{1,15}$/
 
 /** The sysctl read for a node with these interfaces (names are checked with isSafeIfname first). */
 export function sysctlArgv(ifnames: readonly string[]): string[] {
-  const perIf = ifnames.filter(isSafeIfname).flatMap((i) => [`/proc/sys/net/ipv4/conf/${i}/rp_filter`, `/proc/sys/net/ipv4/conf/${i}/forwarding`]);
-  return ['sh', '-c', SYSCTL_SCRIPT, 'sh', ...SYSCTL_KEYS.map(procSysPath), ...perIf];
+  const ifKey = (i: string): string => i.replace(/\./g, '/');
+  const perIf = ifnames.filter(isSafeIfname).flatMap((i) => [`net.ipv4.conf.${ifKey(i)}.rp_filter`, `net.ipv4.conf.${ifKey(i)}.forwarding`]);
+  return ['sh', '-c', SYSCTL_SCRIPT, 'sh', ...[...SYSCTL_KEYS, ...perIf].flatMap((k) => [k, procSysPath(k)])];
 }
 
 /** kube-proxy's metrics endpoint answers its mode; curl or wget, whichever the image has, 2 s bound. */

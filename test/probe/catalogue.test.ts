@@ -113,22 +113,23 @@ describe('probe catalogue', () => {
     expect(argv.slice(0, 4)).toEqual(['sh', '-c', SYSCTL_SCRIPT, 'sh']);
     // `=` in a sysctl argument turns a read into a write; no argument carries one.
     expect(argv.slice(4).filter((a) => a.includes('='))).toEqual([]);
-    expect(argv.slice(-2)).toEqual(['/proc/sys/net/ipv4/conf/flannel.1/rp_filter', '/proc/sys/net/ipv4/conf/flannel.1/forwarding']);
+    // Pairs: the key as sysctl spells it (a dot in a name is /), the file it is read from.
+    expect(argv.slice(-4)).toEqual(['net.ipv4.conf.flannel/1.rp_filter', '/proc/sys/net/ipv4/conf/flannel.1/rp_filter', 'net.ipv4.conf.flannel/1.forwarding', '/proc/sys/net/ipv4/conf/flannel.1/forwarding']);
     expect(argv.slice(4).some((a) => a.includes('..') || a.includes(' '))).toBe(false);
     expect(argv).toContain('/proc/sys/net/bridge/bridge-nf-call-iptables');
     expect(argv.some((a) => /^(sysctl|-w)$/.test(a))).toBe(false);
   });
 
-  it('the sysctl script reads files and prints `path = value`, skipping what does not exist', () => {
+  it('the sysctl script reads files and prints `key = value` as sysctl would, skipping what does not exist', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-sysctl-'));
     try {
       writeFileSync(path.join(dir, 'rp_filter'), '2\n');
-      const r = runScript(SYSCTL_SCRIPT, [path.join(dir, 'rp_filter'), path.join(dir, 'missing')]);
+      const r = runScript(SYSCTL_SCRIPT, ['net.ipv4.conf.x.rp_filter', path.join(dir, 'rp_filter'), 'net.ipv4.conf.y.rp_filter', path.join(dir, 'missing')]);
       expect(r.status).toBe(0);
-      expect(r.stdout).toBe(`${path.join(dir, 'rp_filter')} = 2\n`);
+      expect(r.stdout).toBe('net.ipv4.conf.x.rp_filter = 2\n');
       expect(r.stderr).toBe('');
       // A real /proc/sys file answers only a read at offset 0: the value still comes through.
-      expect(runScript(SYSCTL_SCRIPT, ['/proc/sys/net/ipv4/ip_forward']).stdout).toMatch(/^\/proc\/sys\/net\/ipv4\/ip_forward = [01]\n$/);
+      expect(runScript(SYSCTL_SCRIPT, ['net.ipv4.ip_forward', '/proc/sys/net/ipv4/ip_forward']).stdout).toMatch(/^net\.ipv4\.ip_forward = [01]\n$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -58,7 +58,7 @@ describe('node probe through the API (debug pod + exec)', () => {
     );
     // nft: only the native table in full, the iptables-nft table by its base chain.
     expect(node.dumps.nft?.steps).toEqual([['nft', '-j', 'list', 'tables'], ['nft', '-j', 'list', 'chains'], ['nft', '-j', 'list', 'table', 'inet', 'cni']]);
-    expect(node.dumps.sysctl?.stdout).toMatch(/^\/proc\/sys\/net\/ipv4\/ip_forward = [01]$/m);
+    expect(node.dumps.sysctl?.stdout).toMatch(/^net\.ipv4\.ip_forward = [01]$/m);
     expect(node.dumps.sysctl?.argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(node.dumps.proxyMode).toMatchObject({ stdout: 'iptables\n', exitCode: 0 });
     expect(node.dumps.conntrack?.argv).toEqual(['conntrack', '-L', '-f', 'ipv4']);

@@ -154,7 +154,7 @@ describe('probe on the lab', () => {
       expect(await nodeState(ns)).toEqual(before);
       const sysctl = capture.dumps.sysctl!;
       expect(sysctl.argv.slice(4).some((a) => a.includes('='))).toBe(false);
-      expect(sysctl.stdout).toMatch(/^\/proc\/sys\/net\/ipv4\/conf\/flannel\.1\/rp_filter = 2$/m);
+      expect(sysctl.stdout).toMatch(/^net\.ipv4\.conf\.flannel\/1\.rp_filter = 2$/m);
       expect(sysctl.stdout).not.toContain('e=1');
       expect(capture.probe?.errors?.filter((e) => e.what === 'sysctl')).toEqual([expect.objectContaining({ what: 'sysctl', reason: expect.stringMatching(/^interface name\(s\) "e=1" cannot be read safely as sysctl keys/) })]);
       // The simulator reads the value through the sysctl parser, as for any node.
