@@ -28,6 +28,6 @@ describe('kubectl netx cleanup', () => {
     expect(r.stderr).not.toContain('--snapshot');
     const snap = run('--snapshot', 'x.json');
     expect(snap.status).toBe(2);
-    expect(snap.stderr).toMatch(/^error: Nonexistent flag: --snapshot/);
+    expect(snap.stderr).toMatch(/^error: unknown flag: --snapshot/);
   });
 });
