@@ -1,8 +1,7 @@
 /** Builds a node's dataplane model from its captured dumps: each dump through its parser, gaps recorded, never guessed. */
-import { decodeDumpStdout } from '../snapshot/dump-encoding.js';
-import { DUMP_KEYS, type DumpKey, type DumpResult, type NodeCapture } from '../snapshot/types.js';
+import { DUMP_KEYS, type DumpKey, type NodeCapture } from '../snapshot/types.js';
 import type { NodeModel, Route, RoutingRule } from './node.js';
-import { ParseError, type ParseWarning } from '../parse/error.js';
+import type { ParseWarning } from '../parse/error.js';
 import type { Parsed } from '../parse/parsed.js';
 import { parseIpAddr } from '../parse/iproute/addr.js';
 import { parseIpLink } from '../parse/iproute/link.js';
@@ -15,6 +14,8 @@ import { parseConntrack } from '../parse/conntrack.js';
 import { parseIpvs } from '../parse/ipvs.js';
 import { selectCniConfig } from '../parse/cni/select.js';
 import { buildRuleset } from './node-netfilter.js';
+import { dumpReader } from './dump-reader.js';
+import { stateGaps } from './state-gaps.js';
 
 /**
  * Every known dump key gets `have[key]`: true only when the dump was collected, exited 0 and parsed. A missing dump stays
@@ -27,39 +28,12 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
   const warnings: ParseWarning[] = [];
   const have: Record<string, boolean> = {};
   for (const k of [...DUMP_KEYS, ...Object.keys(capture.dumps)]) have[k] = false;
-
-  const text = (key: DumpKey): string | undefined => {
-    const d = capture.dumps[key];
-    if (!d) return undefined;
-    if (d.exitCode !== 0) {
-      warnings.push({ code: 'dump-failed', source: key, message: `${d.argv.join(' ')} exited ${d.exitCode}: ${firstLine(d.stderr) || 'no stderr'}` });
-      return undefined;
-    }
-    return decode(d, key, warnings);
-  };
-  const present = (key: DumpKey): boolean => {
-    const d = capture.dumps[key];
-    return d !== undefined && d.exitCode === 0;
-  };
-  const run = <T>(key: DumpKey, parse: (t: string, source: string) => T): T | undefined => {
-    const t = text(key);
-    if (t === undefined) return undefined;
-    const source = `${key} (node ${name})`;
-    try {
-      const out = parse(t, source);
-      if (out !== undefined) have[key] = true;
-      return out;
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      warnings.push({ code: 'parse-error', source: key, message: e.message, line: e.line, path: e.path });
-      return undefined;
-    }
-  };
+  const r = dumpReader(name, capture, warnings);
   const parsed = <T>(key: DumpKey, parse: (t: string, source: string) => Parsed<T>): T | undefined => {
-    const r = run(key, parse);
-    if (!r) return undefined;
-    warnings.push(...r.warnings.map((w) => ({ ...w, source: w.source ?? key })));
-    return r.value;
+    const out = r.run(key, parse);
+    if (!out) return undefined;
+    warnings.push(...out.warnings.map((w) => ({ ...w, source: w.source ?? key })));
+    return out.value;
   };
 
   for (const key of DUMP_KEYS) if (!capture.dumps[key]) warnings.push(notCollected(key, capture));
@@ -74,7 +48,8 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
     ...(parsed('route', (t, source) => parseIpRoute(t, { source })) ?? []),
     ...(parsed('ip6-route', (t, source) => parseIpRoute(t, { source, family: 6 })) ?? []),
   ]);
-  const { ruleset, origins } = buildRuleset(run, present, warnings);
+  const nf = buildRuleset(r);
+  const conntrack = [parsed('conntrack', (t, source) => parseConntrack(t, { source })), parsed('conntrack-ipv6', (t, source) => parseConntrack(t, { source }))];
   const model: NodeModel = {
     name,
     links: links ?? addr?.links ?? [],
@@ -84,27 +59,20 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
     neighbours: parsed('neigh', (t, source) => parseIpNeigh(t, { source })) ?? [],
     fdb: parsed('fdb', (t, source) => parseBridgeFdb(t, { source })) ?? [],
     sysctl: parsed('sysctl', (t, source) => parseSysctl(t, { source })) ?? {},
-    ruleset,
-    conntrack: [
-      ...(parsed('conntrack', (t, source) => parseConntrack(t, { source }))?.entries ?? []),
-      ...(parsed('conntrack-ipv6', (t, source) => parseConntrack(t, { source }))?.entries ?? []),
-    ],
+    ruleset: nf.ruleset,
+    conntrack: conntrack.flatMap((c) => c?.entries ?? []),
     ipvs: parsed('ipvs', (t, source) => parseIpvs(t, { source })) ?? [],
     have,
     warnings,
   };
+  for (const k of Object.keys(have)) have[k] = r.read(k);
   if (!links && addr) warnings.push({ code: 'links-from-addr', source: 'link', message: 'no usable link dump: links are taken from the addr dump, without -d details (kinds, VXLAN, bridge ports are unknown)' });
-  warnings.push(...ruleset.warnings.map((w) => ({ ...w, source: w.source ?? 'netfilter' })));
-  if (Object.keys(origins).length) model.iptablesOrigin = origins;
+  warnings.push(...nf.ruleset.warnings.map((w) => ({ ...w, source: w.source ?? 'netfilter' })));
+  if (Object.keys(nf.origins).length) model.iptablesOrigin = nf.origins;
   if (capture.files && Object.keys(capture.files).length) model.cni = selectCniConfig(capture.files);
+  const gaps = [...stateGaps(r, model, conntrack), ...nf.gaps];
+  if (gaps.length) model.gaps = gaps;
   return model;
-}
-
-function decode(d: DumpResult, key: DumpKey, warnings: ParseWarning[]): string | undefined {
-  const out = decodeDumpStdout(d);
-  if (out.kind === 'text') return out.text;
-  warnings.push({ code: 'dump-undecodable', source: key, message: out.reason });
-  return undefined;
 }
 
 /** `ip route show table all` lists both families on current iproute2; an `ip6-route` dump repeats the IPv6 ones. */
@@ -122,5 +90,3 @@ function notCollected(key: DumpKey, capture: NodeCapture): ParseWarning {
   const gap = capture.probe?.errors?.find((g) => g.what === key || g.what.split(/\s+/).includes(key));
   return { code: 'not-collected', source: key, message: gap ? `${key} was not collected: ${gap.reason}` : `${key} was not collected: its state is unknown` };
 }
-
-const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';

@@ -29,9 +29,22 @@ export const PRIORITY = {
 
 export interface Ruleset {
   tables: Table[];
+  /** Parts of a dump a parser had to skip (a bad line costs its table): the model marks them unread. */
+  lost?: LostPart[];
   /** Sets from `ipset save` used by `-m set --match-set` (iptables). */
   ipsets?: IpSet[];
   warnings: ParseWarning[];
+}
+
+/** A part of a netfilter dump that could not be read; the rest of the dump was. */
+export interface LostPart {
+  /** The table the lost lines belong to; absent when they could be in any table (a dump cut before its end). */
+  table?: string;
+  /** 1-based line where the loss starts. */
+  line?: number;
+  reason: string;
+  /** Tables the dump never reached (cut), or did not hold (`iptables -S` lists one table). */
+  unseen?: string[];
 }
 
 export interface Table {
@@ -51,6 +64,11 @@ export interface Table {
   /** In dump order. */
   chains: Chain[];
   sets: NfSet[];
+  /**
+   * Set on a stand-in for a table whose rules the dumps do not show (a dump lost or cut): its base chains hold one
+   * `unread` rule, so a packet that reaches them ends uncertain instead of passing an empty chain.
+   */
+  unread?: { dump: string; reason: string };
 }
 
 export interface Chain {
@@ -163,7 +181,9 @@ export type MatchExpr =
   /** A match that never changes the path (nfacct accounting, `limit` when treated as unlimited); kept with its reason. */
   | { kind: 'always'; text: string; reason: string }
   /** A match that is parsed but that the core does not model: the simulator must mark the branch uncertain. */
-  | { kind: 'unknown-match'; text: string; reason: string };
+  | { kind: 'unknown-match'; text: string; reason: string }
+  /** Rules that exist but could not be read (the dump holding them failed or was cut): the branch is uncertain here. */
+  | { kind: 'unread'; node: string; dump: string; reason: string };
 
 export type VerdictKind = 'accept' | 'drop' | 'continue' | 'return' | 'jump' | 'goto' | 'queue';
 

@@ -1,48 +1,207 @@
-/** The netfilter part of a node model: every iptables/nft dump of the node merged into one ruleset. */
-import type { DumpKey } from '../snapshot/types.js';
-import type { Ruleset } from './netfilter.js';
-import type { ParseWarning } from '../parse/error.js';
+/** The netfilter part of a node model: every iptables/nft dump of the node merged into one ruleset, gaps marked unread. */
+import type { Chain, Family, LostPart, Rule, Ruleset, Table, TableOrigin } from './netfilter.js';
 import { detectIptablesOrigin, type IptablesOrigin } from '../parse/iptables-origin.js';
 import { parseIptablesSave } from '../parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../parse/netfilter/nft-json.js';
 import { mergeRulesets } from '../parse/netfilter/merge.js';
 import { parseIpsetSave } from '../parse/netfilter/ipset.js';
+import { IPTABLES_TABLES, builtinChain, builtinChains } from '../parse/netfilter/base-chains.js';
+import type { DumpReader } from './dump-reader.js';
+import { describeGap, type StateGap } from './gaps.js';
 
-/** Runs one parser over one dump; the caller turns a ParseError into a warning. */
-export type DumpRunner = <T>(key: DumpKey, parse: (text: string, source: string) => T) => T | undefined;
+type Backend = Extract<TableOrigin, 'iptables-nft' | 'iptables-legacy'>;
+
+/** The saves of one address family: the generic key holds the backend kube-proxy uses, the others name theirs. */
+const FAMILIES = [
+  { family: 'ip', n: 4, generic: 'iptables', keys: { 'iptables-nft': 'iptables-nft', 'iptables-legacy': 'iptables-legacy' } },
+  { family: 'ip6', n: 6, generic: 'ip6tables', keys: { 'iptables-nft': 'ip6tables-nft', 'iptables-legacy': 'ip6tables-legacy' } },
+] as const;
+type FamilySaves = (typeof FAMILIES)[number];
+
+/** NF_IP_PRI_FIRST: a native table of unknown priority may run before anything at its hook. */
+const PRI_FIRST = -2147483648;
+const IP_HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting'] as const;
+const LEGACY_WARNING = /^# Warning: iptables-legacy tables present/m;
+
+export interface NetfilterModel {
+  ruleset: Ruleset;
+  origins: Record<string, IptablesOrigin>;
+  gaps: StateGap[];
+}
 
 /**
  * `iptables` is the dump of the backend kube-proxy uses; its origin is read from the dump (iptables-origin.ts). When the
  * backend-specific dump (`iptables-nft` / `iptables-legacy`) is also present it holds the same tables, so the generic one
  * is skipped rather than counted twice. Native nft tables come from `nft`; merge.ts drops nft's copy of iptables-nft tables.
+ * What no dump shows — a backend whose save failed or is missing, the native tables of a failed nft dump, a table a save
+ * lost lines of — becomes unread: stand-in base chains (or a first rule in the known ones) that end a walk uncertain.
  */
-export function buildRuleset(run: DumpRunner, present: (key: DumpKey) => boolean, warnings: ParseWarning[]): { ruleset: Ruleset; origins: Record<string, IptablesOrigin> } {
+export function buildRuleset(r: DumpReader): NetfilterModel {
   const parts: Ruleset[] = [];
   const origins: Record<string, IptablesOrigin> = {};
-  const save = (key: DumpKey, family: 'ip' | 'ip6', fixed?: IptablesOrigin['origin']) => {
-    const r = run(key, (text, source) => {
+  const lost: { key: string; family: 'ip' | 'ip6'; origin: Backend; parts: LostPart[] }[] = [];
+  const save = (key: string, family: 'ip' | 'ip6', fixed?: Backend) => {
+    const rs = r.run(key, (text, source) => {
       const o: IptablesOrigin = fixed ? { origin: fixed, evidence: `dump key ${key}`, certain: true } : detectIptablesOrigin(text);
       origins[key] = o;
       // An empty dump (no tables) has no backend worth deciding.
       const hasTables = /^\*\w/m.test(text) || /^-[APN] /m.test(text);
-      if (!o.certain && hasTables) warnings.push({ code: 'iptables-origin-assumed', message: o.evidence, source: key });
-      const specific = o.origin === 'iptables-nft' ? (family === 'ip' ? 'iptables-nft' : 'ip6tables-nft') : family === 'ip' ? 'iptables-legacy' : 'ip6tables-legacy';
-      if (!fixed && present(specific)) return { tables: [], warnings: [{ code: 'same-as-specific-dump', message: `the ${specific} dump holds the same tables; read from there`, source: key }] };
+      if (!o.certain && hasTables) r.warnings.push({ code: 'iptables-origin-assumed', message: o.evidence, source: key });
+      const fam = FAMILIES.find((f) => f.family === family)!;
+      const specific = fam.keys[o.origin];
+      if (!fixed && r.capture.dumps[specific]?.exitCode === 0) return { tables: [], warnings: [{ code: 'same-as-specific-dump', message: `the ${specific} dump holds the same tables; read from there`, source: key }] };
       // On use: a trace reads a few chains of a ruleset that may hold 60,000 (docs/parsers.md).
-      return parseIptablesSave(text, { source, family, origin: o.origin, rules: 'on-use' });
+      return parseIptablesSave(text, { source, family, origin: o.origin, rules: 'on-use', recover: true });
     });
-    if (r) parts.push(r);
+    if (!rs) return;
+    parts.push(rs);
+    if (rs.lost?.length) lost.push({ key, family, origin: origins[key]!.origin, parts: rs.lost });
   };
-  save('iptables-nft', 'ip', 'iptables-nft');
-  save('iptables-legacy', 'ip', 'iptables-legacy');
-  save('iptables', 'ip');
-  save('ip6tables-nft', 'ip6', 'iptables-nft');
-  save('ip6tables-legacy', 'ip6', 'iptables-legacy');
-  save('ip6tables', 'ip6');
-  const nft = run('nft', (text, source) => parseNftJson(text, { source, rules: 'on-use' }));
+  for (const f of FAMILIES) {
+    save(f.keys['iptables-nft'], f.family, 'iptables-nft');
+    save(f.keys['iptables-legacy'], f.family, 'iptables-legacy');
+    save(f.generic, f.family);
+  }
+  const nft = r.run('nft', (text, source) => parseNftJson(text, { source, rules: 'on-use' }));
   if (nft) parts.push(nft);
   const merged = mergeRulesets(parts);
-  const ipsets = run('ipset', (text, source) => parseIpsetSave(text, { source }));
+  const ipsets = r.run('ipset', (text, source) => parseIpsetSave(text, { source }));
   if (ipsets) merged.ipsets = [...(merged.ipsets ?? []), ...ipsets];
-  return { ruleset: merged, origins };
+
+  const gaps: StateGap[] = [];
+  const unread = new Unread(r.node, merged);
+  for (const f of FAMILIES) {
+    for (const backend of ['iptables-nft', 'iptables-legacy'] as const) {
+      const g = lostBackend(r, f, backend, origins, unread);
+      if (g) gaps.push(g);
+    }
+  }
+  for (const l of lost) gaps.push(lostLines(l, unread));
+  if (!r.read('nft')) {
+    const g = gapOf(r, 'nft', undefined, ['native nft tables (any family, hook and priority)']);
+    unread.native(g);
+    gaps.push(g);
+  }
+  return { ruleset: merged, origins, gaps };
+}
+
+/** The backend side of a family no save shows: what else tells its tables, or stand-ins for them. */
+function lostBackend(r: DumpReader, f: FamilySaves, backend: Backend, origins: Record<string, IptablesOrigin>, unread: Unread): StateGap | undefined {
+  const specific = f.keys[backend];
+  const genericOrigin = origins[f.generic]?.origin;
+  if (r.read(specific) || (r.read(f.generic) && genericOrigin === backend)) return undefined;
+  const key = responsibleKey(r, f, backend, genericOrigin);
+  const otherKey = readSaveOf(r, f, backend === 'iptables-nft' ? 'iptables-legacy' : 'iptables-nft', origins);
+  if (backend === 'iptables-legacy' && otherKey !== undefined && !LEGACY_WARNING.test(r.text(otherKey)?.slice(0, 4096) ?? '')) {
+    // iptables-nft-save warns when legacy tables exist: its silence shows there are none.
+    if (r.failure(key)?.cause === 'not-collected') return undefined;
+    return { ...gapOf(r, key, f.n, []), moot: `${otherKey} shows no "iptables-legacy tables present" warning: this node has no legacy ${f.family} tables` };
+  }
+  if (backend === 'iptables-nft' && r.read('nft')) {
+    // The nft dump is the kernel's own list of nf_tables tables, iptables-nft's included.
+    const tables = unread.kernelCopies(f.family);
+    if (tables.length === 0) return undefined;
+    const hidden = tables.filter((t) => !rulesListed(r, t));
+    const g = gapOf(r, key, f.n, hidden.length ? [`rules of ${hidden.map((t) => `${t.family} ${t.name}`).join(', ')} (the nft dump lists their chains only)`] : [`xt matches of ${tables.map((t) => `${t.family} ${t.name}`).join(', ')} (only iptables-save shows them)`]);
+    for (const t of hidden) unread.prepend(t, g);
+    return g;
+  }
+  const g = gapOf(r, key, f.n, [`${backend} tables ${[...IPTABLES_TABLES].join(', ')}`]);
+  unread.standardTables(f.family, backend, [...IPTABLES_TABLES], g);
+  return g;
+}
+
+/** The dump that should have shown a backend's tables: one that failed, else the one the probe meant for it. */
+function responsibleKey(r: DumpReader, f: FamilySaves, backend: Backend, genericOrigin: Backend | undefined): string {
+  const specific = f.keys[backend];
+  const genericBackend = genericOrigin ?? probeBackend(r, f);
+  const candidates = genericBackend === undefined || genericBackend === backend ? [f.generic, specific] : [specific];
+  return candidates.find((k) => r.failure(k) !== undefined && r.failure(k)!.cause !== 'not-collected') ?? candidates[0]!;
+}
+
+/** The backend the generic key holds when the dump itself cannot tell: the probe's decision, or which other key it took. */
+function probeBackend(r: DumpReader, f: FamilySaves): Backend | undefined {
+  const b = r.capture.probe?.iptablesBackend?.backend;
+  if (b) return b === 'nf_tables' ? 'iptables-nft' : 'iptables-legacy';
+  if (r.capture.dumps[f.keys['iptables-legacy']]) return 'iptables-nft';
+  if (r.capture.dumps[f.keys['iptables-nft']]) return 'iptables-legacy';
+  return undefined;
+}
+
+function readSaveOf(r: DumpReader, f: FamilySaves, backend: Backend, origins: Record<string, IptablesOrigin>): string | undefined {
+  if (r.read(f.keys[backend])) return f.keys[backend];
+  return r.read(f.generic) && origins[f.generic]?.origin === backend ? f.generic : undefined;
+}
+
+/** A probe's nft listing holds the rules of the tables it listed one by one (or of the whole ruleset). */
+function rulesListed(r: DumpReader, t: Table): boolean {
+  const d = r.capture.dumps.nft;
+  if (!d) return false;
+  const steps = d.steps ?? [d.argv];
+  return steps.some((s) => s.includes('ruleset') || (s.includes('table') && s[s.length - 2] === t.family && s[s.length - 1] === t.name));
+}
+
+/** Lines a save could not read cost their table; a cut dump also costs the tables it never reached. */
+function lostLines(l: { key: string; family: 'ip' | 'ip6'; origin: Backend; parts: LostPart[] }, unread: Unread): StateGap {
+  const what = l.parts.map((p) => (p.table ? `table ${p.table}${p.line ? ` from line ${p.line}` : ''}` : p.unseen ? `tables ${p.unseen.join(', ')} (not in the dump)` : `line ${p.line ?? '?'} (outside any table)`));
+  const g: StateGap = { dump: l.key, cause: 'partial', state: 'netfilter', family: l.family === 'ip' ? 4 : 6, reason: l.parts[0]!.reason, lost: [...new Set(what)] };
+  for (const p of l.parts) {
+    const names = p.table ? [p.table] : p.unseen ?? [...IPTABLES_TABLES];
+    for (const name of names) {
+      const t = unread.find(l.family, name, l.origin);
+      if (t) unread.prepend(t, g);
+      else if (IPTABLES_TABLES.has(name)) unread.standardTables(l.family, l.origin, [name], g);
+    }
+  }
+  return g;
+}
+
+function gapOf(r: DumpReader, key: string, family: 4 | 6 | undefined, lost: string[]): StateGap {
+  const f = r.failure(key) ?? { cause: 'not-collected' as const, reason: 'not in the snapshot' };
+  const g: StateGap = { dump: key, cause: f.cause, state: 'netfilter', reason: f.reason, lost };
+  if (family !== undefined) g.family = family;
+  return g;
+}
+
+/** Marks what the dumps do not show in the merged ruleset. */
+class Unread {
+  constructor(
+    private readonly node: string,
+    private readonly rs: Ruleset,
+  ) {}
+
+  /** nf_tables' copies of iptables-nft tables of a family (the nft dump's, kept when no save covers them). */
+  kernelCopies(family: Family): Table[] {
+    return this.rs.tables.filter((t) => t.dump === 'nft-json' && t.origin === 'iptables-nft' && t.family === family);
+  }
+
+  find(family: Family, name: string, origin: Backend): Table | undefined {
+    return this.rs.tables.find((t) => t.family === family && t.name === name && t.origin === origin && t.unread === undefined);
+  }
+
+  /** The table's base chains start with an unread rule: what the lost lines held may come first. */
+  prepend(t: Table, g: StateGap): void {
+    for (const c of t.chains) if (c.base && !c.rules[0]?.exprs.some((e) => e.kind === 'unread')) c.rules = [this.rule(g), ...c.rules];
+  }
+
+  /** Stand-ins for standard tables no dump shows, with every built-in chain at its hook and priority. */
+  standardTables(family: Family, origin: Backend, names: string[], g: StateGap): void {
+    for (const name of names) {
+      const chains: Chain[] = builtinChains(name).map((c) => ({ name: c, base: { ...builtinChain(name, c)!, policy: 'accept' }, rules: [this.rule(g)] }));
+      this.rs.tables.push({ family, name, origin, dump: 'iptables-save', chains, sets: [], unread: { dump: g.dump, reason: describeGap(g) } });
+    }
+  }
+
+  /** Native tables no dump shows: any family, any hook, any priority — so first at every hook, bridged frames too. */
+  native(g: StateGap): void {
+    for (const family of ['inet', 'bridge'] as const) {
+      const chains: Chain[] = IP_HOOKS.map((hook) => ({ name: hook, base: { type: 'filter', hook, priority: PRI_FIRST, policy: 'accept' }, rules: [this.rule(g)] }));
+      this.rs.tables.push({ family, name: '(not read)', origin: 'nft', dump: 'nft-json', chains, sets: [], unread: { dump: g.dump, reason: describeGap(g) } });
+    }
+  }
+
+  private rule(g: StateGap): Rule {
+    const reason = `rules unknown on ${this.node}: ${describeGap(g)}`;
+    return { index: 0, text: `(rules not read: ${g.dump} dump)`, exprs: [{ kind: 'unread', node: this.node, dump: g.dump, reason }] };
+  }
 }

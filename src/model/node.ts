@@ -7,6 +7,7 @@ import type { ConntrackEntry } from './conntrack.js';
 import type { IpvsService } from './ipvs.js';
 import type { ParseWarning } from '../parse/error.js';
 import type { CniSelection } from '../parse/cni/select.js';
+import type { StateGap } from './gaps.js';
 
 export type IpFamily = 4 | 6;
 
@@ -198,6 +199,8 @@ export interface NodeModel {
   /** Which iptables backend each iptables-save dump came from, and how that was decided. */
   iptablesOrigin?: Record<string, { origin: string; evidence: string; certain: boolean }>;
   warnings: ParseWarning[];
+  /** State the dumps do not show (gaps.ts): absent when every dump was read. */
+  gaps?: StateGap[];
 }
 
 /** Route table ids with names (`ip route` prints these names). */

@@ -7,6 +7,8 @@ import { splitLines, tokenize, toInt } from './text.js';
 
 export interface ConntrackDump {
   entries: ConntrackEntry[];
+  /** Lines that are no entry netx can read, kept verbatim: a bad line costs that line, not the table. */
+  skipped?: { line: number; text: string; reason: string }[];
   /** N from "conntrack v1.4.x (conntrack-tools): N flow entries have been shown." when the paste contains it. */
   reportedCount?: number;
 }
@@ -31,8 +33,15 @@ export function parseConntrack(text: string, opts: SourceOpts): Parsed<Conntrack
       out.reportedCount = Number(sum[1]);
       return;
     }
-    out.entries.push(parseEntry(raw, line, opts.source, warnings));
+    try {
+      out.entries.push(parseEntry(raw, line, opts.source, warnings));
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      (out.skipped ??= []).push({ line, text: s, reason: e.brief });
+      warnings.push({ code: 'skipped-line', message: `line skipped: ${e.brief}`, line });
+    }
   });
+  if (out.entries.length === 0 && out.skipped?.length) throw new ParseError(opts.source, `no line is a conntrack entry (first: ${out.skipped[0]!.reason})`, out.skipped[0]!.line);
   if (out.reportedCount !== undefined && out.reportedCount !== out.entries.length)
     warnings.push({ code: 'count-mismatch', message: `conntrack reported ${out.reportedCount} entries but ${out.entries.length} are in the dump (filtered or truncated paste)` });
   return { value: out, warnings };

@@ -16,7 +16,11 @@ export class ParseError extends Error {
     readonly path?: string,
   ) {
     super(ParseError.format(source, message, line, column, path));
+    this.brief = `${line !== undefined ? `line ${line}: ` : path ? `${path}: ` : ''}${message}`;
   }
+
+  /** The message with its line (or JSON path) but without the input's name: for text that names the input already. */
+  readonly brief: string;
 
   readonly detail = this.message;
 

@@ -3,7 +3,7 @@
  * chain's implicit return, the base chain's policy. Forks (random, numgen) run to completion each.
  */
 import type { Chain, Rule, Table } from '../model/netfilter.js';
-import type { EvaluatedRule, Step } from './trace.js';
+import type { BranchCause, EvaluatedRule, Step } from './trace.js';
 import { viewOf, type Packet } from './packet.js';
 import { evalRule, type RuleCtx, type RuleOutcome } from './rule.js';
 
@@ -22,6 +22,8 @@ export interface ChainRun {
   evaluated: EvaluatedRule[];
   /** True when a nat statement set up NAT in this chain. */
   natApplied: boolean;
+  /** Why an uncertain run ended, as data (rules the dumps could not show). */
+  cause?: BranchCause;
 }
 
 interface Frame {
@@ -110,7 +112,7 @@ function applyOutcome(st: State, o: RuleOutcome, rule: Rule, table: Table, chain
     case 'uncertain':
       ev(`uncertain: ${o.reason}`);
       st.steps.push(ruleStep(table, chain, rule, before, o.packet, 'uncertain'));
-      done.push(finish(st, 'uncertain', `${o.reason} — ${ruleRef(table, chain, rule)}: ${rule.text}`));
+      done.push(o.cause ? { ...finish(st, 'uncertain', `${o.reason} — at ${tableLabel(table)} ${chain.name}`), cause: o.cause } : finish(st, 'uncertain', `${o.reason} — ${ruleRef(table, chain, rule)}: ${rule.text}`));
       return [];
   }
   const t = o.terminal;

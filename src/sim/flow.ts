@@ -49,5 +49,7 @@ export function end(f: Flow, disposition: Disposition, reason: string, pkt: Pack
 /** A hook's non-accept verdict as a branch end. */
 export function endOfVerdict(f: Flow, run: HookRun): Branch {
   const d: Disposition = run.verdict === 'drop' ? 'dropped' : run.verdict === 'reject' ? 'rejected' : 'uncertain';
-  return end(f, d, run.reason, run.packet);
+  const b = end(f, d, run.reason, run.packet);
+  if (run.cause) b.cause = run.cause;
+  return b;
 }

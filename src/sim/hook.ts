@@ -6,7 +6,7 @@
  */
 import type { Chain, Family, Hook, Table } from '../model/netfilter.js';
 import type { NodeModel } from '../model/node.js';
-import type { EvaluatedRule, Step } from './trace.js';
+import type { BranchCause, EvaluatedRule, Step } from './trace.js';
 import { viewOf, type Packet } from './packet.js';
 import { runBaseChain, tableLabel } from './chain.js';
 import { hasEffect, orderTied, tiedLabel } from './hook-order.js';
@@ -23,6 +23,8 @@ export interface HookRun {
   reason: string;
   notes: string[];
   steps: Step[];
+  /** Why an uncertain run ended, as data. */
+  cause?: BranchCause;
 }
 
 export interface HookOptions {
@@ -140,6 +142,7 @@ export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOpti
           notes: [...run.notes, ...r.notes],
           steps,
         };
+        if (r.cause) merged.cause = r.cause;
         if (natDone.has(run) || r.natApplied) natDone.add(merged);
         next.push(merged);
       }

@@ -5,6 +5,7 @@
  */
 import type { Expr, MapElement, Rule, VerdictStatement } from '../model/netfilter.js';
 import type { Packet } from './packet.js';
+import type { BranchCause } from './trace.js';
 import { evalSelector, type EvalCtx } from './selector.js';
 import { compare, findSet, lookupMap } from './compare.js';
 import { ipsetMatches } from './ipset.js';
@@ -37,7 +38,7 @@ export type RuleOutcome =
   | (Base & { kind: 'nomatch' })
   | (Base & { kind: 'fallthrough' })
   | (Base & { kind: 'terminal'; terminal: Terminal })
-  | (Base & { kind: 'uncertain'; reason: string });
+  | (Base & { kind: 'uncertain'; reason: string; cause?: BranchCause });
 
 export function evalRule(rule: Rule, pkt: Packet, ctx: RuleCtx): RuleOutcome[] {
   return evalFrom(rule.exprs, 0, { probability: 1, packet: pkt, notes: [] }, ctx);
@@ -105,6 +106,8 @@ function step(e: Expr, st: Base, ctx: RuleCtx): StepResult {
       return next(st);
     case 'unknown-match':
       return uncertain(st, `match not modelled: ${e.text} (${e.reason})`);
+    case 'unread':
+      return end({ ...st, kind: 'uncertain', reason: e.reason, cause: { code: 'state-unread', node: e.node, dump: e.dump, state: 'netfilter' } });
     case 'verdict':
       return verdict(st, e);
     case 'reject':

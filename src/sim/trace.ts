@@ -80,11 +80,25 @@ export interface Endpoint {
   owner?: string;
 }
 
+/**
+ * Why a branch ended, as data (`reason` says it in words): findings and renderers decide by `code`, never by the text.
+ * `state-unread`: the branch reached state of `node` that the `dump` should have shown and did not (failed, missing,
+ * unreadable, cut); `forwarding-disabled` / `rp-filter`: the kernel's forwarding checks on `node` dropped it;
+ * `policy-dataplane-disagree`: the dumps deliver it while a NetworkPolicy an engine enforces denies it.
+ */
+export type BranchCause =
+  | { code: 'state-unread'; node: string; dump: string; state: string }
+  | { code: 'forwarding-disabled'; node: string; iif?: string }
+  | { code: 'rp-filter'; node: string; iif: string }
+  | { code: 'policy-dataplane-disagree'; policies: string[]; engines: string[] };
+
 export interface Branch {
   probability: number;
   disposition: Disposition;
   /** Why the branch ended the way it did. */
   reason: string;
+  /** The same as data, when the end has a code (see BranchCause). */
+  cause?: BranchCause;
   endpoint?: Endpoint;
   hops: Hop[];
   /** Session affinity, random choices, assumptions made on this branch. */

@@ -60,7 +60,7 @@ describe('buildNodeModel', () => {
     expect(m.have.nft).toBe(true);
   });
   it('takes iptables-nft tables once, from iptables-save, and records how the backend was decided', () => {
-    const tables = m.ruleset.tables.map((t) => `${t.family} ${t.name} ${t.origin}`).sort();
+    const tables = m.ruleset.tables.filter((t) => !t.unread).map((t) => `${t.family} ${t.name} ${t.origin}`).sort();
     expect(tables).toEqual(['ip filter iptables-nft', 'ip nat iptables-nft']);
     expect(m.iptablesOrigin?.iptables).toMatchObject({ origin: 'iptables-nft', certain: true });
     const svc = m.ruleset.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'KUBE-SERVICES');
@@ -69,7 +69,7 @@ describe('buildNodeModel', () => {
   it('adds native nft tables next to the iptables ones', () => {
     const cap = labCapture();
     cap.dumps.nft = ok('nft -j list ruleset', readCorpus('kernel-redump', 'flannel-ipv4-nftables.nft.json'));
-    const tables = buildNodeModel('n', cap).ruleset.tables.map((t) => `${t.family} ${t.name} ${t.origin}`).sort();
+    const tables = buildNodeModel('n', cap).ruleset.tables.filter((t) => !t.unread).map((t) => `${t.family} ${t.name} ${t.origin}`).sort();
     expect(tables).toEqual(['ip filter iptables-nft', 'ip flannel-ipv4 nft', 'ip nat iptables-nft']);
   });
   it('turns a parse error into a warning and leaves that part unknown', () => {
@@ -86,7 +86,7 @@ describe('buildNodeModel', () => {
     cap.dumps['iptables-nft'] = ok('iptables-nft-save', iptablesSave);
     const n = buildNodeModel('n', cap);
     expect(n.conntrack[0]?.reply.src).toBe('10.64.2.4');
-    expect(n.ruleset.tables.filter((t) => t.name === 'nat')).toHaveLength(1);
+    expect(n.ruleset.tables.filter((t) => t.name === 'nat' && !t.unread)).toHaveLength(1);
     expect(n.have.iptables && n.have['iptables-nft']).toBe(true);
     expect(n.ruleset.warnings.some((w) => w.code === 'duplicate-table')).toBe(false);
   });
@@ -101,6 +101,8 @@ describe('buildNodeModel', () => {
     const n = buildNodeModel('empty', { dumps: {} });
     expect(n.links).toEqual([]);
     expect(Object.values(n.have).every((v) => v === false)).toBe(true);
-    expect(n.ruleset.tables).toEqual([]);
+    // Nothing read is nothing known: every table stands in as unread, every dump is a gap.
+    expect(n.ruleset.tables.every((t) => t.unread !== undefined)).toBe(true);
+    expect(n.gaps?.map((g) => g.dump)).toEqual(expect.arrayContaining(['addr', 'link', 'route', 'rule', 'neigh', 'fdb', 'sysctl', 'conntrack', 'iptables', 'ip6tables', 'nft']));
   });
 });

@@ -77,10 +77,15 @@ describe('parseConntrack', () => {
     expect(v6).toMatchObject({ l3: 'ipv6', mark: 16384, state: 'ESTABLISHED', timeout: 431999 });
     expect(sctp).toMatchObject({ protocol: 'sctp', state: 'CLOSED', original: { dport: 6000 } });
   });
-  it('reports malformed entries with line and column', () => {
-    const e = thrown(() => parseConntrack('tcp 6 1 ESTABLISHED src=1.2.3.4 dst=1.2.3.5 sport=1 dport=2 src=1.2.3.5 dst=1.2.3.4 sport=2 dport=1\ntcp 6 1 src=1.2.3.999 dst=x', src));
+  it('skips a malformed entry (that line, not the table) and reports it with line and column', () => {
+    const r = parseConntrack('tcp 6 1 ESTABLISHED src=1.2.3.4 dst=1.2.3.5 sport=1 dport=2 src=1.2.3.5 dst=1.2.3.4 sport=2 dport=1\ntcp 6 1 src=1.2.3.999 dst=x', src);
+    expect(r.value.entries).toHaveLength(1);
+    expect(r.value.skipped).toEqual([{ line: 2, text: 'tcp 6 1 src=1.2.3.999 dst=x', reason: expect.stringMatching(/^line 2: /) }]);
+    expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'skipped-line', line: 2 }));
+    // No readable entry at all: the dump is not conntrack output.
+    const e = thrown(() => parseConntrack('tcp 6 1 src=1.2.3.999 dst=x', src));
     expect(e).toBeInstanceOf(ParseError);
-    expect(e).toMatchObject({ line: 2, column: 13 });
+    expect(e).toMatchObject({ line: 1 });
     expect(thrown(() => parseConntrack('tcp 6 1 ESTABLISHED src=1.2.3.4', src))).toMatchObject({ line: 1 });
   });
 });

@@ -2,9 +2,9 @@
  * `iptables-save` / `ip6tables-save` (nf_tables and legacy backends, with or without counters) and
  * `iptables -S` (-P/-N/-A lines of one table) → the unified netfilter model.
  */
-import type { Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
+import type { LostPart, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
 import { ParseError, type ParseWarning } from '../error.js';
-import { builtinChain } from './base-chains.js';
+import { IPTABLES_TABLES, builtinChain, builtinChains } from './base-chains.js';
 import { addChain, addRule, newTable, queueLine, type ChainEntry, type PendingTable, type TableSource } from './iptables-table.js';
 import { tokenize } from './tokenize.js';
 
@@ -29,6 +29,13 @@ export interface IptablesSaveOpts {
    * the returned ruleset's `warnings` when their chain is first read.
    */
   rules?: 'eager' | 'on-use';
+  /**
+   * Recover from a bad line instead of throwing: the line is skipped and its table recorded in the ruleset's `lost`
+   * (the model then treats that table as unread), a dump cut before its end records the tables it never reached, and
+   * `iptables -S` output (no `*table` line) is read as the one table its built-in chains name, the others recorded as
+   * not in the dump. Only text that is no iptables dump at all (`iptables -L` output) still throws.
+   */
+  recover?: boolean;
 }
 
 const LIST_FORMAT = /^(Chain \S+ \((policy \S+|\d+ references)|target\s+prot\s+opt\s+source)/;
@@ -47,6 +54,11 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
   const fail: Fail = (msg, line, column) => {
     throw new ParseError(opts.source, msg, line, column);
   };
+  const lost: LostPart[] = [];
+  const seen = new Set<string>();
+  const recover = opts.recover === true;
+  // `iptables -S` output has no `*table` line at all; a save with a stray line outside its tables is no such output.
+  const implicitOpts = recover && opts.table === undefined && !/^\*/m.test(text) ? { ...opts, table: listedTable(text) } : opts;
 
   // Lines are found with indexOf, not split: on use, a rule line is filed by its offsets and never made a string.
   let lineNo = 0;
@@ -56,84 +68,96 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
     if (end < 0) end = text.length;
     pos = end + 1;
     lineNo++;
-    if (src.onUse && text.charCodeAt(start) === 45 /* - */ && text.charCodeAt(start + 1) === 65 /* A */ && text.charCodeAt(start + 2) === 32) {
-      const table = open ?? (implicit ??= implicitTable(opts, lineNo, '-A', fail, tables, src));
-      const last = lastPlain !== undefined && table.last === lastPlain ? lastPlain : undefined;
-      if (last !== undefined && text.startsWith(last.chain.name, start + 3) && text.charCodeAt(start + 3 + last.chain.name.length) === 32) {
-        queueLine(last, start, end, lineNo);
+    try {
+      if (src.onUse && text.charCodeAt(start) === 45 /* - */ && text.charCodeAt(start + 1) === 65 /* A */ && text.charCodeAt(start + 2) === 32) {
+        const table = open ?? (implicit ??= implicitTable(implicitOpts, lineNo, '-A', fail, tables, src));
+        const last = lastPlain !== undefined && table.last === lastPlain ? lastPlain : undefined;
+        if (last !== undefined && text.startsWith(last.chain.name, start + 3) && text.charCodeAt(start + 3 + last.chain.name.length) === 32) {
+          queueLine(last, start, end, lineNo);
+          continue;
+        }
+        const name = plainAppendChain(text, start, end);
+        if (name !== undefined) {
+          lastPlain = queueRule(table, table.chains.get(name), name, { from: start, to: end, line: lineNo }, 4, strict);
+          continue;
+        }
+      }
+      let line = text.slice(start, end);
+      if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
+      const first = line.charCodeAt(0);
+      if (line.length === 0 || first === 35 /* # */) {
+        if (line.startsWith('# Warning: iptables-legacy tables present'))
+          warnings.push({ code: 'legacy-tables-present', message: 'iptables-legacy tables are also present on this node: collect iptables-legacy-save too', line: lineNo });
         continue;
       }
-      const name = plainAppendChain(text, start, end);
-      if (name !== undefined) {
-        lastPlain = queueRule(table, table.chains.get(name), name, { from: start, to: end, line: lineNo }, 4, strict);
+      if (first === 42 /* * */) {
+        if (open && !recover) fail(`table *${open.name} (line ${open.line}) has no COMMIT before *${line.slice(1)}`, lineNo, 1);
+        if (open) lost.push({ table: open.name, line: lineNo, reason: `table *${open.name} (line ${open.line}) has no COMMIT before *${line.slice(1)}` });
+        open = newTable(line.slice(1).trim(), lineNo, src);
+        if (open.name === '') fail('table name missing after *', lineNo, 2);
+        tables.push(open);
         continue;
       }
-    }
-    let line = text.slice(start, end);
-    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
-    const first = line.charCodeAt(0);
-    if (line.length === 0 || first === 35 /* # */) {
-      if (line.startsWith('# Warning: iptables-legacy tables present'))
-        warnings.push({ code: 'legacy-tables-present', message: 'iptables-legacy tables are also present on this node: collect iptables-legacy-save too', line: lineNo });
-      continue;
-    }
-    if (first === 42 /* * */) {
-      if (open) fail(`table *${open.name} (line ${open.line}) has no COMMIT before *${line.slice(1)}`, lineNo, 1);
-      open = newTable(line.slice(1).trim(), lineNo, src);
-      if (open.name === '') fail('table name missing after *', lineNo, 2);
-      tables.push(open);
-      continue;
-    }
-    if (first === 67 /* C */ && line.trimEnd() === 'COMMIT') {
-      if (!open) fail('COMMIT without a *table line before it', lineNo, 1);
-      open = undefined;
-      continue;
-    }
-    if ((first === 67 /* C */ || first === 116 /* t */) && LIST_FORMAT.test(line))
-      fail('this is `iptables -L` output (the human list format); capture with iptables-save (or iptables -S) instead', lineNo, 1);
-    if (first === 58 /* : */) {
-      if (!open) fail('chain declaration before any *table line', lineNo, 1);
-      declareChain(open, line, lineNo, warnings, fail);
-      continue;
-    }
-    const tokens = tokenize(line, opts.source, lineNo);
-    const ti = first === 91 /* [ */ && COUNTERS.test(line) ? 1 : 0; // skip the [p:b] word
-    const cmd = tokens[ti];
-    if (!cmd) continue;
-    const table = open ?? (implicit ??= implicitTable(opts, lineNo, cmd.value, fail, tables, src));
-    const name = tokens[ti + 1]?.value;
-    switch (cmd.value) {
-      case '-A':
-      case '--append':
-        if (name === undefined) fail('-A needs a chain name', lineNo, cmd.end + 1);
-        if (src.onUse) {
-          lastPlain = undefined; // the name may hold quotes or escapes: never compare it with a raw line
-          queueRule(table, table.chains.get(name), name, { from: start, to: end, line: lineNo }, tokens[ti + 1]!.start + 1, strict);
+      if (first === 67 /* C */ && line.trimEnd() === 'COMMIT') {
+        if (!open) fail('COMMIT without a *table line before it', lineNo, 1);
+        open = undefined;
+        continue;
+      }
+      if ((first === 67 /* C */ || first === 116 /* t */) && LIST_FORMAT.test(line))
+        throw new NotAnIptablesDump(opts.source, 'this is `iptables -L` output (the human list format); capture with iptables-save (or iptables -S) instead', lineNo, 1);
+      if (first === 58 /* : */) {
+        if (!open) fail('chain declaration before any *table line', lineNo, 1);
+        declareChain(open, line, lineNo, warnings, fail);
+        continue;
+      }
+      const tokens = tokenize(line, opts.source, lineNo);
+      const ti = first === 91 /* [ */ && COUNTERS.test(line) ? 1 : 0; // skip the [p:b] word
+      const cmd = tokens[ti];
+      if (!cmd) continue;
+      const table = open ?? (implicit ??= implicitTable(implicitOpts, lineNo, cmd.value, fail, tables, src));
+      const name = tokens[ti + 1]?.value;
+      switch (cmd.value) {
+        case '-A':
+        case '--append':
+          if (name === undefined) fail('-A needs a chain name', lineNo, cmd.end + 1);
+          if (src.onUse) {
+            lastPlain = undefined; // the name may hold quotes or escapes: never compare it with a raw line
+            queueRule(table, table.chains.get(name), name, { from: start, to: end, line: lineNo }, tokens[ti + 1]!.start + 1, strict);
+            break;
+          }
+          // Declarations precede rules in both formats, so strict parsing translates at once; non-strict
+          // (fragments) waits until every chain name in the text is known.
+          if (strict) addRule(table, { chain: name, line: lineNo, text: line, tokens, start: ti + 2 });
+          else table.rules.push({ chain: name, line: lineNo, text: line, tokens, start: ti + 2 });
+          break;
+        case '-N':
+        case '--new-chain':
+          if (name === undefined) fail('-N needs a chain name', lineNo, cmd.end + 1);
+          addChain(table, name, lineNo);
+          break;
+        case '-P':
+        case '--policy': {
+          const policy = tokens[ti + 2]?.value;
+          if (name === undefined || policy === undefined) fail('-P needs a chain and a policy', lineNo, cmd.end + 1);
+          setPolicy(table, name, policy, lineNo, warnings, fail);
           break;
         }
-        // Declarations precede rules in both formats, so strict parsing translates at once; non-strict
-        // (fragments) waits until every chain name in the text is known.
-        if (strict) addRule(table, { chain: name, line: lineNo, text: line, tokens, start: ti + 2 });
-        else table.rules.push({ chain: name, line: lineNo, text: line, tokens, start: ti + 2 });
-        break;
-      case '-N':
-      case '--new-chain':
-        if (name === undefined) fail('-N needs a chain name', lineNo, cmd.end + 1);
-        addChain(table, name, lineNo);
-        break;
-      case '-P':
-      case '--policy': {
-        const policy = tokens[ti + 2]?.value;
-        if (name === undefined || policy === undefined) fail('-P needs a chain and a policy', lineNo, cmd.end + 1);
-        setPolicy(table, name, policy, lineNo, warnings, fail);
-        break;
+        default:
+          fail(`unexpected line: expected *table, :CHAIN, -A, -N, -P or COMMIT, got "${cmd.value}"`, lineNo, cmd.start + 1);
       }
-      default:
-        fail(`unexpected line: expected *table, :CHAIN, -A, -N, -P or COMMIT, got "${cmd.value}"`, lineNo, cmd.start + 1);
+    } catch (e) {
+      if (!recover || !(e instanceof ParseError) || e instanceof NotAnIptablesDump) throw e;
+      // A bad line costs its table (the line could have been any rule of it); outside a table, any table.
+      lost.push(open ? { table: open.name, line: lineNo, reason: e.brief } : { line: lineNo, reason: e.brief });
     }
   }
-  if (open) fail(`table *${open.name} (line ${open.line}) has no COMMIT`, lineNo);
-  return { tables: tables.map((t) => finishTable(t, opts, strict, warnings)), warnings };
+  if (open && !recover) fail(`table *${open.name} (line ${open.line}) has no COMMIT`, lineNo);
+  for (const t of tables) seen.add(t.name);
+  if (open) lost.push({ table: open.name, line: lineNo, reason: `the dump ends inside *${open.name} without COMMIT: it was cut`, unseen: unseenTables(seen) });
+  if (implicit && implicitOpts !== opts) lost.push({ reason: `\`iptables -S\` output lists one table: read as *${implicit.name}, the table its built-in chains name`, unseen: unseenTables(seen) });
+  const out: Ruleset = { tables: tables.map((t) => finishTable(t, opts, strict, warnings)), warnings };
+  if (lost.length) out.lost = lost;
+  return out;
 }
 
 /**
@@ -236,4 +260,23 @@ function finishTable(t: PendingTable, opts: IptablesSaveOpts, strict: boolean, w
     for (const r of t.rules) queueLine(t.chains.get(r.chain)!, r.at!.from, r.at!.to, r.line);
   } else for (const r of t.rules) addRule(t, r);
   return { family: opts.family, name: t.name, origin: opts.origin, dump: 'iptables-save', chains: [...t.chains.values()].map((c) => c.chain), sets: [] };
+}
+
+/** Text that is no iptables dump at all: even a recovering parse refuses it. */
+class NotAnIptablesDump extends ParseError {}
+
+/** Standard tables a dump did not show (cut, or `iptables -S` of one table). */
+function unseenTables(seen: Set<string>): string[] | undefined {
+  const out = [...IPTABLES_TABLES].filter((t) => !seen.has(t));
+  return out.length ? out : undefined;
+}
+
+/**
+ * The table `iptables -S` output lists, from its `-P` lines (each built-in chain once): the table whose built-in chains
+ * are exactly those. Without `-t`, `iptables -S` lists filter; filter and security have the same chains, filter is taken.
+ */
+function listedTable(text: string): string {
+  const policies = new Set([...text.matchAll(/^-P (\S+) /gm)].map((m) => m[1]!));
+  const fits = [...IPTABLES_TABLES].find((t) => builtinChains(t).length === policies.size && builtinChains(t).every((c) => policies.has(c)));
+  return fits ?? 'filter';
 }

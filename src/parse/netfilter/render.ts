@@ -72,6 +72,7 @@ export function renderExpr(e: Expr): string {
       return `${e.negate ? '! ' : ''}recent ${e.mode} ${e.name}${e.seconds !== undefined ? ` seconds ${e.seconds}` : ''}${e.reap ? ' reap' : ''} ${e.side}`;
     case 'always': return e.text;
     case 'unknown-match': return e.text;
+    case 'unread': return `(rules not read: ${e.dump} dump)`;
     case 'verdict': return e.target ? `${e.verdict} ${e.target}` : e.verdict;
     case 'reject': return e.with ? `reject with ${e.with}` : 'reject';
     case 'vmap': return `${renderSelector(e.key)} vmap ${renderMap(e.map)}`;
