@@ -12,6 +12,7 @@ import { runHook } from './hook.js';
 import { sameAddr } from './addr.js';
 import { bridgeNfCallIptables } from './sysctl.js';
 import { deliverPod, linkOf } from './egress.js';
+import { gapOn, unreadEnd } from './gaps.js';
 
 export type PortLookup = { kind: 'found'; mac: string; port: string } | { kind: 'missing'; why: string };
 
@@ -42,6 +43,8 @@ export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pac
       addSteps(f0, node.name, [bridgeStep(bridge, pkt, port)]);
       return deliverBridged(ctx, node, f0, b.packet, port.kind === 'found' ? port.port : bridge);
     }
+    const sysctlGap = brnf.known ? undefined : gapOn(node, 'sysctl');
+    if (sysctlGap) return [unreadEnd(f0, node, sysctlGap, `br_netfilter (bridge-nf-call-iptables) for ${bridge}`, b.packet)];
     if (!brnf.known) note(f0, `bridge-nf-call-iptables on ${node.name} unknown (sysctls not collected): assumed 1, as Kubernetes requires`);
     const pre = runHook(node, 'prerouting', b.packet, { layer: 'ip' });
     return pre.flatMap((r) => {

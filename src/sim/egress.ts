@@ -13,6 +13,7 @@ import { portFor } from './bridge.js';
 import { encap } from './vxlan.js';
 import { encapIpip } from './ipip.js';
 import { beyondNode } from './fabric.js';
+import { gapOn, unreadEnd } from './gaps.js';
 
 /** Devices whose next hop being a node address does not make them the underlay: the packet is wrapped or stays local. */
 const TUNNEL_OR_LOCAL: ReadonlySet<string> = new Set(['vxlan', 'ipip', 'bridge', 'loopback']);
@@ -23,6 +24,9 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   const dev = hop.dev;
   const link = linkOf(node, dev);
   if (!dev) return [end(flow, 'uncertain', `route on ${node.name} has no device`, pkt)];
+  // Without the link dump a device's kind (veth, bridge, vxlan …) is unknown, and it decides how the packet leaves.
+  const linkGap = link?.kind === 'loopback' ? undefined : gapOn(node, 'links');
+  if (linkGap) return [unreadEnd(flow, node, linkGap, `how the packet leaves by ${dev}`, pkt)];
   if (!link) {
     if (node.links.length > 0) return [end(flow, 'uncertain', `device ${dev} of the route is not in ${node.name}'s link dump`, pkt)];
     note(flow, `links of ${node.name} not collected: ${dev} treated as the underlay`);
@@ -37,10 +41,13 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   switch (link.kind) {
     case 'loopback':
       return arrive(ctx, node.name, flow, { ...pkt, iif: 'lo', oif: undefined });
-    case 'veth':
+    case 'veth': {
       // A pod's veth is reached by a direct route and carries no address of the pod's subnet; a gateway
       // behind it, or an address whose subnet holds the next hop, makes it an uplink to a network segment.
+      const addrGap = hop.gateway ? undefined : gapOn(node, 'addresses');
+      if (addrGap) return [unreadEnd(flow, node, addrGap, `whether ${dev} leads to a pod or to a network segment`, pkt)];
       return hop.gateway || onSegment(node, dev, nexthop) ? underlay(ctx, node, flow, pkt, hop) : deliverPod(ctx, node, flow, pkt, dev);
+    }
     case 'bridge':
       return bridgeOut(ctx, node, flow, pkt, link, hop);
     case 'vxlan':

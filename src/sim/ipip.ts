@@ -13,6 +13,7 @@ import { addSteps, end, type Flow } from './flow.js';
 import { arrive, originate, type WalkCtx } from './walk.js';
 import type { ResolvedHop } from './route.js';
 import { sameAddr } from './addr.js';
+import { gapOn, unreadEnd } from './gaps.js';
 
 export function encapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, link: Link, hop: ResolvedHop): Branch[] {
   if (pkt.family !== 4) return [end(flow, 'dropped', `${link.name} on ${node.name} is an IPv4-in-IPv4 tunnel: it does not carry IPv6`, pkt)];
@@ -43,6 +44,8 @@ export function decapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Pack
     up.find((l) => l.ipip?.local === undefined && is(l.ipip?.remote, outer.saddr)) ??
     up.find((l) => is(l.ipip?.local, outer.daddr) && l.ipip?.remote === undefined) ??
     up.find((l) => l.ipip?.local === undefined && l.ipip?.remote === undefined);
+  const linkGap = dev ? undefined : gapOn(node, 'links');
+  if (linkGap) return [unreadEnd(flow, node, linkGap, `the IPIP device for ${outer.saddr} → ${outer.daddr}`, outer)];
   if (!dev) return [end(flow, 'dropped', `${node.name} has no up IPIP tunnel for ${outer.saddr} → ${outer.daddr}: the tunnel packet is dropped (ICMP protocol unreachable)`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };
   addSteps(flow, node.name, [{ kind: 'decap', summary: `IPIP decapsulation on ${dev.name}`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { tunnel: 'ipip', dev: dev.name } }]);

@@ -5,6 +5,7 @@
 import type { NodeModel, Route, RoutingRule, NextHop } from '../model/node.js';
 import { inPrefix, parsePrefix, prefixLen } from './addr.js';
 import { PROTO_NUMBERS } from './packet.js';
+import { gapFor, type StateGap } from '../model/gaps.js';
 
 /** What the lookup sees of the packet (flowi4). */
 export interface FlowKey {
@@ -32,7 +33,9 @@ export type RouteResult =
   | { kind: 'broadcast'; route: Route; table: number; rule?: RoutingRule }
   | { kind: 'unicast'; route: Route; table: number; hops: ResolvedHop[]; rule?: RoutingRule }
   | { kind: 'blackhole' | 'unreachable' | 'prohibit'; route?: Route; table?: number; rule?: RoutingRule }
-  | { kind: 'none'; tried: number[] };
+  | { kind: 'none'; tried: number[] }
+  /** The node's routes or rules were not read (model/gaps.ts): no lookup can be trusted. */
+  | { kind: 'unknown'; gap: StateGap };
 
 /** The kernel's default policy when `ip rule` shows nothing (or was not collected). */
 const DEFAULT_RULES = (family: 4 | 6): RoutingRule[] => [
@@ -49,6 +52,8 @@ export function routingRules(node: NodeModel, family: 4 | 6): RoutingRule[] {
 
 /** Full policy-routing lookup. */
 export function lookupRoute(node: NodeModel, flow: FlowKey): RouteResult {
+  const gap = gapFor(node.gaps, 'routes', flow.family) ?? gapFor(node.gaps, 'rules', flow.family);
+  if (gap) return { kind: 'unknown', gap };
   const rules = routingRules(node, flow.family);
   const tried: number[] = [];
   for (let i = 0; i < rules.length; i++) {
@@ -103,7 +108,7 @@ function ruleMatches(rule: RoutingRule, f: FlowKey): boolean {
 }
 
 /** Longest-prefix match in one table; ties go to the lowest metric (fib alias order). */
-export function lookupTable(node: NodeModel, flow: FlowKey, table: number): Exclude<RouteResult, { kind: 'none' }> | undefined {
+export function lookupTable(node: NodeModel, flow: FlowKey, table: number): Exclude<RouteResult, { kind: 'none' | 'unknown' }> | undefined {
   let best: Route | undefined;
   let bestLen = -1;
   for (const r of node.routes) {

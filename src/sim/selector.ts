@@ -207,6 +207,7 @@ function fib(sel: Extract<Selector, { kind: 'fib' }>, pkt: Packet, ctx: EvalCtx)
     iif: useIif && !reverse ? pkt.iif : undefined,
     mark: flags.includes('mark') ? pkt.mark : 0,
   });
+  if (r.kind === 'unknown') return unknown(`fib ${flags.join(' . ')} ${sel.result}: the ${r.gap.dump} dump of ${ctx.node.name} was not read`);
   let dev = '';
   if (r.kind === 'unicast') dev = r.hops[0]?.dev ?? '';
   else if (r.kind === 'local') dev = r.route.dev ?? 'lo';

@@ -8,6 +8,7 @@ import type { ResolvedHop } from './route.js';
 import { sameAddr } from './addr.js';
 import { selectSourceAddr } from './local.js';
 import { decapIpip } from './ipip.js';
+import { gapOn, unreadEnd } from './gaps.js';
 
 /** VXLAN: the inner packet's next hop → neighbour MAC → FDB entry → remote VTEP; the outer UDP packet is sent by the node. */
 export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, link: Link, hop: ResolvedHop): Branch[] {
@@ -31,6 +32,9 @@ export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, li
       } else if (flood.length > 1) {
         return [end(flow, 'uncertain', `VXLAN ${link.name} on ${node.name} floods to ${flood.length} VTEPs (no specific FDB entry for ${nexthop})`, pkt)];
       } else {
+        // Without the neighbour or FDB dump, "no entry" only means "not read".
+        const gap = !n ? gapOn(node, 'neighbours') : gapOn(node, 'fdb');
+        if (gap) return [unreadEnd(flow, node, gap, `the VXLAN destination of ${nexthop} on ${link.name}`, pkt)];
         const why = !n ? `no neighbour entry for ${nexthop} on ${link.name}` : `no FDB entry for ${mac} on ${link.name}`;
         return [end(flow, 'dropped', `VXLAN ${link.name} on ${node.name} has no destination: ${why}`, pkt)];
       }
@@ -59,6 +63,8 @@ export function decap(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Packet):
   const inner = outer.inner!;
   if (inner.tunnel === 'ipip') return decapIpip(ctx, node, flow, outer);
   const dev = node.links.find((l) => l.kind === 'vxlan' && l.vxlan?.id === inner.vni && (l.vxlan.port === inner.port || !l.vxlan.port));
+  const linkGap = dev ? undefined : gapOn(node, 'links');
+  if (linkGap) return [unreadEnd(flow, node, linkGap, `the VXLAN device for VNI ${inner.vni}`, outer)];
   if (!dev) return [end(flow, 'dropped', `${node.name} has no VXLAN device with VNI ${inner.vni} on port ${inner.port}: the tunnel packet is dropped`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };
   addSteps(flow, node.name, [{ kind: 'decap', summary: `VXLAN decapsulation on ${dev.name} (VNI ${inner.vni})`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { vni: inner.vni, dev: dev.name } }]);

@@ -5,7 +5,9 @@
  */
 import type { IpvsService } from '../model/ipvs.js';
 import type { NodeModel } from '../model/node.js';
-import type { Branch, Step } from './trace.js';
+import type { Branch, BranchCause, Step } from './trace.js';
+import type { StateGap } from '../model/gaps.js';
+import { conntrackGap, gapOn, unreadEnd } from './gaps.js';
 import { portPhrase, viewOf, type Packet } from './packet.js';
 import type { World } from './world.js';
 import { addSteps, end, endOfVerdict, fork, newFlow, note, takeRun, type Flow } from './flow.js';
@@ -54,10 +56,14 @@ export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, 
   if (flow.visited.includes(key)) return [end(flow, 'loop', `routing loop: the packet came back to ${nodeName} on ${pkt.iif}`, pkt)];
   flow.visited.push(key);
   addSteps(flow, nodeName, [{ kind: 'ingress', summary: `arrives on ${pkt.iif}${pkt.physIn ? ` (${portPhrase(pkt.physIn)})` : ''}`, packetBefore: viewOf(pkt), detail: { iif: pkt.iif ?? '' } }]);
+  const ctGap = findEntry(node, pkt) ? undefined : conntrackGap(node, pkt);
+  if (ctGap) return [unreadEnd(flow, node, ctGap, `the conntrack entry of this flow`, pkt)];
   pkt = conntrack(node, flow, pkt);
   if (bridged) return bridgedFrame(ctx, node, flow, pkt);
   if (pkt.physIn) {
     const brnf = bridgeNfCallIptables(node, pkt.iif ?? '', pkt.family);
+    const sysctlGap = brnf.known ? undefined : gapOn(node, 'sysctl');
+    if (sysctlGap) return [unreadEnd(flow, node, sysctlGap, `br_netfilter (bridge-nf-call-iptables) for ${pkt.iif}`, pkt)];
     if (brnf.known && !brnf.value) pkt = { ...pkt, physIn: undefined };
   }
   const runs = runHook(node, 'prerouting', pkt, { layer: 'ip' });
@@ -90,15 +96,19 @@ function conntrack(node: NodeModel, flow: Flow, pkt: Packet): Packet {
 export function routeInput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
   const r = lookupRoute(node, { family: pkt.family, saddr: pkt.saddr, daddr: pkt.daddr, iif: pkt.iif, mark: pkt.mark, proto: pkt.proto, sport: pkt.sport, dport: pkt.dport });
   addSteps(flow, node.name, [routeStep(pkt, r)]);
+  if (r.kind === 'unknown') return [routeFailure(flow, node, pkt, r)];
   const rp = checkRpFilter(node, pkt, r);
-  if (rp) return [end(flow, 'dropped', rp, pkt)];
+  if (rp?.kind === 'unknown') return [unreadEnd(flow, node, rp.gap, `rp_filter on ${pkt.iif}`, pkt)];
+  if (rp) return [caused(end(flow, 'dropped', rp.reason, pkt), { code: 'rp-filter', node: node.name, iif: pkt.iif ?? '' })];
   switch (r.kind) {
     case 'local':
     case 'broadcast':
       return input(ctx, node, flow, pkt);
     case 'unicast': {
       const fw = forwarding(node, pkt.family, pkt.iif);
-      if (fw.known && !fw.value) return [end(flow, 'dropped', `forwarding is disabled on ${node.name} (net.ipv4.ip_forward / conf.${pkt.iif}.forwarding = 0): the packet is not routed on`, pkt)];
+      if (fw.known && !fw.value) return [caused(end(flow, 'dropped', `forwarding is disabled on ${node.name} (net.ipv4.ip_forward / conf.${pkt.iif}.forwarding = 0): the packet is not routed on`, pkt), { code: 'forwarding-disabled', node: node.name, ...(pkt.iif ? { iif: pkt.iif } : {}) })];
+      const sysctlGap = fw.known ? undefined : gapOn(node, 'sysctl');
+      if (sysctlGap) return [unreadEnd(flow, node, sysctlGap, 'forwarding', pkt)];
       if (!fw.known) note(flow, `forwarding on ${node.name} not known (sysctls not collected): assumed enabled`);
       return splitHops(flow, r.hops).flatMap(({ f, hop }) => forward(ctx, node, f, pkt, hop));
     }
@@ -128,25 +138,41 @@ function routeFailure(flow: Flow, node: NodeModel, pkt: Packet, r: RouteResult):
       return end(flow, 'no-route', `unreachable route on ${node.name}${r.route ? `: ${describeRoute(r.route)}` : ''}`, pkt);
     case 'none':
       return end(flow, 'no-route', `no route to ${pkt.daddr} on ${node.name} (tables tried: ${r.tried.map(tableName).join(', ') || 'none'})`, pkt);
+    case 'unknown':
+      return unreadEnd(flow, node, r.gap, `the route to ${pkt.daddr}`, pkt);
     default:
       return end(flow, 'uncertain', `unexpected route result ${r.kind}`, pkt);
   }
 }
 
+type RpCheck = { kind: 'drop'; reason: string } | { kind: 'unknown'; gap: StateGap } | undefined;
+
 /** fib_validate_source: strict mode wants the reverse route to leave by the interface the packet came in on. */
-function checkRpFilter(node: NodeModel, pkt: Packet, r: RouteResult): string | undefined {
+function checkRpFilter(node: NodeModel, pkt: Packet, r: RouteResult): RpCheck {
   if (!pkt.iif || pkt.iif === 'lo' || pkt.family !== 4) return undefined;
   const mode = rpFilter(node, pkt.iif);
-  if (!mode.known || mode.value === 0) return undefined;
+  if (!mode.known) {
+    const gap = gapOn(node, 'sysctl');
+    return gap ? { kind: 'unknown', gap } : undefined;
+  }
+  if (mode.value === 0) return undefined;
   if (r.kind === 'local' && node.addresses.some((a) => a.local === pkt.saddr)) return undefined;
   const rev = lookupRoute(node, { family: 4, saddr: pkt.daddr, daddr: pkt.saddr, iif: pkt.iif, mark: pkt.mark });
+  if (rev.kind === 'unknown') return rev;
   const revDev = rev.kind === 'unicast' ? rev.hops.map((h) => h.dev) : rev.kind === 'local' ? [rev.route.dev] : [];
-  if (revDev.length === 0) return `rp_filter on ${node.name}:${pkt.iif} drops it: no route back to ${pkt.saddr}`;
-  if (mode.value === 1 && !revDev.includes(pkt.iif)) return `rp_filter=1 (strict) on ${node.name}:${pkt.iif} drops it: the route back to ${pkt.saddr} leaves by ${revDev.join(',')}`;
+  if (revDev.length === 0) return { kind: 'drop', reason: `rp_filter on ${node.name}:${pkt.iif} drops it: no route back to ${pkt.saddr}` };
+  if (mode.value === 1 && !revDev.includes(pkt.iif)) return { kind: 'drop', reason: `rp_filter=1 (strict) on ${node.name}:${pkt.iif} drops it: the route back to ${pkt.saddr} leaves by ${revDev.join(',')}` };
   return undefined;
 }
 
+function caused(b: Branch, cause: BranchCause): Branch {
+  b.cause = cause;
+  return b;
+}
+
 function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
+  const ipvsGap = gapOn(node, 'ipvs');
+  if (ipvsGap && !pkt.inner) return [unreadEnd(flow, node, ipvsGap, `whether IPVS takes ${pkt.daddr}${pkt.dport !== undefined ? `:${pkt.dport}` : ''}`, pkt)];
   if (!hasIpvs(node)) return inputFrom(ctx, node, flow, pkt, {});
   // IPVS takes packets for its virtual servers between the filter and nat INPUT chains.
   const runs = runHook(node, 'input', pkt, { layer: 'ip', range: { below: IPVS_LOCAL_IN_PRIORITY } });
@@ -240,6 +266,10 @@ export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Pack
   if (pkt.original.saddr === '') pkt = { ...pkt, original: { ...pkt.original, saddr: pkt.saddr } };
   addSteps(flow, nodeName, [{ kind: 'ingress', summary: `sent by ${nodeName} itself (local process or hostNetwork pod)`, packetBefore: viewOf(pkt) }, routeStep(pkt, r)]);
   if (r.kind !== 'unicast' && r.kind !== 'local' && r.kind !== 'broadcast') return [routeFailure(flow, node, pkt, r)];
+  const ctGap = findEntry(node, pkt) ? undefined : conntrackGap(node, pkt);
+  if (ctGap) return [unreadEnd(flow, node, ctGap, `the conntrack entry of this flow`, pkt)];
+  const ipvsGap = pkt.inner ? undefined : gapOn(node, 'ipvs');
+  if (ipvsGap) return [unreadEnd(flow, node, ipvsGap, `whether IPVS takes ${pkt.daddr}${pkt.dport !== undefined ? `:${pkt.dport}` : ''}`, pkt)];
   pkt = conntrack(node, flow, pkt);
   const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
   return splitHops(flow, hops).flatMap(({ f, hop }) => {
@@ -305,6 +335,7 @@ function sourceFor(node: NodeModel, r: RouteResult, daddr: string, family: 4 | 6
 export function routeStep(pkt: Packet, r: RouteResult): Step {
   const base: Step = { kind: 'route', summary: '', packetBefore: viewOf(pkt) };
   if (r.kind === 'none') return { ...base, summary: `route lookup ${pkt.daddr}: no route (tables ${r.tried.map(tableName).join(', ')})`, verdict: 'no route' };
+  if (r.kind === 'unknown') return { ...base, summary: `route lookup ${pkt.daddr}: unknown (the ${r.gap.dump} dump was not read)`, verdict: 'unknown' };
   const via = r.rule ? ` (ip rule ${r.rule.priority} → table ${tableName(r.rule.table ?? 254)})` : '';
   if (!r.route) return { ...base, summary: `route lookup ${pkt.daddr}: ${r.kind}${via}`, verdict: r.kind };
   const s: Step = { ...base, summary: `route lookup ${pkt.daddr}: ${describeRoute(r.route)}${via}`, table: tableName(r.route.table), rule: describeRoute(r.route), verdict: r.kind };

@@ -20,6 +20,7 @@ import { externalNameFinding, headlessFinding, isNoLocalEndpoint, serviceTypeFin
 import { entryNodes, nodeAddresses, plannedTargets, podIps, serviceIps, type Target } from './targets.js';
 import { objectsOf } from './views.js';
 import type { DnsInfo } from '../../sim/trace.js';
+import type { StateGap } from '../../model/gaps.js';
 import { clusterDns, podResolvConf } from '../dns/index.js';
 import { resolveDnsDestination, type Named } from './dns.js';
 import { findIngress, routeIngress } from './ingress-rules.js';
@@ -169,7 +170,7 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
   if (start.ok) {
     branches = mergeBranches(simulate(tw.world, pkt, start.start));
     alternative = hookOrderAlternative(tw.world, branches, (w) => mergeBranches(simulate(w, pkt, start.start)));
-  } else branches = [{ probability: 1, disposition: 'insufficient-info', reason: start.reason, hops: [], notes: [] }];
+  } else branches = [notStarted(start, srcNode)];
   if (source.kind === 'external') for (const b of branches) b.notes.push(...[source.assumed, ...t.notes].filter((n): n is string => !!n));
   else for (const b of branches) b.notes.push(...t.notes);
   const trace: Trace = {
@@ -199,7 +200,14 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
   return trace;
 }
 
-function planStart(snapshot: Snapshot, tw: TraceWorld, source: TraceSource, t: Target): { ok: true; start: Start } | { ok: false; reason: string } {
+/** A walk that cannot start: the source's node is not in the snapshot, or what places the packet there was not read. */
+function notStarted(s: { reason: string; gap?: StateGap }, node: string): Branch {
+  const b: Branch = { probability: 1, disposition: s.gap ? 'uncertain' : 'insufficient-info', reason: s.reason, hops: [], notes: [] };
+  if (s.gap) b.cause = { code: 'state-unread', node, dump: s.gap.dump, state: s.gap.state };
+  return b;
+}
+
+function planStart(snapshot: Snapshot, tw: TraceWorld, source: TraceSource, t: Target): { ok: true; start: Start } | { ok: false; reason: string; gap?: StateGap } {
   const nodeName = source.kind === 'pod' ? source.node : source.kind === 'node' ? source.name : (t.entry ?? '');
   const model = tw.models.get(nodeName);
   if (!model) return { ok: false, reason: `node ${nodeName} not probed: the ${source.kind === 'external' ? 'entry' : "source's own"} node is not in the snapshot` };

@@ -10,11 +10,15 @@ import { lookupTable } from '../../sim/route.js';
 import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { fibAddrType } from '../../sim/local.js';
 import { UNKNOWN_PORT } from '../../sim/packet.js';
+import { describeGap, gapFor, type StateGap } from '../../model/gaps.js';
 
-export type Ingress = { ok: true; start: Start } | { ok: false; reason: string };
+export type Ingress = { ok: true; start: Start } | { ok: false; reason: string; gap?: StateGap };
 
 export function podIngress(node: NodeModel, podIp: string, dst: string): Ingress {
   const family = podIp.includes(':') ? 6 : 4;
+  // The pod's interface comes from the route to it and the link it names: unread, they are not "missing".
+  const gap = gapFor(node.gaps, 'routes', family) ?? gapFor(node.gaps, 'links');
+  if (gap) return { ok: false, reason: `where ${podIp} enters ${node.name} is unknown: ${describeGap(gap)}`, gap };
   const r = lookupTable(node, { family, daddr: podIp, mark: 0 }, 254);
   if (!r || r.kind !== 'unicast') return { ok: false, reason: `${node.name} has no route to the pod address ${podIp}: cannot tell which interface the pod uses` };
   const dev = r.hops[0]?.dev;

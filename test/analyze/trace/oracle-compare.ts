@@ -1,7 +1,7 @@
 /** Compares one oracle observation with the simulator's branches; lists every disagreement. */
 import { buildNodeModel } from '../../../src/model/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
-import { buildWorld } from '../../../src/analyze/trace/world.js';
+import { buildWorld, type NodeBuilder } from '../../../src/analyze/trace/world.js';
 import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
 import { newPacket, simulate, mergeBranches, type Branch, type Finding, type Step } from '../../../src/sim/index.js';
 import { isFailure, type Trace } from '../../../src/sim/trace.js';
@@ -21,12 +21,12 @@ export interface Prediction {
  * `dns-query` trace for `--dns`), else a trace from the source pod to ip:port, or, from the underlay,
  * a walk that enters the node owning the destination address.
  */
-export function predictCase(snapshot: Snapshot, o: Observation): Prediction {
+export function predictCase(snapshot: Snapshot, o: Observation, buildNode: NodeBuilder = buildNodeModel): Prediction {
   const proto = o.case.to.protocol.toLowerCase() as 'tcp' | 'udp';
   const sport = o.case.sourcePort;
   const req = o.case.netx;
   if (req) {
-    const r = traceRequest(snapshot, { src: req.src, dst: req.dst, namespace: 'default', ...(req.fromNode ? { fromNode: req.fromNode } : {}), ...(req.dns ? { dns: true } : {}), ...(req.family ? { family: req.family } : {}), ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
+    const r = traceRequest(snapshot, { src: req.src, dst: req.dst, namespace: 'default', ...(req.fromNode ? { fromNode: req.fromNode } : {}), ...(req.dns ? { dns: true } : {}), ...(req.family ? { family: req.family } : {}), ...(sport ? { sport } : {}) }, { buildNode });
     // Several traces (a headless service: one per endpoint): the one to the probed address.
     const trace = req.dns ? r.traces.find((t) => t.role === 'dns-query') : (r.traces.find((t) => t.destination.ip === o.case.to.ip && t.destination.port === o.case.to.port) ?? r.traces[0]);
     if (!trace) throw new Error(`netx gave no ${req.dns ? 'dns-query ' : ''}trace for ${req.src} → ${req.dst}`);
@@ -34,13 +34,15 @@ export function predictCase(snapshot: Snapshot, o: Observation): Prediction {
   }
   if (o.source.namespace === 'pod') {
     const host = o.case.to.ip.includes(':') ? `[${o.case.to.ip}]` : o.case.to.ip;
-    const r = traceRequest(snapshot, { src: o.case.from, dst: `${host}:${o.case.to.port}`, namespace: 'default', protocol: proto, ...(sport ? { sport } : {}) }, { buildNode: buildNodeModel });
+    const r = traceRequest(snapshot, { src: o.case.from, dst: `${host}:${o.case.to.port}`, namespace: 'default', protocol: proto, ...(sport ? { sport } : {}) }, { buildNode });
     return { branches: r.traces[0]!.branches, findings: r.traces[0]!.findings, trace: r.traces[0]! };
   }
   // From the underlay (outside the cluster): arrives on the interface of the node that owns the address.
-  const tw = buildWorld(snapshot, buildNodeModel);
+  const tw = buildWorld(snapshot, buildNode);
   const node = tw.world.nodeByAddr.get(o.case.to.ip)!;
-  const iif = tw.models.get(node)!.addresses.find((a) => a.local === o.case.to.ip)!.ifname;
+  const iif = tw.models.get(node)!.addresses.find((a) => a.local === o.case.to.ip)?.ifname;
+  // Without the node's addresses (an addr dump lost) nothing says where the packet enters.
+  if (iif === undefined) return { branches: [{ probability: 1, disposition: 'insufficient-info', reason: `${node} shows no interface holding ${o.case.to.ip}`, hops: [], notes: [] }], findings: [] };
   const branches = mergeBranches(simulate(tw.world, newPacket({ proto, saddr: o.source.ip, daddr: o.case.to.ip, dport: o.case.to.port }), { kind: 'interface', node, iif }));
   return { branches, findings: undeclaredPorts(snapshot, branches) };
 }
