@@ -1,5 +1,5 @@
 /** Which steps tell the story (default) and how one step reads as a line. Shared by text and mermaid. */
-import type { Branch, Step } from '../sim/trace.js';
+import type { Branch, Step, TunnelInfo } from '../sim/trace.js';
 
 /** The steps worth a line: decisions and changes; `-v` shows them all. */
 export function storySteps(steps: Step[], verbose: boolean): Step[] {
@@ -47,11 +47,13 @@ export function natChange(s: Step): string {
   return '';
 }
 
+const TUNNEL_NAME: Record<TunnelInfo['type'], string> = { vxlan: 'VXLAN', ipip: 'IPIP' };
+
 /** A short description of how the branch travels. */
 export function pathSummary(b: Branch): string {
   const steps = b.hops.flatMap((h) => h.steps);
-  const encap = steps.find((s) => s.kind === 'encap');
-  if (encap) return `VXLAN ${String(encap.summary.match(/on (\S+):/)?.[1] ?? '')} → ${String(encap.detail?.outerDst ?? '')}`.trim();
+  const tunnel = steps.find((s) => s.kind === 'encap' && s.tunnel)?.tunnel;
+  if (tunnel) return `${TUNNEL_NAME[tunnel.type]} ${tunnel.dev}${tunnel.outerDst ? ` → ${tunnel.outerDst}` : ''}`;
   const nodes = [...new Set(b.hops.map((h) => h.node))];
   if (nodes.length > 1) return `routed ${nodes.join(' → ')}`;
   const bridge = steps.find((s) => s.kind === 'bridge');

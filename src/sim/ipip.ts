@@ -29,6 +29,7 @@ export function encapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet
       packetBefore: viewOf(pkt),
       packetAfter: viewOf(outer),
       detail: { tunnel: 'ipip', outerDst: remote, evidence: why },
+      tunnel: { type: 'ipip', dev: link.name, outerDst: remote, ...(link.ipip?.local ? { outerSrc: link.ipip.local } : {}), ...(owner ? { remoteNode: owner } : {}) },
     },
   ]);
   return originate(ctx, node.name, flow, outer);
@@ -48,6 +49,6 @@ export function decapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Pack
   if (linkGap) return [unreadEnd(flow, node, linkGap, `the IPIP device for ${outer.saddr} → ${outer.daddr}`, outer)];
   if (!dev) return [end(flow, 'dropped', `${node.name} has no up IPIP tunnel for ${outer.saddr} → ${outer.daddr}: the tunnel packet is dropped (ICMP protocol unreachable)`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };
-  addSteps(flow, node.name, [{ kind: 'decap', summary: `IPIP decapsulation on ${dev.name}`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { tunnel: 'ipip', dev: dev.name } }]);
+  addSteps(flow, node.name, [{ kind: 'decap', summary: `IPIP decapsulation on ${dev.name}`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { tunnel: 'ipip', dev: dev.name }, tunnel: { type: 'ipip', dev: dev.name, outerSrc: outer.saddr, outerDst: outer.daddr } }]);
   return arrive(ctx, node.name, flow, pkt);
 }

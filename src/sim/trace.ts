@@ -52,6 +52,23 @@ export interface Step {
   detail?: Record<string, string | number | boolean>;
   /** Set when this step rests on something the dumps do not show. */
   assumption?: Assumption;
+  /** On `encap` and `decap` steps: the tunnel as data (its type and device). Renderers read it, never the summary. */
+  tunnel?: TunnelInfo;
+}
+
+/** The tunnel an `encap`/`decap` step wraps the packet in or takes it out of. */
+export interface TunnelInfo {
+  type: 'vxlan' | 'ipip';
+  /** The tunnel device (`flannel.1`, `vxlan.calico`, `tunl0`). */
+  dev: string;
+  /** VXLAN network identifier and UDP port. */
+  vni?: number;
+  port?: number;
+  /** Outer addresses (encap: what the node sends). */
+  outerSrc?: string;
+  outerDst?: string;
+  /** The node that owns the outer destination. */
+  remoteNode?: string;
 }
 
 export interface EvaluatedRule {

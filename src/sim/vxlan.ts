@@ -53,6 +53,7 @@ export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, li
       packetBefore: viewOf(pkt),
       packetAfter: viewOf(outer),
       detail: { vni: vx.id, port, outerSrc: local, outerDst: remote, evidence },
+      tunnel: { type: 'vxlan', dev: link.name, vni: vx.id, port, outerSrc: local, outerDst: remote, ...(owner ? { remoteNode: owner } : {}) },
     },
   ]);
   return originate(ctx, node.name, flow, outer);
@@ -67,7 +68,7 @@ export function decap(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Packet):
   if (linkGap) return [unreadEnd(flow, node, linkGap, `the VXLAN device for VNI ${inner.vni}`, outer)];
   if (!dev) return [end(flow, 'dropped', `${node.name} has no VXLAN device with VNI ${inner.vni} on port ${inner.port}: the tunnel packet is dropped`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };
-  addSteps(flow, node.name, [{ kind: 'decap', summary: `VXLAN decapsulation on ${dev.name} (VNI ${inner.vni})`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { vni: inner.vni, dev: dev.name } }]);
+  addSteps(flow, node.name, [{ kind: 'decap', summary: `VXLAN decapsulation on ${dev.name} (VNI ${inner.vni})`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { vni: inner.vni, dev: dev.name }, tunnel: { type: 'vxlan', dev: dev.name, vni: inner.vni, port: inner.port } }]);
   return arrive(ctx, node.name, flow, pkt);
 }
 

@@ -10,6 +10,7 @@ import type { ExternalSource } from './external.js';
 import type { TraceWorld } from './world.js';
 import { endpointsFor } from './endpoints.js';
 import { serviceFindings } from './service-findings.js';
+import { unreadFindings } from './unread-findings.js';
 import { affinity, branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, replyFindings, undeclaredPorts } from './path-findings.js';
 
 export { undeclaredPorts };
@@ -36,6 +37,7 @@ export function findingsFor(snapshot: Snapshot, tw: TraceWorld, trace: Trace, ct
   out.push(...mtu(tw, trace, ctx));
   out.push(...replyFindings(tw, trace));
   out.push(...affinity(trace));
+  out.push(...unreadFindings(tw, trace, ctx.srcNode));
   return out;
 }
 

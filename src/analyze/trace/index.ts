@@ -189,7 +189,7 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
     const zone = objectsOf(snapshot, 'nodes').find((n) => n.metadata?.name === srcNode)?.metadata?.labels?.['topology.kubernetes.io/zone'];
     typed.push(...serviceTypeFindings(trace, { service: typeOf.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}), ...(zone ? { zone } : {}) }));
     // Local traffic policies and applied zone hints send to a subset by design: that is not kube-proxy out of sync.
-    const bySubset = typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local' || (f.code === 'topology-hints' && /reach exactly those/.test(f.message)));
+    const bySubset = typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local' || (f.code === 'topology-hints' && f.passed === true));
     if (bySubset) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
     // A Local policy without a local endpoint: kube-proxy writes a drop and no DNAT on purpose (lab-proven), not rules out of sync.
     if (typed.some(isNoLocalEndpoint)) base = base.filter((f) => f.code !== 'proxy-unaware-service');

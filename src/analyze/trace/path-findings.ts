@@ -8,17 +8,24 @@ import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
 import { walkReply } from './reply.js';
 
+/**
+ * One finding per way the failing branches end (same disposition and reason), with the odds of all of them; decided by
+ * the branch's cause code, never by its text. Branches that reached unread state are told by unread-findings.ts.
+ */
 export function branchFindings(trace: Trace): Finding[] {
-  const out: Finding[] = [];
-  const seen = new Set<string>();
+  const ends = new Map<string, { b: Branch; mass: number }>();
   for (const b of trace.branches) {
-    if (b.disposition === 'delivered') continue;
+    if (b.disposition === 'delivered' || b.cause?.code === 'state-unread') continue;
     const key = `${b.disposition}|${b.reason}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const pct = `${Math.round(b.probability * 1000) / 10}%`;
-    if (/forwarding is disabled/.test(b.reason)) out.push({ code: 'forwarding-disabled', severity: 'error', message: b.reason, hint: 'sysctl -w net.ipv4.ip_forward=1 on that node' });
-    else if (/rp_filter/.test(b.reason)) out.push({ code: 'rp-filter', severity: 'error', message: b.reason, hint: 'set net.ipv4.conf.<if>.rp_filter=2 (loose) or fix the asymmetric route' });
+    const e = ends.get(key) ?? { b, mass: 0 };
+    e.mass += b.probability;
+    ends.set(key, e);
+  }
+  const out: Finding[] = [];
+  for (const { b, mass } of ends.values()) {
+    const pct = `${Math.round(mass * 1000) / 10}%`;
+    if (b.cause?.code === 'forwarding-disabled') out.push({ code: 'forwarding-disabled', severity: 'error', message: b.reason, hint: `sysctl -w net.ipv4.ip_forward=1 on ${b.cause.node}` });
+    else if (b.cause?.code === 'rp-filter') out.push({ code: 'rp-filter', severity: 'error', message: b.reason, hint: `set net.ipv4.conf.${b.cause.iif}.rp_filter=2 (loose) on ${b.cause.node} or fix the asymmetric route` });
     else if (b.disposition === 'no-route') out.push({ code: 'no-route', severity: 'error', message: `${b.reason} (${pct} of paths)` });
     else if (b.disposition === 'uncertain') out.push({ code: 'uncertain', severity: 'warning', message: `cannot predict ${pct} of paths: ${b.reason}` });
     else if (b.disposition === 'insufficient-info') out.push({ code: 'insufficient-info', severity: 'info', message: `${pct} of paths: ${b.reason}` });
@@ -46,7 +53,7 @@ export function replyFindings(tw: TraceWorld, trace: Trace): Finding[] {
     }
     const bad = replies?.find((r) => r.disposition === 'dropped' || r.disposition === 'rejected' || r.disposition === 'no-route');
     if (!bad) continue;
-    const rp = /rp_filter/.test(bad.reason);
+    const rp = bad.cause?.code === 'rp-filter';
     out.push({
       code: rp ? 'rp-filter-reply' : 'reply-dropped',
       severity: 'error',
