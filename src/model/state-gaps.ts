@@ -30,7 +30,7 @@ function mootBecause(dump: string, r: DumpReader, m: NodeModel): string | undefi
   switch (dump) {
     case 'ipvs':
       // kube-proxy's IPVS mode binds every virtual server address to its dummy device kube-ipvs0.
-      return (r.read('link') || r.read('addr')) && !m.links.some((l) => l.name === 'kube-ipvs0') ? 'no kube-ipvs0 device: IPVS (kube-proxy ipvs mode) is not in use on this node' : undefined;
+      return (r.read('link') || r.read('addr')) && !m.links.some((l) => l.name === 'kube-ipvs0') ? "no kube-ipvs0 device: kube-proxy's IPVS mode is not in use" : undefined;
     case 'ip6-route':
       return r.read('route') && m.routes.some((x) => x.family === 6) ? 'the route dump lists the IPv6 routes too' : undefined;
     default:

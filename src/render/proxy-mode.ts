@@ -3,8 +3,8 @@
  * source, a per-node table (effective mode, evidence, iptables backend, kube-proxy version), then
  * findings with evidence and next steps. Prints the report, computes nothing.
  */
-import type { ConfigSource, ConfiguredMode, Finding, NodeProxyMode, ProxyModeReport } from '../analyze/proxy-mode/types.js';
-import { mark, paint, plainMark, tone } from './style.js';
+import type { Agreement, ConfigSource, ConfiguredMode, Finding, NodeProxyMode, ProxyModeReport } from '../analyze/proxy-mode/types.js';
+import { mark, paint, plainMark, tone, type Tone } from './style.js';
 import { renderTable, wrapText, type Column } from './table.js';
 
 export interface ProxyModeTextOptions {
@@ -120,14 +120,15 @@ function unreadableNotes(nodes: NodeProxyMode[], wide: boolean): string[] {
   return [...groups].map(([dump, on]) => paint.dim(`${plainMark('info')} note: ${dump} not read on ${names([...new Set(on)])} — could not change the answer (-o wide: why)`));
 }
 
+const AGREEMENT_TONE: Record<Agreement['kind'], Tone> = { agree: 'ok', partial: 'warning', differ: 'warning', unchecked: 'warning' };
+
 /** The human report. */
 export function renderProxyModeText(r: ProxyModeReport, opts: ProxyModeTextOptions = {}): string {
   const wide = opts.wide ?? false;
   const parts = [configuredBlock(r.configured, wide, opts.width)];
   if (r.nodes.length > 0) parts.push(renderTable(r.nodes, NODE_COLUMNS, { wide, ...(opts.width ? { width: opts.width } : {}) }));
   else parts.push(paint.dim('  no nodes in the snapshot'));
-  // Notes (info) do not take the all-clear away; warnings and errors do.
-  const lines = r.findings.some((f) => f.severity !== 'info') ? [] : [`${mark('ok')} configuration and dataplane agree on every probed node`];
+  const lines = [`${mark(AGREEMENT_TONE[r.agreement.kind])} ${r.agreement.summary}`];
   lines.push(...r.findings.map(findingBlock));
   parts.push(lines.join('\n'));
   const notes = unreadableNotes(r.nodes, wide);

@@ -56,7 +56,7 @@ describe('renderProxyModeText', () => {
     it.each(['lab-flannel-iptables', 'lab-hostgw-nftables', 'lab-routed-iptables'])('examples/%s: ipvsadm and /proxyMode are one note line each after the all-clear, no warning, no probe output', (name) => {
       const out = renderProxyModeText(analyzeProxyMode(snap(`examples/${name}.snapshot.json`)));
       expect(out).not.toMatch(/^!/m);
-      expect(out).toContain('✓ configuration and dataplane agree on every probed node');
+      expect(out).toContain('✓ configuration and dataplane agree on every node (2 of 2)');
       // The probe's own commands and their stderr are for -o wide.
       expect(out.trimEnd().split('\n').slice(-2)).toEqual([
         'i note: ipvs not read on node-a, node-b — could not change the answer (-o wide: why)',

@@ -51,7 +51,7 @@ export function effectiveMode(d: NodeDumps, probed: boolean): EffectiveMode {
   if (!probed) return { kind: 'unknown', reason: 'node not probed' };
   const endpoint = signalsOf(d.signals, 'proxy-mode-endpoint')[0];
   const missing = Object.entries(WITNESSES)
-    .filter(([, keys]) => !keys.some((k) => d.read.includes(k)))
+    .filter(([mode, keys]) => (mode === 'iptables' ? !(d.backendsSeen.includes('nf_tables') && d.backendsSeen.includes('legacy')) : !keys.some((k) => d.read.includes(k))))
     .map(([mode]) => mode);
   if (endpoint && isProxyMode(endpoint.value)) {
     return { kind: 'known', mode: endpoint.value, basis: 'endpoint', summary: describeSignal(endpoint), missing: [] };
@@ -65,7 +65,8 @@ export function effectiveMode(d: NodeDumps, probed: boolean): EffectiveMode {
   if (active.length > 1) return { kind: 'ambiguous', candidates: active, summary: `service rules of ${active.join(' and ')} modes are both populated` };
   if (missing.length === 0) return { kind: 'none', summary: 'no kube-proxy service rules in iptables, nft or IPVS' };
   const unread = d.unreadable.map((u) => u.dump);
-  return { kind: 'unknown', reason: `no kube-proxy service rules in what was read; not collected or unreadable: ${[...new Set([...missing.flatMap((m) => WITNESSES[m] ?? []), ...unread])].join(', ')}` };
+  const notRead = [...new Set([...missing.flatMap((m) => WITNESSES[m] ?? []), ...unread])].filter((k) => !d.read.includes(k));
+  return { kind: 'unknown', reason: `no kube-proxy service rules in what was read; not collected or unreadable: ${notRead.join(', ')}` };
 }
 
 export function modeOfSignal(s: NodeSignal): ProxyMode | undefined {

@@ -10,6 +10,7 @@ import { findings } from './findings.js';
 import { readNodeDumps } from './node-signals.js';
 import type { ConfiguredMode, NodeProxyMode, ProxyMode, ProxyModeReport } from './types.js';
 import { judgeUnreadable } from './unreadable.js';
+import { agreement } from './agreement.js';
 import { kubeProxyOnNode, kubeProxyPods } from './workloads.js';
 
 export type * from './types.js';
@@ -23,12 +24,14 @@ export function analyzeProxyMode(snapshot: Snapshot): ProxyModeReport {
   const expected = expectedModes(configured);
   const nodes = names.map((name) => nodeReport(snapshot, name));
   markDiffering(nodes, expected);
+  const found = findings({ snapshot, configured, nodes, expected, ...(serverVersion ? { serverVersion } : {}) });
   return {
     kind: 'ProxyModeReport',
     ...(serverVersion ? { serverVersion } : {}),
     configured,
     nodes,
-    findings: findings({ snapshot, configured, nodes, expected, ...(serverVersion ? { serverVersion } : {}) }),
+    findings: found,
+    agreement: agreement(nodes, found),
   };
 }
 

@@ -15,6 +15,9 @@ export const PROXY_MODE_DUMPS = ['iptables', 'iptables-nft', 'iptables-legacy', 
 export const IPTABLES_DUMPS = [['iptables-nft', 'ip'], ['iptables-legacy', 'ip'], ['iptables', 'ip'], ['ip6tables', 'ip6']] as const;
 
 const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-/;
+const LEGACY_WARNING = /^# Warning: iptables-legacy tables present/m;
+/** Dumps the probe takes on every node (catalogue.ts). */
+const ALWAYS_PROBED = ['iptables', 'nft', 'link'];
 /** kubelet's chains that iptables-wrappers looks for in mangle to pick the backend. */
 export const KUBELET_CANARIES = ['KUBE-IPTABLES-HINT', 'KUBE-KUBELET-CANARY'];
 
@@ -30,11 +33,20 @@ export interface NodeDumps {
   /** Keys that held a readable dump. */
   read: string[];
   unreadable: { dump: string; reason: string; cause: string }[];
+  /**
+   * iptables backends whose IPv4 nat table was read (or shown empty): iptables mode is only ruled out when both are.
+   * nf_tables: an nf_tables save, or the nft dump's kernel listing without an iptables-nft `ip nat` table; legacy: a
+   * legacy save, or an nf_tables save without iptables-nft's "iptables-legacy tables present" warning.
+   */
+  backendsSeen: IptablesBackend[];
 }
 
 /** Reads every proxy-mode dump of a node; unreadable ones are listed, never fatal. */
 export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
-  const out: NodeDumps = { signals: [], iptables: [], read: [], unreadable: [] };
+  const out: NodeDumps = { signals: [], iptables: [], read: [], unreadable: [], backendsSeen: [] };
+  const seen = (b: IptablesBackend): void => {
+    if (!out.backendsSeen.includes(b)) out.backendsSeen.push(b);
+  };
   const each = (key: string, f: (text: string, argv: string[]) => void): void => {
     const t = dumpText(capture, key);
     if (t.kind === 'failed') out.unreadable.push({ dump: key, reason: t.reason, cause: t.cause });
@@ -53,13 +65,24 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
       // `iptables` is the same rules as the backend-specific dump of the same backend: read once.
       if (key === 'iptables' && out.iptables.some((v) => v.backend === backend && backend !== 'unknown')) return;
       const origin = backend === 'legacy' ? 'iptables-legacy' : 'iptables-nft';
-      const ruleset = parseIptablesSave(text, { source: key, family, origin, rules: 'on-use' });
+      // A bad line costs its table: a broken filter table does not hide KUBE-SERVICES in nat.
+      const ruleset = parseIptablesSave(text, { source: key, family, origin, rules: 'on-use', recover: true });
       out.iptables.push({ dump: key, backend, ruleset });
       const sig = kubeServicesSignal(key, backend, family, ruleset);
       if (sig) out.signals.push(sig);
+      const natLost = ruleset.lost?.find((l) => l.table === undefined || l.table === 'nat' || l.unseen?.includes('nat'));
+      if (natLost) throw new ParseError(key, `nat table not fully read (${natLost.reason})`, natLost.line);
+      for (const l of ruleset.lost ?? []) out.unreadable.push({ dump: key, reason: `${key}: table ${l.table ?? '?'} not read (${l.reason})`, cause: `table ${l.table ?? '?'} not read: ${l.reason}` });
+      if (family === 'ip' && backend !== 'unknown') seen(backend);
+      if (family === 'ip' && backend === 'nf_tables' && !LEGACY_WARNING.test(text.slice(0, 4096))) seen('legacy');
     });
   }
-  each('nft', (text) => out.signals.push(...nftSignals(parseNftJson(text, { source: 'nft', rules: 'on-use' }))));
+  each('nft', (text) => {
+    const rs = parseNftJson(text, { source: 'nft', rules: 'on-use' });
+    out.signals.push(...nftSignals(rs));
+    // The kernel's own table list: no iptables-nft `ip nat` there means no nf_tables KUBE-SERVICES to look for.
+    if (!rs.tables.some((t) => t.family === 'ip' && t.name === 'nat' && t.origin === 'iptables-nft')) seen('nf_tables');
+  });
   each('link', (text) => {
     const link = parseIpLink(text, { source: 'link' }).value.find((l) => l.name === 'kube-ipvs0');
     if (link) out.signals.push({ kind: 'ipvs-link', dump: 'link' });
@@ -71,6 +94,14 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
   each('proxyMode', (text) => {
     if (text.trim()) out.signals.push({ kind: 'proxy-mode-endpoint', value: text.trim(), dump: 'proxyMode' });
   });
+  // A probed node without a dump the probe always takes: missing is not "no rules".
+  if (capture && Object.keys(capture.dumps).length > 0) {
+    const iptablesSeen = out.backendsSeen.includes('nf_tables') && out.backendsSeen.includes('legacy');
+    for (const key of ALWAYS_PROBED) {
+      if (capture.dumps[key] || (key === 'iptables' && iptablesSeen)) continue;
+      out.unreadable.push({ dump: key, reason: `${key} is not in the snapshot`, cause: 'not collected' });
+    }
+  }
   return out;
 }
 

@@ -94,7 +94,10 @@ export interface NodeProxyMode {
   kubeProxy?: KubeProxyInstance;
   /** Differs from the configured mode or from the majority of nodes. */
   differs: boolean;
-  /** Dump keys that were collected but could not be read, with the reason and whether it mattered. */
+  /**
+   * Dump keys that were collected but could not be read, or that the probe always takes and the snapshot lacks (an
+   * `iptables` dump only while some backend's tables are unseen), with the reason and whether it mattered.
+   */
   unreadable: UnreadableDump[];
 }
 
@@ -153,4 +156,21 @@ export interface ProxyModeReport {
   configured: ConfiguredMode;
   nodes: NodeProxyMode[];
   findings: Finding[];
+  /** The verdict line, derived from `nodes` and `findings` (agreement.ts). */
+  agreement: Agreement;
+}
+
+/**
+ * `agree`: every node's mode was established and matches; `partial`: those established match, others were not checked;
+ * `differ`: a finding says where configuration and dataplane (or nodes) differ; `unchecked`: no node's dataplane was read.
+ */
+export interface Agreement {
+  kind: 'agree' | 'partial' | 'differ' | 'unchecked';
+  /** Nodes whose effective mode was established from their dumps. */
+  checked: string[];
+  /** Nodes whose mode is unknown or ambiguous, with why. */
+  unchecked: { node: string; why: string }[];
+  /** Nodes a difference is reported for. */
+  differing: string[];
+  summary: string;
 }

@@ -91,6 +91,8 @@ describe('effective mode per node', () => {
       // Another iptables dump decided: a note. nft could have shown a second populated mode: a warning.
       { dump: 'iptables-legacy', reason: 'iptables-legacy-save failed: sh: iptables-legacy-save: not found', cause: 'sh: iptables-legacy-save: not found', severity: 'info', impact: expect.stringMatching(/^not needed: iptables is decided by KUBE-SERVICES/) },
       { dump: 'nft', reason: expect.stringMatching(/^nft/), cause: expect.stringMatching(/^nft/), severity: 'warning', impact: expect.stringContaining('nftables-mode rules could not be looked for') },
+      // The probe always takes the link dump: its absence is listed too (kube-ipvs0 could not be looked for).
+      { dump: 'link', reason: 'link is not in the snapshot', cause: 'not collected', severity: 'warning', impact: expect.stringContaining('ipvs-mode rules could not be looked for') },
     ]);
     expect(n.effective).toMatchObject({ kind: 'known', mode: 'iptables', missing: ['nftables', 'ipvs'] });
   });
