@@ -6,7 +6,8 @@ import { REPORT_FORMATS } from '../cli/output-spec.js';
 import { createProgress } from '../cli/progress.js';
 import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
 import { workloadSource } from '../cli/workload.js';
-import { policyRequest } from '../analyze/policy/index.js';
+import { policyWithDataplane } from '../analyze/trace/policy-check.js';
+import { buildNodeModel } from '../model/build-node.js';
 import { policyPlan } from '../analyze/policy/plan.js';
 import { policyNames, renderPolicyText } from '../render/policy.js';
 
@@ -38,13 +39,13 @@ export default class Policy extends NetxCommand {
     this.configureColor(flags['no-color']);
     const snapshot = await obtainSnapshot(flags, policyPlan(), createProgress());
     const namespace = defaultNamespace(flags, snapshot);
-    const report = policyRequest(snapshot, {
+    const report = policyWithDataplane(snapshot, {
       src: workloadSource(snapshot, args.src, namespace),
       dst: args.dst,
       namespace,
       ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
       ...(flags.port !== undefined ? { port: flags.port } : {}),
-    });
+    }, { buildNode: buildNodeModel });
     this.printReport(
       report,
       flags.output,

@@ -3,8 +3,8 @@
  * (egress of the source, ingress of the destination) with the policies that isolate them and the
  * rule that allows the flow or why none does; assumptions and findings last. Prints, computes nothing.
  */
-import type { PolicyReport } from '../analyze/policy/index.js';
-import type { EndSummary, PolicyVerdict, RuleRef, SideVerdict } from '../analyze/policy/types.js';
+import { effectiveVerdict, type PolicyReport } from '../analyze/policy/index.js';
+import type { EndSummary, PolicyVerdict, PolicyVerdictKind, RuleRef, SideVerdict } from '../analyze/policy/types.js';
 import type { Finding } from '../sim/trace.js';
 import { renderJson } from './json.js';
 import { renderYaml } from './yaml.js';
@@ -43,13 +43,18 @@ export function renderPolicyText(r: PolicyReport, opts: { wide?: boolean } = {})
   const dst = d.kind === 'service' ? `service ${d.name} ${d.ip}${d.port ? `:${d.port}` : ''}` : d.kind === 'pod' ? `${d.name} (${d.ip})` : d.kind === 'node' ? `node ${d.name} (${d.ip})` : d.ip;
   const lines = [`${endText(r.source)} → ${dst}`];
   const n = r.verdicts.length;
-  const counts = n > 1 ? ` on ${r.verdicts.filter((v) => v.kind === r.verdict).length} of ${n} flows` : '';
-  const first = r.verdicts.find((v) => v.kind === r.verdict);
-  lines.push(`${paint.bold(tone(VERDICT_TONE[r.verdict], r.verdict.toUpperCase()))}${counts}${first && n === 1 ? ` · ${first.reason.replace(/^\w+: /, '')}` : ''}`);
+  const kinds = r.verdicts.map((_, i) => effectiveVerdict(r, i));
+  const counts = n > 1 ? ` on ${kinds.filter((k) => k === r.verdict).length} of ${n} flows` : '';
+  const at = kinds.indexOf(r.verdict);
+  const first = at >= 0 ? r.verdicts[at] : undefined;
+  const split = r.dataplane?.flows.find((f) => f.verdict === at && f.outcome === 'delivered');
+  const why = split ? `NetworkPolicy denies it, the node dumps deliver it: they disagree` : first?.reason.replace(/^\w+: /, '');
+  lines.push(`${paint.bold(tone(VERDICT_TONE[r.verdict], r.verdict.toUpperCase()))}${counts}${first && n === 1 && why ? ` · ${why}` : ''}`);
   const ev = [...new Set(r.enforcement.evidence.map((e) => e.evidence))];
   const shown = opts.wide ? ev.length : 3;
   lines.push(`NetworkPolicy ${r.enforcement.summary}${ev.length ? ` — ${ev.slice(0, shown).join('; ')}${ev.length > shown ? `; +${ev.length - shown} more (-o wide)` : ''}` : ''}`);
-  for (const v of r.verdicts) lines.push('', ...flowBlock(v, n > 1));
+  r.verdicts.forEach((v, i) => lines.push('', ...flowBlock(v, kinds[i]!, n > 1), ...dataplaneLines(r, i)));
+  if (r.dataplane?.notChecked) lines.push('', `  ${mark('info')} dataplane not checked: ${r.dataplane.notChecked}`);
   const notes = [...new Set(r.verdicts.flatMap((v) => v.notes))];
   if (notes.length) lines.push('', 'Assumptions and ambiguities', ...notes.map((x) => `  ${mark('info')} ${x}`));
   lines.push('', 'Findings');
@@ -58,10 +63,10 @@ export function renderPolicyText(r: PolicyReport, opts: { wide?: boolean } = {})
   return `${lines.join('\n')}\n`;
 }
 
-function flowBlock(v: PolicyVerdict, many: boolean): string[] {
+function flowBlock(v: PolicyVerdict, kind: PolicyVerdictKind, many: boolean): string[] {
   const f = v.flow;
   const head = `${f.port}/${f.protocol.toUpperCase()} → ${endText(f.destination)}`;
-  const out = many ? [`${tone(VERDICT_TONE[v.kind], v.kind.toUpperCase())}  ${head}`] : [`  ${head}`];
+  const out = many ? [`${tone(VERDICT_TONE[kind], kind.toUpperCase())}  ${head}`] : [`  ${head}`];
   out.push(...side(v.egress, 'egress ', f.source), ...side(v.ingress, 'ingress', f.destination));
   return out;
 }
@@ -78,6 +83,14 @@ function side(s: SideVerdict, label: string, end: EndSummary): string[] {
     for (const r of s.misses) out.push(`      ${mark('error')} ${rule(r)}`);
   }
   return out;
+}
+
+/** What the node dumps do with a denied flow (when it was walked). */
+function dataplaneLines(r: PolicyReport, i: number): string[] {
+  const f = r.dataplane?.flows.find((x) => x.verdict === i);
+  if (!f) return [];
+  const what = f.outcome === 'delivered' ? `${mark('warning')} the node dumps deliver it (${f.reason}): the dataplane disagrees with the denial` : f.outcome === 'stopped' ? `${mark('ok')} the node dumps stop it too (${f.reason})` : `${mark('info')} the node dumps do not tell (${f.reason})`;
+  return [`  dataplane ${what}`];
 }
 
 const rule = (r: RuleRef): string => `${r.policy} ${r.direction}[${r.rule}]${r.peer !== undefined ? ` peer ${r.peer}` : ''}${r.port !== undefined ? ` port ${r.port}` : ''}: ${r.reason}`;

@@ -23,12 +23,40 @@ export { resolveFlows, resolvePolicySource, endForAddress } from './resolve.js';
 export interface PolicyReport {
   source: EndSummary;
   destination: DestinationSummary;
-  /** `denied` when any flow is denied, else `uncertain` when any is, else `allowed`. */
+  /**
+   * `denied` when any flow is denied, else `uncertain` when any is, else `allowed` — except that a denied flow the node
+   * dumps deliver while an engine enforces NetworkPolicy is `uncertain` (the sources disagree: disagreement.ts).
+   */
   verdict: PolicyVerdictKind;
-  /** One per flow (a service: one per endpoint and port). */
+  /** One per flow (a service: one per endpoint and port): NetworkPolicy's own verdict. */
   verdicts: PolicyVerdict[];
   enforcement: Enforcement;
   findings: Finding[];
+  /** What the node dumps do with the denied flows an engine should stop (set when they were walked). */
+  dataplane?: DataplaneCheck;
+}
+
+/** The dataplane's answer for denied flows, from the same walk `trace` does. */
+export interface DataplaneCheck {
+  flows: DataplaneFlow[];
+  /** Why some denied flows were not walked (no node dumps, a source outside the snapshot). */
+  notChecked?: string;
+}
+
+export interface DataplaneFlow {
+  /** Index into `verdicts`. */
+  verdict: number;
+  /** `delivered`: the dumps let it through (a disagreement); `stopped`: dropped or rejected; `unknown`: the walk could not tell. */
+  outcome: 'delivered' | 'stopped' | 'unknown';
+  /** The walk's reason (the first path's). */
+  reason: string;
+  /** Nodes the paths cross. */
+  nodes: string[];
+}
+
+/** A flow's verdict with the dataplane taken into account: a denial the dumps deliver (engine enforcing) is uncertain. */
+export function effectiveVerdict(r: Pick<PolicyReport, 'verdicts' | 'dataplane'>, i: number): PolicyVerdictKind {
+  return r.dataplane?.flows.some((f) => f.verdict === i && f.outcome === 'delivered') ? 'uncertain' : r.verdicts[i]!.kind;
 }
 
 export function policyRequest(snapshot: Snapshot, req: PolicyRequest): PolicyReport {

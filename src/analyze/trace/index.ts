@@ -181,6 +181,8 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
     findings: [],
   };
   const policy = applyPolicy(snapshot, pc, trace, source.kind === 'external' ? { kind: 'ip', ip: source.ip, owner: 'external', name: source.name } : sourceEnd(snapshot, source));
+  // A denial the dumps contradict makes its branch uncertain (analyze/policy/disagreement.ts).
+  trace.disposition = overallDisposition(branches);
   let base = findingsFor(snapshot, tw, trace, { source, dest: t.dest, target: t, srcNode });
   const typed: Finding[] = [];
   const typeOf = t.dest.kind === 'service' && t.servicePort ? { service: t.dest.service, port: t.servicePort } : t.nodePortOf;

@@ -8,14 +8,12 @@ import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
 import { walkReply } from './reply.js';
 
-/**
- * One finding per way the failing branches end (same disposition and reason), with the odds of all of them; decided by
- * the branch's cause code, never by its text. Branches that reached unread state are told by unread-findings.ts.
- */
+/** One finding per way the failing branches end (same disposition and reason), with the odds of all of them; decided by the branch's cause code, never by its text. */
 export function branchFindings(trace: Trace): Finding[] {
   const ends = new Map<string, { b: Branch; mass: number }>();
   for (const b of trace.branches) {
-    if (b.disposition === 'delivered' || b.cause?.code === 'state-unread') continue;
+    // Unread state and policy disagreements have findings of their own (unread-findings.ts, policy/disagreement.ts).
+    if (b.disposition === 'delivered' || b.cause?.code === 'state-unread' || b.cause?.code === 'policy-dataplane-disagree') continue;
     const key = `${b.disposition}|${b.reason}`;
     const e = ends.get(key) ?? { b, mass: 0 };
     e.mass += b.probability;

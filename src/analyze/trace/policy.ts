@@ -2,8 +2,9 @@
  * The NetworkPolicy verdict as part of a trace: each branch gets a step with the verdict for the flow
  * it carries (egress of the source, ingress of the endpoint at the post-DNAT port — where CNIs judge
  * it), and the trace gets findings that join the verdict with what enforces it. The dataplane walk
- * stays the authority for the disposition: a CNI's policy chains in the dumps already drop the packet
- * there; a policy nothing in the dumps enforces is reported, not applied.
+ * decides the disposition: a CNI's policy chains in the dumps already drop the packet there, and a
+ * policy nothing enforces is reported, not applied. One exception: a denial an engine enforces on a
+ * path the dumps deliver — the two sources disagree, and the branch becomes uncertain (disagreement.ts).
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import type { NodeModel } from '../../model/node.js';
@@ -12,6 +13,8 @@ import { has, objectsOf } from '../../model/k8s.js';
 import { evaluateFlow, policyWorld, detectEnforcement, endForAddress, policyStep, type Enforcement } from '../policy/index.js';
 import type { PolicyWorld } from '../policy/world.js';
 import { policyFindings } from '../policy/findings.js';
+import { denyingPolicies, disagreementFinding, disagrees } from '../policy/disagreement.js';
+import { describeGap } from '../../model/gaps.js';
 import type { FlowEnd, PolicyVerdict, Proto } from '../policy/types.js';
 import type { Source } from './resolve.js';
 
@@ -27,7 +30,10 @@ export function policyContext(snapshot: Snapshot, models?: ReadonlyMap<string, N
   if (!has(snapshot, 'networkpolicies')) return undefined;
   // The node models hold every netfilter dump parsed already: no second parse of big rulesets.
   const rulesets = models ? new Map([...models].map(([n, m]) => [n, m.ruleset])) : undefined;
-  return { world: policyWorld(snapshot), enforcement: detectEnforcement(snapshot, rulesets), policyCount: objectsOf(snapshot, 'networkpolicies').length };
+  const enforcement = detectEnforcement(snapshot, rulesets);
+  // Chains an engine left in a dump that could not be read are not there to be seen.
+  for (const [node, m] of models ?? []) for (const g of m.gaps ?? []) if (g.state === 'netfilter' && !g.moot) enforcement.gaps.push(`node ${node}: ${describeGap(g)}`);
+  return { world: policyWorld(snapshot), enforcement, policyCount: objectsOf(snapshot, 'networkpolicies').length };
 }
 
 /**
@@ -49,7 +55,21 @@ export function applyPolicy(snapshot: Snapshot, ctx: PolicyContext | undefined, 
   const nodes = [...new Set(trace.branches.flatMap((b) => b.hops.map((h) => h.node)))];
   // "Nothing enforces it: the traffic passes" is about the paths the dataplane lets through.
   const passing = judged.filter((j) => !isFailure(j.branch.disposition)).map((j) => j.verdict);
-  return [...deniedFindings(judged, ctx.enforcement, trace), ...policyFindings({ verdicts: passing, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
+  const split = judged.filter((j) => disagrees(j.verdict, ctx.enforcement, !isFailure(j.branch.disposition)));
+  for (const j of split) markDisagreement(j, ctx.enforcement);
+  const disagreement = split.length
+    ? [disagreementFinding({ verdicts: split.map((j) => j.verdict), nodes: [...new Set(split.flatMap((j) => j.branch.hops.map((h) => h.node)))], count: split.length, of: trace.branches.length, unit: 'path' }, ctx.enforcement)]
+    : [];
+  const rest = judged.filter((j) => !split.includes(j));
+  return [...disagreement, ...deniedFindings(rest, trace), ...policyFindings({ verdicts: passing, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
+}
+
+/** The dumps deliver what an enforcing engine should deny: neither source wins, the branch is uncertain. */
+function markDisagreement(j: Judged, e: Enforcement): void {
+  const policies = denyingPolicies(j.verdict);
+  j.branch.disposition = 'uncertain';
+  j.branch.reason = `the dumps deliver it (${j.branch.reason}), but NetworkPolicy ${policies.join(', ')} denies it (${e.summary}): the two disagree`;
+  j.branch.cause = { code: 'policy-dataplane-disagree', policies, engines: e.engines };
 }
 
 interface Judged {
@@ -88,25 +108,20 @@ function insertStep(b: Branch, step: Step): void {
 }
 
 /** "denied by policy X": named policies, and whether the dataplane agrees (drops it) or delivers it anyway. */
-function deniedFindings(judged: Judged[], e: Enforcement, trace: Trace): Finding[] {
+function deniedFindings(judged: Judged[], trace: Trace): Finding[] {
   const denied = judged.filter((j) => j.verdict.kind === 'denied');
   if (denied.length === 0) return [];
   const verdicts = denied.map((j) => j.verdict);
   const policies = [...new Set(verdicts.flatMap((v) => [...(v.egress.kind === 'denied' ? v.egress.selectedBy : []), ...(v.ingress.kind === 'denied' ? v.ingress.selectedBy : [])]))];
   const delivered = denied.some((j) => !isFailure(j.branch.disposition));
   const stopped = denied.filter((j) => j.branch.disposition === 'dropped' || j.branch.disposition === 'rejected');
-  const tail = !delivered
-    ? stopped.length === denied.length
-      ? `; the dataplane stops it too (${stopped[0]!.branch.reason})`
-      : ''
-    : e.kind === 'enforcing'
-      ? `; ${e.summary}, yet the dumps deliver it: the engine drops outside the dumped chains (eBPF, or its chains were not collected)`
-      : '';
+  // Delivered denials here are not enforced (an enforcing engine's are disagreements, told apart).
+  const tail = !delivered && stopped.length === denied.length ? `; the dataplane stops it too (${stopped[0]!.branch.reason})` : '';
   const first = verdicts[0]!;
   return [
     {
       code: 'policy-denied',
-      severity: delivered ? (e.kind === 'enforcing' ? 'error' : 'warning') : 'info',
+      severity: delivered ? 'warning' : 'info',
       message: `denied by NetworkPolicy ${policies.join(', ')} on ${denied.length} of ${trace.branches.length} path(s): ${first.reason.replace(/^denied: /, '')}${denied.length > 1 ? ' (and the like for the others)' : ''}${tail}`,
       evidence: [...new Set(verdicts.flatMap((v) => [...v.egress.misses, ...v.ingress.misses].map((m) => `${m.policy} ${m.direction} rule ${m.rule}: ${m.reason}`)))].slice(0, 8),
       hint: `kubectl netx policy ${trace.source.name ?? trace.source.ip} ${first.flow.destination.name ?? first.flow.destination.ip}:${first.flow.port}`,

@@ -76,12 +76,11 @@ describe('trace: the NetworkPolicy step', () => {
     expect(policySteps(udp).flat().map((s) => s.verdict)).toEqual(['deny', 'deny', 'deny']);
   });
 
-  it('an enforcing engine makes the denial an error that says the dumps do not show the drop', () => {
+  it('an enforcing engine the dumps contradict: the path is uncertain, and one finding says both sides disagree', () => {
     const t = trace(withPolicies([DENY_WEB], { daemonsets: [CALICO] }), { dst: 'pod/web-1:8080' })[0]!;
-    expect(t.disposition).toBe('delivered');
-    const denied = t.findings.find((f) => f.code === 'policy-denied')!;
-    expect(denied.severity).toBe('error');
-    expect(denied.message).toMatch(/enforced by calico, yet the dumps deliver it/);
+    expect(t.disposition).toBe('uncertain');
+    expect(t.findings.map((f) => f.code)).not.toContain('policy-denied');
+    expect(t.findings.find((f) => f.code === 'policy-dataplane-disagree')?.message).toMatch(/the node dumps deliver .* but NetworkPolicy default\/deny-web denies it \(enforced by calico\)/);
   });
 
   it('lab: policy rendered as a FORWARD DROP (forward-drop scenario) — the dataplane drops web-1, the step and finding agree', () => {
