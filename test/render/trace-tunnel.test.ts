@@ -8,6 +8,7 @@ import { mergeBranches, overallDisposition, type Branch, type Trace } from '../.
 import { renderTraces } from '../../src/render/trace.js';
 import { pathSummary } from '../../src/render/trace-story.js';
 import { A, B, calicoNode, podToPod } from '../sim/calico-topology.js';
+import { traceSchemaErrors } from '../support/trace-schema.js';
 
 function traceOf(branches: Branch[]): Trace {
   return {
@@ -37,6 +38,7 @@ describe('tunnels are printed from the step, not from prose', () => {
     const steps = doc.branches[0]!.hops.flatMap((h) => h.steps);
     expect(steps.find((s) => s.kind === 'encap')?.tunnel).toEqual({ type: 'ipip', dev: 'tunl0', outerDst: B.ip, remoteNode: 'node-b' });
     expect(steps.find((s) => s.kind === 'decap')?.tunnel).toEqual({ type: 'ipip', dev: 'tunl0', outerSrc: A.ip, outerDst: B.ip });
+    expect(traceSchemaErrors(doc)).toEqual([]);
   });
 
   it('a summary worded otherwise changes nothing: the path comes from the tunnel field', () => {

@@ -17,6 +17,8 @@ import { policyPlan } from '../../../src/analyze/policy/plan.js';
 import { TRACE_DUMPS } from '../../../src/analyze/trace/plan.js';
 import type { Trace } from '../../../src/sim/trace.js';
 import { REPO_ROOT } from '../../support/corpus.js';
+import { traceSchemaErrors } from '../../support/trace-schema.js';
+import { renderTraces } from '../../../src/render/trace.js';
 import { ensureBuilt, runCli } from '../../support/cli.js';
 
 const np = (name: string, spec: Record<string, unknown>): RawObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'default', name }, spec });
@@ -58,6 +60,7 @@ describe('NetworkPolicy denies, Calico is detected, the dumps hold no Calico rul
     );
     // The old error that called it enforced "outside the dumps" is gone: one story, not two.
     expect(t.findings.map((x) => x.code)).not.toContain('policy-denied');
+    expect(traceSchemaErrors(JSON.parse(renderTraces([t], 'json')))).toEqual([]);
   });
 
   it('policy: the same verdict (UNCERTAIN) and exit code, the same finding, and what the dumps do per flow', () => {

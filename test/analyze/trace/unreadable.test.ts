@@ -14,6 +14,8 @@ import { traceRequest } from '../../../src/analyze/trace/index.js';
 import type { Branch, Finding, Trace } from '../../../src/sim/trace.js';
 import type { DumpResult, Snapshot } from '../../../src/snapshot/types.js';
 import { REPO_ROOT } from '../../support/corpus.js';
+import { traceSchemaErrors } from '../../support/trace-schema.js';
+import { renderTraces } from '../../../src/render/trace.js';
 
 const load = (f: string): Snapshot => parseSnapshot(readFileSync(path.join(REPO_ROOT, f), 'utf8'), f);
 const FORWARD_DROP = 'test/fixtures/lab/forward-drop.snapshot.json';
@@ -53,6 +55,7 @@ function expectHonest(t: Trace, dump: string, reason: RegExp): void {
     expect(b.reason).toMatch(reason);
   }
   expect(t.disposition).not.toBe('delivered');
+  expect(traceSchemaErrors(JSON.parse(renderTraces([t], 'json')))).toEqual([]);
   const f = unreadable(t, 'node-b', dump);
   expect(f?.severity).toBe('warning');
   expect(f?.message).toMatch(reason);
