@@ -9,6 +9,7 @@ import { sameAddr } from './addr.js';
 import type { Branch } from './trace.js';
 import type { Packet } from './packet.js';
 import { end, type Flow } from './flow.js';
+import { findEntry } from './ct.js';
 
 export { gapFor };
 
@@ -26,15 +27,22 @@ export function unreadEnd(flow: Flow, node: NodeModel, gap: StateGap, what: stri
  * A named flow (a source port given) takes its path from its conntrack entry when there is one: a conntrack dump that
  * was not read, or a skipped line that mentions both of the flow's addresses, may have held it.
  */
-export function conntrackGap(node: NodeModel, pkt: Packet): StateGap | undefined {
-  if (pkt.sport === undefined) return undefined;
-  return node.gaps?.find(
+export function conntrackUnread(flow: Flow, node: NodeModel, pkt: Packet): Branch | undefined {
+  if (pkt.sport === undefined || findEntry(node, pkt)) return undefined;
+  const gap = node.gaps?.find(
     (g) =>
       g.state === 'conntrack' &&
       g.moot === undefined &&
       (g.family === undefined || g.family === pkt.family) &&
       (g.lines === undefined || g.lines.some((l) => mentions(l.text, pkt.saddr) && mentions(l.text, pkt.daddr))),
   );
+  return gap ? unreadEnd(flow, node, gap, 'the conntrack entry of this flow', pkt) : undefined;
+}
+
+/** IPVS takes locally delivered and locally sent packets for its virtual servers: unread, it may take this one. */
+export function ipvsUnread(flow: Flow, node: NodeModel, pkt: Packet): Branch | undefined {
+  const gap = pkt.inner ? undefined : gapOn(node, 'ipvs');
+  return gap ? unreadEnd(flow, node, gap, `whether IPVS takes ${pkt.daddr}${pkt.dport !== undefined ? `:${pkt.dport}` : ''}`, pkt) : undefined;
 }
 
 const mentions = (line: string, addr: string): boolean => line.split(/[\s=]+/).some((w) => w === addr || (w.includes(':') && addr.includes(':') && sameAddrSafe(w, addr)));

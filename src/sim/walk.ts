@@ -7,7 +7,7 @@ import type { IpvsService } from '../model/ipvs.js';
 import type { NodeModel } from '../model/node.js';
 import type { Branch, BranchCause, Step } from './trace.js';
 import type { StateGap } from '../model/gaps.js';
-import { conntrackGap, gapOn, unreadEnd } from './gaps.js';
+import { conntrackUnread, gapOn, ipvsUnread, unreadEnd } from './gaps.js';
 import { portPhrase, viewOf, type Packet } from './packet.js';
 import type { World } from './world.js';
 import { addSteps, end, endOfVerdict, fork, newFlow, note, takeRun, type Flow } from './flow.js';
@@ -56,8 +56,8 @@ export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, 
   if (flow.visited.includes(key)) return [end(flow, 'loop', `routing loop: the packet came back to ${nodeName} on ${pkt.iif}`, pkt)];
   flow.visited.push(key);
   addSteps(flow, nodeName, [{ kind: 'ingress', summary: `arrives on ${pkt.iif}${pkt.physIn ? ` (${portPhrase(pkt.physIn)})` : ''}`, packetBefore: viewOf(pkt), detail: { iif: pkt.iif ?? '' } }]);
-  const ctGap = findEntry(node, pkt) ? undefined : conntrackGap(node, pkt);
-  if (ctGap) return [unreadEnd(flow, node, ctGap, `the conntrack entry of this flow`, pkt)];
+  const unreadCt = conntrackUnread(flow, node, pkt);
+  if (unreadCt) return [unreadCt];
   pkt = conntrack(node, flow, pkt);
   if (bridged) return bridgedFrame(ctx, node, flow, pkt);
   if (pkt.physIn) {
@@ -171,8 +171,8 @@ function caused(b: Branch, cause: BranchCause): Branch {
 }
 
 function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
-  const ipvsGap = gapOn(node, 'ipvs');
-  if (ipvsGap && !pkt.inner) return [unreadEnd(flow, node, ipvsGap, `whether IPVS takes ${pkt.daddr}${pkt.dport !== undefined ? `:${pkt.dport}` : ''}`, pkt)];
+  const unreadIpvs = ipvsUnread(flow, node, pkt);
+  if (unreadIpvs) return [unreadIpvs];
   if (!hasIpvs(node)) return inputFrom(ctx, node, flow, pkt, {});
   // IPVS takes packets for its virtual servers between the filter and nat INPUT chains.
   const runs = runHook(node, 'input', pkt, { layer: 'ip', range: { below: IPVS_LOCAL_IN_PRIORITY } });
@@ -266,10 +266,10 @@ export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Pack
   if (pkt.original.saddr === '') pkt = { ...pkt, original: { ...pkt.original, saddr: pkt.saddr } };
   addSteps(flow, nodeName, [{ kind: 'ingress', summary: `sent by ${nodeName} itself (local process or hostNetwork pod)`, packetBefore: viewOf(pkt) }, routeStep(pkt, r)]);
   if (r.kind !== 'unicast' && r.kind !== 'local' && r.kind !== 'broadcast') return [routeFailure(flow, node, pkt, r)];
-  const ctGap = findEntry(node, pkt) ? undefined : conntrackGap(node, pkt);
-  if (ctGap) return [unreadEnd(flow, node, ctGap, `the conntrack entry of this flow`, pkt)];
-  const ipvsGap = pkt.inner ? undefined : gapOn(node, 'ipvs');
-  if (ipvsGap) return [unreadEnd(flow, node, ipvsGap, `whether IPVS takes ${pkt.daddr}${pkt.dport !== undefined ? `:${pkt.dport}` : ''}`, pkt)];
+  const unreadCt = conntrackUnread(flow, node, pkt);
+  if (unreadCt) return [unreadCt];
+  const unreadIpvs = ipvsUnread(flow, node, pkt);
+  if (unreadIpvs) return [unreadIpvs];
   pkt = conntrack(node, flow, pkt);
   const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
   return splitHops(flow, hops).flatMap(({ f, hop }) => {

@@ -108,6 +108,6 @@ describe('kubectl netx on the ipvs-mode lab snapshot (built CLI)', () => {
     expect(report.findings).toEqual([]);
     const text = runCli(['proxy-mode', '--snapshot', SNAP]).stdout;
     expect(text).toMatch(/^Configured\s+ipvs/);
-    expect(text).toContain('configuration and dataplane agree on every probed node');
+    expect(text).toContain('configuration and dataplane agree on every node (2 of 2)');
   });
 });
