@@ -6,6 +6,7 @@
 import type { Expr, MapElement, Rule, VerdictStatement } from '../model/netfilter.js';
 import type { Packet } from './packet.js';
 import type { BranchCause } from './trace.js';
+import { describeGap, gapFor } from '../model/gaps.js';
 import { evalSelector, type EvalCtx } from './selector.js';
 import { compare, findSet, lookupMap } from './compare.js';
 import { ipsetMatches } from './ipset.js';
@@ -91,7 +92,12 @@ function step(e: Expr, st: Base, ctx: RuleCtx): StepResult {
       return chance(st, 1 / e.every, `statistic nth every ${e.every}: this connection's turn (1 in ${e.every})`, `statistic nth every ${e.every}: not this connection's turn`);
     case 'ipset': {
       const set = ctx.ruleset.ipsets?.find((s) => s.name === e.name);
-      if (!set) return uncertain(st, `ipset ${e.name} is not in the dump (ipset save not collected?)`);
+      if (!set) {
+        // A set missing from an ipset dump that was not read is unread state, not an unknown one.
+        const gap = gapFor(ctx.node.gaps, 'ipsets');
+        if (!gap) return uncertain(st, `ipset ${e.name} is not in the dump`);
+        return end({ ...st, kind: 'uncertain', reason: `ipset ${e.name} on ${ctx.node.name} is unknown: ${describeGap(gap)}`, cause: { code: 'state-unread', node: ctx.node.name, dump: gap.dump, state: gap.state } });
+      }
       const hit = ipsetMatches(set, e.dirs, pkt);
       if (hit === undefined) return uncertain(st, `ipset ${e.name} (${set.type}) members not understood`);
       return hit !== e.negate ? next(st) : nomatch(st);

@@ -77,13 +77,21 @@ function proxySync(tw: TraceWorld, trace: Trace, ctx: FindingCtx, ready: SliceEn
   const hasKubeProxy = model.ruleset.tables.some((t) => t.name === 'kube-proxy' || t.chains.some((c) => c.name === 'KUBE-SERVICES'));
   if (!hasKubeProxy) return [];
   const dnatTargets = new Set<string>();
+  // A branch that ended unpredicted before any DNAT (unread rules, an unmodelled match) may have reached any endpoint.
+  let open = false;
   for (const b of trace.branches) {
     const hop = b.hops.find((h) => h.node === ctx.srcNode);
     const s = hop?.steps.find((x) => x.kind === 'nat' && x.verdict === 'dnat');
     if (s?.packetAfter) dnatTargets.add(`${s.packetAfter.daddr}:${s.packetAfter.dport}`);
+    else if ((b.disposition === 'uncertain' || b.disposition === 'insufficient-info') && b.cause?.code !== 'policy-dataplane-disagree') open = true;
   }
   const out: Finding[] = [];
   const want = new Set(ready.map((e) => `${e.ip}:${e.port}`));
+  const extraOnly = (): Finding[] => {
+    const extra = [...dnatTargets].filter((d) => !want.has(d));
+    return extra.length ? [{ code: 'proxy-stale-endpoint', severity: 'error', message: `kube-proxy rules on ${ctx.srcNode} still send to ${extra.join(', ')}, which is not a ready endpoint`, evidence: [`ready endpoints: ${[...want].join(', ') || 'none'}`] }] : [];
+  };
+  if (open) return extraOnly();
   const rejected = trace.branches.some((b) => b.disposition === 'rejected');
   if (dnatTargets.size === 0 && ready.length > 0 && !rejected) {
     out.push({ code: 'proxy-unaware-service', severity: 'error', message: `kube-proxy rules on ${ctx.srcNode} do not know service ${destName(ctx.dest)} port ${ctx.target.port}: no DNAT happened (out of sync with the API)`, evidence: [`${ready.length} ready endpoint(s) in the EndpointSlices`] });
@@ -91,9 +99,8 @@ function proxySync(tw: TraceWorld, trace: Trace, ctx: FindingCtx, ready: SliceEn
   }
   if (dnatTargets.size === 0) return out;
   const missing = [...want].filter((w) => !dnatTargets.has(w));
-  const extra = [...dnatTargets].filter((d) => !want.has(d));
   if (missing.length > 0) out.push({ code: 'proxy-missing-endpoint', severity: 'warning', message: `kube-proxy rules on ${ctx.srcNode} never send to ${missing.join(', ')}, a ready endpoint (rules out of sync with EndpointSlices)`, evidence: [`rules reach: ${[...dnatTargets].join(', ')}`] });
-  if (extra.length > 0) out.push({ code: 'proxy-stale-endpoint', severity: 'error', message: `kube-proxy rules on ${ctx.srcNode} still send to ${extra.join(', ')}, which is not a ready endpoint`, evidence: [`ready endpoints: ${[...want].join(', ') || 'none'}`] });
+  out.push(...extraOnly());
   return out;
 }
 

@@ -127,6 +127,17 @@ describe('garbage nft JSON (kube-proxy nftables mode)', () => {
   });
 });
 
+describe('ipsets not collected (kube-proxy ipvs mode)', () => {
+  it('a rule that matches a set the dump would have held is uncertain, and nothing is called out of sync', () => {
+    const t = trace(withDump(load('examples/lab-flannel-ipvs.snapshot.json'), 'node-a', 'ipset', () => undefined));
+    expect(t.branches.map((b) => [b.disposition, b.cause])).toEqual([['uncertain', { code: 'state-unread', node: 'node-a', dump: 'ipset', state: 'ipsets' }]]);
+    expect(t.branches[0]!.reason).toMatch(/^ipset KUBE-[\w-]+ on node-a is unknown: the ipset dump was not collected/);
+    // The walk stopped before any DNAT: that says nothing about kube-proxy being out of sync.
+    expect(t.findings.map((f) => f.code)).not.toContain('proxy-unaware-service');
+    expect(unreadable(t, 'node-a', 'ipset')?.severity).toBe('warning');
+  });
+});
+
 describe('one garbage line in a conntrack dump', () => {
   const base = load('test/fixtures/lab/stale-conntrack.snapshot.json');
   const stale = (t: Trace) => t.findings.find((f) => f.code === 'stale-conntrack');
