@@ -143,10 +143,18 @@ function rulesListed(r: DumpReader, t: Table): boolean {
 
 /** Lines a save could not read cost their table; a cut dump also costs the tables it never reached. */
 function lostLines(l: { key: string; family: 'ip' | 'ip6'; origin: Backend; parts: LostPart[] }, unread: Unread): StateGap {
-  const what = l.parts.map((p) => (p.table ? `table ${p.table}${p.line ? ` from line ${p.line}` : ''}` : p.unseen ? `tables ${p.unseen.join(', ')} (not in the dump)` : `line ${p.line ?? '?'} (outside any table)`));
+  const what = l.parts.flatMap((p) => [
+    p.chain ? `line ${p.line} (a rule of ${p.table} ${p.chain})` : p.table ? `table ${p.table}${p.line ? ` from line ${p.line}` : ''}` : p.unseen ? '' : `line ${p.line ?? '?'} (outside any table)`,
+    p.unseen ? `tables ${p.unseen.join(', ')} (not in the dump)` : '',
+  ]).filter(Boolean);
   const g: StateGap = { dump: l.key, cause: 'partial', state: 'netfilter', family: l.family === 'ip' ? 4 : 6, reason: l.parts[0]!.reason, lost: [...new Set(what)] };
   for (const p of l.parts) {
-    const names = p.table ? [p.table] : p.unseen ?? [...IPTABLES_TABLES];
+    const at = p.chain !== undefined ? unread.find(l.family, p.table!, l.origin)?.chains.find((c) => c.name === p.chain) : undefined;
+    if (at) {
+      unread.insertAt(at, p.line ?? 0, g);
+      continue;
+    }
+    const names = p.table || p.unseen ? [...(p.table ? [p.table] : []), ...(p.unseen ?? [])] : [...IPTABLES_TABLES];
     for (const name of names) {
       const t = unread.find(l.family, name, l.origin);
       if (t) unread.prepend(t, g);
@@ -179,9 +187,23 @@ class Unread {
     return this.rs.tables.find((t) => t.family === family && t.name === name && t.origin === origin && t.unread === undefined);
   }
 
-  /** The table's base chains start with an unread rule: what the lost lines held may come first. */
+  /**
+   * The table's base chains start with an unread rule: what the lost lines held may come first. A built-in chain the
+   * partly read table does not declare may have been among the lost lines: it stands in, hooked, with that rule.
+   */
   prepend(t: Table, g: StateGap): void {
+    for (const name of t.dump === 'iptables-save' ? builtinChains(t.name) : []) {
+      if (!t.chains.some((c) => c.name === name)) t.chains.push({ name, base: { ...builtinChain(t.name, name)!, policy: 'accept' }, rules: [] });
+    }
     for (const c of t.chains) if (c.base && !c.rules[0]?.exprs.some((e) => e.kind === 'unread')) c.rules = [this.rule(g), ...c.rules];
+  }
+
+  /** The lost rule of a chain, where its line was: before the first rule read from a later line. */
+  insertAt(c: Chain, line: number, g: StateGap): void {
+    const rules = c.rules;
+    const i = rules.findIndex((r) => (r.line ?? 0) > line);
+    const rule = { ...this.rule(g), line };
+    c.rules = i < 0 ? [...rules, rule] : [...rules.slice(0, i), rule, ...rules.slice(i)];
   }
 
   /** Stand-ins for standard tables no dump shows, with every built-in chain at its hook and priority. */

@@ -106,3 +106,33 @@ describe('buildNodeModel', () => {
     expect(n.gaps?.map((g) => g.dump)).toEqual(expect.arrayContaining(['addr', 'link', 'route', 'rule', 'neigh', 'fdb', 'sysctl', 'conntrack', 'iptables', 'ip6tables', 'nft']));
   });
 });
+
+describe('buildNodeModel: what a bad iptables line costs', () => {
+  const save = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':KUBE-FORWARD - [0:0]', '-A FORWARD -j KUBE-FORWARD', '-A KUBE-FORWARD -s 10.0.0.1/32 -j ACCEPT', 'COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A PREROUTING -d 10.96.0.10/32 -j ACCEPT', 'COMMIT', ''];
+  const model = (lines: string[]) => buildNodeModel('n', { dumps: { iptables: ok('iptables-nft-save', lines.join('\n')), 'iptables-legacy': ok('iptables-legacy-save', '') } });
+  const unreadIn = (m: ReturnType<typeof model>, table: string) => m.ruleset.tables.filter((t) => t.name === table && t.family === 'ip' && !t.unread).flatMap((t) => t.chains.filter((c) => c.rules.some((r) => r.exprs.some((e) => e.kind === 'unread'))).map((c) => c.name));
+
+  it('a bad rule of a declared chain costs that rule, in its place', () => {
+    const lines = [...save];
+    lines.splice(7, 0, '[1:2]  -A KUBE-FORWARD -m comment --comment "unterminated -j DROP');
+    const m = model(lines);
+    expect(unreadIn(m, 'filter')).toEqual(['KUBE-FORWARD']);
+    expect(m.ruleset.tables.find((t) => t.name === 'filter' && !t.unread)!.chains.find((c) => c.name === 'KUBE-FORWARD')!.rules.map((r) => r.exprs[0]!.kind)).toEqual(['match', 'unread']);
+    expect(unreadIn(m, 'nat')).toEqual([]);
+    expect(m.gaps).toContainEqual(expect.objectContaining({ dump: 'iptables', cause: 'partial', lost: ['line 8 (a rule of filter KUBE-FORWARD)'] }));
+  });
+
+  it('another bad line costs its table: every built-in chain of it, declared or not, starts unread', () => {
+    const lines = save.filter((l) => l !== ':OUTPUT ACCEPT [0:0]' || save.indexOf(l) > 8);
+    lines.splice(2, 0, 'not a line of iptables-save');
+    const m = model(lines);
+    expect(unreadIn(m, 'filter').sort()).toEqual(['FORWARD', 'INPUT', 'OUTPUT']);
+    expect(unreadIn(m, 'nat')).toEqual([]);
+  });
+
+  it('a dump cut inside a table costs that table and the tables it never reached', () => {
+    const m = model(save.slice(0, 6));
+    expect(unreadIn(m, 'filter').sort()).toEqual(['FORWARD', 'INPUT', 'OUTPUT']);
+    expect(m.ruleset.tables.filter((t) => t.unread && t.family === 'ip' && t.origin === 'iptables-nft').map((t) => t.name).sort()).toEqual(['mangle', 'nat', 'raw', 'security']);
+  });
+});

@@ -147,8 +147,12 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOpts): Ruleset
       }
     } catch (e) {
       if (!recover || !(e instanceof ParseError) || e instanceof NotAnIptablesDump) throw e;
-      // A bad line costs its table (the line could have been any rule of it); outside a table, any table.
-      lost.push(open ? { table: open.name, line: lineNo, reason: e.brief } : { line: lineNo, reason: e.brief });
+      // A bad rule of a declared chain costs that rule; another bad line costs its table (it could have been any rule
+      // of it); outside a table, any table.
+      const t = open ?? implicit;
+      const chain = t ? /^(?:\[\d+:\d+\]\s+)?-A\s+(\S+)/.exec(text.slice(start, end))?.[1] : undefined;
+      if (t && chain !== undefined && t.chains.has(chain)) lost.push({ table: t.name, chain, line: lineNo, reason: e.brief });
+      else lost.push(open ? { table: open.name, line: lineNo, reason: e.brief } : { line: lineNo, reason: e.brief });
     }
   }
   if (open && !recover) fail(`table *${open.name} (line ${open.line}) has no COMMIT`, lineNo);
