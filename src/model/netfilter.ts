@@ -40,6 +40,8 @@ export interface Ruleset {
 export interface LostPart {
   /** The table the lost lines belong to; absent when they could be in any table (a dump cut before its end). */
   table?: string;
+  /** nft dumps: the lost item's table family (a table's name is unique per family only). */
+  family?: Family;
   /** The chain a lost `-A CHAIN …` line was appended to, when the line names a declared chain: only that chain is unread. */
   chain?: string;
   /** 1-based line where the loss starts. */

@@ -62,7 +62,7 @@ export function buildRuleset(r: DumpReader): NetfilterModel {
     save(f.keys['iptables-legacy'], f.family, 'iptables-legacy');
     save(f.generic, f.family);
   }
-  const nft = r.run('nft', (text, source) => parseNftJson(text, { source, rules: 'on-use' }));
+  const nft = r.run('nft', (text, source) => parseNftJson(text, { source, rules: 'on-use', recover: true }));
   if (nft) parts.push(nft);
   const merged = mergeRulesets(parts);
   const ipsets = r.run('ipset', (text, source) => parseIpsetSave(text, { source }));
@@ -77,6 +77,7 @@ export function buildRuleset(r: DumpReader): NetfilterModel {
     }
   }
   for (const l of lost) gaps.push(lostLines(l, unread));
+  if (nft?.lost?.length) gaps.push(lostItems(nft.lost, unread));
   if (!r.read('nft')) {
     const g = gapOf(r, 'nft', undefined, ['native nft tables (any family, hook and priority)']);
     unread.native(g);
@@ -164,6 +165,20 @@ function lostLines(l: { key: string; family: 'ip' | 'ip6'; origin: Backend; part
   return g;
 }
 
+/**
+ * nft items that did not read cost their table: the lost item may have been any of its chains, at any hook and
+ * priority, so the table stands in at every hook of its family; an item that names no table costs every native table.
+ */
+function lostItems(parts: LostPart[], unread: Unread): StateGap {
+  const what = [...new Set(parts.map((p) => (p.family && p.table ? `table ${p.family} ${p.table}` : 'native nft tables (an item naming no table)')))];
+  const g: StateGap = { dump: 'nft', cause: 'partial', state: 'netfilter', reason: parts[0]!.reason, lost: what };
+  // The kernel's copy of a table iptables-save shows is not what the walk reads.
+  const live = parts.filter((p) => !(p.family && p.table && unread.savedCopy(p.family, p.table)));
+  if (live.length === 0) return { ...g, moot: 'the lost items belong to iptables-nft tables, read from iptables-save' };
+  for (const p of live) unread.native(g, p.family && p.table ? { family: p.family, name: p.table } : undefined);
+  return g;
+}
+
 function gapOf(r: DumpReader, key: string, family: 4 | 6 | undefined, lost: string[]): StateGap {
   const f = r.failure(key) ?? { cause: 'not-collected' as const, reason: 'not in the snapshot' };
   const g: StateGap = { dump: key, cause: f.cause, state: 'netfilter', reason: f.reason, lost };
@@ -181,6 +196,11 @@ class Unread {
   /** nf_tables' copies of iptables-nft tables of a family (the nft dump's, kept when no save covers them). */
   kernelCopies(family: Family): Table[] {
     return this.rs.tables.filter((t) => t.dump === 'nft-json' && t.origin === 'iptables-nft' && t.family === family);
+  }
+
+  /** True when iptables-save shows this iptables-nft table (its nft copy is not read). */
+  savedCopy(family: Family, name: string): boolean {
+    return this.rs.tables.some((t) => t.family === family && t.name === name && t.origin === 'iptables-nft' && t.dump === 'iptables-save' && t.unread === undefined);
   }
 
   find(family: Family, name: string, origin: Backend): Table | undefined {
@@ -214,11 +234,17 @@ class Unread {
     }
   }
 
-  /** Native tables no dump shows: any family, any hook, any priority — so first at every hook, bridged frames too. */
-  native(g: StateGap): void {
-    for (const family of ['inet', 'bridge'] as const) {
+  /**
+   * Native tables no dump shows: any family, any hook, any priority — so first at every hook, bridged frames too. With
+   * `one`, the one table whose lost part may hold a chain at any hook of its family.
+   */
+  native(g: StateGap, one?: { family: Family; name: string }): void {
+    const families: Family[] = one ? [one.family] : ['inet', 'bridge'];
+    for (const family of families) {
+      const name = one ? `${one.name} (part not read)` : '(not read)';
+      if (this.rs.tables.some((t) => t.family === family && t.name === name)) continue;
       const chains: Chain[] = IP_HOOKS.map((hook) => ({ name: hook, base: { type: 'filter', hook, priority: PRI_FIRST, policy: 'accept' }, rules: [this.rule(g)] }));
-      this.rs.tables.push({ family, name: '(not read)', origin: 'nft', dump: 'nft-json', chains, sets: [], unread: { dump: g.dump, reason: describeGap(g) } });
+      this.rs.tables.push({ family, name, origin: 'nft', dump: 'nft-json', chains, sets: [], unread: { dump: g.dump, reason: describeGap(g) } });
     }
   }
 

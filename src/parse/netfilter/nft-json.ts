@@ -2,7 +2,7 @@
  * `nft -j list ruleset` / `nft -j list table …` (libnftables JSON, schema version 1) → the unified netfilter model
  * (nft-document.ts reads the items; nft-json-on-use.ts reads a chain's rules when they are first used).
  */
-import type { Ruleset } from '../../model/netfilter.js';
+import type { Family, LostPart, Ruleset } from '../../model/netfilter.js';
 import { ParseError } from '../error.js';
 import { NftDocument, isObj } from './nft-document.js';
 import { parseNftJsonOnUse } from './nft-json-on-use.js';
@@ -17,6 +17,12 @@ export interface NftJsonOpts {
    * ruleset's `warnings` when its chain is read.
    */
   rules?: 'eager' | 'on-use';
+  /**
+   * An item (table, chain, set, rule object) that does not read is skipped and recorded in the ruleset's `lost` with
+   * the family and table it names, instead of failing the whole document; text that is not an nft JSON document at all
+   * still throws.
+   */
+  recover?: boolean;
 }
 
 /** Parses the JSON text; ParseError (with a JSON path) on invalid JSON or an unexpected document shape. */
@@ -40,7 +46,31 @@ export function parseNftJson(text: string, opts: NftJsonOpts): Ruleset {
   if (!isObj(doc) || !Array.isArray(doc.nftables)) nft.fail('', 'expected {"nftables": [...]} as printed by `nft -j list ruleset`');
   const items = (doc as { nftables: unknown[] }).nftables;
   nft.checkSchema(items.find((x) => isObj(x) && 'metainfo' in x));
-  for (let i = 0; i < items.length; i++) nft.item(items[i], i);
-  return nft.finish();
+  const lost: LostPart[] = [];
+  for (let i = 0; i < items.length; i++) {
+    try {
+      nft.item(items[i], i);
+    } catch (e) {
+      if (!opts.recover || !(e instanceof ParseError)) throw e;
+      lost.push(lostItem(items[i], e));
+    }
+  }
+  const out = nft.finish();
+  if (lost.length) out.lost = lost;
+  return out;
 }
+
+/** The family and table a bad item names, when it names them. */
+function lostItem(item: unknown, e: ParseError): LostPart {
+  const body = isObj(item) ? Object.values(item)[0] : undefined;
+  const at: LostPart = { reason: e.brief };
+  if (!isObj(body)) return at;
+  const family = body.family;
+  const table = 'table' in body ? body.table : 'rule' in (item as object) || 'chain' in (item as object) || 'set' in (item as object) || 'map' in (item as object) ? undefined : body.name;
+  if (typeof family === 'string' && FAMILY_NAMES.has(family)) at.family = family as Family;
+  if (typeof table === 'string') at.table = table;
+  return at;
+}
+
+const FAMILY_NAMES: ReadonlySet<string> = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
 

@@ -127,6 +127,19 @@ describe('garbage nft JSON (kube-proxy nftables mode)', () => {
   });
 });
 
+describe('one bad item in an nft dump', () => {
+  it('costs its table (kube-proxy\'s): uncertain where that table could hook, every other table still read', () => {
+    const bad = '{"chain":{"family":"ip","table":"kube-proxy","name":"broken","handle":9999,"type":"filter","hook":"sideways","prio":0,"policy":"accept"}}';
+    const s = withDump(load('examples/lab-hostgw-nftables.snapshot.json'), 'node-a', 'nft', (d) => withText(d!, text(d!).replace(/\]\}\s*$/, `,${bad}]}`)));
+    const t = trace(s);
+    for (const b of t.branches) expect(b.cause).toMatchObject({ code: 'state-unread', node: 'node-a', dump: 'nft' });
+    expect(t.branches[0]!.reason).toMatch(/read only in part \(table ip kube-proxy; .*unknown hook sideways/);
+    const m = buildNodeModel('node-a', s.nodes['node-a']!);
+    expect(m.ruleset.tables.filter((x) => x.unread).map((x) => `${x.family} ${x.name}`)).toEqual(['ip kube-proxy (part not read)']);
+    expect(m.ruleset.tables.find((x) => x.name === 'kube-proxy' && !x.unread)?.chains.length).toBeGreaterThan(10);
+  });
+});
+
 describe('ipsets not collected (kube-proxy ipvs mode)', () => {
   it('a rule that matches a set the dump would have held is uncertain, and nothing is called out of sync', () => {
     const t = trace(withDump(load('examples/lab-flannel-ipvs.snapshot.json'), 'node-a', 'ipset', () => undefined));
