@@ -44,16 +44,15 @@ function headline(t: Trace): string {
   const n = t.branches.length;
   const ok = t.branches.filter((b) => b.disposition === 'delivered');
   const word = t.disposition.toUpperCase();
-  if (t.disposition === 'delivered') return tone('ok', `DELIVERED on ${n} of ${n} path${n === 1 ? '' : 's'}`);
-  if (!isFailure(t.disposition)) {
-    const out = t.branches.filter((b) => b.disposition === 'egress');
-    const also = ok.length > 0 ? ` · delivered on ${ok.length} (${pct(ok.reduce((s, b) => s + b.probability, 0))})` : '';
-    return `${tone('ok', `LEAVES THE CLUSTER on ${out.length} of ${n} path${n === 1 ? '' : 's'}`)}${also} · ${out[0]?.reason ?? ''}`;
-  }
+  const out = t.branches.filter((b) => b.disposition === 'egress');
+  // Every row is counted: the headline follows from the table under it.
+  const part = (list: typeof ok, what: string): string => (list.length > 0 ? ` · ${what} ${list.length} (${pct(list.reduce((s, b) => s + b.probability, 0))})` : '');
+  if (t.disposition === 'delivered') return `${tone('ok', `DELIVERED on ${ok.length} of ${n} path${n === 1 ? '' : 's'}`)}${part(out, 'leaves the cluster on')}`;
+  if (!isFailure(t.disposition)) return `${tone('ok', `LEAVES THE CLUSTER on ${out.length} of ${n} path${n === 1 ? '' : 's'}`)}${part(ok, 'delivered on')} · ${out[0]?.reason ?? ''}`;
   const failing = t.branches.filter((b) => b.disposition === t.disposition);
   const mass = failing.reduce((s, b) => s + b.probability, 0);
   const reason = failing[0]?.reason ?? '';
-  const rest = ok.length > 0 ? ` · delivered on ${ok.length} (${pct(ok.reduce((s, b) => s + b.probability, 0))})` : '';
+  const rest = `${part(ok, 'delivered on')}${part(out, 'leaves the cluster on')}`;
   const t0: Tone = t.disposition === 'uncertain' || t.disposition === 'insufficient-info' ? 'warning' : 'error';
   return `${tone(t0, `${word} on ${failing.length} of ${n} path${n === 1 ? '' : 's'} (${pct(mass)})`)}${rest}${reason ? ` · ${reason}` : ''}`;
 }

@@ -89,14 +89,16 @@ describe('trace: the headline follows from the endpoints table', () => {
     expect(table).toEqual(t.branches.map((b) => b.disposition));
     const n = table.length;
     const paths = (k: number): string => `${k} of ${n} path${n === 1 ? '' : 's'}`;
-    if (table.every((r) => r === 'delivered')) return `DELIVERED on ${paths(n)}`;
-    const mass = new Map<string, number>();
-    t.branches.forEach((b, i) => table[i] !== 'delivered' && mass.set(table[i]!, (mass.get(table[i]!) ?? 0) + b.probability));
+    const mass = (d: string): number => t.branches.filter((_, i) => table[i] === d).reduce((s, b) => s + b.probability, 0);
+    const count = (d: string): number => table.filter((r) => r === d).length;
+    const part = (d: string, what: string): string => (count(d) ? ` · ${what} ${count(d)} (${pctText(mass(d))})` : '');
+    const failing = [...new Set(table.filter((r) => r !== 'delivered' && r !== 'egress'))];
+    if (failing.length === 0) {
+      return mass('egress') > mass('delivered') ? `LEAVES THE CLUSTER on ${paths(count('egress'))}${part('delivered', 'delivered on')}` : `DELIVERED on ${paths(count('delivered'))}${part('egress', 'leaves the cluster on')}`;
+    }
     const order = ['uncertain', 'insufficient-info', 'loop', 'no-route', 'rejected', 'dropped'];
-    const worst = [...mass.entries()].sort((a, b) => b[1] - a[1] || order.indexOf(a[0]) - order.indexOf(b[0]))[0]![0];
-    const ok = t.branches.filter((_, i) => table[i] === 'delivered');
-    const rest = ok.length ? ` · delivered on ${ok.length} (${pctText(ok.reduce((s, b) => s + b.probability, 0))})` : '';
-    return `${worst.toUpperCase()} on ${paths(table.filter((r) => r === worst).length)} (${pctText(mass.get(worst)!)})${rest}`;
+    const worst = failing.sort((a, b) => mass(b) - mass(a) || order.indexOf(a) - order.indexOf(b))[0]!;
+    return `${worst.toUpperCase()} on ${paths(count(worst))} (${pctText(mass(worst))})${part('delivered', 'delivered on')}${part('egress', 'leaves the cluster on')}`;
   }
 
   const cases: [string, Snapshot, string][] = [];
@@ -115,7 +117,7 @@ describe('trace: the headline follows from the endpoints table', () => {
       const headline = text.split('\n')[1]!;
       expect(headline.startsWith(expected(t, text))).toBe(true);
       expect(DISPOSITIONS).toContain(t.disposition);
-      expect(headline.startsWith(t.disposition.toUpperCase())).toBe(true);
+      expect(headline.startsWith(t.disposition === 'egress' ? 'LEAVES THE CLUSTER' : t.disposition.toUpperCase())).toBe(true);
     }
   });
 });
@@ -184,7 +186,8 @@ describe('cidr: the totals and findings lines follow from the rows', () => {
     const table = rows(text, /^ {2}node {2,}internal IP/).filter((l) => /^ {2}\S/.test(l));
     const totals = text.split('\n').find((l) => /^\d+ nodes · /.test(l))!;
     expect(totals.startsWith(`${table.length} nodes · `)).toBe(true);
-    const pods = table.reduce((sum, l) => sum + Number(/\s(\d+)\s+\S+\/\S+/.exec(l)?.[1] ?? 0), 0);
+    // node, internal IP, podCIDR (or —), pods: the fourth word of each row's first line.
+    const pods = table.reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[3]), 0);
     expect(totals).toContain(` · ${pods} pods`);
     const findingLines = text.split('\n').filter((l) => /^ {2}[✗!i] /.test(l));
     const by = (m: string) => findingLines.filter((l) => l.startsWith(`  ${m} `)).length;

@@ -1,6 +1,6 @@
 /** Findings about the path: failed branches, NAT of pod traffic, br_netfilter, MTU, undeclared ports, missing pod routes. */
 import type { Snapshot } from '../../snapshot/types.js';
-import type { Branch, Finding, Trace } from '../../sim/trace.js';
+import { isFailure, type Branch, type Finding, type Trace } from '../../sim/trace.js';
 import type { TraceWorld } from './world.js';
 import type { FindingCtx } from './findings.js';
 import { objectsOf } from './views.js';
@@ -13,7 +13,7 @@ export function branchFindings(trace: Trace): Finding[] {
   const ends = new Map<string, { b: Branch; mass: number }>();
   for (const b of trace.branches) {
     // Unread state and policy disagreements have findings of their own (unread-findings.ts, policy/disagreement.ts).
-    if (b.disposition === 'delivered' || b.cause?.code === 'state-unread' || b.cause?.code === 'policy-dataplane-disagree') continue;
+    if (!isFailure(b.disposition) || b.cause?.code === 'state-unread' || b.cause?.code === 'policy-dataplane-disagree') continue;
     const key = `${b.disposition}|${b.reason}`;
     const e = ends.get(key) ?? { b, mass: 0 };
     e.mass += b.probability;

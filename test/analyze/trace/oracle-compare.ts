@@ -55,7 +55,7 @@ export interface Verdict {
 const short = (pod?: string): string => (pod ?? '').split('/').pop() ?? '';
 
 /** What a client sees for each of our dispositions. */
-const SEEN: Record<string, string[]> = {
+export const SEEN: Record<string, string[]> = {
   delivered: ['answered'],
   rejected: ['refused', 'unreachable', 'reset'],
   dropped: ['timeout'],

@@ -16,7 +16,7 @@ import type { Branch } from '../../../src/sim/trace.js';
 import type { DumpResult, NodeCapture, Snapshot } from '../../../src/snapshot/types.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 import type { Observation } from '../../lab/oracle.js';
-import { predictCase } from './oracle-compare.js';
+import { SEEN, predictCase } from './oracle-compare.js';
 
 const LAB = path.join(REPO_ROOT, 'test', 'fixtures', 'lab');
 const files = readdirSync(LAB).filter((f) => f.endsWith('.oracle.json')).sort();
@@ -34,8 +34,6 @@ function damaged(s: Snapshot, node: string, key: string, how: Damage): Snapshot 
   return { ...s, nodes: { ...s.nodes, [node]: capture } };
 }
 
-/** What a client sees for each certain disposition. */
-const SEEN: Record<string, string[]> = { delivered: ['answered'], rejected: ['refused', 'unreachable', 'reset'], dropped: ['timeout'], 'no-route': ['timeout', 'unreachable'] };
 const short = (pod?: string): string => (pod ?? '').split('/').pop() ?? '';
 
 /** What a client of this branch sees, as the oracle's outcome keys (`answered:web-1`, `timeout`, …). */
