@@ -9,6 +9,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import type { NodeModel } from '../../model/node.js';
 import { isFailure, type Branch, type Finding, type Step, type Trace } from '../../sim/trace.js';
+import type { PacketView } from '../../sim/packet.js';
 import { has, objectsOf } from '../../model/k8s.js';
 import { evaluateFlow, policyWorld, detectEnforcement, endForAddress, policyStep, type Enforcement } from '../policy/index.js';
 import type { PolicyWorld } from '../policy/world.js';
@@ -90,12 +91,23 @@ export function sourceEnd(snapshot: Snapshot, source: Source): FlowEnd {
  * is seen as the node).
  */
 function branchFlow(snapshot: Snapshot, trace: Trace, b: Branch, source: FlowEnd): { source: FlowEnd; destination: FlowEnd; protocol: Proto; port: number } | undefined {
-  const ip = b.endpoint?.ip ?? b.final?.daddr ?? (trace.destination.kind !== 'service' ? trace.destination.ip : undefined);
-  const port = b.endpoint?.port ?? b.final?.dport ?? (trace.destination.kind !== 'service' ? trace.destination.port : undefined);
+  const last = carried(b);
+  const ip = b.endpoint?.ip ?? last?.daddr ?? (trace.destination.kind !== 'service' ? trace.destination.ip : undefined);
+  const port = b.endpoint?.port ?? last?.dport ?? (trace.destination.kind !== 'service' ? trace.destination.port : undefined);
   const proto = trace.destination.protocol;
   if (!ip || port === undefined || (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp')) return undefined;
-  const seenAs = source.kind !== 'pod' && b.final?.saddr && b.final.saddr !== source.ip ? endForAddress(snapshot, b.final.saddr) : source;
+  const seenAs = source.kind !== 'pod' && last?.saddr && last.saddr !== source.ip ? endForAddress(snapshot, last.saddr) : source;
   return { source: seenAs, destination: endForAddress(snapshot, ip), protocol: proto, port };
+}
+
+/**
+ * The traced packet as the branch last carried it: `final`, unless the branch ended while it was wrapped in a tunnel
+ * (an encap with no decap after it) — then the inner packet, not the node-to-node outer one.
+ */
+function carried(b: Branch): PacketView | undefined {
+  const steps = b.hops.flatMap((h) => h.steps);
+  const encap = steps.findLastIndex((s) => s.kind === 'encap');
+  return encap >= 0 && !steps.slice(encap).some((s) => s.kind === 'decap') ? steps[encap]!.packetBefore : b.final;
 }
 
 /** In the last hop, before the delivery (else at the end of the hop where the branch ended): the CNI judges the packet as it reaches the pod. */

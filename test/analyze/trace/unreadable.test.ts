@@ -83,6 +83,9 @@ describe('a node dump that could not be read', () => {
   it('exitCode 124 (the probe timed out): the command and the exit code are named', () => {
     const t = trace(withDump(base, 'node-b', 'iptables', (d) => ({ ...d!, stdout: '', encoding: 'utf8', exitCode: 124, stderr: 'timeout: sending signal TERM to iptables-nft-save\n' })));
     expectHonest(t, 'iptables', /iptables-nft-save exited 124: timeout/);
+    // The branch stopped while the packet was wrapped for VXLAN: the policy step judges web-1, not node-b's tunnel port.
+    const policy = toWeb1(t)[0]!.hops.flatMap((h) => h.steps).find((s) => s.summary.startsWith('NetworkPolicy'));
+    expect(policy?.summary).toMatch(/default\/web-1 for ingress/);
   });
 
   it('one bad line in *filter costs the filter table only: nat and mangle are still read', () => {
