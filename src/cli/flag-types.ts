@@ -58,13 +58,17 @@ export const verbosityFlag = Flags.custom<number>({
 
 const formatHelp = (f: OutputSpec['format']): string => (f === 'jsonpath' || f === 'jsonpath-as-json' ? `${f}=TEMPLATE` : f);
 
-/** `-o`: one vocabulary for every command (see cli/output-spec.ts); `formats` are those the command prints. */
+/**
+ * `-o`: one vocabulary for every command (see cli/output-spec.ts); `formats` are those the command prints, the first
+ * one being the default.
+ */
 export function outputFlag(formats: readonly OutputSpec['format'][], description = 'Output format') {
+  const first = formats[0] ?? 'text';
   return Flags.custom<OutputSpec>({
     char: 'o',
     description,
     helpValue: formats.map(formatHelp).join('|'),
-    default: async () => ({ format: 'text' }) as OutputSpec,
+    default: async () => ({ format: first === 'jsonpath' || first === 'jsonpath-as-json' ? 'text' : first }) as OutputSpec,
     parse: async (input, _ctx, opts) => {
       const spec = parseOutput(input);
       if (!spec || !formats.includes(spec.format)) {

@@ -1,6 +1,6 @@
 /** Flags every command honours, spelled like kubectl's. */
 import { Flags } from '@oclif/core';
-import { probeFlags } from '../probe/flags.js';
+import { probeFlags } from './probe-flags.js';
 import { durationFlag, verbosityFlag } from './flag-types.js';
 
 export const globalFlags = {

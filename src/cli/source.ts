@@ -3,7 +3,7 @@
  * the cluster layer. Both paths answer the same CollectPlan, so a command behaves the same either way.
  */
 import { clusterOptionsFromFlags } from '../cluster/options.js';
-import { probeOptionsFromFlags, type ProbeFlagValues } from '../probe/flags.js';
+import { probeOptionsFromFlags, type ProbeFlagValues } from './probe-flags.js';
 import { readSnapshotFile } from '../snapshot/file.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -37,7 +37,7 @@ export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan,
   }
   const options = clusterOptionsFromFlags({ ...flags, requestTimeoutMs });
   // Loaded on demand: @kubernetes/client-node takes a second to import, and --snapshot runs never need it.
-  const probe = plan.nodes ? probeOptionsFromFlags(flags, parseDuration) : undefined;
+  const probe = plan.nodes ? probeOptionsFromFlags(flags) : undefined;
   const { collect } = await import('../cluster/collect.js');
   try {
     return await collect(options, plan, progress, undefined, probe);

@@ -1,7 +1,7 @@
 /** `kubectl netx rbac`: the minimal RBAC netx needs, ready for kubectl apply. */
 import { Errors, Flags } from '@oclif/core';
 import { NetxBaseCommand } from '../cli/base-command.js';
-import { globalFlags } from '../cli/flags.js';
+import { globalFlags, outputFlag } from '../cli/flags.js';
 import { serviceCidrDryRunFlag } from '../cluster/flags.js';
 import { DEFAULT_RBAC_PROBE_NAMESPACE, rbacObjects, rbacYaml } from '../cluster/rbac.js';
 
@@ -19,7 +19,7 @@ export default class Rbac extends NetxBaseCommand {
   // Nothing here talks to a cluster: only the flags that shape the output.
   static override baseFlags = { 'no-color': globalFlags['no-color'] };
   static override flags = {
-    output: Flags.string({ char: 'o', description: 'Output format', options: ['yaml', 'json'], default: 'yaml' }),
+    output: outputFlag(['yaml', 'json', 'name', 'jsonpath', 'jsonpath-as-json']),
     'probe-namespace': Flags.string({ description: 'The namespace the probe pods will run in (the Role that lets netx create them goes there)', default: DEFAULT_RBAC_PROBE_NAMESPACE }),
     'service-cidr-dry-run': serviceCidrDryRunFlag,
     // Accepted only to say what to use instead: the Roles' namespaces are fixed or the probe namespace.
@@ -33,6 +33,16 @@ export default class Rbac extends NetxBaseCommand {
       throw new Errors.CLIError(`-n/--namespace does not apply to rbac: its Roles go to kube-system and to the probe namespace; to put the probe pods in ${flags.namespace}, use --probe-namespace ${flags.namespace}`);
     }
     const options = { probeNamespace: flags['probe-namespace'], serviceCidrDryRun: flags['service-cidr-dry-run'] };
-    this.print(flags.output === 'json' ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbacObjects(options) }, null, 2) : rbacYaml(options));
+    const list = { apiVersion: 'v1', kind: 'List', items: rbacObjects(options) };
+    // YAML keeps the comments that say how to bind the roles; the other formats are data.
+    if (flags.output.format === 'yaml') this.print(rbacYaml(options));
+    else this.printReport(list, flags.output, { text: () => rbacYaml(options), names: (l) => l.items.map(kindSlashName) });
   }
+}
+
+/** `-o name` as kubectl prints it: `clusterrole.rbac.authorization.k8s.io/kubectl-netx`. */
+function kindSlashName(o: Record<string, unknown>): string {
+  const kind = String(o.kind).toLowerCase();
+  const group = String(o.apiVersion).includes('/') ? `.${String(o.apiVersion).split('/')[0]}` : '';
+  return `${kind}${group}/${String((o.metadata as { name?: unknown }).name)}`;
 }

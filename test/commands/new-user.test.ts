@@ -110,6 +110,11 @@ describe('errors say everything', { timeout: 60_000 }, () => {
     expectCleanError(netx('trace', 'client', 'svc/web', '--request-timeout', 'abc', '--snapshot', SNAP), 2, /for --request-timeout: not a duration/);
   });
 
+  it('--probe-timeout abc is a bad flag too: exit 2 with the reason', () => {
+    expectCleanError(netx('trace', 'client', 'svc/web', '--probe-timeout', 'abc', '--snapshot', SNAP), 2, /^error: invalid value "abc" for --probe-timeout: not a duration/);
+    expectCleanError(netx('collect', '--probe-timeout', '2x'), 2, /for --probe-timeout: not a duration/);
+  });
+
   it('an unknown flag and an extra argument', () => {
     expectCleanError(netx('cidr', '--bogus', '--snapshot', SNAP), 2, /^error: unknown flag: --bogus$/);
     expectCleanError(netx('trace', 'client', 'svc/web', 'extra', '--snapshot', SNAP), 2, /^error: unexpected argument: extra$/);
@@ -172,6 +177,16 @@ describe('one -o vocabulary', { timeout: 120_000 }, () => {
     expect(netx('trace', 'client', 'svc/web:80', '--snapshot', FORWARD_DROP, '-o', 'name').stdout).toBe('pod/web-0\npod/web-2\n');
     expect(netx('cidr', '--snapshot', SNAP, '-o', 'name').stdout).toBe('node/node-a\nnode/node-b\n');
     expect(netx('proxy-mode', '--snapshot', SNAP, '-o', 'name').stdout).toBe('node/node-a\nnode/node-b\n');
+  });
+
+  it('rbac speaks the same -o: yaml by default, json, name and jsonpath', () => {
+    expect(netx('rbac').stdout).toMatch(/^# Minimal permissions/);
+    expect(JSON.parse(netx('rbac', '-o', 'json').stdout)).toMatchObject({ kind: 'List' });
+    expect(netx('rbac', '--probe-namespace', 'netx-probe', '-o', 'name').stdout).toBe(
+      'namespace/netx-probe\nclusterrole.rbac.authorization.k8s.io/kubectl-netx\nrole.rbac.authorization.k8s.io/kubectl-netx\nrole.rbac.authorization.k8s.io/kubectl-netx\n',
+    );
+    expect(netx('rbac', '-o', 'jsonpath={.items[*].kind}').stdout).toBe('ClusterRole Role');
+    expectCleanError(netx('rbac', '-o', 'wide'), 2, /for --output: not an output format of this command/);
   });
 
   it('-o wide: trace\'s endpoints table adds the nodes crossed and the packet as it arrives', () => {

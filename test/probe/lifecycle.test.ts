@@ -13,7 +13,7 @@ import { silentProgress } from '../../src/cli/progress.js';
 import { anchorName } from '../../src/probe/anchor.js';
 import { probePodSpec } from '../../src/probe/debug-pod.js';
 import { defaultProbeOptions, isImageReference, type ProbeOptions } from '../../src/probe/options.js';
-import { probeOptionsFromFlags } from '../../src/probe/flags.js';
+import { probeOptionsFromFlags } from '../../src/cli/probe-flags.js';
 import { livePods } from '../../src/probe/pods.js';
 import type { CollectPlan } from '../../src/snapshot/plan.js';
 import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
@@ -221,7 +221,7 @@ describe('image', () => {
     expect(isImageReference(pinned)).toBe(true);
     expect(isImageReference('nicolaka/netshoot:v0.13')).toBe(true);
     for (const bad of ['netshoot v0.13', 'UPPER/case', 'x@sha256:short', '']) expect(isImageReference(bad), bad).toBe(false);
-    expect(() => probeOptionsFromFlags({ image: 'netshoot v0.13' }, () => 1)).toThrow(/--image "netshoot v0.13" is not an image reference/);
+    expect(() => probeOptionsFromFlags({ image: 'netshoot v0.13' })).toThrow(/--image "netshoot v0.13" is not an image reference/);
     const { probeWith } = await setup();
     const snap = await probeWith({ image: pinned });
     expect(snap.nodes['kube-router-vm1']!.probe).toMatchObject({ image: pinned, imageID: `registry.example:5000/tools/netshoot@${digest}` });

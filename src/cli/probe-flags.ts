@@ -1,7 +1,9 @@
 /** Flags that shape the node probe; every command that can read a live cluster takes them. */
 import { Flags } from '@oclif/core';
 import { UserError } from '../util/errors.js';
-import { DEFAULT_PROBE_IMAGE, DEFAULT_PROBE_NAMESPACE, defaultProbeOptions, isImageReference, type ProbeOptions } from './options.js';
+import { DEFAULT_PROBE_IMAGE, DEFAULT_PROBE_NAMESPACE, defaultProbeOptions, isImageReference, type ProbeOptions } from '../probe/options.js';
+import { parseDuration } from './duration.js';
+import { durationFlag } from './flag-types.js';
 
 export const probeFlags = {
   probe: Flags.boolean({ description: 'Probe nodes with a short-lived debug pod (--no-probe: API objects only)', default: true, allowNo: true, helpGroup: 'PROBE' }),
@@ -19,7 +21,7 @@ export const probeFlags = {
   'privileged-probe': Flags.boolean({ description: 'Run the debug pod privileged instead of with NET_ADMIN + NET_RAW only', helpGroup: 'PROBE' }),
   'host-binaries': Flags.boolean({ description: "Run the node's own tools (chroot /host; needs privileged + hostPID)", helpGroup: 'PROBE' }),
   'local-node': Flags.string({ description: 'The node netx runs on: probe it with local commands instead of a debug pod', helpValue: 'NAME', helpGroup: 'PROBE' }),
-  'probe-timeout': Flags.string({ description: 'How long to wait for a debug pod to be Running, and for each command on a node', default: '90s', helpGroup: 'PROBE' }),
+  'probe-timeout': durationFlag({ description: 'How long to wait for a debug pod to be Running, and for each command on a node', default: '90s', helpGroup: 'PROBE' }),
 };
 
 export interface ProbeFlagValues {
@@ -32,20 +34,10 @@ export interface ProbeFlagValues {
   'local-node'?: string;
 }
 
-/**
- * The probe options the flags ask for; undefined with --no-probe. `parseDuration` comes from the
- * caller (cli/flags.ts imports this file, so importing it back would be a cycle).
- */
-export function probeOptionsFromFlags(flags: ProbeFlagValues, parseDuration: (text: string) => number): ProbeOptions | undefined {
+/** The probe options the flags ask for; undefined with --no-probe. The duration was checked while parsing. */
+export function probeOptionsFromFlags(flags: ProbeFlagValues): ProbeOptions | undefined {
   if (flags.probe === false) return undefined;
-  let startTimeoutMs: number | undefined;
-  if (flags['probe-timeout'] !== undefined) {
-    try {
-      startTimeoutMs = parseDuration(flags['probe-timeout']);
-    } catch (e) {
-      throw new UserError((e as Error).message, { hint: 'for example --probe-timeout 2m' });
-    }
-  }
+  const startTimeoutMs = flags['probe-timeout'] !== undefined ? parseDuration(flags['probe-timeout']) : undefined;
   if (flags.image !== undefined && !isImageReference(flags.image)) {
     throw new UserError(`--image "${flags.image}" is not an image reference`, { hint: `for example --image ${DEFAULT_PROBE_IMAGE}, or pinned: --image registry.example/netshoot@sha256:<64 hex digits>` });
   }
