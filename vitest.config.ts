@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast pure tests, and lab tests that build network namespaces and ask the kernel.
-// Lab files run one at a time: each builds a whole cluster in namespaces and 2 cores are all we have.
+// Three projects: fast pure tests; lab tests that build network namespaces and ask the kernel; and the
+// cluster project, which runs upstream Kubernetes (test/kube-lab, brought up once for the project).
+// Lab and cluster files run one at a time: each drives a whole cluster and 2 cores are all we have.
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/lab/**', '**/node_modules/**'],
+          exclude: ['test/lab/**', 'test/kube-lab/**', '**/node_modules/**'],
           setupFiles: ['test/support/fast-check-setup.ts'],
           testTimeout: 30_000,
         },
@@ -21,6 +22,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/kube-lab/**/*.test.ts'],
+          // After the other projects: their kernel-lab timings need the 2 cores more than an idle cluster does.
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/kube-lab/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
         },
       },
     ],

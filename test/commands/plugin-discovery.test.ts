@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/corpus.js';
 import { ensureBuilt } from '../support/cli.js';
 
-const KUBECTL = '/usr/bin/kubectl';
+// The first kubectl on PATH (CI puts the kube-lab's, built at the pinned release, first), else the system one.
+const onPath = (process.env['PATH'] ?? '').split(':').map((d) => path.join(d, 'kubectl')).find((p) => path.isAbsolute(p) && existsSync(p));
+const KUBECTL = onPath ?? '/usr/bin/kubectl';
 const BIN_DIR = path.join(REPO_ROOT, 'bin');
 // Only the repo's bin/ and the system directories: no other plugins a developer may have installed.
 const env = { PATH: `${BIN_DIR}:/usr/bin:/bin`, HOME: '/nonexistent', NO_COLOR: '1' };

@@ -1,0 +1,94 @@
+/**
+ * The `cluster` project's fixture: records the machine's state, brings the kube-lab up once through the
+ * real command (`npm run kube-lab -- up`, whose last stdout line must be `export KUBECONFIG=…`), hands
+ * the kubeconfig to the tests, and takes the lab down afterwards, also when a test fails or the run is
+ * interrupted. After `down`, the machine must be as it was: any difference fails the run.
+ *
+ * One lab per machine: a lock held for the whole project keeps concurrent runs (other worktrees) from
+ * replacing each other's lab. NETX_KUBE_LAB_PROXY_MODE picks kube-proxy's mode (default iptables).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { diffHostSnapshots, hostSnapshot, type HostSnapshot } from './host-snapshot.js';
+import { labEnv } from './plan.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kubeLab: { kubeconfig: string; bin: string; stateDir: string; proxyMode: string; hostBefore: HostSnapshot };
+  }
+}
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const LOCK = '/tmp/netx-kube-lab.lock';
+
+const npmLab = (args: string[]): { status: number | null; stdout: string } => {
+  const r = spawnSync('npm', ['run', '--silent', 'kube-lab', '--', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 3_600_000,
+  });
+  return { status: r.status, stdout: r.stdout ?? '' };
+};
+
+/** Holds the machine-wide lab lock until this process exits (flock's child keeps it while stdin is open). */
+function takeLock(): Promise<ChildProcess> {
+  writeFileSync(LOCK, '', { flag: 'a' });
+  return new Promise((resolve, reject) => {
+    // Once flock holds the lock, the shell says so and cat waits on our pipe (its end releases the lock).
+    const child = spawn('flock', ['-x', LOCK, 'sh', '-c', 'echo locked; exec cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let held = false;
+    child.stdout.on('data', (b: Buffer) => {
+      if (!held && b.toString().startsWith('locked')) {
+        held = true;
+        resolve(child);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (!held) reject(new Error(`flock ${LOCK} exited ${code} before holding the lock`));
+    });
+  });
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stateDir = labEnv().stateDir;
+  const lock = await takeLock();
+  const proxyMode = process.env['NETX_KUBE_LAB_PROXY_MODE'] ?? 'iptables';
+  const hostBefore = hostSnapshot(stateDir);
+  let tornDown = false;
+  const tearDown = (): string[] => {
+    if (tornDown) return [];
+    tornDown = true;
+    const r = npmLab(['down']);
+    const diffs = diffHostSnapshots(hostBefore, hostSnapshot(stateDir), { afterDown: true });
+    lock.stdin?.end();
+    return r.status === 0 ? diffs : [`kube-lab down exited ${r.status}`, ...diffs];
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    tearDown();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const r = npmLab(['up', '--proxy-mode', proxyMode, '--fresh']);
+  const last = r.stdout.trimEnd().split('\n').pop() ?? '';
+  const m = /^export KUBECONFIG=(\/\S+)$/.exec(last);
+  if (r.status !== 0 || !m?.[1]) {
+    const diffs = tearDown();
+    throw new Error(`kube-lab up failed (exit ${r.status}, last stdout line ${JSON.stringify(last)})${diffs.length ? `; and after down: ${diffs.join('\n')}` : ''}`);
+  }
+  const bin = spawnSync(path.join(REPO, 'test/kube-lab/build.sh'), ['--print'], { encoding: 'utf8' }).stdout.trim();
+  project.provide('kubeLab', { kubeconfig: m[1], bin, stateDir, proxyMode, hostBefore });
+
+  return async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const diffs = tearDown();
+    if (diffs.length > 0) throw new Error(`the kube-lab left the machine changed:\n${diffs.join('\n')}`);
+  };
+}
