@@ -28,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/kube-lab/**/*.test.ts'],
-          // After the other projects: their kernel-lab timings need the 2 cores more than an idle cluster does.
+          // A group of its own: its files never share the 2 cores with the unit tests' workers.
           sequence: { groupOrder: 1 },
           globalSetup: ['test/kube-lab/global-setup.ts'],
           fileParallelism: false,

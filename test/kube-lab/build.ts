@@ -17,9 +17,8 @@ function script(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
-export async function buildComponents(cacheRoot?: string): Promise<Bins> {
-  const env = { ...process.env, ...(cacheRoot ? { NETX_KUBE_LAB_CACHE: cacheRoot } : {}) };
-  await script([], env);
-  const dir = (await script(['--print'], env)).trim();
+export async function buildComponents(): Promise<Bins> {
+  await script([], process.env);
+  const dir = (await script(['--print'], process.env)).trim();
   return { dir, images: path.join(path.dirname(dir), 'images') };
 }

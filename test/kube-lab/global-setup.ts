@@ -24,15 +24,25 @@ declare module 'vitest' {
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LOCK = '/tmp/netx-kube-lab.lock';
 
-const npmLab = (args: string[]): { status: number | null; stdout: string } => {
-  const r = spawnSync('npm', ['run', '--silent', 'kube-lab', '--', ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 3_600_000,
+const NPM_LAB = (args: string[]): [string, string[]] => ['npm', ['run', '--silent', 'kube-lab', '--', ...args]];
+
+/** Runs `npm run kube-lab -- ARGS` without blocking vitest's event loop; its progress goes to our stderr. */
+function npmLab(args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const [cmd, argv] = NPM_LAB(args);
+    const child = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.on('error', () => resolve({ status: null, stdout }));
+    child.on('close', (status) => resolve({ status, stdout }));
   });
-  return { status: r.status, stdout: r.stdout ?? '' };
-};
+}
+
+/** The same, blocking: for a signal handler, which must finish before the process exits. */
+function npmLabSync(args: string[]): void {
+  const [cmd, argv] = NPM_LAB(args);
+  spawnSync(cmd, argv, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+}
 
 /** Holds the machine-wide lab lock until this process exits (flock's child keeps it while stdin is open). */
 function takeLock(): Promise<ChildProcess> {
@@ -60,26 +70,29 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const proxyMode = process.env['NETX_KUBE_LAB_PROXY_MODE'] ?? 'iptables';
   const hostBefore = hostSnapshot(stateDir);
   let tornDown = false;
-  const tearDown = (): string[] => {
+  const tearDown = async (): Promise<string[]> => {
     if (tornDown) return [];
     tornDown = true;
-    const r = npmLab(['down']);
+    const r = await npmLab(['down']);
     const diffs = diffHostSnapshots(hostBefore, hostSnapshot(stateDir), { afterDown: true });
     lock.stdin?.end();
     return r.status === 0 ? diffs : [`kube-lab down exited ${r.status}`, ...diffs];
   };
   const onSignal = (sig: NodeJS.Signals): void => {
-    tearDown();
+    if (!tornDown) {
+      tornDown = true;
+      npmLabSync(['down']);
+    }
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const r = npmLab(['up', '--proxy-mode', proxyMode, '--fresh']);
+  const r = await npmLab(['up', '--proxy-mode', proxyMode, '--fresh']);
   const last = r.stdout.trimEnd().split('\n').pop() ?? '';
   const m = /^export KUBECONFIG=(\/\S+)$/.exec(last);
   if (r.status !== 0 || !m?.[1]) {
-    const diffs = tearDown();
+    const diffs = await tearDown();
     throw new Error(`kube-lab up failed (exit ${r.status}, last stdout line ${JSON.stringify(last)})${diffs.length ? `; and after down: ${diffs.join('\n')}` : ''}`);
   }
   const bin = spawnSync(path.join(REPO, 'test/kube-lab/build.sh'), ['--print'], { encoding: 'utf8' }).stdout.trim();
@@ -88,7 +101,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    const diffs = tearDown();
+    const diffs = await tearDown();
     if (diffs.length > 0) throw new Error(`the kube-lab left the machine changed:\n${diffs.join('\n')}`);
   };
 }

@@ -154,5 +154,5 @@ export async function startMachine(host: HostPlan, label: string, opts: { node: 
 
 /** argv running a command on a lab machine: in its network, mount and PID namespaces. */
 export const onMachine = (m: Pick<Machine, 'initPid'>, argv: readonly string[]): string[] => [
-  'nsenter', `--target=${m.initPid}`, '--net', '--mount', '--pid', '--', ...argv,
+  'nsenter', `--target=${m.initPid}`, '--net', '--mount', '--pid', '--uts', '--', ...argv,
 ];

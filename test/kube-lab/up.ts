@@ -40,12 +40,21 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, hint: () => string = () => ''): Promise<T> {
+/** Thrown where `up` notices it was asked to stop (SIGINT/SIGTERM): nothing more is started. */
+export class Aborted extends Error {}
+
+let abortSignal: AbortSignal | undefined;
+const checkAbort = (): void => {
+  if (abortSignal?.aborted) throw new Aborted('interrupted');
+};
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    checkAbort();
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${hint()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     await sleep(250);
   }
 }
@@ -76,6 +85,7 @@ class Starter {
   }
 
   async start(label: string, name: string, argv: string[], env?: Record<string, string>): Promise<void> {
+    checkAbort();
     const log = path.join(this.logDir, `${label}.${name}.log`);
     const rec = await startForked({ name, host: label, argv: onMachine(this.machine(label), argv), log, env });
     this.state.procs.push(rec);
@@ -84,6 +94,7 @@ class Starter {
   }
 
   startPlain(label: string, name: string, argv: string[]): void {
+    checkAbort();
     const rec = startDaemon({ name, host: label, argv, log: path.join(this.logDir, `${label}.${name}.log`) });
     this.state.procs.push(rec);
     saveState(this.state);
@@ -180,7 +191,10 @@ async function startNode(s: Starter, bins: Bins, node: NodePlan, t0: number): Pr
     if (!existsSync(hostPath(node, NODE_PATHS.containerdSocket))) return undefined;
     return (await run(ctr(['version']), { check: false })).exitCode === 0 ? true : undefined;
   });
-  for (const image of IMAGES) await run(ctr(['images', 'import', path.join(bins.images, `${image}.tar`)]), { timeoutMs: 300_000 });
+  for (const image of IMAGES) {
+    checkAbort();
+    await run(ctr(['images', 'import', path.join(bins.images, `${image}.tar`)]), { timeoutMs: 300_000 });
+  }
   s.mark(`${label} images`, t0);
   await s.start(label, 'kubelet', kubeletArgv(bins, node));
   await s.start(label, 'kube-proxy', kubeProxyArgv(bins, node));
@@ -218,13 +232,16 @@ async function nodeStatuses(state: LabState): Promise<NodeStatus[]> {
   });
 }
 
-export async function up(options: LabOptions, cacheRoot?: string): Promise<LabState> {
+/** Starts the lab; once `signal` is aborted it starts nothing more and rejects with Aborted. */
+export async function up(options: LabOptions, signal?: AbortSignal): Promise<LabState> {
+  abortSignal = signal;
   const t0 = Date.now();
   const plan = makePlan(options);
   if (!(await portFree(plan.apiPort))) {
     throw new Error(`127.0.0.1:${plan.apiPort} is in use: stop what listens there or set NETX_KUBE_LAB_PORT to a free port`);
   }
-  const bins = await buildComponents(cacheRoot);
+  const bins = await buildComponents();
+  checkAbort();
   progress(`components ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const logDir = path.join(plan.stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -243,6 +260,7 @@ export async function up(options: LabOptions, cacheRoot?: string): Promise<LabSt
     ...plan.nodes.map((n): [HostPlan, string, boolean, Record<string, string>] => [n, n.name, true, nodeFiles(plan, n, pki)]),
   ];
   for (const [host, label, node, files] of hosts) {
+    checkAbort();
     state.machines.push(await startMachine(host, label, { node, files, logDir }));
     saveState(state);
   }
@@ -255,7 +273,7 @@ export async function up(options: LabOptions, cacheRoot?: string): Promise<LabSt
     for (const n of plan.nodes) for (const d of ['containerd', 'kubelet', 'kube-proxy', 'flanneld', 'kube-router']) s.alive(n.name, d);
     const st = await nodeStatuses(state);
     return st.length === plan.nodes.length && st.every((n) => n.ready) ? st : undefined;
-  }, () => '');
+  });
   await routePodCidrs(plan, new Map(nodes.filter((n) => n.podCidr).map((n) => [n.name, n.podCidr as string])));
   s.mark('ready', t1);
   state.readyAt = new Date().toISOString();
