@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/lab/**', 'test/kube-lab/**', '**/node_modules/**'],
+          exclude: ['test/lab/**', 'test/kube-lab/*.test.ts', '**/node_modules/**'],
           setupFiles: ['test/support/fast-check-setup.ts'],
           testTimeout: 30_000,
         },
@@ -27,7 +27,7 @@ export default defineConfig({
       {
         test: {
           name: 'cluster',
-          include: ['test/kube-lab/**/*.test.ts'],
+          include: ['test/kube-lab/*.test.ts'],
           // A group of its own: its files never share the 2 cores with the unit tests' workers.
           sequence: { groupOrder: 1 },
           globalSetup: ['test/kube-lab/global-setup.ts'],

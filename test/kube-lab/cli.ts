@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../lab/exec.js';
+import { pidAlive } from '../lab/netns.js';
 import { down } from './down.js';
 import { labEnv, parseUpArgs, sameOptions } from './plan.js';
 import { progress } from './progress.js';
@@ -87,15 +88,6 @@ async function withLabLock<T>(fn: () => Promise<T>): Promise<T> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -5,7 +5,7 @@
  * and volume mount goes with it), deletes the lab's network namespaces and its state directory. Nothing
  * outside the lab's namespaces and state directory is touched.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../lab/exec.js';
 import { NODE_PATHS } from './files.js';
@@ -90,7 +90,9 @@ export async function down(stateDir = labEnv().stateDir): Promise<boolean> {
   });
   const left = mountsUnder(plan.stateDir);
   if (left.length > 0) throw new Error(`kube-lab down: still mounted under ${plan.stateDir}: ${left.join(' ')}`);
-  await step('removed the state', async () => rmSync(plan.stateDir, { recursive: true, force: true }));
+  await step('removed the state', async () => {
+    await run(['rm', '-rf', '--one-file-system', plan.stateDir], { timeoutMs: 300_000 });
+  });
   progress(`lab down in ${((Date.now() - t0) / 1000).toFixed(1)} s (${new Set(owned.map((p) => p.pid)).size} processes ended, ${state.netns.length} network namespaces deleted)`);
   return true;
 }

@@ -23,7 +23,7 @@ export async function listNetns(): Promise<string[]> {
     .filter((n) => n.length > 0);
 }
 
-const pidAlive = (pid: number): boolean => {
+export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
