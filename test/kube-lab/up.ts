@@ -9,7 +9,6 @@ import { run, sleep } from '../lab/exec.js';
 import { buildComponents } from './build.js';
 import {
   apiserverArgv,
-  CP_PATHS,
   containerdArgv,
   controllerManagerArgv,
   etcdArgv,
@@ -20,7 +19,8 @@ import {
   schedulerArgv,
   type Bins,
 } from './daemons.js';
-import { cniConflist, containerdConfig, daemonRbac, flannelNetConf, inClusterServer, kubeconfig, kubeletConfig, kubeProxyConfig, NODE_PATHS, parseSubnetEnv, publishedConfig, USERS, type SubnetEnv } from './files.js';
+import { cniConflist, daemonRbac, kubeconfig, NODE_PATHS, parseSubnetEnv, publishedConfig, USERS, type SubnetEnv } from './files.js';
+import { controlPlaneFiles, kubeProxyKubeconfig, labUsers, nodeFiles } from './machine-files.js';
 import { createNetwork, hostPath, netnsFile, onMachine, routePodCidrs, startMachine, type Machine } from './hosts.js';
 import { kubectl, waitApiserver } from './kube.js';
 import { makePki, tokenOf, type Pki } from './pki.js';
@@ -29,7 +29,6 @@ import { startDaemon, startForked, isRunning } from './procs.js';
 import { machineOf, saveState, type LabState } from './state.js';
 import { progress } from './progress.js';
 
-export const SANDBOX_IMAGE = 'netx.local/pause:lab';
 export const IMAGES = ['pause', 'agnhost', 'netx-debug'] as const;
 
 async function portFree(port: number): Promise<boolean> {
@@ -112,46 +111,6 @@ class Starter {
   }
 }
 
-function controlPlaneFiles(pki: Pki): Record<string, string> {
-  const kc = (user: string): string => kubeconfig('https://127.0.0.1:6443', pki.caPem, user, { token: tokenOf(pki, user) });
-  return {
-    [CP_PATHS.controllerManagerKubeconfig]: kc(USERS.controllerManager),
-    [CP_PATHS.schedulerKubeconfig]: kc(USERS.scheduler),
-  };
-}
-
-export const kubeProxyKubeconfig = (pki: Pki): string => kubeconfig(inClusterServer, pki.caPem, 'kube-proxy', { tokenFile: NODE_PATHS.kubeProxyToken });
-
-function nodeFiles(plan: LabPlan, node: NodePlan, pki: Pki): Record<string, string> {
-  const kc = (user: string, name = user): string => kubeconfig(inClusterServer, pki.caPem, name, { token: tokenOf(pki, user) });
-  return {
-    [NODE_PATHS.caCert]: pki.caPem,
-    [NODE_PATHS.kubeletKubeconfig]: kc(USERS.node(node.name)),
-    [NODE_PATHS.kubeletConfig]: kubeletConfig(),
-    [NODE_PATHS.resolvConf]: '# kube-lab: no DNS server runs in the lab\noptions ndots:5\n',
-    [NODE_PATHS.kubeProxyConfig]: kubeProxyConfig(plan.options.proxyMode),
-    [NODE_PATHS.kubeProxyKubeconfig]: kubeProxyKubeconfig(pki),
-    [NODE_PATHS.kubeProxyToken]: tokenOf(pki, USERS.kubeProxy),
-    [NODE_PATHS.flannelNetConf]: flannelNetConf(plan.options.backend),
-    [NODE_PATHS.flannelKubeconfig]: kc(USERS.flannel, 'flannel'),
-    [NODE_PATHS.kubeRouterKubeconfig]: kc(USERS.kubeRouter, 'kube-router'),
-    [NODE_PATHS.containerdConfig]: containerdConfig(SANDBOX_IMAGE, '/run/containerd/runc', '/var/lib/containerd/opt'),
-  };
-}
-
-function labUsers(plan: LabPlan): Map<string, string[]> {
-  const users = new Map<string, string[]>([
-    [USERS.admin, ['system:masters']],
-    [USERS.controllerManager, []],
-    [USERS.scheduler, []],
-    [USERS.kubeProxy, []],
-    [USERS.flannel, []],
-    [USERS.kubeRouter, []],
-  ]);
-  for (const node of plan.nodes) users.set(USERS.node(node.name), ['system:nodes']);
-  return users;
-}
-
 async function startControlPlane(s: Starter, bins: Bins, pki: Pki, t0: number): Promise<void> {
   const { plan } = s;
   const cp = plan.controlPlane;
@@ -182,7 +141,6 @@ async function nodePodCidr(state: LabState, node: NodePlan): Promise<string | un
 }
 
 async function startNode(s: Starter, bins: Bins, node: NodePlan, t0: number): Promise<void> {
-  const { plan } = s;
   const label = node.name;
   await s.start(label, 'containerd', containerdArgv());
   const ctr = (args: string[]): string[] => onMachine(s.machine(label), ['ctr', '-a', NODE_PATHS.containerdSocket, '-n', 'k8s.io', ...args]);
@@ -287,4 +245,3 @@ function mkdirP(dir: string): string {
   return dir;
 }
 
-export { nodeStatuses };
