@@ -13,12 +13,36 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { diffHostSnapshots, hostSnapshot, type HostSnapshot } from './host-snapshot.js';
+import { labRequired } from '../lab/support.js';
 import { labEnv } from './plan.js';
+
+export interface KubeLabContext {
+  kubeconfig: string;
+  bin: string;
+  stateDir: string;
+  proxyMode: string;
+  hostBefore: HostSnapshot;
+}
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    kubeLab: { kubeconfig: string; bin: string; stateDir: string; proxyMode: string; hostBefore: HostSnapshot };
+    /** The running lab, or why it cannot run on this machine (the tests then skip, unless NETX_REQUIRE_LAB=1). */
+    kubeLab: KubeLabContext | { missing: string };
   }
+}
+
+/** Programs `up` and the tests run besides the ones the lab builds. */
+const TOOLS = ['containerd', 'runc', 'ctr', 'etcd', 'etcdctl', 'go', 'debootstrap', 'socat', 'openssl', 'nsenter', 'unshare', 'flock', 'curl', 'ip', 'iptables-save', 'nft'];
+
+/** What keeps the kube-lab from running here ([] when it can run). */
+function kubeLabMissing(): string[] {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('root (run as uid 0)');
+  for (const tool of TOOLS) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) missing.push(tool);
+  if (missing.length > 1 || (missing.length === 1 && !missing[0]?.startsWith('root'))) {
+    missing.push('(apt-get install containerd runc containernetworking-plugins etcd-server etcd-client debootstrap socat curl; a Go toolchain)');
+  }
+  return missing;
 }
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,6 +89,13 @@ function takeLock(): Promise<ChildProcess> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const missing = kubeLabMissing();
+  if (missing.length > 0) {
+    const why = `kube-lab prerequisites missing: ${missing.join(', ')}`;
+    if (labRequired()) throw new Error(`${why} (NETX_REQUIRE_LAB=1: the cluster tests must run)`);
+    project.provide('kubeLab', { missing: why });
+    return async () => undefined;
+  }
   const stateDir = labEnv().stateDir;
   const lock = await takeLock();
   const proxyMode = process.env['NETX_KUBE_LAB_PROXY_MODE'] ?? 'iptables';
