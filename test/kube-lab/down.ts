@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../lab/exec.js';
+import { podCgroups, removeNewPodCgroups } from './cgroups.js';
 import { NODE_PATHS } from './files.js';
 import { netnsFile, onMachine } from './hosts.js';
 import { labEnv, makePlan, DEFAULT_OPTIONS, NS_PREFIX } from './plan.js';
@@ -33,7 +34,8 @@ function strayState(stateDir: string): LabState | undefined {
   const names = (n: string): boolean => n === plan.switchNetns || n === plan.controlPlane.netns || /^kl-node-\d+$/.test(n);
   const netns = existsSync('/run/netns') ? readdirSync('/run/netns').filter(names) : [];
   if (netns.length === 0 && !existsSync(stateDir)) return undefined;
-  return { version: 1, plan, bins: { dir: '', images: '' }, startedAt: '', procs: [], netns, machines: [], timings: {} };
+  // Without a state file nobody knows which pod cgroups were there before: leave them all.
+  return { version: 1, plan, bins: { dir: '', images: '' }, startedAt: '', procs: [], netns, machines: [], podCgroupsBefore: podCgroups(), timings: {} };
 }
 
 async function removePods(state: LabState): Promise<void> {
@@ -82,6 +84,8 @@ export async function down(stateDir = labEnv().stateDir): Promise<boolean> {
   const survivors = rest.filter(isRunning);
   if (survivors.length > 0) throw new Error(`kube-lab down: processes still running: ${[...new Set(survivors.map((p) => p.pid))].join(' ')}`);
 
+  const cgroupsLeft = removeNewPodCgroups(state.podCgroupsBefore);
+  if (cgroupsLeft.length > 0) throw new Error(`kube-lab down: cgroups the lab made could not be removed: ${cgroupsLeft.join(' ')}`);
   await step('deleted the network namespaces', async () => {
     for (const ns of state.netns) {
       if (!ns.startsWith(NS_PREFIX)) continue; // the state only ever names kl- namespaces

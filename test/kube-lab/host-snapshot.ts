@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { podCgroups } from './cgroups.js';
 
 /** Paths kubelet, containerd, libcni, flannel, kube-router, the controller-manager and kubectl write by default. */
 export const WATCHED_PATHS = [
@@ -29,6 +30,8 @@ export interface HostSnapshot {
   labProcesses: string[];
   /** The lab's network namespaces (names under /run/netns starting with kl-). */
   labNetns: string[];
+  /** containerd's pod cgroups (…/k8s.io and its children) in every hierarchy. */
+  podCgroups: string[];
 }
 
 function sysctlAll(): Record<string, string> {
@@ -104,6 +107,7 @@ export function hostSnapshot(stateDir: string): HostSnapshot {
     net: hostNet(),
     labProcesses: labProcesses(stateDir),
     labNetns: existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith('kl-')).sort() : [],
+    podCgroups: podCgroups(),
   };
 }
 
@@ -129,6 +133,9 @@ export function diffHostSnapshots(before: HostSnapshot, after: HostSnapshot, opt
   }
   if (opts.afterDown && before.labNetns.join(' ') !== after.labNetns.join(' ')) {
     diffs.push(`lab network namespaces: before [${before.labNetns.join(' ')}] after [${after.labNetns.join(' ')}]`);
+  }
+  if (opts.afterDown && before.podCgroups.join(' ') !== after.podCgroups.join(' ')) {
+    diffs.push(`pod cgroups: before [${before.podCgroups.join(' ')}] after [${after.podCgroups.join(' ')}]`);
   }
   return diffs;
 }

@@ -18,6 +18,8 @@ export interface LabState {
   netns: string[];
   /** The machines' inits (control plane first, then the nodes). */
   machines: Machine[];
+  /** Pod cgroups (`…/k8s.io[/…]`) that existed before `up`: `down` leaves exactly these. */
+  podCgroupsBefore: string[];
   /** Seconds from the start of `up` to each milestone. */
   timings: Record<string, number>;
 }

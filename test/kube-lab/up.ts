@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { run, sleep } from '../lab/exec.js';
 import { buildComponents } from './build.js';
+import { podCgroups } from './cgroups.js';
 import {
   apiserverArgv,
   containerdArgv,
@@ -203,7 +204,9 @@ export async function up(options: LabOptions, signal?: AbortSignal): Promise<Lab
   progress(`components ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const logDir = path.join(plan.stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const state: LabState = { version: 1, plan, bins, startedAt: new Date().toISOString(), procs: [], netns: [], machines: [], timings: {} };
+  const state: LabState = {
+    version: 1, plan, bins, startedAt: new Date().toISOString(), procs: [], netns: [], machines: [], podCgroupsBefore: podCgroups(), timings: {},
+  };
   saveState(state);
   const s = new Starter(state, logDir);
   const t1 = Date.now();

@@ -57,6 +57,7 @@ describe('host snapshot comparison', () => {
     net: { routes: 'default via 10.0.0.1 dev eth0\n' },
     labProcesses: [],
     labNetns: [],
+    podCgroups: [],
     ...over,
   });
 
@@ -74,8 +75,8 @@ describe('host snapshot comparison', () => {
   });
 
   it('expects the lab’s processes and namespaces while it runs, and none of them after down', () => {
-    const running = snap({ labProcesses: ['42 kubelet /x/kubelet'], labNetns: ['kl-cp'] });
+    const running = snap({ labProcesses: ['42 kubelet /x/kubelet'], labNetns: ['kl-cp'], podCgroups: ['/sys/fs/cgroup/pids/k8s.io'] });
     expect(diffHostSnapshots(snap(), running, { afterDown: false })).toEqual([]);
-    expect(diffHostSnapshots(snap(), running, { afterDown: true })).toHaveLength(2);
+    expect(diffHostSnapshots(snap(), running, { afterDown: true })).toHaveLength(3);
   });
 });
