@@ -1,5 +1,5 @@
 /**
- * The `cluster` project's fixture: records the machine's state, brings the kube-lab up once through the
+ * The `cluster` project's fixture: takes down a lab an earlier run left, records the machine's state, brings the kube-lab up once through the
  * real command (`npm run kube-lab -- up`, whose last stdout line must be `export KUBECONFIG=…`), hands
  * the kubeconfig to the tests, and takes the lab down afterwards, also when a test fails or the run is
  * interrupted. After `down`, the machine must be as it was: any difference fails the run.
@@ -99,6 +99,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stateDir = labEnv().stateDir;
   const lock = await takeLock();
   const proxyMode = process.env['NETX_KUBE_LAB_PROXY_MODE'] ?? 'iptables';
+  // A lab an interrupted run left behind is ours (its state names its PIDs): take it down first, so the
+  // machine's state we compare against afterwards is the machine's own, not that lab's.
+  const leftover = await npmLab(['down']);
+  if (leftover.status !== 0) throw new Error(`kube-lab down (of a lab left by an earlier run) exited ${leftover.status}`);
   const hostBefore = hostSnapshot(stateDir);
   let tornDown = false;
   const tearDown = async (): Promise<string[]> => {
