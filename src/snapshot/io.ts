@@ -1,11 +1,14 @@
 /**
  * Snapshot text ⇄ Snapshot value. Pure: no file access here (see snapshot/file.ts for that).
  * Loading checks, in this order, that the text is JSON, that it is a NetxSnapshot of a version this
- * build reads, and that it matches schemas/snapshot.schema.json; each failure names the exact place.
+ * build reads, that it nests no deeper than a snapshot does, and that it matches
+ * schemas/snapshot.schema.json; each failure names the exact place. Then API objects that do not
+ * have their Kubernetes shape are set aside (screen.ts).
  */
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../util/errors.js';
+import { checkEnvelopeDepth, ownKeysOnly, screenObjects } from './screen.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 /** How many schema problems one message lists before saying "and N more". */
@@ -34,6 +37,7 @@ export function parseSnapshot(text: string, source: string): Snapshot {
   // Only a JSON error needs the text: let it go before the (allocating) checks below.
   text = '';
   checkKindAndVersion(doc, source);
+  checkEnvelopeDepth(doc, source);
   const check = validate();
   if (!check(doc)) {
     const errors = check.errors ?? [];
@@ -44,7 +48,7 @@ export function parseSnapshot(text: string, source: string): Snapshot {
       hint: 'the format is described in docs/snapshot.md (schema: schemas/snapshot.schema.json); re-capture with kubectl netx collect -o FILE',
     });
   }
-  return doc as Snapshot;
+  return screenObjects(ownKeysOnly(doc as unknown as Snapshot));
 }
 
 /** The on-disk form: pretty JSON with a trailing newline, stable key order as built. */
@@ -77,7 +81,7 @@ export function lineColumn(text: string, offset: number): string {
   return `line ${line}, column ${column}`;
 }
 
-function checkKindAndVersion(doc: unknown, source: string): void {
+function checkKindAndVersion(doc: unknown, source: string): asserts doc is Record<string, unknown> {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new UserError(`${source} is not a snapshot: the top level must be a JSON object`, { code: 'snapshot' });
   }
