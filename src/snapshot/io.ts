@@ -1,6 +1,7 @@
 /**
  * Snapshot text ⇄ Snapshot value. Pure: no file access here (see snapshot/file.ts for that).
- * Loading checks, in this order, that the text is JSON, that it is a NetxSnapshot of a version this
+ * Loading checks, in this order, that the text holds no more JSON objects and arrays than a snapshot
+ * can (limits.ts), that it is JSON, that it is a NetxSnapshot of a version this
  * build reads, that it nests no deeper than a snapshot does, and that it matches
  * schemas/snapshot.schema.json; each failure names the exact place. Then API objects that do not
  * have their Kubernetes shape are set aside (screen.ts).
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../util/errors.js';
 import { checkEnvelopeDepth, ownKeysOnly, screenObjects } from './screen.js';
+import { containersPastLimit, MAX_JSON_CONTAINERS } from './limits.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 /** How many schema problems one message lists before saying "and N more". */
@@ -57,7 +59,14 @@ export function serializeSnapshot(snapshot: Snapshot): string {
 }
 
 function parseJson(text: string, source: string): unknown {
-  if (text.trim() === '') throw new UserError(`${source} is empty, expected a snapshot (JSON)`, { code: 'snapshot' });
+  if (!/\S/.test(text)) throw new UserError(`${source} is empty, expected a snapshot (JSON)`, { code: 'snapshot' });
+  const past = containersPastLimit(text);
+  if (past >= 0) {
+    throw new UserError(`${source} holds more than ${MAX_JSON_CONTAINERS.toLocaleString('en-US')} JSON objects and arrays (the limit is passed at ${lineColumn(text, past)}), the most kubectl-netx reads (see docs/snapshot.md, "Limits")`, {
+      code: 'snapshot',
+      hint: 'a capture of a real cluster stays well below it: check that this is a snapshot written by kubectl netx collect',
+    });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -75,10 +84,14 @@ function parseJson(text: string, source: string): unknown {
 
 /** "line L, column C", both 1-based, for a 0-based character offset. */
 export function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
+  // Counted in place: the text may be hundreds of MB, too big to copy or split.
+  let line = 1;
+  let lastBreak = -1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lastBreak = i;
+  }
+  return `line ${line}, column ${offset - lastBreak}`;
 }
 
 function checkKindAndVersion(doc: unknown, source: string): asserts doc is Record<string, unknown> {

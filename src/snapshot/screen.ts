@@ -94,32 +94,42 @@ function describeObject(resource: ResourceName, o: unknown, index: number, issue
   };
 }
 
-type Link = { key: string; up: Link } | undefined;
+/** One open object or array of the walk below: its entries and how far it has got. */
+interface Frame {
+  keys: string[];
+  values: unknown[];
+  list: boolean;
+  next: number;
+}
 
 /**
- * The path of the first value more than `limit` keys below `value`, or undefined. Iterative: the
- * point is to stop where recursion would not.
+ * The path of the first value more than `limit` keys below `value`, or undefined. Depth first with
+ * one frame per open level: memory follows the depth (at most `limit`), never the breadth.
  */
 export function deepestPast(value: unknown, limit: number): string | undefined {
-  const stack: { v: unknown; depth: number; link: Link }[] = [{ v: value, depth: 0, link: undefined }];
-  while (stack.length) {
-    const { v, depth, link } = stack.pop()!;
-    if (depth > limit) return shortPath(link);
-    if (typeof v !== 'object' || v === null) continue;
-    const isList = Array.isArray(v);
-    for (const [k, x] of Object.entries(v)) {
-      if (typeof x !== 'object' || x === null) continue;
-      stack.push({ v: x, depth: depth + 1, link: { key: isList ? `[${k}]` : joinKey('.', k).slice(1), up: link } });
+  const frames: Frame[] = [];
+  const open = (v: unknown): void => {
+    const list = Array.isArray(v);
+    frames.push({ keys: list ? [] : Object.keys(v as object), values: list ? (v as unknown[]) : Object.values(v as object), list, next: 0 });
+  };
+  if (typeof value === 'object' && value !== null) open(value);
+  while (frames.length) {
+    const top = frames[frames.length - 1]!;
+    if (top.next >= top.values.length) {
+      frames.pop();
+      continue;
     }
+    const v = top.values[top.next++];
+    if (typeof v !== 'object' || v === null) continue;
+    if (frames.length > limit) return shortPath(frames);
+    open(v);
   }
   return undefined;
 }
 
-/** A path as messages show it, its middle elided when it is long. */
-function shortPath(link: Link): string {
-  const keys: string[] = [];
-  for (let l = link; l; l = l.up) keys.push(l.key);
-  keys.reverse();
+/** The path to the value the innermost frame is at, its middle elided when it is long. */
+function shortPath(frames: Frame[]): string {
+  const keys = frames.map((f) => (f.list ? `[${f.next - 1}]` : joinKey('.', f.keys[f.next - 1]!).slice(1)));
   const join = (segs: string[]) => segs.join('').replace(/^\./, '');
   return keys.length <= 8 ? join(keys) : `${join(keys.slice(0, 6))}…`;
 }
