@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../util/errors.js';
 import { checkEnvelopeDepth, ownKeysOnly, screenObjects } from './screen.js';
-import { containersPastLimit, MAX_JSON_CONTAINERS } from './limits.js';
+import { MAX_JSON_CONTAINERS, scanJson } from './limits.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 /** How many schema problems one message lists before saying "and N more". */
@@ -35,11 +35,12 @@ function validate(): ValidateFunction {
  * Throws UserError (code 'snapshot') saying what is wrong and where.
  */
 export function parseSnapshot(text: string, source: string): Snapshot {
-  const doc = parseJson(text, source);
+  const scan = scanJson(text);
+  const doc = parseJson(text, source, scan.pastLimit);
   // Only a JSON error needs the text: let it go before the (allocating) checks below.
   text = '';
   checkKindAndVersion(doc, source);
-  checkEnvelopeDepth(doc, source);
+  checkEnvelopeDepth(doc, source, scan.depth);
   const check = validate();
   if (!check(doc)) {
     const errors = check.errors ?? [];
@@ -50,7 +51,7 @@ export function parseSnapshot(text: string, source: string): Snapshot {
       hint: 'the format is described in docs/snapshot.md (schema: schemas/snapshot.schema.json); re-capture with kubectl netx collect -o FILE',
     });
   }
-  return screenObjects(ownKeysOnly(doc as unknown as Snapshot));
+  return screenObjects(ownKeysOnly(doc as unknown as Snapshot), scan.depth);
 }
 
 /** The on-disk form: pretty JSON with a trailing newline, stable key order as built. */
@@ -58,9 +59,8 @@ export function serializeSnapshot(snapshot: Snapshot): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
 
-function parseJson(text: string, source: string): unknown {
+function parseJson(text: string, source: string, past: number): unknown {
   if (!/\S/.test(text)) throw new UserError(`${source} is empty, expected a snapshot (JSON)`, { code: 'snapshot' });
-  const past = containersPastLimit(text);
   if (past >= 0) {
     throw new UserError(`${source} holds more than ${MAX_JSON_CONTAINERS.toLocaleString('en-US')} JSON objects and arrays (the limit is passed at ${lineColumn(text, past)}), the most kubectl-netx reads (see docs/snapshot.md, "Limits")`, {
       code: 'snapshot',

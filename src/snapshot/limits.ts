@@ -20,18 +20,31 @@ export function sizeText(bytes: number): string {
  */
 export const MAX_JSON_CONTAINERS = 16_000_000;
 
+export interface JsonScan {
+  /** Where the (limit + 1)th object or array opens, or -1. */
+  pastLimit: number;
+  /** The deepest nesting of objects and arrays seen (the top level is 1), up to `pastLimit`. */
+  depth: number;
+}
+
 /**
- * Where in `text` the (MAX_JSON_CONTAINERS + 1)th object or array opens, or -1. Strings are
- * skipped with indexOf (a snapshot's bytes are mostly dump text inside strings).
+ * One pass over JSON text before it is parsed: the container count against `limit`, and the nesting
+ * depth (which lets the loader skip its depth walks on every real snapshot). Strings are skipped
+ * with indexOf (a snapshot's bytes are mostly dump text inside strings).
  */
-export function containersPastLimit(text: string, limit = MAX_JSON_CONTAINERS): number {
+export function scanJson(text: string, limit = MAX_JSON_CONTAINERS): JsonScan {
   let count = 0;
+  let level = 0;
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) i = stringEnd(text, i);
-    else if ((c === 0x7b || c === 0x5b) && ++count > limit) return i;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++count > limit) return { pastLimit: i, depth };
+      if (++level > depth) depth = level;
+    } else if (c === 0x7d || c === 0x5d) level--;
   }
-  return -1;
+  return { pastLimit: -1, depth };
 }
 
 /** The index of the quote that closes the string opened at `open` (or the text's end). */

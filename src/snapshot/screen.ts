@@ -20,11 +20,16 @@ export const MAX_OBJECT_DEPTH = 64;
 /** How deep the rest of a snapshot may nest (it is mostly strings; `serverVersion` is free-form). */
 export const MAX_ENVELOPE_DEPTH = 100;
 
+/** Where API objects sit: `{"cluster": {"objects": {"pods": [{…}]}}}` opens four levels above one. */
+const OBJECT_LEVEL = 4;
+
 /**
  * Throws when the snapshot outside its API objects nests deeper than MAX_ENVELOPE_DEPTH (`doc` is
- * a parsed snapshot whose top level is an object).
+ * a parsed snapshot whose top level is an object). `textDepth`: the deepest nesting of the whole
+ * text (limits.ts scanJson); no walk is needed when it is within the limit.
  */
-export function checkEnvelopeDepth(doc: Record<string, unknown>, source: string): void {
+export function checkEnvelopeDepth(doc: Record<string, unknown>, source: string, textDepth = Infinity): void {
+  if (textDepth <= MAX_ENVELOPE_DEPTH + 1) return;
   const cluster = isPlainObject(doc.cluster) ? { ...doc.cluster, objects: undefined } : doc.cluster;
   const deep = deepestPast({ ...doc, cluster }, MAX_ENVELOPE_DEPTH);
   if (deep === undefined) return;
@@ -51,15 +56,19 @@ export function ownKeysOnly(snapshot: Snapshot): Snapshot {
   return snapshot;
 }
 
-/** Screens every object of a resource netx knows the shape of; `snapshot` is changed in place. */
-export function screenObjects(snapshot: Snapshot): Snapshot {
+/**
+ * Screens every object of a resource netx knows the shape of; `snapshot` is changed in place.
+ * `textDepth` as above: objects are walked for their depth only when some text nests deep enough.
+ */
+export function screenObjects(snapshot: Snapshot, textDepth = Infinity): Snapshot {
+  const walkDepth = textDepth > OBJECT_LEVEL + 1 + MAX_OBJECT_DEPTH;
   const malformed: MalformedObject[] = [];
   const objects = snapshot.cluster.objects;
   for (const [resource, items] of Object.entries(objects)) {
     if (!items) continue;
     const kept: RawObject[] = [];
     items.forEach((o, i) => {
-      const issues = objectIssues(resource, o);
+      const issues = objectIssues(resource, o, walkDepth);
       if (issues.length === 0) kept.push(o);
       else malformed.push(describeObject(resource, o, i, issues));
     });
@@ -70,9 +79,9 @@ export function screenObjects(snapshot: Snapshot): Snapshot {
   return snapshot;
 }
 
-function objectIssues(resource: ResourceName, o: unknown): ShapeIssue[] {
+function objectIssues(resource: ResourceName, o: unknown, walkDepth: boolean): ShapeIssue[] {
   if (!isPlainObject(o)) return [{ code: 'wrong-type', path: '(the object)', expected: 'an object', found: describeValue(o) }];
-  const deep = deepestPast(o, MAX_OBJECT_DEPTH);
+  const deep = walkDepth ? deepestPast(o, MAX_OBJECT_DEPTH) : undefined;
   if (deep) return [{ code: 'too-deep', path: deep, expected: `at most ${MAX_OBJECT_DEPTH} levels of nesting`, found: `more than ${MAX_OBJECT_DEPTH} levels` }];
   return checkShape(o, OBJECT_SHAPES[resource]?.shape ?? ANY_OBJECT);
 }

@@ -4,8 +4,6 @@
  *
  * `null` on an optional field is read as "absent" (Go's encoder writes `null` for an empty slice or
  * map without `omitempty`, e.g. an EndpointSlice's `endpoints`) and removed, so readers see one form.
- * A map (labels, ConfigMap data) loses its prototype: a key such as `constructor` is then only ever
- * the object's own entry, never Object.prototype's.
  */
 import ipaddr from 'ipaddr.js';
 import type { ShapeIssue } from './types.js';
@@ -43,72 +41,86 @@ export const stringMap = map(str);
 const MAX_ISSUES = 5;
 
 /** Checks `value` against `shape`; removes `null` optional fields (see the file comment). */
-export function checkShape(value: unknown, shape: Shape, path = ''): ShapeIssue[] {
-  const issues: ShapeIssue[] = [];
-  visit(value, shape, path, issues);
-  return issues;
+export function checkShape(value: unknown, shape: Shape): ShapeIssue[] {
+  const walk: Walk = { out: [], path: [] };
+  visit(value, shape, walk);
+  return walk.out;
 }
 
-function visit(v: unknown, s: Shape, path: string, out: ShapeIssue[]): void {
-  if (out.length >= MAX_ISSUES) return;
-  const wrong = (): void => void out.push({ code: 'wrong-type', path, expected: expectedOf(s), found: describeValue(v) });
+/** The issues so far and where the walk is: keys and indexes, made into a path only for an issue. */
+interface Walk {
+  out: ShapeIssue[];
+  path: (string | number)[];
+}
+
+function pathOf(w: Walk, extra?: string | number): string {
+  let out = '';
+  for (const seg of extra === undefined ? w.path : [...w.path, extra]) out = typeof seg === 'number' ? `${out}[${seg}]` : joinKey(out, seg);
+  return out;
+}
+
+function issue(w: Walk, code: ShapeIssue['code'], expected: string, v: unknown, at?: string | number): void {
+  w.out.push({ code, path: pathOf(w, at), expected, found: describeValue(v) });
+}
+
+function visit(v: unknown, s: Shape, w: Walk): void {
+  if (w.out.length >= MAX_ISSUES) return;
   switch (s.t) {
     case 'string':
-      if (typeof v !== 'string') return wrong();
-      if (s.format && !formatOk(v, s.format)) out.push({ code: 'bad-format', path, expected: FORMAT_TEXT[s.format], found: describeValue(v) });
+      if (typeof v !== 'string') return issue(w, 'wrong-type', expectedOf(s), v);
+      if (s.format && !formatOk(v, s.format)) issue(w, 'bad-format', FORMAT_TEXT[s.format], v);
       return;
     case 'bool':
-      if (typeof v !== 'boolean') wrong();
+      if (typeof v !== 'boolean') issue(w, 'wrong-type', expectedOf(s), v);
       return;
     case 'int':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return wrong();
-      if (v < s.min || v > s.max) out.push({ code: 'out-of-range', path, expected: `an integer from ${s.min} to ${s.max}`, found: describeValue(v) });
-      return;
     case 'int-or-string':
-      if (typeof v === 'string') return;
-      if (typeof v !== 'number' || !Number.isInteger(v)) return wrong();
-      if (v < s.min || v > s.max) out.push({ code: 'out-of-range', path, expected: `an integer from ${s.min} to ${s.max}, or a name`, found: describeValue(v) });
+      if (s.t === 'int-or-string' && typeof v === 'string') return;
+      if (typeof v !== 'number' || !Number.isInteger(v)) return issue(w, 'wrong-type', expectedOf(s), v);
+      if (v < s.min || v > s.max) issue(w, 'out-of-range', `an integer from ${s.min} to ${s.max}${s.t === 'int' ? '' : ', or a name'}`, v);
       return;
     case 'list':
-      if (!Array.isArray(v)) return wrong();
-      if (s.max !== undefined && v.length > s.max) return void out.push({ code: 'out-of-range', path, expected: `at most ${s.max} items`, found: describeValue(v) });
-      for (let i = 0; i < v.length && out.length < MAX_ISSUES; i++) {
-        if (v[i] === null) out.push({ code: 'wrong-type', path: `${path}[${i}]`, expected: expectedOf(s.of), found: 'null' });
-        else visit(v[i], s.of, `${path}[${i}]`, out);
-      }
-      if (out.length === 0) for (const fields of s.unique ?? []) duplicates(v, fields, path, out);
-      return;
+      return visitList(v, s, w);
     case 'map':
-      if (!isPlainObject(v)) return wrong();
-      if (Object.getPrototypeOf(v) !== null) Object.setPrototypeOf(v, null);
-      for (const [k, x] of Object.entries(v)) {
-        if (out.length >= MAX_ISSUES) return;
-        visit(x, s.of, joinKey(path, k), out);
-      }
+      if (!isPlainObject(v)) return issue(w, 'wrong-type', expectedOf(s), v);
+      for (const k in v) visitChild(v[k], s.of, w, k);
       return;
     case 'object':
-      if (!isPlainObject(v)) return wrong();
-      for (const [k, fs] of Object.entries(s.fields)) {
+      if (!isPlainObject(v)) return issue(w, 'wrong-type', expectedOf(s), v);
+      for (const k in s.fields) {
         if (!Object.hasOwn(v, k)) continue;
-        const x = v[k];
-        if (x === null) delete v[k];
-        else visit(x, fs, joinKey(path, k), out);
+        if (v[k] === null) delete v[k];
+        else visitChild(v[k], s.fields[k]!, w, k);
       }
-      for (const k of s.required ?? []) {
-        if (!Object.hasOwn(v, k) && out.length < MAX_ISSUES) out.push({ code: 'missing', path: joinKey(path, k), expected: expectedOf(s.fields[k]!), found: 'nothing' });
-      }
+      for (const k of s.required ?? []) if (!Object.hasOwn(v, k) && w.out.length < MAX_ISSUES) w.out.push({ code: 'missing', path: pathOf(w, k), expected: expectedOf(s.fields[k]!), found: 'nothing' });
   }
 }
 
+function visitChild(v: unknown, s: Shape, w: Walk, key: string | number): void {
+  w.path.push(key);
+  visit(v, s, w);
+  w.path.pop();
+}
+
+function visitList(v: unknown, s: Extract<Shape, { t: 'list' }>, w: Walk): void {
+  if (!Array.isArray(v)) return issue(w, 'wrong-type', expectedOf(s), v);
+  if (s.max !== undefined && v.length > s.max) return issue(w, 'out-of-range', `at most ${s.max} items`, v);
+  for (let i = 0; i < v.length && w.out.length < MAX_ISSUES; i++) {
+    if (v[i] === null) issue(w, 'wrong-type', expectedOf(s.of), null, i);
+    else visitChild(v[i], s.of, w, i);
+  }
+  if (w.out.length === 0) for (const fields of s.unique ?? []) duplicates(v, fields, w);
+}
+
 /** The first item that repeats an earlier one in `fields` (items are objects that passed their shape). */
-function duplicates(items: unknown[], fields: string[], path: string, out: ShapeIssue[]): void {
+function duplicates(items: unknown[], fields: string[], w: Walk): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const rec = item as Record<string, unknown>;
     // Items without any of the fields (a single unnamed port) are not compared by them.
-    if (out.length >= MAX_ISSUES || fields.every((f) => rec[f] === undefined)) return;
+    if (w.out.length >= MAX_ISSUES || fields.every((f) => rec[f] === undefined)) return;
     const key = JSON.stringify(fields.map((f) => rec[f] ?? ''));
-    if (seen.has(key)) out.push({ code: 'duplicate', path: `${path}[${i}]`, expected: `no two items with the same ${fields.join(' and ')}`, found: `a repeat of ${fields.map((f) => `${f} ${JSON.stringify(rec[f] ?? '')}`).join(', ')}` });
+    if (seen.has(key)) w.out.push({ code: 'duplicate', path: pathOf(w, i), expected: `no two items with the same ${fields.join(' and ')}`, found: `a repeat of ${fields.map((f) => `${f} ${JSON.stringify(rec[f] ?? '')}`).join(', ')}` });
     seen.add(key);
   });
 }
@@ -133,8 +145,27 @@ function formatOk(v: string, f: Format): boolean {
  * Kubernetes 1.33 may hold them) or an IPv6 address without a zone.
  */
 function ipFamily(v: string): 4 | 6 | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split('.').every((o) => Number(o) <= 255) ? 4 : undefined;
-  return v.includes(':') && !v.includes('%') && ipaddr.IPv6.isValid(v) ? 6 : undefined;
+  if (v.includes(':')) return !v.includes('%') && ipaddr.IPv6.isValid(v) ? 6 : undefined;
+  return dottedQuad(v) ? 4 : undefined;
+}
+
+/** Four decimal octets of 1–3 digits, each at most 255 (no regex: pod and node lists hold many). */
+function dottedQuad(v: string): boolean {
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      octet = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      octet = octet * 10 + (c - 0x30);
+      if (++digits > 3 || octet > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
 }
 
 function expectedOf(s: Shape): string {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { MAX_JSON_CONTAINERS } from '../../src/snapshot/limits.js';
-import type { RawObject, Snapshot } from '../../src/snapshot/types.js';
+import type { Snapshot } from '../../src/snapshot/types.js';
 import { UserError } from '../../src/util/errors.js';
 
 const snapshot = (objects: Record<string, unknown[]>, extra: Record<string, unknown> = {}): string =>
@@ -66,12 +66,12 @@ describe('screening API objects at load', () => {
     ]);
   });
 
-  it('reads cluster names as own keys: a node or label called constructor is nothing more', () => {
-    const text = snapshot({ namespaces: [{ metadata: { name: 'ns', labels: { team: 'a' } } }] }).replace('"nodes":{}', '"nodes":{"n":{"dumps":{}}}');
-    const s = parseSnapshot(text, 's');
+  it('reads node names, dump keys and file paths as own keys: a node called constructor is nothing more', () => {
+    const s = parseSnapshot(snapshot({}).replace('"nodes":{}', '"nodes":{"n":{"dumps":{},"files":{}}}'), 's');
     expect(s.nodes['constructor']).toBeUndefined();
     expect(s.nodes['n']!.dumps['toString']).toBeUndefined();
-    expect((s.cluster.objects.namespaces![0] as RawObject & { metadata: { labels: Record<string, string> } }).metadata.labels['constructor']).toBeUndefined();
+    expect(s.nodes['n']!.files!['__proto__']).toBeUndefined();
+    expect(s.cluster.objects['valueOf']).toBeUndefined();
   });
 });
 
