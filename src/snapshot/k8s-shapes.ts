@@ -16,7 +16,7 @@ const metadata = obj(
     annotations: stringMap,
     creationTimestamp: str,
     deletionTimestamp: str,
-    ownerReferences: list(obj({ kind: str, name: str, apiVersion: str, uid: str })),
+    ownerReferences: list(obj({ kind: str, name: str, apiVersion: str, uid: str, controller: bool })),
     managedFields: list(obj({ time: str, manager: str, operation: str })),
   },
   ['name'],
@@ -24,6 +24,9 @@ const metadata = obj(
 
 /** Every object: `metadata` as above (Table and metadata-only listings keep it too). */
 const object = (fields: Record<string, Shape>): Shape => obj({ metadata, ...fields }, ['metadata']);
+
+/** A status condition (Pod, ServiceCIDR). */
+const condition = obj({ type: str, status: str, lastTransitionTime: str, reason: str, message: str });
 
 const containerPort = obj({ containerPort: port(), hostPort: port(0), name: str, protocol: str }, ['containerPort']);
 
@@ -61,7 +64,8 @@ const pod = object({
     hostIP: ip,
     hostIPs: list(obj({ ip }, ['ip'])),
     startTime: str,
-    containerStatuses: list(obj({ name: str, image: str, state: obj({ running: obj({ startedAt: str }) }) })),
+    conditions: list(condition),
+    containerStatuses: list(obj({ name: str, image: str, ready: bool, restartCount: int32, state: obj({ running: obj({ startedAt: str }) }) })),
   }),
 });
 
@@ -171,7 +175,6 @@ const ingress = object({
   }),
 });
 
-const condition = obj({ type: str, status: str, reason: str, message: str });
 
 /** Any other resource: only what every object has (what `RawObject` promises its readers). */
 export const ANY_OBJECT: Shape = object({ apiVersion: str, kind: str });
