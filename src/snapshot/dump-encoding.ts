@@ -12,14 +12,14 @@ export type DecodedStdout = { kind: 'text'; text: string } | { kind: 'undecodabl
  * The dump's stdout as text; a `gzip+base64` stdout that does not decode, or inflates past
  * MAX_TEXT_BYTES (inflating stops there), says why.
  */
-export function decodeDumpStdout(d: Pick<DumpResult, 'stdout' | 'encoding'>, limit = MAX_TEXT_BYTES): DecodedStdout {
+export function decodeDumpStdout(d: Pick<DumpResult, 'stdout' | 'encoding'>): DecodedStdout {
   if (d.encoding !== 'gzip+base64') return { kind: 'text', text: d.stdout };
   try {
     // Buffer.from skips the line breaks base64 tools add.
-    return { kind: 'text', text: gunzipSync(Buffer.from(d.stdout, 'base64'), { maxOutputLength: limit }).toString('utf8') };
+    return { kind: 'text', text: gunzipSync(Buffer.from(d.stdout, 'base64'), { maxOutputLength: MAX_TEXT_BYTES }).toString('utf8') };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      return { kind: 'undecodable', reason: `stdout inflates to more than ${sizeText(limit)}, the most kubectl-netx reads of one dump: decompression stopped there` };
+      return { kind: 'undecodable', reason: `stdout inflates to more than ${sizeText(MAX_TEXT_BYTES)}, the most kubectl-netx reads of one dump: decompression stopped there` };
     }
     return { kind: 'undecodable', reason: `stdout is marked gzip+base64 but does not decode: ${(e as Error).message}` };
   }

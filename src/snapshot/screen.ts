@@ -3,7 +3,7 @@
  * the fields each analysis reads against the shape the API server gives them (k8s-shapes.ts). An
  * object that fails is taken out of `cluster.objects` and listed in `cluster.malformed` with each
  * field that is wrong: an analysis that needs it says so as an error, one that does not names it in a
- * finding, and no reader ever meets a value of the wrong type. Pure.
+ * finding, and no reader ever meets a value of the wrong type. No I/O; the snapshot is changed in place.
  */
 import { UserError } from '../util/errors.js';
 import { ANY_OBJECT, OBJECT_SHAPES } from './k8s-shapes.js';
@@ -57,7 +57,7 @@ export function ownKeysOnly(snapshot: Snapshot): Snapshot {
 }
 
 /**
- * Screens every object of a resource netx knows the shape of; `snapshot` is changed in place.
+ * Screens every object: against its resource's shape, or ANY_OBJECT for a resource no analysis reads.
  * `textDepth` as above: objects are walked for their depth only when some text nests deep enough.
  */
 export function screenObjects(snapshot: Snapshot, textDepth = Infinity): Snapshot {
