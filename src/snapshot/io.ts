@@ -1,11 +1,16 @@
 /**
  * Snapshot text ⇄ Snapshot value. Pure: no file access here (see snapshot/file.ts for that).
- * Loading checks, in this order, that the text is JSON, that it is a NetxSnapshot of a version this
- * build reads, and that it matches schemas/snapshot.schema.json; each failure names the exact place.
+ * Loading checks, in this order, that the text holds no more JSON objects and arrays than a snapshot
+ * can (limits.ts), that it is JSON, that it is a NetxSnapshot of a version this
+ * build reads, that it nests no deeper than a snapshot does, and that it matches
+ * schemas/snapshot.schema.json; each failure names the exact place. Then API objects that do not
+ * have their Kubernetes shape are set aside (screen.ts).
  */
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../util/errors.js';
+import { checkEnvelopeDepth, ownKeysOnly, screenObjects } from './screen.js';
+import { MAX_JSON_CONTAINERS, scanJson } from './limits.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 /** How many schema problems one message lists before saying "and N more". */
@@ -30,10 +35,12 @@ function validate(): ValidateFunction {
  * Throws UserError (code 'snapshot') saying what is wrong and where.
  */
 export function parseSnapshot(text: string, source: string): Snapshot {
-  const doc = parseJson(text, source);
+  const scan = scanJson(text);
+  const doc = parseJson(text, source, scan.pastLimit);
   // Only a JSON error needs the text: let it go before the (allocating) checks below.
   text = '';
   checkKindAndVersion(doc, source);
+  checkEnvelopeDepth(doc, source, scan.depth);
   const check = validate();
   if (!check(doc)) {
     const errors = check.errors ?? [];
@@ -44,7 +51,7 @@ export function parseSnapshot(text: string, source: string): Snapshot {
       hint: 'the format is described in docs/snapshot.md (schema: schemas/snapshot.schema.json); re-capture with kubectl netx collect -o FILE',
     });
   }
-  return doc as Snapshot;
+  return screenObjects(ownKeysOnly(doc as unknown as Snapshot), scan.depth);
 }
 
 /** The on-disk form: pretty JSON with a trailing newline, stable key order as built. */
@@ -52,8 +59,14 @@ export function serializeSnapshot(snapshot: Snapshot): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
 
-function parseJson(text: string, source: string): unknown {
-  if (text.trim() === '') throw new UserError(`${source} is empty, expected a snapshot (JSON)`, { code: 'snapshot' });
+function parseJson(text: string, source: string, past: number): unknown {
+  if (!/\S/.test(text)) throw new UserError(`${source} is empty, expected a snapshot (JSON)`, { code: 'snapshot' });
+  if (past >= 0) {
+    throw new UserError(`${source} holds more than ${MAX_JSON_CONTAINERS.toLocaleString('en-US')} JSON objects and arrays (the limit is passed at ${lineColumn(text, past)}), the most kubectl-netx reads (see docs/snapshot.md, "Limits")`, {
+      code: 'snapshot',
+      hint: 'a capture of a real cluster stays well below it: check that this is a snapshot written by kubectl netx collect',
+    });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -71,13 +84,17 @@ function parseJson(text: string, source: string): unknown {
 
 /** "line L, column C", both 1-based, for a 0-based character offset. */
 export function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
+  // Counted in place: the text may be hundreds of MB, too big to copy or split.
+  let line = 1;
+  let lastBreak = -1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lastBreak = i;
+  }
+  return `line ${line}, column ${offset - lastBreak}`;
 }
 
-function checkKindAndVersion(doc: unknown, source: string): void {
+function checkKindAndVersion(doc: unknown, source: string): asserts doc is Record<string, unknown> {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new UserError(`${source} is not a snapshot: the top level must be a JSON object`, { code: 'snapshot' });
   }

@@ -101,6 +101,34 @@ export interface ClusterCapture {
   serverVersion?: Record<string, unknown>;
   /** Findings of the dry-run service-CIDR probe: raw error message text. */
   serviceCidrProbe?: { message: string; status?: number };
+  /**
+   * Set at load, never read from a file: objects left out of `objects` because a field netx reads
+   * does not have the shape Kubernetes gives it (snapshot/screen.ts).
+   */
+  malformed?: MalformedObject[];
+}
+
+/** An API object left out at load, and why: each field that does not have its Kubernetes shape. */
+export interface MalformedObject {
+  resource: ResourceName;
+  /** The Kind messages use (`Service`). */
+  kind: string;
+  namespace?: string;
+  /** Absent when `metadata.name` itself is what is wrong. */
+  name?: string;
+  /** Its labels, when they have their shape (they tie an EndpointSlice to its Service). */
+  labels?: Record<string, string>;
+  /** Its place in the snapshot: `cluster.objects.services[3]`. */
+  at: string;
+  issues: ShapeIssue[];
+}
+
+/** One field that does not have its shape: where (`spec.ports[0].port`), what was expected, what is there. */
+export interface ShapeIssue {
+  code: 'wrong-type' | 'missing' | 'bad-format' | 'out-of-range' | 'duplicate' | 'too-deep';
+  path: string;
+  expected: string;
+  found: string;
 }
 
 export type ResourceView = 'full' | 'table' | 'metadata';

@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSnapshotFile, writeSnapshotFile } from '../../src/snapshot/file.js';
+import { MAX_TEXT_BYTES } from '../../src/snapshot/limits.js';
+import { GiB, zeroBomb } from './bombs.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-snapfile-'));
@@ -42,5 +45,31 @@ describe('snapshot files', () => {
     const bad = path.join(dir, 'bad.gz');
     writeFileSync(bad, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
     expect(() => readSnapshotFile(bad)).toThrow(/looks gzip-compressed but cannot be decompressed/);
+  });
+});
+
+describe('snapshot files: bounded reading', () => {
+  it('refuses a device such as /dev/zero instead of reading it forever', () => {
+    expect(() => readSnapshotFile('/dev/zero')).toThrow(/^cannot read snapshot \/dev\/zero: is a character device, not a regular file$/);
+  });
+
+  it('refuses a FIFO without a writer instead of waiting for one', () => {
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readSnapshotFile(fifo)).toThrow(/is a FIFO \(named pipe\), not a regular file/);
+  });
+
+  it('refuses a file larger than the limit without reading it', () => {
+    const big = path.join(dir, 'big.json');
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, MAX_TEXT_BYTES + 1); // sparse: no disk, no reading
+    closeSync(fd);
+    expect(() => readSnapshotFile(big)).toThrow(/^snapshot .*big\.json holds more than 512 MiB, the most kubectl-netx reads/);
+  });
+
+  it('stops inflating a gzip bomb at the limit (2 GiB of zeros in 2 MB)', () => {
+    const bomb = path.join(dir, 'bomb.json.gz');
+    writeFileSync(bomb, zeroBomb(2 * GiB));
+    expect(() => readSnapshotFile(bomb)).toThrow(/^snapshot .*bomb\.json\.gz decompresses to more than 512 MiB, the most kubectl-netx reads/);
   });
 });

@@ -62,10 +62,14 @@ describe('parseSnapshot', () => {
     expect(msg).toContain('nodes["ip-10-0-0-1.ec2.internal"].files["/etc/cni/net.d/x"]: must be string');
   });
 
-  it('points into object lists by index', () => {
+  it('sets aside an API object without its Kubernetes shape, naming it by index and field (the rest loads)', () => {
     const s = valid() as unknown as { cluster: { objects: { pods: unknown[] } } };
     s.cluster.objects.pods = [{ metadata: { name: 'a' } }, { metadata: { name: 7 } }];
-    expect(failure(JSON.stringify(s)).message).toContain('cluster.objects.pods[1].metadata.name: must be string');
+    const back = parseSnapshot(JSON.stringify(s), 'snap.json');
+    expect(back.cluster.objects.pods).toEqual([{ metadata: { name: 'a' } }]);
+    expect(back.cluster.malformed).toEqual([
+      { resource: 'pods', kind: 'Pod', at: 'cluster.objects.pods[1]', issues: [{ code: 'wrong-type', path: 'metadata.name', expected: 'a string', found: 'the number 7' }] },
+    ]);
   });
 
   it('rejects a newer version with an upgrade message, and an unknown one clearly', () => {

@@ -12,6 +12,8 @@ import { analyzeNodes } from './nodes.js';
 import { uniquePods } from './objects.js';
 import { disagreements, resolveRanges } from './resolve.js';
 import type { CidrReport, Finding, Severity } from './types.js';
+import { leftOut, leftOutText } from '../left-out.js';
+import { cidrPlan } from './plan.js';
 
 export type * from './types.js';
 export { cidrPlan } from './plan.js';
@@ -51,6 +53,7 @@ export function analyzeCidr(snapshot: Snapshot): CidrReport {
     ...invalidRanges(analysis.ranges),
     ...unknowns(serviceCidrs.ranges.length, clusterCidrs.ranges.length, cni),
     ...secondaryFamily(analysis.allFamilies, analysis.rows),
+    ...malformed(snapshot),
   ];
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 
@@ -89,6 +92,12 @@ function secondaryFamily(allFamilies: boolean, rows: { name: string; podCIDRs: {
   return dual.length
     ? [{ code: 'secondary-family-not-listed', severity: 'info', message: `the pod listing carries only each pod's primary IP: usage of the second address family on ${dual.length} dual-stack node(s) is unknown`, evidence: [] }]
     : [];
+}
+
+/** Objects set aside at load: the rows and counts above do not include them. */
+function malformed(snapshot: Snapshot): Finding[] {
+  const t = leftOutText(leftOut(snapshot, cidrPlan()));
+  return t ? [{ code: 'malformed-object', severity: 'warning', message: t.message, evidence: t.evidence.map((e) => ({ what: 'left out', value: e })) }] : [];
 }
 
 function gaps(snapshot: Snapshot): string[] {

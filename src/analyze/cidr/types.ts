@@ -130,7 +130,8 @@ export type FindingCode =
   | 'servicecidr-not-ready'
   | 'invalid-cidr'
   | 'cni-unknown'
-  | 'secondary-family-not-listed';
+  | 'secondary-family-not-listed'
+  | 'malformed-object';
 
 export interface Evidence {
   /** What the value is: `node kind-worker spec.podCIDRs[0]`, `service default/web clusterIP`. */

@@ -7,6 +7,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Service } from '../../model/k8s.js';
 import { isValidIp } from '../../sim/addr.js';
+import { assertNotMalformed } from '../../snapshot/screen.js';
 
 /** Candidates in the order tried: fewer dots than ndots → search domains first, then the name as is. */
 export function candidates(name: string, search: string[], ndots: number): string[] {
@@ -40,6 +41,7 @@ export function answer(snapshot: Snapshot, fqdn: string, domain: string): Answer
   if (parts.length !== 2) return { kind: 'nxdomain', why: parts.length > 3 ? 'too many labels for a service or hostname record' : 'no namespace part' };
   const [svc, ns] = parts as [string, string];
   const s = objectsOf(snapshot, 'services').find((x) => x.metadata?.namespace === ns && x.metadata?.name === svc);
+  if (!s) assertNotMalformed(snapshot, 'services', ns, svc, `which ${fqdn} names`);
   return s ? { kind: 'service', service: s, name: `${ns}/${svc}` } : { kind: 'nxdomain', why: `no Service ${ns}/${svc}` };
 }
 
@@ -71,6 +73,7 @@ function podRecord(rest: string): Answer {
 function hostnameRecord(snapshot: Snapshot, host: string, svc: string, ns: string): Answer {
   const service = objectsOf(snapshot, 'services').find((x) => x.metadata?.namespace === ns && x.metadata?.name === svc);
   const cip = service?.spec?.clusterIP;
+  if (!service) assertNotMalformed(snapshot, 'services', ns, svc, `which ${host}.${svc}.${ns} names`);
   if (!service) return { kind: 'nxdomain', why: `no Service ${ns}/${svc}` };
   if (cip && cip.toLowerCase() !== 'none') return { kind: 'nxdomain', why: `${ns}/${svc} is not headless: no per-pod hostname records` };
   for (const s of objectsOf(snapshot, 'endpointslices')) {

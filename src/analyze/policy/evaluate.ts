@@ -35,6 +35,11 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
   if (subject.kind !== 'pod') return { ...base, kind: 'unrestricted', reason: notSubject(subject, direction) };
   const exempt = exemption(subject, other, direction);
   if (exempt) return { ...base, kind: 'unrestricted', pod: subject.name, reason: exempt };
+  return withUnreadable(world, subject, judgePod(world, flow, direction, subject, notes, base), notes);
+}
+
+function judgePod(world: PolicyWorld, flow: PolicyFlow, direction: Direction, subject: Extract<FlowEnd, { kind: 'pod' }>, notes: Set<string>, base: Omit<SideVerdict, 'kind' | 'reason'>): SideVerdict {
+  const other = direction === 'egress' ? flow.destination : flow.source;
   const selecting = world.policies.filter((p) => selects(p, subject, notes) && policyTypes(p).includes(direction));
   const pod = subject.name;
   if (selecting.length === 0) return { ...base, kind: 'unrestricted', pod, reason: `no NetworkPolicy selects ${pod} for ${direction}` };
@@ -49,6 +54,17 @@ function evaluateSide(world: PolicyWorld, flow: PolicyFlow, direction: Direction
   side.kind = side.allowedBy.length > 0 ? 'allowed' : side.uncertainBy.length > 0 ? 'uncertain' : 'denied';
   side.reason = sideReason(side, other, flow);
   return side;
+}
+
+/**
+ * A policy of the pod's namespace that was set aside at load (snapshot/screen.ts) may select the pod:
+ * it could isolate it, or allow what the others do not. Only an allow by a readable policy stands.
+ */
+function withUnreadable(world: PolicyWorld, subject: Extract<FlowEnd, { kind: 'pod' }>, side: SideVerdict, notes: Set<string>): SideVerdict {
+  const unreadable = side.kind === 'allowed' ? [] : world.unreadable(subject.namespace);
+  if (unreadable.length === 0) return side;
+  for (const u of unreadable) notes.add(`${u}; set aside, it may select ${subject.name}`);
+  return { ...side, kind: 'uncertain', reason: `${side.reason}; but ${unreadable.length} NetworkPolicy object(s) of namespace ${subject.namespace} could not be read` };
 }
 
 /** One rule against the flow: its peers (the other end) AND its ports (on the destination). */

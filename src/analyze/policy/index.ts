@@ -12,6 +12,8 @@ import { resolveFlows, type DestinationSummary, type PolicyRequest } from './res
 import { endSummary } from './summary.js';
 import type { EndSummary, PolicyFlow, PolicyVerdict, PolicyVerdictKind } from './types.js';
 import { policyWorld } from './world.js';
+import { policyPlan } from './plan.js';
+import { leftOut, leftOutText } from '../left-out.js';
 
 export type { PolicyRequest } from './resolve.js';
 export type * from './types.js';
@@ -73,6 +75,8 @@ export function policyRequest(snapshot: Snapshot, req: PolicyRequest): PolicyRep
     empty: r.empty,
     ...(r.destination.kind === 'service' && r.destination.name ? { service: r.destination.name } : {}),
   });
+  const left = leftOutText(leftOut(snapshot, policyPlan()));
+  if (left) findings.push({ code: 'malformed-object', severity: 'warning', ...left });
   return { source: endSummary(r.source), destination: r.destination, verdict: overall(verdicts), verdicts, enforcement, findings };
 }
 

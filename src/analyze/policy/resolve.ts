@@ -11,6 +11,7 @@ import { familyOf, isValidIp, sameAddr } from '../../sim/addr.js';
 import { resolveDestination, resolveSource, servicePorts, nodeIP, type Destination } from '../trace/resolve.js';
 import { endpointsFor } from '../trace/endpoints.js';
 import type { FlowEnd, PolicyFlow, Proto } from './types.js';
+import { assertNotMalformed } from '../../snapshot/screen.js';
 
 export interface PolicyRequest {
   src: string;
@@ -60,7 +61,7 @@ function serviceFlows(snapshot: Snapshot, source: FlowEnd, dest: Extract<Destina
     const eps = endpointsFor(snapshot, dest.service, sp).filter((e) => e.ready || e.serving);
     if (eps.length === 0) empty.push(`${sp.name ? `${sp.name}=` : ''}${sp.port}/${proto.toUpperCase()}`);
     for (const ep of eps) {
-      const pod = ep.pod ? podByName(snapshot, ep.pod) : undefined;
+      const pod = ep.pod ? podByName(snapshot, ep.pod, dest.name) : undefined;
       const p = ep.port ?? (typeof sp.targetPort === 'number' ? sp.targetPort : sp.port);
       flows.push({ source: sameFamily(source, ep.ip), destination: endForAddress(snapshot, ep.ip, pod), protocol: proto, port: p });
     }
@@ -107,9 +108,12 @@ function sameFamily(end: FlowEnd, peerIp: string): FlowEnd {
   return alt ? { ...end, ip: alt } : end;
 }
 
-function podByName(snapshot: Snapshot, nsName: string): V1Pod | undefined {
+/** An endpoint's pod: its labels decide which policies select it, so one set aside is an error. */
+function podByName(snapshot: Snapshot, nsName: string, service: string): V1Pod | undefined {
   const [ns, name] = nsName.split('/');
-  return objectsOf(snapshot, 'pods').find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+  const pod = objectsOf(snapshot, 'pods').find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+  if (!pod && name !== undefined) assertNotMalformed(snapshot, 'pods', ns, name, `an endpoint of service ${service}`);
+  return pod;
 }
 
 function soleContainerPort(end: FlowEnd): number | undefined {

@@ -4,7 +4,8 @@
  * `kubernetes.io/metadata.name=<name>` (immutable, set on every namespace since v1.22); any other key
  * is unknown, so a namespaceSelector on it answers `maybe`, never a guess.
  */
-import type { Snapshot } from '../../snapshot/types.js';
+import type { MalformedObject, Snapshot } from '../../snapshot/types.js';
+import { describeIssues, malformedOf, objectLabel } from '../../snapshot/screen.js';
 import { has, objectsOf, type V1NetworkPolicy } from '../../model/k8s.js';
 import type { LabelSet } from './selector.js';
 import type { Direction } from './types.js';
@@ -17,15 +18,18 @@ export interface PolicyWorld {
   namespaceLabels(ns: string): LabelSet;
   /** Whether the snapshot holds namespace `ns` (false: only its name label is known). */
   namespaceKnown(ns: string): boolean;
+  /** NetworkPolicies of `ns` set aside at load (snapshot/screen.ts), each as `ns/name: what is wrong`. */
+  unreadable(ns: string): string[];
 }
 
 /** Builds the world from explicit objects (tests, trace) — `namespaces` undefined = not collected. */
-export function policyWorldOf(policies: V1NetworkPolicy[], namespaces?: { metadata?: { name?: string; labels?: Record<string, string> } }[]): PolicyWorld {
+export function policyWorldOf(policies: V1NetworkPolicy[], namespaces?: { metadata?: { name?: string; labels?: Record<string, string> } }[], malformed: MalformedObject[] = []): PolicyWorld {
   const byName = new Map<string, Record<string, string>>();
   for (const n of namespaces ?? []) if (n.metadata?.name) byName.set(n.metadata.name, n.metadata.labels ?? {});
   return {
     policies,
     namespaceKnown: (ns) => byName.has(ns),
+    unreadable: (ns) => malformed.filter((m) => m.namespace === ns).map((m) => `${objectLabel(m)}: ${describeIssues(m)}`),
     namespaceLabels(ns) {
       const labels = byName.get(ns);
       // The API server sets the name label itself; an object without it (hand-written fixture, pre-1.21) still has it.
@@ -37,7 +41,7 @@ export function policyWorldOf(policies: V1NetworkPolicy[], namespaces?: { metada
 
 /** The world of a Snapshot. */
 export function policyWorld(snapshot: Snapshot): PolicyWorld {
-  return policyWorldOf(objectsOf(snapshot, 'networkpolicies'), has(snapshot, 'namespaces') ? objectsOf(snapshot, 'namespaces') : undefined);
+  return policyWorldOf(objectsOf(snapshot, 'networkpolicies'), has(snapshot, 'namespaces') ? objectsOf(snapshot, 'namespaces') : undefined, malformedOf(snapshot, 'networkpolicies'));
 }
 
 /**

@@ -4,6 +4,8 @@ import { notProbed, proxyPresence, sourceFindings, versionFindings } from './fin
 import { ambiguous, mixedBackends, mixedRulesets, nodeMismatch, nodesDisagree } from './findings-nodes.js';
 import { unreadableFindings } from './unreadable.js';
 import type { ConfiguredMode, Finding, NodeProxyMode, ProxyMode } from './types.js';
+import { leftOut, leftOutText } from '../left-out.js';
+import { proxyModePlan } from './plan.js';
 
 export interface FindingInput {
   snapshot: Snapshot;
@@ -22,5 +24,12 @@ export function findings(i: FindingInput): Finding[] {
     ...proxyPresence(i),
     ...versionFindings(i),
     ...notProbed(i.nodes, i.snapshot),
+    ...malformed(i.snapshot),
   ];
+}
+
+/** Objects set aside at load: the configured mode and the node list are judged without them. */
+function malformed(snapshot: Snapshot): Finding[] {
+  const t = leftOutText(leftOut(snapshot, proxyModePlan()));
+  return t ? [{ code: 'malformed-object', severity: 'warning', message: t.message, evidence: t.evidence, nextSteps: [t.hint] }] : [];
 }

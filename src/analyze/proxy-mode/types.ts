@@ -137,7 +137,8 @@ export type FindingCode =
   | 'unrecognised-mode'
   | 'nodes-not-probed'
   | 'ambiguous-node'
-  | 'dump-unreadable';
+  | 'dump-unreadable'
+  | 'malformed-object';
 
 export interface Finding {
   code: FindingCode;

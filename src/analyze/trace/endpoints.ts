@@ -2,6 +2,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import type { V1ServicePort } from './views.js';
 import { objectsOf, type V1Service } from './views.js';
+import { malformedError, malformedOf } from '../../snapshot/screen.js';
 
 export interface SliceEndpoint {
   ip: string;
@@ -19,6 +20,9 @@ export interface SliceEndpoint {
 export function endpointsFor(snapshot: Snapshot, svc: V1Service, port: V1ServicePort): SliceEndpoint[] {
   const ns = svc.metadata?.namespace;
   const name = svc.metadata?.name;
+  // A slice of this service that was set aside would silently lose endpoints (or all of them).
+  const bad = malformedOf(snapshot, 'endpointslices', { ...(ns !== undefined ? { namespace: ns } : {}) }).find((m) => m.labels?.['kubernetes.io/service-name'] === name);
+  if (bad) throw malformedError(bad, `an EndpointSlice of service ${ns}/${name}`);
   const out: SliceEndpoint[] = [];
   for (const s of objectsOf(snapshot, 'endpointslices')) {
     if (s.metadata?.namespace !== ns || s.metadata?.labels?.['kubernetes.io/service-name'] !== name) continue;

@@ -27,6 +27,8 @@ import { findIngress, routeIngress } from './ingress-rules.js';
 import { hookOrderAlternative, hookOrderFindings, mixedBackendFindings, type HookOrderAlternative } from './hook-order.js';
 import { underlayFindings } from './fabric-findings.js';
 import { alternativeWorld } from '../../sim/hook-order.js';
+import { leftOut, leftOutText } from '../left-out.js';
+import { tracePlan } from './plan.js';
 
 export interface TraceRequest {
   /** `pod/NAME`, `NAME`, `NS/NAME`, `node/NAME`, or `external[:IP]` (a client outside the cluster). */
@@ -197,9 +199,15 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
     if (typed.some(isNoLocalEndpoint)) base = base.filter((f) => f.code !== 'proxy-unaware-service');
   }
   if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
-  trace.findings = [...typed, ...base, ...policy, ...underlayFindings(trace), ...hookOrderFindings(trace, alternative), ...mixedBackendFindings(tw.models, trace)];
+  trace.findings = [...typed, ...base, ...policy, ...underlayFindings(trace), ...hookOrderFindings(trace, alternative), ...mixedBackendFindings(tw.models, trace), ...malformed(snapshot)];
   trace.labels = labelAddresses(snapshot, trace);
   return trace;
+}
+
+/** Objects set aside at load: labels, findings and the policy step are worked out without them. */
+function malformed(snapshot: Snapshot): Finding[] {
+  const t = leftOutText(leftOut(snapshot, tracePlan()));
+  return t ? [{ code: 'malformed-object', severity: 'warning', ...t }] : [];
 }
 
 /** A walk that cannot start: the source's node is not in the snapshot, or what places the packet there was not read. */

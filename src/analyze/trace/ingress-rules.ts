@@ -12,6 +12,7 @@ import type { Snapshot } from '../../snapshot/types.js';
 import type { IngressRoute } from '../../sim/trace.js';
 import { UserError } from '../../util/errors.js';
 import { didYouMean } from './suggest.js';
+import { assertNotMalformed } from '../../snapshot/screen.js';
 
 interface Backend {
   service?: { name?: string; port?: { number?: number; name?: string } };
@@ -39,6 +40,7 @@ export function findIngress(snapshot: Snapshot, ref: string, namespace: string):
   const [ns, name] = ref.includes('/') ? (ref.split('/', 2) as [string, string]) : [namespace, ref];
   const hit = all.find((i) => i.metadata?.namespace === ns && i.metadata?.name === name);
   if (hit) return hit;
+  assertNotMalformed(snapshot, 'ingresses', ns, name, 'named in the command');
   const hint = didYouMean(name, all.filter((i) => i.metadata?.namespace === ns).map((i) => i.metadata?.name ?? ''));
   throw new UserError(`ingress ${ns}/${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
 }

@@ -8,6 +8,7 @@ import { UserError } from '../../util/errors.js';
 import { didYouMean } from './suggest.js';
 import { isValidIp, sameAddr } from '../../sim/addr.js';
 import { pickWorkloadPod } from './workload.js';
+import { assertNotMalformed } from '../../snapshot/screen.js';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -153,6 +154,7 @@ function findPod(snapshot: Snapshot, ref: string, namespace: string): V1Pod {
   const pods = objectsOf(snapshot, 'pods');
   const pod = pods.find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
   if (pod) return pod;
+  assertNotMalformed(snapshot, 'pods', ns, name, 'named in the command');
   const inNs = pods.filter((p) => p.metadata?.namespace === ns).map((p) => p.metadata?.name ?? '');
   const elsewhere = pods.filter((p) => p.metadata?.name === name).map(podName);
   const hint = elsewhere.length > 0 ? `it exists as ${elsewhere.join(', ')}: use ns/name or -n` : didYouMean(name, inNs);
@@ -164,6 +166,7 @@ function findService(snapshot: Snapshot, ref: string, namespace: string): V1Serv
   const svcs = objectsOf(snapshot, 'services');
   const s = svcs.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
   if (s) return s;
+  assertNotMalformed(snapshot, 'services', ns, name, 'named in the command');
   const elsewhere = svcs.filter((x) => x.metadata?.name === name).map((x) => `${x.metadata?.namespace}/${x.metadata?.name}`);
   const hint = elsewhere.length > 0 ? `it exists as ${elsewhere.join(', ')}: use svc/ns/name or -n` : didYouMean(name, svcs.filter((x) => x.metadata?.namespace === ns).map((x) => x.metadata?.name ?? ''));
   throw new UserError(`service ${ns}/${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
@@ -173,6 +176,7 @@ function findNode(snapshot: Snapshot, name: string): V1Node {
   const nodes = objectsOf(snapshot, 'nodes');
   const n = nodes.find((x) => x.metadata?.name === name);
   if (n) return n;
+  assertNotMalformed(snapshot, 'nodes', undefined, name, 'named in the command');
   const hint = didYouMean(name, nodes.map((x) => x.metadata?.name ?? ''));
   throw new UserError(`node ${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
 }
@@ -187,18 +191,25 @@ function containerPort(pod: V1Pod, name: string): number | undefined {
   return undefined;
 }
 
+/** A service's ports are each traced when none is named, up to this many (each is a whole walk). */
+export const MAX_PORTS_UNNAMED = 32;
+
 /** The service ports to trace: the one named/numbered, or all of them. */
 export function servicePorts(dest: Extract<Destination, { kind: 'service' }>, port?: number, portName?: string, protocol?: Proto): V1ServicePort[] {
   let ports = dest.ports;
   if (protocol) ports = ports.filter((p) => (p.protocol ?? 'TCP').toLowerCase() === protocol);
+  const known = (): string => {
+    const listed = dest.ports.slice(0, 8).map((p) => `${p.name ? `${p.name}=` : ''}${p.port}/${p.protocol ?? 'TCP'}`);
+    return `${listed.join(', ') || 'none'}${dest.ports.length > listed.length ? `, … (${dest.ports.length} in all)` : ''}`;
+  };
   if (port !== undefined || portName !== undefined) {
     const hit = ports.filter((p) => (port !== undefined ? p.port === port : p.name === portName));
-    if (hit.length === 0) {
-      const known = dest.ports.map((p) => `${p.name ? `${p.name}=` : ''}${p.port}/${p.protocol ?? 'TCP'}`).join(', ');
-      throw new UserError(`service ${dest.name} has no port ${port ?? portName}${protocol ? `/${protocol}` : ''}`, { hint: `its ports: ${known || 'none'}` });
-    }
+    if (hit.length === 0) throw new UserError(`service ${dest.name} has no port ${port ?? portName}${protocol ? `/${protocol}` : ''}`, { hint: `its ports: ${known()}` });
     return hit;
   }
   if (ports.length === 0) throw new UserError(`service ${dest.name} has no ports${protocol ? ` with protocol ${protocol}` : ''}`);
+  if (ports.length > MAX_PORTS_UNNAMED) {
+    throw new UserError(`service ${dest.name} has ${ports.length} ports: name the one to follow (more than ${MAX_PORTS_UNNAMED} are not each traced)`, { hint: `svc/${dest.name.split('/')[1] ?? ''}:PORT or :NAME; its ports: ${known()}` });
+  }
   return ports;
 }

@@ -14,6 +14,7 @@ import type { Family } from './family.js';
 import type { TraceWorld } from './world.js';
 import { didYouMean } from './suggest.js';
 import { objectsOf, type V1Node, type V1Pod, type V1Service, type V1ServicePort } from './views.js';
+import { assertNotMalformed } from '../../snapshot/screen.js';
 
 export interface Target {
   ip: string;
@@ -66,6 +67,7 @@ export function entryNodes(snapshot: Snapshot, tw: TraceWorld, dest: Destination
   const known = objectsOf(snapshot, 'nodes').map((n) => n.metadata?.name ?? '');
   if (fromNode !== undefined) {
     if (!known.includes(fromNode)) {
+      assertNotMalformed(snapshot, 'nodes', undefined, fromNode, 'named by --from-node');
       const hint = didYouMean(fromNode, known);
       throw new UserError(`node ${fromNode} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
     }
