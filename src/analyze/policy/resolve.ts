@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors.js';
 import { familyOf, isValidIp, sameAddr } from '../../sim/addr.js';
 import { resolveDestination, resolveSource, servicePorts, nodeIP, type Destination } from '../trace/resolve.js';
 import { endpointsFor } from '../trace/endpoints.js';
+import { podNamed, podWithIp } from '../trace/views.js';
 import type { FlowEnd, PolicyFlow, Proto } from './types.js';
 
 export interface PolicyRequest {
@@ -78,8 +79,7 @@ export function resolvePolicySource(snapshot: Snapshot, spec: string, namespace:
 
 /** The end for an address: the pod given or owning it, a node (hostNetwork pods share its IP), or external. */
 export function endForAddress(snapshot: Snapshot, ip: string, pod?: V1Pod): FlowEnd {
-  const owns = (x: V1Pod) => [x.status?.podIP, ...(x.status?.podIPs ?? []).map((a) => a.ip)].some((a) => a && sameAddr(a, ip));
-  const p = pod ?? objectsOf(snapshot, 'pods').find((x) => !x.spec?.hostNetwork && owns(x));
+  const p = pod ?? podWithIp(snapshot, ip);
   if (p?.spec?.hostNetwork) return { kind: 'ip', ip, owner: 'host-network-pod', name: `${p.metadata?.namespace}/${p.metadata?.name}`, ...(p.spec.nodeName ? { node: p.spec.nodeName } : {}) };
   if (p) return { ...podEnd(p), ip };
   const node = objectsOf(snapshot, 'nodes').find((n) => (n.status?.addresses ?? []).some((a) => sameAddr(a.address, ip)) || nodeIP(n) === ip);
@@ -108,8 +108,7 @@ function sameFamily(end: FlowEnd, peerIp: string): FlowEnd {
 }
 
 function podByName(snapshot: Snapshot, nsName: string): V1Pod | undefined {
-  const [ns, name] = nsName.split('/');
-  return objectsOf(snapshot, 'pods').find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+  return podNamed(snapshot, nsName);
 }
 
 function soleContainerPort(end: FlowEnd): number | undefined {
