@@ -109,14 +109,27 @@ export type BranchCause =
   | { code: 'rp-filter'; node: string; iif: string }
   | { code: 'policy-dataplane-disagree'; policies: string[]; engines: string[] };
 
+/** An endpoint and the odds that a new connection lands on it. */
+export interface EndpointShare extends Endpoint {
+  probability: number;
+}
+
 export interface Branch {
+  /** The branch's odds; for a path that stands for several endpoints, theirs added up. */
   probability: number;
   disposition: Disposition;
   /** Why the branch ended the way it did. */
   reason: string;
   /** The same as data, when the end has a code (see BranchCause). */
   cause?: BranchCause;
+  /** Where this path ends; for a path that stands for several endpoints, the one whose steps `hops` shows. */
   endpoint?: Endpoint;
+  /**
+   * Every endpoint (or, for a path that ends before one, every address it was sent to) this path stands for, each
+   * with its own odds, likeliest first. Paths that differ only in the endpoint (same nodes, same kinds of steps,
+   * same verdicts) are one branch when a trace has many: see groupPaths.
+   */
+  endpoints?: EndpointShare[];
   hops: Hop[];
   /** Session affinity, random choices, assumptions made on this branch. */
   notes: string[];
