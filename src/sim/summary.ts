@@ -59,15 +59,15 @@ export function groupPaths(branches: Branch[]): Branch[] {
     else groups.set(k, [b]);
   }
   const out = [...groups.values()].map((members) => {
+    members.sort((a, b) => likelier(a.probability, b.probability) || target(a).localeCompare(target(b), 'en', { numeric: true }));
     const rep = members[0]!;
     if (members.length === 1) return rep.endpoint ? { ...rep, endpoints: [share(rep)] } : rep;
     const endpoints = members.map(share).filter((e): e is EndpointShare => e !== undefined);
-    endpoints.sort((a, b) => b.probability - a.probability || a.ip.localeCompare(b.ip, 'en', { numeric: true }));
     const where = rep.endpoint?.node ?? rep.hops[rep.hops.length - 1]?.node;
     const notes = [...rep.notes, `this path stands for ${members.length.toLocaleString('en-US')} ${rep.endpoint ? 'endpoints' : 'destinations'}${where ? ` on ${where}` : ''} that take the same way; the steps shown are for ${describe(rep)}`];
     return { ...rep, probability: members.reduce((s, m) => s + m.probability, 0), endpoints, notes };
   });
-  return out.sort((a, b) => b.probability - a.probability);
+  return out.sort((a, b) => likelier(a.probability, b.probability) || (a.endpoint?.node ?? '').localeCompare(b.endpoint?.node ?? '', 'en', { numeric: true }));
 }
 
 /**
@@ -86,6 +86,12 @@ export function oneOfEachWay(branches: Branch[]): Branch[] {
   });
 }
 
+/**
+ * Likelier first; odds within 1e-9 count as equal (iptables writes each endpoint's odds to 11 digits, so equal
+ * shares differ in the last ones) and the caller's tie-break decides.
+ */
+const likelier = (a: number, b: number): number => (Math.abs(b - a) > 1e-9 ? b - a : 0);
+
 function share(b: Branch): EndpointShare;
 function share(b: Branch): EndpointShare | undefined;
 function share(b: Branch): EndpointShare | undefined {
@@ -94,6 +100,7 @@ function share(b: Branch): EndpointShare | undefined {
   return b.final.dport !== undefined ? { ip: b.final.daddr, port: b.final.dport, probability: b.probability } : { ip: b.final.daddr, probability: b.probability };
 }
 
+const target = (b: Branch): string => b.endpoint?.ip ?? b.final?.daddr ?? '';
 const describe = (b: Branch): string => (b.endpoint ? (b.endpoint.pod ?? b.endpoint.ip) : (b.final?.daddr ?? 'the first'));
 
 /** What makes two paths the same way: nodes, step kinds, tables, hooks and verdicts; not addresses or chain names. */
