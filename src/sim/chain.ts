@@ -99,7 +99,7 @@ export function tableLabel(t: Table): string {
   return l;
 }
 
-type TextKind = 'ev' | 'summary' | 'jump' | 'goto' | 'reject' | 'policy';
+type TextKind = 'ev' | 'summary' | 'jump' | 'goto' | 'reject' | 'policy' | 'text';
 const texts = new WeakMap<object, Partial<Record<TextKind, Map<string, string>>>>();
 /** `make()` for (`kind`, `key`) of `owner` (a rule or chain), made once. */
 function once(owner: object, kind: TextKind, key: string, make: () => string): string {
@@ -222,7 +222,7 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
     case 'uncertain':
       ev(`uncertain: ${o.reason}`);
       step('uncertain');
-      w.done.push(o.cause ? { ...finish(st, 'uncertain', `${o.reason} — at ${tableLabel(table)} ${chain.name}`), cause: o.cause } : finish(st, 'uncertain', `${o.reason} — ${ruleRef(table, chain, rule)}: ${rule.text}`));
+      w.done.push(o.cause ? { ...finish(st, 'uncertain', `${o.reason} — at ${tableLabel(table)} ${chain.name}`), cause: o.cause } : finish(st, 'uncertain', `${o.reason} — ${ruleRef(table, chain, rule)}: ${ruleText(rule)}`));
       return false;
   }
   const t = o.terminal;
@@ -292,6 +292,24 @@ function loopThrough(stack: readonly Frame[], target: Chain): Chain[] | undefine
   return at < 0 ? undefined : path.slice(at);
 }
 
+/** Inline sets and maps longer than this are shortened where a trace shows the rule. */
+const SHOWN_ELEMENTS = 8;
+
+/**
+ * The rule as a trace shows it: as the dump wrote it, except that an inline set or map of thousands of elements
+ * (kube-proxy's `numgen random mod 5000 vmap { … }`) keeps its first few and says how many more the dump holds.
+ */
+export function ruleText(rule: Rule): string {
+  if (rule.text.length < 400) return rule.text;
+  return once(rule, 'text', '', () =>
+    rule.text.replace(/\{ ([^{}]*) \}/g, (whole, body: string) => {
+      const elements = body.split(/ ?, /);
+      if (elements.length <= SHOWN_ELEMENTS) return whole;
+      return `{ ${elements.slice(0, 3).join(', ')}, … ${(elements.length - 3).toLocaleString('en-US')} more elements }`;
+    }),
+  );
+}
+
 /** `ip filter KUBE-SERVICES line 42 ("default/ghost:http has no endpoints")`: where a decision was made. */
 export function ruleRef(table: Table, chain: Chain, rule: Rule): string {
   const at = rule.line !== undefined ? ` line ${rule.line}` : rule.handle !== undefined ? ` handle ${rule.handle}` : ` rule ${rule.index + 1}`;
@@ -340,6 +358,14 @@ export class ChainEntry implements Step {
     return (this.#list ??= evaluatedRules(this.#table, this.#trail));
   }
 
+  /** How many rules `evaluated` lists, without listing them. */
+  rulesEvaluated(): number {
+    if (this.#list) return this.#list.length;
+    let n = 0;
+    for (let t = this.#trail; t; t = t.prev) n += t.item.to - t.item.from + 1;
+    return n;
+  }
+
   set evaluated(v: EvaluatedRule[]) {
     this.#list = v;
   }
@@ -351,17 +377,39 @@ export class ChainEntry implements Step {
   }
 }
 
-/** The rules a run evaluated, in order, as a trace shows them. */
+/** Runs of one result in one chain longer than this are shown by their ends and one entry for the rest. */
+const SHOWN_RUN = 16;
+
+/**
+ * The rules a run evaluated, in order, as a trace shows them. A long run of rules in one chain with one result
+ * (kube-proxy's random rules before the endpoint's own) keeps its first and last few; one entry with `skipped`
+ * stands for the rest.
+ */
 export function evaluatedRules(table: Table, trail: Trail<Evaluation>): EvaluatedRule[] {
   const label = tableLabel(table);
-  return toArray(trail).flatMap(({ chain, from, to, result }) =>
-    chain.rules.slice(from, to + 1).map((rule) => {
-      const e: EvaluatedRule = { table: label, chain: chain.name, rule: rule.text, result };
-      if (rule.line !== undefined) e.line = rule.line;
-      if (rule.handle !== undefined) e.handle = rule.handle;
-      return e;
-    }),
-  );
+  const entry = (chain: Chain, rule: Rule, result: string): EvaluatedRule => {
+    const e: EvaluatedRule = { table: label, chain: chain.name, rule: ruleText(rule), result };
+    if (rule.line !== undefined) e.line = rule.line;
+    if (rule.handle !== undefined) e.handle = rule.handle;
+    return e;
+  };
+  // Records split where paths forked: join those that continue each other first.
+  const runs: Evaluation[] = [];
+  for (const r of toArray(trail)) {
+    const last = runs[runs.length - 1];
+    if (last && last.chain === r.chain && last.result === r.result && last.to + 1 === r.from) runs[runs.length - 1] = { ...last, to: r.to };
+    else runs.push(r);
+  }
+  return runs.flatMap(({ chain, from, to, result }) => {
+    const rules = chain.rules.slice(from, to + 1);
+    if (rules.length <= SHOWN_RUN) return rules.map((rule) => entry(chain, rule, result));
+    const ends = 4;
+    const hidden = rules.slice(ends, -ends);
+    const [first, last] = [hidden[0]!, hidden[hidden.length - 1]!];
+    const where = first.line !== undefined && last.line !== undefined ? `lines ${first.line}–${last.line}` : first.handle !== undefined && last.handle !== undefined ? `handles ${first.handle}–${last.handle}` : `rules ${first.index + 1}–${last.index + 1}`;
+    const summary: EvaluatedRule = { ...entry(chain, first, result), rule: `… ${hidden.length.toLocaleString('en-US')} more rules of ${chain.name} (${where}), each ${result}`, skipped: hidden.length };
+    return [...rules.slice(0, ends).map((rule) => entry(chain, rule, result)), summary, ...rules.slice(-ends).map((rule) => entry(chain, rule, result))];
+  });
 }
 
 function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after: Packet, verdict: string): Step {
@@ -371,7 +419,7 @@ function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after:
     summary: once(rule, 'summary', verdict, () => `${tableLabel(table)} ${chain.name}: ${verdict}`),
     table: tableLabel(table),
     chain: chain.name,
-    rule: rule.text,
+    rule: ruleText(rule),
     verdict,
     packetBefore: view,
     packetAfter: before === after ? view : viewOf(after),

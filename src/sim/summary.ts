@@ -1,5 +1,6 @@
 /** Whole-trace facts derived from branches: the overall disposition, merged endpoints, sanity checks. */
 import { isFailure, type Branch, type Disposition, type EndpointShare, type Step } from './trace.js';
+import { ChainEntry } from './chain.js';
 
 /** Severity order when branches disagree: the worst failure wins the headline. */
 const ORDER: Disposition[] = ['uncertain', 'insufficient-info', 'loop', 'no-route', 'rejected', 'dropped', 'delivered', 'egress'];
@@ -59,10 +60,12 @@ export function groupPaths(branches: Branch[]): Branch[] {
     else groups.set(k, [b]);
   }
   const out = [...groups.values()].map((members) => {
+    if (members.length === 1) return members[0]!.endpoint ? { ...members[0]!, endpoints: [share(members[0]!)] } : members[0]!;
     members.sort((a, b) => likelier(a.probability, b.probability) || target(a).localeCompare(target(b), 'en', { numeric: true }));
-    const rep = members[0]!;
-    if (members.length === 1) return rep.endpoint ? { ...rep, endpoints: [share(rep)] } : rep;
     const endpoints = members.map(share).filter((e): e is EndpointShare => e !== undefined);
+    // The steps shown: the member with the shortest story (fewest rules evaluated: kube-proxy's first random rule
+    // on the way rather than its 5,000th), so a path's rule list stays short.
+    const rep = members.reduce((best, m) => (rulesEvaluated(m) < rulesEvaluated(best) ? m : best));
     const where = rep.endpoint?.node ?? rep.hops[rep.hops.length - 1]?.node;
     const notes = [...rep.notes, `this path stands for ${members.length.toLocaleString('en-US')} ${rep.endpoint ? 'endpoints' : 'destinations'}${where ? ` on ${where}` : ''} that take the same way; the steps shown are for ${describe(rep)}`];
     return { ...rep, probability: members.reduce((s, m) => s + m.probability, 0), endpoints, notes };
@@ -100,6 +103,7 @@ function share(b: Branch): EndpointShare | undefined {
   return b.final.dport !== undefined ? { ip: b.final.daddr, port: b.final.dport, probability: b.probability } : { ip: b.final.daddr, probability: b.probability };
 }
 
+const rulesEvaluated = (b: Branch): number => b.hops.reduce((n, h) => n + h.steps.reduce((k, s) => k + (s instanceof ChainEntry ? s.rulesEvaluated() : (s.evaluated?.length ?? 0)), 0), 0);
 const target = (b: Branch): string => b.endpoint?.ip ?? b.final?.daddr ?? '';
 const describe = (b: Branch): string => (b.endpoint ? (b.endpoint.pod ?? b.endpoint.ip) : (b.final?.daddr ?? 'the first'));
 

@@ -79,6 +79,11 @@ export interface EvaluatedRule {
   handle?: number;
   /** `no match`, `match → jump KUBE-SVC-…`, `p=0.5 branch`, ... */
   result: string;
+  /**
+   * Set on an entry that stands for this many more rules in a row of the same chain with the same result (a
+   * service's thousands of random rules passed on the way to its endpoint): `rule` says which lines.
+   */
+  skipped?: number;
 }
 
 export interface Hop {
