@@ -10,7 +10,7 @@ import type { BranchCause, EvaluatedRule, Step } from './trace.js';
 import { viewOf, type Packet, type PacketView } from './packet.js';
 import { evalRule, type RuleCtx, type RuleOutcome } from './rule.js';
 import { append, toArray, type Trail } from './trail.js';
-import { Frontier, comparePosition, type Frame } from './frontier.js';
+import { Frontier, comparePosition, mayMeet, type Frame } from './frontier.js';
 import { mergeAlike, mergedNote, packetKey } from './merge.js';
 import { allow, limitReason, newBudget, release, type Budget } from './budget.js';
 
@@ -44,6 +44,8 @@ export interface Evaluation {
   from: number;
   to: number;
   result: string;
+  /** Rules evaluated up to and including this record (the list's length, without walking it). */
+  total: number;
   shared?: boolean;
 }
 
@@ -169,7 +171,7 @@ function advance(w: Walk, st: State): void {
       if (!apply(w, st, outcomes[0]!, rule, top.chain)) return;
     }
     const next = w.frontier.peek();
-    if (next && comparePosition(st, next) >= 0) {
+    if (next && mayMeet(st, next) && comparePosition(st, next) >= 0) {
       w.frontier.push(st);
       return;
     }
@@ -203,8 +205,10 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
   st.packet = o.packet;
   const ev = (result: string): void => {
     const last = st.evaluated?.item;
-    if (last && !last.shared && last.chain === chain && last.result === result && last.to === rule.index - 1) last.to = rule.index;
-    else st.evaluated = append(st.evaluated, { chain, from: rule.index, to: rule.index, result });
+    if (last && !last.shared && last.chain === chain && last.result === result && last.to === rule.index - 1) {
+      last.to = rule.index;
+      last.total++;
+    } else st.evaluated = append(st.evaluated, { chain, from: rule.index, to: rule.index, result, total: (last?.total ?? 0) + 1 });
   };
   const step = (verdict: string, kind?: Step['kind']): void => {
     const s = ruleStep(table, chain, rule, before, o.packet, verdict);
@@ -358,12 +362,9 @@ export class ChainEntry implements Step {
     return (this.#list ??= evaluatedRules(this.#table, this.#trail));
   }
 
-  /** How many rules `evaluated` lists, without listing them. */
+  /** How many rules were evaluated in the chain (before long runs are shortened for showing). */
   rulesEvaluated(): number {
-    if (this.#list) return this.#list.length;
-    let n = 0;
-    for (let t = this.#trail; t; t = t.prev) n += t.item.to - t.item.from + 1;
-    return n;
+    return this.#trail?.item.total ?? 0;
   }
 
   set evaluated(v: EvaluatedRule[]) {
@@ -397,7 +398,7 @@ export function evaluatedRules(table: Table, trail: Trail<Evaluation>): Evaluate
   const runs: Evaluation[] = [];
   for (const r of toArray(trail)) {
     const last = runs[runs.length - 1];
-    if (last && last.chain === r.chain && last.result === r.result && last.to + 1 === r.from) runs[runs.length - 1] = { ...last, to: r.to };
+    if (last && last.chain === r.chain && last.result === r.result && last.to + 1 === r.from) runs[runs.length - 1] = { ...last, to: r.to, total: r.total };
     else runs.push(r);
   }
   return runs.flatMap(({ chain, from, to, result }) => {

@@ -34,6 +34,18 @@ export function comparePosition(a: Positioned, b: Positioned): number {
   return b.stack.length - a.stack.length;
 }
 
+/**
+ * Whether the state `a` may still reach the position of `b` and meet it there: only in the same chains (the same
+ * call path; a state in another chain at that depth, such as another endpoint's chain behind a numgen map, does
+ * not come back to it). A missed meeting only means a merge not made; waiting for states it cannot meet would cost
+ * a heap operation per rule.
+ */
+export function mayMeet(a: Positioned, b: Positioned): boolean {
+  if (a.stack.length !== b.stack.length) return true;
+  for (let d = 0; d < a.stack.length; d++) if (a.stack[d]!.chain !== b.stack[d]!.chain) return false;
+  return true;
+}
+
 /** A binary heap by position, then creation order. */
 export class Frontier<S extends Positioned> {
   private readonly heap: S[] = [];

@@ -65,7 +65,8 @@ export function groupPaths(branches: Branch[]): Branch[] {
     const endpoints = members.map(share).filter((e): e is EndpointShare => e !== undefined);
     // The steps shown: the member with the shortest story (fewest rules evaluated: kube-proxy's first random rule
     // on the way rather than its 5,000th), so a path's rule list stays short.
-    const rep = members.reduce((best, m) => (rulesEvaluated(m) < rulesEvaluated(best) ? m : best));
+    const counts = members.map(rulesEvaluated);
+    const rep = members[counts.indexOf(Math.min(...counts))]!;
     const where = rep.endpoint?.node ?? rep.hops[rep.hops.length - 1]?.node;
     const notes = [...rep.notes, `this path stands for ${members.length.toLocaleString('en-US')} ${rep.endpoint ? 'endpoints' : 'destinations'}${where ? ` on ${where}` : ''} that take the same way; the steps shown are for ${describe(rep)}`];
     return { ...rep, probability: members.reduce((s, m) => s + m.probability, 0), endpoints, notes };
