@@ -117,12 +117,13 @@ interface Candidate {
 
 // A trace with thousands of paths looks up routes thousands of times on nodes with a route per other node: each
 // table's candidates are prepared once per route list, longest prefix first, lowest metric first, dump order kept.
-const candidates = new WeakMap<Route[], Map<string, Candidate[]>>();
+const candidates = new WeakMap<Route[], Map<number, Candidate[]>>();
 
 function candidatesOf(node: NodeModel, table: number, family: 4 | 6): Candidate[] {
   let byTable = candidates.get(node.routes);
   if (!byTable) candidates.set(node.routes, (byTable = new Map()));
-  const key = `${table}|${family}`;
+  // Table ids are 32-bit: the sign carries the family.
+  const key = family === 4 ? table : -table - 1;
   let list = byTable.get(key);
   if (list) return list;
   list = [];

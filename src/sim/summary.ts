@@ -108,8 +108,20 @@ const rulesEvaluated = (b: Branch): number => b.hops.reduce((n, h) => n + h.step
 const target = (b: Branch): string => b.endpoint?.ip ?? b.final?.daddr ?? '';
 const describe = (b: Branch): string => (b.endpoint ? (b.endpoint.pod ?? b.endpoint.ip) : (b.final?.daddr ?? 'the first'));
 
+// A trace asks for each branch's way twice (the reply check, then grouping): keyed once per branch and hop list.
+const shapes = new WeakMap<Branch, { hops: Branch['hops']; steps: number; key: string }>();
+
 /** What makes two paths the same way: nodes, step kinds, tables, hooks and verdicts; not addresses or chain names. */
 function shapeKey(b: Branch): string {
+  const steps = b.hops.reduce((n, h) => n + h.steps.length, 0);
+  const known = shapes.get(b);
+  if (known && known.hops === b.hops && known.steps === steps) return known.key;
+  const key = computeShape(b);
+  shapes.set(b, { hops: b.hops, steps, key });
+  return key;
+}
+
+function computeShape(b: Branch): string {
   const ids: (string | number)[] = [b.disposition, b.endpoint?.node ?? '', b.endpoint?.owner ?? ''];
   for (const h of b.hops) {
     ids.push(h.node);
