@@ -61,7 +61,7 @@ export function groupPaths(branches: Branch[]): Branch[] {
   }
   const out = [...groups.values()].map((members) => {
     if (members.length === 1) return members[0]!.endpoint ? { ...members[0]!, endpoints: [share(members[0]!)] } : members[0]!;
-    members.sort((a, b) => likelier(a.probability, b.probability) || target(a).localeCompare(target(b), 'en', { numeric: true }));
+    members.sort((a, b) => likelier(a.probability, b.probability) || naturally(target(a), target(b)));
     const endpoints = members.map(share).filter((e): e is EndpointShare => e !== undefined);
     // The steps shown: the member with the shortest story (fewest rules evaluated: kube-proxy's first random rule
     // on the way rather than its 5,000th), so a path's rule list stays short.
@@ -71,7 +71,7 @@ export function groupPaths(branches: Branch[]): Branch[] {
     const notes = [...rep.notes, `this path stands for ${members.length.toLocaleString('en-US')} ${rep.endpoint ? 'endpoints' : 'destinations'}${where ? ` on ${where}` : ''} that take the same way; the steps shown are for ${describe(rep)}`];
     return { ...rep, probability: members.reduce((s, m) => s + m.probability, 0), endpoints, notes };
   });
-  return out.sort((a, b) => likelier(a.probability, b.probability) || (a.endpoint?.node ?? '').localeCompare(b.endpoint?.node ?? '', 'en', { numeric: true }));
+  return out.sort((a, b) => likelier(a.probability, b.probability) || naturally(a.endpoint?.node ?? '', b.endpoint?.node ?? ''));
 }
 
 /**
@@ -94,6 +94,9 @@ export function oneOfEachWay(branches: Branch[]): Branch[] {
  * Likelier first; odds within 1e-9 count as equal (iptables writes each endpoint's odds to 11 digits, so equal
  * shares differ in the last ones) and the caller's tie-break decides.
  */
+// One collator for thousands of comparisons (localeCompare with options builds one per call).
+const naturally = new Intl.Collator('en', { numeric: true }).compare;
+
 const likelier = (a: number, b: number): number => (Math.abs(b - a) > 1e-9 ? b - a : 0);
 
 function share(b: Branch): EndpointShare;
