@@ -193,7 +193,7 @@ function cut(w: Walk, st: State, rest: RuleOutcome[], rule: Rule, chain: Chain):
     return;
   }
   w.budget.branches++;
-  w.cut = { ...finish(st, 'uncertain', limitReason(w.budget, ruleRef(w.table, chain, rule))), probability: p };
+  w.cut = { ...finish(st, 'uncertain', limitReason(w.budget, ruleRef(w.table, chain, rule))), probability: p, cause: { code: 'path-limit', limit: w.budget.limit } };
 }
 
 /** Applies a rule's outcome to the state; false when the state ended (its run is in `w.done`). */
@@ -269,7 +269,9 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
       }
       const loop = loopThrough(st.stack, target);
       if (loop) {
-        w.done.push(finish(st, 'uncertain', `${t.kind} ${t.target} in ${ruleRef(table, chain, rule)} loops (${[...loop, target].map((c) => c.name).join(' → ')}): the kernel refuses to load a ruleset whose jumps and gotos can loop, so this dump was edited by hand or is inconsistent`));
+        const chains = [...loop, target].map((c) => c.name);
+        const reason = `${t.kind} ${t.target} in ${ruleRef(table, chain, rule)} loops (${chains.join(' → ')}): the kernel refuses to load a ruleset whose jumps and gotos can loop, so this dump was edited by hand or is inconsistent`;
+        w.done.push({ ...finish(st, 'uncertain', reason), cause: { code: 'jump-loop', chains } });
         return false;
       }
       if (st.stack.length > MAX_DEPTH) {

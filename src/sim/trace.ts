@@ -106,13 +106,18 @@ export interface Endpoint {
  * Why a branch ended, as data (`reason` says it in words): findings and renderers decide by `code`, never by the text.
  * `state-unread`: the branch reached state of `node` that the `dump` should have shown and did not (failed, missing,
  * unreadable, cut); `forwarding-disabled` / `rp-filter`: the kernel's forwarding checks on `node` dropped it;
- * `policy-dataplane-disagree`: the dumps deliver it while a NetworkPolicy an engine enforces denies it.
+ * `policy-dataplane-disagree`: the dumps deliver it while a NetworkPolicy an engine enforces denies it; `jump-loop`
+ * and `path-limit`: the rule walk stopped at a loop (a dump the kernel would not have loaded) or at the path limit.
  */
 export type BranchCause =
   | { code: 'state-unread'; node: string; dump: string; state: string }
   | { code: 'forwarding-disabled'; node: string; iif?: string }
   | { code: 'rp-filter'; node: string; iif: string }
-  | { code: 'policy-dataplane-disagree'; policies: string[]; engines: string[] };
+  | { code: 'policy-dataplane-disagree'; policies: string[]; engines: string[] }
+  /** A jump or goto into a chain already on the call path (`chains`: the loop, the first repeated at the end). */
+  | { code: 'jump-loop'; chains: string[] }
+  /** The alternatives of a fork past the most distinct paths a trace follows (`limit`). */
+  | { code: 'path-limit'; limit: number };
 
 /** An endpoint and the odds that a new connection lands on it. */
 export interface EndpointShare extends Endpoint {

@@ -154,7 +154,9 @@ function boundedFork<T>(ctx: WalkCtx, flow: Flow, alts: { item: T; probability: 
   const rest = fork(flow);
   rest.probability *= alts.slice(n).reduce((sum, a) => sum + a.probability, 0);
   ctx.shared.budget.branches++;
-  return { follow, cut: [end(rest, 'uncertain', limitReason(ctx.shared.budget, where), pkt)] };
+  const cut = end(rest, 'uncertain', limitReason(ctx.shared.budget, where), pkt);
+  cut.cause = { code: 'path-limit', limit: ctx.shared.budget.limit };
+  return { follow, cut: [cut] };
 }
 
 function routeFailure(flow: Flow, node: NodeModel, pkt: Packet, r: RouteResult): Branch {

@@ -70,6 +70,7 @@ describe('random rules that leave the packet the same are one path', () => {
     const cut = branches.filter((b) => b.disposition === 'uncertain');
     expect(cut).toHaveLength(1);
     expect(cut[0]!.reason).toMatch(/^path limit reached: netx follows at most 100 distinct paths per trace, and the other alternatives of ip mangle PREROUTING line \d+ were not followed/);
+    expect(cut[0]!.cause).toEqual({ code: 'path-limit', limit: 100 });
     expect(cut[0]!.probability).toBeGreaterThan(0.5);
     expect(probabilitySum(branches)).toBeCloseTo(1, 9);
     expect(budget.evaluations).toBeLessThan(100 * 16);
@@ -84,6 +85,7 @@ describe('jump and goto loops', () => {
     expect(branches).toHaveLength(1);
     expect(branches[0]!.disposition).toBe('uncertain');
     expect(branches[0]!.reason).toMatch(/^goto LOOP-A in ip filter LOOP-B line \d+ loops \(LOOP-A → LOOP-B → LOOP-A\): the kernel refuses to load a ruleset whose jumps and gotos can loop/);
+    expect(branches[0]!.cause).toEqual({ code: 'jump-loop', chains: ['LOOP-A', 'LOOP-B', 'LOOP-A'] });
     expect(budget.evaluations).toBeLessThan(20);
   });
 
