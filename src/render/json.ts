@@ -14,6 +14,9 @@ export function canonical(value: unknown): Json {
   if (value instanceof Map) return canonical(Object.fromEntries(value));
   if (value instanceof Set) return canonical([...value]);
   if (typeof value === 'object') {
+    // An object that says how it is written (a step that lists its rules only when asked) is written that way.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return canonical(toJSON.call(value));
     const out: { [k: string]: Json } = {};
     const obj = value as Record<string, unknown>;
     for (const k of Object.keys(obj).sort()) {

@@ -61,7 +61,10 @@ export function pathSummary(b: Branch): string {
   return 'same node';
 }
 
+/** `33%`, `2.5%`, and two significant digits below 0.1% (`0.02%`: one endpoint of 5,000), never a bare `0%` for odds above 0. */
 export function pct(p: number): string {
   const v = p * 100;
-  return v >= 10 || v === 0 ? `${Math.round(v)}%` : `${Number(v.toFixed(1))}%`;
+  if (v >= 10 || v === 0) return `${Math.round(v)}%`;
+  if (v >= 0.1) return `${Number(v.toFixed(1))}%`;
+  return `${Number(v.toPrecision(2))}%`;
 }

@@ -6,9 +6,9 @@
  */
 import { isFailure, type Branch, type DnsInfo, type Finding, type Step, type Trace, type TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
-import { renderTable } from './table.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
-import { pathSummary, pct, stepLine, storySteps, where } from './trace-story.js';
+import { pct, stepLine, storySteps, where } from './trace-story.js';
+import { endpointsTable } from './trace-endpoints.js';
 
 export interface TraceTextOptions {
   /** Every path, every step and every rule evaluated (`-v`; a level above 0, or true). */
@@ -76,21 +76,7 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
     for (const n of r.notes) lines.push(`  ${paint.dim(`note: ${n}`)}`);
   }
   lines.push('');
-  lines.push(
-    renderTable(
-      t.branches,
-      [
-        { header: 'odds', value: (b) => pct(b.probability), align: 'right' },
-        { header: 'result', value: (b) => (isFailure(b.disposition) ? paint.error(b.disposition) : paint.ok(b.disposition)) },
-        { header: 'endpoint', value: endpointCell },
-        { header: 'node', value: (b) => b.endpoint?.node ?? b.hops[b.hops.length - 1]?.node ?? '' },
-        { header: 'nodes', value: (b) => [...new Set(b.hops.map((h) => h.node))].join(' → '), wide: true },
-        { header: 'arrives as', value: (b) => (b.final ? `${b.final.proto} ${hostPort(b.final.saddr, b.final.sport)} → ${hostPort(b.final.daddr, b.final.dport)}` : ''), wide: true },
-        { header: 'path', value: (b) => (b.disposition === 'delivered' ? pathSummary(b) : b.reason), flex: true },
-      ],
-      { wide: opts.wide === true, ...(opts.width ? { width: opts.width } : {}) },
-    ).trimEnd(),
-  );
+  lines.push(endpointsTable(t, { wide: opts.wide === true, ...(opts.width ? { width: opts.width } : {}) }));
   const all = detailed(opts);
   const shown = all ? t.branches.map((_, i) => i) : pathsToShow(t.branches);
   for (const i of shown) lines.push('', ...pathLines(t, i, all));

@@ -33,7 +33,7 @@ export function portFor(node: NodeModel, bridge: string, ip: string): PortLookup
 export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
   const bridge = pkt.iif ?? '';
   const brnf = bridgeNfCallIptables(node, bridge, pkt.family);
-  const l2 = runHook(node, 'prerouting', pkt, { layer: 'bridge' });
+  const l2 = runHook(node, 'prerouting', pkt, { ...ctx.shared, layer: 'bridge' });
   return l2.flatMap((b) => {
     const f0 = takeRun(flow, node.name, b, l2.length > 1);
     if (b.verdict !== 'accept') return [endOfVerdict(f0, b)];
@@ -46,7 +46,7 @@ export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pac
     const sysctlGap = brnf.known ? undefined : gapOn(node, 'sysctl');
     if (sysctlGap) return [unreadEnd(f0, node, sysctlGap, `br_netfilter (bridge-nf-call-iptables) for ${bridge}`, b.packet)];
     if (!brnf.known) note(f0, `bridge-nf-call-iptables on ${node.name} unknown (sysctls not collected): assumed 1, as Kubernetes requires`);
-    const pre = runHook(node, 'prerouting', b.packet, { layer: 'ip' });
+    const pre = runHook(node, 'prerouting', b.packet, { ...ctx.shared, layer: 'ip' });
     return pre.flatMap((r) => {
       const f = takeRun(f0, node.name, r, pre.length > 1);
       if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -90,7 +90,7 @@ export function bridgeForward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pa
   const walk = (f: Flow, p: Packet, i: number): Branch[] => {
     const st = stages[i];
     if (!st) return deliverBridged(ctx, node, f, { ...p, physIn: undefined }, physOut ?? bridge);
-    const runs = runHook(node, st.hook, { ...p, oif: bridge }, { layer: st.layer, physOut, nexthop: pkt.daddr });
+    const runs = runHook(node, st.hook, { ...p, oif: bridge }, { ...ctx.shared, layer: st.layer, physOut, nexthop: pkt.daddr });
     return runs.flatMap((r) => {
       const g = takeRun(f, node.name, r, runs.length > 1);
       return r.verdict !== 'accept' ? [endOfVerdict(g, r)] : walk(g, r.packet, i + 1);

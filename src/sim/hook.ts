@@ -8,8 +8,11 @@ import type { Chain, Family, Hook, Table } from '../model/netfilter.js';
 import type { NodeModel } from '../model/node.js';
 import type { BranchCause, EvaluatedRule, Step } from './trace.js';
 import { viewOf, type Packet } from './packet.js';
-import { runBaseChain, tableLabel } from './chain.js';
+import { ChainEntry, runBaseChain, tableLabel, type Evaluation } from './chain.js';
 import { hasEffect, orderTied, tiedLabel } from './hook-order.js';
+import type { Trail } from './trail.js';
+import { mergeAccepted, packetKey } from './merge.js';
+import { release, type Budget } from './budget.js';
 
 /** NF_IP_PRI_CONNTRACK: chains with a lower priority see packets before conntrack has looked at them. */
 export const PRI_CONNTRACK = -200;
@@ -38,7 +41,13 @@ export interface HookOptions {
    * to the part that holds the NAT priority.
    */
   range?: { from?: number; below?: number };
+  /** The trace's bound on paths (see budget.ts). */
+  budget?: Budget;
+  /** Tunnel outer packets' results already computed in this walk (see runHook). */
+  memo?: HookMemo;
 }
+
+export type HookMemo = Map<string, HookRun[]>;
 
 interface Scheduled {
   table: Table;
@@ -49,7 +58,14 @@ interface Scheduled {
   nat: boolean;
   /** On the first chain of chains tied at one priority whose order no dump shows: the order the walk takes. */
   tie?: { group: Scheduled[]; assumed: string; flipped: boolean };
+  /** The marker step's summary and detail, made once (every path that enters the chain shows them). */
+  entered?: string;
+  detail?: Step['detail'];
 }
+
+// Every path of a trace asks the same node for the same hook: schedule each once (a ruleset can hold 10,000s of
+// chains). Keyed by the node model itself: alternativeWorld's copies order tied chains the other way.
+const scheduled = new WeakMap<NodeModel, Map<string, Scheduled[]>>();
 
 /**
  * The base chains that see a packet of this family at this hook, in the order the kernel runs them: by priority (nat
@@ -57,6 +73,15 @@ interface Scheduled {
  * (hook-order.ts).
  */
 export function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bridge'): Scheduled[] {
+  let byHook = scheduled.get(node);
+  if (!byHook) scheduled.set(node, (byHook = new Map()));
+  const key = `${hook}|${family}|${layer}`;
+  let out = byHook.get(key);
+  if (!out) byHook.set(key, (out = schedule(node, hook, family, layer)));
+  return out;
+}
+
+function schedule(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bridge'): Scheduled[] {
   const fams: Family[] = layer === 'bridge' ? ['bridge'] : family === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
   const out: Scheduled[] = [];
   let order = 0;
@@ -89,7 +114,22 @@ function orderTies(node: NodeModel, sorted: Scheduled[]): Scheduled[] {
   return out;
 }
 
+/**
+ * Runs the hook. A tunnel's outer packet is the same for every path that crosses the tunnel between the same two
+ * nodes, whatever it carries, and rules do not look inside it: with `opts.memo`, its result is computed once per
+ * outer packet and handed to each path with that path's own inner packet.
+ */
 export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOptions): HookRun[] {
+  const inner = pkt.inner;
+  if (!opts.memo || !inner) return runHookOnce(node, hook, pkt, opts);
+  const key = `${node.name}|${hook}|${opts.layer}|${opts.range?.from ?? ''}|${opts.range?.below ?? ''}|${opts.physOut ?? ''}|${opts.nexthop ?? ''}|${packetKey({ ...pkt, inner: undefined })}`;
+  let runs = opts.memo.get(key);
+  if (!runs) opts.memo.set(key, (runs = runHookOnce(node, hook, { ...pkt, inner: undefined }, opts)));
+  else if (opts.budget) opts.budget.branches += runs.length - 1;
+  return runs.map((r) => ({ ...r, packet: { ...r.packet, inner } }));
+}
+
+function runHookOnce(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOptions): HookRun[] {
   const from = opts.range?.from ?? -Infinity;
   const below = opts.range?.below ?? Infinity;
   const chains = chainsAt(node, hook, pkt.family, opts.layer).filter((sc) => sc.effective >= from && sc.effective < below);
@@ -131,6 +171,7 @@ export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOpti
         physOut: opts.physOut,
         nexthop: opts.nexthop,
         natChain: sc.chain.base?.type === 'nat',
+        budget: opts.budget,
       });
       for (const r of results) {
         const steps = [...run.steps, enterStep(sc, hook, run.packet, r.evaluated), ...r.steps];
@@ -147,7 +188,10 @@ export function runHook(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOpti
         next.push(merged);
       }
     }
-    runs = next;
+    // Runs that leave this chain with the same packet continue identically: one run from here on.
+    const { merged, folded } = mergeAccepted(next, (r) => String(natDone.has(r)), `${hook}: ${tableLabel(sc.table)} ${sc.chain.name}`);
+    if (opts.budget) release(opts.budget, folded);
+    runs = merged;
   }
   if (!natPointDone) runs = runs.map((r) => applyEntryNat(r, manip));
   return runs;
@@ -199,16 +243,13 @@ function tieStep(tie: NonNullable<Scheduled['tie']>, hook: Hook): Step {
 }
 
 /** A marker step: the walk entered a base chain (the evaluated rules hang off it for `-v`). */
-function enterStep(sc: Scheduled, hook: Hook, pkt: Packet, evaluated: EvaluatedRule[]): Step {
-  return {
-    kind: 'netfilter',
-    summary: `${hook}: ${tableLabel(sc.table)} ${sc.chain.name} (priority ${sc.own})`,
-    table: tableLabel(sc.table),
+function enterStep(sc: Scheduled, hook: Hook, pkt: Packet, evaluated: Trail<Evaluation>): Step {
+  return new ChainEntry(sc.table, evaluated, {
+    summary: (sc.entered ??= `${hook}: ${tableLabel(sc.table)} ${sc.chain.name} (priority ${sc.own})`),
     chain: sc.chain.name,
     hook,
     priority: sc.own,
     packetBefore: viewOf(pkt),
-    evaluated,
-    detail: { origin: sc.table.origin, entered: true },
-  };
+    detail: (sc.detail ??= { origin: sc.table.origin, entered: true }),
+  });
 }

@@ -3,7 +3,7 @@
  * longest matching prefix of the chosen table, route types, metric tie-break, ECMP next hops.
  */
 import type { NodeModel, Route, RoutingRule, NextHop } from '../model/node.js';
-import { inPrefix, parsePrefix, prefixLen } from './addr.js';
+import { inPrefix, ipv4Int, parsePrefix, prefixLen } from './addr.js';
 import { PROTO_NUMBERS } from './packet.js';
 import { gapFor, type StateGap } from '../model/gaps.js';
 
@@ -107,21 +107,50 @@ function ruleMatches(rule: RoutingRule, f: FlowKey): boolean {
   return true;
 }
 
+interface Candidate {
+  route: Route;
+  dst: string;
+  len: number;
+  /** IPv4: the network and mask as numbers (a lookup then costs two operations per route). */
+  v4?: { net: number; mask: number };
+}
+
+// A trace with thousands of paths looks up routes thousands of times on nodes with a route per other node: each
+// table's candidates are prepared once per route list, longest prefix first, lowest metric first, dump order kept.
+const candidates = new WeakMap<Route[], Map<number, Candidate[]>>();
+
+function candidatesOf(node: NodeModel, table: number, family: 4 | 6): Candidate[] {
+  let byTable = candidates.get(node.routes);
+  if (!byTable) candidates.set(node.routes, (byTable = new Map()));
+  // Table ids are 32-bit: the sign carries the family.
+  const key = family === 4 ? table : -table - 1;
+  let list = byTable.get(key);
+  if (list) return list;
+  list = [];
+  for (const r of node.routes) {
+    if (r.table !== table || r.family !== family) continue;
+    if (r.type === 'multicast' || r.type === 'anycast' || r.type === 'nat') continue;
+    const dst = r.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : r.dst;
+    if (!parsePrefix(dst)) continue;
+    const len = prefixLen(dst);
+    const net = family === 4 ? ipv4Int(dst.split('/')[0]!) : undefined;
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    list.push(net === undefined ? { route: r, dst, len } : { route: r, dst, len, v4: { net: (net & mask) >>> 0, mask } });
+  }
+  list.sort((a, b) => b.len - a.len || (a.route.metric ?? 0) - (b.route.metric ?? 0));
+  byTable.set(key, list);
+  return list;
+}
+
 /** Longest-prefix match in one table; ties go to the lowest metric (fib alias order). */
 export function lookupTable(node: NodeModel, flow: FlowKey, table: number): Exclude<RouteResult, { kind: 'none' | 'unknown' }> | undefined {
   let best: Route | undefined;
-  let bestLen = -1;
-  for (const r of node.routes) {
-    if (r.table !== table || r.family !== flow.family) continue;
-    if (r.type === 'multicast' || r.type === 'anycast' || r.type === 'nat') continue;
-    const dst = r.dst === 'default' ? (flow.family === 4 ? '0.0.0.0/0' : '::/0') : r.dst;
-    if (!parsePrefix(dst) || !inPrefix(flow.daddr, dst)) continue;
-    if (flow.oif && r.dev && r.dev !== flow.oif && !r.nexthops) continue;
-    const len = prefixLen(dst);
-    if (len > bestLen || (len === bestLen && (r.metric ?? 0) < (best?.metric ?? 0))) {
-      best = r;
-      bestLen = len;
-    }
+  const d4 = flow.family === 4 ? ipv4Int(flow.daddr) : undefined;
+  for (const c of candidatesOf(node, table, flow.family)) {
+    if (c.v4 && d4 !== undefined ? ((d4 & c.v4.mask) >>> 0) !== c.v4.net : !inPrefix(flow.daddr, c.dst)) continue;
+    if (flow.oif && c.route.dev && c.route.dev !== flow.oif && !c.route.nexthops) continue;
+    best = c.route;
+    break;
   }
   if (!best) return undefined;
   switch (best.type) {

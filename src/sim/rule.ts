@@ -11,12 +11,15 @@ import { evalSelector, type EvalCtx } from './selector.js';
 import { compare, findSet, lookupMap } from './compare.js';
 import { ipsetMatches } from './ipset.js';
 import { applyNat } from './nat.js';
+import type { Budget } from './budget.js';
 
 export interface RuleCtx extends EvalCtx {
   /** Next hop towards the destination (for MASQUERADE's address choice). */
   nexthop?: string;
   /** Is this a nat-type chain (nat statements are only valid there)? */
   natChain: boolean;
+  /** The trace's bound on paths (one per chain run when absent). */
+  budget?: Budget;
 }
 
 export type Terminal =
@@ -87,7 +90,8 @@ function step(e: Expr, st: Base, ctx: RuleCtx): StepResult {
       return alts.length === 1 ? (alts[0]!.kind === 'continue' ? next(alts[0]!.state) : end(alts[0]!.outcome)) : { kind: 'fork', alts };
     }
     case 'random':
-      return chance(st, e.probability, `statistic random: matched with p=${fmt(e.probability)}`, `statistic random: not matched (p=${fmt(1 - e.probability)})`);
+      // The "not matched" side names no odds: a service's chain of N random rules then adds one note, not N.
+      return chance(st, e.probability, `statistic random: matched with p=${fmt(e.probability)}`, 'statistic random: an earlier random rule did not match');
     case 'nth':
       return chance(st, 1 / e.every, `statistic nth every ${e.every}: this connection's turn (1 in ${e.every})`, `statistic nth every ${e.every}: not this connection's turn`);
     case 'ipset': {

@@ -79,6 +79,11 @@ export interface EvaluatedRule {
   handle?: number;
   /** `no match`, `match → jump KUBE-SVC-…`, `p=0.5 branch`, ... */
   result: string;
+  /**
+   * Set on an entry that stands for this many more rules in a row of the same chain with the same result (a
+   * service's thousands of random rules passed on the way to its endpoint): `rule` says which lines.
+   */
+  skipped?: number;
 }
 
 export interface Hop {
@@ -101,22 +106,40 @@ export interface Endpoint {
  * Why a branch ended, as data (`reason` says it in words): findings and renderers decide by `code`, never by the text.
  * `state-unread`: the branch reached state of `node` that the `dump` should have shown and did not (failed, missing,
  * unreadable, cut); `forwarding-disabled` / `rp-filter`: the kernel's forwarding checks on `node` dropped it;
- * `policy-dataplane-disagree`: the dumps deliver it while a NetworkPolicy an engine enforces denies it.
+ * `policy-dataplane-disagree`: the dumps deliver it while a NetworkPolicy an engine enforces denies it; `jump-loop`
+ * and `path-limit`: the rule walk stopped at a loop (a dump the kernel would not have loaded) or at the path limit.
  */
 export type BranchCause =
   | { code: 'state-unread'; node: string; dump: string; state: string }
   | { code: 'forwarding-disabled'; node: string; iif?: string }
   | { code: 'rp-filter'; node: string; iif: string }
-  | { code: 'policy-dataplane-disagree'; policies: string[]; engines: string[] };
+  | { code: 'policy-dataplane-disagree'; policies: string[]; engines: string[] }
+  /** A jump or goto into a chain already on the call path (`chains`: the loop, the first repeated at the end). */
+  | { code: 'jump-loop'; chains: string[] }
+  /** The alternatives of a fork past the most distinct paths a trace follows (`limit`). */
+  | { code: 'path-limit'; limit: number };
+
+/** An endpoint and the odds that a new connection lands on it. */
+export interface EndpointShare extends Endpoint {
+  probability: number;
+}
 
 export interface Branch {
+  /** The branch's odds; for a path that stands for several endpoints, theirs added up. */
   probability: number;
   disposition: Disposition;
   /** Why the branch ended the way it did. */
   reason: string;
   /** The same as data, when the end has a code (see BranchCause). */
   cause?: BranchCause;
+  /** Where this path ends; for a path that stands for several endpoints, the one whose steps `hops` shows. */
   endpoint?: Endpoint;
+  /**
+   * Every endpoint (or, for a path that ends before one, every address it was sent to) this path stands for, each
+   * with its own odds, likeliest first. Paths that differ only in the endpoint (same nodes, same kinds of steps,
+   * same verdicts) are one branch when a trace has many: see groupPaths.
+   */
+  endpoints?: EndpointShare[];
   hops: Hop[];
   /** Session affinity, random choices, assumptions made on this branch. */
   notes: string[];

@@ -3,7 +3,7 @@
  * by the node itself), meets conntrack and PREROUTING, is routed, goes to INPUT or FORWARD and
  * POSTROUTING, and leaves (egress.ts), possibly onto the next node's model.
  */
-import type { IpvsService } from '../model/ipvs.js';
+import type { IpvsRealServer, IpvsService } from '../model/ipvs.js';
 import type { NodeModel } from '../model/node.js';
 import type { Branch, BranchCause, Step } from './trace.js';
 import type { StateGap } from '../model/gaps.js';
@@ -11,7 +11,7 @@ import { conntrackUnread, gapOn, ipvsUnread, unreadEnd } from './gaps.js';
 import { portPhrase, viewOf, type Packet } from './packet.js';
 import type { World } from './world.js';
 import { addSteps, end, endOfVerdict, fork, newFlow, note, takeRun, type Flow } from './flow.js';
-import { runHook, type HookOptions } from './hook.js';
+import { runHook, type HookMemo, type HookOptions } from './hook.js';
 import { IPVS_LOCAL_IN_PRIORITY, IPVS_LOCAL_OUT_PRIORITY, describeReal, describeVirtual, hasIpvs, ipvsStep, noRealServerStep, schedule, toReal, virtualServer } from './ipvs.js';
 import { describeRoute, lookupRoute, tableName, type ResolvedHop, type RouteResult } from './route.js';
 import { describeEntry, findEntry, joinEntry } from './ct.js';
@@ -20,6 +20,7 @@ import { selectSourceAddr } from './local.js';
 import { egress } from './egress.js';
 import { bridgeForward, bridgedFrame } from './bridge.js';
 import { decap } from './vxlan.js';
+import { allow, limitReason, newBudget, type Budget } from './budget.js';
 
 /** Where the packet enters the simulated world. */
 export type Start =
@@ -30,11 +31,18 @@ export type Start =
 
 export interface WalkCtx {
   world: World;
+  /** What every hook run of this walk shares: the bound on paths (budget.ts), tunnel results (hook.ts). */
+  shared: { budget: Budget; memo: HookMemo };
+}
+
+export interface SimulateOptions {
+  /** The bound on paths (default: newBudget(), MAX_BRANCHES); read it afterwards for the work done. */
+  budget?: Budget;
 }
 
 /** Walks `pkt` from `start` and returns every branch with its odds (they sum to 1). */
-export function simulate(world: World, pkt: Packet, start: Start): Branch[] {
-  const ctx: WalkCtx = { world };
+export function simulate(world: World, pkt: Packet, start: Start, opts: SimulateOptions = {}): Branch[] {
+  const ctx: WalkCtx = { world, shared: { budget: opts.budget ?? newBudget(), memo: new Map() } };
   const flow = newFlow();
   if (start.note) note(flow, start.note);
   if (start.kind === 'local') return originate(ctx, start.node, flow, pkt);
@@ -66,7 +74,7 @@ export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, 
     if (sysctlGap) return [unreadEnd(flow, node, sysctlGap, `br_netfilter (bridge-nf-call-iptables) for ${pkt.iif}`, pkt)];
     if (brnf.known && !brnf.value) pkt = { ...pkt, physIn: undefined };
   }
-  const runs = runHook(node, 'prerouting', pkt, { layer: 'ip' });
+  const runs = runHook(node, 'prerouting', pkt, { ...ctx.shared, layer: 'ip' });
   return runs.flatMap((r) => {
     const f = takeRun(flow, nodeName, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -110,22 +118,45 @@ export function routeInput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packe
       const sysctlGap = fw.known ? undefined : gapOn(node, 'sysctl');
       if (sysctlGap) return [unreadEnd(flow, node, sysctlGap, 'forwarding', pkt)];
       if (!fw.known) note(flow, `forwarding on ${node.name} not known (sysctls not collected): assumed enabled`);
-      return splitHops(flow, r.hops).flatMap(({ f, hop }) => forward(ctx, node, f, pkt, hop));
+      return eachHop(ctx, flow, r.hops, pkt, (f, hop) => forward(ctx, node, f, pkt, hop));
     }
     default:
       return [routeFailure(flow, node, pkt, r)];
   }
 }
 
-function splitHops(flow: Flow, hops: ResolvedHop[]): { f: Flow; hop: ResolvedHop }[] {
-  if (hops.length <= 1) return hops.map((hop) => ({ f: flow, hop }));
+/** Each next hop of a route (ECMP: weighted branches) continued by `next`. */
+function eachHop(ctx: WalkCtx, flow: Flow, hops: ResolvedHop[], pkt: Packet, next: (f: Flow, hop: ResolvedHop) => Branch[]): Branch[] {
+  if (hops.length <= 1) return hops.flatMap((hop) => next(flow, hop));
   const total = hops.reduce((s, h) => s + h.weight, 0);
-  return hops.map((hop) => {
-    const f: Flow = { ...flow, hops: flow.hops.map((h) => ({ ...h, steps: [...h.steps] })), notes: [...flow.notes], visited: [...flow.visited] };
-    f.probability *= hop.weight / total;
-    note(f, `ECMP: next hop ${hop.gateway ?? hop.dev} (weight ${hop.weight} of ${total}); the kernel picks per flow by hash`);
-    return { f, hop };
+  const { follow, cut } = boundedFork(ctx, flow, hops.map((hop) => ({ item: hop, probability: hop.weight / total })), `the ECMP route to ${pkt.daddr}`, pkt);
+  return [
+    ...follow.flatMap(({ f, item: hop }) => {
+      note(f, `ECMP: next hop ${hop.gateway ?? hop.dev} (weight ${hop.weight} of ${total}); the kernel picks per flow by hash`);
+      return next(f, hop);
+    }),
+    ...cut,
+  ];
+}
+
+/**
+ * A fork of the walk itself (ECMP next hops, IPVS real servers): each alternative followed gets a copy of the flow
+ * with its odds; past the path limit, the rest end as one `uncertain` branch (`cut`).
+ */
+function boundedFork<T>(ctx: WalkCtx, flow: Flow, alts: { item: T; probability: number }[], where: string, pkt: Packet): { follow: { f: Flow; item: T }[]; cut: Branch[] } {
+  const n = alts.length > 1 ? allow(ctx.shared.budget, alts.length) : alts.length;
+  const follow = alts.slice(0, n).map(({ item, probability }) => {
+    const f = alts.length > 1 ? fork(flow) : flow;
+    f.probability *= probability;
+    return { f, item };
   });
+  if (n === alts.length) return { follow, cut: [] };
+  const rest = fork(flow);
+  rest.probability *= alts.slice(n).reduce((sum, a) => sum + a.probability, 0);
+  ctx.shared.budget.branches++;
+  const cut = end(rest, 'uncertain', limitReason(ctx.shared.budget, where), pkt);
+  cut.cause = { code: 'path-limit', limit: ctx.shared.budget.limit };
+  return { follow, cut: [cut] };
 }
 
 function routeFailure(flow: Flow, node: NodeModel, pkt: Packet, r: RouteResult): Branch {
@@ -175,7 +206,7 @@ function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[]
   if (unreadIpvs) return [unreadIpvs];
   if (!hasIpvs(node)) return inputFrom(ctx, node, flow, pkt, {});
   // IPVS takes packets for its virtual servers between the filter and nat INPUT chains.
-  const runs = runHook(node, 'input', pkt, { layer: 'ip', range: { below: IPVS_LOCAL_IN_PRIORITY } });
+  const runs = runHook(node, 'input', pkt, { ...ctx.shared, layer: 'ip', range: { below: IPVS_LOCAL_IN_PRIORITY } });
   return runs.flatMap((r) => {
     const f = takeRun(flow, node.name, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -187,7 +218,7 @@ function input(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[]
 
 /** The INPUT chains in `range`, then local delivery (or a tunnel's decapsulation). */
 function inputFrom(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, range: HookOptions['range']): Branch[] {
-  const runs = runHook(node, 'input', pkt, { layer: 'ip', range });
+  const runs = runHook(node, 'input', pkt, { ...ctx.shared, layer: 'ip', range });
   return runs.flatMap((r) => {
     const f = takeRun(flow, node.name, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -209,19 +240,20 @@ function ipvs(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, vs: IpvsSe
     addSteps(flow, node.name, [noRealServerStep(vs, pkt, hook, plan.note)]);
     return [end(flow, 'rejected', `IPVS virtual server ${describeVirtual(vs)} on ${node.name} has no real server to send to: ICMP port unreachable`, pkt)];
   }
-  return plan.choices.flatMap(({ real, probability }) => {
-    const f = plan.choices.length > 1 ? fork(flow) : flow;
-    f.probability *= probability;
-    note(f, `IPVS ${plan.note}`);
-    if (vs.persistent !== undefined) note(f, `IPVS persistence ${vs.persistent} s: later connections from this client go to the same real server (session affinity)`);
-    if (real.forward !== 'masq' && real.forward !== 'local') {
-      addSteps(f, node.name, [{ kind: 'note', summary: `IPVS ${describeVirtual(vs)} ${describeReal(real)}: ${real.forward} forwarding is not modelled`, table: 'ipvs', chain: describeVirtual(vs), rule: describeReal(real) }]);
-      return [end(f, 'uncertain', `IPVS ${real.forward} forwarding (direct routing or tunnelling) to ${real.address} is not modelled`, pkt)];
-    }
-    const q = toReal(pkt, real);
-    addSteps(f, node.name, [ipvsStep(vs, real, pkt, q, hook)]);
-    return ipvsSend(ctx, node, f, q, hook);
-  });
+  const { follow, cut } = boundedFork(ctx, flow, plan.choices.map(({ real, probability }) => ({ item: real, probability })), `IPVS ${describeVirtual(vs)} on ${node.name}`, pkt);
+  return [...follow.flatMap(({ f, item: real }) => ipvsTo(ctx, node, f, pkt, vs, real, hook, plan.note)), ...cut];
+}
+
+function ipvsTo(ctx: WalkCtx, node: NodeModel, f: Flow, pkt: Packet, vs: IpvsService, real: IpvsRealServer, hook: 'input' | 'output', planNote: string): Branch[] {
+  note(f, `IPVS ${planNote}`);
+  if (vs.persistent !== undefined) note(f, `IPVS persistence ${vs.persistent} s: later connections from this client go to the same real server (session affinity)`);
+  if (real.forward !== 'masq' && real.forward !== 'local') {
+    addSteps(f, node.name, [{ kind: 'note', summary: `IPVS ${describeVirtual(vs)} ${describeReal(real)}: ${real.forward} forwarding is not modelled`, table: 'ipvs', chain: describeVirtual(vs), rule: describeReal(real) }]);
+    return [end(f, 'uncertain', `IPVS ${real.forward} forwarding (direct routing or tunnelling) to ${real.address} is not modelled`, pkt)];
+  }
+  const q = toReal(pkt, real);
+  addSteps(f, node.name, [ipvsStep(vs, real, pkt, q, hook)]);
+  return ipvsSend(ctx, node, f, q, hook);
 }
 
 function ipvsSend(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hook: 'input' | 'output'): Branch[] {
@@ -233,12 +265,12 @@ function ipvsSend(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hook: 
   const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
   const range = hook === 'input' ? {} : { from: IPVS_LOCAL_OUT_PRIORITY };
   const { iif: _iif, physIn: _phys, ...sent } = pkt;
-  return splitHops(flow, hops).flatMap(({ f, hop }) => outputFrom(ctx, node, f, { ...sent, oif: hop.dev }, r, hop, range));
+  return eachHop(ctx, flow, hops, pkt, (f, hop) => outputFrom(ctx, node, f, { ...sent, oif: hop.dev }, r, hop, range));
 }
 
 function forward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt0: Packet, hop: ResolvedHop): Branch[] {
   const pkt: Packet = { ...pkt0, oif: hop.dev, ttl: pkt0.ttl - 1 };
-  const runs = runHook(node, 'forward', pkt, { layer: 'ip' });
+  const runs = runHook(node, 'forward', pkt, { ...ctx.shared, layer: 'ip' });
   return runs.flatMap((r) => {
     const f = takeRun(flow, node.name, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -248,7 +280,7 @@ function forward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt0: Packet, hop: R
 
 export function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop, physOut?: string): Branch[] {
   const nexthop = hop.gateway ?? pkt.daddr;
-  const runs = runHook(node, 'postrouting', pkt, { layer: 'ip', nexthop, physOut });
+  const runs = runHook(node, 'postrouting', pkt, { ...ctx.shared, layer: 'ip', nexthop, physOut });
   return runs.flatMap((r) => {
     const f = takeRun(flow, node.name, r, runs.length > 1);
     if (r.verdict !== 'accept') return [endOfVerdict(f, r)];
@@ -272,11 +304,11 @@ export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Pack
   if (unreadIpvs) return [unreadIpvs];
   pkt = conntrack(node, flow, pkt);
   const hops: ResolvedHop[] = r.kind === 'unicast' ? r.hops : [{ dev: 'lo', weight: 1, onlink: false }];
-  return splitHops(flow, hops).flatMap(({ f, hop }) => {
+  return eachHop(ctx, flow, hops, pkt, (f, hop) => {
     const p: Packet = { ...pkt, oif: hop.dev };
     if (!hasIpvs(node)) return outputFrom(ctx, node, f, p, r, hop, {});
     // IPVS takes locally sent packets for its virtual servers right after the nat OUTPUT chains.
-    const runs = runHook(node, 'output', p, { layer: 'ip', range: { below: IPVS_LOCAL_OUT_PRIORITY } });
+    const runs = runHook(node, 'output', p, { ...ctx.shared, layer: 'ip', range: { below: IPVS_LOCAL_OUT_PRIORITY } });
     return runs.flatMap((run) => {
       const g = takeRun(f, nodeName, run, runs.length > 1);
       if (run.verdict !== 'accept') return [endOfVerdict(g, run)];
@@ -292,7 +324,7 @@ export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Pack
  * `before`, the packet as routed) it is routed again (ip_route_me_harder); then POSTROUTING.
  */
 function outputFrom(ctx: WalkCtx, node: NodeModel, flow: Flow, p: Packet, r: RouteResult, hop: ResolvedHop, range: HookOptions['range'], before: Packet = p): Branch[] {
-  const runs = runHook(node, 'output', p, { layer: 'ip', range });
+  const runs = runHook(node, 'output', p, { ...ctx.shared, layer: 'ip', range });
   return runs.flatMap((run) => {
     const g = takeRun(flow, node.name, run, runs.length > 1);
     if (run.verdict !== 'accept') return [endOfVerdict(g, run)];
@@ -310,12 +342,12 @@ function outputFrom(ctx: WalkCtx, node: NodeModel, flow: Flow, p: Packet, r: Rou
 function afterOutput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, r: RouteResult, hop: ResolvedHop): Branch[] {
   if (r.kind === 'local' || r.kind === 'broadcast') {
     // Local destination: POSTROUTING, then through loopback back into PREROUTING and INPUT.
-    const runs = runHook(node, 'postrouting', { ...pkt, oif: 'lo' }, { layer: 'ip' });
+    const runs = runHook(node, 'postrouting', { ...pkt, oif: 'lo' }, { ...ctx.shared, layer: 'ip' });
     return runs.flatMap((run) => {
       const f = takeRun(flow, node.name, run, runs.length > 1);
       if (run.verdict !== 'accept') return [endOfVerdict(f, run)];
       const back: Packet = { ...run.packet, iif: 'lo', oif: undefined };
-      const pre = runHook(node, 'prerouting', back, { layer: 'ip' });
+      const pre = runHook(node, 'prerouting', back, { ...ctx.shared, layer: 'ip' });
       return pre.flatMap((p) => {
         const g = takeRun(f, node.name, p, pre.length > 1);
         if (p.verdict !== 'accept') return [endOfVerdict(g, p)];

@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors.js';
 import { familyOf, isValidIp, sameAddr } from '../../sim/addr.js';
 import { resolveDestination, resolveSource, servicePorts, nodeIP, type Destination } from '../trace/resolve.js';
 import { endpointsFor } from '../trace/endpoints.js';
+import { podNamed, podWithIp } from '../trace/views.js';
 import type { FlowEnd, PolicyFlow, Proto } from './types.js';
 import { assertNotMalformed } from '../../snapshot/screen.js';
 
@@ -79,8 +80,7 @@ export function resolvePolicySource(snapshot: Snapshot, spec: string, namespace:
 
 /** The end for an address: the pod given or owning it, a node (hostNetwork pods share its IP), or external. */
 export function endForAddress(snapshot: Snapshot, ip: string, pod?: V1Pod): FlowEnd {
-  const owns = (x: V1Pod) => [x.status?.podIP, ...(x.status?.podIPs ?? []).map((a) => a.ip)].some((a) => a && sameAddr(a, ip));
-  const p = pod ?? objectsOf(snapshot, 'pods').find((x) => !x.spec?.hostNetwork && owns(x));
+  const p = pod ?? podWithIp(snapshot, ip);
   if (p?.spec?.hostNetwork) return { kind: 'ip', ip, owner: 'host-network-pod', name: `${p.metadata?.namespace}/${p.metadata?.name}`, ...(p.spec.nodeName ? { node: p.spec.nodeName } : {}) };
   if (p) return { ...podEnd(p), ip };
   const node = objectsOf(snapshot, 'nodes').find((n) => (n.status?.addresses ?? []).some((a) => sameAddr(a.address, ip)) || nodeIP(n) === ip);
@@ -110,8 +110,8 @@ function sameFamily(end: FlowEnd, peerIp: string): FlowEnd {
 
 /** An endpoint's pod: its labels decide which policies select it, so one set aside is an error. */
 function podByName(snapshot: Snapshot, nsName: string, service: string): V1Pod | undefined {
+  const pod = podNamed(snapshot, nsName);
   const [ns, name] = nsName.split('/');
-  const pod = objectsOf(snapshot, 'pods').find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
   if (!pod && name !== undefined) assertNotMalformed(snapshot, 'pods', ns, name, `an endpoint of service ${service}`);
   return pod;
 }

@@ -58,11 +58,19 @@ export function describeOutcome(branches: Branch[]): string {
     .join('; ');
 }
 
+/** An outcome list cut to its first few parts for a message (a service with thousands of endpoints has thousands). */
+function shortOutcome(described: string): string {
+  const parts = described.split('; ');
+  return parts.length <= 4 ? described : `${parts.slice(0, 3).join('; ')}; … and ${(parts.length - 3).toLocaleString('en-US')} more`;
+}
+
 export function hookOrderFindings(trace: Trace, alt: HookOrderAlternative | undefined): Finding[] {
   if (!alt) return [];
-  const ours = describeOutcome(trace.branches);
-  const theirs = describeOutcome(alt.branches);
-  const same = ours === theirs;
+  const fullOurs = describeOutcome(trace.branches);
+  const fullTheirs = describeOutcome(alt.branches);
+  const same = fullOurs === fullTheirs;
+  const ours = shortOutcome(fullOurs);
+  const theirs = shortOutcome(fullTheirs);
   const ties = alt.ties.map(({ node, assumption: a }) => `${node}, ${a.hook} priority ${a.priority}: ${a.order.join(' before ')} (assumed: ${a.basis})`);
   const nodes = [...new Set(alt.ties.map((t) => t.node))];
   return [

@@ -4,7 +4,7 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import type { Finding, Trace, TraceEnd } from '../../sim/trace.js';
-import { mergeBranches, newPacket, overallDisposition, simulate, type Branch, type Start } from '../../sim/index.js';
+import { groupPaths, mergeBranches, newPacket, overallDisposition, simulate, type Branch, type Start } from '../../sim/index.js';
 import { familyOf } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
 import { resolveDestination, resolveSource, type Destination, type Proto, type Source } from './resolve.js';
@@ -201,6 +201,8 @@ function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefi
   if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
   trace.findings = [...typed, ...base, ...policy, ...underlayFindings(trace), ...hookOrderFindings(trace, alternative), ...mixedBackendFindings(tw.models, trace), ...malformed(snapshot)];
   trace.labels = labelAddresses(snapshot, trace);
+  // Last: findings and labels look at every path; the report shows each way once, with every endpoint's odds.
+  trace.branches = groupPaths(trace.branches);
   return trace;
 }
 

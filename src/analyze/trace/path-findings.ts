@@ -3,10 +3,11 @@ import type { Snapshot } from '../../snapshot/types.js';
 import { isFailure, type Branch, type Finding, type Trace } from '../../sim/trace.js';
 import type { TraceWorld } from './world.js';
 import type { FindingCtx } from './findings.js';
-import { objectsOf } from './views.js';
+import { objectsOf, podNamed } from './views.js';
 import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
 import { walkReply } from './reply.js';
+import { oneOfEachWay } from '../../sim/index.js';
 
 /** One finding per way the failing branches end (same disposition and reason), with the odds of all of them; decided by the branch's cause code, never by its text. */
 export function branchFindings(trace: Trace): Finding[] {
@@ -42,7 +43,7 @@ export function affinity(trace: Trace): Finding[] {
 /** The way back: a reply that rp_filter (or a rule) would drop breaks the connection even though the request arrives. */
 export function replyFindings(tw: TraceWorld, trace: Trace): Finding[] {
   const out: Finding[] = [];
-  for (const b of trace.branches) {
+  for (const b of oneOfEachWay(trace.branches)) {
     let replies: Branch[] | undefined;
     try {
       replies = walkReply(tw.world, b);
@@ -127,13 +128,12 @@ export function mtu(tw: TraceWorld, trace: Trace, ctx: FindingCtx): Finding[] {
  */
 export function undeclaredPorts(snapshot: Snapshot, branches: Branch[]): Finding[] {
   const out: Finding[] = [];
-  const pods = objectsOf(snapshot, 'pods');
   const seen = new Set<string>();
   for (const b of branches) {
     const ep = b.endpoint;
     if (b.disposition !== 'delivered' || !ep?.pod || ep.port === undefined || seen.has(`${ep.pod}:${ep.port}`)) continue;
     seen.add(`${ep.pod}:${ep.port}`);
-    const pod = pods.find((p) => `${p.metadata?.namespace}/${p.metadata?.name}` === ep.pod);
+    const pod = podNamed(snapshot, ep.pod);
     const ports = (pod?.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
     if (ports.length === 0 || ports.some((p) => p.containerPort === ep.port)) continue;
     out.push({

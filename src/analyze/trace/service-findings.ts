@@ -3,7 +3,7 @@ import type { Snapshot } from '../../snapshot/types.js';
 import type { Finding, Trace } from '../../sim/trace.js';
 import type { TraceWorld } from './world.js';
 import type { FindingCtx } from './findings.js';
-import { objectsOf } from './views.js';
+import { podNamed } from './views.js';
 import type { Destination } from './resolve.js';
 import type { SliceEndpoint } from './endpoints.js';
 import { sameAddr } from '../../sim/addr.js';
@@ -58,7 +58,7 @@ function targetPort(snapshot: Snapshot, ctx: FindingCtx, ready: SliceEndpoint[])
   if (ctx.dest.kind !== 'service') return [];
   const tp = ctx.target.servicePort?.targetPort;
   if (tp === undefined) return [];
-  const pods = objectsOf(snapshot, 'pods').filter((p) => ready.some((e) => e.pod === `${p.metadata?.namespace}/${p.metadata?.name}`));
+  const pods = [...new Set(ready.map((e) => e.pod))].flatMap((name) => (name ? (podNamed(snapshot, name) ?? []) : []));
   const bad: string[] = [];
   for (const p of pods) {
     const ports = (p.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
