@@ -8,6 +8,7 @@ import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
 import { workloadSource } from '../cli/workload.js';
 import { outputWidth } from '../cli/terminal.js';
 import { traceRequest } from '../analyze/trace/index.js';
+import { parseDestination } from '../analyze/trace/request.js';
 import { tracePlan } from '../analyze/trace/plan.js';
 import { buildNodeModel } from '../model/build-node.js';
 import { renderTraces, traceDocument, traceNames } from '../render/trace.js';
@@ -60,7 +61,7 @@ export default class Trace extends NetxCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Trace);
     this.configureColor(flags['no-color']);
-    const snapshot = await obtainSnapshot(flags, tracePlan({ ingress: /^(ingress|ingresses|ing)\//.test(args.dst), src: args.src, dst: args.dst, ...(flags.namespace ? { namespace: flags.namespace } : {}) }), createProgress());
+    const snapshot = await obtainSnapshot(flags, tracePlan({ ingress: parseDestination(args.dst, flags.namespace ?? 'default').kind === 'ingress', src: args.src, dst: args.dst, ...(flags.namespace ? { namespace: flags.namespace } : {}) }), createProgress());
     const namespace = defaultNamespace(flags, snapshot);
     const report = traceRequest(
       snapshot,

@@ -9,6 +9,7 @@ import { objectsOf, type V1Pod } from '../../model/k8s.js';
 import { UserError } from '../../util/errors.js';
 import { familyOf, isValidIp, sameAddr } from '../../sim/addr.js';
 import { resolveDestination, resolveSource, servicePorts, nodeIP, type Destination } from '../trace/resolve.js';
+import { parseDestination, parseSource } from '../trace/request.js';
 import { endpointsFor } from '../trace/endpoints.js';
 import { podNamed, podWithIp } from '../trace/views.js';
 import type { FlowEnd, PolicyFlow, Proto } from './types.js';
@@ -42,7 +43,9 @@ export interface ResolvedFlows {
 
 export function resolveFlows(snapshot: Snapshot, req: PolicyRequest): ResolvedFlows {
   const source = resolvePolicySource(snapshot, req.src, req.namespace);
-  const { dest, port: dstPort, portName } = resolveDestination(snapshot, req.dst, req.namespace);
+  const dst = parseDestination(req.dst, req.namespace);
+  if (dst.kind === 'dns' || dst.kind === 'ingress') throw new UserError(`policy judges a flow to a pod, service, node or address, not ${dst.kind === 'dns' ? 'a DNS name' : 'an Ingress'}: ${req.dst}`, { hint: `trace it to see what it resolves to: kubectl netx trace ${req.src} ${req.dst}` });
+  const { dest, port: dstPort, portName } = resolveDestination(snapshot, dst, req.namespace);
   if (req.port !== undefined && dstPort !== undefined && req.port !== dstPort) throw new UserError(`two ports given: ${dstPort} in ${req.dst} and --port ${req.port}`);
   const port = req.port ?? dstPort;
   const summary: DestinationSummary = { kind: dest.kind, ip: dest.ip, ...('name' in dest ? { name: dest.name } : {}), ...(port !== undefined ? { port } : {}), ...(portName ? { portName } : {}) };
@@ -73,7 +76,9 @@ function serviceFlows(snapshot: Snapshot, source: FlowEnd, dest: Extract<Destina
 /** `pod/name`, `name`, `ns/name`, `node/name`, or an IP (a pod's, a node's, or external). */
 export function resolvePolicySource(snapshot: Snapshot, spec: string, namespace: string): FlowEnd {
   if (isValidIp(spec)) return endForAddress(snapshot, spec);
-  const s = resolveSource(snapshot, spec, namespace);
+  const parsed = parseSource(spec, namespace);
+  if (parsed.kind === 'external') return endForAddress(snapshot, parsed.ip);
+  const s = resolveSource(snapshot, parsed);
   if (s.kind === 'node') return { kind: 'ip', ip: s.ip, owner: 'node', name: s.name, node: s.name };
   return s.hostNetwork ? { kind: 'ip', ip: s.ip, owner: 'host-network-pod', name: s.name, node: s.node } : podEnd(s.pod);
 }

@@ -2,7 +2,6 @@
  * Dual-stack: which address family a trace uses. `--family` wins; otherwise the family both ends have,
  * preferring the source's primary address (the one a pod uses by default for a name with both).
  */
-import ipaddr from 'ipaddr.js';
 import { familyOf } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
 
@@ -24,14 +23,4 @@ export function pickFamily(what: { src: string; srcIps: string[]; dst: string; d
 /** The address of family `f` among `ips` (the first one), else the first address. */
 export function ofFamily(ips: string[], f: Family): string | undefined {
   return ips.find((ip) => familyOf(ip) === f) ?? undefined;
-}
-
-/**
- * The address DST names when it is typed as one (`IP`, `IP:PORT`, `[v6]`, `[v6]:PORT`): a typed address
- * fixes the family (a pod's other-family address is a different destination), else undefined.
- */
-export function typedAddress(dst: string): string | undefined {
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(dst)?.[1];
-  const candidates = bracketed !== undefined ? [bracketed] : [dst, dst.replace(/:\d+$/, '')];
-  return candidates.find((c) => ipaddr.isValid(c) && (c.includes(':') ? ipaddr.IPv6.isValid(c) : ipaddr.IPv4.isValidFourPartDecimal(c)));
 }

@@ -13,8 +13,9 @@ import { podIngress } from './ingress.js';
 import { findingsFor } from './findings.js';
 import { labelAddresses } from './labels.js';
 import { applyPolicy, policyContext, sourceEnd, type PolicyContext } from './policy.js';
-import { parseExternalSource, underlayStart, type ExternalSource } from './external.js';
-import { pickFamily, typedAddress, type Family } from './family.js';
+import { underlayStart, type ExternalSource } from './external.js';
+import { destinationText, parseDestination, parseSource, type DestinationSpec, type PortSpec, type SourceSpec } from './request.js';
+import { pickFamily, type Family } from './family.js';
 import { endpointsFor } from './endpoints.js';
 import { externalNameFinding, headlessFinding, isNoLocalEndpoint, serviceTypeFindings } from './service-types.js';
 import { entryNodes, nodeAddresses, plannedTargets, podIps, serviceIps, type Target } from './targets.js';
@@ -22,7 +23,7 @@ import { objectsOf } from './views.js';
 import type { DnsInfo } from '../../sim/trace.js';
 import type { StateGap } from '../../model/gaps.js';
 import { clusterDns, podResolvConf } from '../dns/index.js';
-import { resolveDnsDestination, type Named } from './dns.js';
+import { isDnsName, resolveDnsDestination, type Named } from './dns.js';
 import { findIngress, routeIngress } from './ingress-rules.js';
 import { hookOrderAlternative, hookOrderFindings, mixedBackendFindings, type HookOrderAlternative } from './hook-order.js';
 import { underlayFindings } from './fabric-findings.js';
@@ -70,24 +71,41 @@ export type { Target } from './targets.js';
 /** Who sends: a pod or node from the API, or a client outside the cluster. */
 export type TraceSource = Source | ExternalSource;
 
+/** The request with SRC and DST parsed; the source is resolved once, on first use. */
+interface Parsed extends Omit<TraceRequest, 'src' | 'dst'> {
+  srcText: string;
+  src: SourceSpec;
+  dst: DestinationSpec;
+  source: () => TraceSource;
+}
+
 export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps): TraceReport {
-  const ext = parseExternalSource(req.src);
-  if (req.fromNode !== undefined && !ext) throw new UserError('--from-node is where an outside client’s packet enters: it needs SRC external:IP', { hint: `kubectl netx trace external:203.0.113.10 ${req.dst} --from-node ${req.fromNode}` });
-  const ing = /^(ingress|ingresses|ing)\/(.+)$/.exec(req.dst);
-  if (ing) return traceIngress(snapshot, req, deps, ing[2]!);
-  if (req.host !== undefined || req.path !== undefined) throw new UserError('--host and --path choose an Ingress rule: DST must be ingress/NAME', { hint: `kubectl netx trace ${req.src} ingress/NAME --host ${req.host ?? 'HOST'} --path ${req.path ?? '/'}` });
-  const named = ext ? undefined : resolveDnsDestination(snapshot, req);
-  if (named) return traceNamed(snapshot, req, deps, named);
+  const src = parseSource(req.src, req.namespace);
+  const dst = parseDestination(req.dst, req.namespace);
+  let source: TraceSource | undefined;
+  const { src: srcText, dst: _dst, ...rest } = req;
+  return traceParsed(snapshot, { ...rest, srcText, src, dst, source: () => (source ??= src.kind === 'external' ? src : resolveSource(snapshot, src)) }, deps);
+}
+
+function traceParsed(snapshot: Snapshot, req: Parsed, deps: TraceDeps): TraceReport {
+  const ext = req.src.kind === 'external' ? req.src : undefined;
+  if (req.fromNode !== undefined && !ext) throw new UserError('--from-node is where an outside client’s packet enters: it needs SRC external:IP', { hint: `kubectl netx trace external:203.0.113.10 ${destinationText(req.dst)} --from-node ${req.fromNode}` });
+  const dst = req.dst;
+  if (dst.kind === 'ingress') return traceIngress(snapshot, req, deps, dst);
+  if (req.host !== undefined || req.path !== undefined) throw new UserError('--host and --path choose an Ingress rule: DST must be ingress/NAME', { hint: `kubectl netx trace ${req.srcText} ingress/NAME --host ${req.host ?? 'HOST'} --path ${req.path ?? '/'}` });
+  if (!ext && isDnsName(snapshot, dst, req.namespace)) return traceNamed(snapshot, req, deps, resolveDnsDestination(snapshot, () => asApiSource(req), req.srcText, dst, req.namespace));
+  if (dst.kind === 'dns') throw new UserError(`${dst.name} is a name, resolved with a pod's resolv.conf: SRC must be a pod`, { hint: `trace to the service instead: kubectl netx trace ${req.srcText} svc/NAME` });
   if (req.dns) {
-    const rest = traceRequest(snapshot, { ...req, dns: false }, deps);
+    const rest = traceParsed(snapshot, { ...req, dns: false }, deps);
     return { traces: [...dnsQueryTraces(snapshot, req, deps), ...rest.traces] };
   }
-  const resolved = resolveDestination(snapshot, req.dst, req.namespace);
+  const resolved = resolveDestination(snapshot, dst, req.namespace);
   const { dest, portName } = resolved;
-  if (req.port !== undefined && resolved.port !== undefined && req.port !== resolved.port) throw new UserError(`two ports given: ${resolved.port} in ${req.dst} and --port ${req.port}`);
+  if (req.port !== undefined && resolved.port !== undefined && req.port !== resolved.port) throw new UserError(`two ports given: ${resolved.port} in ${destinationText(dst)} and --port ${req.port}`);
   const port = req.port ?? resolved.port;
-  const family = pickFamily({ src: ext?.name ?? req.src, srcIps: ext ? [ext.ip] : sourceIps(snapshot, req), dst: req.dst, dstIps: typedIps(req.dst) ?? destIps(dest) }, req.family);
-  const source = ext ?? withFamily(resolveSource(snapshot, req.src, req.namespace), family);
+  const resolvedSource = req.source();
+  const family = pickFamily({ src: resolvedSource.name, srcIps: sourceIps(resolvedSource), dst: destinationText(dst), dstIps: dst.kind === 'address' ? [dst.ip] : destIps(dest) }, req.family);
+  const source = resolvedSource.kind === 'external' ? resolvedSource : withFamily(resolvedSource, family);
   const built = buildWorld(snapshot, deps.buildNode);
   const tw = deps.hookOrder === 'alternative' ? { ...built, world: alternativeWorld(built.world, built.models.keys()) } : built;
   if (dest.kind === 'service' && dest.externalName !== undefined) return { traces: [externalNameTrace(source, dest, port)] };
@@ -99,15 +117,16 @@ export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceD
   return { traces };
 }
 
-function sourceIps(snapshot: Snapshot, req: TraceRequest): string[] {
-  const s = resolveSource(snapshot, req.src, req.namespace);
-  return s.kind === 'pod' && !s.hostNetwork ? podIps(s.pod) : s.kind === 'node' ? nodeAddresses(s.node) : [s.ip];
+/** The source as a pod or node: DNS resolution and the DNS query need a pod's resolver. */
+function asApiSource(req: Parsed): Source {
+  const s = req.source();
+  if (s.kind === 'external') throw new UserError(`${s.name} is outside the cluster: it has no pod resolver`, { hint: 'trace to the service instead: svc/NAME' });
+  return s;
 }
 
-/** A DST typed as an address is that address's family only (`[v6]:PORT` of a dual-stack pod is its IPv6 side). */
-function typedIps(dst: string): string[] | undefined {
-  const ip = typedAddress(dst);
-  return ip !== undefined ? [ip] : undefined;
+function sourceIps(s: TraceSource): string[] {
+  if (s.kind === 'external') return [s.ip];
+  return s.kind === 'pod' && !s.hostNetwork ? podIps(s.pod) : s.kind === 'node' ? nodeAddresses(s.node) : [s.ip];
 }
 
 function destIps(d: Destination): string[] {
@@ -124,21 +143,25 @@ function withFamily(s: Source, f: Family): Source {
 }
 
 /** DST `ingress/NAME`: the rule for --host/--path picks the backend Service; SRC (the controller pod) is traced to it. */
-function traceIngress(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, ref: string): TraceReport {
-  if (req.host === undefined) throw new UserError('ingress/NAME needs the request’s host: --host', { hint: `kubectl netx trace ${req.src} ingress/${ref} --host example.com --path /` });
+function traceIngress(snapshot: Snapshot, req: Parsed, deps: TraceDeps, ing: Extract<DestinationSpec, { kind: 'ingress' }>): TraceReport {
+  const ref = `${ing.namespace}/${ing.name}`;
+  if (req.host === undefined) throw new UserError('ingress/NAME needs the request’s host: --host', { hint: `kubectl netx trace ${req.srcText} ingress/${ing.name} --host example.com --path /` });
   const path = req.path ?? '/';
   if (!path.startsWith('/')) throw new UserError(`--path ${path} must start with /`);
   const route = routeIngress(findIngress(snapshot, ref, req.namespace), req.host, path);
   if (!route.backend) throw new UserError(`ingress ${route.ingress} sends ${req.host}${path} to ${route.matched}`, { hint: route.notes.join('; ') || 'add a rule or a spec.defaultBackend for it' });
   const { host: _h, path: _p, ...rest } = req;
-  const out = traceRequest(snapshot, { ...rest, dst: `svc/${route.backend.service}${route.backend.port !== undefined ? `:${route.backend.port}` : ''}` }, deps);
+  const [ns, ...name] = route.backend.service.split('/');
+  const bp = route.backend.port;
+  const port: PortSpec | undefined = bp === undefined ? undefined : typeof bp === 'number' ? { kind: 'number', port: bp } : /^\d+$/.test(bp) ? { kind: 'number', port: Number(bp) } : { kind: 'name', name: bp };
+  const out = traceParsed(snapshot, { ...rest, dst: { kind: 'service', namespace: ns ?? req.namespace, name: name.join('/'), ...(port ? { port } : {}) } }, deps);
   for (const t of out.traces) t.ingress = route;
   return out;
 }
 
 /** DST as a DNS name: resolve it the pod's way, then trace to the Service it names (or its pods). */
-function traceNamed(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, named: Named): TraceReport {
-  const rest = traceRequest(snapshot, { ...req, dst: `${named.target}${named.port !== undefined ? `:${named.port}` : ''}`, dns: false }, deps);
+function traceNamed(snapshot: Snapshot, req: Parsed, deps: TraceDeps, named: Named): TraceReport {
+  const rest = traceParsed(snapshot, { ...req, dst: named.target, dns: false }, deps);
   for (const t of rest.traces) {
     t.dns = named.info;
     t.findings.push(...named.findings);
@@ -147,13 +170,13 @@ function traceNamed(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, name
 }
 
 /** The query's own path: UDP/53 from the source pod to its first nameserver (the cluster DNS Service, normally). */
-function dnsQueryTraces(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, info?: DnsInfo): Trace[] {
-  const src = resolveSource(snapshot, req.src, req.namespace);
-  if (src.kind !== 'pod') throw new UserError('--dns traces a pod’s DNS query: SRC must be a pod', { hint: `kubectl netx trace POD ${req.dst} --dns` });
+function dnsQueryTraces(snapshot: Snapshot, req: Parsed, deps: TraceDeps, info?: DnsInfo): Trace[] {
+  const src = req.source();
+  if (src.kind !== 'pod') throw new UserError('--dns traces a pod’s DNS query: SRC must be a pod', { hint: `kubectl netx trace POD ${destinationText(req.dst)} --dns` });
   const rc = info ? { nameservers: info.nameservers } : podResolvConf(src.pod, clusterDns(snapshot));
   const server = rc.nameservers[0];
   if (!server) throw new UserError(`pod ${src.name} has no nameserver to send a DNS query to`, { hint: 'the cluster DNS address is unknown: collect kube-system/kube-dns or the kubelet config' });
-  const traces = traceRequest(snapshot, { ...req, dst: server.includes(':') ? `[${server}]:53` : `${server}:53`, protocol: 'udp', dns: false }, deps).traces;
+  const traces = traceParsed(snapshot, { ...req, dst: { kind: 'address', ip: server, port: 53 }, protocol: 'udp', dns: false }, deps).traces;
   for (const t of traces) {
     t.role = 'dns-query';
     if (info) t.dns = info;
@@ -162,48 +185,55 @@ function dnsQueryTraces(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps, 
 }
 
 function traceOne(snapshot: Snapshot, tw: TraceWorld, pc: PolicyContext | undefined, source: TraceSource, t: Target, sport?: number): Trace {
-  const external = source.kind === 'external';
-  const saddr = external || (source.kind === 'pod' && !source.hostNetwork) ? source.ip : '';
-  const pkt = newPacket({ proto: t.proto, saddr, daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
   const srcNode = source.kind === 'pod' ? source.node : source.kind === 'node' ? source.name : (t.entry ?? '');
-  let branches: Branch[];
-  let alternative: HookOrderAlternative | undefined;
-  const start = planStart(snapshot, tw, source, t);
-  if (start.ok) {
-    branches = mergeBranches(simulate(tw.world, pkt, start.start));
-    alternative = hookOrderAlternative(tw.world, branches, (w) => mergeBranches(simulate(w, pkt, start.start)));
-  } else branches = [notStarted(start, srcNode)];
-  if (source.kind === 'external') for (const b of branches) b.notes.push(...[source.assumed, ...t.notes].filter((n): n is string => !!n));
-  else for (const b of branches) b.notes.push(...t.notes);
-  const trace: Trace = {
-    source: endOf(source, t),
-    destination: destEnd(t),
-    disposition: overallDisposition(branches),
-    branches,
-    findings: [],
-  };
+  const { branches, alternative } = walkTarget(snapshot, tw, source, t, srcNode, sport);
+  const trace: Trace = { source: endOf(source, t), destination: destEnd(t), disposition: overallDisposition(branches), branches, findings: [] };
   const policy = applyPolicy(snapshot, pc, trace, source.kind === 'external' ? { kind: 'ip', ip: source.ip, owner: 'external', name: source.name } : sourceEnd(snapshot, source));
   // A denial the dumps contradict makes its branch uncertain (analyze/policy/disagreement.ts).
   trace.disposition = overallDisposition(branches);
+  trace.findings = [...traceFindings(snapshot, tw, trace, source, t, srcNode), ...policy, ...underlayFindings(trace), ...hookOrderFindings(trace, alternative), ...mixedBackendFindings(tw.models, trace), ...malformed(snapshot)];
+  trace.labels = labelAddresses(snapshot, trace);
+  // Last: findings and labels look at every path; the report shows each way once, with every endpoint's odds.
+  trace.branches = groupPaths(trace.branches);
+  return trace;
+}
+
+/** The packet's walk from its source (and, with tied hooks, the walk in the other order), or why it cannot start. */
+function walkTarget(snapshot: Snapshot, tw: TraceWorld, source: TraceSource, t: Target, srcNode: string, sport?: number): { branches: Branch[]; alternative?: HookOrderAlternative } {
+  const saddr = source.kind === 'external' || (source.kind === 'pod' && !source.hostNetwork) ? source.ip : '';
+  const pkt = newPacket({ proto: t.proto, saddr, daddr: t.ip, dport: t.port, ...(sport !== undefined ? { sport } : {}) });
+  const start = planStart(snapshot, tw, source, t);
+  const notes = source.kind === 'external' ? [source.assumed, ...t.notes].filter((n): n is string => !!n) : t.notes;
+  if (!start.ok) {
+    const b = notStarted(start, srcNode);
+    b.notes.push(...notes);
+    return { branches: [b] };
+  }
+  const branches = mergeBranches(simulate(tw.world, pkt, start.start));
+  const alternative = hookOrderAlternative(tw.world, branches, (w) => mergeBranches(simulate(w, pkt, start.start)));
+  for (const b of branches) b.notes.push(...notes);
+  return { branches, ...(alternative ? { alternative } : {}) };
+}
+
+/**
+ * What the service's type and the path say, with the proxy findings a traffic policy explains away removed: a
+ * Local policy or an applied zone hint sends to a subset by design, which is not kube-proxy out of sync.
+ */
+function traceFindings(snapshot: Snapshot, tw: TraceWorld, trace: Trace, source: TraceSource, t: Target, srcNode: string): Finding[] {
   let base = findingsFor(snapshot, tw, trace, { source, dest: t.dest, target: t, srcNode });
   const typed: Finding[] = [];
   const typeOf = t.dest.kind === 'service' && t.servicePort ? { service: t.dest.service, port: t.servicePort } : t.nodePortOf;
   if (typeOf) {
     const eps = endpointsFor(snapshot, typeOf.service, typeOf.port);
     const zone = objectsOf(snapshot, 'nodes').find((n) => n.metadata?.name === srcNode)?.metadata?.labels?.['topology.kubernetes.io/zone'];
-    typed.push(...serviceTypeFindings(trace, { service: typeOf.service, eps, node: srcNode, ...(external ? { external: source.ip } : {}), ...(zone ? { zone } : {}) }));
-    // Local traffic policies and applied zone hints send to a subset by design: that is not kube-proxy out of sync.
+    typed.push(...serviceTypeFindings(trace, { service: typeOf.service, eps, node: srcNode, ...(source.kind === 'external' ? { external: source.ip } : {}), ...(zone ? { zone } : {}) }));
     const bySubset = typed.some((f) => f.code === 'external-traffic-local' || f.code === 'internal-traffic-local' || (f.code === 'topology-hints' && f.passed === true));
     if (bySubset) base = base.filter((f) => f.code !== 'proxy-missing-endpoint');
     // A Local policy without a local endpoint: kube-proxy writes a drop and no DNAT on purpose (lab-proven), not rules out of sync.
     if (typed.some(isNoLocalEndpoint)) base = base.filter((f) => f.code !== 'proxy-unaware-service');
   }
   if (t.headless) typed.push(headlessFinding(t.headless.service, endpointsFor(snapshot, t.headless.service, t.headless.port)));
-  trace.findings = [...typed, ...base, ...policy, ...underlayFindings(trace), ...hookOrderFindings(trace, alternative), ...mixedBackendFindings(tw.models, trace), ...malformed(snapshot)];
-  trace.labels = labelAddresses(snapshot, trace);
-  // Last: findings and labels look at every path; the report shows each way once, with every endpoint's odds.
-  trace.branches = groupPaths(trace.branches);
-  return trace;
+  return [...typed, ...base];
 }
 
 /** Objects set aside at load: labels, findings and the policy step are worked out without them. */

@@ -2,6 +2,7 @@
 import type { CollectPlan } from '../../snapshot/plan.js';
 import type { ClusterCapture, DumpKey, Snapshot } from '../../snapshot/types.js';
 import { resolveDestination, resolveSource } from './resolve.js';
+import { parseDestination, parseSource } from './request.js';
 
 /** Every dump the walker reads: routing, links, neighbours, FDB, both netfilter views, ipsets, conntrack, sysctls. */
 export const TRACE_DUMPS: DumpKey[] = [
@@ -54,14 +55,18 @@ export function tracePlan(opts: { ingress?: boolean; src?: string; dst?: string;
 /**
  * The addresses whose conntrack entries can change this trace: the client's (every flow it opens) and
  * the destination's (a VIP's entries, stale ones included). The node filters in the kernel on them
- * (issue 5: conntrack on a big node is large). When a name does not resolve, nothing is filtered:
+ * (conntrack on a big node is large). When a name does not resolve, nothing is filtered:
  * the trace then reports the name, and the whole table was read.
  */
 export function traceAddresses(objects: ClusterCapture['objects'], src: string, dst: string, namespace: string): string[] | undefined {
   const view: Snapshot = { kind: 'NetxSnapshot', version: 1, capturedAt: '', source: { type: 'live' }, cluster: { objects }, nodes: {} };
   try {
-    const from = src.startsWith('external:') ? src.slice('external:'.length) : resolveSource(view, src, namespace).ip;
-    const to = resolveDestination(view, dst, namespace).dest.ip;
+    const s = parseSource(src, namespace);
+    const d = parseDestination(dst, namespace);
+    // A DNS name or an Ingress is resolved during the trace itself: no address to filter on yet.
+    if (d.kind === 'dns' || d.kind === 'ingress') return undefined;
+    const from = s.kind === 'external' ? s.ip : resolveSource(view, s).ip;
+    const to = resolveDestination(view, d, namespace).dest.ip;
     return from && to ? [...new Set([from, to])] : undefined;
   } catch {
     return undefined;

@@ -1,13 +1,14 @@
 /**
- * SRC and DST as the user typed them → what they name in the API objects: a pod, a service port,
+ * SRC and DST, parsed (request.ts) → what they name in the API objects: a pod, a service port,
  * a node or a bare IP. Unknown names fail with a UserError that suggests the closest names.
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Node, type V1Pod, type V1Service, type V1ServicePort } from './views.js';
 import { UserError } from '../../util/errors.js';
 import { didYouMean } from './suggest.js';
-import { isValidIp, sameAddr } from '../../sim/addr.js';
-import { pickWorkloadPod } from './workload.js';
+import { sameAddr } from '../../sim/addr.js';
+import { workloadPod } from './workload.js';
+import type { DestinationSpec, SourceSpec } from './request.js';
 import { assertNotMalformed } from '../../snapshot/screen.js';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
@@ -35,16 +36,13 @@ export interface ServiceAddress {
 
 const podName = (p: V1Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
 
-/**
- * `pod/name`, `name`, `ns/name`, `node/name` (the node itself sends), or a workload (`deploy/name`,
- * `sts/`, `ds/`, `rs/`, `job/`: the pod kubectl exec would pick, see workload.ts).
- */
-export function resolveSource(snapshot: Snapshot, spec: string, namespace: string): Source {
-  if (spec.startsWith('node/')) {
-    const n = findNode(snapshot, spec.slice(5));
+/** The pod or node SRC names (a workload: the pod kubectl exec would pick, see workload.ts). */
+export function resolveSource(snapshot: Snapshot, spec: Exclude<SourceSpec, { kind: 'external' }>): Source {
+  if (spec.kind === 'node') {
+    const n = findNode(snapshot, spec.name);
     return { kind: 'node', node: n, name: n.metadata?.name ?? '', ip: nodeIP(n) ?? '' };
   }
-  const pod = pickWorkloadPod(snapshot, spec, namespace)?.pod ?? findPod(snapshot, spec.replace(/^pods?\//, ''), namespace);
+  const pod = spec.kind === 'workload' ? workloadPod(snapshot, { kind: spec.workload, namespace: spec.namespace, name: spec.name }).pod : findPod(snapshot, spec.namespace, spec.name);
   const ip = pod.status?.podIP;
   const node = pod.spec?.nodeName;
   if (!ip || !node) {
@@ -55,17 +53,17 @@ export function resolveSource(snapshot: Snapshot, spec: string, namespace: strin
   return { kind: 'pod', pod, name: podName(pod), ip, node, hostNetwork: pod.spec?.hostNetwork === true };
 }
 
-/** `svc/name[:port|:portName]`, `pod/name[:port]`, `node/name[:port]`, `IP[:port]`, `[v6]:port`, or a pod name. */
-export function resolveDestination(snapshot: Snapshot, spec: string, namespace: string): { dest: Destination; port?: number; portName?: string } {
-  const ip = parseIpPort(spec);
-  if (ip) return { dest: destinationByIp(snapshot, ip.ip, ip.port), ...(ip.port !== undefined ? { port: ip.port } : {}) };
-  const { name, port } = splitPort(spec);
-  const portNum = port !== undefined && /^\d+$/.test(port) ? Number(port) : undefined;
-  const portName = port !== undefined && portNum === undefined ? port : undefined;
+/** What a destination that is not a name to resolve through DNS names: a service, pod, node or address. */
+export type DirectDestination = Exclude<DestinationSpec, { kind: 'dns' | 'ingress' }>;
+
+/** DST → the object it names; a `name` is a pod here (DNS names are resolved before, in dns.ts). */
+export function resolveDestination(snapshot: Snapshot, spec: DirectDestination, namespace: string): { dest: Destination; port?: number; portName?: string } {
+  if (spec.kind === 'address') return { dest: destinationByIp(snapshot, spec.ip, spec.port), ...(spec.port !== undefined ? { port: spec.port } : {}) };
+  const portNum = spec.port?.kind === 'number' ? spec.port.port : undefined;
+  const portName = spec.port?.kind === 'name' ? spec.port.name : undefined;
   const extra = { ...(portNum !== undefined ? { port: portNum } : {}), ...(portName !== undefined ? { portName } : {}) };
-  const svc = /^(svc|service|services)\/(.+)$/.exec(name);
-  if (svc) {
-    const s = findService(snapshot, svc[2]!, namespace);
+  if (spec.kind === 'service') {
+    const s = findService(snapshot, spec.namespace, spec.name);
     const cip = s.spec?.clusterIP;
     const label = `${s.metadata?.namespace}/${s.metadata?.name}`;
     const base = { kind: 'service' as const, service: s, name: label, ports: s.spec?.ports ?? [] };
@@ -74,14 +72,13 @@ export function resolveDestination(snapshot: Snapshot, spec: string, namespace: 
     if (!cip || cip.toLowerCase() === 'none') return { dest: { ...base, ip: '', headless: true }, ...extra };
     return { dest: { ...base, ip: cip }, ...extra };
   }
-  const node = /^(node|nodes)\/(.+)$/.exec(name);
-  if (node) {
-    const n = findNode(snapshot, node[2]!);
+  if (spec.kind === 'node') {
+    const n = findNode(snapshot, spec.name);
     const nip = nodeIP(n);
     if (!nip) throw new UserError(`node ${n.metadata?.name} lists no InternalIP address`);
     return { dest: { kind: 'node', node: n, name: n.metadata?.name ?? '', ip: nip, ...(portNum !== undefined ? { port: portNum } : {}) }, ...extra };
   }
-  const pod = findPod(snapshot, name.replace(/^pods?\//, ''), namespace);
+  const pod = spec.kind === 'name' ? findPod(snapshot, namespace, spec.name) : findPod(snapshot, spec.namespace, spec.name);
   const pip = pod.status?.podIP;
   if (!pip) throw new UserError(`pod ${podName(pod)} has no IP (phase ${pod.status?.phase ?? 'unknown'})`);
   let p = portNum;
@@ -129,28 +126,7 @@ export function serviceByAddress(services: V1Service[], ip: string): { service: 
 
 const uniq = (xs: (string | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => !!x && x.toLowerCase() !== 'none'))];
 
-function parseIpPort(spec: string): { ip: string; port?: number } | undefined {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec);
-  if (v6 && isValidIp(v6[1]!)) return { ip: v6[1]!, ...(v6[2] ? { port: Number(v6[2]) } : {}) };
-  if (isValidIp(spec)) return { ip: spec };
-  const v4 = /^([\d.]+):(\d+)$/.exec(spec);
-  if (v4 && isValidIp(v4[1]!)) return { ip: v4[1]!, port: Number(v4[2]) };
-  return undefined;
-}
-
-function splitPort(spec: string): { name: string; port?: string } {
-  const i = spec.lastIndexOf(':');
-  if (i <= 0) return { name: spec };
-  return { name: spec.slice(0, i), port: spec.slice(i + 1) };
-}
-
-function splitNs(ref: string, namespace: string): { ns: string; name: string } {
-  const parts = ref.split('/');
-  return parts.length >= 2 ? { ns: parts[0]!, name: parts.slice(1).join('/') } : { ns: namespace, name: ref };
-}
-
-function findPod(snapshot: Snapshot, ref: string, namespace: string): V1Pod {
-  const { ns, name } = splitNs(ref, namespace);
+function findPod(snapshot: Snapshot, ns: string, name: string): V1Pod {
   const pods = objectsOf(snapshot, 'pods');
   const pod = pods.find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
   if (pod) return pod;
@@ -161,8 +137,7 @@ function findPod(snapshot: Snapshot, ref: string, namespace: string): V1Pod {
   throw new UserError(`pod ${ns}/${name} not found`, { code: 'not-found', ...(hint ? { hint } : {}) });
 }
 
-function findService(snapshot: Snapshot, ref: string, namespace: string): V1Service {
-  const { ns, name } = splitNs(ref, namespace);
+function findService(snapshot: Snapshot, ns: string, name: string): V1Service {
   const svcs = objectsOf(snapshot, 'services');
   const s = svcs.find((x) => x.metadata?.namespace === ns && x.metadata?.name === name);
   if (s) return s;

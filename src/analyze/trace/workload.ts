@@ -78,7 +78,11 @@ function ownedBy(pod: V1Pod, kind: WorkloadKind, name: string): boolean {
 /** The pod kubectl exec would pick for a workload SRC; undefined when SPEC is no workload reference. */
 export function pickWorkloadPod(snapshot: Snapshot, spec: string, namespace: string): WorkloadChoice | undefined {
   const ref = parseWorkloadRef(spec, namespace);
-  if (!ref) return undefined;
+  return ref ? workloadPod(snapshot, ref) : undefined;
+}
+
+/** The pod `kubectl exec` would pick among the workload's; a workload without pods is an error naming it. */
+export function workloadPod(snapshot: Snapshot, ref: { kind: WorkloadKind; namespace: string; name: string }): WorkloadChoice {
   const inNs = objectsOf(snapshot, 'pods').filter((p) => p.metadata?.namespace === ref.namespace);
   const pods = inNs.filter((p) => ownedBy(p, ref.kind, ref.name));
   const workload = `${ref.kind.toLowerCase()}/${ref.name}`;

@@ -80,7 +80,7 @@ describe('workload references', () => {
 
   it('resolveSource follows the choice', () => {
     const pods = [pod({ name: 'db-0', owner: { kind: 'StatefulSet', name: 'db' }, readySince: T0 })];
-    expect(resolveSource(snapshotOf(pods), 'sts/db', 'default')).toMatchObject({ kind: 'pod', name: 'default/db-0' });
+    expect(resolveSource(snapshotOf(pods), { kind: 'workload', workload: 'StatefulSet', namespace: 'default', name: 'db' })).toMatchObject({ kind: 'pod', name: 'default/db-0' });
   });
 });
 
