@@ -6,7 +6,7 @@
  * is a loop and ends the path `uncertain`.
  */
 import type { Chain, Rule, Table } from '../model/netfilter.js';
-import type { BranchCause, EvaluatedRule, Step } from './trace.js';
+import type { BranchCause, EvaluatedRule, NetfilterStep, RuleStep, Step } from './trace.js';
 import { viewOf, type Packet, type PacketView } from './packet.js';
 import { evalRule, type RuleCtx, type RuleOutcome } from './rule.js';
 import { append, toArray, type Trail } from './trail.js';
@@ -210,9 +210,10 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
       last.total++;
     } else st.evaluated = append(st.evaluated, { chain, from: rule.index, to: rule.index, result, total: (last?.total ?? 0) + 1 });
   };
-  const step = (verdict: string, kind?: Step['kind']): void => {
+  const step = (verdict: string, kind: 'netfilter' | 'nat' = 'netfilter'): void => {
     const s = ruleStep(table, chain, rule, before, o.packet, verdict);
-    st.steps = append(st.steps, kind ? { ...s, kind } : s);
+    const { evaluated: _none, kind: _k, ...at } = s;
+    st.steps = append<Step>(st.steps, kind === 'nat' ? ({ ...at, kind } satisfies RuleStep) : s);
   };
   switch (o.kind) {
     case 'nomatch':
@@ -335,7 +336,7 @@ function clone(w: Walk, st: State): State {
  * The marker step that opens a base chain (`detail.entered`). The rules evaluated in it are listed when `evaluated`
  * is first read (for a path that is shown: `-v`, JSON), not for each of the thousands of paths a trace may walk.
  */
-export class ChainEntry implements Step {
+export class ChainEntry implements NetfilterStep {
   readonly kind = 'netfilter' as const;
   readonly summary: string;
   readonly table: string;
@@ -415,9 +416,9 @@ export function evaluatedRules(table: Table, trail: Trail<Evaluation>): Evaluate
   });
 }
 
-function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after: Packet, verdict: string): Step {
+function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after: Packet, verdict: string): NetfilterStep {
   const view = viewOf(before);
-  const s: Step = {
+  const s: NetfilterStep = {
     kind: 'netfilter',
     summary: once(rule, 'summary', verdict, () => `${tableLabel(table)} ${chain.name}: ${verdict}`),
     table: tableLabel(table),

@@ -27,11 +27,20 @@ export type Assumption =
   | { kind: 'underlay'; dev: string; gateway?: string; to: string; toNode: string; owner: 'pod' | 'node'; basis: string };
 
 /** One thing the kernel did to (or decided about) the packet. */
-export interface Step {
-  kind: StepKind;
+interface StepBase {
   /** One line a person reads. */
   summary: string;
-  /** Netfilter: `ip nat`, `inet kube-proxy`; route: table name/id. */
+  packetBefore?: PacketView;
+  packetAfter?: PacketView;
+  /** Free-form facts: route matched, FDB entry, VNI, outer addresses... */
+  detail?: Record<string, string | number | boolean>;
+  /** Set when this step rests on something the dumps do not show. */
+  assumption?: Assumption;
+}
+
+/** Where in a ruleset (netfilter, IPVS, a routing table) the step happened. */
+interface RuleRef {
+  /** Netfilter: `ip nat`, `inet kube-proxy`; route: table name/id; `ipvs`. */
   table?: string;
   chain?: string;
   hook?: string;
@@ -44,17 +53,39 @@ export interface Step {
   handle?: number;
   /** accept, drop, reject, jump X, goto X, return, policy accept, dnat, snat, masquerade, ... */
   verdict?: string;
-  packetBefore?: PacketView;
-  packetAfter?: PacketView;
-  /** Every rule evaluated on the way (for `-v`): set on netfilter steps. */
-  evaluated?: EvaluatedRule[];
-  /** Free-form facts: route matched, FDB entry, VNI, outer addresses... */
-  detail?: Record<string, string | number | boolean>;
-  /** Set when this step rests on something the dumps do not show. */
-  assumption?: Assumption;
-  /** On `encap` and `decap` steps: the tunnel as data (its type and device). Renderers read it, never the summary. */
-  tunnel?: TunnelInfo;
 }
+
+/** Fields a step kind does not have: absent (readers of any step may still ask, and get undefined). */
+type Absent<T> = { [K in keyof T]?: never };
+
+interface Evaluation {
+  /** Every rule evaluated on the way (for `-v`). */
+  evaluated?: EvaluatedRule[];
+}
+
+interface Tunnel {
+  /** The tunnel as data (its type and device). Renderers read it, never the summary. */
+  tunnel: TunnelInfo;
+}
+
+/** A netfilter base chain run. */
+export type NetfilterStep = StepBase & RuleRef & Evaluation & Absent<Tunnel> & { kind: 'netfilter' };
+/**
+ * Address translation (netfilter NAT, an IPVS virtual server), a drop (by IPVS), or a note the walk makes about where
+ * it is (hook order tie, policy, a mode not modelled).
+ */
+export type RuleStep = StepBase & RuleRef & Absent<Evaluation & Tunnel> & { kind: 'nat' | 'drop' | 'note' };
+/** A routing decision: `table` the routing table, `rule` the route, `verdict` the lookup's result. */
+export type RouteStep = StepBase & Pick<RuleRef, 'table' | 'rule' | 'verdict'> & Absent<Omit<RuleRef, 'table' | 'rule' | 'verdict'> & Evaluation & Tunnel> & { kind: 'route' };
+/** Into or out of a tunnel. */
+export type TunnelStep = StepBase & Tunnel & Absent<RuleRef & Evaluation> & { kind: 'encap' | 'decap' };
+/** An existing conntrack entry decides the flow: `line` is the entry's line in the conntrack dump. */
+export type ConntrackStep = StepBase & Pick<RuleRef, 'line'> & Absent<Omit<RuleRef, 'line'> & Evaluation & Tunnel> & { kind: 'conntrack' };
+/** Arrival, bridging, leaving by a device, delivery. */
+export type PlainStep = StepBase & Absent<RuleRef & Evaluation & Tunnel> & { kind: 'ingress' | 'bridge' | 'forward' | 'deliver' };
+
+/** One thing the kernel did to (or decided about) the packet: its kind says which fields it has. */
+export type Step = NetfilterStep | RuleStep | RouteStep | TunnelStep | ConntrackStep | PlainStep;
 
 /** The tunnel an `encap`/`decap` step wraps the packet in or takes it out of. */
 export interface TunnelInfo {
@@ -151,8 +182,62 @@ export interface Branch {
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** What a trace finding is about: renderers and analyses decide by it, never by the message. */
+export type TraceFindingCode =
+  | 'br-netfilter-off'
+  | 'cni-policy-chains'
+  | 'dns-cluster-domain-mismatch'
+  | 'dns-kubelet-config-disagrees'
+  | 'dns-kubelet-config-unreadable'
+  | 'dns-loopback-nameserver'
+  | 'dns-node-local-cache'
+  | 'dns-node-resolv-conf-unreadable'
+  | 'dns-server-other-service'
+  | 'dns-server-unowned'
+  | 'dump-unreadable'
+  | 'endpoint-not-ready'
+  | 'endpoint-terminating'
+  | 'endpoints'
+  | 'external-name'
+  | 'external-traffic-local'
+  | 'flannel-only'
+  | 'forwarding-disabled'
+  | 'headless-service'
+  | 'hook-order-assumed'
+  | 'insufficient-info'
+  | 'internal-traffic-local'
+  | 'loop'
+  | 'malformed-object'
+  | 'mixed-backends'
+  | 'mtu'
+  | 'no-endpoints'
+  | 'no-ready-endpoints'
+  | 'no-route'
+  | 'no-route-to-pod-cidr'
+  | 'pod-masquerade'
+  | 'policy-dataplane-disagree'
+  | 'policy-denied'
+  | 'policy-enforcement-unknown'
+  | 'policy-not-collected'
+  | 'policy-not-enforced'
+  | 'policy-outside-netfilter'
+  | 'port-not-declared'
+  | 'proxy-missing-endpoint'
+  | 'proxy-stale-endpoint'
+  | 'proxy-unaware-service'
+  | 'reply-dropped'
+  | 'rp-filter'
+  | 'rp-filter-reply'
+  | 'session-affinity'
+  | 'source-ip-masqueraded'
+  | 'stale-conntrack'
+  | 'target-port-mismatch'
+  | 'topology-hints'
+  | 'uncertain'
+  | 'underlay-assumed';
+
 export interface Finding {
-  code: string;
+  code: TraceFindingCode;
   severity: Severity;
   message: string;
   /** Node, table/chain, line or object name that proves it. */

@@ -93,7 +93,7 @@ export const isNoLocalEndpoint = (f: Finding): boolean =>
   (f.code === 'external-traffic-local' || f.code === 'internal-traffic-local') && f.severity === 'warning';
 
 /** Only endpoints on `ctx.node` serve: list them, or warn that there are none there (severity warning: isNoLocalEndpoint). */
-function localOnly(ctx: TypeCtx, field: string, code: string): Finding {
+function localOnly(ctx: TypeCtx, field: string, code: 'external-traffic-local' | 'internal-traffic-local'): Finding {
   const ready = ctx.eps.filter((e) => e.ready || e.serving);
   const local = ready.filter((e) => e.node === ctx.node);
   if (local.length === 0) {
