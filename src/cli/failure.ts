@@ -13,8 +13,8 @@ import { isNetxError } from '../util/errors.js';
 import { ParseError } from '../parse/error.js';
 import { FlagValueError } from './flag-types.js';
 
-export const EXIT_USAGE = 2;
-export const EXIT_BUG = 70;
+const EXIT_USAGE = 2;
+const EXIT_BUG = 70;
 
 export function writeFailure(message: string, hint?: string): void {
   process.stderr.write(`${chalk.red('error:')} ${message}\n`);

@@ -123,7 +123,7 @@ async function listOrGap(client: KubeClient, req: ResourceRequest, onPage: (n: n
 }
 
 /** "pods", "configmaps kube-system/kubeadm-config", "pods in kube-system (component=kube-apiserver)". */
-export function requestLabel(req: ResourceRequest): string {
+function requestLabel(req: ResourceRequest): string {
   if (req.name) return `${req.resource} ${req.namespace ? `${req.namespace}/` : ''}${req.name}`;
   const scope = req.namespace ? ` in ${req.namespace}` : '';
   const selectors = [req.labelSelector, req.fieldSelector].filter(Boolean).join(', ');

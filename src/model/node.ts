@@ -11,7 +11,7 @@ import type { StateGap } from './gaps.js';
 
 export type IpFamily = 4 | 6;
 
-export type LinkKind =
+type LinkKind =
   | 'loopback'
   | 'device' // physical or unknown kind
   | 'veth'

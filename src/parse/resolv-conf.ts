@@ -14,7 +14,7 @@ export interface ResolvOption {
   value?: string;
 }
 
-export interface ResolvConfLine<T> {
+interface ResolvConfLine<T> {
   value: T;
   /** 1-based line of the file. */
   line: number;

@@ -49,9 +49,6 @@ export const ipForward = (s: Sysctls): boolean | undefined => bool(num(s, 'net.i
 /** `net.ipv4.conf.<iface>.forwarding` (per-interface forwarding; `all` mirrors ip_forward). */
 export const ipv4Forwarding = (s: Sysctls, iface: string): boolean | undefined => bool(num(s, `net.ipv4.conf.${ifKey(iface)}.forwarding`));
 
-/** `net.ipv6.conf.<iface>.forwarding`. */
-export const ipv6Forwarding = (s: Sysctls, iface: string): boolean | undefined => bool(num(s, `net.ipv6.conf.${ifKey(iface)}.forwarding`));
-
 export type RpFilterMode = 0 | 1 | 2;
 
 /**
@@ -75,7 +72,6 @@ export function effectiveRpFilter(s: Sysctls, iface: string): { mode: RpFilterMo
 
 /** `net.bridge.bridge-nf-call-iptables`: bridged IPv4 traffic traverses iptables (br_netfilter loaded). */
 export const bridgeNfCallIptables = (s: Sysctls): boolean | undefined => bool(num(s, 'net.bridge.bridge-nf-call-iptables'));
-export const bridgeNfCallIp6tables = (s: Sysctls): boolean | undefined => bool(num(s, 'net.bridge.bridge-nf-call-ip6tables'));
 
 /** route_localnet (127/8 routable) on an interface: the kernel ORs all and the interface value. */
 export function routeLocalnet(s: Sysctls, iface: string): boolean | undefined {

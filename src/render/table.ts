@@ -40,7 +40,7 @@ const GAP = '  ';
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Visible width of one line of text. */
-export const visibleWidth = (s: string): number => {
+const visibleWidth = (s: string): number => {
   let n = 0;
   for (const _ of s.replace(ANSI, '')) n++;
   return n;
@@ -96,7 +96,7 @@ function fitColumns<R>(grid: string[][][], cols: readonly Column<R>[], widths: n
 }
 
 /** Breaks one line at spaces into lines of at most `width` visible characters (a longer word is split). */
-export function wrapLine(line: string, width: number): string[] {
+function wrapLine(line: string, width: number): string[] {
   if (visibleWidth(line) <= width) return [line];
   const out: string[] = [];
   let current = '';

@@ -36,7 +36,7 @@ function ownerOf(world: World, addr: string): Owner | undefined {
   return node ? { kind: 'node', node } : undefined;
 }
 
-export interface PodRouting {
+interface PodRouting {
   node: string;
   route: string;
 }
@@ -44,7 +44,7 @@ export interface PodRouting {
 const routingCache = new WeakMap<World, PodRouting | null>();
 
 /** The first route on a probed node to another node's pod through a tunnel or via another node's address. */
-export function podRoutingOf(world: World): PodRouting | undefined {
+function podRoutingOf(world: World): PodRouting | undefined {
   const hit = routingCache.get(world);
   if (hit !== undefined) return hit ?? undefined;
   const pods = [...new Set(world.podByIp.values())].filter((p) => p.node !== undefined);

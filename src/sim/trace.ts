@@ -10,11 +10,11 @@ export type Disposition = 'delivered' | 'dropped' | 'rejected' | 'no-route' | 'l
 export const DISPOSITIONS: readonly Disposition[] = ['delivered', 'dropped', 'rejected', 'no-route', 'loop', 'uncertain', 'insufficient-info', 'egress'];
 
 /** Dispositions where nothing on the path failed: the packet reached its endpoint, or left the cluster intact. */
-export const SUCCESSFUL: readonly Disposition[] = ['delivered', 'egress'];
+const SUCCESSFUL: readonly Disposition[] = ['delivered', 'egress'];
 
 export const isFailure = (d: Disposition): boolean => !SUCCESSFUL.includes(d);
 
-export type StepKind = 'ingress' | 'route' | 'netfilter' | 'nat' | 'conntrack' | 'bridge' | 'encap' | 'decap' | 'forward' | 'deliver' | 'drop' | 'note';
+type StepKind = 'ingress' | 'route' | 'netfilter' | 'nat' | 'conntrack' | 'bridge' | 'encap' | 'decap' | 'forward' | 'deliver' | 'drop' | 'note';
 
 /**
  * What a step takes for granted that no dump shows; the walk goes on as if it were so, and the findings say what
@@ -149,7 +149,7 @@ export interface Branch {
   egress?: { node: string; dev: string; gateway?: string };
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
   code: string;

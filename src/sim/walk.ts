@@ -278,7 +278,7 @@ function forward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt0: Packet, hop: R
   });
 }
 
-export function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop, physOut?: string): Branch[] {
+function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop, physOut?: string): Branch[] {
   const nexthop = hop.gateway ?? pkt.daddr;
   const runs = runHook(node, 'postrouting', pkt, { ...ctx.shared, layer: 'ip', nexthop, physOut });
   return runs.flatMap((r) => {
@@ -364,7 +364,7 @@ function sourceFor(node: NodeModel, r: RouteResult, daddr: string, family: 4 | 6
   return undefined;
 }
 
-export function routeStep(pkt: Packet, r: RouteResult): Step {
+function routeStep(pkt: Packet, r: RouteResult): Step {
   const base: Step = { kind: 'route', summary: '', packetBefore: viewOf(pkt) };
   if (r.kind === 'none') return { ...base, summary: `route lookup ${pkt.daddr}: no route (tables ${r.tried.map(tableName).join(', ')})`, verdict: 'no route' };
   if (r.kind === 'unknown') return { ...base, summary: `route lookup ${pkt.daddr}: unknown (the ${r.gap.dump} dump was not read)`, verdict: 'unknown' };

@@ -61,7 +61,7 @@ export const TARGETS: FixtureTarget[] = [
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;
 
 /** Absolute path of a repo-relative fixture path. */
-export const repoPath = (rel: string): string => path.join(REPO, rel);
+const repoPath = (rel: string): string => path.join(REPO, rel);
 
 export interface LabFixture {
   target: FixtureTarget;

@@ -12,8 +12,7 @@ import { parseKubeletConfig, type KubeletDnsConfig } from '../../parse/kubelet-c
 import { parseYamlDocuments, isRecord } from '../../parse/yaml-doc.js';
 import { nodeDns, type HostResolv, type NodeDns, type Sourced } from './node.js';
 
-export type { Sourced } from './node.js';
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 export interface ClusterDns {
   /** Cluster-wide cluster domain (a node's kubelet may say otherwise: see `nodes`). */

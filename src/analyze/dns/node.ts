@@ -45,7 +45,7 @@ export interface NodeDns {
 }
 
 /** Paths where distributions keep the KubeletConfiguration, tried when no kubelet command line was captured. */
-export const KUBELET_CONFIG_PATHS = ['/var/lib/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.json', '/etc/kubernetes/kubelet-config.yaml'];
+const KUBELET_CONFIG_PATHS = ['/var/lib/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.json', '/etc/kubernetes/kubelet-config.yaml'];
 
 /** `shared`: the cluster-wide KubeletConfiguration (kubeadm's ConfigMap), used for what the node does not say. */
 export function nodeDns(node: string, cap: NodeCapture, shared?: { cfg: KubeletDnsConfig; source: string }): NodeDns {

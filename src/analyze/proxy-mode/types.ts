@@ -120,9 +120,9 @@ export interface UnreadableDump {
   impact: string;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+type Severity = 'error' | 'warning' | 'info';
 
-export type FindingCode =
+type FindingCode =
   | 'configured-effective-mismatch'
   | 'nodes-disagree'
   | 'ipvs-not-active'

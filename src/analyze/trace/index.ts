@@ -65,11 +65,8 @@ export interface TraceDeps {
   hookOrder?: 'assumed' | 'alternative';
 }
 
-export { type NodeBuilder } from './world.js';
-export type { Target } from './targets.js';
-
 /** Who sends: a pod or node from the API, or a client outside the cluster. */
-export type TraceSource = Source | ExternalSource;
+type TraceSource = Source | ExternalSource;
 
 /** The request with SRC and DST parsed; the source is resolved once, on first use. */
 interface Parsed extends Omit<TraceRequest, 'src' | 'dst'> {

@@ -9,7 +9,7 @@ import type { Snapshot, RawObject, ResourceName } from '../../snapshot/types.js'
 import type { LineFlags, Names } from './candidates.js';
 import { parseDuration } from '../duration.js';
 
-export const COMPLETION_BUDGET_MS = 3000;
+const COMPLETION_BUDGET_MS = 3000;
 
 type Owner = { kind: string; name: string };
 type Meta = { name?: string; namespace?: string; labels?: Record<string, string>; ownerReferences?: (Owner & { controller?: boolean })[] };

@@ -5,7 +5,7 @@ import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText, splitLines } from '../text.js';
 import { findPlaceholders, stripJsonComments } from './jsonc.js';
 
-export interface CniPlugin {
+interface CniPlugin {
   type: string;
   /** The plugin's configuration object as written. */
   raw: JsonObject;
@@ -31,7 +31,7 @@ export interface CniConfig {
 }
 
 /** An install-time template with `__PLACEHOLDER__` values; `config` is its shape with placeholders read as null. */
-export interface CniTemplate {
+interface CniTemplate {
   kind: 'template';
   file: string;
   placeholders: string[];
@@ -39,7 +39,7 @@ export interface CniTemplate {
 }
 
 /** flannel's /etc/kube-flannel/net-conf.json. */
-export interface FlannelNetConf {
+interface FlannelNetConf {
   kind: 'flannel-net-conf';
   file: string;
   network?: string;
@@ -49,7 +49,7 @@ export interface FlannelNetConf {
 }
 
 /** flannel's /run/flannel/subnet.env. */
-export interface FlannelSubnetEnv {
+interface FlannelSubnetEnv {
   kind: 'flannel-subnet-env';
   file: string;
   network?: string;
@@ -114,7 +114,7 @@ function flannelNetConf(r: JsonReader, file: string, o: JsonObject): FlannelNetC
 }
 
 /** `KEY=VALUE` lines of /run/flannel/subnet.env. */
-export function parseFlannelSubnetEnv(file: string, text: string): Parsed<FlannelSubnetEnv> {
+function parseFlannelSubnetEnv(file: string, text: string): Parsed<FlannelSubnetEnv> {
   const vars: Record<string, string> = {};
   const warnings: ParseWarning[] = [];
   splitLines(text).forEach((raw, i) => {

@@ -135,7 +135,7 @@ function translateQueued(doc: NftDocument, chain: Chain, queues: Map<Chain, Queu
  * with objects separated by single commas, as nft prints it. Strings are skipped whole (escapes honoured); brackets
  * are only counted, each item's own JSON.parse checks the rest.
  */
-export function scanItems(text: string): number[] | undefined {
+function scanItems(text: string): number[] | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   let end = text.length;
   while (end > 0 && isBlank(text.charCodeAt(end - 1))) end--;

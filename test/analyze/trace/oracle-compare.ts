@@ -148,7 +148,7 @@ function kernelStep(e: TraceEvent): string {
  * Our rule sequence on one node for the inner packet (the tunnel's outer packet is not traced by the oracle), as
  * `nft monitor trace` can show it.
  */
-export function ruleSequence(b: Branch, node: string): string[] {
+function ruleSequence(b: Branch, node: string): string[] {
   const out: string[] = [];
   let outer = false;
   for (const h of b.hops) {
