@@ -6,8 +6,8 @@
  * its widest column) at word boundaries inside the column, as kubectl keeps rows inside the terminal;
  * nothing is cut. `-o wide` adds columns and may still wrap.
  *
- * Hand-aligned rather than cli-table3: cli-table3 took 16 s (4 s CPU) for the 5,000-row node table
- * of bench/cidr; this takes milliseconds. Widths count code points after removing ANSI colour, so
+ * Hand-aligned rather than cli-table3, which takes seconds for the thousands of rows a node or
+ * endpoints table reaches (measured in docs/dependencies.md). Widths count code points after removing ANSI colour, so
  * colour never moves a column; East-Asian wide characters are not measured as double width.
  */
 
