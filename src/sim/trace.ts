@@ -7,8 +7,6 @@ import type { PacketView } from './packet.js';
 /** `egress`: the packet leaves the cluster towards an address nothing in the snapshot owns (nothing failed on the way). */
 export type Disposition = 'delivered' | 'dropped' | 'rejected' | 'no-route' | 'loop' | 'uncertain' | 'insufficient-info' | 'egress';
 
-export const DISPOSITIONS: readonly Disposition[] = ['delivered', 'dropped', 'rejected', 'no-route', 'loop', 'uncertain', 'insufficient-info', 'egress'];
-
 /** Dispositions where nothing on the path failed: the packet reached its endpoint, or left the cluster intact. */
 const SUCCESSFUL: readonly Disposition[] = ['delivered', 'egress'];
 
