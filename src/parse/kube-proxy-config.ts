@@ -4,9 +4,6 @@ import { parseKubeProxyArgs, type KubeProxyFlags } from './kube-proxy-flags.js';
 import { assignDefined, type Parsed, type SourceOpts } from './parsed.js';
 import { isRecord, parseYamlDocuments } from './yaml-doc.js';
 
-export { parseKubeProxyArgs } from './kube-proxy-flags.js';
-export { kubeProxySettings } from './kube-proxy-settings.js';
-
 export interface KubeProxyConfig {
   apiVersion: string;
   /** `mode` as written ('' when empty or absent). */
