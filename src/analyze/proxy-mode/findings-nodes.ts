@@ -2,8 +2,7 @@
 import { objectsOf } from '../../model/k8s.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { describeSignal, isPopulated, modeOfSignal } from './effective.js';
-import type { FindingInput } from './findings.js';
-import type { Finding, NodeProxyMode } from './types.js';
+import type { Finding, FindingInput, NodeProxyMode } from './types.js';
 import { mixedBackendsMessage, mixedBackendsSteps } from './mixed-backends.js';
 
 const restartStep = (n: NodeProxyMode): string[] =>

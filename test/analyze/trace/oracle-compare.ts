@@ -2,7 +2,7 @@
 import { buildNodeModel } from '../../../src/model/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { buildWorld, type NodeBuilder } from '../../../src/analyze/trace/world.js';
-import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
+import { undeclaredPorts } from '../../../src/analyze/trace/path-findings.js';
 import { newPacket, simulate, mergeBranches, type Branch, type Finding, type Step } from '../../../src/sim/index.js';
 import { isFailure, type Trace } from '../../../src/sim/trace.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
