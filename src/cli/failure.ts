@@ -10,7 +10,7 @@
 import chalk from 'chalk';
 import { Errors } from '@oclif/core';
 import { isNetxError } from '../util/errors.js';
-import { ParseError } from '../parse/error.js';
+import { ParseError } from '../util/parse-error.js';
 import { FlagValueError } from './flag-types.js';
 
 const EXIT_USAGE = 2;

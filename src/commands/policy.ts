@@ -7,7 +7,7 @@ import { createProgress } from '../cli/progress.js';
 import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
 import { workloadSource } from '../cli/workload.js';
 import { policyWithDataplane } from '../analyze/trace/policy-check.js';
-import { buildNodeModel } from '../model/build-node.js';
+import { buildNodeModel } from '../parse/node/build-node.js';
 import { policyPlan } from '../analyze/policy/plan.js';
 import { policyNames, renderPolicyText } from '../render/policy.js';
 

@@ -10,7 +10,7 @@ import { outputWidth } from '../cli/terminal.js';
 import { traceRequest } from '../analyze/trace/index.js';
 import { parseDestination } from '../analyze/trace/request.js';
 import { tracePlan } from '../analyze/trace/plan.js';
-import { buildNodeModel } from '../model/build-node.js';
+import { buildNodeModel } from '../parse/node/build-node.js';
 import { renderTraces, traceDocument, traceNames } from '../render/trace.js';
 import { isFailure } from '../sim/trace.js';
 

@@ -4,7 +4,7 @@
  * left to right; the first match that fails ends the rule; statements act; a verdict ends it.
  * iptables rules become `[...matches, target]`, exactly as iptables-nft compiles them.
  */
-import type { ParseWarning } from '../parse/error.js';
+import type { ParseWarning } from '../util/parse-error.js';
 
 export type Family = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';

@@ -1,5 +1,5 @@
 /** KubeProxyConfiguration (file, kubeadm/EKS ConfigMap) and kube-proxy workload args → typed settings. */
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import { parseKubeProxyArgs, type KubeProxyFlags } from './kube-proxy-flags.js';
 import { assignDefined, type Parsed, type SourceOpts } from './parsed.js';
 import { isRecord, parseYamlDocuments } from './yaml-doc.js';

@@ -1,5 +1,5 @@
 /** `key = value` sysctl dumps (as `sysctl -a` or `sysctl k1 k2` print them); sim/sysctl.ts reads them the way the kernel combines them. */
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { splitLines } from './text.js';
 

@@ -1,5 +1,5 @@
 /** Small helpers shared by the line-oriented parsers. */
-import { ParseError } from './error.js';
+import { ParseError } from '../util/parse-error.js';
 import { jsonErrorOffset } from './json-position.js';
 
 /** Splits into lines, dropping a trailing `\r` (dumps pasted from Windows terminals). */

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'vitest';
-import type { ParseWarning } from '../../src/parse/error.js';
+import type { ParseWarning } from '../../src/util/parse-error.js';
 import { runSync } from './exec.js';
 
 /** Commands the lab builder, oracle and dump step run. */

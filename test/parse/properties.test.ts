@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseError } from '../../src/parse/error.js';
+import { ParseError } from '../../src/util/parse-error.js';
 import { parseIpAddr } from '../../src/parse/iproute/addr.js';
 import { parseIpLink } from '../../src/parse/iproute/link.js';
 import { parseIpRule } from '../../src/parse/iproute/rule.js';

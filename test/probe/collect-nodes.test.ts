@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/cluster/client.js';
 import { collectWith } from '../../src/cluster/collect.js';
 import { silentProgress } from '../../src/cli/progress.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { defaultProbeOptions, type ProbeOptions } from '../../src/probe/options.js';
 import { livePods } from '../../src/probe/pods.js';
 import { IPVS_SCRIPT } from '../../src/probe/catalogue.js';

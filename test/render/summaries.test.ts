@@ -9,7 +9,7 @@ import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import type { RawObject, Snapshot } from '../../src/snapshot/types.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { traceRequest } from '../../src/analyze/trace/index.js';
 import { policyWithDataplane } from '../../src/analyze/trace/policy-check.js';
 import { analyzeProxyMode } from '../../src/analyze/proxy-mode/index.js';

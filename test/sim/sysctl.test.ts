@@ -1,6 +1,6 @@
 /** The sysctls the walker reads, combined the way the kernel combines them (from a parsed `sysctl` dump). */
 import { describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { bridgeNfCallIptables, forwarding, rpFilter } from '../../src/sim/sysctl.js';
 import { fixture } from '../parse/fixtures.js';
 

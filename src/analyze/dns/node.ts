@@ -5,7 +5,7 @@
  * files and the kubelet's own output disagree, the output wins (it is what pods get) and a finding
  * says so.
  */
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { DEFAULT_RESOLV_CONF, parseKubeletArgs, parseKubeletConfig, type KubeletDnsConfig, type KubeletFlags } from '../../parse/kubelet-config.js';
 import { parseResolvConf } from '../../parse/resolv-conf.js';
 import { decodeDumpStdout } from '../../snapshot/dump-encoding.js';

@@ -7,7 +7,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { has, objectsOf, type V1DaemonSet } from '../../model/k8s.js';
 import type { Ruleset } from '../../model/netfilter.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { detectIptablesOrigin } from '../../parse/iptables-origin.js';
 import { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../parse/netfilter/nft-json.js';

@@ -4,7 +4,7 @@
  */
 import type { V1ConfigMap, V1DaemonSet, V1Pod } from '@kubernetes/client-node';
 import { nsName, objectsOf } from '../../model/k8s.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { modeValue } from './modes.js';
 import { decide } from './precedence.js';

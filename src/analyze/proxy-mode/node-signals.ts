@@ -3,7 +3,7 @@
  * `kube-proxy` tables, kube-ipvs0 and IPVS virtual servers, and kube-proxy's own /proxyMode answer.
  */
 import type { Family, Ruleset, Table } from '../../model/netfilter.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import type { NodeCapture } from '../../snapshot/types.js';
 import { dumpText } from './dumps.js';
 import { detectIptablesOrigin, parseIpLink, parseIptablesSave, parseIpvs, parseNftJson, ruleCount } from './parsers.js';

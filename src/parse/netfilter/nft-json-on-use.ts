@@ -6,7 +6,7 @@
  * chain's rules when they are first read (OnUseChain). Text of any other shape is left to the eager parser.
  */
 import type { Chain, Ruleset } from '../../model/netfilter.js';
-import { ParseError } from '../error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { NftDocument, isObj, type TableState } from './nft-document.js';
 import { OnUseChain, type RuleTranslator } from './on-use-chain.js';
 

@@ -1,5 +1,5 @@
 /** Compares one oracle observation with the simulator's branches; lists every disagreement. */
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { buildWorld, type NodeBuilder } from '../../../src/analyze/trace/world.js';
 import { undeclaredPorts } from '../../../src/analyze/trace/path-findings.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { probeNode } from '../../../src/probe/node-probe.js';
 import { PROXY_MODE_URL } from '../../../src/probe/catalogue.js';
 import { NetnsTransport, spawnDump, type Transport } from '../../../src/probe/transport.js';

@@ -2,10 +2,10 @@
  * Reading one node's dumps for the model: each dump decoded and parsed once, and for each one that could not be read,
  * why (not collected, failed, undecodable, unparseable). Warnings keep their historical codes; `failure` feeds gaps.ts.
  */
-import { decodeDumpStdout } from '../snapshot/dump-encoding.js';
-import type { DumpKey, DumpResult, NodeCapture } from '../snapshot/types.js';
-import { ParseError, type ParseWarning } from '../parse/error.js';
-import type { GapCause } from './gaps.js';
+import { decodeDumpStdout } from '../../snapshot/dump-encoding.js';
+import type { DumpKey, DumpResult, NodeCapture } from '../../snapshot/types.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
+import type { GapCause } from '../../model/gaps.js';
 
 interface DumpFailure {
   cause: Exclude<GapCause, 'partial'>;
