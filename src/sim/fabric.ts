@@ -20,7 +20,7 @@ import { addSteps, end, type Flow } from './flow.js';
 import type { ResolvedHop } from './route.js';
 import type { PodInfo, World } from './world.js';
 import { familyOf, inPrefix, sameAddr } from './addr.js';
-import { arrive, type WalkCtx } from './walk.js';
+import type { WalkCtx } from './walk-ctx.js';
 
 /** Links through which a node reaches other nodes' pods without the underlay knowing pod addresses. */
 const TUNNELS: ReadonlySet<string> = new Set(['vxlan', 'ipip', 'gre', 'geneve', 'wireguard']);
@@ -106,7 +106,7 @@ function deliverAcross(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   if (!target) return [end(flow, 'insufficient-info', `node ${toNode} not probed`, pkt)];
   if (!ingress && owner.kind === 'node') return [end(flow, 'insufficient-info', `${pkt.daddr} is an address of node ${toNode} (its Node object) that none of its interfaces holds: something outside the node translates it (a cloud's public address)`, pkt)];
   if (!ingress) return [end(flow, 'insufficient-info', `${toNode} shows no interface for ${pkt.daddr} to arrive on (no subnet holding it, no default route)`, pkt)];
-  return arrive(ctx, toNode, flow, { ...onTheWire(pkt), iif: ingress.dev });
+  return ctx.walk.arrive(ctx, toNode, flow, { ...onTheWire(pkt), iif: ingress.dev });
 }
 
 /** Where a packet from the network between nodes arrives: the address's interface, its subnet's, or the default route's. */
