@@ -4,7 +4,7 @@
  */
 import { clusterOptionsFromFlags } from '../cluster/options.js';
 import { probeOptionsFromFlags, type ProbeFlagValues } from './probe-flags.js';
-import { readSnapshotFile } from '../snapshot/file.js';
+import { readSnapshotFile } from './snapshot-file.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { UserError } from '../util/errors.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSnapshotFile } from '../../src/snapshot/file.js';
+import { readSnapshotFile } from '../../src/cli/snapshot-file.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { OracleFixture } from './run-scenario.js';
 import type { ProxyMode, Topology } from './spec.js';

@@ -102,7 +102,7 @@ function fromCluster(flags: LineFlags, budgetMs: number, env: NodeJS.ProcessEnv)
 /** The names completion offers for this command line. */
 export async function namesFor(flags: LineFlags, env: NodeJS.ProcessEnv = process.env): Promise<Names> {
   if (flags.snapshot) {
-    const { readSnapshotFile } = await import('../../snapshot/file.js');
+    const { readSnapshotFile } = await import('../snapshot-file.js');
     try {
       return fromSnapshot(readSnapshotFile(flags.snapshot), flags);
     } catch {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
-import { readSnapshotFile } from '../../../src/snapshot/file.js';
+import { readSnapshotFile } from '../../../src/cli/snapshot-file.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 
 const load = (file: string) => readSnapshotFile(`${REPO_ROOT}/${file}`);

@@ -203,7 +203,7 @@ describe('probe on the lab', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'netx-lab-probe-'));
     kubeconfig = server.writeKubeconfig(dir);
     const snapFile = path.join(dir, 'lab.json');
-    await import('../../../src/snapshot/file.js').then((m) => m.writeSnapshotFile(snapFile, labSnapshot!));
+    await import('../../../src/cli/snapshot-file.js').then((m) => m.writeSnapshotFile(snapFile, labSnapshot!));
 
     const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) =>
