@@ -1,6 +1,6 @@
 /**
- * The Trace: what the simulator answers. Typed all the way down (branches → hops → steps), with JSON
- * names fixed by issue 4: extend freely, never rename.
+ * The Trace: what the simulator answers. Typed all the way down (branches → hops → steps). Its JSON names
+ * are a public contract (schemas/trace.schema.json, scripts read them): extend freely, never rename.
  */
 import type { PacketView } from './packet.js';
 

@@ -1,6 +1,6 @@
 /**
- * The parsers proxy-mode reads dumps and configs with: all shared parsers from src/parse/ (the
- * stand-ins that bridged the time before they landed are gone). One place to see what is read how.
+ * The parsers proxy-mode reads dumps and configs with, all from src/parse/ so that proxy-mode reads a dump
+ * the way trace does. One place to see what is read how.
  */
 export { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
 export { parseNftJson } from '../../parse/netfilter/nft-json.js';
