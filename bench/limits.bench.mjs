@@ -1,5 +1,5 @@
 /**
- * Bench (issue 11): what hostile `--snapshot` inputs cost now that reading is bounded. Each case is
+ * Bench: what hostile `--snapshot` inputs cost, reading being bounded (docs/snapshot.md). Each case is
  * the built CLI run as a user runs it (`node bin/run.js cidr --snapshot …`, one fresh process) with
  * bench/cidr/maxrss-hook.mjs reporting its peak RSS and CPU time: wall time, CPU time, peak RSS and
  * the exit code. Inputs are made in a temporary directory: a 2 GiB gzip bomb (2 MB), a lab snapshot

@@ -1,9 +1,9 @@
 /**
- * Bench (issue 4): `trace` from a pod to a service on a node whose netfilter dump is the synthetic kube-proxy
+ * Bench: `trace` from a pod to a service on a node whose netfilter dump is the synthetic kube-proxy
  * ruleset for 10,000 services x 5 endpoints, in iptables mode (iptables-save text) and nftables mode (nft -j),
  * to a service in the middle and the last one of the ruleset. Time, CPU time and peak RSS as ratios to parsing
  * the dump alone. Each figure is one fresh process (bench/trace/measure.mjs), median of NETX_BENCH_REPEAT
- * (default 3); every process first loads the same snapshot outside the clock. Targets (issue 4): the walk adds
+ * (default 3); every process first loads the same snapshot outside the clock. Targets: the walk adds
  * <= 20% to the parse time; the whole trace (parse + model build + walk + render) <= 1 s. Since the parsers
  * translate rules on use, "parse time" for the walk ratio is the parse that translates every rule (the walk is
  * measured on fully translated models), and the whole trace is what netx does: rules of the chains it reaches.

@@ -20,7 +20,7 @@ export type ArgvPlan = { kind: 'run'; argv: string[] } | { kind: 'unknown-comman
 const HELP_TOKENS = new Set(['--help', '-h', '--version']);
 
 /** `-v`, `--v`, `--verbose` with or without a level, in every spelling kubectl and netx accept. */
-export function normaliseVerbosity(argv: readonly string[]): string[] {
+function normaliseVerbosity(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i]!;

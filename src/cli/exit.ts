@@ -6,7 +6,7 @@
  */
 
 /** Resolves once everything written to `stream` so far has reached its file descriptor. */
-export function drained(stream: NodeJS.WritableStream & { writableLength?: number; destroyed?: boolean }): Promise<void> {
+function drained(stream: NodeJS.WritableStream & { writableLength?: number; destroyed?: boolean }): Promise<void> {
   return new Promise((resolve) => {
     if (stream.destroyed || !stream.writable) return resolve();
     // Writes complete in order, so an empty write's callback runs after every earlier chunk is out.

@@ -10,11 +10,11 @@
 import chalk from 'chalk';
 import { Errors } from '@oclif/core';
 import { isNetxError } from '../util/errors.js';
-import { ParseError } from '../parse/error.js';
+import { ParseError } from '../util/parse-error.js';
 import { FlagValueError } from './flag-types.js';
 
-export const EXIT_USAGE = 2;
-export const EXIT_BUG = 70;
+const EXIT_USAGE = 2;
+const EXIT_BUG = 70;
 
 export function writeFailure(message: string, hint?: string): void {
   process.stderr.write(`${chalk.red('error:')} ${message}\n`);

@@ -24,6 +24,3 @@ export function parseOutput(input: string): OutputSpec | undefined {
   if (m && m[2]!.trim() !== '') return { format: m[1] as 'jsonpath' | 'jsonpath-as-json', template: m[2]! };
   return undefined;
 }
-
-/** Formats that print the report as data: everything but the human ones. */
-export const isDataFormat = (spec: OutputSpec): boolean => !['text', 'wide', 'mermaid'].includes(spec.format);

@@ -2,16 +2,7 @@
  * Progress for slow steps, on stderr only so stdout stays clean for -o json. A spinner when stderr is
  * a terminal; silent otherwise (pipes, CI, tests), so nothing has to be stripped from logs.
  */
-
-/** What the cluster layer reports while it works. */
-export interface Progress {
-  /** Shows what is being done now ("listing pods (3,000 so far)"). */
-  update(text: string): void;
-  /** Removes the spinner line. Safe to call twice. */
-  done(): void;
-}
-
-export const silentProgress: Progress = { update: () => undefined, done: () => undefined };
+import { silentProgress, type Progress } from '../util/progress.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const FRAME_MS = 100;

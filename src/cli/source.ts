@@ -4,12 +4,12 @@
  */
 import { clusterOptionsFromFlags } from '../cluster/options.js';
 import { probeOptionsFromFlags, type ProbeFlagValues } from './probe-flags.js';
-import { readSnapshotFile } from '../snapshot/file.js';
+import { readSnapshotFile } from './snapshot-file.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { UserError } from '../util/errors.js';
 import { parseDuration } from './flags.js';
-import { silentProgress, type Progress } from './progress.js';
+import { silentProgress, type Progress } from '../util/progress.js';
 
 /** The global flags as a command's `this.parse()` returns them (see cli/flags.ts). */
 export interface GlobalFlagValues extends ProbeFlagValues {
@@ -38,7 +38,7 @@ export async function obtainSnapshot(flags: GlobalFlagValues, plan: CollectPlan,
   const options = clusterOptionsFromFlags({ ...flags, requestTimeoutMs });
   // Loaded on demand: @kubernetes/client-node takes a second to import, and --snapshot runs never need it.
   const probe = plan.nodes ? probeOptionsFromFlags(flags) : undefined;
-  const { collect } = await import('../cluster/collect.js');
+  const { collect } = await import('./collect.js');
   try {
     return await collect(options, plan, progress, undefined, probe);
   } finally {

@@ -19,7 +19,7 @@ import { Interner, isTable, METADATA_ACCEPT, TABLE_ACCEPT, tableToObjects } from
 export const PAGE_SIZE = 500;
 
 /** Namespaces listed at once when a cluster-wide Table listing goes namespace by namespace. */
-export const NAMESPACE_CONCURRENCY = 4;
+const NAMESPACE_CONCURRENCY = 4;
 
 export interface ListResult {
   items: RawObject[];
@@ -223,7 +223,7 @@ function known(resource: string): ResourceInfo {
 }
 
 /** Removes `paths` (dot-separated) from `obj` in place; absent paths are fine. */
-export function dropFields(obj: RawObject, paths: string[] | undefined): RawObject {
+function dropFields(obj: RawObject, paths: string[] | undefined): RawObject {
   for (const p of paths ?? []) {
     const keys = p.split('.');
     let at: unknown = obj;

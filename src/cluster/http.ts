@@ -44,7 +44,7 @@ export class TransportError extends Error {
   }
 }
 
-export function requestUrl(server: string, req: Pick<ApiRequest, 'path' | 'query'>): URL {
+function requestUrl(server: string, req: Pick<ApiRequest, 'path' | 'query'>): URL {
   const url = new URL(server.replace(/\/+$/, '') + req.path);
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
   return url;

@@ -7,7 +7,7 @@
 import { Document, isSeq, visit } from 'yaml';
 import { PROBE_NAMESPACE, RESOURCES, type ResourceInfo } from './resources.js';
 
-export const RBAC_NAME = 'kubectl-netx';
+const RBAC_NAME = 'kubectl-netx';
 export const DEFAULT_RBAC_PROBE_NAMESPACE = 'kube-system';
 export const PSA_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 

@@ -9,8 +9,8 @@ import type { KubeClient } from './client.js';
 import { statusMessage } from './errors.js';
 
 /** Outside every usual service range (TEST-NET-3, RFC 5737), so the dry-run create must be refused. */
-export const PROBE_CLUSTER_IP = '203.0.113.10';
-export const PROBE_SERVICE_NAME = 'netx-service-cidr-probe';
+const PROBE_CLUSTER_IP = '203.0.113.10';
+const PROBE_SERVICE_NAME = 'netx-service-cidr-probe';
 
 export type ProbeOutcome = { kind: 'value'; value: { message: string; status?: number } } | { kind: 'gap'; gap: CaptureGap };
 

@@ -8,7 +8,7 @@ import { obtainSnapshot } from '../cli/source.js';
 import { collectTarget } from '../cli/collect-target.js';
 import { renderReport } from '../cli/report.js';
 import { renderYamlInOrder } from '../render/yaml.js';
-import { writeSnapshotFile } from '../snapshot/file.js';
+import { writeSnapshotFile } from '../cli/snapshot-file.js';
 import { serializeSnapshot } from '../snapshot/io.js';
 import { collectAllPlan } from '../snapshot/plan.js';
 import { summarizeSnapshot } from '../snapshot/summary.js';

@@ -7,7 +7,6 @@ import { createProgress } from '../cli/progress.js';
 import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
 import { workloadSource } from '../cli/workload.js';
 import { policyWithDataplane } from '../analyze/trace/policy-check.js';
-import { buildNodeModel } from '../model/build-node.js';
 import { policyPlan } from '../analyze/policy/plan.js';
 import { policyNames, renderPolicyText } from '../render/policy.js';
 
@@ -45,7 +44,7 @@ export default class Policy extends NetxCommand {
       namespace,
       ...(flags.protocol ? { protocol: flags.protocol as 'tcp' | 'udp' | 'sctp' } : {}),
       ...(flags.port !== undefined ? { port: flags.port } : {}),
-    }, { buildNode: buildNodeModel });
+    });
     this.printReport(
       report,
       flags.output,

@@ -10,7 +10,6 @@ import { outputWidth } from '../cli/terminal.js';
 import { traceRequest } from '../analyze/trace/index.js';
 import { parseDestination } from '../analyze/trace/request.js';
 import { tracePlan } from '../analyze/trace/plan.js';
-import { buildNodeModel } from '../model/build-node.js';
 import { renderTraces, traceDocument, traceNames } from '../render/trace.js';
 import { isFailure } from '../sim/trace.js';
 
@@ -78,7 +77,6 @@ export default class Trace extends NetxCommand {
         ...(flags.host !== undefined ? { host: flags.host } : {}),
         ...(flags.path !== undefined ? { path: flags.path } : {}),
       },
-      { buildNode: buildNodeModel },
     );
     const width = outputWidth();
     const format = flags.output.format;

@@ -15,10 +15,10 @@ import type {
 } from '@kubernetes/client-node';
 import type { RawObject, ResourceName, Snapshot } from '../snapshot/types.js';
 
-export type { V1ConfigMap, V1DaemonSet, V1EndpointSlice, V1Namespace, V1NetworkPolicy, V1Node, V1Pod, V1Service };
+export type { V1ConfigMap, V1DaemonSet, V1NetworkPolicy, V1Node, V1Pod, V1Service };
 
 /** A ServiceCIDR (networking.k8s.io/v1, or v1beta1 on 1.31–1.32). */
-export interface ServiceCIDRView extends RawObject {
+interface ServiceCIDRView extends RawObject {
   spec?: { cidrs?: string[] };
   status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
 }

@@ -4,7 +4,7 @@
  * left to right; the first match that fails ends the rule; statements act; a verdict ends it.
  * iptables rules become `[...matches, target]`, exactly as iptables-nft compiles them.
  */
-import type { ParseWarning } from '../parse/error.js';
+import type { ParseWarning } from '../util/parse-error.js';
 
 export type Family = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -147,7 +147,7 @@ export type Selector =
   | { kind: 'rt'; key: string };
 
 export type PayloadProtocol = 'ip' | 'ip6' | 'tcp' | 'udp' | 'sctp' | 'th' | 'icmp' | 'icmpv6' | 'ether' | 'arp' | 'vlan';
-export type FibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif';
+type FibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif';
 
 // ---------------------------------------------------------------------------------------------
 // Expressions
@@ -159,7 +159,7 @@ export type FibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif';
  */
 export type CmpOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | 'in';
 
-export type MatchExpr =
+type MatchExpr =
   /** `left op right`; with a set or prefix on the right, `==` means "is in". */
   | { kind: 'match'; left: Selector; op: CmpOp; right: Value }
   /** xt statistic --mode random: matches with this probability. */
@@ -189,7 +189,7 @@ export type MatchExpr =
   /** Rules that exist but could not be read (the dump holding them failed or was cut): the branch is uncertain here. */
   | { kind: 'unread'; node: string; dump: string; reason: string };
 
-export type VerdictKind = 'accept' | 'drop' | 'continue' | 'return' | 'jump' | 'goto' | 'queue';
+type VerdictKind = 'accept' | 'drop' | 'continue' | 'return' | 'jump' | 'goto' | 'queue';
 
 export interface VerdictStatement {
   kind: 'verdict';
@@ -198,7 +198,7 @@ export interface VerdictStatement {
   target?: string;
 }
 
-export type Statement =
+type Statement =
   | VerdictStatement
   /** REJECT: ends evaluation like drop but answers (icmp port-unreachable, tcp reset, ...). */
   | { kind: 'reject'; with?: string }
@@ -287,9 +287,4 @@ export interface IpSet {
   nomatch?: string[];
   /** `timeout N` of the set (entries expire), when set and non-zero. */
   timeout?: number;
-}
-
-/** True for the expression kinds that end a rule's evaluation: nat statements accept, like their xt targets. */
-export function isTerminal(e: Expr): boolean {
-  return e.kind === 'reject' || (e.kind === 'verdict' && e.verdict !== 'continue') || e.kind === 'nat' || e.kind === 'tproxy';
 }

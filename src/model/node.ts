@@ -5,13 +5,13 @@
 import type { Ruleset } from './netfilter.js';
 import type { ConntrackEntry } from './conntrack.js';
 import type { IpvsService } from './ipvs.js';
-import type { ParseWarning } from '../parse/error.js';
-import type { CniSelection } from '../parse/cni/select.js';
+import type { ParseWarning } from '../util/parse-error.js';
+import type { CniSelection } from './cni.js';
 import type { StateGap } from './gaps.js';
 
 export type IpFamily = 4 | 6;
 
-export type LinkKind =
+type LinkKind =
   | 'loopback'
   | 'device' // physical or unknown kind
   | 'veth'

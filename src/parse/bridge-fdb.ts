@@ -1,6 +1,6 @@
 /** `bridge -j fdb show` and the plain `bridge fdb show` text form → FdbEntry[]. */
 import type { FdbEntry } from '../model/node.js';
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import { JsonReader } from './json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from './parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize, toInt } from './text.js';

@@ -1,6 +1,6 @@
 /** `conntrack -L` (also `-o extended`, and pastes that include the tool's summary line) → ConntrackEntry[]. */
 import type { ConntrackEntry, ConntrackTuple } from '../model/conntrack.js';
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import { isAddress } from './iproute/common.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { splitLines, tokenize, toInt } from './text.js';

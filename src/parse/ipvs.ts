@@ -1,6 +1,6 @@
 /** `ipvsadm -Sn` (save/restore form) and `ipvsadm -Ln` (table form) → IpvsService[]. */
 import type { IpvsRealServer, IpvsService } from '../model/ipvs.js';
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import { isAddress } from './iproute/common.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { splitLines, tokenize, toInt } from './text.js';

@@ -1,5 +1,5 @@
 /** Typed, path-aware reads of an untrusted JSON value: every failure is a ParseError naming the JSON path. */
-import { ParseError } from './error.js';
+import { ParseError } from '../util/parse-error.js';
 
 export type JsonObject = Record<string, unknown>;
 

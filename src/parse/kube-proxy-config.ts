@@ -1,12 +1,8 @@
 /** KubeProxyConfiguration (file, kubeadm/EKS ConfigMap) and kube-proxy workload args → typed settings. */
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import { parseKubeProxyArgs, type KubeProxyFlags } from './kube-proxy-flags.js';
 import { assignDefined, type Parsed, type SourceOpts } from './parsed.js';
 import { isRecord, parseYamlDocuments } from './yaml-doc.js';
-
-export type { KubeProxyFlags } from './kube-proxy-flags.js';
-export { parseKubeProxyArgs } from './kube-proxy-flags.js';
-export { kubeProxySettings, type KubeProxySettings } from './kube-proxy-settings.js';
 
 export interface KubeProxyConfig {
   apiVersion: string;
@@ -69,7 +65,7 @@ export function parseKubeProxySource(text: string, opts: SourceOpts): Parsed<Kub
 }
 
 /** Reads a KubeProxyConfiguration object (v1alpha1 or v1alpha2) applying kube-proxy's defaults for what netx uses. */
-export function readConfig(o: Record<string, unknown>, source: string, warnings: ParseWarning[]): KubeProxyConfig {
+function readConfig(o: Record<string, unknown>, source: string, warnings: ParseWarning[]): KubeProxyConfig {
   const apiVersion = str(o.apiVersion) ?? '';
   if (!apiVersion.startsWith('kubeproxy.config.k8s.io/')) warnings.push({ code: 'unsupported', message: `${source}: apiVersion ${JSON.stringify(apiVersion)} is not kubeproxy.config.k8s.io; read as v1alpha1` });
   const modeRaw = str(o.mode) ?? '';

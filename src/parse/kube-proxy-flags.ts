@@ -1,5 +1,5 @@
 /** kube-proxy command-line flags (DaemonSet / static pod args) → the settings netx cares about. */
-import type { ParseWarning } from './error.js';
+import type { ParseWarning } from '../util/parse-error.js';
 
 export interface KubeProxyFlags {
   /** --proxy-mode */

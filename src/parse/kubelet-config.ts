@@ -4,7 +4,7 @@
  * and its command line (`--config`, and the deprecated `--cluster-dns`, `--cluster-domain`,
  * `--resolv-conf` flags, which override the file).
  */
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { isRecord, parseYamlDocuments } from './yaml-doc.js';
 

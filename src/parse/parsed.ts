@@ -1,5 +1,5 @@
 /** What every parser in parse/ returns: the value plus the non-fatal observations made on the way. */
-import type { ParseWarning } from './error.js';
+import type { ParseWarning } from '../util/parse-error.js';
 
 export interface Parsed<T> {
   value: T;

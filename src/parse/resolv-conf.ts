@@ -4,7 +4,7 @@
  * recorded as written; what the kubelet or the C library makes of it (last search line wins, …) is
  * the caller's business (analyze/dns).
  */
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { splitLines, tokenize } from './text.js';
 
@@ -14,7 +14,7 @@ export interface ResolvOption {
   value?: string;
 }
 
-export interface ResolvConfLine<T> {
+interface ResolvConfLine<T> {
   value: T;
   /** 1-based line of the file. */
   line: number;

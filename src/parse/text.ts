@@ -1,5 +1,5 @@
 /** Small helpers shared by the line-oriented parsers. */
-import { ParseError } from './error.js';
+import { ParseError } from '../util/parse-error.js';
 import { jsonErrorOffset } from './json-position.js';
 
 /** Splits into lines, dropping a trailing `\r` (dumps pasted from Windows terminals). */
@@ -8,7 +8,7 @@ export function splitLines(text: string): string[] {
 }
 
 /** 1-based line and column of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lastBreak = -1;
   const end = Math.min(offset, text.length);
@@ -44,16 +44,6 @@ export function toInt(token: string | undefined): number | undefined {
   if (token === undefined || !/^-?\d+$/.test(token)) return undefined;
   const n = Number(token);
   return Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** Parses `0x1f`, `31` into a number, or returns undefined. */
-export function toIntAuto(token: string | undefined): number | undefined {
-  if (token === undefined) return undefined;
-  if (/^0x[0-9a-f]+$/i.test(token)) {
-    const n = Number.parseInt(token.slice(2), 16);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  return toInt(token);
 }
 
 /** Whitespace-separated tokens with their 1-based start columns. */

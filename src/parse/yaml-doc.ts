@@ -1,6 +1,6 @@
 /** YAML → plain JS with ParseErrors that carry the line and column the yaml library reports. */
 import { parseAllDocuments } from 'yaml';
-import { ParseError, type ParseWarning } from './error.js';
+import { ParseError, type ParseWarning } from '../util/parse-error.js';
 
 /** All documents of a YAML stream as plain values (empty documents dropped). */
 export function parseYamlDocuments(text: string, source: string): { docs: unknown[]; warnings: ParseWarning[] } {

@@ -7,7 +7,7 @@ import type { DumpResult } from '../snapshot/types.js';
 import type { IptablesBackend } from './catalogue.js';
 
 /** kubelet creates these chains in mangle with the backend it uses. */
-export const KUBELET_CANARY_CHAINS: readonly string[] = ['KUBE-IPTABLES-HINT', 'KUBE-KUBELET-CANARY'];
+const KUBELET_CANARY_CHAINS: readonly string[] = ['KUBE-IPTABLES-HINT', 'KUBE-KUBELET-CANARY'];
 
 export interface BackendChoice {
   backend: IptablesBackend;

@@ -32,7 +32,7 @@ export const STATIC_COMMANDS: readonly CatalogueCommand[] = [
  * changes a node: it runs only where the kernel already has IPVS, which /proc/net/ip_vs shows (the
  * module creates it in every network namespace). Absent: no virtual servers, said on stderr.
  */
-export const IPVS_PROC = '/proc/net/ip_vs';
+const IPVS_PROC = '/proc/net/ip_vs';
 export const IPVS_SCRIPT = 'if [ -e "$1" ]; then exec ipvsadm -Sn; fi; echo "netx: $1 absent: IPVS is not in the kernel, ipvsadm not run" >&2; exit 0';
 export const IPVS_COMMAND: CatalogueCommand = {
   key: 'ipvs',
@@ -94,7 +94,7 @@ export const CONNTRACK_FILTER_SCRIPT =
 export const conntrackFiltered = (family: 'ipv4' | 'ipv6', addresses: readonly string[]): string[] => ['sh', '-c', CONNTRACK_FILTER_SCRIPT, 'sh', family, ...addresses];
 
 /** Global sysctls the simulator reads; per-interface rp_filter/forwarding keys are added from the link dump. */
-export const SYSCTL_KEYS: readonly string[] = [
+const SYSCTL_KEYS: readonly string[] = [
   'net.ipv4.ip_forward',
   'net.ipv4.conf.all.forwarding',
   'net.ipv4.conf.all.rp_filter',

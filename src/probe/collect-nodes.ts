@@ -6,7 +6,7 @@
  * that cannot be probed becomes a gap and a warning saying why; a refusal that applies to every node
  * (RBAC, Pod Security) stops the run with advice.
  */
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../util/progress.js';
 import type { KubeClient } from '../cluster/client.js';
 import { DEFAULT_RETRY } from '../cluster/options.js';
 import type { CollectPlan } from '../snapshot/plan.js';

@@ -23,9 +23,9 @@ export const HOST_ROOT_VOLUME = 'host-root';
 /** Selects every netx probe pod (cleanup). */
 export const PROBE_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${COMPONENT}`;
 /** Memory bound of the probe container: iptables-save of 10k services needs about 0.2 GB. */
-export const PROBE_MEMORY_LIMIT = '512Mi';
+const PROBE_MEMORY_LIMIT = '512Mi';
 /** What the container may do: read netfilter, conntrack and IPVS state (NET_ADMIN), raw sockets for legacy iptables (NET_RAW). */
-export const PROBE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW'];
+const PROBE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW'];
 
 /** `netx-probe-<node>-<run>`: a valid DNS-1123 label (≤ 63 chars) for any node name. */
 export function probePodName(node: string, runId: string): string {

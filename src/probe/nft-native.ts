@@ -1,6 +1,6 @@
 /**
  * The `nft` dump without the cost of `nft -j list ruleset` on big iptables-nft nodes (41 s and 1.5 GB
- * for 10k services, issue 5): iptables-nft tables are read with iptables-save, so here they keep only
+ * for 10k services, docs/probe.md): iptables-nft tables are read with iptables-save, so here they keep only
  * their table and chain declarations (which base chains the kernel really has); native tables
  * (kube-proxy nftables mode, CNI tables) are listed in full, one `nft -j list table` each.
  */

@@ -143,7 +143,7 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
 }
 
 /** Why a file of the CNI directory is listed by name only. */
-export const CNI_NOT_READ = 'not read: not a CNI network configuration (.conf, .conflist, .json); such files hold credentials (calico-kubeconfig, multus.kubeconfig)';
+const CNI_NOT_READ = 'not read: not a CNI network configuration (.conf, .conflist, .json); such files hold credentials (calico-kubeconfig, multus.kubeconfig)';
 
 /** The CNI directory's configurations, credentials masked; other files recorded by name as left unread. */
 async function cniFiles(exec: Exec, cni: NonNullable<NodeProbeRequest['cni']>, errors: CaptureGap[], redactions: Redaction[]): Promise<Record<string, string> | undefined> {

@@ -35,7 +35,7 @@ export interface ProbeOptions {
   conntrackAddresses?: string[];
 }
 
-export const newRunId = (): string => randomBytes(4).toString('hex');
+const newRunId = (): string => randomBytes(4).toString('hex');
 
 /**
  * An image reference as the container runtimes take it: [registry[:port]/]path[:tag][@algorithm:hex]

@@ -92,7 +92,7 @@ export async function createPod(client: KubeClient, pod: RawObject): Promise<voi
 export const probeNamespaceCommands = (ns: string): string[] => [`  kubectl create namespace ${ns}`, `  kubectl label namespace ${ns} pod-security.kubernetes.io/enforce=privileged --overwrite`];
 
 /** Where to run the probe instead when Pod Security refuses it: a namespace of its own, labelled privileged. */
-export function podSecurityHint(namespace: string): string {
+function podSecurityHint(namespace: string): string {
   const own = namespace === 'netx-probe' ? 'netx-probe-2' : 'netx-probe';
   return [
     `the probe pod needs Pod Security "privileged" (host network, NET_ADMIN and NET_RAW, a read-only hostPath); rather than relaxing ${namespace}, give it a namespace of its own:`,
@@ -211,7 +211,7 @@ async function failedMount(client: KubeClient, namespace: string, name: string, 
 }
 
 /** Deletes every registered pod, waiting (bounded) for creates still in flight. */
-export async function deleteAllLive(boundMs = 10_000): Promise<void> {
+async function deleteAllLive(boundMs = 10_000): Promise<void> {
   const pods = [...live.values()];
   const bound = new Promise((r) => setTimeout(r, boundMs).unref());
   const all = async (): Promise<void> => {

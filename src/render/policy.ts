@@ -6,17 +6,7 @@
 import { effectiveVerdict, type PolicyReport } from '../analyze/policy/index.js';
 import type { EndSummary, PolicyVerdict, PolicyVerdictKind, RuleRef, SideVerdict } from '../analyze/policy/types.js';
 import type { Finding } from '../sim/trace.js';
-import { renderJson } from './json.js';
-import { renderYaml } from './yaml.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
-
-export type PolicyFormat = 'text' | 'wide' | 'json' | 'yaml';
-
-export function renderPolicy(report: PolicyReport, format: PolicyFormat): string {
-  if (format === 'json') return renderJson(report);
-  if (format === 'yaml') return renderYaml(report);
-  return renderPolicyText(report, { wide: format === 'wide' });
-}
 
 /**
  * `-o name`: the NetworkPolicies that select either side of a flow (they decide the verdict), as

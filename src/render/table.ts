@@ -6,8 +6,8 @@
  * its widest column) at word boundaries inside the column, as kubectl keeps rows inside the terminal;
  * nothing is cut. `-o wide` adds columns and may still wrap.
  *
- * Hand-aligned rather than cli-table3: cli-table3 took 16 s (4 s CPU) for the 5,000-row node table
- * of bench/cidr; this takes milliseconds. Widths count code points after removing ANSI colour, so
+ * Hand-aligned rather than cli-table3, which takes seconds for the thousands of rows a node or
+ * endpoints table reaches (measured in docs/dependencies.md). Widths count code points after removing ANSI colour, so
  * colour never moves a column; East-Asian wide characters are not measured as double width.
  */
 
@@ -40,7 +40,7 @@ const GAP = '  ';
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Visible width of one line of text. */
-export const visibleWidth = (s: string): number => {
+const visibleWidth = (s: string): number => {
   let n = 0;
   for (const _ of s.replace(ANSI, '')) n++;
   return n;
@@ -96,7 +96,7 @@ function fitColumns<R>(grid: string[][][], cols: readonly Column<R>[], widths: n
 }
 
 /** Breaks one line at spaces into lines of at most `width` visible characters (a longer word is split). */
-export function wrapLine(line: string, width: number): string[] {
+function wrapLine(line: string, width: number): string[] {
   if (visibleWidth(line) <= width) return [line];
   const out: string[] = [];
   let current = '';

@@ -13,14 +13,14 @@ import { overallDisposition } from '../sim/summary.js';
 import type { AddressLabel, Branch, Finding, Trace, TraceEnd } from '../sim/trace.js';
 
 /** One trace of several: every Trace field but `branches`, which are the top level's with its index. */
-export type TraceSummary = Omit<Trace, 'branches'>;
+type TraceSummary = Omit<Trace, 'branches'>;
 
 export interface TraceDocument extends Trace {
   /** Set when the request gave several traces. */
   traces?: TraceSummary[];
 }
 
-export type DocumentBranch = Branch & { trace?: number };
+type DocumentBranch = Branch & { trace?: number };
 
 export function traceDocument(traces: Trace[]): TraceDocument {
   if (traces.length === 1) return traces[0]!;
@@ -42,7 +42,7 @@ export function traceDocument(traces: Trace[]): TraceDocument {
   };
 }
 
-export interface DestinationPort {
+interface DestinationPort {
   port: number;
   protocol: string;
   portName?: string;

@@ -18,7 +18,7 @@ export interface MermaidOptions {
 const LINE = 48;
 
 /** Mermaid label text: wrapped at word boundaries with <br/>, quotes and angle brackets as entities. */
-export function mermaidLabel(lines: string[]): string {
+function mermaidLabel(lines: string[]): string {
   const esc = (s: string): string => s.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
   return `"${lines.flatMap((l) => wrap(l, LINE)).map(esc).join('<br/>')}"`;
 }

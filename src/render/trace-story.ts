@@ -20,7 +20,7 @@ export function storySteps(steps: Step[], verbose: boolean): Step[] {
 }
 
 /** `line 12` / `handle 40` / ''. */
-export function where(s: Step): string {
+function where(s: Step): string {
   if (s.line !== undefined) return `line ${s.line}`;
   if (s.handle !== undefined) return `handle ${s.handle}`;
   return '';

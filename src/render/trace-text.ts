@@ -7,7 +7,7 @@
 import { isFailure, type Branch, type DnsInfo, type Finding, type Step, type Trace, type TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
-import { pct, stepLine, storySteps, where } from './trace-story.js';
+import { pct, stepLine, storySteps } from './trace-story.js';
 import { endpointsTable } from './trace-endpoints.js';
 
 export interface TraceTextOptions {
@@ -97,7 +97,7 @@ function renderOne(t: Trace, opts: TraceTextOptions): string {
  * most likely branch; when nothing fails (delivered, or leaving the cluster), the one crossing the
  * most nodes.
  */
-export function pathsToShow(branches: Branch[]): number[] {
+function pathsToShow(branches: Branch[]): number[] {
   const failing = new Map<string, number>();
   branches.forEach((b, i) => {
     if (!isFailure(b.disposition)) return;
@@ -163,4 +163,3 @@ function finding(f: Finding): string[] {
   return out;
 }
 
-export { where };

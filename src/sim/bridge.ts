@@ -6,24 +6,14 @@ import type { NodeModel } from '../model/node.js';
 import type { Branch, Step } from './trace.js';
 import { UNKNOWN_PORT, portPhrase, type Packet } from './packet.js';
 import { addSteps, end, endOfVerdict, note, takeRun, type Flow } from './flow.js';
-import { routeInput, type WalkCtx } from './walk.js';
+import type { WalkCtx } from './walk-ctx.js';
 import { lookupRoute } from './route.js';
 import { runHook } from './hook.js';
 import { sameAddr } from './addr.js';
+import { portFor, type PortLookup } from './bridge-port.js';
 import { bridgeNfCallIptables } from './sysctl.js';
 import { deliverPod, linkOf } from './egress.js';
 import { gapOn, unreadEnd } from './gaps.js';
-
-export type PortLookup = { kind: 'found'; mac: string; port: string } | { kind: 'missing'; why: string };
-
-export function portFor(node: NodeModel, bridge: string, ip: string): PortLookup {
-  const n = node.neighbours.find((x) => x.dev === bridge && sameAddr(x.dst, ip) && x.lladdr && !x.state.includes('FAILED') && !x.state.includes('INCOMPLETE'));
-  if (!n?.lladdr) return { kind: 'missing', why: `no neighbour entry for ${ip}` };
-  const mac = n.lladdr.toLowerCase();
-  const f = node.fdb.find((e) => e.mac.toLowerCase() === mac && (e.master === bridge || e.ifname !== bridge) && e.ifname !== bridge);
-  if (!f) return { kind: 'missing', why: `no FDB entry for ${mac} (${ip})` };
-  return { kind: 'found', mac, port: f.ifname };
-}
 
 /**
  * A frame switched between two ports of a bridge. With br_netfilter (bridge-nf-call-iptables=1) the IP
@@ -53,7 +43,7 @@ export function bridgedFrame(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pac
       if (!sameAddr(r.packet.daddr, pkt.daddr)) {
         // A DNAT: routed again; still bridged if the route leaves by this bridge.
         const rr = lookupRoute(node, { family: r.packet.family, saddr: r.packet.saddr, daddr: r.packet.daddr, iif: bridge, mark: r.packet.mark });
-        if (!(rr.kind === 'unicast' && rr.hops.length === 1 && rr.hops[0]!.dev === bridge)) return routeInput(ctx, node, f, { ...r.packet, physIn: undefined });
+        if (!(rr.kind === 'unicast' && rr.hops.length === 1 && rr.hops[0]!.dev === bridge)) return ctx.walk.routeInput(ctx, node, f, { ...r.packet, physIn: undefined });
       }
       return bridgeForward(ctx, node, f, r.packet, bridge);
     });

@@ -14,7 +14,7 @@ export interface Budget {
 }
 
 /** Above any real Service's endpoint count (a 5,000-endpoint service traces in about a second). */
-export const MAX_BRANCHES = 20_000;
+const MAX_BRANCHES = 20_000;
 
 export const newBudget = (limit = MAX_BRANCHES): Budget => ({ limit, branches: 1, evaluations: 0 });
 

@@ -14,7 +14,7 @@ import { Frontier, comparePosition, mayMeet, type Frame } from './frontier.js';
 import { mergeAlike, mergedNote, packetKey } from './merge.js';
 import { allow, limitReason, newBudget, release, type Budget } from './budget.js';
 
-export type ChainVerdict = 'accept' | 'drop' | 'reject' | 'uncertain';
+type ChainVerdict = 'accept' | 'drop' | 'reject' | 'uncertain';
 
 export interface ChainRun {
   probability: number;
@@ -82,7 +82,7 @@ const MAX_RULE_EVALS = 2_000_000;
 const MAX_DEPTH = 64;
 
 const chainIndex = new WeakMap<Table, Map<string, Chain>>();
-export function chainByName(table: Table, name: string): Chain | undefined {
+function chainByName(table: Table, name: string): Chain | undefined {
   let m = chainIndex.get(table);
   if (!m) {
     m = new Map(table.chains.map((c) => [c.name, c]));
@@ -306,7 +306,7 @@ const SHOWN_ELEMENTS = 8;
  * The rule as a trace shows it: as the dump wrote it, except that an inline set or map of thousands of elements
  * (kube-proxy's `numgen random mod 5000 vmap { … }`) keeps its first few and says how many more the dump holds.
  */
-export function ruleText(rule: Rule): string {
+function ruleText(rule: Rule): string {
   if (rule.text.length < 400) return rule.text;
   return once(rule, 'text', '', () =>
     rule.text.replace(/\{ ([^{}]*) \}/g, (whole, body: string) => {
@@ -318,7 +318,7 @@ export function ruleText(rule: Rule): string {
 }
 
 /** `ip filter KUBE-SERVICES line 42 ("default/ghost:http has no endpoints")`: where a decision was made. */
-export function ruleRef(table: Table, chain: Chain, rule: Rule): string {
+function ruleRef(table: Table, chain: Chain, rule: Rule): string {
   const at = rule.line !== undefined ? ` line ${rule.line}` : rule.handle !== undefined ? ` handle ${rule.handle}` : ` rule ${rule.index + 1}`;
   return `${tableLabel(table)} ${chain.name}${at}${rule.comment ? ` ("${rule.comment}")` : ''}`;
 }
@@ -389,7 +389,7 @@ const SHOWN_RUN = 16;
  * (kube-proxy's random rules before the endpoint's own) keeps its first and last few; one entry with `skipped`
  * stands for the rest.
  */
-export function evaluatedRules(table: Table, trail: Trail<Evaluation>): EvaluatedRule[] {
+function evaluatedRules(table: Table, trail: Trail<Evaluation>): EvaluatedRule[] {
   const label = tableLabel(table);
   const entry = (chain: Chain, rule: Rule, result: string): EvaluatedRule => {
     const e: EvaluatedRule = { table: label, chain: chain.name, rule: ruleText(rule), result };

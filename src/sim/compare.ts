@@ -83,7 +83,7 @@ function equals(sv: SV, v: Value): boolean | undefined {
 }
 
 /** Interface names: a trailing `*` is a prefix wildcard (iptables `veth+`). */
-export function matchName(actual: string, pattern: string): boolean {
+function matchName(actual: string, pattern: string): boolean {
   if (pattern.endsWith('*')) return actual.startsWith(pattern.slice(0, -1));
   return actual === pattern;
 }

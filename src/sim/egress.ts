@@ -6,10 +6,10 @@ import type { Link, NodeModel } from '../model/node.js';
 import type { Branch, Endpoint } from './trace.js';
 import { onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, note, type Flow } from './flow.js';
-import { arrive, type WalkCtx } from './walk.js';
+import type { WalkCtx } from './walk-ctx.js';
 import type { ResolvedHop } from './route.js';
 import { inPrefix, sameAddr } from './addr.js';
-import { portFor } from './bridge.js';
+import { portFor } from './bridge-port.js';
 import { encap } from './vxlan.js';
 import { encapIpip } from './ipip.js';
 import { beyondNode } from './fabric.js';
@@ -40,7 +40,7 @@ export function egress(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   }
   switch (link.kind) {
     case 'loopback':
-      return arrive(ctx, node.name, flow, { ...pkt, iif: 'lo', oif: undefined });
+      return ctx.walk.arrive(ctx, node.name, flow, { ...pkt, iif: 'lo', oif: undefined });
     case 'veth': {
       // A pod's veth is reached by a direct route and carries no address of the pod's subnet; a gateway
       // behind it, or an address whose subnet holds the next hop, makes it an uplink to a network segment.
@@ -114,6 +114,6 @@ function underlay(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: R
   if (!model) return [end(flow, 'insufficient-info', `node ${next} not probed`, pkt)];
   const iif = model.addresses.find((a) => sameAddr(a.local, nexthop))?.ifname;
   if (!iif) return [end(flow, 'insufficient-info', `${next} does not show address ${nexthop} on any interface`, pkt)];
-  return arrive(ctx, next, flow, { ...onTheWire(pkt), iif });
+  return ctx.walk.arrive(ctx, next, flow, { ...onTheWire(pkt), iif });
 }
 

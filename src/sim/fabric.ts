@@ -20,7 +20,7 @@ import { addSteps, end, type Flow } from './flow.js';
 import type { ResolvedHop } from './route.js';
 import type { PodInfo, World } from './world.js';
 import { familyOf, inPrefix, sameAddr } from './addr.js';
-import { arrive, type WalkCtx } from './walk.js';
+import type { WalkCtx } from './walk-ctx.js';
 
 /** Links through which a node reaches other nodes' pods without the underlay knowing pod addresses. */
 const TUNNELS: ReadonlySet<string> = new Set(['vxlan', 'ipip', 'gre', 'geneve', 'wireguard']);
@@ -36,7 +36,7 @@ function ownerOf(world: World, addr: string): Owner | undefined {
   return node ? { kind: 'node', node } : undefined;
 }
 
-export interface PodRouting {
+interface PodRouting {
   node: string;
   route: string;
 }
@@ -44,7 +44,7 @@ export interface PodRouting {
 const routingCache = new WeakMap<World, PodRouting | null>();
 
 /** The first route on a probed node to another node's pod through a tunnel or via another node's address. */
-export function podRoutingOf(world: World): PodRouting | undefined {
+function podRoutingOf(world: World): PodRouting | undefined {
   const hit = routingCache.get(world);
   if (hit !== undefined) return hit ?? undefined;
   const pods = [...new Set(world.podByIp.values())].filter((p) => p.node !== undefined);
@@ -106,7 +106,7 @@ function deliverAcross(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, h
   if (!target) return [end(flow, 'insufficient-info', `node ${toNode} not probed`, pkt)];
   if (!ingress && owner.kind === 'node') return [end(flow, 'insufficient-info', `${pkt.daddr} is an address of node ${toNode} (its Node object) that none of its interfaces holds: something outside the node translates it (a cloud's public address)`, pkt)];
   if (!ingress) return [end(flow, 'insufficient-info', `${toNode} shows no interface for ${pkt.daddr} to arrive on (no subnet holding it, no default route)`, pkt)];
-  return arrive(ctx, toNode, flow, { ...onTheWire(pkt), iif: ingress.dev });
+  return ctx.walk.arrive(ctx, toNode, flow, { ...onTheWire(pkt), iif: ingress.dev });
 }
 
 /** Where a packet from the network between nodes arrives: the address's interface, its subnet's, or the default route's. */

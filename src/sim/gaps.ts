@@ -11,8 +11,6 @@ import type { Packet } from './packet.js';
 import { end, type Flow } from './flow.js';
 import { findEntry } from './ct.js';
 
-export { gapFor };
-
 /** The gap hiding `state` of the packet's family on `node`, if any (moot gaps never count). */
 export const gapOn = (node: NodeModel, state: GapState, family?: 4 | 6): StateGap | undefined => gapFor(node.gaps, state, family);
 

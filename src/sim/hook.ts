@@ -6,7 +6,7 @@
  */
 import type { Chain, Family, Hook, Table } from '../model/netfilter.js';
 import type { NodeModel } from '../model/node.js';
-import type { BranchCause, EvaluatedRule, Step } from './trace.js';
+import type { BranchCause, Step } from './trace.js';
 import { viewOf, type Packet } from './packet.js';
 import { ChainEntry, runBaseChain, tableLabel, type Evaluation } from './chain.js';
 import { hasEffect, orderTied, tiedLabel } from './hook-order.js';
@@ -15,7 +15,7 @@ import { mergeAccepted, packetKey } from './merge.js';
 import { release, type Budget } from './budget.js';
 
 /** NF_IP_PRI_CONNTRACK: chains with a lower priority see packets before conntrack has looked at them. */
-export const PRI_CONNTRACK = -200;
+const PRI_CONNTRACK = -200;
 /** NF_IP_PRI_NAT_DST / NF_IP_PRI_NAT_SRC: where the NAT hook (and so every nat chain) runs. */
 const NAT_PRIORITY: Partial<Record<Hook, number>> = { prerouting: -100, output: -100, input: 100, postrouting: 100 };
 
@@ -72,7 +72,7 @@ const scheduled = new WeakMap<NodeModel, Map<string, Scheduled[]>>();
  * chains inside the NAT hook, by their own priority), then chains tied at one priority latest hooked first
  * (hook-order.ts).
  */
-export function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bridge'): Scheduled[] {
+function chainsAt(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bridge'): Scheduled[] {
   let byHook = scheduled.get(node);
   if (!byHook) scheduled.set(node, (byHook = new Map()));
   const key = `${hook}|${family}|${layer}`;

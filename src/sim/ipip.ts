@@ -10,7 +10,7 @@ import type { Link, NodeModel } from '../model/node.js';
 import type { Branch } from './trace.js';
 import { newPacket, onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, type Flow } from './flow.js';
-import { arrive, originate, type WalkCtx } from './walk.js';
+import type { WalkCtx } from './walk-ctx.js';
 import type { ResolvedHop } from './route.js';
 import { sameAddr } from './addr.js';
 import { gapOn, unreadEnd } from './gaps.js';
@@ -32,7 +32,7 @@ export function encapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet
       tunnel: { type: 'ipip', dev: link.name, outerDst: remote, ...(link.ipip?.local ? { outerSrc: link.ipip.local } : {}), ...(owner ? { remoteNode: owner } : {}) },
     },
   ]);
-  return originate(ctx, node.name, flow, outer);
+  return ctx.walk.originate(ctx, node.name, flow, outer);
 }
 
 /** ip_tunnel_lookup's order of preference for the receiving device. */
@@ -50,5 +50,5 @@ export function decapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Pack
   if (!dev) return [end(flow, 'dropped', `${node.name} has no up IPIP tunnel for ${outer.saddr} → ${outer.daddr}: the tunnel packet is dropped (ICMP protocol unreachable)`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };
   addSteps(flow, node.name, [{ kind: 'decap', summary: `IPIP decapsulation on ${dev.name}`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { tunnel: 'ipip', dev: dev.name }, tunnel: { type: 'ipip', dev: dev.name, outerSrc: outer.saddr, outerDst: outer.daddr } }]);
-  return arrive(ctx, node.name, flow, pkt);
+  return ctx.walk.arrive(ctx, node.name, flow, pkt);
 }

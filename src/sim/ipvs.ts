@@ -25,7 +25,7 @@ export function virtualServer(node: NodeModel, pkt: Packet): IpvsService | undef
   return pkt.mark !== 0 ? node.ipvs.find((s) => s.protocol === 'fwmark' && s.fwmark === pkt.mark) : undefined;
 }
 
-export interface IpvsChoice {
+interface IpvsChoice {
   real: IpvsRealServer;
   probability: number;
 }

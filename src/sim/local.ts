@@ -31,11 +31,6 @@ export function fibAddrType(node: NodeModel, addr: string, dev?: string): string
   return 'unicast';
 }
 
-/** True when `addr` is one of the node's own addresses. */
-export function isLocalAddress(node: NodeModel, addr: string): boolean {
-  return fibAddrType(node, addr) === 'local';
-}
-
 /**
  * The source address the kernel picks on `dev` towards `nexthop` (inet_select_addr): a primary address
  * of the device in the same subnet as the next hop, else the device's first global address.

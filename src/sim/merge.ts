@@ -7,7 +7,7 @@
 import type { Packet } from './packet.js';
 
 /** A key that is equal for equal values: object keys sorted, undefined fields left out. */
-export function valueKey(v: unknown): string {
+function valueKey(v: unknown): string {
   if (v === null || typeof v !== 'object') return v === undefined ? '' : JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(valueKey).join(',')}]`;
   const obj = v as Record<string, unknown>;

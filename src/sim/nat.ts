@@ -64,12 +64,12 @@ function mapped(st: NatStatement, pkt: Packet, ctx: EvalCtx, notes: string[]): N
   return out;
 }
 
-export function dnat(pkt: Packet, addr: string, port: number | undefined): Packet {
+function dnat(pkt: Packet, addr: string, port: number | undefined): Packet {
   const t = { saddr: pkt.saddr, daddr: addr, sport: pkt.sport, dport: port };
   return { ...pkt, daddr: addr, dport: port, nat: { ...pkt.nat, dnat: t }, ct: { ...pkt.ct, status: [...new Set([...pkt.ct.status, 'dnat'])] } };
 }
 
-export function snat(pkt: Packet, addr: string, port: number | undefined): Packet {
+function snat(pkt: Packet, addr: string, port: number | undefined): Packet {
   const t = { saddr: addr, daddr: pkt.daddr, sport: port, dport: pkt.dport };
   return { ...pkt, saddr: addr, sport: port, nat: { ...pkt.nat, snat: t }, ct: { ...pkt.ct, status: [...new Set([...pkt.ct.status, 'snat'])] } };
 }

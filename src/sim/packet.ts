@@ -6,9 +6,9 @@
 export type L4Proto = 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmpv6' | 'ipencap';
 
 /** Conntrack state as netfilter's `ct state` sees it. */
-export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';
+type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';
 
-export interface Tuple {
+interface Tuple {
   saddr: string;
   daddr: string;
   sport?: number;

@@ -44,7 +44,7 @@ const DEFAULT_RULES = (family: 4 | 6): RoutingRule[] => [
   { family, priority: 32767, not: false, action: 'table', table: 253 },
 ];
 
-export function routingRules(node: NodeModel, family: 4 | 6): RoutingRule[] {
+function routingRules(node: NodeModel, family: 4 | 6): RoutingRule[] {
   const rules = node.rules.filter((r) => r.family === family);
   const list = rules.length > 0 ? rules : DEFAULT_RULES(family);
   return [...list].sort((a, b) => a.priority - b.priority);

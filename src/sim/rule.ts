@@ -22,7 +22,7 @@ export interface RuleCtx extends EvalCtx {
   budget?: Budget;
 }
 
-export type Terminal =
+type Terminal =
   | { kind: 'accept' }
   | { kind: 'drop' }
   | { kind: 'reject'; with?: string }
@@ -217,6 +217,6 @@ function vmap(e: Extract<Expr, { kind: 'vmap' }>, st: Base, ctx: RuleCtx): StepR
   return alts.length === 1 ? (alts[0]!.kind === 'continue' ? next(alts[0]!.state) : end(alts[0]!.outcome)) : { kind: 'fork', alts };
 }
 
-export function fmt(p: number): string {
+function fmt(p: number): string {
   return Number(p.toFixed(4)).toString();
 }

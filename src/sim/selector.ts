@@ -12,7 +12,7 @@ import { fibAddrType } from './local.js';
 /** A selector's value: numbers, strings (addresses, names, symbols), a flag set, or a concatenation. */
 export type SV = number | string | { flags: string[] } | { concat: SV[] } | null;
 
-export interface Alt {
+interface Alt {
   value: SV;
   probability: number;
   note?: string;
@@ -36,7 +36,7 @@ const one = (value: SV, note?: string): SelResult => ({ kind: 'ok', alts: [note 
 const unknown = (reason: string): SelResult => ({ kind: 'unknown', reason });
 
 /** nft's protocol names (`ipv6-icmp`, not `icmpv6`). */
-export function nftProtoName(p: Packet['proto']): string {
+function nftProtoName(p: Packet['proto']): string {
   return p === 'icmpv6' ? 'ipv6-icmp' : p;
 }
 

@@ -41,7 +41,7 @@ export function probabilitySum(branches: Branch[]): number {
 }
 
 /** Up to this many branches, every path is shown on its own; above it, paths that differ only in the endpoint are one. */
-export const GROUP_ABOVE = 16;
+const GROUP_ABOVE = 16;
 
 /**
  * Lists each branch's endpoints with their odds and, when there are more than GROUP_ABOVE branches, folds branches

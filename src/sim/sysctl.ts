@@ -11,7 +11,7 @@ function get(node: NodeModel, key: string): string | undefined {
 }
 
 /** Whether sysctls were collected at all. */
-export function haveSysctl(node: NodeModel): boolean {
+function haveSysctl(node: NodeModel): boolean {
   return node.have.sysctl === true || Object.keys(node.sysctl).length > 0;
 }
 

@@ -1,20 +1,18 @@
 /**
- * The Trace: what the simulator answers. Typed all the way down (branches → hops → steps), with JSON
- * names fixed by issue 4: extend freely, never rename.
+ * The Trace: what the simulator answers. Typed all the way down (branches → hops → steps). Its JSON names
+ * are a public contract (schemas/trace.schema.json, scripts read them): extend freely, never rename.
  */
 import type { PacketView } from './packet.js';
 
 /** `egress`: the packet leaves the cluster towards an address nothing in the snapshot owns (nothing failed on the way). */
 export type Disposition = 'delivered' | 'dropped' | 'rejected' | 'no-route' | 'loop' | 'uncertain' | 'insufficient-info' | 'egress';
 
-export const DISPOSITIONS: readonly Disposition[] = ['delivered', 'dropped', 'rejected', 'no-route', 'loop', 'uncertain', 'insufficient-info', 'egress'];
-
 /** Dispositions where nothing on the path failed: the packet reached its endpoint, or left the cluster intact. */
-export const SUCCESSFUL: readonly Disposition[] = ['delivered', 'egress'];
+const SUCCESSFUL: readonly Disposition[] = ['delivered', 'egress'];
 
 export const isFailure = (d: Disposition): boolean => !SUCCESSFUL.includes(d);
 
-export type StepKind = 'ingress' | 'route' | 'netfilter' | 'nat' | 'conntrack' | 'bridge' | 'encap' | 'decap' | 'forward' | 'deliver' | 'drop' | 'note';
+type StepKind = 'ingress' | 'route' | 'netfilter' | 'nat' | 'conntrack' | 'bridge' | 'encap' | 'decap' | 'forward' | 'deliver' | 'drop' | 'note';
 
 /**
  * What a step takes for granted that no dump shows; the walk goes on as if it were so, and the findings say what
@@ -180,7 +178,7 @@ export interface Branch {
   egress?: { node: string; dev: string; gateway?: string };
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+type Severity = 'error' | 'warning' | 'info';
 
 /** What a trace finding is about: renderers and analyses decide by it, never by the message. */
 export type TraceFindingCode =

@@ -6,12 +6,6 @@ export type Trail<T> = { readonly item: T; readonly prev: Trail<T> } | null;
 
 export const append = <T>(trail: Trail<T>, item: T): Trail<T> => ({ item, prev: trail });
 
-export function appendAll<T>(trail: Trail<T>, items: readonly T[]): Trail<T> {
-  let t = trail;
-  for (const item of items) t = { item, prev: t };
-  return t;
-}
-
 /** The items, oldest first. */
 export function toArray<T>(trail: Trail<T>): T[] {
   const out: T[] = [];

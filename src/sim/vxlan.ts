@@ -3,7 +3,7 @@ import type { Link, NodeModel } from '../model/node.js';
 import type { Branch } from './trace.js';
 import { newPacket, onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, type Flow } from './flow.js';
-import { arrive, originate, type WalkCtx } from './walk.js';
+import type { WalkCtx } from './walk-ctx.js';
 import type { ResolvedHop } from './route.js';
 import { sameAddr } from './addr.js';
 import { selectSourceAddr } from './local.js';
@@ -56,7 +56,7 @@ export function encap(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, li
       tunnel: { type: 'vxlan', dev: link.name, vni: vx.id, port, outerSrc: local, outerDst: remote, ...(owner ? { remoteNode: owner } : {}) },
     },
   ]);
-  return originate(ctx, node.name, flow, outer);
+  return ctx.walk.originate(ctx, node.name, flow, outer);
 }
 
 /** On the receiving node: the UDP packet for a VXLAN port goes to the vxlan device with the same VNI. */
@@ -69,6 +69,6 @@ export function decap(ctx: WalkCtx, node: NodeModel, flow: Flow, outer: Packet):
   if (!dev) return [end(flow, 'dropped', `${node.name} has no VXLAN device with VNI ${inner.vni} on port ${inner.port}: the tunnel packet is dropped`, outer)];
   const pkt: Packet = { ...onTheWire(inner.packet), iif: dev.name };
   addSteps(flow, node.name, [{ kind: 'decap', summary: `VXLAN decapsulation on ${dev.name} (VNI ${inner.vni})`, packetBefore: viewOf(outer), packetAfter: viewOf(pkt), detail: { vni: inner.vni, dev: dev.name }, tunnel: { type: 'vxlan', dev: dev.name, vni: inner.vni, port: inner.port } }]);
-  return arrive(ctx, node.name, flow, pkt);
+  return ctx.walk.arrive(ctx, node.name, flow, pkt);
 }
 

@@ -10,8 +10,9 @@ import type { StateGap } from '../model/gaps.js';
 import { conntrackUnread, gapOn, ipvsUnread, unreadEnd } from './gaps.js';
 import { portPhrase, viewOf, type Packet } from './packet.js';
 import type { World } from './world.js';
+import type { WalkCtx, WalkEntries } from './walk-ctx.js';
 import { addSteps, end, endOfVerdict, fork, newFlow, note, takeRun, type Flow } from './flow.js';
-import { runHook, type HookMemo, type HookOptions } from './hook.js';
+import { runHook, type HookOptions } from './hook.js';
 import { IPVS_LOCAL_IN_PRIORITY, IPVS_LOCAL_OUT_PRIORITY, describeReal, describeVirtual, hasIpvs, ipvsStep, noRealServerStep, schedule, toReal, virtualServer } from './ipvs.js';
 import { describeRoute, lookupRoute, tableName, type ResolvedHop, type RouteResult } from './route.js';
 import { describeEntry, findEntry, joinEntry } from './ct.js';
@@ -29,12 +30,6 @@ export type Start =
   /** Sent by the node itself (a hostNetwork pod, a node process). */
   | { kind: 'local'; node: string; note?: string };
 
-export interface WalkCtx {
-  world: World;
-  /** What every hook run of this walk shares: the bound on paths (budget.ts), tunnel results (hook.ts). */
-  shared: { budget: Budget; memo: HookMemo };
-}
-
 export interface SimulateOptions {
   /** The bound on paths (default: newBudget(), MAX_BRANCHES); read it afterwards for the work done. */
   budget?: Budget;
@@ -42,7 +37,7 @@ export interface SimulateOptions {
 
 /** Walks `pkt` from `start` and returns every branch with its odds (they sum to 1). */
 export function simulate(world: World, pkt: Packet, start: Start, opts: SimulateOptions = {}): Branch[] {
-  const ctx: WalkCtx = { world, shared: { budget: opts.budget ?? newBudget(), memo: new Map() } };
+  const ctx: WalkCtx = { world, shared: { budget: opts.budget ?? newBudget(), memo: new Map() }, walk: ENTRIES };
   const flow = newFlow();
   if (start.note) note(flow, start.note);
   if (start.kind === 'local') return originate(ctx, start.node, flow, pkt);
@@ -56,7 +51,7 @@ function model(ctx: WalkCtx, name: string): NodeModel | undefined {
 }
 
 /** A packet arrives on `pkt.iif` of `nodeName`. */
-export function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, bridged = false): Branch[] {
+function arrive(ctx: WalkCtx, nodeName: string, flow: Flow, pkt: Packet, bridged = false): Branch[] {
   const node = model(ctx, nodeName);
   if (!node) return [end(flow, 'insufficient-info', `node ${nodeName} not probed`, pkt)];
   if (pkt.ttl <= 0) return [end(flow, 'loop', `TTL exceeded at ${nodeName}: the packet circles`, pkt)];
@@ -101,7 +96,7 @@ function conntrack(node: NodeModel, flow: Flow, pkt: Packet): Packet {
 }
 
 /** ip_route_input: where a received packet goes. */
-export function routeInput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
+function routeInput(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet): Branch[] {
   const r = lookupRoute(node, { family: pkt.family, saddr: pkt.saddr, daddr: pkt.daddr, iif: pkt.iif, mark: pkt.mark, proto: pkt.proto, sport: pkt.sport, dport: pkt.dport });
   addSteps(flow, node.name, [routeStep(pkt, r)]);
   if (r.kind === 'unknown') return [routeFailure(flow, node, pkt, r)];
@@ -278,7 +273,7 @@ function forward(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt0: Packet, hop: R
   });
 }
 
-export function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop, physOut?: string): Branch[] {
+function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop, physOut?: string): Branch[] {
   const nexthop = hop.gateway ?? pkt.daddr;
   const runs = runHook(node, 'postrouting', pkt, { ...ctx.shared, layer: 'ip', nexthop, physOut });
   return runs.flatMap((r) => {
@@ -289,7 +284,7 @@ export function postrouting(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Pack
 }
 
 /** A packet the node sends itself: route, OUTPUT (re-route if NAT or a mark changed it), POSTROUTING. */
-export function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Packet): Branch[] {
+function originate(ctx: WalkCtx, nodeName: string, flow: Flow, pkt0: Packet): Branch[] {
   const node = model(ctx, nodeName);
   if (!node) return [end(flow, 'insufficient-info', `node ${nodeName} not probed`, pkt0)];
   const r = lookupRoute(node, { family: pkt0.family, saddr: pkt0.saddr || undefined, daddr: pkt0.daddr, mark: pkt0.mark, proto: pkt0.proto, sport: pkt0.sport, dport: pkt0.dport });
@@ -364,7 +359,7 @@ function sourceFor(node: NodeModel, r: RouteResult, daddr: string, family: 4 | 6
   return undefined;
 }
 
-export function routeStep(pkt: Packet, r: RouteResult): Step {
+function routeStep(pkt: Packet, r: RouteResult): Step {
   const base: Step = { kind: 'route', summary: '', packetBefore: viewOf(pkt) };
   if (r.kind === 'none') return { ...base, summary: `route lookup ${pkt.daddr}: no route (tables ${r.tried.map(tableName).join(', ')})`, verdict: 'no route' };
   if (r.kind === 'unknown') return { ...base, summary: `route lookup ${pkt.daddr}: unknown (the ${r.gap.dump} dump was not read)`, verdict: 'unknown' };
@@ -374,3 +369,6 @@ export function routeStep(pkt: Packet, r: RouteResult): Step {
   if (r.rule) s.detail = { ipRule: r.rule.priority };
   return s;
 }
+
+/** Where the stages (bridge, egress, tunnels, fabric) hand a packet back to the walker. */
+const ENTRIES: WalkEntries = { arrive, originate, routeInput };

@@ -1,5 +1,5 @@
 /**
- * Snapshot text ⇄ Snapshot value. Pure: no file access here (see snapshot/file.ts for that).
+ * Snapshot text ⇄ Snapshot value. Pure: no file access here (cli/snapshot-file.ts reads and writes the files).
  * Loading checks, in this order, that the text holds no more JSON objects and arrays than a snapshot
  * can (limits.ts), that it is JSON, that it is a NetxSnapshot of a version this
  * build reads, that it nests no deeper than a snapshot does, and that it matches

@@ -8,13 +8,13 @@
 
 import type { Redaction, RedactionKind } from './types.js';
 
-export type { Redaction, RedactionKind };
+export type { Redaction };
 
 /** Rules version, recorded in `source.redaction` so a reader knows what an empty list means. */
 export const REDACTION_RULES = 1;
 
 /** What replaces a value: no quote, colon or backslash, so JSON, YAML and flags stay valid. */
-export const marker = (kind: RedactionKind): string => `<redacted-${kind}>`;
+const marker = (kind: RedactionKind): string => `<redacted-${kind}>`;
 
 const PEM = /-----BEGIN ([A-Z0-9 ]{1,40})-----[\s\S]*?-----END \1-----/g;
 /** A PEM block encoded in base64 (kubeconfig `*-data` fields, Secret-like ConfigMap values). */
@@ -35,7 +35,7 @@ const KEY_KINDS: [RegExp, RedactionKind][] = [
   [/(?:^|[-_.])(?:secret|client[-_]?secret|api[-_]?key|access[-_]?key|secret[-_]?key|credentials?)$|[a-z](?:Secret|ApiKey|AccessKey|SecretKey)$/i, 'credential'],
 ];
 
-export function keyKind(key: string): RedactionKind | undefined {
+function keyKind(key: string): RedactionKind | undefined {
   return KEY_KINDS.find(([re]) => re.test(key))?.[1];
 }
 

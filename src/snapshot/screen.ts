@@ -15,10 +15,10 @@ import type { MalformedObject, RawObject, ResourceName, ShapeIssue, Snapshot } f
  * managedFields' field sets), CRDs a few more; recursive readers and writers (JSON and YAML output,
  * structuredClone) overflow the stack a few thousand levels down.
  */
-export const MAX_OBJECT_DEPTH = 64;
+const MAX_OBJECT_DEPTH = 64;
 
 /** How deep the rest of a snapshot may nest (it is mostly strings; `serverVersion` is free-form). */
-export const MAX_ENVELOPE_DEPTH = 100;
+const MAX_ENVELOPE_DEPTH = 100;
 
 /** Where API objects sit: `{"cluster": {"objects": {"pods": [{…}]}}}` opens four levels above one. */
 const OBJECT_LEVEL = 4;
@@ -115,7 +115,7 @@ interface Frame {
  * The path of the first value more than `limit` keys below `value`, or undefined. Depth first with
  * one frame per open level: memory follows the depth (at most `limit`), never the breadth.
  */
-export function deepestPast(value: unknown, limit: number): string | undefined {
+function deepestPast(value: unknown, limit: number): string | undefined {
   const frames: Frame[] = [];
   const open = (v: unknown): void => {
     const list = Array.isArray(v);

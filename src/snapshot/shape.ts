@@ -8,7 +8,7 @@
 import ipaddr from 'ipaddr.js';
 import type { ShapeIssue } from './types.js';
 
-export type Format = 'ip' | 'cidr' | 'ip-or-none';
+type Format = 'ip' | 'cidr' | 'ip-or-none';
 
 export type Shape =
   | { t: 'string'; format?: Format }
@@ -31,11 +31,10 @@ export const port = (min = 1): Shape => ({ t: 'int', min, max: 65535 });
  * alike in each group of fields of `unique` (an absent field counts as "").
  */
 export const list = (of: Shape, rules: { max?: number; unique?: string[][] } = {}): Shape => ({ t: 'list', of, ...rules });
-export const map = (of: Shape): Shape => ({ t: 'map', of });
+const map = (of: Shape): Shape => ({ t: 'map', of });
 export const obj = (fields: Record<string, Shape>, required?: string[]): Shape => ({ t: 'object', fields, ...(required ? { required } : {}) });
 export const strings = list(str);
 export const stringMap = map(str);
-
 
 /** Issues past this many in one object are not listed: one bad object is named, not its every field. */
 const MAX_ISSUES = 5;

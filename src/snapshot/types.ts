@@ -41,7 +41,7 @@ export const DUMP_KEYS = [
   'ipvs', // ipvsadm -Sn
   'sysctl', // `key = value` lines
 ] as const;
-export type KnownDumpKey = (typeof DUMP_KEYS)[number];
+type KnownDumpKey = (typeof DUMP_KEYS)[number];
 /** Known keys plus any extension (e.g. `proxyMode`, `ipset`, `ip6-route`). */
 export type DumpKey = KnownDumpKey | (string & {});
 
@@ -147,7 +147,7 @@ export type ResourceName =
   | 'namespaces'
   | (string & {});
 
-export interface SnapshotSource {
+interface SnapshotSource {
   /** 'live' (collected from an API server), 'lab' (test lab), 'synthetic' (generated), 'file' */
   type: 'live' | 'lab' | 'synthetic' | 'file';
   context?: string;

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress, silentProgress } from '../../src/cli/progress.js';
+import { createProgress } from '../../src/cli/progress.js';
+import { silentProgress } from '../../src/util/progress.js';
 
 function stream(isTTY: boolean): NodeJS.WriteStream & { text: () => string } {
   const s = new PassThrough() as unknown as NodeJS.WriteStream & { text: () => string };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSnapshotCovers, defaultNamespace, obtainSnapshot } from '../../src/cli/source.js';
-import { writeSnapshotFile } from '../../src/snapshot/file.js';
+import { writeSnapshotFile } from '../../src/cli/snapshot-file.js';
 import type { CollectPlan } from '../../src/snapshot/plan.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 

@@ -2,15 +2,14 @@
  * trace through the built CLI where the snapshot ends (the `fabric` lab fixture: a router that is no node, an
  * off-network address) and where rule sets share a hook: exit codes, and the new JSON fields against the schema.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/corpus.js';
-
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
+import { BIN, ensureBuilt } from '../support/cli.js';
 const FABRIC = path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'fabric.snapshot.json');
 const run = (snap: string, ...args: string[]) => spawnSync(BIN, ['trace', ...args, '--snapshot', snap, '--no-color'], { encoding: 'utf8', cwd: REPO_ROOT });
 
@@ -25,7 +24,7 @@ describe('kubectl netx trace past the snapshot and with rule sets sharing a hook
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
   const dir = mkdtempSync(path.join(tmpdir(), 'netx-fabric-'));
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    ensureBuilt();
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   /** `-o json`: exit 0 and a document the schema accepts. */

@@ -1,18 +1,17 @@
 /** The trace command through the built CLI on the bundled lab snapshot: exit codes, JSON against the schema. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/corpus.js';
-
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
+import { BIN, ensureBuilt } from '../support/cli.js';
 const SNAP = path.join(REPO_ROOT, 'examples', 'lab-flannel-iptables.snapshot.json');
 const run = (...args: string[]) => spawnSync(BIN, ['trace', ...args, '--snapshot', SNAP, '--no-color'], { encoding: 'utf8', cwd: REPO_ROOT });
 
 describe('kubectl netx trace (built CLI, bundled lab snapshot)', () => {
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    ensureBuilt();
   }, 120_000);
 
   const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'trace.schema.json'), 'utf8')) as object;

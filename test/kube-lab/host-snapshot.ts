@@ -11,7 +11,7 @@ import path from 'node:path';
 import { podCgroups } from './cgroups.js';
 
 /** Paths kubelet, containerd, libcni, flannel, kube-router, the controller-manager and kubectl write by default. */
-export const WATCHED_PATHS = [
+const WATCHED_PATHS = [
   '/var/log/containers', '/var/log/pods', '/var/lib/kubelet', '/usr/libexec/kubernetes', path.join(os.homedir(), '.kube/cache'),
   '/run/containerd', '/var/lib/containerd', '/opt/containerd', '/var/lib/cni', '/etc/cni', '/opt/cni', '/run/flannel',
   '/etc/kube-flannel', '/etc/kubernetes', '/var/lib/kube-proxy', '/var/lib/kube-router', '/var/run/kubernetes', '/var/lib/etcd',
@@ -20,7 +20,7 @@ export const WATCHED_PATHS = [
 /** Sysctls that move by themselves (counters, random values, self-tuning limits). */
 const VOLATILE_SYSCTL = /^(fs\.(dentry-state|file-nr|inode-nr|inode-state|aio-nr|quota\.)|kernel\.(random\.|ns_last_pid|pty\.nr|perf_event_max_sample_rate|sched_domain)|net\.netfilter\.nf_conntrack_count)/;
 
-export const LAB_PROGRAMS = /^(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|flanneld|kube-router|containerd|containerd-shim.*|runc|agnhost|crictl|ctr)$/;
+const LAB_PROGRAMS = /^(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|flanneld|kube-router|containerd|containerd-shim.*|runc|agnhost|crictl|ctr)$/;
 
 export interface HostSnapshot {
   sysctls: Record<string, string>;
@@ -45,7 +45,7 @@ function sysctlAll(): Record<string, string> {
 }
 
 /** Sysctls, minus those seen to change between two reads a moment apart or known to move alone. */
-export function stableSysctls(): Record<string, string> {
+function stableSysctls(): Record<string, string> {
   const a = sysctlAll();
   const b = sysctlAll();
   return Object.fromEntries(Object.entries(b).filter(([k, v]) => a[k] === v && !VOLATILE_SYSCTL.test(k)));

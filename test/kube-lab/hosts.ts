@@ -27,7 +27,7 @@ const NODE_BINDS = { '/var/lib/kubelet': 'kubelet', '/var/lib/containerd': 'cont
  * Global sysctls the kubelet rewrites unless they already hold what it wants (setupKernelTunables):
  * inside a node's mount namespace, read-only files holding those values are bound over them.
  */
-export const KUBELET_SYSCTLS: Readonly<Record<string, number>> = {
+const KUBELET_SYSCTLS: Readonly<Record<string, number>> = {
   'vm/overcommit_memory': 1,
   'vm/panic_on_oom': 0,
   'kernel/panic': 10,
@@ -48,7 +48,7 @@ export interface Machine {
 }
 
 export const netnsFile = (netns: string): string => `/run/netns/${netns}`;
-export const upperDir = (host: HostPlan): string => path.join(host.dir, 'upper');
+const upperDir = (host: HostPlan): string => path.join(host.dir, 'upper');
 
 /** Where a file a lab machine sees at nsPath is stored on this machine. */
 export function hostPath(host: HostPlan, nsPath: string): string {

@@ -5,7 +5,7 @@ import { tokenOf, type Pki } from './pki.js';
 import type { LabPlan, NodePlan } from './plan.js';
 
 /** The sandbox (pause) image containerd runs every pod in: `agnhost pause`, imported like the others. */
-export const SANDBOX_IMAGE = 'netx.local/pause:lab';
+const SANDBOX_IMAGE = 'netx.local/pause:lab';
 
 export function controlPlaneFiles(pki: Pki): Record<string, string> {
   const kc = (user: string): string => kubeconfig('https://127.0.0.1:6443', pki.caPem, user, { token: tokenOf(pki, user) });

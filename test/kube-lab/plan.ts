@@ -20,9 +20,8 @@ export interface LabOptions {
 }
 
 export const DEFAULT_OPTIONS: LabOptions = { nodes: 2, proxyMode: 'iptables', backend: 'vxlan' };
-export const MAX_NODES = 8;
+const MAX_NODES = 8;
 
-export const UNDERLAY_CIDR = '10.78.0.0/24';
 export const SWITCH_IP = '10.78.0.1';
 export const CONTROL_PLANE_IP = '10.78.0.2';
 export const POD_CIDR = '10.245.0.0/16';

@@ -125,7 +125,7 @@ function readProc(pid: number): ProcInfo | undefined {
   }
 }
 
-export function allProcs(): ProcInfo[] {
+function allProcs(): ProcInfo[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map((d) => readProc(Number(d)))

@@ -24,7 +24,7 @@ export interface LabState {
   timings: Record<string, number>;
 }
 
-export const stateFile = (stateDir: string): string => path.join(stateDir, 'lab.json');
+const stateFile = (stateDir: string): string => path.join(stateDir, 'lab.json');
 
 export function loadState(stateDir: string): LabState | undefined {
   const file = stateFile(stateDir);

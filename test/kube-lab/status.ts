@@ -4,7 +4,7 @@ import { labEnv } from './plan.js';
 import { isRunning, rssKiB } from './procs.js';
 import { loadState, type LabState } from './state.js';
 
-export interface DaemonStatus {
+interface DaemonStatus {
   host: string;
   name: string;
   pid: number;
@@ -13,7 +13,7 @@ export interface DaemonStatus {
   log: string;
 }
 
-export function daemonStatuses(state: LabState): DaemonStatus[] {
+function daemonStatuses(state: LabState): DaemonStatus[] {
   return state.procs.map((p) => {
     const running = isRunning(p);
     const rss = running ? rssKiB(p.pid) : undefined;

@@ -30,7 +30,7 @@ import { startDaemon, startForked, isRunning } from './procs.js';
 import { machineOf, saveState, type LabState } from './state.js';
 import { progress } from './progress.js';
 
-export const IMAGES = ['pause', 'agnhost', 'netx-debug'] as const;
+const IMAGES = ['pause', 'agnhost', 'netx-debug'] as const;
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -15,7 +15,7 @@ import { renderNftables } from './kube-proxy/nftables.js';
 import type { KubeProxyInput } from './kube-proxy/types.js';
 import { probeNode } from '../../src/probe/node-probe.js';
 import { NetnsTransport } from '../../src/probe/transport.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { makeWorld, newPacket, simulate } from '../../src/sim/index.js';
 
 const N = 1200;

@@ -321,7 +321,7 @@ export async function reloadRules(lab: Lab, deletedPods?: ReadonlySet<string>): 
  * The chains kubelet creates on every node (pkg/kubelet/kubelet_network_linux.go): KUBE-IPTABLES-HINT
  * tells iptables-wrapper which backend is in use; KUBE-KUBELET-CANARY detects table flushes.
  */
-export const KUBELET_CHAINS = [
+const KUBELET_CHAINS = [
   '*mangle',
   ':KUBE-IPTABLES-HINT - [0:0]',
   ':KUBE-KUBELET-CANARY - [0:0]',
@@ -359,8 +359,8 @@ export const NODE_BIN = fileURLToPath(new URL('../../node_modules/.bin/node', im
 export const agentPath = (name: string): string => fileURLToPath(new URL(`./agent/${name}`, import.meta.url));
 
 /** The off-cluster server in the underlay namespace (172.31.250.1): pod → outside traffic (masquerade). */
-export const EXTERNAL_NAME = 'external';
-export const EXTERNAL_PORTS: PodPortSpec[] = [
+const EXTERNAL_NAME = 'external';
+const EXTERNAL_PORTS: PodPortSpec[] = [
   { protocol: 'TCP', port: 8080 },
   { protocol: 'UDP', port: 5353 },
 ];

@@ -3,7 +3,7 @@
  * and reply tuples, state and flags. Pure.
  */
 
-export interface Tuple {
+interface Tuple {
   src: string;
   dst: string;
   sport?: number;

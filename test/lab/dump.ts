@@ -18,7 +18,7 @@ import type { NodeCapture, Snapshot } from '../../src/snapshot/types.js';
  * probe reads from /etc/cni/net.d is the host's, not the node's: the node's own CNI conflist (the one
  * its Node/CNI objects describe) replaces it.
  */
-export async function dumpNode(lab: Lab, node: string): Promise<NodeCapture> {
+async function dumpNode(lab: Lab, node: string): Promise<NodeCapture> {
   const capture = await probeNode(new NetnsTransport(lab.nodeNs(node)), { dumps: [] });
   const cni = cniFile(lab.plan, node);
   // What the probe said about the host's CNI directory is not about this node.

@@ -102,7 +102,7 @@ export function startBackground(argv: string[]): Background {
 }
 
 /** Signals a background process's group (it was started detached, so it leads one). */
-export function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, sig);

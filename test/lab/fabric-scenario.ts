@@ -14,7 +14,7 @@ const WEB_PORTS = [
 ];
 
 /** The standard cluster's web service and API server, on fabric nodes: client on eth0, client-2 on eth1 of node-a. */
-export function fabricSpec(base: LabSpec): LabSpec {
+function fabricSpec(base: LabSpec): LabSpec {
   const spec: LabSpec = {
     ...base,
     clusterCIDR: FABRIC_VPC_CIDR,

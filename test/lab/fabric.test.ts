@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { compareCase, predictCase } from '../analyze/trace/oracle-compare.js';
 import type { Observation } from './oracle.js';
 import { runScenario, type ScenarioRun } from './run-scenario.js';

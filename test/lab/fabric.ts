@@ -29,7 +29,7 @@ const fabricOf = (n: NodePlan): NonNullable<NodePlan['fabric']> => {
 const routerIf = (n: NodePlan, secondary: boolean): string => `${secondary ? 'us' : 'un'}${n.index}`;
 
 /** A locally administered MAC for a host-side veth (the pod's permanent neighbour for its gateway). */
-export const hostMac = (hostIf: string): string => `02:${createHash('sha1').update(hostIf).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
+const hostMac = (hostIf: string): string => `02:${createHash('sha1').update(hostIf).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
 
 /** The VPC router: forwarding, each node interface's gateway, a /32 route per pod address, the off-network address. */
 export async function buildFabricRouter(lab: Lab): Promise<void> {
@@ -91,7 +91,7 @@ export async function buildFabricNode(lab: Lab, node: NodePlan): Promise<void> {
 }
 
 /** aws-node's nat rules as an EKS node shows them (iptables/real-eks-aws-vpc-cni-node-iptables-S-nat.txt). */
-export function awsNodeRules(node: NodePlan): string {
+function awsNodeRules(node: NodePlan): string {
   return [
     '*nat',
     ':AWS-CONNMARK-CHAIN-0 - [0:0]',

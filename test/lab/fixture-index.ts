@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSnapshotFile } from '../../src/snapshot/file.js';
+import { readSnapshotFile } from '../../src/cli/snapshot-file.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import type { OracleFixture } from './run-scenario.js';
 import type { ProxyMode, Topology } from './spec.js';
@@ -61,7 +61,7 @@ export const TARGETS: FixtureTarget[] = [
 export const oraclePath = (t: FixtureTarget): string => `test/fixtures/lab/${t.name}.oracle.json`;
 
 /** Absolute path of a repo-relative fixture path. */
-export const repoPath = (rel: string): string => path.join(REPO, rel);
+const repoPath = (rel: string): string => path.join(REPO, rel);
 
 export interface LabFixture {
   target: FixtureTarget;

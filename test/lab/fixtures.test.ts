@@ -5,8 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSnapshotFile } from '../../src/snapshot/file.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { readSnapshotFile } from '../../src/cli/snapshot-file.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { MAX_SNAPSHOT_BYTES, TARGETS, oraclePath, readLabFixture } from './fixture-index.js';
 import { unexpectedDumpWarnings } from './support.js';

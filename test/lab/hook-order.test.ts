@@ -16,7 +16,7 @@ import { IPS, standardSpec } from './topologies.js';
 import { nodeByName, podByName, type LabSpec } from './spec.js';
 import { requireLab } from './support.js';
 import { compareCase } from '../analyze/trace/oracle-compare.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { traceRequest } from '../../src/analyze/trace/index.js';
 import type { Branch, Finding } from '../../src/sim/trace.js';
 import type { Snapshot } from '../../src/snapshot/types.js';

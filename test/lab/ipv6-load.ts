@@ -26,7 +26,7 @@ export async function loadKubeProxy6(lab: Lab, deletedPods?: ReadonlySet<string>
 }
 
 /** flanneld's IPv6 masquerade rules (ip6tables): the IPv4 ones with the IPv6 CIDRs and ff00::/8 for multicast. */
-export const flannelRules6 = (clusterCidr6: string, podCIDR6: string): string =>
+const flannelRules6 = (clusterCidr6: string, podCIDR6: string): string =>
   flannelRules(clusterCidr6, podCIDR6).replace('! -d 224.0.0.0/4', '! -d ff00::/8');
 
 export async function loadFlannelMasquerade6(lab: Lab): Promise<void> {

@@ -14,10 +14,10 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 
 /** The link's name, and its kind here: ifb, because this kernel has no `dummy` driver (both hold addresses, DOWN, NOARP). */
 export const IPVS_LINK = 'kube-ipvs0';
-export const IPVS_LINK_KIND = 'ifb';
+const IPVS_LINK_KIND = 'ifb';
 
 /** What the snapshot's description adds for an ipvs-mode lab: which dump is not the kernel's. */
-export const RENDERED_NOTE =
+const RENDERED_NOTE =
   `virtual servers rendered: the lab kernel has no IPVS (each node's ipvsadm -Sn is the lab renderer's text; ipsets, iptables rules and ${IPVS_LINK} ` +
   `with the service addresses are the kernel's; ${IPVS_LINK} is an ${IPVS_LINK_KIND} link, the kernel has no dummy driver)`;
 

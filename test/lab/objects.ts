@@ -13,9 +13,9 @@ import { labServices, zoneOf } from './proxy.js';
 import { labServices6 } from './ipv6.js';
 import { CLUSTER_CIDR6, SERVICE_CIDR6, clusterCIDR, serviceCIDR, selectedPods, type AddressPlan, type NodePlan, type PodPlan, type ServiceSpec } from './spec.js';
 
-export const K8S_VERSION = 'v1.33.4';
+const K8S_VERSION = 'v1.33.4';
 
-export const SERVER_VERSION = {
+const SERVER_VERSION = {
   major: '1',
   minor: '33',
   emulationMajor: '1',
@@ -499,7 +499,7 @@ function configMaps(ctx: Ctx): RawObject[] {
 }
 
 /** The lab's cluster DNS Service (kube-system/kube-dns), when the spec has one. */
-export const clusterDnsService = (plan: AddressPlan): ServiceSpec | undefined =>
+const clusterDnsService = (plan: AddressPlan): ServiceSpec | undefined =>
   plan.spec.services.find((s) => s.name === 'kube-dns' && s.namespace === 'kube-system');
 
 /**

@@ -37,7 +37,7 @@ export interface ProbeCase {
   netx?: { src: string; dst: string; fromNode?: string; dns?: boolean; family?: 4 | 6 };
 }
 
-export type AttemptOutcome =
+type AttemptOutcome =
   | { kind: 'answered'; by: string }
   | { kind: 'refused' }
   | { kind: 'reset' }
@@ -68,7 +68,7 @@ const outcomeKey = (o: AttemptOutcome): string =>
   o.kind === 'answered' ? `answered:${o.by}` : o.kind === 'unreachable' || o.kind === 'error' ? `${o.kind}:${o.code}` : o.kind;
 
 /** Ports a probe's packets carry on the way: the service port, node port and the target ports behind them. */
-export function portsOf(lab: Lab, c: ProbeCase): number[] {
+function portsOf(lab: Lab, c: ProbeCase): number[] {
   const ports = new Set([c.to.port]);
   for (const s of lab.spec.services) {
     for (const p of s.ports) {

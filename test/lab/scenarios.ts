@@ -39,7 +39,7 @@ const toWeb1 = (lab: Lab): ProbeCase[] => [
   { id: 'client-to-web-svc', from: 'client', to: tcp(IPS.web, 80), count: 12, timeoutMs: 800 },
 ];
 
-export const baseline: Scenario = {
+const baseline: Scenario = {
   name: 'baseline',
   description: 'the standard cluster, nothing broken',
   cases: (lab) => [

@@ -29,8 +29,8 @@ export const ST_IPS = {
   echoLocalIngressA: '172.31.250.202',
 } as const;
 
-export const WEB_LB_NODE_PORT = 30081;
-export const ECHO_LOCAL_NODE_PORT = 30090;
+const WEB_LB_NODE_PORT = 30081;
+const ECHO_LOCAL_NODE_PORT = 30090;
 export const ECHO_LOCAL_HEALTH_CHECK_PORT = 32090;
 
 const SERVICES: ServiceSpec[] = [
@@ -100,7 +100,7 @@ const SERVICES: ServiceSpec[] = [
 ];
 
 /** Zones of the nodes (label topology.kubernetes.io/zone), for web-zone's hints. */
-export const ST_ZONES: Record<string, string> = { 'node-a': 'zone-a', 'node-b': 'zone-b' };
+const ST_ZONES: Record<string, string> = { 'node-a': 'zone-a', 'node-b': 'zone-b' };
 
 /** The standard cluster plus client-b and coredns on node-b, zones, and the services above (ghost, sticky, web-np left out: smaller dumps). */
 function withServiceTypes(spec: LabSpec): LabSpec {

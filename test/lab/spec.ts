@@ -44,14 +44,14 @@ export interface PodSpec {
   secondary?: boolean;
 }
 
-export interface NodeSpec {
+interface NodeSpec {
   name: string;
   pods: PodSpec[];
   /** The node's `topology.kubernetes.io/zone` label (kube-proxy reads it for topology-aware hints). */
   zone?: string;
 }
 
-export interface ServicePortSpec {
+interface ServicePortSpec {
   name?: string;
   protocol: LabProtocol;
   port: number;
@@ -108,7 +108,7 @@ export interface LabSpec {
 }
 
 /** Underlay: nodes are 172.31.250.10+i; the underlay namespace (router/"outside client") is .1. */
-export const UNDERLAY_PREFIX = '172.31.250';
+const UNDERLAY_PREFIX = '172.31.250';
 export const UNDERLAY_GATEWAY = `${UNDERLAY_PREFIX}.1`;
 export const UNDERLAY_LEN = 24;
 /** Calico's pod default gateway: a link-local address answered by proxy ARP on the host veth. */
@@ -118,14 +118,14 @@ export const FABRIC_VPC_CIDR = '172.31.0.0/16';
 /** `fabric`: an address nothing in the cluster owns, on the router (the "internet"): the outside server answers there. */
 export const FABRIC_OFF_NETWORK = '203.0.113.10';
 /** `fabric`: the routing table of each node's secondary interface (AWS VPC CNI numbers them from 2). */
-export const FABRIC_SECONDARY_TABLE = 2;
+const FABRIC_SECONDARY_TABLE = 2;
 /** `fabric`: aws-node's mark for connections to off-VPC addresses, restored to packets so they leave by the primary interface. */
 export const FABRIC_CONNMARK = 0x80;
 export const VXLAN_ID = 1;
 export const VXLAN_PORT = 8472;
 
 /** Dual-stack labs: IPv6 underlay, cluster and service CIDRs (ULA), beside the IPv4 ones. */
-export const UNDERLAY6_PREFIX = 'fd00:31:250:';
+const UNDERLAY6_PREFIX = 'fd00:31:250:';
 export const UNDERLAY6_GATEWAY = `${UNDERLAY6_PREFIX}:1`;
 export const UNDERLAY6_LEN = 64;
 export const CLUSTER_CIDR6 = 'fd00:10:244::/56';

@@ -5,16 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'vitest';
-import type { ParseWarning } from '../../src/parse/error.js';
+import type { ParseWarning } from '../../src/util/parse-error.js';
 import { runSync } from './exec.js';
 
 /** Commands the lab builder, oracle and dump step run. */
-export const LAB_TOOLS = ['ip', 'bridge', 'nft', 'iptables-restore', 'iptables-save', 'iptables-nft-save', 'ip6tables-save', 'conntrack', 'nfacct', 'sysctl', 'ss', 'stdbuf', 'socat'];
+const LAB_TOOLS = ['ip', 'bridge', 'nft', 'iptables-restore', 'iptables-save', 'iptables-nft-save', 'ip6tables-save', 'conntrack', 'nfacct', 'sysctl', 'ss', 'stdbuf', 'socat'];
 
 let cached: string[] | undefined;
 
 /** What keeps the lab from running here ([] when it can run). Checked once per process. */
-export function labMissing(): string[] {
+function labMissing(): string[] {
   if (cached) return cached;
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (run as uid 0)');

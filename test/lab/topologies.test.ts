@@ -11,7 +11,7 @@ import { requireLab, unexpectedDumpWarnings } from './support.js';
 import { IPS, NODE_PORT, standardSpec } from './topologies.js';
 import { UNDERLAY_GATEWAY, podByName, type ProxyMode, type Topology } from './spec.js';
 import { parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 
 const MATRIX: [Topology, ProxyMode][] = [
   ['vxlan', 'iptables'],

@@ -4,7 +4,7 @@
  * syntax (`ip nat KUBE-SERVICES rule ... jump KUBE-SVC-…`), with their handles.
  */
 
-export interface TracePacket {
+interface TracePacket {
   iif?: string;
   oif?: string;
   saddr?: string;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { kubeProxySettings, parseKubeProxyArgs, parseKubeProxySource, type KubeProxyConfig, type KubeProxySource } from '../../src/parse/kube-proxy-config.js';
-import { ParseError } from '../../src/parse/error.js';
+import { parseKubeProxySource, type KubeProxyConfig, type KubeProxySource } from '../../src/parse/kube-proxy-config.js';
+import { parseKubeProxyArgs } from '../../src/parse/kube-proxy-flags.js';
+import { kubeProxySettings } from '../../src/parse/kube-proxy-settings.js';
+import { ParseError } from '../../src/util/parse-error.js';
 import { corpusFiles, readCorpus } from '../support/corpus.js';
 import { thrown } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 /** KubeletConfiguration DNS fields and the kubelet command line. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseError } from '../../src/parse/error.js';
+import { ParseError } from '../../src/util/parse-error.js';
 import { parseKubeletArgs, parseKubeletConfig } from '../../src/parse/kubelet-config.js';
 import { FUZZ_RUNS, thrown } from './fixtures.js';
 

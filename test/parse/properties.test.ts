@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseError } from '../../src/parse/error.js';
+import { ParseError } from '../../src/util/parse-error.js';
 import { parseIpAddr } from '../../src/parse/iproute/addr.js';
 import { parseIpLink } from '../../src/parse/iproute/link.js';
 import { parseIpRule } from '../../src/parse/iproute/rule.js';
@@ -14,7 +14,7 @@ import { parseBridgeFdb } from '../../src/parse/bridge-fdb.js';
 import { parseSysctl } from '../../src/parse/sysctl.js';
 import { parseConntrack } from '../../src/parse/conntrack.js';
 import { parseIpvs } from '../../src/parse/ipvs.js';
-import { parseCniFile } from '../../src/parse/cni.js';
+import { parseCniFile } from '../../src/parse/cni/index.js';
 import { parseKubeProxySource } from '../../src/parse/kube-proxy-config.js';
 import { corpusFiles, readCorpus } from '../support/corpus.js';
 import { fixture, FUZZ_RUNS } from './fixtures.js';

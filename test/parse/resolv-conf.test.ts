@@ -1,7 +1,7 @@
 /** resolv.conf parser: directives with their lines, comments, warnings, and the one fatal case the kubelet shares. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseError } from '../../src/parse/error.js';
+import { ParseError } from '../../src/util/parse-error.js';
 import { ndotsOf, parseResolvConf } from '../../src/parse/resolv-conf.js';
 import { FUZZ_RUNS, thrown } from './fixtures.js';
 

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { anchorJobSpec } from '../../src/probe/anchor.js';
 import { defaultProbeOptions } from '../../src/probe/options.js';
 import type { RawObject } from '../../src/snapshot/types.js';
 import { servePods, TestApiServer, type PodsControl } from '../support/api-server/index.js';
-import { REPO_ROOT } from '../support/corpus.js';
+import { BIN, ensureBuilt } from '../support/cli.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
@@ -95,10 +95,10 @@ describe('kubectl netx cleanup', () => {
   });
 
   it('the CLI: --dry-run --all lists every probe pod, exit 0, nothing deleted', async () => {
-    if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    ensureBuilt();
     const kc = server.writeKubeconfig(dir, { file: 'cli' });
     const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(path.join(REPO_ROOT, 'bin', 'kubectl-netx'), ['cleanup', '--dry-run', '--all', '--kubeconfig', kc], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } }, (e, stdout) =>
+      execFile(BIN, ['cleanup', '--dry-run', '--all', '--kubeconfig', kc], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } }, (e, stdout) =>
         resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout }),
       ),
     );

@@ -1,9 +1,9 @@
 /** Node probing through the test API server: debug pod lifecycle, exec over WebSocket (v5 and v4), failures, cleanup. */
 import { describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/cluster/client.js';
-import { collectWith } from '../../src/cluster/collect.js';
-import { silentProgress } from '../../src/cli/progress.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { collectWith } from '../../src/cli/collect.js';
+import { silentProgress } from '../../src/util/progress.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { defaultProbeOptions, type ProbeOptions } from '../../src/probe/options.js';
 import { livePods } from '../../src/probe/pods.js';
 import { IPVS_SCRIPT } from '../../src/probe/catalogue.js';

@@ -3,18 +3,16 @@
  * and is interrupted (SIGINT / SIGTERM) at random points many times. After every run, no probe pod
  * is left on the server; runs that held pods exit 130 / 143.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBE_SELECTOR } from '../../src/probe/debug-pod.js';
-import { REPO_ROOT } from '../support/corpus.js';
+import { BIN, ensureBuilt } from '../support/cli.js';
 import { sampleObjects } from '../support/api-server/fixture.js';
 import { servePods, TestApiServer, type PodsControl } from '../support/api-server/index.js';
 import { fakeNodeBackend, fakeNodeTools } from './fake-node.js';
-
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 const RUNS = 20;
 const PARALLEL = 4;
 let server: TestApiServer;
@@ -69,7 +67,7 @@ function run(namespace: string, afterMs?: number, signal: NodeJS.Signals = 'SIGI
 }
 
 beforeAll(async () => {
-  if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  ensureBuilt();
   dir = mkdtempSync(path.join(os.tmpdir(), 'netx-interrupt-'));
   server = await TestApiServer.start({ objects: sampleObjects() });
   // Every exec takes 25 ms: a full probe of the 2 nodes spans a few seconds, so signals land mid-probe.

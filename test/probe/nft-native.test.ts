@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { assembleNftDocument, coveredBySave, listedTables, nftItems } from '../../src/probe/nft-native.js';
 import type { NodeCapture } from '../../src/snapshot/types.js';
 import { readCorpus } from '../support/corpus.js';

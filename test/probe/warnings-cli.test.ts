@@ -4,7 +4,7 @@
  * the --image hint; the API server's throttling and its Retry-After), and still answers on stdout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSnapshotFile } from '../../src/snapshot/file.js';
+import { readSnapshotFile } from '../../src/cli/snapshot-file.js';
 import { servePods } from '../support/api-server/index.js';
 import { ensureBuilt, liveCluster } from '../support/cli.js';
 import { REPO_ROOT } from '../support/corpus.js';

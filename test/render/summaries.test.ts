@@ -9,7 +9,7 @@ import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import type { RawObject, Snapshot } from '../../src/snapshot/types.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { traceRequest } from '../../src/analyze/trace/index.js';
 import { policyWithDataplane } from '../../src/analyze/trace/policy-check.js';
 import { analyzeProxyMode } from '../../src/analyze/proxy-mode/index.js';
@@ -18,9 +18,12 @@ import { renderTraceText } from '../../src/render/trace-text.js';
 import { renderPolicyText } from '../../src/render/policy.js';
 import { renderProxyModeText } from '../../src/render/proxy-mode.js';
 import { renderCidrText } from '../../src/render/cidr.js';
-import { DISPOSITIONS, type Trace } from '../../src/sim/trace.js';
+import type { Disposition, Trace } from '../../src/sim/trace.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { kindSnapshot } from '../support/fixtures-cidr/kind-snapshot.js';
+
+// Every Disposition (the record's keys must be exactly the union), to check a rendered trace carries a known one.
+const DISPOSITIONS = Object.keys({ delivered: 1, dropped: 1, rejected: 1, 'no-route': 1, loop: 1, uncertain: 1, 'insufficient-info': 1, egress: 1 } satisfies Record<Disposition, 1>);
 
 const load = (f: string): Snapshot => parseSnapshot(readFileSync(path.join(REPO_ROOT, f), 'utf8'), f);
 const SNAPSHOTS = [...readdirSync(path.join(REPO_ROOT, 'examples')).map((f) => `examples/${f}`), ...readdirSync(path.join(REPO_ROOT, 'test/fixtures/lab')).filter((f) => f.endsWith('.snapshot.json')).map((f) => `test/fixtures/lab/${f}`)];

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { traceRequest } from '../../src/analyze/trace/index.js';
 import { renderTraces } from '../../src/render/trace.js';
 import { REPO_ROOT } from '../support/corpus.js';

@@ -15,7 +15,7 @@ import { SERVICES } from './kube-proxy-cases.js';
 import { flannelNode, NODE_A, NODE_B, type NodeSpec } from './topology.js';
 
 /** The shared services, with web also a NodePort (30080). */
-export function ipvsServices(node: string, nodeIP: string): KubeProxyInput {
+function ipvsServices(node: string, nodeIP: string): KubeProxyInput {
   const input = SERVICES(node, nodeIP);
   return { ...input, services: input.services.map((s) => (s.name === 'web' ? { ...s, type: 'NodePort' as const, ports: s.ports.map((p) => ({ ...p, nodePort: 30080 })) } : s)) };
 }
@@ -33,7 +33,7 @@ function withKubeletFirewall(save: string): string {
 }
 
 /** A flannel node in kube-proxy ipvs mode for `input`. */
-export function ipvsNode(spec: NodeSpec, peers: NodeSpec[], input = ipvsServices(spec.name, spec.ip)): NodeModel {
+function ipvsNode(spec: NodeSpec, peers: NodeSpec[], input = ipvsServices(spec.name, spec.ip)): NodeModel {
   const state = renderIpvsMode(input);
   const ruleset = parseIptablesSave(withKubeletFirewall(state.iptables), { source: `iptables ${spec.name}`, family: 'ip', origin: 'iptables-nft' });
   ruleset.ipsets = parseIpsetSave(state.ipset, { source: `ipset ${spec.name}` });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { COMPRESS_SCRIPT } from '../../src/probe/catalogue.js';
 import { decodeDumpStdout, encodeGzipBase64 } from '../../src/snapshot/dump-encoding.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { readCorpus } from '../support/corpus.js';
 import { GiB, zeroBomb } from './bombs.js';
 

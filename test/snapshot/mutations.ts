@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type JsonPath = (string | number)[];
+type JsonPath = (string | number)[];
 
 /** Where an edit lands: inside an API object, or in the envelope around them (source, views, nodes' dumps). */
-export type Region = 'objects' | 'envelope';
+type Region = 'objects' | 'envelope';
 
 export type Mutation = { in: Region; at: number } & (
   | { op: 'replace'; value: Json }

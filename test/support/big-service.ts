@@ -153,7 +153,7 @@ function labService(eps: Endpoint[]): LabService {
 }
 
 /** kube-proxy's input for the big service alone (what the renderers turn into its chains). */
-export function bigServiceInput(eps: { ip: string; node: string; pod: string }[]): KubeProxyInput {
+function bigServiceInput(eps: { ip: string; node: string; pod: string }[]): KubeProxyInput {
   return { nodeName: 'node-a', nodeIPs: [nodeIp(0)], clusterCIDR: POD_CIDR, serviceCIDRs: ['10.96.0.0/16'], services: [labService(eps)] };
 }
 
@@ -215,7 +215,7 @@ const FAMILY = { family: 'ip', table: 'kube-proxy' } as const;
  * map, one `endpoint-…` chain per endpoint with the hairpin masquerade mark and the DNAT, the `service-ips` and
  * `cluster-ips` elements) as the kernel lists them with `nft -j` (handles are added when spliced).
  */
-export function nftRules(text: string): Extract<Rules, { kind: 'nftables' }> {
+function nftRules(text: string): Extract<Rules, { kind: 'nftables' }> {
   const items: NftItem[] = [];
   let element: unknown;
   let clusterIp = '';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CORPUS_ROOT = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
+const CORPUS_ROOT = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
 
 export const corpusPath = (...parts: string[]): string => path.join(CORPUS_ROOT, ...parts);
 export const readCorpus = (...parts: string[]): string => readFileSync(corpusPath(...parts), 'utf8');

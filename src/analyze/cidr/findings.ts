@@ -94,7 +94,7 @@ export function nodeRangeOverlaps(analysis: NodeAnalysis): Finding[] {
 }
 
 /** Utilisation (percent) from which a node range counts as nearly exhausted. */
-export const PERCENT_WARN = 80;
+const PERCENT_WARN = 80;
 
 /** The per-row remarks of the node table, from the same rules as the findings. */
 export function rowNotes(r: NodeCidrRow, cni: CniDetection): RowNote[] {

@@ -28,7 +28,7 @@ function ciliumRanges(snapshot: Snapshot): Map<string, string[]> {
 }
 
 /** Whether a pod IP outside the node's ranges is normal for this IPAM, and why. */
-export function outsideVerdict(cni: CniDetection, ip: Ip, pools: Cidr[]): { expected: boolean | null; reason: string } {
+function outsideVerdict(cni: CniDetection, ip: Ip, pools: Cidr[]): { expected: boolean | null; reason: string } {
   switch (cni.ipam) {
     case 'node-podcidr':
       return { expected: false, reason: `${cni.name} allocates pod IPs from the node's podCIDR` };

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { V1ConfigMap, V1Node, V1Pod } from '../../model/k8s.js';
 import { objectsOf, nsName } from '../../model/k8s.js';
-import type { RawObject, Snapshot } from '../../snapshot/types.js';
+import type { Snapshot } from '../../snapshot/types.js';
 
 /**
  * Pods without duplicates; of two copies of one pod, the one with spec.containers (a full object)
@@ -105,5 +105,3 @@ export function maxPods(node: V1Node): number | null {
   const n = v === undefined ? NaN : Number(v);
   return Number.isFinite(n) ? n : null;
 }
-
-export const rawName = (o: RawObject): string => o.metadata?.name ?? '';

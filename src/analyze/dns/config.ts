@@ -7,13 +7,12 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Service } from '../../model/k8s.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { parseKubeletConfig, type KubeletDnsConfig } from '../../parse/kubelet-config.js';
 import { parseYamlDocuments, isRecord } from '../../parse/yaml-doc.js';
 import { nodeDns, type HostResolv, type NodeDns, type Sourced } from './node.js';
 
-export type { Sourced } from './node.js';
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 export interface ClusterDns {
   /** Cluster-wide cluster domain (a node's kubelet may say otherwise: see `nodes`). */

@@ -12,11 +12,10 @@ import { dnsFindings } from './findings.js';
 import { podResolvConf, resolvConfText } from './resolvconf.js';
 import { candidates, lookup, type Answer } from './lookup.js';
 
-export { clusterDns, dnsForNode, type ClusterDns, type EffectiveDns } from './config.js';
-export { nodeDns, type NodeDns, type HostResolv } from './node.js';
-export { dnsFindings } from './findings.js';
-export { podResolvConf, parseResolvConf, resolvConfText, type ResolvConf } from './resolvconf.js';
-export { candidates, lookup, answer, type Answer, type Attempt } from './lookup.js';
+export { clusterDns, type ClusterDns } from './config.js';
+export { nodeDns } from './node.js';
+export { podResolvConf, parseResolvConf } from './resolvconf.js';
+export { candidates } from './lookup.js';
 
 export interface NameResolution {
   info: DnsInfo;

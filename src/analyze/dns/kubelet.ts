@@ -13,8 +13,8 @@ export interface ResolverView {
 }
 
 export const MAX_NAMESERVERS = 3;
-export const MAX_SEARCH_PATHS = 32;
-export const MAX_SEARCH_CHARS = 2048;
+const MAX_SEARCH_PATHS = 32;
+const MAX_SEARCH_CHARS = 2048;
 const MAX_DOMAIN_CHARS = 253;
 
 /** The node's file as the kubelet reads it (parseResolvConf in dns.go). */

@@ -30,7 +30,7 @@ export interface Attempt {
 }
 
 /** What cluster DNS says for one fully qualified candidate. */
-export function answer(snapshot: Snapshot, fqdn: string, domain: string): Answer {
+function answer(snapshot: Snapshot, fqdn: string, domain: string): Answer {
   const suffix = `.svc.${domain}`;
   const lower = fqdn.toLowerCase();
   if (lower !== domain && !lower.endsWith(`.${domain}`)) return { kind: 'upstream' };

@@ -5,7 +5,7 @@
  * files and the kubelet's own output disagree, the output wins (it is what pods get) and a finding
  * says so.
  */
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { DEFAULT_RESOLV_CONF, parseKubeletArgs, parseKubeletConfig, type KubeletDnsConfig, type KubeletFlags } from '../../parse/kubelet-config.js';
 import { parseResolvConf } from '../../parse/resolv-conf.js';
 import { decodeDumpStdout } from '../../snapshot/dump-encoding.js';
@@ -45,7 +45,7 @@ export interface NodeDns {
 }
 
 /** Paths where distributions keep the KubeletConfiguration, tried when no kubelet command line was captured. */
-export const KUBELET_CONFIG_PATHS = ['/var/lib/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.json', '/etc/kubernetes/kubelet-config.yaml'];
+const KUBELET_CONFIG_PATHS = ['/var/lib/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.yaml', '/etc/kubernetes/kubelet/config.json', '/etc/kubernetes/kubelet-config.yaml'];
 
 /** `shared`: the cluster-wide KubeletConfiguration (kubeadm's ConfigMap), used for what the node does not say. */
 export function nodeDns(node: string, cap: NodeCapture, shared?: { cfg: KubeletDnsConfig; source: string }): NodeDns {

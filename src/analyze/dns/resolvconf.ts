@@ -8,7 +8,7 @@
  * (duplicates dropped), options override by name; then at most 3 nameservers and the search limits.
  */
 import type { V1Pod } from '../../model/k8s.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { ndotsOf, parseResolvConf as parseFile, type ResolvOption } from '../../parse/resolv-conf.js';
 import { dnsForNode, type ClusterDns } from './config.js';
 import { fitSearch, kubeletReading, MAX_NAMESERVERS, type ResolverView } from './kubelet.js';

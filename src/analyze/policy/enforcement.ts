@@ -7,14 +7,14 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { has, objectsOf, type V1DaemonSet } from '../../model/k8s.js';
 import type { Ruleset } from '../../model/netfilter.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { detectIptablesOrigin } from '../../parse/iptables-origin.js';
 import { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../parse/netfilter/nft-json.js';
 import { dumpText } from '../proxy-mode/dumps.js';
 import { ENFORCING, NODE_SIGNATURES, engineOfDaemonSet, type DaemonSetView, type Engine } from './engines.js';
 
-export interface EngineEvidence {
+interface EngineEvidence {
   engine: Engine;
   /** Whether this evidence shows the engine enforcing NetworkPolicy. */
   enforces: boolean;
@@ -24,7 +24,7 @@ export interface EngineEvidence {
 }
 
 /** Per node: the chains (or tables) where an engine filters per policy or per workload. */
-export interface NodePolicyChains {
+interface NodePolicyChains {
   node: string;
   engine: Engine;
   chains: string[];

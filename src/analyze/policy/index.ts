@@ -20,7 +20,7 @@ export type * from './types.js';
 export { evaluateFlow } from './evaluate.js';
 export { policyWorld, policyWorldOf } from './world.js';
 export { detectEnforcement, type Enforcement } from './enforcement.js';
-export { resolveFlows, resolvePolicySource, endForAddress } from './resolve.js';
+export { endForAddress } from './resolve.js';
 
 export interface PolicyReport {
   source: EndSummary;
@@ -39,7 +39,7 @@ export interface PolicyReport {
 }
 
 /** The dataplane's answer for denied flows, from the same walk `trace` does. */
-export interface DataplaneCheck {
+interface DataplaneCheck {
   flows: DataplaneFlow[];
   /** Why some denied flows were not walked (no node dumps, a source outside the snapshot). */
   notChecked?: string;
@@ -81,7 +81,7 @@ export function policyRequest(snapshot: Snapshot, req: PolicyRequest): PolicyRep
 }
 
 /** Worst of the verdicts; no verdict at all (a service without endpoints) is `uncertain`. */
-export function overall(verdicts: PolicyVerdict[]): PolicyVerdictKind {
+function overall(verdicts: PolicyVerdict[]): PolicyVerdictKind {
   if (verdicts.length === 0) return 'uncertain';
   if (verdicts.some((v) => v.kind === 'denied')) return 'denied';
   return verdicts.some((v) => v.kind === 'uncertain') ? 'uncertain' : 'allowed';

@@ -74,7 +74,7 @@ function serviceFlows(snapshot: Snapshot, source: FlowEnd, dest: Extract<Destina
 }
 
 /** `pod/name`, `name`, `ns/name`, `node/name`, or an IP (a pod's, a node's, or external). */
-export function resolvePolicySource(snapshot: Snapshot, spec: string, namespace: string): FlowEnd {
+function resolvePolicySource(snapshot: Snapshot, spec: string, namespace: string): FlowEnd {
   if (isValidIp(spec)) return endForAddress(snapshot, spec);
   const parsed = parseSource(spec, namespace);
   if (parsed.kind === 'external') return endForAddress(snapshot, parsed.ip);

@@ -4,4 +4,3 @@ import type { Tri } from './types.js';
 const RANK: Record<Tri, number> = { no: 0, maybe: 1, yes: 2 };
 
 export const triAnd = (a: Tri, b: Tri): Tri => (RANK[a] <= RANK[b] ? a : b);
-export const triOr = (a: Tri, b: Tri): Tri => (RANK[a] >= RANK[b] ? a : b);

@@ -4,7 +4,7 @@
  */
 import type { V1ConfigMap, V1DaemonSet, V1Pod } from '@kubernetes/client-node';
 import { nsName, objectsOf } from '../../model/k8s.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { modeValue } from './modes.js';
 import { decide } from './precedence.js';
@@ -68,7 +68,7 @@ function mountingDaemonSet(s: Snapshot, object: string, key: string): string | u
 }
 
 /** Resolves `--config=/var/lib/kube-proxy/config.conf` through volumeMounts to a ConfigMap key. */
-export function configFileRef(ds: V1DaemonSet): { path: string; configMap?: string; key?: string } | undefined {
+function configFileRef(ds: V1DaemonSet): { path: string; configMap?: string; key?: string } | undefined {
   const spec = ds.spec?.template?.spec;
   const c = kubeProxyContainer(spec);
   const path = c ? flagsOf(argvOf(c), `DaemonSet ${nsName(ds)}`).configPath : undefined;

@@ -11,7 +11,7 @@ type Of<K extends NodeSignal['kind']> = Extract<NodeSignal, { kind: K }>;
 const signalsOf = <K extends NodeSignal['kind']>(signals: NodeSignal[], kind: K): Of<K>[] => signals.filter((s): s is Of<K> => s.kind === kind);
 
 /** Modes whose rules hold services on this node (a populated ruleset, not a skeleton). */
-export function activeModes(signals: NodeSignal[]): ProxyMode[] {
+function activeModes(signals: NodeSignal[]): ProxyMode[] {
   const modes: ProxyMode[] = [];
   const ipt = signalsOf(signals, 'iptables-services');
   if (ipt.some((s) => s.serviceRules > 0)) modes.push('iptables');

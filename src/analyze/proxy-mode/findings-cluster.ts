@@ -1,8 +1,7 @@
 /** Cluster-wide findings: configuration sources, kube-proxy presence and replacements, versions, probing. */
 import type { Snapshot } from '../../snapshot/types.js';
-import type { FindingInput } from './findings.js';
 import { versionAtLeast } from './modes.js';
-import type { ConfiguredMode, Finding, NodeProxyMode } from './types.js';
+import type { ConfiguredMode, Finding, FindingInput, NodeProxyMode } from './types.js';
 import { kubeProxyDaemonSets, kubeProxyPods } from './workloads.js';
 
 export function sourceFindings(c: ConfiguredMode): Finding[] {

@@ -2,11 +2,10 @@
 import { objectsOf } from '../../model/k8s.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { describeSignal, isPopulated, modeOfSignal } from './effective.js';
-import type { FindingInput } from './findings.js';
-import type { Finding, NodeProxyMode } from './types.js';
+import type { Finding, FindingInput, NodeProxyMode } from './types.js';
 import { mixedBackendsMessage, mixedBackendsSteps } from './mixed-backends.js';
 
-export const restartStep = (n: NodeProxyMode): string[] =>
+const restartStep = (n: NodeProxyMode): string[] =>
   n.kubeProxy?.pod ? [`kubectl -n kube-system delete pod ${n.kubeProxy.pod.split('/')[1]}`] : [];
 export const checkStep = (n: NodeProxyMode): string[] => [
   `on node ${n.node}: curl -s http://127.0.0.1:10249/proxyMode`,

@@ -3,18 +3,9 @@ import type { Snapshot } from '../../snapshot/types.js';
 import { notProbed, proxyPresence, sourceFindings, versionFindings } from './findings-cluster.js';
 import { ambiguous, mixedBackends, mixedRulesets, nodeMismatch, nodesDisagree } from './findings-nodes.js';
 import { unreadableFindings } from './unreadable.js';
-import type { ConfiguredMode, Finding, NodeProxyMode, ProxyMode } from './types.js';
+import type { Finding, FindingInput } from './types.js';
 import { leftOut, leftOutText } from '../left-out.js';
 import { proxyModePlan } from './plan.js';
-
-export interface FindingInput {
-  snapshot: Snapshot;
-  configured: ConfiguredMode;
-  nodes: NodeProxyMode[];
-  serverVersion?: string;
-  /** The mode each node is expected to run (its static pod's flag, else the cluster's). */
-  expected: (node: string) => ProxyMode | undefined;
-}
 
 export function findings(i: FindingInput): Finding[] {
   return [

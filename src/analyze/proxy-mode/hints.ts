@@ -24,7 +24,7 @@ function distroOf(n: V1Node): { distro: Distro; why: string } | undefined {
 }
 
 /** `["server","--kube-proxy-arg","proxy-mode=ipvs"]` or `--kube-proxy-arg=proxy-mode=ipvs`. */
-export function kubeProxyArgsFromNodeArgs(args: string[]): { proxyMode?: string; disabled: boolean } {
+function kubeProxyArgsFromNodeArgs(args: string[]): { proxyMode?: string; disabled: boolean } {
   let proxyMode: string | undefined;
   args.forEach((a, i) => {
     const v = a.startsWith('--kube-proxy-arg=') ? a.slice('--kube-proxy-arg='.length) : a === '--kube-proxy-arg' ? args[i + 1] : undefined;

@@ -14,7 +14,6 @@ import { agreement } from './agreement.js';
 import { kubeProxyOnNode, kubeProxyPods } from './workloads.js';
 
 export type * from './types.js';
-export { PROXY_MODE_DUMPS } from './node-signals.js';
 
 export function analyzeProxyMode(snapshot: Snapshot): ProxyModeReport {
   const configured = configuredMode(snapshot);

@@ -4,7 +4,7 @@ import type { ModeValue, ProxyMode } from './types.js';
 const MODES: readonly ProxyMode[] = ['iptables', 'ipvs', 'nftables', 'kernelspace'];
 
 /** On Linux an empty `mode` means iptables (kube-proxy-config.v1alpha1; Windows: kernelspace). */
-export const LINUX_DEFAULT_MODE: ProxyMode = 'iptables';
+const LINUX_DEFAULT_MODE: ProxyMode = 'iptables';
 
 /** Normalises a written mode. kube-proxy compares case-sensitively, so `IPVS` is unrecognised. */
 export function modeValue(written: string | undefined): ModeValue {
@@ -19,7 +19,7 @@ export function isProxyMode(s: string): s is ProxyMode {
 }
 
 /** Parses a Kubernetes version (`v1.33.1`, `v1.31.4-eks-abc`, `1.30+`) into [major, minor]. */
-export function minorVersion(v: string | undefined): [number, number] | undefined {
+function minorVersion(v: string | undefined): [number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)/.exec(v ?? '');
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }

@@ -3,7 +3,7 @@
  * `kube-proxy` tables, kube-ipvs0 and IPVS virtual servers, and kube-proxy's own /proxyMode answer.
  */
 import type { Family, Ruleset, Table } from '../../model/netfilter.js';
-import { ParseError } from '../../parse/error.js';
+import { ParseError } from '../../util/parse-error.js';
 import type { NodeCapture } from '../../snapshot/types.js';
 import { dumpText } from './dumps.js';
 import { detectIptablesOrigin, parseIpLink, parseIptablesSave, parseIpvs, parseNftJson, ruleCount } from './parsers.js';
@@ -12,16 +12,16 @@ import type { IptablesBackend, NodeSignal } from './types.js';
 /** Dump keys proxy-mode reads. */
 export const PROXY_MODE_DUMPS = ['iptables', 'iptables-nft', 'iptables-legacy', 'ip6tables', 'nft', 'link', 'ipvs', 'proxyMode'] as const;
 /** iptables-save dumps and their family; `ip6tables` matters on IPv6-only clusters. */
-export const IPTABLES_DUMPS = [['iptables-nft', 'ip'], ['iptables-legacy', 'ip'], ['iptables', 'ip'], ['ip6tables', 'ip6']] as const;
+const IPTABLES_DUMPS = [['iptables-nft', 'ip'], ['iptables-legacy', 'ip'], ['iptables', 'ip'], ['ip6tables', 'ip6']] as const;
 
 const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|XLB)-/;
 const LEGACY_WARNING = /^# Warning: iptables-legacy tables present/m;
 /** Dumps the probe takes on every node (catalogue.ts). */
 const ALWAYS_PROBED = ['iptables', 'nft', 'link'];
 /** kubelet's chains that iptables-wrappers looks for in mangle to pick the backend. */
-export const KUBELET_CANARIES = ['KUBE-IPTABLES-HINT', 'KUBE-KUBELET-CANARY'];
+const KUBELET_CANARIES = ['KUBE-IPTABLES-HINT', 'KUBE-KUBELET-CANARY'];
 
-export interface IptablesView {
+interface IptablesView {
   dump: string;
   backend: IptablesBackend;
   ruleset: Ruleset;
@@ -110,7 +110,7 @@ export function readNodeDumps(capture: NodeCapture | undefined): NodeDumps {
  * it, else the save header as the shared detectIptablesOrigin reads it (never the program name,
  * which follows argv[0]); no header → unknown.
  */
-export function iptablesBackendOf(key: string, argv: string[], text: string): IptablesBackend {
+function iptablesBackendOf(key: string, argv: string[], text: string): IptablesBackend {
   if (key === 'iptables-nft') return 'nf_tables';
   if (key === 'iptables-legacy') return 'legacy';
   const cmd = argv[0] ?? '';

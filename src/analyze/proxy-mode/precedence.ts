@@ -1,7 +1,7 @@
 /** From all configuration sources to one configured mode, with the rules used said out loud. */
 import type { ConfigSource, ConfiguredMode } from './types.js';
 
-export const FLAG_PRECEDENCE_ASSUMPTION =
+const FLAG_PRECEDENCE_ASSUMPTION =
   'when --config is set, kube-proxy takes the mode from the config file and ignores --proxy-mode (kube-proxy flag reference: "ignored if a config file is specified by --config"); the live :10249/proxyMode answer, when probed, outranks both';
 
 /**

@@ -2,6 +2,7 @@
  * The proxy-mode report: what kube-proxy is configured to do (per source, with evidence) and what
  * each node's dataplane shows it really does. Every claim carries the object or dump it came from.
  */
+import type { Snapshot } from '../../snapshot/types.js';
 
 /** kube-proxy's `mode` values (Linux + Windows); `''` in the config means the platform default. */
 export type ProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'kernelspace';
@@ -120,9 +121,9 @@ export interface UnreadableDump {
   impact: string;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+type Severity = 'error' | 'warning' | 'info';
 
-export type FindingCode =
+type FindingCode =
   | 'configured-effective-mismatch'
   | 'nodes-disagree'
   | 'ipvs-not-active'
@@ -174,4 +175,14 @@ export interface Agreement {
   /** Nodes a difference is reported for. */
   differing: string[];
   summary: string;
+}
+
+/** What the findings read: the snapshot, the configured mode, every node's evidence. */
+export interface FindingInput {
+  snapshot: Snapshot;
+  configured: ConfiguredMode;
+  nodes: NodeProxyMode[];
+  serverVersion?: string;
+  /** The mode each node is expected to run (its static pod's flag, else the cluster's). */
+  expected: (node: string) => ProxyMode | undefined;
 }

@@ -38,7 +38,7 @@ export function kubeProxyPods(s: Snapshot): V1Pod[] {
 }
 
 /** The image tag as a version (`registry.k8s.io/kube-proxy:v1.33.1` → `v1.33.1`); digests give none. */
-export function imageVersion(image: string | undefined): string | undefined {
+function imageVersion(image: string | undefined): string | undefined {
   if (!image) return undefined;
   const noDigest = image.split('@')[0] ?? '';
   const slash = noDigest.lastIndexOf('/');

@@ -18,7 +18,7 @@ export interface ExternalSource {
   assumed?: string;
 }
 
-export const EXTERNAL_DEFAULT_IP = '203.0.113.10';
+const EXTERNAL_DEFAULT_IP = '203.0.113.10';
 
 export function parseExternalSource(spec: string): ExternalSource | undefined {
   if (spec === 'external') return { kind: 'external', name: 'external', ip: EXTERNAL_DEFAULT_IP, assumed: `no client address given: ${EXTERNAL_DEFAULT_IP} (TEST-NET-3) stands for it` };

@@ -19,8 +19,3 @@ export function pickFamily(what: { src: string; srcIps: string[]; dst: string; d
   if (!f) throw new UserError(`${what.src} (${what.srcIps.join(', ')}) and ${what.dst} (${what.dstIps.join(', ')}) share no address family`);
   return f;
 }
-
-/** The address of family `f` among `ips` (the first one), else the first address. */
-export function ofFamily(ips: string[], f: Family): string | undefined {
-  return ips.find((ip) => familyOf(ip) === f) ?? undefined;
-}

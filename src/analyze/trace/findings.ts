@@ -4,23 +4,12 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import type { Finding, Trace } from '../../sim/trace.js';
-import type { Destination, Source } from './resolve.js';
-import type { Target } from './targets.js';
-import type { ExternalSource } from './external.js';
 import type { TraceWorld } from './world.js';
+import type { FindingCtx } from './finding-ctx.js';
 import { endpointsFor } from './endpoints.js';
 import { serviceFindings } from './service-findings.js';
 import { unreadFindings } from './unread-findings.js';
 import { affinity, branchFindings, brNetfilter, masquerade, mtu, podCidrRoutes, replyFindings, undeclaredPorts } from './path-findings.js';
-
-export { undeclaredPorts };
-
-export interface FindingCtx {
-  source: Source | ExternalSource;
-  dest: Destination;
-  target: Target;
-  srcNode: string;
-}
 
 export function findingsFor(snapshot: Snapshot, tw: TraceWorld, trace: Trace, ctx: FindingCtx): Finding[] {
   const out: Finding[] = [];

@@ -43,7 +43,7 @@ export function hookOrderAlternative(world: World, branches: Branch[], rerun: (w
 }
 
 /** `delivered to default/web-1 (10.244.1.10:8080) from 10.244.0.10 (50%)`, one part per distinct end, most likely first. */
-export function describeOutcome(branches: Branch[]): string {
+function describeOutcome(branches: Branch[]): string {
   const mass = new Map<string, number>();
   for (const b of branches) {
     const who = b.endpoint?.pod ?? (b.endpoint?.owner === 'node' ? `node ${b.endpoint.node}` : undefined);

@@ -9,6 +9,7 @@ import { familyOf } from '../../sim/addr.js';
 import { UserError } from '../../util/errors.js';
 import { resolveDestination, resolveSource, type Destination, type Proto, type Source } from './resolve.js';
 import { buildWorld, type NodeBuilder, type TraceWorld } from './world.js';
+import { buildNodeModel } from '../../parse/node/build-node.js';
 import { podIngress } from './ingress.js';
 import { findingsFor } from './findings.js';
 import { labelAddresses } from './labels.js';
@@ -57,7 +58,8 @@ export interface TraceReport {
 }
 
 export interface TraceDeps {
-  buildNode: NodeBuilder;
+  /** Builds a node's model from its capture (default parse/node's buildNodeModel); a caller tracing many flows passes one that caches. */
+  buildNode?: NodeBuilder;
   /**
    * `alternative`: base chains tied at one hook and priority run in the other order than the one the dumps suggest
    * (src/sim/hook-order.ts), on every node: what the `hook-order-assumed` finding describes, as a whole trace.
@@ -65,11 +67,8 @@ export interface TraceDeps {
   hookOrder?: 'assumed' | 'alternative';
 }
 
-export { type NodeBuilder } from './world.js';
-export type { Target } from './targets.js';
-
 /** Who sends: a pod or node from the API, or a client outside the cluster. */
-export type TraceSource = Source | ExternalSource;
+type TraceSource = Source | ExternalSource;
 
 /** The request with SRC and DST parsed; the source is resolved once, on first use. */
 interface Parsed extends Omit<TraceRequest, 'src' | 'dst'> {
@@ -79,7 +78,7 @@ interface Parsed extends Omit<TraceRequest, 'src' | 'dst'> {
   source: () => TraceSource;
 }
 
-export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps): TraceReport {
+export function traceRequest(snapshot: Snapshot, req: TraceRequest, deps: TraceDeps = {}): TraceReport {
   const src = parseSource(req.src, req.namespace);
   const dst = parseDestination(req.dst, req.namespace);
   let source: TraceSource | undefined;
@@ -106,7 +105,7 @@ function traceParsed(snapshot: Snapshot, req: Parsed, deps: TraceDeps): TraceRep
   const resolvedSource = req.source();
   const family = pickFamily({ src: resolvedSource.name, srcIps: sourceIps(resolvedSource), dst: destinationText(dst), dstIps: dst.kind === 'address' ? [dst.ip] : destIps(dest) }, req.family);
   const source = resolvedSource.kind === 'external' ? resolvedSource : withFamily(resolvedSource, family);
-  const built = buildWorld(snapshot, deps.buildNode);
+  const built = buildWorld(snapshot, deps.buildNode ?? buildNodeModel);
   const tw = deps.hookOrder === 'alternative' ? { ...built, world: alternativeWorld(built.world, built.models.keys()) } : built;
   if (dest.kind === 'service' && dest.externalName !== undefined) return { traces: [externalNameTrace(source, dest, port)] };
   const pc = policyContext(snapshot, tw.models);

@@ -20,11 +20,6 @@ export function labelAddresses(snapshot: Snapshot, trace: Trace): AddressLabel[]
   return out.sort((x, y) => x.address.localeCompare(y.address));
 }
 
-export function labelOf(snapshot: Snapshot, addr: string): AddressLabel | undefined {
-  const l = addressOwners(snapshot).get(canonicalAddr(addr));
-  return l && { ...l, address: addr };
-}
-
 // One index per snapshot: a trace labels a dozen addresses, a cluster can hold 10,000 services.
 const ownersBySnapshot = new WeakMap<Snapshot, Map<string, AddressLabel>>();
 

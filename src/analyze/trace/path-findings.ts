@@ -2,7 +2,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { isFailure, type Branch, type Finding, type Trace } from '../../sim/trace.js';
 import type { TraceWorld } from './world.js';
-import type { FindingCtx } from './findings.js';
+import type { FindingCtx } from './finding-ctx.js';
 import { objectsOf, podNamed } from './views.js';
 import { inPrefix, sameAddr } from '../../sim/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';

@@ -12,8 +12,10 @@ import type { EndSummary, PolicyVerdict } from '../policy/types.js';
 import type { NodeModel } from '../../model/node.js';
 import type { NodeCapture } from '../../snapshot/types.js';
 import { traceRequest, type TraceDeps } from './index.js';
+import type { NodeBuilder } from './world.js';
+import { buildNodeModel } from '../../parse/node/build-node.js';
 
-export function policyWithDataplane(snapshot: Snapshot, req: PolicyRequest, deps: TraceDeps): PolicyReport {
+export function policyWithDataplane(snapshot: Snapshot, req: PolicyRequest, deps: TraceDeps = {}): PolicyReport {
   const report = policyRequest(snapshot, req);
   const denied = report.verdicts.map((v, i) => ({ v, i })).filter(({ v }) => v.kind === 'denied');
   // Only a denial an engine should enforce can be contradicted by a dataplane that delivers.
@@ -22,7 +24,7 @@ export function policyWithDataplane(snapshot: Snapshot, req: PolicyRequest, deps
     report.dataplane = { flows: [], notChecked: 'the snapshot holds no node dumps (--no-probe): what the dataplane does was not checked' };
     return report;
   }
-  const buildNode = memo(deps.buildNode);
+  const buildNode = memo(deps.buildNode ?? buildNodeModel);
   const flows: DataplaneFlow[] = [];
   const skipped: string[] = [];
   for (const { v, i } of denied) {
@@ -44,7 +46,7 @@ export function policyWithDataplane(snapshot: Snapshot, req: PolicyRequest, deps
 }
 
 /** The trace of one denied flow: from the policy's source to the endpoint address and port it judged. */
-function walk(snapshot: Snapshot, namespace: string, v: PolicyVerdict, buildNode: TraceDeps['buildNode']): Omit<DataplaneFlow, 'verdict'> {
+function walk(snapshot: Snapshot, namespace: string, v: PolicyVerdict, buildNode: NodeBuilder): Omit<DataplaneFlow, 'verdict'> {
   const d = v.flow.destination;
   const dst = d.ip.includes(':') ? `[${d.ip}]:${v.flow.port}` : `${d.ip}:${v.flow.port}`;
   const t = traceRequest(snapshot, { src: traceSource(v.flow.source), dst, namespace, protocol: v.flow.protocol }, { buildNode }).traces[0]!;
@@ -66,7 +68,7 @@ function traceSource(e: EndSummary): string {
 }
 
 /** One model per node for all the flows' walks. */
-function memo(build: TraceDeps['buildNode']): TraceDeps['buildNode'] {
+function memo(build: NodeBuilder): NodeBuilder {
   const cache = new Map<string, NodeModel>();
   return (name: string, capture: NodeCapture) => {
     let m = cache.get(name);

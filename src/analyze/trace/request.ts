@@ -116,16 +116,3 @@ export function destinationText(d: DestinationSpec): string {
       return `ingress/${d.namespace}/${d.name}`;
   }
 }
-
-export function sourceText(s: SourceSpec): string {
-  switch (s.kind) {
-    case 'external':
-      return s.name;
-    case 'node':
-      return `node/${s.name}`;
-    case 'workload':
-      return `${s.workload.toLowerCase()}/${s.namespace}/${s.name}`;
-    case 'pod':
-      return `${s.namespace}/${s.name}`;
-  }
-}

@@ -2,7 +2,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import type { Finding, Trace } from '../../sim/trace.js';
 import type { TraceWorld } from './world.js';
-import type { FindingCtx } from './findings.js';
+import type { FindingCtx } from './finding-ctx.js';
 import { podNamed } from './views.js';
 import type { Destination } from './resolve.js';
 import type { SliceEndpoint } from './endpoints.js';

@@ -3,7 +3,7 @@ import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Pod } from '../../model/k8s.js';
 import { canonicalAddr } from '../../sim/addr.js';
 
-export { objectsOf, has, type V1Node, type V1Pod, type V1Service, type V1EndpointSlice } from '../../model/k8s.js';
+export { objectsOf, has, type V1Node, type V1Pod, type V1Service } from '../../model/k8s.js';
 export type { V1ServicePort } from '@kubernetes/client-node';
 
 interface PodIndex {

@@ -9,9 +9,9 @@ import type { Command } from '@oclif/core';
 export type CommandTable = Record<string, Command.Class>;
 
 /** Cobra's ShellCompDirective bits. */
-export const DIRECTIVE = { default: 0, error: 1, noSpace: 2, noFileComp: 4 } as const;
+const DIRECTIVE = { default: 0, error: 1, noSpace: 2, noFileComp: 4 } as const;
 
-export interface Candidate {
+interface Candidate {
   value: string;
   description?: string;
 }

@@ -9,7 +9,7 @@ import type { Snapshot, RawObject, ResourceName } from '../../snapshot/types.js'
 import type { LineFlags, Names } from './candidates.js';
 import { parseDuration } from '../duration.js';
 
-export const COMPLETION_BUDGET_MS = 3000;
+const COMPLETION_BUDGET_MS = 3000;
 
 type Owner = { kind: string; name: string };
 type Meta = { name?: string; namespace?: string; labels?: Record<string, string>; ownerReferences?: (Owner & { controller?: boolean })[] };
@@ -102,7 +102,7 @@ function fromCluster(flags: LineFlags, budgetMs: number, env: NodeJS.ProcessEnv)
 /** The names completion offers for this command line. */
 export async function namesFor(flags: LineFlags, env: NodeJS.ProcessEnv = process.env): Promise<Names> {
   if (flags.snapshot) {
-    const { readSnapshotFile } = await import('../../snapshot/file.js');
+    const { readSnapshotFile } = await import('../snapshot-file.js');
     try {
       return fromSnapshot(readSnapshotFile(flags.snapshot), flags);
     } catch {

@@ -75,7 +75,7 @@ end
 complete -c kubectl-netx -f -a '(__kubectl_netx_complete)'
 `;
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 export function completionScript(shell: Shell): string {

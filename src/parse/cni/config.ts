@@ -1,67 +1,13 @@
 /** CNI network configuration files (.conflist, .conf, .json; JSONC; Multus; install templates; flannel files). */
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText, splitLines } from '../text.js';
 import { findPlaceholders, stripJsonComments } from './jsonc.js';
+import type { CniConfig, CniFile, CniPlugin, FlannelNetConf, FlannelSubnetEnv } from '../../model/cni.js';
 
-export interface CniPlugin {
-  type: string;
-  /** The plugin's configuration object as written. */
-  raw: JsonObject;
-}
+export type { CniConfig, CniFile } from '../../model/cni.js';
 
-/** A network configuration (a conflist, or a single-plugin .conf wrapped into one). */
-export interface CniConfig {
-  kind: 'config';
-  file: string;
-  /** `conflist` when the file has `plugins`, `conf` for a single plugin. */
-  format: 'conflist' | 'conf';
-  name?: string;
-  cniVersion?: string;
-  plugins: CniPlugin[];
-  /** The first plugin's type: the CNI that sets up pod networking. */
-  primaryType?: string;
-  /** IPAM plugin type of the first plugin (host-local, calico-ipam, ...). */
-  ipamType?: string;
-  /** Types of the plugins after the first (portmap, bandwidth, tuning, cilium-cni, ...). */
-  chained: string[];
-  /** Multus `delegates` (each itself a config). */
-  delegates: CniConfig[];
-}
-
-/** An install-time template with `__PLACEHOLDER__` values; `config` is its shape with placeholders read as null. */
-export interface CniTemplate {
-  kind: 'template';
-  file: string;
-  placeholders: string[];
-  config: CniConfig;
-}
-
-/** flannel's /etc/kube-flannel/net-conf.json. */
-export interface FlannelNetConf {
-  kind: 'flannel-net-conf';
-  file: string;
-  network?: string;
-  ipv6Network?: string;
-  backendType?: string;
-  enableNFTables?: boolean;
-}
-
-/** flannel's /run/flannel/subnet.env. */
-export interface FlannelSubnetEnv {
-  kind: 'flannel-subnet-env';
-  file: string;
-  network?: string;
-  subnet?: string;
-  ipv6Network?: string;
-  ipv6Subnet?: string;
-  mtu?: number;
-  ipmasq?: boolean;
-  vars: Record<string, string>;
-}
-
-export type CniFile = CniConfig | CniTemplate | FlannelNetConf | FlannelSubnetEnv;
 
 /** Parses one file from a CNI directory (or a flannel file); `file` names it in errors. */
 export function parseCniFile(file: string, text: string): Parsed<CniFile> {
@@ -114,7 +60,7 @@ function flannelNetConf(r: JsonReader, file: string, o: JsonObject): FlannelNetC
 }
 
 /** `KEY=VALUE` lines of /run/flannel/subnet.env. */
-export function parseFlannelSubnetEnv(file: string, text: string): Parsed<FlannelSubnetEnv> {
+function parseFlannelSubnetEnv(file: string, text: string): Parsed<FlannelSubnetEnv> {
   const vars: Record<string, string> = {};
   const warnings: ParseWarning[] = [];
   splitLines(text).forEach((raw, i) => {

@@ -3,7 +3,7 @@ import type { CniConfig, CniFile } from './config.js';
 
 export type CniName = 'flannel' | 'calico' | 'canal' | 'cilium' | 'aws-vpc-cni' | 'antrea' | 'kube-router' | 'weave' | 'kindnet' | 'bridge' | 'unknown';
 
-export interface CniEvidence {
+interface CniEvidence {
   source: 'cni-config' | 'daemonset' | 'interface';
   /** What was seen: `plugin type "flannel" in /etc/cni/net.d/10-flannel.conflist`, `DaemonSet kube-system/cilium`, ... */
   detail: string;

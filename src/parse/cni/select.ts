@@ -1,15 +1,11 @@
 /** Which CNI configuration the container runtime actually uses. */
-import { ParseError } from '../error.js';
-import type { ParseWarning } from '../error.js';
-import { parseCniFile, type CniFile } from './config.js';
+import { ParseError } from '../../util/parse-error.js';
+import { parseCniFile } from './config.js';
+import type { CniSelection } from '../../model/cni.js';
+
+export type { CniSelection } from '../../model/cni.js';
 
 const CONFIG_EXT = ['.conflist', '.conf', '.json'];
-
-export type CniSelection =
-  | { kind: 'none'; dir?: string; ignored: string[] }
-  | { kind: 'selected'; dir: string; path: string; config: CniFile; warnings: ParseWarning[]; candidates: string[]; ignored: string[] }
-  /** The runtime's first file does not parse: the runtime fails the same way (pods stay ContainerCreating). */
-  | { kind: 'invalid'; dir: string; path: string; error: ParseError; candidates: string[]; ignored: string[] };
 
 const dirOf = (p: string): string => p.slice(0, Math.max(0, p.lastIndexOf('/'))) || '/';
 

@@ -1,6 +1,6 @@
 /** `ip -j addr show` and the plain `ip addr` text form → addresses (and the link headers printed with them). */
 import type { Address, IpFamily, Link } from '../../model/node.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { JsonReader } from '../json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize, toInt } from '../text.js';

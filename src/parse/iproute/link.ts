@@ -1,6 +1,6 @@
 /** `ip -d -j link show` (and `ip -j link`, `ip -d link` / `ip link` text) → Link[]. */
 import type { IpTunnelInfo, Link, VxlanInfo } from '../../model/node.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize, toInt } from '../text.js';

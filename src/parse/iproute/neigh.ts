@@ -1,6 +1,6 @@
 /** `ip -j neigh show` and the plain `ip neigh` text form → Neighbour[]. */
 import type { Neighbour } from '../../model/node.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { JsonReader } from '../json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize } from '../text.js';

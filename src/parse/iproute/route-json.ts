@@ -1,6 +1,6 @@
 /** `ip -j route show table all` (and `ip -6 -j route ...`) → Route[]. */
 import type { NextHop, Route, RouteType } from '../../model/node.js';
-import type { ParseWarning } from '../error.js';
+import type { ParseWarning } from '../../util/parse-error.js';
 import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText } from '../text.js';

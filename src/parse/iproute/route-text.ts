@@ -1,6 +1,6 @@
 /** The plain `ip route [show table X]` text form (what users paste) → Route[]. */
 import type { NextHop, Route, RouteType } from '../../model/node.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
 import { familyOf, isAddress, normalizePrefix } from './common.js';

@@ -1,6 +1,6 @@
 /** Shared by the JSON and text forms of `ip rule`: options, actions, family and table rules. */
 import type { IpFamily, RoutingRule } from '../../model/node.js';
-import type { ParseWarning } from '../error.js';
+import type { ParseWarning } from '../../util/parse-error.js';
 import type { SourceOpts } from '../parsed.js';
 import { familyOf, isAddress, tableId } from './common.js';
 

@@ -1,6 +1,6 @@
 /** The plain `ip rule` text form (what users paste) → RoutingRule[]. */
 import type { RoutingRule } from '../../model/node.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
 import { isAddress, normalizePrefix, parseMark, parsePortRange } from './common.js';

@@ -1,6 +1,6 @@
 /** `ipset save` (create/add lines; also the old `-N`/`-A` form) → IpSet[] for `-m set --match-set`. */
 import type { IpSet } from '../../model/netfilter.js';
-import { ParseError } from '../error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { tokenize } from './tokenize.js';
 
 export interface IpsetSaveOpts {

@@ -24,7 +24,7 @@ export type Item =
   | { kind: 'stray'; token: Token; index: number };
 
 /** Canonical long-less name of a built-in: `--source` → `-s`. */
-export function builtinName(name: string): string {
+function builtinName(name: string): string {
   switch (name) {
     case '--source': case '--src': return '-s';
     case '--destination': case '--dst': return '-d';

@@ -5,7 +5,7 @@
 import type { CmpOp, Expr, Selector, Value } from '../../model/netfilter.js';
 import type { Opt } from './iptables-args.js';
 import { ctSel, intVal, metaSel, payloadSel, sharedExpr, sharedExprBy, symSetVal, symVal } from './intern.js';
-import { Unsupported, lookup, addrValue, portValue, protoName, tcpFlagBits, u32, valueMask } from './values.js';
+import { Unsupported, lookup, addrValue, portValue, protoName, tcpFlagBits, valueMask } from './values.js';
 
 /** What a match translator may read about the rule it is in. */
 export interface MatchCtx {

@@ -3,7 +3,7 @@
  * compiles them. Anything not understood is kept verbatim (unknown-match / unknown-statement) with a warning.
  */
 import type { Expr, VerdictStatement } from '../../model/netfilter.js';
-import type { ParseWarning } from '../error.js';
+import type { ParseWarning } from '../../util/parse-error.js';
 import { groupArgs, type Item, type Opt } from './iptables-args.js';
 import { MATCHES, alwaysMatch, ifname, type MatchCtx } from './iptables-matches.js';
 import { TARGETS, noopTarget } from './iptables-targets.js';

@@ -3,7 +3,7 @@
  * `iptables -S` (-P/-N/-A lines of one table) → the unified netfilter model.
  */
 import type { LostPart, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { IPTABLES_TABLES, builtinChain, builtinChains } from './base-chains.js';
 import { addChain, addRule, newTable, queueLine, type ChainEntry, type PendingTable, type TableSource } from './iptables-table.js';
 import { tokenize } from './tokenize.js';

@@ -4,7 +4,7 @@
  * chain's rules together, so a chain's queue is nearly always one range of line numbers.
  */
 import type { Chain, Rule, VerdictStatement } from '../../model/netfilter.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { chainVerdict as chainVerdictOf } from './intern.js';
 import { OnUseChain, type RuleTranslator } from './on-use-chain.js';
 import { translateRule, type RuleCtx } from './iptables-rule.js';

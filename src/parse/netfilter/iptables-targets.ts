@@ -23,7 +23,7 @@ const noNegation = (opts: Opt[]): void => {
 };
 
 /** `ip`, `ip:port`, `ip:p1-p2`, `a-b:port`, `[v6]:port`, `v6`, `:port` (SNAT/DNAT/--on-ip). */
-export function parseNatTo(s: string): { addr?: string; addrTo?: string; port?: number; portTo?: number } {
+function parseNatTo(s: string): { addr?: string; addrTo?: string; port?: number; portTo?: number } {
   let host = s;
   let ports: string | undefined;
   const br = s.charCodeAt(0) === 91 /* [ */ ? /^\[([^\]]+)\](?::(.+))?$/.exec(s) : null;

@@ -4,7 +4,7 @@
  * nft dump, legacy tables from iptables-legacy-save (they run too, at the same hooks).
  */
 import type { IpSet, Ruleset, Table } from '../../model/netfilter.js';
-import type { ParseWarning } from '../error.js';
+import type { ParseWarning } from '../../util/parse-error.js';
 
 const key = (t: Table): string => `${t.family} ${t.name}`;
 

@@ -4,7 +4,7 @@
  * built-in chain names) are flagged origin 'iptables-nft' so mergeRulesets can take them from iptables-save instead.
  */
 import type { Chain, ChainType, Family, Hook, MapElement, NfSet, Rule, Ruleset, SetElement, Selector, Table } from '../../model/netfilter.js';
-import { ParseError, type ParseWarning } from '../error.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { IPTABLES_TABLES, builtinChains } from './base-chains.js';
 import { elemComment, mapElement, tagKey, value } from './nft-expr.js';
 import { ruleExpr } from './nft-rule.js';

@@ -184,7 +184,7 @@ export function matchExpr(body: Json): Expr {
 }
 
 /** A verdict object (`{"accept": null}`, `{"goto": {"target": …}}`), or undefined. */
-export function verdict(v: Json): VerdictStatement | undefined {
+function verdict(v: Json): VerdictStatement | undefined {
   const tag = tagKey(v);
   return tag === undefined ? undefined : taggedVerdict(tag, (v as Obj)[tag]);
 }
@@ -233,7 +233,6 @@ export function elemComment(v: Json): string | undefined {
 
 /** mark/ct mark `mangle` value → the kernel's (x & and) ^ xor form, or a copy from the other mark. */
 export function mangleMark(target: 'meta' | 'ct', v: Json): Expr {
-  const self: Selector = target === 'meta' ? metaSel('mark') : ctSel('mark');
   if (typeof v === 'number') return { kind: 'mark', target, and: 0, xor: v >>> 0 };
   const sel = selector(v);
   const other: 'meta' | 'ct' = target === 'meta' ? 'ct' : 'meta';

@@ -6,7 +6,7 @@
  * chain's rules when they are first read (OnUseChain). Text of any other shape is left to the eager parser.
  */
 import type { Chain, Ruleset } from '../../model/netfilter.js';
-import { ParseError } from '../error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { NftDocument, isObj, type TableState } from './nft-document.js';
 import { OnUseChain, type RuleTranslator } from './on-use-chain.js';
 
@@ -135,7 +135,7 @@ function translateQueued(doc: NftDocument, chain: Chain, queues: Map<Chain, Queu
  * with objects separated by single commas, as nft prints it. Strings are skipped whole (escapes honoured); brackets
  * are only counted, each item's own JSON.parse checks the rest.
  */
-export function scanItems(text: string): number[] | undefined {
+function scanItems(text: string): number[] | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   let end = text.length;
   while (end > 0 && isBlank(text.charCodeAt(end - 1))) end--;

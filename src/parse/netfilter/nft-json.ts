@@ -3,7 +3,7 @@
  * (nft-document.ts reads the items; nft-json-on-use.ts reads a chain's rules when they are first used).
  */
 import type { Family, LostPart, Ruleset } from '../../model/netfilter.js';
-import { ParseError } from '../error.js';
+import { ParseError } from '../../util/parse-error.js';
 import { NftDocument, isObj } from './nft-document.js';
 import { parseNftJsonOnUse } from './nft-json-on-use.js';
 

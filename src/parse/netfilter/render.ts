@@ -7,7 +7,7 @@ import type { Expr, MapRef, NatStatement, Selector, Value } from '../../model/ne
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
 /** `ip daddr`, `meta l4proto`, `ct original daddr`, `fib daddr . iif type` … */
-export function renderSelector(s: Selector): string {
+function renderSelector(s: Selector): string {
   switch (s.kind) {
     case 'payload': return `${s.protocol} ${s.field}`;
     case 'meta': return `meta ${s.key}`;
@@ -22,7 +22,7 @@ export function renderSelector(s: Selector): string {
 }
 
 /** Values as nft prints them. */
-export function renderValue(v: Value): string {
+function renderValue(v: Value): string {
   switch (v.kind) {
     case 'int': return String(v.value);
     case 'string': return JSON.stringify(v.value);
@@ -59,7 +59,7 @@ function renderNat(n: NatStatement): string {
 }
 
 /** One expression. */
-export function renderExpr(e: Expr): string {
+function renderExpr(e: Expr): string {
   switch (e.kind) {
     case 'match': {
       const op = e.op === 'in' || (e.op === '==' && e.left.kind !== 'bitwise') ? '' : `${e.op} `;

@@ -2,7 +2,7 @@
  * Splits one iptables-save line into words the way iptables-restore does: blanks separate words, double
  * quotes group (iptables-save quotes comments and escapes `"` and `\` inside them with a backslash).
  */
-import { ParseError } from '../error.js';
+import { ParseError } from '../../util/parse-error.js';
 
 export interface Token {
   /** The word with quotes and escapes removed. */

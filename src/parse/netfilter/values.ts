@@ -46,9 +46,6 @@ export function addrValue(s: string): Value {
   return len === full ? { kind: 'addr', value: a } : { kind: 'prefix', addr: a, len };
 }
 
-/** True when the address is IPv6. */
-export const isV6 = (a: string): boolean => a.includes(':');
-
 /** `80` → int, `1000:2000` / `1000-2000` → range, `:2000` → 0..2000, `1000:` → 1000..65535. */
 export function portValue(s: string): Value {
   const m = /^(\d*)[:-](\d*)$/.exec(s);

@@ -1,4 +1,4 @@
-/** The verdict as a trace step (issue 4's Step shape): what `trace` shows for NetworkPolicy. */
+/** The verdict as a trace step (the trace's Step shape): what `trace` shows for NetworkPolicy. */
 import { describe, expect, it } from 'vitest';
 import { detectEnforcement, evaluateFlow, policyStep, policyWorldOf } from '../../../src/analyze/policy/index.js';
 import { flow, namespace, np, pod, podEnd } from './build.js';

@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { renderTraces } from '../../../src/render/trace.js';
 import { decodeDumpStdout, encodeGzipBase64 } from '../../../src/snapshot/dump-encoding.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { readLabFixture } from '../../lab/fixture-index.js';
 
 describe('trace on the kernel-checked dual-stack lab fixture', () => {

@@ -5,7 +5,7 @@
  * trace says about the parts no dump shows, and what the other parts make of it.
  */
 import { describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { isFailure, type Branch, type Trace } from '../../../src/sim/trace.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';

@@ -1,9 +1,9 @@
 /** A service with more ports than are each traced when none is named: an error that asks for the port. */
 import { describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { MAX_PORTS_UNNAMED } from '../../../src/analyze/trace/resolve.js';
-import { readSnapshotFile } from '../../../src/snapshot/file.js';
+import { readSnapshotFile } from '../../../src/cli/snapshot-file.js';
 import type { V1Service } from '../../../src/model/k8s.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 

@@ -1,8 +1,8 @@
 /** Compares one oracle observation with the simulator's branches; lists every disagreement. */
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { buildWorld, type NodeBuilder } from '../../../src/analyze/trace/world.js';
-import { undeclaredPorts } from '../../../src/analyze/trace/findings.js';
+import { undeclaredPorts } from '../../../src/analyze/trace/path-findings.js';
 import { newPacket, simulate, mergeBranches, type Branch, type Finding, type Step } from '../../../src/sim/index.js';
 import { isFailure, type Trace } from '../../../src/sim/trace.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
@@ -148,7 +148,7 @@ function kernelStep(e: TraceEvent): string {
  * Our rule sequence on one node for the inner packet (the tunnel's outer packet is not traced by the oracle), as
  * `nft monitor trace` can show it.
  */
-export function ruleSequence(b: Branch, node: string): string[] {
+function ruleSequence(b: Branch, node: string): string[] {
   const out: string[] = [];
   let outer = false;
   for (const h of b.hops) {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { RawObject, Snapshot } from '../../../src/snapshot/types.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { policyWithDataplane } from '../../../src/analyze/trace/policy-check.js';
 import { policyPlan } from '../../../src/analyze/policy/plan.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
 import { tracePlan } from '../../../src/analyze/trace/plan.js';
 import { detectEnforcement } from '../../../src/analyze/policy/index.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import { buildWorld } from '../../../src/analyze/trace/world.js';
 import { walkReply } from '../../../src/analyze/trace/reply.js';

@@ -3,9 +3,9 @@
  * the service does not have it is a plain address, traced as the kernel would carry it (on kernel-made lab snapshots).
  */
 import { describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
-import { readSnapshotFile } from '../../../src/snapshot/file.js';
+import { readSnapshotFile } from '../../../src/cli/snapshot-file.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 
 const load = (file: string) => readSnapshotFile(`${REPO_ROOT}/${file}`);

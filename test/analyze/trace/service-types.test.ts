@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
 import type { Trace } from '../../../src/sim/trace.js';
 import { UserError } from '../../../src/util/errors.js';

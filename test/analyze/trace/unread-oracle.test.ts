@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { DUMP_STATE } from '../../../src/model/gaps.js';
 import type { NodeModel } from '../../../src/model/node.js';
 import type { Branch } from '../../../src/sim/trace.js';

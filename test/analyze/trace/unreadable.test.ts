@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import { decodeDumpStdout, encodeGzipBase64 } from '../../../src/snapshot/dump-encoding.js';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest } from '../../../src/analyze/trace/index.js';
 import type { Branch, Finding, Trace } from '../../../src/sim/trace.js';
 import type { DumpResult, Snapshot } from '../../../src/snapshot/types.js';

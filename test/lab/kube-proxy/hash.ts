@@ -39,7 +39,7 @@ export function endpointString(ip: string, port: number): string {
 }
 
 /** The 16-character hash shared by KUBE-SVC/SVL/EXT/FW chains of one service port. */
-export function portProtoHash(svcPortName: string, protocol: string): string {
+function portProtoHash(svcPortName: string, protocol: string): string {
   return sha256Base32(svcPortName + protocol.toLowerCase()).slice(0, 16);
 }
 

@@ -22,13 +22,13 @@ export const KUBE_MARK_MASQ = 'KUBE-MARK-MASQ';
 export const KUBE_FORWARD = 'KUBE-FORWARD';
 export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 export const KUBE_FIREWALL = 'KUBE-FIREWALL';
-export const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
+const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
 
 /**
  * Rules (without `-A CHAIN`) kube-proxy and kubelet put in builtin chains, per table, in the order a node
  * lists them; for `--noflush` loading append them with `-A` (or `iptables -t T -A CHAIN …`).
  */
-export const FILTER_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]> = [
+const FILTER_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]> = [
   // iptablesJumpChains are prepended one by one, so a node lists them in reverse; kubelet's KUBE-FIREWALL
   // jumps predate kube-proxy and stay last (compare corpus real-eks-aws-vpc-cni-node-iptables-S-filter.txt).
   ['INPUT', `-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j ${KUBE_PROXY_FIREWALL}`],
@@ -43,12 +43,11 @@ export const FILTER_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]>
   ['OUTPUT', `-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j ${KUBE_SERVICES}`],
   ['OUTPUT', `-j ${KUBE_FIREWALL}`],
 ];
-export const NAT_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]> = [
+const NAT_JUMPS: ReadonlyArray<readonly [chain: string, rule: string]> = [
   ['PREROUTING', `-m comment --comment "kubernetes service portals" -j ${KUBE_SERVICES}`],
   ['OUTPUT', `-m comment --comment "kubernetes service portals" -j ${KUBE_SERVICES}`],
   ['POSTROUTING', `-m comment --comment "kubernetes postrouting rules" -j ${KUBE_POSTROUTING}`],
 ];
-
 
 /** Accumulates lines like upstream's LineBuffers: chain declarations and rules kept apart. */
 export class Table {

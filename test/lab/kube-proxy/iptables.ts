@@ -13,7 +13,7 @@ import { writeServicePort } from './iptables-service.js';
 import { planServicePorts } from './plan.js';
 import type { KubeProxyInput } from './types.js';
 
-export { FILTER_JUMPS, MASQUERADE_MARK, NAT_JUMPS, NFACCT_COUNTERS, probability } from './iptables-chains.js';
+export { NFACCT_COUNTERS, probability } from './iptables-chains.js';
 
 export interface IptablesRenderOptions {
   /**

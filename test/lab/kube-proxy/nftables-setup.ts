@@ -7,7 +7,7 @@ import type { KubeProxyInput } from './types.js';
 import ipaddr from 'ipaddr.js';
 
 /** Family and name of kube-proxy's (IPv4) table, as written in every command. */
-export const T = 'ip kube-proxy';
+const T = 'ip kube-proxy';
 
 /** Upstream's ipX / ipvX_addr / noLocalhost per proxier family (setupNFTables). */
 export interface FamilyWords {
@@ -15,7 +15,7 @@ export interface FamilyWords {
   ip: 'ip' | 'ip6';
   addr: 'ipv4_addr' | 'ipv6_addr';
 }
-export const familyWords = (family: 4 | 6 = 4): FamilyWords =>
+const familyWords = (family: 4 | 6 = 4): FamilyWords =>
   family === 6 ? { table: 'ip6 kube-proxy', ip: 'ip6', addr: 'ipv6_addr' } : { table: T, ip: 'ip', addr: 'ipv4_addr' };
 
 /**
@@ -23,7 +23,7 @@ export const familyWords = (family: 4 | 6 = 4): FamilyWords =>
  * that spelling and rejects `dstnat` on the input/forward/output hooks, so the numeric values are
  * written (dstnat = -100, srcnat = 100); the loaded chains are identical.
  */
-export const BASE_CHAINS: ReadonlyArray<readonly [name: string, type: string, hook: string, priority: number]> = [
+const BASE_CHAINS: ReadonlyArray<readonly [name: string, type: string, hook: string, priority: number]> = [
   ['filter-prerouting', 'filter', 'prerouting', -110],
   ['filter-input', 'filter', 'input', -110],
   ['filter-forward', 'filter', 'forward', -110],
@@ -35,7 +35,7 @@ export const BASE_CHAINS: ReadonlyArray<readonly [name: string, type: string, ho
 ];
 
 /** nftablesJumpChains: [destination, source, match]. */
-export const JUMP_CHAINS: ReadonlyArray<readonly [string, string, string]> = [
+const JUMP_CHAINS: ReadonlyArray<readonly [string, string, string]> = [
   ['nodeport-endpoints-check', 'filter-input', 'ct state new'],
   ['service-endpoints-check', 'filter-input', 'ct state new'],
   ['service-endpoints-check', 'filter-forward', 'ct state new'],
@@ -50,7 +50,7 @@ export const JUMP_CHAINS: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** Quotes a comment for nft. */
-export const quoted = (text: string): string => `"${text}"`;
+const quoted = (text: string): string => `"${text}"`;
 
 /** Writes a transaction; chains are declared once (ensureChain). */
 export class Tx {

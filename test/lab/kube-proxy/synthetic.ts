@@ -6,10 +6,9 @@ import type { KubeProxyInput, LabEndpoint, LabService } from './types.js';
 import { prng } from './prng.js';
 
 /** Where the synthetic cluster lives: services in 10.96.0.0/12, pods in 10.128.0.0/10. */
-export const SYNTHETIC_SERVICE_CIDR = '10.96.0.0/12';
-export const SYNTHETIC_CLUSTER_CIDR = '10.128.0.0/10';
-export const SYNTHETIC_NODE_COUNT = 10;
-
+const SYNTHETIC_SERVICE_CIDR = '10.96.0.0/12';
+const SYNTHETIC_CLUSTER_CIDR = '10.128.0.0/10';
+const SYNTHETIC_NODE_COUNT = 10;
 
 const ipv4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 const SERVICE_BASE = (10 << 24) | (96 << 16); // 10.96.0.0

@@ -2,7 +2,7 @@
  * Input of the lab's kube-proxy-shaped rule renderers (iptables mode and nftables mode).
  * The lab renders, per node, what kube-proxy would program for these services and endpoints.
  */
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
 export interface LabServicePort {
   /** Port name; '' or undefined for an unnamed port (portName becomes `ns/svc`). */

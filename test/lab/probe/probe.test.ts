@@ -6,27 +6,25 @@
  * real kernel dumps → trace / proxy-mode / collect.
  */
 import { createHash } from 'node:crypto';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../../src/model/build-node.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { probeNode } from '../../../src/probe/node-probe.js';
 import { PROXY_MODE_URL } from '../../../src/probe/catalogue.js';
 import { NetnsTransport, spawnDump, type Transport } from '../../../src/probe/transport.js';
 import { decodeDumpStdout } from '../../../src/snapshot/dump-encoding.js';
 import type { DumpResult, Snapshot } from '../../../src/snapshot/types.js';
 import { netnsBackend, servePods, TestApiServer, type PodsControl } from '../../support/api-server/index.js';
-import { REPO_ROOT } from '../../support/corpus.js';
+import { BIN, ensureBuilt } from '../../support/cli.js';
 import { buildLab, type Lab } from '../build.js';
 import { dumpLab } from '../dump.js';
 import { run as runCmd } from '../exec.js';
 import { deleteNetnsSync, newPrefix } from '../netns.js';
 import { requireLab } from '../support.js';
 import { standardSpec } from '../topologies.js';
-
-const BIN = path.join(REPO_ROOT, 'bin', 'kubectl-netx');
 let lab: Lab | undefined;
 let server: TestApiServer | undefined;
 let ctl: PodsControl | undefined;
@@ -194,7 +192,7 @@ describe('probe on the lab', () => {
   it('(b) end to end: trace, proxy-mode and collect run live through debug pods on the lab kernel', async (ctx) => {
     requireLab(ctx);
     const l = await theLab();
-    if (!process.env.NETX_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    ensureBuilt();
     // IPv6 DAD adds local routes a moment after the build: let it finish so both dumps see one kernel state.
     for (const n of l.plan.nodes) await settled(l.nodeNs(n.name));
     labSnapshot = await dumpLab(l);
@@ -203,7 +201,7 @@ describe('probe on the lab', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'netx-lab-probe-'));
     kubeconfig = server.writeKubeconfig(dir);
     const snapFile = path.join(dir, 'lab.json');
-    await import('../../../src/snapshot/file.js').then((m) => m.writeSnapshotFile(snapFile, labSnapshot!));
+    await import('../../../src/cli/snapshot-file.js').then((m) => m.writeSnapshotFile(snapFile, labSnapshot!));
 
     const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCniFile, type CniConfig } from '../../../src/parse/cni/config.js';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';
 import { thrown } from '../fixtures.js';
 

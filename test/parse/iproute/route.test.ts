@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpRoute } from '../../../src/parse/iproute/route.js';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';
 import { fixture, thrown } from '../fixtures.js';
 

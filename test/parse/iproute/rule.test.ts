@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpRule } from '../../../src/parse/iproute/rule.js';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { readCorpus } from '../../support/corpus.js';
 import { fixture, thrown } from '../fixtures.js';
 

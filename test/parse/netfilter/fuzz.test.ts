@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Ruleset } from '../../../src/model/netfilter.js';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { parseIpsetSave } from '../../../src/parse/netfilter/ipset.js';
 import { parseIptablesSave } from '../../../src/parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';

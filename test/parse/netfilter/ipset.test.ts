@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { parseIpsetSave } from '../../../src/parse/netfilter/ipset.js';
 import { readCorpus } from '../../support/corpus.js';
 import { thrown } from './support.js';

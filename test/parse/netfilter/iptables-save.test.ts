@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { parseIptablesSave, type IptablesSaveOpts } from '../../../src/parse/netfilter/iptables-save.js';
 import type { Expr, Ruleset } from '../../../src/model/netfilter.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapElement, Ruleset } from '../../../src/model/netfilter.js';
-import { ParseError } from '../../../src/parse/error.js';
+import { ParseError } from '../../../src/util/parse-error.js';
 import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';
 import { chain, exprsOf, nfFixture, table, thrown } from './support.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Ruleset } from '../../../src/model/netfilter.js';
-import { ParseError, type ParseWarning } from '../../../src/parse/error.js';
+import { ParseError, type ParseWarning } from '../../../src/util/parse-error.js';
 import { parseIptablesSave, type IptablesSaveOpts } from '../../../src/parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';
 import { ruleCount, rulesPending } from '../../../src/parse/netfilter/on-use-chain.js';

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RawObject } from '../../../src/snapshot/types.js';
 import type { TestApiServer } from './server.js';
 
-export interface ExecResult {
+interface ExecResult {
   stdout: string | Buffer;
   stderr: string | Buffer;
   exitCode: number;
@@ -20,7 +20,7 @@ export interface ExecResult {
 /** Runs one exec request; `signal` aborts when the client goes away. */
 export type ExecBackend = (req: { pod: RawObject; argv: string[]; signal: AbortSignal }) => Promise<ExecResult>;
 
-export const DEFAULT_EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const DEFAULT_EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const EXEC_PATH = /^\/api\/v1\/namespaces\/(?<namespace>[^/]+)\/pods\/(?<name>[^/]+)\/exec$/;
 const CHUNK = 64 * 1024;
 
@@ -93,7 +93,7 @@ function send(ws: WebSocket, channel: number, data: Buffer): void {
 }
 
 /** The status message kubelet's exec sends on channel 3. */
-export function execStatus(argv: string[], exitCode: number): Record<string, unknown> {
+function execStatus(argv: string[], exitCode: number): Record<string, unknown> {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
     metadata: {},

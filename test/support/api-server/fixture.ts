@@ -6,7 +6,7 @@ import { readCorpus } from '../corpus.js';
 const corpusItems = (file: string): RawObject[] => (parse(readCorpus('k8s-objects', file)) as { items: RawObject[] }).items;
 
 /** `count` pods spread over namespaces team-0..2 and nodes kube-router-vm1/2, every 7th Pending. */
-export function generatedPods(count: number): RawObject[] {
+function generatedPods(count: number): RawObject[] {
   return Array.from({ length: count }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Pod',

@@ -1,4 +1,3 @@
-export { TestApiServer, type ApiServerOptions, type Denial, type Fault, type FaultAction, type Intent, type Route, type RouteContext } from './server.js';
-export { testCertificate } from './tls.js';
+export { TestApiServer } from './server.js';
 export { servePods, type PodsControl, type PodsOptions } from './pods.js';
-export { netnsBackend, execStatus, type ExecBackend, type ExecResult } from './exec.js';
+export { netnsBackend, type ExecBackend } from './exec.js';

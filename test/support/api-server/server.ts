@@ -60,7 +60,7 @@ export interface Route {
   handle(ctx: RouteContext): void | Promise<void>;
 }
 
-export type FaultAction =
+type FaultAction =
   | { kind: 'delay'; ms: number }
   | { kind: 'status'; code: number; retryAfterSeconds?: number; reason?: string; message?: string }
   | { kind: 'reset' }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { buildNodeModel } from '../../src/model/build-node.js';
-import type { DumpResult, NodeCapture } from '../../src/snapshot/types.js';
-import { readCorpus } from '../support/corpus.js';
-import { fixture } from '../parse/fixtures.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
+import type { DumpResult, NodeCapture } from '../../../src/snapshot/types.js';
+import { readCorpus } from '../../support/corpus.js';
+import { fixture } from '../fixtures.js';
 
 const ok = (argv: string, stdout: string): DumpResult => ({ argv: argv.split(' '), stdout, stderr: '', exitCode: 0 });
 const iptablesSave = readCorpus('kernel-redump', 'k8s-TestOverallIPTablesRules.iptables-save.rules');

@@ -1,13 +1,13 @@
 /** The netfilter part of a node model: every iptables/nft dump of the node merged into one ruleset, gaps marked unread. */
-import type { Chain, Family, LostPart, Rule, Ruleset, Table, TableOrigin } from './netfilter.js';
-import { detectIptablesOrigin, type IptablesOrigin } from '../parse/iptables-origin.js';
-import { parseIptablesSave } from '../parse/netfilter/iptables-save.js';
-import { parseNftJson } from '../parse/netfilter/nft-json.js';
-import { mergeRulesets } from '../parse/netfilter/merge.js';
-import { parseIpsetSave } from '../parse/netfilter/ipset.js';
-import { IPTABLES_TABLES, builtinChain, builtinChains } from '../parse/netfilter/base-chains.js';
+import type { Chain, Family, LostPart, Rule, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
+import { detectIptablesOrigin, type IptablesOrigin } from '../iptables-origin.js';
+import { parseIptablesSave } from '../netfilter/iptables-save.js';
+import { parseNftJson } from '../netfilter/nft-json.js';
+import { mergeRulesets } from '../netfilter/merge.js';
+import { parseIpsetSave } from '../netfilter/ipset.js';
+import { IPTABLES_TABLES, builtinChain, builtinChains } from '../netfilter/base-chains.js';
 import type { DumpReader } from './dump-reader.js';
-import { describeGap, type StateGap } from './gaps.js';
+import { describeGap, type StateGap } from '../../model/gaps.js';
 
 type Backend = Extract<TableOrigin, 'iptables-nft' | 'iptables-legacy'>;
 

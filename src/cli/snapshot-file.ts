@@ -1,6 +1,6 @@
 /**
- * The only file access of snapshot/: read a snapshot file (plain or gzip-compressed JSON) and write
- * one. Everything about the format itself lives in the pure snapshot/io.ts.
+ * Snapshot files: read one (plain or gzip-compressed JSON) and write one. The shell does the file access;
+ * everything about the format itself lives in the pure snapshot/io.ts.
  *
  * Reading is bounded: only a regular file or stdin is read (a FIFO without a writer would block, a
  * device such as /dev/zero never ends), and no more than MAX_SNAPSHOT_BYTES are read or inflated.
@@ -8,9 +8,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync, type Stats } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../util/errors.js';
-import { parseSnapshot, serializeSnapshot } from './io.js';
-import { MAX_TEXT_BYTES, sizeText } from './limits.js';
-import type { Snapshot } from './types.js';
+import { parseSnapshot, serializeSnapshot } from '../snapshot/io.js';
+import { MAX_TEXT_BYTES, sizeText } from '../snapshot/limits.js';
+import type { Snapshot } from '../snapshot/types.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const CHUNK = 1 << 20;

@@ -4,15 +4,15 @@
  * (API not served, forbidden) becomes a gap; credentials in what is kept are masked (snapshot/redact.ts).
  */
 import { createRequire } from 'node:module';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../util/progress.js';
 import type { CollectPlan, ResourceRequest } from '../snapshot/plan.js';
 import type { CaptureGap, ClusterCapture, RawObject, ResourceView, Snapshot } from '../snapshot/types.js';
 import { SNAPSHOT_KIND, SNAPSHOT_VERSION } from '../snapshot/types.js';
 import { UserError } from '../util/errors.js';
-import { KubeClient } from './client.js';
-import { NotFoundError } from './errors.js';
-import { serviceCidrProbe } from './service-cidr-probe.js';
-import type { ClusterOptions } from './options.js';
+import { KubeClient } from '../cluster/client.js';
+import { NotFoundError } from '../cluster/errors.js';
+import { serviceCidrProbe } from '../cluster/service-cidr-probe.js';
+import type { ClusterOptions } from '../cluster/options.js';
 import type { ProbeOptions } from '../probe/options.js';
 import { REDACTION_RULES, redactObjects } from '../snapshot/redact.js';
 
@@ -123,7 +123,7 @@ async function listOrGap(client: KubeClient, req: ResourceRequest, onPage: (n: n
 }
 
 /** "pods", "configmaps kube-system/kubeadm-config", "pods in kube-system (component=kube-apiserver)". */
-export function requestLabel(req: ResourceRequest): string {
+function requestLabel(req: ResourceRequest): string {
   if (req.name) return `${req.resource} ${req.namespace ? `${req.namespace}/` : ''}${req.name}`;
   const scope = req.namespace ? ` in ${req.namespace}` : '';
   const selectors = [req.labelSelector, req.fieldSelector].filter(Boolean).join(', ');

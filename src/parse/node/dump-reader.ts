@@ -2,12 +2,12 @@
  * Reading one node's dumps for the model: each dump decoded and parsed once, and for each one that could not be read,
  * why (not collected, failed, undecodable, unparseable). Warnings keep their historical codes; `failure` feeds gaps.ts.
  */
-import { decodeDumpStdout } from '../snapshot/dump-encoding.js';
-import type { DumpKey, DumpResult, NodeCapture } from '../snapshot/types.js';
-import { ParseError, type ParseWarning } from '../parse/error.js';
-import type { GapCause } from './gaps.js';
+import { decodeDumpStdout } from '../../snapshot/dump-encoding.js';
+import type { DumpKey, DumpResult, NodeCapture } from '../../snapshot/types.js';
+import { ParseError, type ParseWarning } from '../../util/parse-error.js';
+import type { GapCause } from '../../model/gaps.js';
 
-export interface DumpFailure {
+interface DumpFailure {
   cause: Exclude<GapCause, 'partial'>;
   reason: string;
 }
@@ -78,7 +78,7 @@ export function dumpReader(node: string, capture: NodeCapture, warnings: ParseWa
 }
 
 /** The probe's reason for a dump it could not take, when it recorded one. */
-export function notCollectedReason(key: DumpKey, capture: NodeCapture): string {
+function notCollectedReason(key: DumpKey, capture: NodeCapture): string {
   const gap = capture.probe?.errors?.find((g) => g.what === key || g.what.split(/\s+/).includes(key));
   return gap ? gap.reason : 'not in the snapshot';
 }

@@ -1,8 +1,8 @@
 /** The gaps of a node's non-netfilter state (netfilter: node-netfilter.ts), each judged against what the other dumps show. */
-import type { ConntrackDump } from '../parse/conntrack.js';
+import type { ConntrackDump } from '../conntrack.js';
 import type { DumpReader } from './dump-reader.js';
-import { DUMP_STATE, type StateGap } from './gaps.js';
-import type { NodeModel } from './node.js';
+import { DUMP_STATE, type StateGap } from '../../model/gaps.js';
+import type { NodeModel } from '../../model/node.js';
 
 /** Every dataplane dump the node could not read (or read only in part), with why it matters or does not. */
 export function stateGaps(r: DumpReader, m: NodeModel, conntrack: (ConntrackDump | undefined)[]): StateGap[] {

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSnapshotFile, writeSnapshotFile } from '../../src/snapshot/file.js';
+import { readSnapshotFile, writeSnapshotFile } from '../../src/cli/snapshot-file.js';
 import { MAX_TEXT_BYTES } from '../../src/snapshot/limits.js';
-import { GiB, zeroBomb } from './bombs.js';
+import { GiB, zeroBomb } from '../snapshot/bombs.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-snapfile-'));

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildNodeModel } from '../../src/model/build-node.js';
-import type { Snapshot } from '../../src/snapshot/types.js';
-import { REPO_ROOT } from '../support/corpus.js';
+import { buildNodeModel } from '../../../src/parse/node/build-node.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
+import { REPO_ROOT } from '../../support/corpus.js';
 
 /** The bundled demo snapshots are lab dumps made by the probe's command catalogue: every dump must parse. */
 const dir = path.join(REPO_ROOT, 'examples');
