@@ -74,13 +74,13 @@ export type NetfilterStep = StepBase & RuleRef & Evaluation & Absent<Tunnel> & {
  */
 export type RuleStep = StepBase & RuleRef & Absent<Evaluation & Tunnel> & { kind: 'nat' | 'drop' | 'note' };
 /** A routing decision: `table` the routing table, `rule` the route, `verdict` the lookup's result. */
-export type RouteStep = StepBase & Pick<RuleRef, 'table' | 'rule' | 'verdict'> & Absent<Omit<RuleRef, 'table' | 'rule' | 'verdict'> & Evaluation & Tunnel> & { kind: 'route' };
+type RouteStep = StepBase & Pick<RuleRef, 'table' | 'rule' | 'verdict'> & Absent<Omit<RuleRef, 'table' | 'rule' | 'verdict'> & Evaluation & Tunnel> & { kind: 'route' };
 /** Into or out of a tunnel. */
-export type TunnelStep = StepBase & Tunnel & Absent<RuleRef & Evaluation> & { kind: 'encap' | 'decap' };
+type TunnelStep = StepBase & Tunnel & Absent<RuleRef & Evaluation> & { kind: 'encap' | 'decap' };
 /** An existing conntrack entry decides the flow: `line` is the entry's line in the conntrack dump. */
-export type ConntrackStep = StepBase & Pick<RuleRef, 'line'> & Absent<Omit<RuleRef, 'line'> & Evaluation & Tunnel> & { kind: 'conntrack' };
+type ConntrackStep = StepBase & Pick<RuleRef, 'line'> & Absent<Omit<RuleRef, 'line'> & Evaluation & Tunnel> & { kind: 'conntrack' };
 /** Arrival, bridging, leaving by a device, delivery. */
-export type PlainStep = StepBase & Absent<RuleRef & Evaluation & Tunnel> & { kind: 'ingress' | 'bridge' | 'forward' | 'deliver' };
+type PlainStep = StepBase & Absent<RuleRef & Evaluation & Tunnel> & { kind: 'ingress' | 'bridge' | 'forward' | 'deliver' };
 
 /** One thing the kernel did to (or decided about) the packet: its kind says which fields it has. */
 export type Step = NetfilterStep | RuleStep | RouteStep | TunnelStep | ConntrackStep | PlainStep;
@@ -181,7 +181,7 @@ export interface Branch {
 type Severity = 'error' | 'warning' | 'info';
 
 /** What a trace finding is about: renderers and analyses decide by it, never by the message. */
-export type TraceFindingCode =
+type TraceFindingCode =
   | 'br-netfilter-off'
   | 'cni-policy-chains'
   | 'dns-cluster-domain-mismatch'

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { traceRequest } from '../../src/analyze/trace/index.js';
-import { buildNodeModel } from '../../src/model/build-node.js';
+import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { traceDocument } from '../../src/render/trace.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { REPO_ROOT } from '../support/corpus.js';
