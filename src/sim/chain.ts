@@ -23,6 +23,8 @@ export interface ChainRun {
   /** Why: the rule or policy that decided; for uncertain, what was not modelled. */
   reason: string;
   notes: string[];
+  /** Client affinity met in the chain (Branch.affinity). */
+  affinity?: string;
   /** Rules that matched and acted (the story), then the verdict. */
   steps: Step[];
   /** Every rule evaluated, for `-v` (shared between forks: see evaluatedRules). */
@@ -54,6 +56,7 @@ interface State {
   probability: number;
   packet: Packet;
   notes: Trail<string>;
+  affinity?: string;
   steps: Trail<Step>;
   evaluated: Trail<Evaluation>;
   /** Rule histories this state stands for (forks merged into it). */
@@ -132,7 +135,9 @@ export function runBaseChain(table: Table, chain: Chain, pkt: Packet, ctx: RuleC
 const stateKey = (s: State): string => `${s.stack.map((f) => (f.via ?? []).map((c) => c.name).join(',')).join('/')}|${packetKey(s.packet)}`;
 
 /** Folds `other` into `kept`: odds and ways add up; the history shown is the likelier one's. */
-function keepLikelier<T extends Pick<State, 'probability' | 'ways' | 'evaluated'> & { notes: unknown; steps: unknown }>(kept: T, other: T): void {
+function keepLikelier<T extends Pick<State, 'probability' | 'ways' | 'evaluated' | 'affinity'> & { notes: unknown; steps: unknown }>(kept: T, other: T): void {
+  // Affinity met on any of the merged ways is met on the path: later connections stick, whichever way the first took.
+  kept.affinity ??= other.affinity;
   if (other.probability > kept.probability) {
     kept.notes = other.notes;
     kept.steps = other.steps;
@@ -201,6 +206,7 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
   const { table } = w;
   st.probability *= o.probability;
   for (const n of o.notes) if (st.notes?.item !== n) st.notes = append(st.notes, n);
+  if (o.affinity !== undefined) st.affinity = o.affinity;
   const before = st.packet;
   st.packet = o.packet;
   const ev = (result: string): void => {
@@ -324,7 +330,7 @@ function ruleRef(table: Table, chain: Chain, rule: Rule): string {
 }
 
 function finish(st: State, verdict: ChainVerdict, reason: string): ChainRun {
-  return { probability: st.probability, packet: st.packet, verdict, reason, notes: [...new Set(toArray(st.notes))], steps: toArray(st.steps), evaluated: st.evaluated, natApplied: false, ways: st.ways };
+  return { probability: st.probability, packet: st.packet, verdict, reason, notes: [...new Set(toArray(st.notes))], ...(st.affinity !== undefined ? { affinity: st.affinity } : {}), steps: toArray(st.steps), evaluated: st.evaluated, natApplied: false, ways: st.ways };
 }
 
 function clone(w: Walk, st: State): State {

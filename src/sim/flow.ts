@@ -7,6 +7,8 @@ export interface Flow {
   probability: number;
   hops: Hop[];
   notes: string[];
+  /** Client affinity met on the way (Branch.affinity). */
+  affinity?: string;
   /** Loop guard: node|iif|tuple keys seen on this branch. */
   visited: string[];
 }
@@ -14,7 +16,7 @@ export interface Flow {
 export const newFlow = (): Flow => ({ probability: 1, hops: [], notes: [], visited: [] });
 
 export function fork(f: Flow): Flow {
-  return { probability: f.probability, hops: f.hops.map((h) => ({ ...h, steps: [...h.steps] })), notes: [...f.notes], visited: [...f.visited] };
+  return { probability: f.probability, hops: f.hops.map((h) => ({ ...h, steps: [...h.steps] })), notes: [...f.notes], visited: [...f.visited], ...(f.affinity !== undefined ? { affinity: f.affinity } : {}) };
 }
 
 /** Appends steps to the hop of `node` (opening a new hop when the walk moved on). */
@@ -36,6 +38,7 @@ export function takeRun(f: Flow, node: string, run: HookRun, forked: boolean): F
   const g = forked ? fork(f) : f;
   g.probability *= run.probability;
   for (const n of run.notes) note(g, n);
+  if (run.affinity !== undefined) g.affinity = run.affinity;
   addSteps(g, node, run.steps);
   return g;
 }
@@ -43,6 +46,7 @@ export function takeRun(f: Flow, node: string, run: HookRun, forked: boolean): F
 export function end(f: Flow, disposition: Disposition, reason: string, pkt: Packet, endpoint?: Endpoint): Branch {
   const b: Branch = { probability: f.probability, disposition, reason, hops: f.hops, notes: f.notes, final: viewOf(pkt) };
   if (endpoint) b.endpoint = endpoint;
+  if (f.affinity !== undefined) b.affinity = f.affinity;
   return b;
 }
 

@@ -25,6 +25,8 @@ export interface HookRun {
   verdict: 'accept' | 'drop' | 'reject' | 'uncertain';
   reason: string;
   notes: string[];
+  /** Client affinity met at this hook (Branch.affinity). */
+  affinity?: string;
   steps: Step[];
   /** Why an uncertain run ended, as data. */
   cause?: BranchCause;
@@ -183,6 +185,8 @@ function runHookOnce(node: NodeModel, hook: Hook, pkt: Packet, opts: HookOptions
           notes: [...run.notes, ...r.notes],
           steps,
         };
+        const affinity = r.affinity ?? run.affinity;
+        if (affinity !== undefined) merged.affinity = affinity;
         if (r.cause) merged.cause = r.cause;
         if (natDone.has(run) || r.natApplied) natDone.add(merged);
         next.push(merged);

@@ -78,6 +78,7 @@ interface Run {
   packet: Packet;
   verdict: string;
   notes: string[];
+  affinity?: string;
   steps: unknown;
 }
 
@@ -92,6 +93,7 @@ export function mergeAccepted<R extends Run>(runs: R[], extra: (r: R) => string,
     (r) => (r.verdict === 'accept' ? `${extra(r)}|${packetKey(r.packet)}` : undefined),
     (kept, other) => {
       count.set(kept, (count.get(kept) ?? 1) + 1);
+      kept.affinity ??= other.affinity;
       if (other.probability > kept.probability) {
         kept.notes = other.notes;
         kept.steps = other.steps;

@@ -36,6 +36,8 @@ interface Base {
   packet: Packet;
   /** What the rule did or assumed on this branch (random odds, marks, affinity). */
   notes: string[];
+  /** Client affinity met on the way (a `recent` list or an nft set that remembers clients): see Branch.affinity. */
+  affinity?: string;
 }
 
 export type RuleOutcome =
@@ -107,9 +109,9 @@ function step(e: Expr, st: Base, ctx: RuleCtx): StepResult {
       return hit !== e.negate ? next(st) : nomatch(st);
     }
     case 'recent': {
-      if (e.mode === 'set' || e.mode === 'remove') return next(note(st, `recent --${e.mode} ${e.name}: records this source (session affinity)`));
+      if (e.mode === 'set' || e.mode === 'remove') return next({ ...note(st, `recent --${e.mode} ${e.name}: records this source (session affinity)`), affinity: `recent ${e.name}` });
       // A trace is a first connection: the source has not been seen, so rcheck/update fail.
-      const s = note(st, `session affinity (recent ${e.name}): traced as a first connection; later ones from this client stick to the endpoint chosen`);
+      const s = { ...note(st, `session affinity (recent ${e.name}): traced as a first connection; later ones from this client stick to the endpoint chosen`), affinity: `recent ${e.name}` };
       return e.negate ? next(s) : nomatch(s);
     }
     case 'always':
@@ -129,7 +131,7 @@ function step(e: Expr, st: Base, ctx: RuleCtx): StepResult {
       const results = applyNat(e, pkt, ctx, ctx.nexthop);
       const alts = results.map((r) => {
         if (r.kind === 'unknown') return { kind: 'end' as const, outcome: { ...st, kind: 'uncertain' as const, reason: r.reason } };
-        const s: Base = { probability: st.probability * r.probability, packet: r.packet, notes: [...st.notes, ...r.notes] };
+        const s: Base = { ...st, probability: st.probability * r.probability, packet: r.packet, notes: [...st.notes, ...r.notes] };
         return { kind: 'end' as const, outcome: { ...s, kind: 'terminal' as const, terminal: { kind: 'nat' as const, summary: e.type } } };
       });
       return alts.length === 1 ? end(alts[0]!.outcome) : { kind: 'fork', alts };
@@ -150,7 +152,7 @@ function step(e: Expr, st: Base, ctx: RuleCtx): StepResult {
     case 'tproxy':
       return uncertain(st, 'tproxy (hands the packet to a local socket) is not modelled');
     case 'set-update':
-      return next(note(st, `${e.op} @${e.set}: records this client (session affinity)`));
+      return next({ ...note(st, `${e.op} @${e.set}: records this client (session affinity)`), affinity: `@${e.set}` });
     case 'notrack':
       return next({ ...st, packet: { ...pkt, ct: { ...pkt.ct, state: 'untracked' } } });
     case 'counter':

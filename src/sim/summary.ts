@@ -29,7 +29,10 @@ export function mergeBranches(branches: Branch[]): Branch[] {
     const end = ends[i]!;
     const key = ending.get(end)! > 1 ? JSON.stringify([end, b.hops.map((h) => [h.node, h.steps.map((s) => [s.kind, s.summary, s.rule])])]) : end;
     const prev = out.get(key);
-    if (prev) prev.probability += b.probability;
+    if (prev) {
+      prev.probability += b.probability;
+      prev.affinity ??= b.affinity;
+    }
     else out.set(key, { ...b });
   }
   return [...out.values()].sort((a, b) => b.probability - a.probability);

@@ -172,6 +172,11 @@ export interface Branch {
   hops: Hop[];
   /** Session affinity, random choices, assumptions made on this branch. */
   notes: string[];
+  /**
+   * The client affinity this path met (`recent NAME`, `@SET`, `IPVS persistence`): the odds shown are a first
+   * connection's; later ones from the same client stick to the endpoint it got.
+   */
+  affinity?: string;
   /** The final packet as it arrives (after all NAT); for `egress`, as it leaves the cluster (`oif` the interface). */
   final?: PacketView;
   /** `egress` only: where the packet leaves the cluster. */

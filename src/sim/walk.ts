@@ -241,7 +241,10 @@ function ipvs(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, vs: IpvsSe
 
 function ipvsTo(ctx: WalkCtx, node: NodeModel, f: Flow, pkt: Packet, vs: IpvsService, real: IpvsRealServer, hook: 'input' | 'output', planNote: string): Branch[] {
   note(f, `IPVS ${planNote}`);
-  if (vs.persistent !== undefined) note(f, `IPVS persistence ${vs.persistent} s: later connections from this client go to the same real server (session affinity)`);
+  if (vs.persistent !== undefined) {
+    note(f, `IPVS persistence ${vs.persistent} s: later connections from this client go to the same real server (session affinity)`);
+    f.affinity = `IPVS persistence ${vs.persistent} s`;
+  }
   if (real.forward !== 'masq' && real.forward !== 'local') {
     addSteps(f, node.name, [{ kind: 'note', summary: `IPVS ${describeVirtual(vs)} ${describeReal(real)}: ${real.forward} forwarding is not modelled`, table: 'ipvs', chain: describeVirtual(vs), rule: describeReal(real) }]);
     return [end(f, 'uncertain', `IPVS ${real.forward} forwarding (direct routing or tunnelling) to ${real.address} is not modelled`, pkt)];

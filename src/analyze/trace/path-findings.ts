@@ -35,9 +35,9 @@ export function branchFindings(trace: Trace): Finding[] {
 
 /** Session affinity seen on the path: reported, since the odds shown are those of a first connection. */
 export function affinity(trace: Trace): Finding[] {
-  const note = trace.branches.flatMap((b) => b.notes).find((n) => /affinity/.test(n));
-  if (!note) return [];
-  return [{ code: 'session-affinity', severity: 'info', message: `session affinity: the odds are those of a client's first connection; later ones stick to the endpoint it got`, evidence: [note] }];
+  const seen = [...new Set(trace.branches.flatMap((b) => (b.affinity !== undefined ? [b.affinity] : [])))];
+  if (seen.length === 0) return [];
+  return [{ code: 'session-affinity', severity: 'info', message: `session affinity: the odds are those of a client's first connection; later ones stick to the endpoint it got`, evidence: seen }];
 }
 
 /** The way back: a reply that rp_filter (or a rule) would drop breaks the connection even though the request arrives. */

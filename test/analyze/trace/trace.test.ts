@@ -6,6 +6,7 @@ import { parseSnapshot } from '../../../src/snapshot/io.js';
 import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
 import { UserError } from '../../../src/util/errors.js';
+import { affinity } from '../../../src/analyze/trace/path-findings.js';
 import { REPO_ROOT } from '../../support/corpus.js';
 
 const load = (file: string) => parseSnapshot(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file);
@@ -103,6 +104,18 @@ describe('trace: findings with evidence', () => {
   it('session affinity is reported', () => {
     expect(codes(trace(BASE, { dst: 'svc/sticky:80' })[0]!)).toContain('session-affinity');
     expect(codes(trace(BASE, { dst: 'svc/web:80' })[0]!)).not.toContain('session-affinity');
+  });
+
+  it('session affinity is data on the paths that met it (the recent list), and the finding reads that, not the notes', () => {
+    const sticky = trace(BASE, { dst: 'svc/sticky:80' })[0]!;
+    const delivered = sticky.branches.filter((b) => b.disposition === 'delivered');
+    expect(delivered.length).toBeGreaterThan(0);
+    for (const b of delivered) expect(b.affinity).toMatch(/^recent KUBE-SEP-/);
+    expect(sticky.findings.find((f) => f.code === 'session-affinity')?.evidence).toEqual([...new Set(delivered.map((b) => b.affinity))]);
+    const reworded = { ...sticky, branches: sticky.branches.map((b) => ({ ...b, notes: b.notes.map(() => 'something else') })) };
+    expect(affinity(reworded).map((f) => f.code)).toEqual(['session-affinity']);
+    const without = { ...sticky, branches: sticky.branches.map(({ affinity: _a, ...b }) => b) };
+    expect(affinity(without)).toEqual([]);
   });
 
   it('NodePort from a pod through another node is masqueraded by design: no pod-masquerade finding', () => {
