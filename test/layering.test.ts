@@ -37,7 +37,7 @@ const PURE_PACKAGES = ['ipaddr.js', 'yaml', 'chalk', 'ajv', 'node:buffer', 'node
 /** The parsers of node dumps: only parse/ itself (parse/node, the builder) uses them. */
 const NODE_DUMP_PARSERS = /^parse\/(netfilter|iproute|ipvs|iptables-origin|conntrack|bridge-fdb|sysctl)\b/;
 /** Analyses that still parse netfilter, link and IPVS dumps themselves, besides the node model; one dump reader removes them. */
-const READ_DUMPS_THEMSELVES = ['analyze/policy/enforcement.ts', 'analyze/proxy-mode/parsers.ts'];
+const READ_DUMPS_THEMSELVES = ['analyze/proxy-mode/parsers.ts'];
 /** I/O and ambient state a pure file must not touch. */
 const IMPURE = [
   /\bfrom 'node:(fs|fs\/promises|net|http|https|http2|child_process|os|process|dgram|dns|tls|worker_threads)'/,

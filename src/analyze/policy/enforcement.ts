@@ -7,11 +7,8 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { has, objectsOf, type V1DaemonSet } from '../../model/k8s.js';
 import type { Ruleset } from '../../model/netfilter.js';
-import { ParseError } from '../../util/parse-error.js';
-import { detectIptablesOrigin } from '../../parse/iptables-origin.js';
-import { parseIptablesSave } from '../../parse/netfilter/iptables-save.js';
-import { parseNftJson } from '../../parse/netfilter/nft-json.js';
-import { dumpText } from '../proxy-mode/dumps.js';
+import { buildNodeModel } from '../../parse/node/build-node.js';
+import { describeGap } from '../../model/gaps.js';
 import { ENFORCING, NODE_SIGNATURES, engineOfDaemonSet, type DaemonSetView, type Engine } from './engines.js';
 
 interface EngineEvidence {
@@ -45,8 +42,8 @@ export interface Enforcement {
 }
 
 /**
- * `rulesets`: the nodes' netfilter already parsed (trace builds node models anyway); a node it does
- * not cover has its dumps parsed here.
+ * `rulesets`: the nodes' netfilter already read (trace builds node models anyway); a node it does not cover gets its
+ * node model built here.
  */
 export function detectEnforcement(snapshot: Snapshot, rulesets?: ReadonlyMap<string, Ruleset>): Enforcement {
   const evidence: EngineEvidence[] = [];
@@ -58,8 +55,7 @@ export function detectEnforcement(snapshot: Snapshot, rulesets?: ReadonlyMap<str
   const policyChains: NodePolicyChains[] = [];
   const invisible = new Set<string>();
   for (const [node, capture] of Object.entries(snapshot.nodes).sort(([a], [b]) => a.localeCompare(b))) {
-    const parsed = rulesets?.get(node);
-    const names = parsed ? namesOf(parsed) : nodeNetfilterNames(capture, node, gaps);
+    const names = namesOf(rulesets?.get(node) ?? nodeRuleset(node, capture, gaps));
     for (const sig of NODE_SIGNATURES) {
       const tables = names.tables.filter((t) => sig.tables?.test(t.name));
       const chains = names.chains.filter((c) => sig.chains.test(c));
@@ -110,13 +106,6 @@ interface NetfilterNames {
   tables: { name: string; chains: string[] }[];
 }
 
-const IPTABLES_KEYS: { key: string; family: 'ip' | 'ip6' }[] = [
-  { key: 'iptables', family: 'ip' },
-  { key: 'iptables-nft', family: 'ip' },
-  { key: 'iptables-legacy', family: 'ip' },
-  { key: 'ip6tables', family: 'ip6' },
-];
-
 function namesOf(rs: Ruleset): NetfilterNames {
   const chains = new Set<string>();
   const tables: NetfilterNames['tables'] = [];
@@ -129,24 +118,12 @@ function addNames(t: Ruleset['tables'][number], chains: Set<string>, tables: Net
   if (t.origin === 'nft' && ANY_ENGINE_TABLE.test(t.name)) tables.push({ name: t.name, chains: t.chains.map((c) => c.name) });
 }
 
-/** Every chain name in the node's iptables dumps and every native nft table (with its chains). */
-function nodeNetfilterNames(capture: Snapshot['nodes'][string], node: string, gaps: string[]): NetfilterNames {
-  const chains = new Set<string>();
-  const tables: NetfilterNames['tables'] = [];
-  const read = (key: string, parse: (text: string) => Ruleset): void => {
-    const d = dumpText(capture, key);
-    if (d.kind === 'failed') gaps.push(`node ${node}: ${d.reason}`);
-    if (d.kind !== 'text') return;
-    try {
-      for (const t of parse(d.text).tables) addNames(t, chains, tables);
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      gaps.push(`node ${node}: ${key} unreadable (${e.message})`);
-    }
-  };
-  for (const { key, family } of IPTABLES_KEYS) {
-    read(key, (text) => parseIptablesSave(text, { source: `${node}:${key}`, family, origin: key.endsWith('-legacy') ? 'iptables-legacy' : key.endsWith('-nft') ? 'iptables-nft' : detectIptablesOrigin(text).origin, strict: false, rules: 'on-use' }));
-  }
-  read('nft', (text) => parseNftJson(text, { source: `${node}:nft`, rules: 'on-use' }));
-  return { chains: [...chains], tables };
+/**
+ * The node's netfilter as the node model reads it (one reader for trace, policy and proxy-mode: backend chosen once,
+ * unreadable dumps named once); what it could not read becomes a gap here.
+ */
+function nodeRuleset(node: string, capture: Snapshot['nodes'][string], gaps: string[]): Ruleset {
+  const model = buildNodeModel(node, capture);
+  for (const g of model.gaps ?? []) if (g.state === 'netfilter' && g.cause !== 'not-collected' && g.moot === undefined) gaps.push(`node ${node}: ${describeGap(g)}`);
+  return model.ruleset;
 }

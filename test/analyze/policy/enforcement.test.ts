@@ -81,7 +81,7 @@ describe('node evidence', () => {
   it('a list-format dump (real weave node) or a failed command is a gap, not a guess', () => {
     const e = detectEnforcement(snapshot([], { n: { dumps: { iptables: dump(readCorpus('iptables', 'real-node-flannel-weave-iptables-list-filter.txt')), nft: dump('', 1) } } }));
     expect(e.kind).toBe('unknown');
-    expect(e.gaps.join('\n')).toMatch(/iptables unreadable[\s\S]*iptables -L[\s\S]*x failed: boom/);
+    expect(e.gaps.join('\n')).toMatch(/iptables dump could not be read[\s\S]*iptables -L[\s\S]*nft dump failed \(x exited 1: boom\)/);
   });
   it('Cilium chains: present, but its drops are not in netfilter (said)', () => {
     const save = CALICO_SAVE.replaceAll('cali-', 'CILIUM_').replace(/-A CILIUM_tw[^\n]*\n/g, '');
