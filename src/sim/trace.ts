@@ -2,6 +2,7 @@
  * The Trace: what the simulator answers. Typed all the way down (branches → hops → steps). Its JSON names
  * are a public contract (schemas/trace.schema.json, scripts read them): extend freely, never rename.
  */
+import type { FindingOf } from '../model/finding.js';
 import type { PacketView } from './packet.js';
 
 /** `egress`: the packet leaves the cluster towards an address nothing in the snapshot owns (nothing failed on the way). */
@@ -183,8 +184,6 @@ export interface Branch {
   egress?: { node: string; dev: string; gateway?: string };
 }
 
-type Severity = 'error' | 'warning' | 'info';
-
 /** What a trace finding is about: renderers and analyses decide by it, never by the message. */
 type TraceFindingCode =
   | 'br-netfilter-off'
@@ -239,12 +238,8 @@ type TraceFindingCode =
   | 'uncertain'
   | 'underlay-assumed';
 
-export interface Finding {
-  code: TraceFindingCode;
-  severity: Severity;
-  message: string;
-  /** Node, table/chain, line or object name that proves it. */
-  evidence?: string[];
+/** Evidence: the node, table/chain, line or object name that proves it. */
+export interface Finding extends FindingOf<TraceFindingCode> {
   /** A command that would fix or check it. */
   hint?: string;
   /**

@@ -1,4 +1,5 @@
 /** The typed result of `kubectl netx cidr`: everything a renderer prints, nothing it must compute. */
+import type { FindingOf, Severity } from '../../model/finding.js';
 import type { Family } from './ipmath.js';
 
 export type Confidence = 'high' | 'medium' | 'low' | 'assumed';
@@ -109,7 +110,7 @@ export interface RowNote {
   text: string;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity } from '../../model/finding.js';
 
 export type FindingCode =
   | 'pod-service-overlap'
@@ -139,10 +140,7 @@ export interface Evidence {
   value: string;
 }
 
-export interface Finding {
-  code: FindingCode;
-  severity: Severity;
-  message: string;
+export interface Finding extends FindingOf<FindingCode, Evidence> {
   evidence: Evidence[];
 }
 

@@ -2,6 +2,7 @@
  * The proxy-mode report: what kube-proxy is configured to do (per source, with evidence) and what
  * each node's dataplane shows it really does. Every claim carries the object or dump it came from.
  */
+import type { FindingOf } from '../../model/finding.js';
 import type { Snapshot } from '../../snapshot/types.js';
 
 /** kube-proxy's `mode` values (Linux + Windows); `''` in the config means the platform default. */
@@ -121,8 +122,6 @@ export interface UnreadableDump {
   impact: string;
 }
 
-type Severity = 'error' | 'warning' | 'info';
-
 type FindingCode =
   | 'configured-effective-mismatch'
   | 'nodes-disagree'
@@ -141,10 +140,7 @@ type FindingCode =
   | 'dump-unreadable'
   | 'malformed-object';
 
-export interface Finding {
-  code: FindingCode;
-  severity: Severity;
-  message: string;
+export interface Finding extends FindingOf<FindingCode> {
   /** The objects/dumps/rules that make it true. */
   evidence: string[];
   /** Commands or actions to take next. */
