@@ -19,5 +19,7 @@ process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-const [{ main }, { COMMANDS }] = await Promise.all([import('../dist/cli/main.js'), import('../dist/commands/index.js')]);
-await main(process.argv.slice(2), fileURLToPath(new URL('..', import.meta.url)), COMMANDS);
+// The command table (and oclif with it) loads only for a command that runs: help comes from build-time data.
+const { main } = await import('../dist/cli/main.js');
+const commands = new URL('../dist/commands/', import.meta.url);
+await main(process.argv.slice(2), fileURLToPath(new URL('..', import.meta.url)), () => import(new URL('index.js', commands).href).then((m) => m.COMMANDS), commands);
