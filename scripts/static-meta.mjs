@@ -1,6 +1,7 @@
 // Build step after tsc: writes dist/commands/static-meta.json (src/cli/static-help.ts reads it) — the command
-// ids, every flag's shape and each help page as oclif's own help class renders it at 80 columns (oclif's width
-// when stdout is no terminal) — so help and argument planning need neither oclif nor any command at run time.
+// ids, every flag's shape, each help page as oclif's own help class renders it at 80 columns (oclif's width when
+// stdout is no terminal) and what completion reads of each command — so help, argument planning and completion
+// need neither oclif nor any command at run time.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +15,7 @@ const { Config, loadHelpClass } = await import('@oclif/core');
 const { COMMANDS } = await import(dist('commands/index.js'));
 const { flagSpecs } = await import(dist('cli/main.js'));
 const { STATIC_META_FILE, USER_AGENT_MARK } = await import(dist('cli/static-help.js'));
+const { completionTable } = await import(dist('cli/complete/candidates.js'));
 
 const config = await Config.load(root);
 const Help = await loadHelpClass(config);
@@ -35,5 +37,5 @@ async function page(argv) {
 const ids = Object.keys(COMMANDS);
 const pages = { '': await page([]) };
 for (const id of ids) pages[id] = await page([id]);
-const meta = { ids, flags: flagSpecs(COMMANDS), nameVersion: `${config.name}/${config.version}`, columns: 80, pages };
+const meta = { ids, flags: flagSpecs(COMMANDS), nameVersion: `${config.name}/${config.version}`, columns: 80, pages, completion: completionTable(COMMANDS) };
 writeFileSync(path.join(root, 'dist', 'commands', STATIC_META_FILE), `${JSON.stringify(meta)}\n`);

@@ -28,12 +28,12 @@ export function flagSpecs(commands: CommandTable): FlagSpec[] {
  * the command table (every command class); `commandsDir` is where the build wrote the static data beside it.
  */
 export async function main(argv: string[], root: string, loadCommands: () => Promise<CommandTable>, commandsDir?: URL): Promise<never> {
+  const meta = commandsDir ? readStaticMeta(new URL(STATIC_META_FILE, commandsDir)) : undefined;
   if (argv[0] === '__complete') {
-    const [{ complete }, commands] = await Promise.all([import('./complete/index.js'), loadCommands()]);
+    const [{ complete }, commands] = await Promise.all([import('./complete/index.js'), meta?.completion ?? loadCommands()]);
     process.stdout.write(await complete(argv.slice(1), commands));
     return exitAfterFlush(0);
   }
-  const meta = commandsDir ? readStaticMeta(new URL(STATIC_META_FILE, commandsDir)) : undefined;
   const [ids, flags] = meta ? [meta.ids, meta.flags] : await loadCommands().then((c) => [Object.keys(c), flagSpecs(c)] as const);
   const plan = planArgv(argv, ids, flags);
   if (plan.kind === 'unknown-command') {

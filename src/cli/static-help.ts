@@ -2,11 +2,12 @@
  * What the command line needs before any command runs — the command names, every flag's shape, the help pages
  * and the version line — kept as data written at build time (scripts/static-meta.mjs renders the help pages with
  * oclif's own help class), so `--help`, `help CMD` and `--version` answer without loading oclif or any command.
- * Pure but for reading that one file; anything the data cannot answer exactly goes to oclif as before.
+ * Completion reads the same file for the commands' flags. Pure but for reading that one file; anything the data cannot answer exactly goes to oclif as before.
  */
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { FlagSpec } from './argv.js';
+import type { CommandTable as CompletionTable } from './complete/candidates.js';
 
 /** The file scripts/static-meta.mjs writes beside the built command table. */
 export const STATIC_META_FILE = 'static-meta.json';
@@ -25,6 +26,8 @@ export interface StaticMeta {
   columns: number;
   /** Help pages as oclif prints them: '' is the root page, else a command id. */
   pages: Record<string, string>;
+  /** Each command's summary and flags, as completion reads them (complete/candidates.ts completionTable). */
+  completion: CompletionTable;
 }
 
 /** The build's data, or undefined when the build did not write it (a bare `tsc`): then oclif answers everything. */

@@ -1,7 +1,8 @@
 /**
  * Help and the version line come from data the build wrote (src/cli/static-help.ts) instead of oclif: the built
  * plugin must print exactly what oclif prints. Each plain form is compared with a form oclif answers itself for
- * the same page (a second help flag, `help --`), on every command.
+ * the same page (a second help flag, `help --`), on every command. Completion reads the commands' flags from the
+ * same data: it must complete as the command classes do.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { oclifColumns, staticAnswer, STATIC_META_FILE, USER_AGENT_MARK, type StaticMeta } from '../../src/cli/static-help.js';
+import { completeLine, completionTable, type Names } from '../../src/cli/complete/candidates.js';
+import { COMMANDS } from '../../src/commands/index.js';
 
 const ENV = { ...process.env, NO_COLOR: '1' };
 let meta: StaticMeta;
@@ -70,5 +73,27 @@ describe('help from build-time data', () => {
     expect(oclifColumns({}, { isTTY: true, columns: 132 })).toBe(132);
     expect(oclifColumns({}, { isTTY: true, columns: 20 })).toBe(40);
     expect(oclifColumns({ OCLIF_COLUMNS: '100' }, { isTTY: false })).toBe(100);
+  });
+});
+
+describe('completion from build-time data', () => {
+  const names: Names = {
+    pods: async () => [{ name: 'client', namespace: 'default', owner: { kind: 'Deployment', name: 'web' } }],
+    services: async () => [{ name: 'web', namespace: 'default', ports: [{ port: 80, name: 'http' }] }],
+    nodes: async () => ['node-a'],
+    namespaces: async () => ['default', 'shop'],
+    contexts: async () => ['kind'],
+  };
+  const lines = [
+    [''], ['tr'], ['-n', 'shop', ''], ['trace', '--'], ['trace', '-'], ['trace', '--fam'], ['trace', '--family', ''], ['trace', '-o', ''],
+    ['trace', '--output=j'], ['trace', 'client', ''], ['trace', ''], ['policy', '--protocol', ''], ['cidr', '--'], ['collect', '-o', ''],
+    ['rbac', '--'], ['cleanup', '--'], ['help', ''], ['completion', ''], ['proxy-mode', '--no'], ['trace', '--probe-timeout', ''], ['nope', ''],
+  ];
+
+  it('completes every line as the command classes do', async () => {
+    for (const line of lines) {
+      expect(await completeLine(line, meta.completion, names), line.join(' ')).toEqual(await completeLine(line, COMMANDS, names));
+    }
+    expect(meta.completion).toEqual(JSON.parse(JSON.stringify(completionTable(COMMANDS))));
   });
 });
