@@ -10,7 +10,7 @@
  *
  * Each figure is NETX_BENCH_REPEAT fresh processes (default 5): median with min–max. `node -e ''` is measured in
  * the same rounds (interleaved) as the floor of this machine at that moment: the machine is shared, and the
- * ratio to the floor is the steadier figure. Peak RSS and CPU time come from bench/cidr/maxrss-hook.mjs.
+ * ratio to the floor is the steadier figure. Peak RSS and CPU time come from GNU time (bench/process.mjs).
  * NETX_BENCH_ENDPOINTS changes the size.
  */
 import { execFileSync } from 'node:child_process';

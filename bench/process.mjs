@@ -1,26 +1,21 @@
 // Whole-process measurement shared by the benches that run the built CLI as a user does: one fresh process per
-// figure, its wall time, CPU time and peak RSS (bench/cidr/maxrss-hook.mjs, preloaded), medians with min–max.
+// figure, its wall time, and its CPU time and peak RSS as the kernel accounts them (GNU time, /usr/bin/time: nothing
+// is loaded into the measured process, so `node -e ''` stays the true floor), medians with min–max.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const HOOK = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'cidr', 'maxrss-hook.mjs')).href;
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const spread = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 /** One fresh process: wall seconds, CPU seconds, peak RSS MB, bytes written to stdout, exit code. */
-export function runProcess(root, argv, rssFile) {
+export function runProcess(root, argv, usageFile) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: `--import=${HOOK}`, NETX_BENCH_RSS_FILE: rssFile },
-    maxBuffer: 1 << 30,
-  });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', usageFile, ...argv], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 30 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const u = JSON.parse(readFileSync(rssFile, 'utf8'));
-  return { wall, cpu: u.cpuMicros / 1e6, rssMb: u.maxRssKiB / 1024, bytes: r.stdout.length, status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+  if (r.error) throw new Error(`${argv.join(' ')}: ${r.error.message} (the benches measure with GNU time: apt-get install time)`);
+  // GNU time writes "Command exited with non-zero status N" first when the exit code is not 0.
+  const [user, sys, maxRssKiB] = readFileSync(usageFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { wall, cpu: user + sys, rssMb: maxRssKiB / 1024, bytes: r.stdout.length, status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 
 /** Runs every case `repeat` times, interleaved (one of each per round), so a change in the machine's load hits all alike. */

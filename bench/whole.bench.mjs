@@ -9,8 +9,10 @@
  *   the last service of the ruleset (targets: ≤ 1 s and ≤ 1.5 s wall, ≤ 2x the decode floor);
  * - the decode floor (bench/trace/decode-floor.mjs): read that snapshot, parse its JSON and decode every dump of
  *   node-a, the only node on the path, in a plain Node process: what any offline answer pays.
- * NETX_BENCH_REPEAT rounds (default 5): median wall with min–max, CPU time and peak RSS (bench/cidr/maxrss-hook.mjs).
+ * NETX_BENCH_REPEAT rounds (default 5): median wall with min–max, CPU time and peak RSS (GNU time, bench/process.mjs).
  * NETX_BENCH_SERVICES (a multiple of 20) changes the size: at 50,000 the targets are ≤ 3 s and ≤ 600 MB.
+ * NETX_BENCH_BEFORE=DIR also runs the netx cases with another built checkout's bin/run.js (an earlier commit, with
+ * its own dist/) in the same rounds: before and after under the same load.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ const REPEAT = Number(process.env.NETX_BENCH_REPEAT ?? 5);
 const big = SERVICES > 10000;
 const TARGETS = { iptables: big ? 3 : 1, nft: big ? 3 : 1.5 };
 const RSS_TARGET_MB = big ? 600 : undefined;
+const BEFORE = process.env.NETX_BENCH_BEFORE;
 
 /** Middle and last service of the ruleset (the trace bench's: same ClusterIPs in both dumps). */
 function targets(n) {
@@ -63,6 +66,8 @@ export default async function bench({ root, log }) {
         ...targets(SERVICES)[kind].map(([where, svc]) => ({ name: `${kind}: trace to the ${where} service`, kind, trace: true, argv: [cli, 'trace', 'client', `svc/${svc}:80`, '--snapshot', files[kind]], exits: [0, 3] })),
       ]),
     ];
+    // The same netx command lines run by the earlier checkout (through the same pinned Node).
+    if (BEFORE) cases.push(...cases.filter((c) => c.argv[0] === cli).map((c) => ({ ...c, name: `before: ${c.name}`, before: true, argv: [node, path.join(BEFORE, 'bin', 'run.js'), ...c.argv.slice(1)] })));
     const loadBefore = loadavg();
     const results = rounds(root, cases, REPEAT, path.join(dir, 'rss.json'), log);
     const loadAfter = loadavg();
@@ -74,6 +79,10 @@ export default async function bench({ root, log }) {
     for (const c of cases) {
       const m = s.get(c.name);
       notes.push(`${c.name}: ${m.wall.toFixed(3)} s wall (${m.spread}), ${m.cpu.toFixed(2)} s CPU, ${m.rssMb.toFixed(0)} MB peak RSS`);
+      if (c.before) {
+        metrics.push({ name: `${c.name}, median wall`, value: m.wall, unit: 's' }, { name: `${c.name} / floor`, value: m.wall / floor, unit: 'x' });
+        continue;
+      }
       metrics.push({ name: `${c.name}, median wall`, value: m.wall, unit: 's', ...(c.trace ? { target: TARGETS[c.kind] } : {}) });
       if (c.floorTarget) metrics.push({ name: `${c.name} / floor`, value: m.wall / floor, unit: 'x', target: c.floorTarget });
       if (c.trace) {
