@@ -1,5 +1,10 @@
 // Started by bin/kubectl-netx. Plain JavaScript on purpose: it must be able to say "wrong Node" on any Node.
+import module from 'node:module';
 import { existsSync } from 'node:fs';
+
+// V8's compiled code for the modules below, kept on disk between runs (Node 22.1+; NODE_COMPILE_CACHE picks the
+// directory, NODE_DISABLE_COMPILE_CACHE=1 turns it off): each run then skips compiling ~450 modules.
+module.enableCompileCache?.();
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
