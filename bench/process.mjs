@@ -8,7 +8,7 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 export const spread = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 /** One fresh process: wall seconds, CPU seconds, peak RSS MB, bytes written to stdout, exit code. */
-export function runProcess(root, argv, usageFile) {
+function runProcess(root, argv, usageFile) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', usageFile, ...argv], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 30 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;

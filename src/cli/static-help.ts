@@ -52,7 +52,7 @@ export function oclifColumns(env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean; 
  * oclif's version line (`kubectl-netx/0.1.0 linux-x64 node-v24.9.0`), or undefined under WSL, where oclif says
  * `wsl` for the platform after checks this module does not repeat.
  */
-export function userAgent(meta: StaticMeta): string | undefined {
+function userAgent(meta: StaticMeta): string | undefined {
   if (process.platform === 'linux' && mentionsMicrosoft()) return undefined;
   const arch = process.arch === 'ia32' ? 'x86' : process.arch;
   return `${meta.nameVersion} ${process.platform}-${arch} node-${process.version}`;

@@ -10,7 +10,7 @@
  * does the build-time copy (cli/static-help.ts), which completes without loading oclif or any command.
  */
 export type CommandTable = Record<string, CommandFlags>;
-export interface CommandFlags {
+interface CommandFlags {
   summary?: string;
   baseFlags?: Record<string, FlagDef>;
   flags?: Record<string, FlagDef>;
@@ -50,7 +50,7 @@ export interface LineFlags {
 const WORKLOAD_PREFIXES = ['deploy/', 'sts/', 'ds/', 'rs/', 'job/'];
 const OWNER_PREFIX: Record<string, string> = { Deployment: 'deploy/', StatefulSet: 'sts/', DaemonSet: 'ds/', ReplicaSet: 'rs/', Job: 'job/' };
 
-export type FlagDef = { type: string; char?: string; description?: string; summary?: string; options?: readonly string[]; helpValue?: string | string[]; hidden?: boolean; allowNo?: boolean };
+type FlagDef = { type: string; char?: string; description?: string; summary?: string; options?: readonly string[]; helpValue?: string | string[]; hidden?: boolean; allowNo?: boolean };
 
 function flagsOf(cmd: CommandFlags | undefined, commands: CommandTable): Record<string, FlagDef> {
   if (cmd) return { ...(cmd.baseFlags ?? {}), ...(cmd.flags ?? {}) };
