@@ -10,36 +10,21 @@
  *
  * Each figure is NETX_BENCH_REPEAT fresh processes (default 5): median with min–max. `node -e ''` is measured in
  * the same rounds (interleaved) as the floor of this machine at that moment: the machine is shared, and the
- * ratio to the floor is the steadier figure. Peak RSS and CPU time come from bench/cidr/maxrss-hook.mjs.
+ * ratio to the floor is the steadier figure. Peak RSS and CPU time come from GNU time (bench/process.mjs).
  * NETX_BENCH_ENDPOINTS changes the size.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, rounds, spread } from './process.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ENDPOINTS = Number(process.env.NETX_BENCH_ENDPOINTS ?? 5000);
 const REPEAT = Number(process.env.NETX_BENCH_REPEAT ?? 5);
 const TARGET_S = 2;
 const MODES = ['iptables', 'nftables'];
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const spread = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
-
-/** One fresh process: wall seconds, CPU seconds, peak RSS MB, bytes written to stdout, exit code. */
-function run(root, argv, rssFile) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: `--import=${pathToFileURL(path.join(HERE, 'cidr', 'maxrss-hook.mjs')).href}`, NETX_BENCH_RSS_FILE: rssFile },
-    maxBuffer: 1 << 30,
-  });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const u = JSON.parse(readFileSync(rssFile, 'utf8'));
-  return { wall, cpu: u.cpuMicros / 1e6, rssMb: u.maxRssKiB / 1024, bytes: r.stdout.length, status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
-}
 
 export default async function bench({ root, log }) {
   log('compiling the snapshot generator (test/support/big-service.ts)');
@@ -65,15 +50,7 @@ export default async function bench({ root, log }) {
       ]),
     ];
     const loadBefore = loadavg()[0];
-    const results = new Map(cases.map((c) => [c.name, []]));
-    for (let i = 0; i < REPEAT; i++) {
-      log(`round ${i + 1} of ${REPEAT}`);
-      for (const c of cases) {
-        const r = run(root, c.argv, rss);
-        if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-        results.get(c.name).push(r);
-      }
-    }
+    const results = rounds(root, cases, REPEAT, rss, log);
     const loadAfter = loadavg()[0];
     const floor = median(results.get(cases[0].name).map((r) => r.wall));
     const notes = [];

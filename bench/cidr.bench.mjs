@@ -4,6 +4,7 @@
  *     sent (TLS wire bytes), compared with what listing full Pod objects costs on the same server;
  *  2. --snapshot, on the same cluster as a live run holds it (pods from an includeObject=None Table,
  *     nodes without their image lists).
+ * Each CLI figure is the median of NETX_BENCH_REPEAT fresh processes (default 3), min–max in the notes.
  * Sizes can be lowered for a quick run: NETX_BENCH_NODES, NETX_BENCH_PODS.
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateCluster } from './cidr/generate.mjs';
+import { median, spread } from './process.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -22,6 +24,19 @@ const NODES = Number(process.env.NETX_BENCH_NODES ?? 5000);
 const PODS = Number(process.env.NETX_BENCH_PODS ?? 150000);
 const TARGET_SECONDS = 5;
 const TARGET_RSS_MB = 300;
+const REPEAT = Number(process.env.NETX_BENCH_REPEAT ?? 3);
+
+/** REPEAT runs of `run`: the median of each figure, and a note with the spread. */
+async function repeated(name, run, log, notes) {
+  const runs = [];
+  for (let i = 0; i < REPEAT; i++) {
+    log(`${name}, run ${i + 1} of ${REPEAT}`);
+    runs.push(await run());
+  }
+  const of = (k) => runs.map((r) => r[k]);
+  notes.push(`${name}: wall ${median(of('seconds')).toFixed(2)} s (${spread(of('seconds'))}), CPU ${median(of('cpuSeconds')).toFixed(2)} s (${spread(of('cpuSeconds'))}), peak RSS ${median(of('rssMb')).toFixed(0)} MB (${spread(of('rssMb'))}); ${REPEAT} runs`);
+  return { seconds: median(of('seconds')), cpuSeconds: median(of('cpuSeconds')), rssMb: median(of('rssMb')) };
+}
 
 /** Runs the CLI as a user would (bin/run.js under the pinned Node), measuring wall time and peak RSS. */
 async function runCli(args, dir) {
@@ -114,9 +129,8 @@ export default async function cidrBench({ serverModule, log }) {
     log(`starting the test API server with ${NODES} nodes / ${PODS} pods`);
     const server = await startServer(serverModule);
     try {
-      await server.ask('reset');
-      log('cidr live');
-      const live = await runCli(['cidr', '--kubeconfig', server.kubeconfig, '--request-timeout', '5m', '-o', 'json'], dir);
+      // Each run starts from zeroed counters: the traffic figures are the last run's.
+      const live = await repeated('cidr live', async () => (await server.ask('reset'), runCli(['cidr', '--kubeconfig', server.kubeconfig, '--request-timeout', '5m', '-o', 'json'], dir)), log, notes);
       const cidrTraffic = await server.ask('bytes');
       await server.ask('reset');
       log('listing full Pod objects for comparison');
@@ -129,7 +143,7 @@ export default async function cidrBench({ serverModule, log }) {
       await listPods(server, 'None');
       const tableNone = await server.ask('bytes');
       metrics.push(
-        { name: 'live wall time', value: live.seconds, unit: 's', target: TARGET_SECONDS },
+        { name: 'live wall time (median)', value: live.seconds, unit: 's', target: TARGET_SECONDS },
         { name: 'live CPU time of the CLI (user+sys)', value: live.cpuSeconds, unit: 's' },
         { name: 'live peak RSS', value: live.rssMb, unit: 'MB', target: TARGET_RSS_MB },
         { name: 'live CPU time of the test API server', value: cidrTraffic.cpuMicros / 1e6, unit: 's' },
@@ -151,14 +165,13 @@ export default async function cidrBench({ serverModule, log }) {
     log('writing the captured-shape snapshot');
     const file = path.join(dir, 'bench.snapshot.json');
     writeFileSync(file, JSON.stringify(generateCluster({ nodes: NODES, pods: PODS, podShape: 'table' })));
-    log('cidr --snapshot');
-    const offline = await runCli(['cidr', '--snapshot', file, '-o', 'json'], dir);
+    const offline = await repeated('cidr --snapshot -o json', () => runCli(['cidr', '--snapshot', file, '-o', 'json'], dir), log, notes);
     metrics.push(
-      { name: '--snapshot wall time', value: offline.seconds, unit: 's', target: TARGET_SECONDS },
+      { name: '--snapshot wall time (median)', value: offline.seconds, unit: 's', target: TARGET_SECONDS },
       { name: '--snapshot CPU time (user+sys)', value: offline.cpuSeconds, unit: 's' },
       { name: '--snapshot peak RSS', value: offline.rssMb, unit: 'MB', target: TARGET_RSS_MB },
     );
-    const text = await runCli(['cidr', '--snapshot', file], dir);
-    metrics.push({ name: '--snapshot text output wall time', value: text.seconds, unit: 's', target: TARGET_SECONDS });
+    const text = await repeated('cidr --snapshot (text)', () => runCli(['cidr', '--snapshot', file], dir), log, notes);
+    metrics.push({ name: '--snapshot text output wall time (median)', value: text.seconds, unit: 's', target: TARGET_SECONDS });
   }
 }

@@ -79,11 +79,25 @@ export function nftServices(input, template) {
   };
 }
 
+/** Dumps larger than this are stored gzip+base64, as the probe stores the netfilter dumps it collects. */
+const COMPRESS_ABOVE = 4096;
+
+/** Every node's plain dumps over COMPRESS_ABOVE bytes encoded with `encode` (the probe's encodeGzipBase64). */
+function compressDumps(snap, encode) {
+  for (const node of Object.values(snap.nodes)) {
+    for (const [key, d] of Object.entries(node.dumps)) {
+      if (d.encoding !== 'gzip+base64' && d.stdout.length > COMPRESS_ABOVE) node.dumps[key] = { ...d, stdout: encode(d.stdout), encoding: 'gzip+base64' };
+    }
+  }
+  return snap;
+}
+
 /**
  * `{ iptables, nft }`: snapshot JSON texts. `input` is syntheticServices(n, 5), `iptablesText` its rendering,
- * `nftInput` nftServices(input, syntheticServices(20, 5)), `clones` n / 20.
+ * `nftInput` nftServices(input, syntheticServices(20, 5)), `clones` n / 20. `encode` (src/snapshot/dump-encoding's
+ * encodeGzipBase64, the code collect uses) stores large dumps as collect writes them.
  */
-export function makeSnapshots(root, input, iptablesText, nftInput, clones) {
+export function makeSnapshots(root, input, iptablesText, nftInput, clones, encode) {
   // The lab's snapshots hold dumps as the probe collects them: large ones gzip+base64 (docs/snapshot.md).
   const stdoutOf = (d) => (d.encoding === 'gzip+base64' ? gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8') : d.stdout);
   const read = (f) => JSON.parse(readFileSync(path.join(root, 'examples', f), 'utf8'));
@@ -101,5 +115,5 @@ export function makeSnapshots(root, input, iptablesText, nftInput, clones) {
   const scaled = JSON.parse(scaleNftJson(template, clones)).nftables.filter((i) => !i.metainfo);
   b.nft = dump(['nft', '-j', 'list', 'ruleset'], JSON.stringify({ nftables: [...own, ...scaled] }));
 
-  return { iptables: JSON.stringify(withObjects(ipt, input)), nft: JSON.stringify(withObjects(nft, nftInput)) };
+  return { iptables: JSON.stringify(compressDumps(withObjects(ipt, input), encode)), nft: JSON.stringify(compressDumps(withObjects(nft, nftInput), encode)) };
 }

@@ -29,7 +29,7 @@ if (mode === 'walk') {
   prebuilt = new Map(nodes.map((n) => [n, mod.buildNodeModel(n, snapshot.nodes[n])]));
   for (const m of prebuilt.values()) for (const t of m.ruleset.tables) for (const c of t.chains) void c.rules;
 }
-const dumpText = kind === 'nft' ? snapshot.nodes['node-a'].dumps.nft.stdout : snapshot.nodes['node-a'].dumps.iptables.stdout;
+const dumpText = mod.decodeDumpStdout(kind === 'nft' ? snapshot.nodes['node-a'].dumps.nft : snapshot.nodes['node-a'].dumps.iptables).text;
 
 const cpu0 = process.cpuUsage();
 const started = process.hrtime.bigint();

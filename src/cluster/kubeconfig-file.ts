@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { RequestOptions } from 'node:https';
 import path from 'node:path';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 
 export interface KubeconfigEntries {
   clusters: Cluster[];
@@ -26,7 +26,7 @@ const absolute = (root: string, file: string | undefined): string | undefined =>
 /** Reads and validates one file; throws Error with client-node's wording (`clusters[0].name is missing`). */
 export function readKubeconfigFile(file: string): KubeconfigEntries {
   const root = path.dirname(file);
-  const doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Doc;
+  const doc = (yamlLib().parse(readFileSync(file, 'utf8')) ?? {}) as Doc;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the document is not a YAML mapping');
   const list = (key: string): Doc[] => (Array.isArray(doc[key]) ? (doc[key] as Doc[]) : []);
   const clusters = list('clusters').map((e, i): Cluster => {

@@ -4,7 +4,7 @@
  * and the probe namespace, the only place where it creates, deletes and execs into pods. `kubectl
  * netx rbac` prints them; a 403 names the rule that was missing.
  */
-import { Document, isSeq, visit } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 import { PROBE_NAMESPACE, RESOURCES, type ResourceInfo } from './resources.js';
 
 const RBAC_NAME = 'kubectl-netx';
@@ -76,6 +76,7 @@ export function rbacObjects(options: Partial<RbacOptions> = {}): Record<string, 
 }
 
 function yamlDoc(obj: Record<string, unknown>): string {
+  const { Document, isSeq, visit } = yamlLib();
   const doc = new Document(obj);
   // Short lists inside rules read best inline, as in the Kubernetes docs: verbs: [get, list].
   visit(doc, { Seq: (_k, node, path) => void (path.length > 3 && isSeq(node) ? (node.flow = true) : undefined) });

@@ -3,12 +3,6 @@ import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
 import { REPORT_FORMATS } from '../cli/output-spec.js';
 import { serviceCidrDryRunFlag } from '../cluster/flags.js';
-import { createProgress } from '../cli/progress.js';
-import { obtainSnapshot } from '../cli/source.js';
-import { keepYoungGenerationSmall } from '../cli/memory.js';
-import { outputWidth } from '../cli/terminal.js';
-import { analyzeCidr, cidrPlan } from '../analyze/cidr/index.js';
-import { cidrNames, renderCidrText } from '../render/cidr.js';
 
 export default class Cidr extends NetxCommand {
   static override summary = 'Show which addresses live where: pod, service and node ranges, usage and collisions';
@@ -28,6 +22,15 @@ export default class Cidr extends NetxCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Cidr);
     this.configureColor(flags['no-color']);
+    // Loaded when this command runs, not with the command table (which holds every command).
+    const [{ createProgress }, { obtainSnapshot }, { keepYoungGenerationSmall }, { outputWidth }, { analyzeCidr, cidrPlan }, { cidrNames, renderCidrText }] = await Promise.all([
+      import('../cli/progress.js'),
+      import('../cli/source.js'),
+      import('../cli/memory.js'),
+      import('../cli/terminal.js'),
+      import('../analyze/cidr/index.js'),
+      import('../render/cidr.js'),
+    ]);
     keepYoungGenerationSmall();
     const snapshot = await obtainSnapshot(flags, cidrPlan(), createProgress());
     const report = analyzeCidr(snapshot);

@@ -3,15 +3,6 @@ import { Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { allNamespacesFlag } from '../cli/flags.js';
 import { serviceCidrDryRunFlag } from '../cluster/flags.js';
-import { createProgress } from '../cli/progress.js';
-import { obtainSnapshot } from '../cli/source.js';
-import { collectTarget } from '../cli/collect-target.js';
-import { renderReport } from '../cli/report.js';
-import { renderYamlInOrder } from '../render/yaml.js';
-import { writeSnapshotFile } from '../cli/snapshot-file.js';
-import { serializeSnapshot } from '../snapshot/io.js';
-import { collectAllPlan } from '../snapshot/plan.js';
-import { summarizeSnapshot } from '../snapshot/summary.js';
 
 export default class Collect extends NetxCommand {
   static override summary = 'Capture the cluster (API objects and every node\'s dataplane dumps) into a snapshot file';
@@ -48,6 +39,19 @@ export default class Collect extends NetxCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Collect);
     this.configureColor(flags['no-color']);
+    // Loaded when this command runs, not with the command table (which holds every command).
+    const [{ createProgress }, { obtainSnapshot }, { collectTarget }, { renderReport }, { renderYamlInOrder }, { writeSnapshotFile }, { serializeSnapshot }, { collectAllPlan }, { summarizeSnapshot }] =
+      await Promise.all([
+        import('../cli/progress.js'),
+        import('../cli/source.js'),
+        import('../cli/collect-target.js'),
+        import('../cli/report.js'),
+        import('../render/yaml.js'),
+        import('../cli/snapshot-file.js'),
+        import('../snapshot/io.js'),
+        import('../snapshot/plan.js'),
+        import('../snapshot/summary.js'),
+      ]);
     // Decided before anything is collected: a bad -o must not cost a capture.
     const target = collectTarget(flags.output, flags.file);
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace;

@@ -3,12 +3,6 @@ import { Args, Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag, portFlag } from '../cli/flag-types.js';
 import { REPORT_FORMATS } from '../cli/output-spec.js';
-import { createProgress } from '../cli/progress.js';
-import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
-import { workloadSource } from '../cli/workload.js';
-import { policyWithDataplane } from '../analyze/trace/policy-check.js';
-import { policyPlan } from '../analyze/policy/plan.js';
-import { policyNames, renderPolicyText } from '../render/policy.js';
 
 export default class Policy extends NetxCommand {
   static override summary = 'Would NetworkPolicy allow a connection? Which policies isolate each side, which rule allows it';
@@ -36,6 +30,15 @@ export default class Policy extends NetxCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Policy);
     this.configureColor(flags['no-color']);
+    // Loaded when this command runs, not with the command table (which holds every command).
+    const [{ createProgress }, { defaultNamespace, obtainSnapshot }, { workloadSource }, { policyWithDataplane }, { policyPlan }, { policyNames, renderPolicyText }] = await Promise.all([
+      import('../cli/progress.js'),
+      import('../cli/source.js'),
+      import('../cli/workload.js'),
+      import('../analyze/trace/policy-check.js'),
+      import('../analyze/policy/plan.js'),
+      import('../render/policy.js'),
+    ]);
     const snapshot = await obtainSnapshot(flags, policyPlan(), createProgress());
     const namespace = defaultNamespace(flags, snapshot);
     const report = policyWithDataplane(snapshot, {

@@ -2,12 +2,6 @@
 import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
 import { REPORT_FORMATS } from '../cli/output-spec.js';
-import { createProgress } from '../cli/progress.js';
-import { obtainSnapshot } from '../cli/source.js';
-import { outputWidth } from '../cli/terminal.js';
-import { analyzeProxyMode } from '../analyze/proxy-mode/index.js';
-import { proxyModePlan } from '../analyze/proxy-mode/plan.js';
-import { proxyModeNames, renderProxyModeText } from '../render/proxy-mode.js';
 
 export default class ProxyMode extends NetxCommand {
   static override summary = "Show what kube-proxy is configured to do and what each node's dataplane really does";
@@ -28,6 +22,15 @@ export default class ProxyMode extends NetxCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyMode);
     this.configureColor(flags['no-color']);
+    // Loaded when this command runs, not with the command table (which holds every command).
+    const [{ createProgress }, { obtainSnapshot }, { outputWidth }, { analyzeProxyMode }, { proxyModePlan }, { proxyModeNames, renderProxyModeText }] = await Promise.all([
+      import('../cli/progress.js'),
+      import('../cli/source.js'),
+      import('../cli/terminal.js'),
+      import('../analyze/proxy-mode/index.js'),
+      import('../analyze/proxy-mode/plan.js'),
+      import('../render/proxy-mode.js'),
+    ]);
     const snapshot = await obtainSnapshot(flags, proxyModePlan(), createProgress());
     const report = analyzeProxyMode(snapshot);
     const width = outputWidth();

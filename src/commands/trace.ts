@@ -3,15 +3,6 @@ import { Args, Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag, portFlag } from '../cli/flag-types.js';
 import { REPORT_FORMATS } from '../cli/output-spec.js';
-import { createProgress } from '../cli/progress.js';
-import { defaultNamespace, obtainSnapshot } from '../cli/source.js';
-import { workloadSource } from '../cli/workload.js';
-import { outputWidth } from '../cli/terminal.js';
-import { traceRequest } from '../analyze/trace/index.js';
-import { parseDestination } from '../analyze/trace/request.js';
-import { tracePlan } from '../analyze/trace/plan.js';
-import { renderTraces, traceDocument, traceNames } from '../render/trace.js';
-import { isFailure } from '../sim/trace.js';
 
 export default class Trace extends NetxCommand {
   static override summary = 'Trace a packet from a pod to a pod, service, node or IP through routes, netfilter, NAT and tunnels';
@@ -60,6 +51,19 @@ export default class Trace extends NetxCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Trace);
     this.configureColor(flags['no-color']);
+    // Loaded when this command runs, not with the command table (which holds every command).
+    const [{ createProgress }, { defaultNamespace, obtainSnapshot }, { workloadSource }, { outputWidth }, { traceRequest }, { parseDestination }, { tracePlan }, { renderTraces, traceDocument, traceNames }, { isFailure }] =
+      await Promise.all([
+        import('../cli/progress.js'),
+        import('../cli/source.js'),
+        import('../cli/workload.js'),
+        import('../cli/terminal.js'),
+        import('../analyze/trace/index.js'),
+        import('../analyze/trace/request.js'),
+        import('../analyze/trace/plan.js'),
+        import('../render/trace.js'),
+        import('../sim/trace.js'),
+      ]);
     const snapshot = await obtainSnapshot(flags, tracePlan({ ingress: parseDestination(args.dst, flags.namespace ?? 'default').kind === 'ingress', src: args.src, dst: args.dst, ...(flags.namespace ? { namespace: flags.namespace } : {}) }), createProgress());
     const namespace = defaultNamespace(flags, snapshot);
     const report = traceRequest(

@@ -1,5 +1,5 @@
 /** YAML → plain JS with ParseErrors that carry the line and column the yaml library reports. */
-import { parseAllDocuments } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 import { ParseError, type ParseWarning } from '../util/parse-error.js';
 
 /** All documents of a YAML stream as plain values (empty documents dropped). */
@@ -7,7 +7,7 @@ export function parseYamlDocuments(text: string, source: string): { docs: unknow
   const warnings: ParseWarning[] = [];
   let parsed;
   try {
-    parsed = parseAllDocuments(text, { uniqueKeys: false });
+    parsed = yamlLib().parseAllDocuments(text, { uniqueKeys: false });
   } catch (e) {
     throw new ParseError(source, `invalid YAML: ${e instanceof Error ? e.message : String(e)}`);
   }

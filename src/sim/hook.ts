@@ -87,17 +87,35 @@ function schedule(node: NodeModel, hook: Hook, family: 4 | 6, layer: 'ip' | 'bri
   const fams: Family[] = layer === 'bridge' ? ['bridge'] : family === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
   const out: Scheduled[] = [];
   let order = 0;
-  for (const table of node.ruleset.tables) {
+  for (const { table, chain } of baseChainsOf(node).get(hook) ?? []) {
     if (!fams.includes(table.family)) continue;
-    for (const chain of table.chains) {
-      const b = chain.base;
-      if (!b || b.hook !== hook) continue;
-      const nat = b.type === 'nat' && layer === 'ip';
-      out.push({ table, chain, own: b.priority, effective: nat ? (NAT_PRIORITY[hook] ?? b.priority) : b.priority, order: order++, nat });
-    }
+    const b = chain.base!;
+    const nat = b.type === 'nat' && layer === 'ip';
+    out.push({ table, chain, own: b.priority, effective: nat ? (NAT_PRIORITY[hook] ?? b.priority) : b.priority, order: order++, nat });
   }
   out.sort((a, b) => a.effective - b.effective || a.own - b.own || a.order - b.order);
   return orderTies(node, out);
+}
+
+// A kube-proxy ruleset holds 10,000s of regular chains and a few dozen base chains: find the base chains in one
+// pass over the ruleset, grouped by hook in ruleset order, instead of one pass per hook, family and layer.
+const baseChains = new WeakMap<NodeModel, Map<Hook, { table: Table; chain: Chain }[]>>();
+
+function baseChainsOf(node: NodeModel): Map<Hook, { table: Table; chain: Chain }[]> {
+  let byHook = baseChains.get(node);
+  if (byHook) return byHook;
+  byHook = new Map();
+  for (const table of node.ruleset.tables) {
+    for (const chain of table.chains) {
+      const hook = chain.base?.hook;
+      if (hook === undefined) continue;
+      let list = byHook.get(hook);
+      if (!list) byHook.set(hook, (list = []));
+      list.push({ table, chain });
+    }
+  }
+  baseChains.set(node, byHook);
+  return byHook;
 }
 
 /** Reorders each run of chains at one (effective, own) priority and NAT-ness the way hook-order.ts decides. */

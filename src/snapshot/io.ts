@@ -18,16 +18,33 @@ const MAX_LISTED = 3;
 
 let validator: ValidateFunction | undefined;
 
-/** The schema ships beside dist/ and src/ (package.json "files"), so one relative path serves both. */
+/**
+ * The build compiles the schema into standalone code beside this module (scripts/snapshot-validator.mjs); where it
+ * is absent (the sources run directly, as in tests) the schema is compiled here with the same options. The schema
+ * ships beside dist/ and src/ (package.json "files"), so one relative path serves both.
+ */
 function validate(): ValidateFunction {
   if (!validator) {
     const require = createRequire(import.meta.url);
-    const schema = require('../../schemas/snapshot.schema.json') as object;
-    // Required on first use: ajv costs ~150 ms to load, and live runs never validate a file.
-    const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    validator = prebuilt(require) ?? compileSchema(require);
   }
   return validator;
+}
+
+function prebuilt(require: NodeJS.Require): ValidateFunction | undefined {
+  try {
+    return require('./snapshot-validate.cjs') as ValidateFunction;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+function compileSchema(require: NodeJS.Require): ValidateFunction {
+  const schema = require('../../schemas/snapshot.schema.json') as object;
+  // Required on first use: ajv costs ~150 ms to load, and live runs never validate a file.
+  const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
 }
 
 /**

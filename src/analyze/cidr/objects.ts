@@ -3,7 +3,7 @@
  * addresses. Pods may arrive twice (a light Table listing plus full kube-system mirror pods): the
  * fullest copy wins.
  */
-import { parse as parseYaml } from 'yaml';
+import { yamlLib } from '../../util/yaml-lib.js';
 import type { V1ConfigMap, V1Node, V1Pod } from '../../model/k8s.js';
 import { objectsOf, nsName } from '../../model/k8s.js';
 import type { Snapshot } from '../../snapshot/types.js';
@@ -68,7 +68,7 @@ export function yamlKey(cm: V1ConfigMap, key: string): { value: Record<string, u
   const text = cm.data?.[key];
   if (text === undefined) return undefined;
   try {
-    const v: unknown = parseYaml(text);
+    const v: unknown = yamlLib().parse(text);
     if (v && typeof v === 'object' && !Array.isArray(v)) return { value: v as Record<string, unknown> };
     return { error: `key ${key} is not a YAML mapping` };
   } catch (e) {

@@ -4,9 +4,17 @@
  * line (`value<TAB>description`), then `:DIRECTIVE`. Pure: names from the cluster come in through
  * `Names`, asked for only when the cursor needs them.
  */
-import type { Command } from '@oclif/core';
 
-export type CommandTable = Record<string, Command.Class>;
+/**
+ * What completion reads of each command: its summary and flags. oclif's command classes have this shape, and so
+ * does the build-time copy (cli/static-help.ts), which completes without loading oclif or any command.
+ */
+export type CommandTable = Record<string, CommandFlags>;
+interface CommandFlags {
+  summary?: string;
+  baseFlags?: Record<string, FlagDef>;
+  flags?: Record<string, FlagDef>;
+}
 
 /** Cobra's ShellCompDirective bits. */
 const DIRECTIVE = { default: 0, error: 1, noSpace: 2, noFileComp: 4 } as const;
@@ -44,11 +52,22 @@ const OWNER_PREFIX: Record<string, string> = { Deployment: 'deploy/', StatefulSe
 
 type FlagDef = { type: string; char?: string; description?: string; summary?: string; options?: readonly string[]; helpValue?: string | string[]; hidden?: boolean; allowNo?: boolean };
 
-function flagsOf(cmd: Command.Class | undefined, commands: CommandTable): Record<string, FlagDef> {
-  if (cmd) return { ...(cmd.baseFlags ?? {}), ...(cmd.flags ?? {}) } as Record<string, FlagDef>;
+function flagsOf(cmd: CommandFlags | undefined, commands: CommandTable): Record<string, FlagDef> {
+  if (cmd) return { ...(cmd.baseFlags ?? {}), ...(cmd.flags ?? {}) };
   // Before the command: the flags every command has.
   const first = Object.values(commands).find((c) => c.baseFlags);
-  return (first?.baseFlags ?? {}) as Record<string, FlagDef>;
+  return first?.baseFlags ?? {};
+}
+
+const FLAG_FIELDS = ['type', 'char', 'description', 'summary', 'options', 'helpValue', 'hidden', 'allowNo'] as const;
+
+/** The table with only what completion reads, as plain data (the build writes it beside the help pages). */
+export function completionTable(commands: CommandTable): CommandTable {
+  const defs = (flags: Record<string, FlagDef> | undefined): Record<string, FlagDef> | undefined =>
+    flags && Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, Object.fromEntries(FLAG_FIELDS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])) as FlagDef]));
+  return Object.fromEntries(
+    Object.entries(commands).map(([id, c]) => [id, { ...(c.summary !== undefined ? { summary: c.summary } : {}), ...(c.baseFlags ? { baseFlags: defs(c.baseFlags) } : {}), ...(c.flags ? { flags: defs(c.flags) } : {}) }]),
+  );
 }
 
 const byPrefix = (prefix: string) => (c: Candidate) => c.value.startsWith(prefix);

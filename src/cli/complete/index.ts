@@ -2,8 +2,7 @@
  * `kubectl-netx __complete WORDS…` (Cobra's hidden command, which kubectl_complete-netx and the
  * shell scripts call): the candidates for the last word. Loaded only when completing.
  */
-import type { CommandTable } from './candidates.js';
-import { completeLine, formatCompletion, lineFlags } from './candidates.js';
+import { completeLine, formatCompletion, lineFlags, type CommandTable } from './candidates.js';
 import { namesFor } from './names.js';
 
 export async function complete(words: string[], commands: CommandTable): Promise<string> {
