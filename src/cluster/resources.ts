@@ -74,7 +74,7 @@ export const RESOURCES: ResourceInfo[] = [
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'policy verdicts' },
   { resource: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'trace ingress/NAME: which rule routes a host and path' },
   { resource: 'servicecidrs', kind: 'ServiceCIDR', group: 'networking.k8s.io', versions: ['v1', 'v1beta1'], namespaced: false, verbs: ['get', 'list'], why: 'service CIDRs, Kubernetes 1.31+' },
-  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'CNI and kube-proxy detection' },
+  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'CNI, policy engine and kube-proxy detection (their DaemonSets live in namespaces of their own: kube-flannel, calico-system …)' },
   { resource: 'ippools', kind: 'IPPool', group: 'crd.projectcalico.org', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'Calico IPAM pools, when Calico is installed' },
   { resource: 'ciliumnodes', kind: 'CiliumNode', group: 'cilium.io', versions: ['v2'], namespaced: false, verbs: ['get', 'list'], why: 'Cilium per-node pod CIDRs, when Cilium is installed' },
   {
