@@ -23,6 +23,7 @@ const DEFAULTS: RbacOptions = { probeNamespace: DEFAULT_RBAC_PROBE_NAMESPACE, se
 interface PolicyRule {
   apiGroups: string[];
   resources: string[];
+  resourceNames?: string[];
   verbs: string[];
 }
 
@@ -32,7 +33,10 @@ const rule = (info: ResourceInfo, verbs: string[], sub?: string): PolicyRule => 
   verbs,
 });
 
-const clusterRules = (): PolicyRule[] => RESOURCES.filter((info) => info.verbs.length).map((info) => rule(info, info.verbs));
+const clusterRules = (): PolicyRule[] => [
+  ...RESOURCES.filter((info) => info.verbs.length).map((info) => rule(info, info.verbs)),
+  ...RESOURCES.flatMap((info) => (info.named ? [{ apiGroups: [info.group], resources: [info.resource], resourceNames: info.named.names, verbs: info.named.verbs }] : [])),
+];
 
 /** Namespaced grants of a resource with the probe namespace filled in. */
 function grantsOf(info: ResourceInfo, o: RbacOptions): { namespace: string; verbs: string[]; sub?: string }[] {
@@ -113,6 +117,7 @@ const subScope = (verbsIn: Record<string, string[]>, o: RbacOptions): string =>
 function scopeText(r: ResourceInfo, o: RbacOptions): string {
   const parts = r.verbs.length ? [r.verbs.join(', ')] : [];
   for (const [ns, verbs] of Object.entries(r.verbsIn ?? {})) parts.push(`${verbs.join(', ')} in ${nsName(ns, o)}`);
+  if (r.named) parts.push(`${r.named.verbs.join(', ')} on ${r.named.names.join(', ')} in any namespace`);
   for (const [ns, verbs] of Object.entries(r.dryRunVerbsIn ?? {})) parts.push(`${verbs.join(', ')} in ${ns}${o.serviceCidrDryRun ? '' : ' (not granted: only with --service-cidr-dry-run)'}`);
   return parts.join('; ');
 }
@@ -133,5 +138,6 @@ export function neededRuleText(resource: string, subresource?: string, namespace
   const name = `${resource}${info.group === '' ? '' : `.${info.group}`}`;
   const parts = info.verbs.length ? [`${info.verbs.join(', ')} on ${name}`] : [];
   for (const [ns, verbs] of Object.entries({ ...info.verbsIn, ...info.dryRunVerbsIn })) parts.push(`${verbs.join(', ')} on ${name} in ${where(ns)}`);
+  if (info.named) parts.push(`${info.named.verbs.join(', ')} on ${name} named ${info.named.names.join(', ')} in any namespace`);
   return `${parts.join(' and ')} (${info.why})`;
 }

@@ -22,6 +22,11 @@ export interface ResourceInfo {
   verbs: string[];
   /** Verbs netx uses only in one namespace (a Role there): kube-system, or PROBE_NAMESPACE. */
   verbsIn?: Record<string, string[]>;
+  /**
+   * Objects read by name in whatever namespace they are (a ClusterRole rule with resourceNames):
+   * flannel's kube-flannel-cfg lives in kube-flannel or kube-system, as its manifest put it.
+   */
+  named?: { names: string[]; verbs: string[] };
   /** Verbs needed only with --service-cidr-dry-run (namespace → verbs). */
   dryRunVerbsIn?: Record<string, string[]>;
   /** Why netx reads it (comment in the RBAC YAML). */
@@ -54,12 +59,22 @@ export const RESOURCES: ResourceInfo[] = [
     why: 'service IPs; create (only with --service-cidr-dry-run): the dry-run service CIDR probe',
   },
   { resource: 'namespaces', kind: 'Namespace', group: '', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'namespace labels for network policies; the probe namespace\'s Pod Security level' },
-  { resource: 'configmaps', kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'kube-proxy and kubeadm config' },
+  {
+    resource: 'configmaps',
+    kind: 'ConfigMap',
+    group: '',
+    versions: ['v1'],
+    namespaced: true,
+    verbs: [],
+    verbsIn: { 'kube-system': ['get', 'list'] },
+    named: { names: ['kube-flannel-cfg'], verbs: ['get'] },
+    why: "kube-proxy and kubeadm config; flannel's net-conf (its network)",
+  },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'service endpoints' },
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'policy verdicts' },
   { resource: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'trace ingress/NAME: which rule routes a host and path' },
   { resource: 'servicecidrs', kind: 'ServiceCIDR', group: 'networking.k8s.io', versions: ['v1', 'v1beta1'], namespaced: false, verbs: ['get', 'list'], why: 'service CIDRs, Kubernetes 1.31+' },
-  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: [], verbsIn: { 'kube-system': ['get', 'list'] }, why: 'CNI and kube-proxy detection' },
+  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', versions: ['v1'], namespaced: true, verbs: ['get', 'list'], why: 'CNI, policy engine and kube-proxy detection (their DaemonSets live in namespaces of their own: kube-flannel, calico-system …)' },
   { resource: 'ippools', kind: 'IPPool', group: 'crd.projectcalico.org', versions: ['v1'], namespaced: false, verbs: ['get', 'list'], why: 'Calico IPAM pools, when Calico is installed' },
   { resource: 'ciliumnodes', kind: 'CiliumNode', group: 'cilium.io', versions: ['v2'], namespaced: false, verbs: ['get', 'list'], why: 'Cilium per-node pod CIDRs, when Cilium is installed' },
   {

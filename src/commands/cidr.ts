@@ -1,4 +1,5 @@
 /** `kubectl netx cidr`: flags in, one analysis, one renderer. */
+import { Flags } from '@oclif/core';
 import { NetxCommand } from '../cli/base-command.js';
 import { outputFlag } from '../cli/flags.js';
 import { REPORT_FORMATS } from '../cli/output-spec.js';
@@ -15,9 +16,15 @@ export default class Cidr extends NetxCommand {
     '<%= config.bin %> cidr',
     '<%= config.bin %> cidr -o wide',
     '<%= config.bin %> cidr --snapshot capture.json -o json',
+    '<%= config.bin %> cidr --probe --image registry.internal/netshoot:v0.13',
     "<%= config.bin %> cidr -o jsonpath='{range .nodes[*]}{.name}{\"\\t\"}{.podCIDRs[*].cidr}{\"\\n\"}{end}'",
   ];
-  static override flags = { output: outputFlag(REPORT_FORMATS), 'service-cidr-dry-run': serviceCidrDryRunFlag };
+  static override flags = {
+    output: outputFlag(REPORT_FORMATS),
+    'service-cidr-dry-run': serviceCidrDryRunFlag,
+    // cidr reads API objects only unless asked: probing every node costs a pod per node.
+    probe: Flags.boolean({ description: "Also probe every node with a debug pod: its CNI configuration and interfaces confirm the CNI (off by default)", default: false, allowNo: true, helpGroup: 'PROBE' }),
+  };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cidr);
@@ -32,7 +39,7 @@ export default class Cidr extends NetxCommand {
       import('../render/cidr.js'),
     ]);
     keepYoungGenerationSmall();
-    const snapshot = await obtainSnapshot(flags, cidrPlan(), createProgress());
+    const snapshot = await obtainSnapshot(flags, cidrPlan({ probe: flags.probe }), createProgress());
     const report = analyzeCidr(snapshot);
     const width = outputWidth();
     this.printReport(

@@ -64,6 +64,28 @@ export function parseKubeProxySource(text: string, opts: SourceOpts): Parsed<Kub
   throw new ParseError(opts.source, `kind ${JSON.stringify(kind ?? null)} is not a KubeProxyConfiguration, kube-proxy ConfigMap, DaemonSet or Pod`, undefined, undefined, 'kind');
 }
 
+/** The group /configz keys kube-proxy's configuration by (component-base configz: `{group: config}`). */
+const CONFIGZ_GROUP = 'kubeproxy.config.k8s.io';
+
+/**
+ * kube-proxy's `/configz` answer: the KubeProxyConfiguration it loaded, after flags, file and
+ * defaults, as JSON under its API group (`{"kubeproxy.config.k8s.io": {...}}`).
+ */
+export function parseKubeProxyConfigz(text: string, opts: SourceOpts): Parsed<KubeProxyConfig> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ParseError(opts.source, `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const inner = isRecord(doc) ? doc[CONFIGZ_GROUP] : undefined;
+  if (!isRecord(inner)) throw new ParseError(opts.source, `no "${CONFIGZ_GROUP}" object: not kube-proxy's /configz`);
+  const warnings: ParseWarning[] = [];
+  // Older kube-proxies serve the internal type, without apiVersion: it is the same configuration.
+  const config = readConfig({ apiVersion: `${CONFIGZ_GROUP}/v1alpha1`, ...inner }, opts.source, warnings);
+  return { value: config, warnings };
+}
+
 /** Reads a KubeProxyConfiguration object (v1alpha1 or v1alpha2) applying kube-proxy's defaults for what netx uses. */
 function readConfig(o: Record<string, unknown>, source: string, warnings: ParseWarning[]): KubeProxyConfig {
   const apiVersion = str(o.apiVersion) ?? '';

@@ -132,14 +132,34 @@ export function sysctlArgv(ifnames: readonly string[]): string[] {
   return ['sh', '-c', SYSCTL_SCRIPT, 'sh', ...[...SYSCTL_KEYS, ...perIf].flatMap((k) => [k, procSysPath(k)])];
 }
 
-/** kube-proxy's metrics endpoint answers its mode; curl or wget, whichever the image has, 2 s bound. */
-export const PROXY_MODE_URL = 'http://127.0.0.1:10249/proxyMode';
+/**
+ * kube-proxy's metrics server (metricsBindAddress, 127.0.0.1:10249 by default) answers, whoever runs
+ * kube-proxy (DaemonSet, static pod or a host process): `/proxyMode` the mode it runs, `/configz` the
+ * KubeProxyConfiguration it loaded (after defaults), `/metrics` its `kubernetes_build_info` (its
+ * version). curl or wget, whichever the image has, 2 s bound; GETs only.
+ */
+const KUBE_PROXY_METRICS = 'http://127.0.0.1:10249';
+export const PROXY_MODE_URL = `${KUBE_PROXY_METRICS}/proxyMode`;
 export const PROXY_MODE_SCRIPT = 'if command -v curl >/dev/null 2>&1; then curl -fsS -m 2 "$1"; else wget -qO- -T 2 "$1"; fi';
 export const PROXY_MODE_COMMAND: CatalogueCommand = {
   key: 'proxyMode',
   argv: ['sh', '-c', PROXY_MODE_SCRIPT, 'sh', PROXY_MODE_URL],
   compress: false,
   why: "kube-proxy's own answer to which mode it runs (when its metrics port is reachable)",
+};
+export const KUBE_PROXY_CONFIGZ_COMMAND: CatalogueCommand = {
+  key: 'kube-proxy-configz',
+  argv: ['sh', '-c', PROXY_MODE_SCRIPT, 'sh', `${KUBE_PROXY_METRICS}/configz`],
+  compress: false,
+  why: 'the KubeProxyConfiguration the running kube-proxy loaded (its /configz), wherever it runs',
+};
+/** Only the build-info line of /metrics: the version, not the whole metrics page. */
+export const KUBE_PROXY_BUILD_SCRIPT = `{ ${PROXY_MODE_SCRIPT}; } | grep -m 1 '^kubernetes_build_info{'`;
+export const KUBE_PROXY_BUILD_COMMAND: CatalogueCommand = {
+  key: 'kube-proxy-build',
+  argv: ['sh', '-c', KUBE_PROXY_BUILD_SCRIPT, 'sh', `${KUBE_PROXY_METRICS}/metrics`],
+  compress: false,
+  why: "the running kube-proxy's version (kubernetes_build_info of its /metrics)",
 };
 
 /**
@@ -156,13 +176,24 @@ export const CNI_FILES_SCRIPT =
 export const CNI_FILES_ARGV: readonly string[] = ['sh', '-c', CNI_FILES_SCRIPT, 'sh', CNI_DIR];
 
 /**
- * The node's DNS settings as the kubelet sees them; read only where the node's root filesystem and
- * process table are visible to the probe (`--local-node`, `--host-binaries`), under `root`.
- * The kubelet's command line: the first process named `kubelet`, one argument a line (NULs → newlines).
+ * A node daemon's command line, read only where the node's root filesystem and process table are
+ * visible to the probe (`--local-node`, `--host-binaries`), under `root`: the first process whose
+ * name (comm) is `$2`, one argument a line (NULs → newlines). Used for the kubelet (its DNS settings)
+ * and kube-proxy (its flags and --config file), which many distributions run outside any pod.
  */
-export const KUBELET_CMDLINE_SCRIPT =
-  'for p in "$1"/proc/[0-9]*; do { read -r c < "$p/comm"; } 2>/dev/null || continue; if [ "$c" = kubelet ]; then tr \'\\000\' \'\\n\' < "$p/cmdline"; exit 0; fi; done; exit 0';
-export const kubeletCmdlineArgv = (root: string): string[] => ['sh', '-c', KUBELET_CMDLINE_SCRIPT, 'sh', root];
+export const PROCESS_CMDLINE_SCRIPT =
+  'for p in "$1"/proc/[0-9]*; do { read -r c < "$p/comm"; } 2>/dev/null || continue; if [ "$c" = "$2" ]; then tr \'\\000\' \'\\n\' < "$p/cmdline"; exit 0; fi; done; exit 0';
+export const processCmdlineArgv = (root: string, comm: string): string[] => ['sh', '-c', PROCESS_CMDLINE_SCRIPT, 'sh', root, comm];
+export const kubeletCmdlineArgv = (root: string): string[] => processCmdlineArgv(root, 'kubelet');
+
+/**
+ * Files as the first process named `$2` sees them (through /proc/PID/root, so a containerised
+ * daemon's own mount namespace; a relative path from its working directory), in the CNI listing's
+ * format keyed by the path as given; missing ones are skipped.
+ */
+export const PROCESS_FILES_SCRIPT =
+  'r=$1; n=$2; shift 2; for p in "$r"/proc/[0-9]*; do { read -r c < "$p/comm"; } 2>/dev/null || continue; [ "$c" = "$n" ] || continue; for f in "$@"; do case "$f" in /*) g="$p/root$f";; *) g="$p/cwd/$f";; esac; [ -f "$g" ] && { printf \'==> %s\\n\' "$f"; base64 < "$g"; echo \'<==\'; }; done; exit 0; done; exit 0';
+export const processFilesArgv = (root: string, comm: string, paths: readonly string[]): string[] => ['sh', '-c', PROCESS_FILES_SCRIPT, 'sh', root, comm, ...paths];
 
 /** Named files under `root`, in the CNI listing's format, keyed by their path on the node; missing ones are skipped. */
 export const HOST_FILES_SCRIPT = 'r=$1; shift; for f in "$@"; do [ -f "$r$f" ] && { printf \'==> %s\\n\' "$f"; base64 < "$r$f"; echo \'<==\'; }; done; exit 0';
@@ -215,8 +246,12 @@ export function everyCommand(): string[][] {
     conntrackFiltered('ipv4', sample),
     sysctlArgv(['eth0', 'flannel.1']),
     [...PROXY_MODE_COMMAND.argv],
+    [...KUBE_PROXY_CONFIGZ_COMMAND.argv],
+    [...KUBE_PROXY_BUILD_COMMAND.argv],
     [...CNI_FILES_ARGV],
     kubeletCmdlineArgv('/host'),
+    processCmdlineArgv('/host', 'kube-proxy'),
+    processFilesArgv('/host', 'kube-proxy', ['/var/lib/kube-proxy/config.conf']),
     hostFilesArgv('', [KUBELET_CONFIG_DEFAULT, ...HOST_RESOLV_CONFS]),
     [...POD_RESOLV_CONF.argv],
     compressedArgv(['iptables-nft-save']),

@@ -20,11 +20,15 @@ import {
   IPVS_COMMAND,
   isSafeIfname,
   KUBELET_CONFIG_DEFAULT,
+  KUBE_PROXY_BUILD_COMMAND,
+  KUBE_PROXY_CONFIGZ_COMMAND,
   kubeletCmdlineArgv,
   NFT_LIST_CHAINS,
   NFT_LIST_TABLES,
   nftListTable,
   POD_RESOLV_CONF,
+  processCmdlineArgv,
+  processFilesArgv,
   PROXY_MODE_COMMAND,
   STATIC_COMMANDS,
   sysctlArgv,
@@ -34,6 +38,7 @@ import { assembleNftDocument, coveredBySave, listedTables, nftItems, type NftTab
 import { dedupeConntrack, linkNames, parseFileListing } from './outputs.js';
 import type { Transport } from './transport.js';
 import { parseKubeletArgs, parseKubeletConfig } from '../parse/kubelet-config.js';
+import { parseKubeProxyArgs } from '../parse/kube-proxy-flags.js';
 
 export interface NodeProbeRequest {
   /** Dump keys wanted; empty = the whole catalogue (what `collect` captures). */
@@ -120,9 +125,9 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
     }
     await run({ key: 'sysctl', argv: sysctlArgv(names), compress: false, why: '' });
   }
-  if (wanted('proxyMode')) {
-    // Unreachable metrics (kube-proxy absent, bound elsewhere) is an answer, not a probe error.
-    dumps['proxyMode'] = await exec(PROXY_MODE_COMMAND.argv, false, 'proxyMode');
+  // Unreachable metrics (kube-proxy absent, bound elsewhere) is an answer, not a probe error.
+  for (const c of [PROXY_MODE_COMMAND, KUBE_PROXY_CONFIGZ_COMMAND, KUBE_PROXY_BUILD_COMMAND]) {
+    if (wanted(c.key)) dumps[c.key] = await exec(c.argv, false, c.key);
   }
   // CNI configuration is small and every analysis that sees a node may need it (model.cni): always read.
   let files = await cniFiles(exec, req.cni ?? 'read', errors, redactions);
@@ -132,6 +137,11 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
     const dns = await kubeletDnsFiles(exec, req.hostRoot, dumps, errors);
     if (Object.keys(dns).length) files = { ...files, ...redactFiles(dns, redactions) };
     if (dumps['kubelet-cmdline']) dumps['kubelet-cmdline'] = redactCmdline(dumps['kubelet-cmdline'], redactions);
+    if (wanted('proxyMode') || wanted(KUBE_PROXY_CMDLINE)) {
+      const kp = await kubeProxyProcess(exec, req.hostRoot, dumps, errors);
+      if (Object.keys(kp).length) files = { ...files, ...redactFiles(kp, redactions) };
+      if (dumps[KUBE_PROXY_CMDLINE]) dumps[KUBE_PROXY_CMDLINE] = redactCmdline(dumps[KUBE_PROXY_CMDLINE], redactions, KUBE_PROXY_CMDLINE);
+    }
   }
   const described = transport.describe();
   return {
@@ -179,10 +189,10 @@ function redactFiles(files: Record<string, string>, redactions: Redaction[]): Re
   );
 }
 
-/** The kubelet's command line is one argument a line: flags carrying credentials lose their value. */
-function redactCmdline(d: DumpResult, redactions: Redaction[]): DumpResult {
+/** A daemon's command line is one argument a line: flags carrying credentials lose their value. */
+function redactCmdline(d: DumpResult, redactions: Redaction[], key = 'kubelet-cmdline'): DumpResult {
   const lines = d.stdout.split('\n');
-  const r = redactArgs(lines, 'dump kubelet-cmdline');
+  const r = redactArgs(lines, `dump ${key}`);
   redactions.push(...r.redactions);
   return r.redactions.length ? { ...d, stdout: r.args.join('\n') } : d;
 }
@@ -216,6 +226,28 @@ async function kubeletDnsFiles(exec: Exec, root: string, dumps: Record<string, D
   }
   if (resolvConf && !(resolvConf in files) && !first.includes(resolvConf)) Object.assign(files, await read([resolvConf]));
   return files;
+}
+
+/** Dump key of kube-proxy's command line (with a view of the node: --local-node, --host-binaries). */
+const KUBE_PROXY_CMDLINE = 'kube-proxy-cmdline';
+
+/**
+ * kube-proxy's command line (dump `kube-proxy-cmdline`; empty when no process is named kube-proxy)
+ * and its --config file as the process sees it (a containerised kube-proxy's own mount namespace):
+ * path → content. Read with the kubelet's, for kube-proxy run as a host process (no pod to read).
+ */
+async function kubeProxyProcess(exec: Exec, root: string, dumps: Record<string, DumpResult>, errors: CaptureGap[]): Promise<Record<string, string>> {
+  const cmd = await exec(processCmdlineArgv(root, 'kube-proxy'), false, KUBE_PROXY_CMDLINE);
+  dumps[KUBE_PROXY_CMDLINE] = cmd;
+  if (cmd.exitCode !== 0) {
+    errors.push(gapOf(KUBE_PROXY_CMDLINE, cmd));
+    return {};
+  }
+  const config = parseKubeProxyArgs(cmd.stdout.split('\n').filter((a) => a !== ''), KUBE_PROXY_CMDLINE).flags.configPath;
+  if (!config) return {};
+  const d = await exec(processFilesArgv(root, 'kube-proxy', [config]), false, 'kube-proxy-config');
+  if (d.exitCode !== 0) errors.push(gapOf('kube-proxy config file', d));
+  return d.exitCode === 0 ? parseFileListing(d.stdout).files : {};
 }
 
 /** The native-tables nft dump (nft-native.ts); any failing step fails the dump, naming the step. */

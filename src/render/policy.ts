@@ -40,7 +40,9 @@ export function renderPolicyText(r: PolicyReport, opts: { wide?: boolean } = {})
   const split = r.dataplane?.flows.find((f) => f.verdict === at && f.outcome === 'delivered');
   const why = split ? `NetworkPolicy denies it, the node dumps deliver it: they disagree` : first?.reason.replace(/^\w+: /, '');
   lines.push(`${paint.bold(tone(VERDICT_TONE[r.verdict], r.verdict.toUpperCase()))}${counts}${first && n === 1 && why ? ` · ${why}` : ''}`);
-  const ev = [...new Set(r.enforcement.evidence.map((e) => e.evidence))];
+  // The header names what enforces: other engines' marks (flannel's chains) are for -o wide.
+  const named = opts.wide || r.enforcement.kind !== 'enforcing' ? r.enforcement.evidence : r.enforcement.evidence.filter((e) => e.enforces);
+  const ev = [...new Set(named.map((e) => e.evidence))];
   const shown = opts.wide ? ev.length : 3;
   lines.push(`NetworkPolicy ${r.enforcement.summary}${ev.length ? ` — ${ev.slice(0, shown).join('; ')}${ev.length > shown ? `; +${ev.length - shown} more (-o wide)` : ''}` : ''}`);
   r.verdicts.forEach((v, i) => lines.push('', ...flowBlock(v, kinds[i]!, n > 1), ...dataplaneLines(r, i)));

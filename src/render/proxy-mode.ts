@@ -62,7 +62,7 @@ const evidenceText = (n: NodeProxyMode): string => {
 
 const backendText = (n: NodeProxyMode): string => {
   const b = n.backend.backend;
-  if (b === 'not-applicable') return paint.dim('—');
+  if (b === 'not-applicable') return paint.dim(n.backend.node && n.backend.node.backend !== 'unknown' ? `— (node: ${n.backend.node.backend === 'nf_tables' ? 'nft' : n.backend.node.backend})` : '—');
   if (b === 'nf_tables') return 'nft';
   return b === 'unknown' ? paint.dim('?') : b;
 };
@@ -76,7 +76,7 @@ const NODE_COLUMNS: Column<NodeProxyMode>[] = [
   { header: 'backend', value: backendText },
   { header: 'backend evidence', value: (n) => n.backend.evidence, wide: true, flex: true },
   { header: 'kube-proxy', value: (n) => (n.kubeProxy?.version ? `${n.kubeProxy.version}${n.kubeProxy.via === 'daemonset-image' ? paint.dim(' (DaemonSet)') : ''}` : paint.dim('—')) },
-  { header: 'pod', value: (n) => n.kubeProxy?.pod ?? (n.kubeProxy?.via === 'daemonset-image' ? 'DaemonSet image' : paint.dim('—')), wide: true },
+  { header: 'pod', value: (n) => n.kubeProxy?.pod ?? (n.kubeProxy?.via === 'daemonset-image' ? 'DaemonSet image' : n.kubeProxy?.via === 'process' ? 'host process' : paint.dim('—')), wide: true },
   { header: '', value: (n) => (n.differs ? tone('warning', '! differs') : '') },
 ];
 
@@ -120,7 +120,7 @@ function unreadableNotes(nodes: NodeProxyMode[], wide: boolean): string[] {
   return [...groups].map(([dump, on]) => paint.dim(`${plainMark('info')} note: ${dump} not read on ${names([...new Set(on)])} — could not change the answer (-o wide: why)`));
 }
 
-const AGREEMENT_TONE: Record<Agreement['kind'], Tone> = { agree: 'ok', partial: 'warning', differ: 'warning', unchecked: 'warning' };
+const AGREEMENT_TONE: Record<Agreement['kind'], Tone> = { agree: 'ok', partial: 'warning', differ: 'warning', unchecked: 'warning', unconfigured: 'warning' };
 
 /** The human report. */
 export function renderProxyModeText(r: ProxyModeReport, opts: ProxyModeTextOptions = {}): string {

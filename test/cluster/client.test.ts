@@ -303,7 +303,7 @@ describe('refusals', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).code).toBe('forbidden');
     expect(err.message).toBe('permission denied: user "netx-tester" cannot list daemonsets in namespace kube-system (context "netx-test")');
-    expect((err as UserError).hint).toBe('netx needs get, list on daemonsets.apps in namespace kube-system (CNI and kube-proxy detection); `kubectl netx rbac` prints the RBAC rules to grant');
+    expect((err as UserError).hint).toBe('netx needs get, list on daemonsets.apps (CNI, policy engine and kube-proxy detection (their DaemonSets live in namespaces of their own: kube-flannel, calico-system …)); `kubectl netx rbac` prints the RBAC rules to grant');
     const cluster = await TestApiServer.start({ objects: sampleObjects() });
     try {
       cluster.deny({ verb: 'list', resource: 'pods' });

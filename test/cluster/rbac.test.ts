@@ -56,6 +56,15 @@ describe('RBAC', () => {
     expect(o.map((x) => `${x.kind}/${x.metadata.namespace ?? x.metadata.name}`)).toEqual(['Namespace/netx-probe', 'ClusterRole/kubectl-netx', 'Role/kube-system', 'Role/netx-probe']);
   });
 
+  it('reads flannel\'s net-conf ConfigMap by name wherever its manifest put it, and no other ConfigMap outside kube-system', () => {
+    const clusterRole = objs.find((o) => o.kind === 'ClusterRole') as unknown as { rules: (Rule & { resourceNames?: string[] })[] };
+    const named = clusterRole.rules.filter((r) => r.resources.includes('configmaps'));
+    expect(named).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['kube-flannel-cfg'], verbs: ['get'] }]);
+    expect(clusterRole.rules.filter((r) => r.resourceNames === undefined).some((r) => r.resources.includes('configmaps'))).toBe(false);
+    expect(neededRuleText('configmaps')).toBe("get, list on configmaps in namespace kube-system and get on configmaps named kube-flannel-cfg in any namespace (kube-proxy and kubeadm config; flannel's net-conf (its network))");
+    expect(rbacYaml()).toMatch(/^# {3}configmaps: get, list in kube-system; get on kube-flannel-cfg in any namespace — /m);
+  });
+
   it('writes to services only with --service-cidr-dry-run (RBAC cannot limit a create to dry runs)', () => {
     expect(allows(objs, 'create', '', 'services', 'default')).toBe(false);
     const dry = rbacObjects({ serviceCidrDryRun: true }) as unknown as RbacObject[];

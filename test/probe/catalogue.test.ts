@@ -15,7 +15,11 @@ import {
   IPVS_SCRIPT,
   SYSCTL_SCRIPT,
   HOST_FILES_SCRIPT,
-  KUBELET_CMDLINE_SCRIPT,
+  KUBE_PROXY_BUILD_SCRIPT,
+  PROCESS_CMDLINE_SCRIPT,
+  PROCESS_FILES_SCRIPT,
+  processCmdlineArgv,
+  processFilesArgv,
   iptablesCommands,
   PROXY_MODE_SCRIPT,
   STATIC_COMMANDS,
@@ -51,7 +55,7 @@ function unwrap(argv: string[]): { program: string; args: string[] }[] {
   return [{ program: argv[0] ?? '', args: argv.slice(1) }];
 }
 
-const SCRIPTS = [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, KUBELET_CMDLINE_SCRIPT, HOST_FILES_SCRIPT, IPVS_SCRIPT, SYSCTL_SCRIPT];
+const SCRIPTS = [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, PROCESS_CMDLINE_SCRIPT, PROCESS_FILES_SCRIPT, KUBE_PROXY_BUILD_SCRIPT, HOST_FILES_SCRIPT, IPVS_SCRIPT, SYSCTL_SCRIPT];
 
 /** Runs a catalogue script with sh, PATH limited to `bin` plus the system's, and its arguments. */
 const runScript = (script: string, args: string[], bin?: string) =>
@@ -150,6 +154,50 @@ describe('probe catalogue', () => {
       const present = runScript(IPVS_SCRIPT, [path.join(dir, 'ip_vs')], bin);
       expect(present).toMatchObject({ status: 0, stdout: '-A -t 10.96.0.1:443 -s rr\n' });
       expect(readFileSync(called, 'utf8')).toBe('-Sn\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a daemon\'s command line and its files as that process sees them (its root, its cwd), by process name', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-proc-'));
+    try {
+      // A fake node root: /proc/7 is a shell, /proc/42 kube-proxy whose root is its own directory tree.
+      const proc = (pid: number, comm: string, argv: string[]): string => {
+        const p = path.join(dir, 'proc', String(pid));
+        mkdirSync(p, { recursive: true });
+        writeFileSync(path.join(p, 'comm'), `${comm}\n`);
+        writeFileSync(path.join(p, 'cmdline'), `${argv.join('\0')}\0`);
+        return p;
+      };
+      proc(7, 'bash', ['bash']);
+      const kp = proc(42, 'kube-proxy', ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=n1']);
+      mkdirSync(path.join(kp, 'root', 'var', 'lib', 'kube-proxy'), { recursive: true });
+      writeFileSync(path.join(kp, 'root', 'var', 'lib', 'kube-proxy', 'config.conf'), 'kind: KubeProxyConfiguration\nmode: nftables\n');
+      mkdirSync(path.join(kp, 'cwd'));
+      writeFileSync(path.join(kp, 'cwd', 'rel.conf'), 'mode: ipvs\n');
+      const cmd = runScript(PROCESS_CMDLINE_SCRIPT, processCmdlineArgv(dir, 'kube-proxy').slice(4));
+      expect(cmd).toMatchObject({ status: 0, stdout: '/usr/local/bin/kube-proxy\n--config=/var/lib/kube-proxy/config.conf\n--hostname-override=n1\n' });
+      expect(runScript(PROCESS_CMDLINE_SCRIPT, processCmdlineArgv(dir, 'kubelet').slice(4))).toMatchObject({ status: 0, stdout: '' });
+      const files = runScript(PROCESS_FILES_SCRIPT, processFilesArgv(dir, 'kube-proxy', ['/var/lib/kube-proxy/config.conf', 'rel.conf', '/missing']).slice(4));
+      expect(files.status).toBe(0);
+      const lines = files.stdout.split('\n');
+      expect(lines.filter((l) => l.startsWith('==> '))).toEqual(['==> /var/lib/kube-proxy/config.conf', '==> rel.conf']);
+      expect(Buffer.from(lines[1] ?? '', 'base64').toString()).toContain('mode: nftables');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the kube-proxy build script keeps only the build-info line of /metrics', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-metrics-'));
+    try {
+      const bin = path.join(dir, 'bin');
+      mkdirSync(bin);
+      const line = 'kubernetes_build_info{build_date="1970-01-01T00:00:00Z",git_version="v1.37.2",major="1",minor="37"} 1';
+      writeFileSync(path.join(bin, 'curl'), `#!/bin/sh\nprintf '# HELP kubernetes_build_info x\\n# TYPE kubernetes_build_info gauge\\n%s\\nrest_client_requests_total 3\\n' '${line}'\n`);
+      chmodSync(path.join(bin, 'curl'), 0o755);
+      expect(runScript(KUBE_PROXY_BUILD_SCRIPT, ['http://127.0.0.1:10249/metrics'], bin)).toMatchObject({ status: 0, stdout: `${line}\n` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -45,7 +45,7 @@ describe('renderProxyModeText', () => {
   it('a cluster without kube-proxy says so on the configured line', () => {
     const r = analyzeProxyMode({ ...switchedToNftables(), cluster: { objects: { configmaps: [], daemonsets: [], pods: [], nodes: [] } }, nodes: {} });
     const out = renderProxyModeText(r);
-    expect(out.split('\n')[0]).toBe('Configured  no kube-proxy  (no kube-proxy DaemonSet and no kube-proxy pods in kube-system)');
+    expect(out.split('\n')[0]).toBe('Configured  no kube-proxy  (no kube-proxy DaemonSet and no kube-proxy pods in kube-system; no node was probed for a kube-proxy outside Kubernetes)');
     expect(out).toContain('no nodes in the snapshot');
     expect(out).toContain('! no kube-proxy and nothing that replaces it');
   });

@@ -131,6 +131,28 @@ function kubeProxyClaims(snapshot: Snapshot): CidrClaim[] {
   return v ? [claim('kube-proxy-config', detail, 'medium', v, 'used by kube-proxy only to tell local traffic')] : [];
 }
 
+/** flannel's ConfigMap (kube-flannel-cfg in kube-flannel or kube-system): the Network its nodes' subnets lie in. */
+const FLANNEL_CONFIGMAP = 'kube-flannel-cfg';
+
+function flannelClaims(snapshot: Snapshot): CidrClaim[] {
+  return objectsOf(snapshot, 'configmaps')
+    .filter((c) => c.metadata?.name === FLANNEL_CONFIGMAP)
+    .flatMap((cm): CidrClaim[] => {
+      const detail = `ConfigMap ${cm.metadata?.namespace ?? ''}/${FLANNEL_CONFIGMAP} net-conf.json Network`;
+      const text = cm.data?.['net-conf.json'];
+      if (text === undefined) return [];
+      let conf: unknown;
+      try {
+        conf = JSON.parse(text);
+      } catch (e) {
+        return [{ source: 'flannel-net-conf', detail, confidence: 'low', cidrs: [], note: `net-conf.json is not JSON: ${(e as Error).message}` }];
+      }
+      const nets = [str(field(conf, 'Network')), str(field(conf, 'IPv6Network'))].filter((x): x is string => !!x);
+      if (nets.length === 0) return [{ source: 'flannel-net-conf', detail, confidence: 'low', cidrs: [], note: 'no Network in net-conf.json' }];
+      return [claim('flannel-net-conf', detail, 'high', nets.join(','), "flannel's network: every node's flannel subnet lies in it")];
+    });
+}
+
 /**
  * Pod CIDR claims. When the CNI allocates from its own pools (calico-ipam, cilium cluster-pool),
  * those pools come first: they, not kube-controller-manager, decide pod addresses.
@@ -139,6 +161,7 @@ export function clusterClaims(snapshot: Snapshot, pods: V1Pod[], cniPoolsFirst: 
   const pools = cniPoolsFirst === 'calico' ? calicoPoolClaims(snapshot) : cniPoolsFirst === 'cilium' ? ciliumPoolClaims(snapshot) : [];
   const rest: CidrClaim[] = [
     ...flagClaims(pods, 'kube-controller-manager', 'cluster-cidr', 'kube-controller-manager-flag'),
+    ...flannelClaims(snapshot),
     ...kubeadmClaims(snapshot, 'podSubnet', 'controllerManager', 'cluster-cidr'),
     ...kubeProxyClaims(snapshot),
     ...(cniPoolsFirst === 'calico' ? [] : calicoPoolClaims(snapshot)),

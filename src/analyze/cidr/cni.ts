@@ -8,6 +8,7 @@ import { objectsOf } from '../../model/k8s.js';
 import { detectCni as detectCniName, selectCniConfig, type CniConfig, type CniFile, type CniName } from '../../parse/cni/index.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { configMap, field, str } from './objects.js';
+import { linkNames } from '../../parse/node/link-names.js';
 import type { CniDetection, IpamMode } from './types.js';
 
 /** IPAM of CNIs whose mode does not depend on configuration. */
@@ -20,6 +21,13 @@ const FIXED_IPAM: Partial<Record<CniName, IpamMode>> = {
   'aws-vpc-cni': 'cloud-vpc',
   weave: 'cni-own',
 };
+
+/** Interface names in the probed nodes' link dumps (flannel.1, cali*, cilium_host …), when probed. */
+function probedInterfaces(snapshot: Snapshot): string[] {
+  const names = new Set<string>();
+  for (const [node, capture] of Object.entries(snapshot.nodes)) for (const name of linkNames(node, capture)) names.add(name);
+  return [...names].sort();
+}
 
 /** The first node's runtime config (nodes in name order), or why there is none. */
 function runtimeConfig(snapshot: Snapshot): { config?: CniFile; node?: string; problem?: string } {
@@ -72,7 +80,8 @@ function ipamOf(snapshot: Snapshot, name: CniName, cfg: CniConfig | undefined): 
 export function detectCni(snapshot: Snapshot): CniDetection {
   const rc = runtimeConfig(snapshot);
   const daemonSets = objectsOf(snapshot, 'daemonsets').map((d) => ({ namespace: d.metadata?.namespace, name: d.metadata?.name ?? '' }));
-  const found = detectCniName({ config: rc.config, daemonSets });
+  const nodeAnnotations = objectsOf(snapshot, 'nodes').map((n) => ({ node: n.metadata?.name ?? '', keys: Object.keys(n.metadata?.annotations ?? {}) }));
+  const found = detectCniName({ config: rc.config, daemonSets, nodeAnnotations, interfaces: probedInterfaces(snapshot) });
   const evidence = found.evidence.map((e) => (e.source === 'cni-config' && rc.node ? `${rc.node}: ${e.detail}` : e.detail));
   const cfg = active(rc.config);
   if (cfg?.ipamType) evidence.push(`ipam type "${cfg.ipamType}"`);

@@ -35,23 +35,40 @@ export function rangeOverlaps(services: RangeDiscovery, cluster: RangeDiscovery)
   return out;
 }
 
-export function nodeIpOverlaps(nodes: V1Node[], services: RangeDiscovery, cluster: RangeDiscovery, analysis: NodeAnalysis): Finding[] {
+/**
+ * A range only pods take addresses from: node podCIDRs, and a cluster CIDR from a source that defines
+ * one. kube-proxy's clusterCIDR only tells it which sources are local (on EKS it is the VPC's CIDR,
+ * nodes included), and with cloud-VPC IPAM nodes and pods share the VPC's subnets.
+ */
+const podOnly = (r: RangeDiscovery['ranges'][number], cni: CniDetection): boolean => r.source.source !== 'kube-proxy-config' && cni.ipam !== 'cloud-vpc';
+
+export function nodeIpOverlaps(nodes: V1Node[], services: RangeDiscovery, cluster: RangeDiscovery, analysis: NodeAnalysis, cni: CniDetection): Finding[] {
   const svc = parsed(services);
-  const pod = new CidrIndex([...parsed(cluster), ...[...analysis.ranges.values()].flatMap((r) => r.cidrs)].map((cidr) => ({ cidr, value: cidr })));
+  const clusterRanges = (keep: boolean): Cidr[] => parsed({ ...cluster, ranges: cluster.ranges.filter((r) => podOnly(r, cni) === keep) });
+  const pod = new CidrIndex([...clusterRanges(true), ...[...analysis.ranges.values()].flatMap((r) => r.cidrs)].map((cidr) => ({ cidr, value: cidr })));
+  const local = clusterRanges(false);
   const inPod: Evidence[] = [];
   const inSvc: Evidence[] = [];
+  const inLocal: Evidence[] = [];
   for (const n of nodes) {
     for (const a of nodeAddresses(n, 'InternalIP')) {
       const ip = parseIp(a);
       if (!ip) continue;
+      const what = `node ${n.metadata?.name ?? ''} InternalIP ${ip.text}`;
       const p = pod.find(ip)?.cidr;
-      if (p) inPod.push({ what: `node ${n.metadata?.name ?? ''} InternalIP ${ip.text}`, value: `inside pod range ${p.text}` });
+      if (p) inPod.push({ what, value: `inside pod range ${p.text}` });
+      const l = p ? undefined : local.find((c) => contains(c, ip));
+      if (l) inLocal.push({ what, value: `inside ${l.text}` });
       const s = svc.find((c) => contains(c, ip));
-      if (s) inSvc.push({ what: `node ${n.metadata?.name ?? ''} InternalIP ${ip.text}`, value: `inside service CIDR ${s.text}` });
+      if (s) inSvc.push({ what, value: `inside service CIDR ${s.text}` });
     }
   }
   const out: Finding[] = [];
   if (inPod.length) out.push({ code: 'node-ip-in-pod-cidr', severity: 'error', message: `${inPod.length} node address(es) lie inside a pod range: traffic to them can be routed to a pod instead`, evidence: capped(inPod) });
+  if (inLocal.length) {
+    const from = cluster.ranges.find((r) => !podOnly(r, cni))?.source.detail ?? 'the cluster CIDR';
+    out.push({ code: 'node-ip-in-cluster-cidr', severity: 'info', message: `${inLocal.length} node address(es) lie inside the cluster CIDR from ${from}, which is no pod-only range here${cni.ipam === 'cloud-vpc' ? ` (${cni.name}: pods and nodes share the VPC's subnets)` : ' (on EKS it is the VPC CIDR)'}: kube-proxy counts traffic from these nodes as local`, evidence: capped(inLocal) });
+  }
   if (inSvc.length) out.push({ code: 'node-ip-in-service-cidr', severity: 'error', message: `${inSvc.length} node address(es) lie inside the service CIDR: kube-proxy rules can capture traffic to them`, evidence: capped(inSvc) });
   return out;
 }

@@ -5,8 +5,17 @@
  */
 import type { CollectPlan } from '../../snapshot/plan.js';
 
-export function cidrPlan(): CollectPlan {
+export interface CidrPlanOptions {
+  /** Probe every node too (`cidr --probe`): its CNI configuration files and interface names. */
+  probe?: boolean;
+}
+
+/** Dumps `cidr --probe` reads: the links (flannel.1, cali*, cilium_host …); the CNI files come with every probe. */
+const CIDR_PROBE_DUMPS = ['link'];
+
+export function cidrPlan(opts: CidrPlanOptions = {}): CollectPlan {
   return {
+    ...(opts.probe ? { nodes: { names: 'all' as const, dumps: [...CIDR_PROBE_DUMPS] } } : {}),
     serverVersion: true,
     serviceCidrProbe: true,
     resources: [
@@ -24,6 +33,9 @@ export function cidrPlan(): CollectPlan {
       { resource: 'configmaps', namespace: 'kube-system', name: 'kubeadm-config', optional: true },
       { resource: 'configmaps', namespace: 'kube-system', name: 'kube-proxy', optional: true },
       { resource: 'configmaps', namespace: 'kube-system', name: 'cilium-config', optional: true },
+      // flannel's net-conf: its manifest puts it in kube-flannel (older ones in kube-system).
+      { resource: 'configmaps', namespace: 'kube-flannel', name: 'kube-flannel-cfg', optional: true },
+      { resource: 'configmaps', namespace: 'kube-system', name: 'kube-flannel-cfg', optional: true },
       // Only the names matter (CNI detection): metadata is enough.
       { resource: 'daemonsets', view: 'metadata', optional: true },
       { resource: 'ippools', view: 'full', optional: true },

@@ -60,7 +60,7 @@ export function detectEnforcement(snapshot: Snapshot, rulesets?: ReadonlyMap<str
       const tables = names.tables.filter((t) => sig.tables?.test(t.name));
       const chains = names.chains.filter((c) => sig.chains.test(c));
       if (tables.length === 0 && chains.length === 0) continue;
-      const what = tables.length ? `nft table ${tables.map((t) => t.name).join(', ')}` : `${chains.length} ${chains[0]!.replace(/-.*$/, '-')}… chains`;
+      const what = tables.length ? `nft table ${tables.map((t) => t.name).join(', ')}` : chainsText(sig.engine, sig.chains, chains);
       evidence.push({ engine: sig.engine, enforces: ENFORCING.has(sig.engine), source: 'node', node, evidence: `node ${node}: ${what}` });
       if (sig.elsewhere) invisible.add(sig.elsewhere);
       if (sig.policyChains) {
@@ -72,6 +72,12 @@ export function detectEnforcement(snapshot: Snapshot, rulesets?: ReadonlyMap<str
   const engines = [...new Set(evidence.filter((e) => e.enforces).map((e) => e.engine))];
   const kind = engines.length > 0 ? 'enforcing' : evidence.length > 0 ? 'not-enforcing' : 'unknown';
   return { kind, engines, evidence, policyChains, invisible: [...invisible], gaps, summary: summary(kind, engines, evidence) };
+}
+
+/** `7 kube-router chains (KUBE-ROUTER-…, KUBE-POD-FW-…)`: the engine, and the prefixes its signature matched. */
+function chainsText(engine: Engine, signature: RegExp, chains: string[]): string {
+  const prefixes = [...new Set(chains.map((c) => signature.exec(c)?.[0] ?? c))];
+  return `${chains.length} ${engine} chain${chains.length === 1 ? '' : 's'} (${prefixes.map((p) => `${p}…`).join(', ')})`;
 }
 
 function summary(kind: Enforcement['kind'], engines: Engine[], evidence: EngineEvidence[]): string {

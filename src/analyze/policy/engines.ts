@@ -21,16 +21,21 @@ export interface NodeSignature {
   policyChains?: RegExp;
   /** Said when policyChains is absent. */
   elsewhere?: string;
+  /**
+   * Policies of the engine's own, beyond NetworkPolicy, that its chains also enforce (Calico's
+   * GlobalNetworkPolicy …). Absent: the engine enforces NetworkPolicy objects only (kube-router).
+   */
+  ownPolicies?: string;
 }
 
 export const NODE_SIGNATURES: NodeSignature[] = [
   // Calico iptables: cali-tw-/cali-fw- per workload interface, cali-pi-/cali-po- per policy; nft mode: table calico.
-  { engine: 'calico', chains: /^cali-/, tables: /^calico/, policyChains: /^cali-(pi|po|tw|fw|pri|pro)-/ },
+  { engine: 'calico', chains: /^cali-/, tables: /^calico/, policyChains: /^cali-(pi|po|tw|fw|pri|pro)-/, ownPolicies: 'Calico NetworkPolicy and GlobalNetworkPolicy' },
   { engine: 'cilium', chains: /^(CILIUM_|OLD_CILIUM_)/, tables: /^cilium/, elsewhere: 'Cilium enforces policy in eBPF programs, not in netfilter: a drop there does not show in these dumps' },
   { engine: 'kube-router', chains: /^(KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-)/, policyChains: /^(KUBE-NWPLCY-|KUBE-POD-FW-)/ },
   { engine: 'antrea', chains: /^ANTREA-/, tables: /^antrea/, elsewhere: 'Antrea enforces policy in Open vSwitch flows, not in netfilter' },
   { engine: 'weave', chains: /^WEAVE-NPC/, policyChains: /^WEAVE-NPC-(INGRESS|EGRESS|DEFAULT)/ },
-  { engine: 'kube-network-policies', chains: /^$/, tables: /^kube-network-policies$/, policyChains: /./ },
+  { engine: 'kube-network-policies', chains: /^$/, tables: /^kube-network-policies$/, policyChains: /./, ownPolicies: 'AdminNetworkPolicy and BaselineAdminNetworkPolicy' },
   { engine: 'flannel', chains: /^FLANNEL-/, tables: /^flannel/ },
 ];
 

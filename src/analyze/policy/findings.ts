@@ -2,6 +2,7 @@
 import type { Finding } from '../../sim/trace.js';
 import type { Enforcement } from './enforcement.js';
 import type { PolicyVerdict } from './types.js';
+import { NODE_SIGNATURES } from './engines.js';
 
 export interface FindingInput {
   verdicts: PolicyVerdict[];
@@ -13,6 +14,12 @@ export interface FindingInput {
   /** Service ports without endpoints. */
   empty: string[];
   service?: string;
+  /**
+   * Whether the flows were walked through the node dumps (`trace`): an engine's chains on the path
+   * then show what they do, and no finding needs to guess. Otherwise the command that walks them.
+   */
+  walked?: boolean;
+  traceCommand?: string;
 }
 
 export function policyFindings(x: FindingInput): Finding[] {
@@ -35,22 +42,35 @@ export function policyFindings(x: FindingInput): Finding[] {
     out.push({ code: 'flannel-only', severity: 'warning', message: `${x.policyCount} NetworkPolicies exist, but flannel alone does not enforce NetworkPolicy`, evidence: flannel.map((f) => f.evidence) });
   }
   const unselected = x.verdicts.some((v) => v.egress.kind === 'unrestricted' && v.ingress.kind === 'unrestricted');
-  if (unselected) {
-    const onPath = e.policyChains.filter((c) => x.nodes.includes(c.node));
-    const chains = onPath.length ? onPath : e.policyChains;
-    if (chains.length) {
-      out.push({
-        code: 'cni-policy-chains',
-        severity: 'info',
-        message: `no NetworkPolicy selects these pods, but ${[...new Set(chains.map((c) => c.engine))].join(', ')} policy chains exist${onPath.length ? ' on their nodes' : ''}: a drop there is still possible (the engine's own policies, e.g. Calico GlobalNetworkPolicy)`,
-        evidence: chains.map((c) => `node ${c.node}: ${c.chains.length} chain(s), e.g. ${c.chains.slice(0, 3).join(', ')}`),
-        hint: 'trace the packet through the node rules: kubectl netx trace SRC DST',
-      });
-    }
-  }
+  if (unselected && !x.walked) out.push(...engineChains(x));
   for (const why of e.invisible) out.push({ code: 'policy-outside-netfilter', severity: 'info', message: why });
   for (const port of x.empty) {
     out.push({ code: 'no-endpoints', severity: 'warning', message: `service ${x.service ?? ''} port ${port} has no ready endpoints: no pod to judge a policy for` });
   }
   return out;
+}
+
+/**
+ * No NetworkPolicy selects the pods, yet an engine's per-workload chains are on their nodes: each
+ * engine is named with what its own evidence says it may still do there.
+ */
+function engineChains(x: FindingInput): Finding[] {
+  const e = x.enforcement;
+  const onPath = e.policyChains.filter((c) => x.nodes.includes(c.node));
+  const chains = onPath.length ? onPath : e.policyChains;
+  if (chains.length === 0) return [];
+  const engines = [...new Set(chains.map((c) => c.engine))];
+  const what = engines.map((engine) => {
+    const own = NODE_SIGNATURES.find((s) => s.engine === engine)?.ownPolicies;
+    return own ? `${engine} also enforces ${own}, which a drop there can come from` : `${engine} enforces NetworkPolicy objects only, so its chains pass these pods' traffic unless they lag behind the API`;
+  });
+  return [
+    {
+      code: 'cni-policy-chains',
+      severity: 'info',
+      message: `no NetworkPolicy selects these pods, but ${engines.join(', ')} policy chains exist${onPath.length ? ' on their nodes' : ''}: ${what.join('; ')}`,
+      evidence: chains.map((c) => `node ${c.node}: ${c.chains.length} chain(s), e.g. ${c.chains.slice(0, 3).join(', ')}`),
+      ...(x.traceCommand ? { hint: `walk the packet through those chains: ${x.traceCommand}` } : {}),
+    },
+  ];
 }

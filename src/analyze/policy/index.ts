@@ -74,6 +74,7 @@ export function policyRequest(snapshot: Snapshot, req: PolicyRequest): PolicyRep
     nodes,
     empty: r.empty,
     ...(r.destination.kind === 'service' && r.destination.name ? { service: r.destination.name } : {}),
+    traceCommand: `kubectl netx trace ${req.src} ${req.dst}${req.port !== undefined ? ` --port ${req.port}` : ''}${req.namespace !== 'default' ? ` -n ${req.namespace}` : ''}`,
   });
   const left = leftOutText(leftOut(snapshot, policyPlan()));
   if (left) findings.push({ code: 'malformed-object', severity: 'warning', ...left });

@@ -10,6 +10,7 @@ import { modeValue } from './modes.js';
 import { decide } from './precedence.js';
 import { parseKubeProxyArgs, parseKubeProxySource } from './parsers.js';
 import { distroHints } from './hints.js';
+import { hostProcesses, nodeList, runningKubeProxy, runningSources } from './running.js';
 import type { ConfigSource, ConfiguredMode } from './types.js';
 import { argvOf, daemonSetNamed, isMirrorPod, kubeProxyContainer, kubeProxyDaemonSets, kubeProxyPods } from './workloads.js';
 
@@ -18,11 +19,24 @@ const KNOWN_CONFIGMAPS: Record<string, string> = { 'kube-proxy': 'config.conf', 
 
 /** Every configuration source found, then the decision. */
 export function configuredMode(s: Snapshot): ConfiguredMode {
-  const sources: ConfigSource[] = [...configMapSources(s), ...daemonSetFlagSources(s), ...staticPodSources(s), ...replacementSources(s), ...distroHints(s)];
-  if (kubeProxyDaemonSets(s).length === 0 && kubeProxyPods(s).length === 0 && !sources.some((x) => x.kind === 'hint')) {
-    sources.push({ kind: 'absent', evidence: 'no kube-proxy DaemonSet and no kube-proxy pods in kube-system' });
+  const withPod = new Set(kubeProxyPods(s).flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])));
+  const running = hostProcesses(s, withPod);
+  const sources: ConfigSource[] = [...configMapSources(s), ...daemonSetFlagSources(s), ...staticPodSources(s), ...runningSources(running), ...replacementSources(s), ...distroHints(s)];
+  if (kubeProxyDaemonSets(s).length === 0 && kubeProxyPods(s).length === 0 && running.length === 0 && !sources.some((x) => x.kind === 'hint')) {
+    sources.push({ kind: 'absent', evidence: absentEvidence(s) });
   }
-  return decide(sources);
+  const decided = decide(sources);
+  const problems = Object.keys(s.nodes)
+    .sort()
+    .flatMap((n) => runningKubeProxy(n, s.nodes[n])?.problems.map((p) => `${n}: kube-proxy runs, but ${p}`) ?? []);
+  return problems.length ? { ...decided, assumptions: [...decided.assumptions, ...problems] } : decided;
+}
+
+/** Why no kube-proxy is seen: no workload, and (when nodes were probed) none answered on them either. */
+function absentEvidence(s: Snapshot): string {
+  const probed = Object.entries(s.nodes).filter(([, c]) => c.dumps['proxyMode'] !== undefined).map(([n]) => n);
+  const api = 'no kube-proxy DaemonSet and no kube-proxy pods in kube-system';
+  return probed.length ? `${api}, and no kube-proxy answered on ${nodeList(probed.sort())} (:10249)` : `${api}; no node was probed for a kube-proxy outside Kubernetes`;
 }
 
 function configMapSources(s: Snapshot): ConfigSource[] {

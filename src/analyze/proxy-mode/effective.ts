@@ -5,7 +5,7 @@
  */
 import { isProxyMode } from './modes.js';
 import { hasKubeletCanary, type NodeDumps } from './node-signals.js';
-import type { BackendVerdict, EffectiveMode, NodeSignal, ProxyMode } from './types.js';
+import type { BackendVerdict, EffectiveMode, IptablesBackend, NodeSignal, ProxyMode } from './types.js';
 
 type Of<K extends NodeSignal['kind']> = Extract<NodeSignal, { kind: K }>;
 const signalsOf = <K extends NodeSignal['kind']>(signals: NodeSignal[], kind: K): Of<K>[] => signals.filter((s): s is Of<K> => s.kind === kind);
@@ -94,7 +94,15 @@ export function isPopulated(s: NodeSignal): boolean {
  * mangle table first, then in legacy; failing that, the backend that holds KUBE-SERVICES.
  */
 export function backendVerdict(d: NodeDumps, eff: EffectiveMode): BackendVerdict {
-  if (eff.kind === 'known' && eff.mode === 'nftables') return { backend: 'not-applicable', evidence: 'nftables mode does not use iptables' };
+  if (eff.kind === 'known' && eff.mode === 'nftables') {
+    // kube-proxy writes no iptables rules, but the kubelet, the CNI and a policy engine still may: say which backend they use.
+    const node = iptablesBackend(d);
+    return { backend: 'not-applicable', evidence: `nftables mode does not use iptables; the node's iptables backend (for the kubelet, CNI, policy engines): ${node.backend} (${node.evidence})`, node };
+  }
+  return iptablesBackend(d);
+}
+
+function iptablesBackend(d: NodeDumps): { backend: IptablesBackend; evidence: string } {
   const views = (b: string) => d.iptables.filter((v) => v.backend === b);
   for (const b of ['nf_tables', 'legacy'] as const) {
     for (const v of views(b)) {

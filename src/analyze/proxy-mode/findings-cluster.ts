@@ -19,7 +19,7 @@ export function sourceFindings(c: ConfiguredMode): Finding[] {
       out.push({ code: 'flag-ignored', severity: 'info', message: `${f.object} passes ${f.evidence} but also --config=${f.alsoConfigFile}; the config file's mode (${file.mode.mode}) wins`, evidence: [`${f.object}: ${f.evidence}`, `${file.object} ${file.evidence}`], nextSteps: ['set the mode in the ConfigMap and drop the flag'] });
     }
   }
-  const deciding = c.sources.filter((s) => (s.kind === 'flag' && !(s.alsoConfigFile && mounted.length > 0)) || s.kind === 'config-file');
+  const deciding = c.sources.filter((s) => (s.kind === 'flag' && !(s.alsoConfigFile && mounted.length > 0)) || s.kind === 'config-file' || s.kind === 'running');
   const modes = new Set(deciding.map((s) => ('mode' in s && s.mode ? s.mode.mode : '')));
   if (modes.size > 1) {
     out.push({ code: 'config-sources-disagree', severity: 'warning', message: `kube-proxy configuration sources disagree: ${[...modes].join(' vs ')}`, evidence: deciding.map((s) => `${'object' in s ? s.object : ''}: ${s.evidence}`), nextSteps: ['make every source say the same mode, then restart kube-proxy'] });
@@ -29,18 +29,21 @@ export function sourceFindings(c: ConfiguredMode): Finding[] {
 
 export function proxyPresence(i: FindingInput): Finding[] {
   const c = i.configured;
-  const kubeProxy = kubeProxyDaemonSets(i.snapshot).length > 0 || kubeProxyPods(i.snapshot).length > 0;
+  const kubeProxy = kubeProxyDaemonSets(i.snapshot).length > 0 || kubeProxyPods(i.snapshot).length > 0 || c.sources.some((s) => s.kind === 'running');
   const replacements = c.sources.filter((s) => s.kind === 'replacement' && s.state === 'full');
   const out: Finding[] = [];
   if (kubeProxy && replacements.length > 0) {
     out.push({ code: 'double-proxy', severity: 'warning', message: `kube-proxy runs AND ${replacements.map((r) => ('object' in r ? r.object : '')).join(', ')} replaces it: both program services`, evidence: replacements.map((r) => r.evidence), nextSteps: ['remove kube-proxy (kubectl -n kube-system delete ds kube-proxy, then clean its rules) or turn the replacement off'] });
   }
-  if (c.mode === 'none') {
+  // No kube-proxy anywhere: also when a ConfigMap leaves the configured mode unknown and the probed nodes show none.
+  const probed = i.nodes.some((n) => n.probed);
+  if (c.mode === 'none' || (c.mode === 'unknown' && probed && c.sources.some((s) => s.kind === 'absent'))) {
     const active = i.nodes.filter((n) => n.effective.kind === 'known');
-    const probed = i.nodes.some((n) => n.probed);
     if (active.length === 0) {
       const why = probed ? 'and no probed node shows service rules' : 'and no node was probed to check for a kube-proxy outside Kubernetes';
-      out.push({ code: 'no-service-proxy', severity: probed ? 'error' : 'warning', message: `no kube-proxy and nothing that replaces it (no Cilium kube-proxy replacement, no GKE Dataplane V2) ${why}: ClusterIP services will not work`, evidence: c.sources.map((s) => s.evidence), nextSteps: ['install kube-proxy (kubeadm init phase addon kube-proxy) or enable a replacement (Cilium kubeProxyReplacement=true)'] });
+      const cm = c.sources.find((s) => s.kind === 'config-file');
+      const none = cm && cm.kind === 'config-file' ? `no kube-proxy is seen although ${cm.object} configures one,` : 'no kube-proxy';
+      out.push({ code: 'no-service-proxy', severity: probed ? 'error' : 'warning', message: `${none} and nothing that replaces it (no Cilium kube-proxy replacement, no GKE Dataplane V2) ${why}: ClusterIP services will not work`, evidence: c.sources.map((s) => s.evidence), nextSteps: ['install kube-proxy (kubeadm init phase addon kube-proxy) or enable a replacement (Cilium kubeProxyReplacement=true)'] });
     }
   }
   return out;

@@ -10,6 +10,7 @@ import { findings } from './findings.js';
 import { readNodeDumps } from './node-signals.js';
 import type { ConfiguredMode, NodeProxyMode, ProxyMode, ProxyModeReport } from './types.js';
 import { judgeUnreadable } from './unreadable.js';
+import { buildVersion } from './running.js';
 import { agreement } from './agreement.js';
 import { kubeProxyOnNode, kubeProxyPods } from './workloads.js';
 
@@ -21,7 +22,7 @@ export function analyzeProxyMode(snapshot: Snapshot): ProxyModeReport {
   // Nodes from the Node list, the probed captures and kube-proxy pods (a snapshot may lack one of them).
   const names = [...new Set([...objectsOf(snapshot, 'nodes').map((n) => n.metadata?.name ?? ''), ...Object.keys(snapshot.nodes), ...kubeProxyPods(snapshot).map((p) => p.spec?.nodeName ?? '')])].filter(Boolean).sort();
   const expected = expectedModes(configured);
-  const nodes = names.map((name) => nodeReport(snapshot, name));
+  const nodes = names.map((name) => nodeReport(snapshot, name, configured));
   markDiffering(nodes, expected);
   const found = findings({ snapshot, configured, nodes, expected, ...(serverVersion ? { serverVersion } : {}) });
   return {
@@ -30,16 +31,16 @@ export function analyzeProxyMode(snapshot: Snapshot): ProxyModeReport {
     configured,
     nodes,
     findings: found,
-    agreement: agreement(nodes, found),
+    agreement: agreement(nodes, found, configured),
   };
 }
 
-function nodeReport(s: Snapshot, name: string): NodeProxyMode {
+function nodeReport(s: Snapshot, name: string, configured: ConfiguredMode): NodeProxyMode {
   const capture = s.nodes[name];
   const probed = capture !== undefined && Object.keys(capture.dumps).length > 0;
   const d = readNodeDumps(capture);
   const effective = effectiveMode(d, probed);
-  const kubeProxy = kubeProxyOnNode(s, name);
+  const kubeProxy = kubeProxyOnNode(s, name, buildVersion(capture), configured.sources.some((x) => x.kind === 'running' && x.nodes.includes(name)));
   return {
     node: name,
     probed,
@@ -52,11 +53,12 @@ function nodeReport(s: Snapshot, name: string): NodeProxyMode {
   };
 }
 
-/** A node with a static kube-proxy pod is held to its own flag; the others to the cluster's mode. */
+/** A node with a static kube-proxy pod or a host-process kube-proxy is held to its own; the others to the cluster's mode. */
 function expectedModes(c: ConfiguredMode): (node: string) => ProxyMode | undefined {
   const perNode = new Map<string, ProxyMode>();
   for (const s of c.sources) {
     if (s.kind === 'flag' && s.node && s.mode.mode !== 'unrecognised' && !s.alsoConfigFile) perNode.set(s.node, s.mode.mode);
+    if (s.kind === 'running' && s.mode.mode !== 'unrecognised') for (const n of s.nodes) perNode.set(n, s.mode.mode);
   }
   const cluster = c.mode === 'iptables' || c.mode === 'ipvs' || c.mode === 'nftables' || c.mode === 'kernelspace' ? c.mode : undefined;
   return (node) => perNode.get(node) ?? cluster;

@@ -8,9 +8,10 @@ import type { NodeCapture } from '../../snapshot/types.js';
 import { dumpText } from './dumps.js';
 import { detectIptablesOrigin, parseIpLink, parseIptablesSave, parseIpvs, parseNftJson, ruleCount } from './parsers.js';
 import type { IptablesBackend, NodeSignal } from './types.js';
+import { RUNNING_DUMPS } from './running.js';
 
 /** Dump keys proxy-mode reads. */
-export const PROXY_MODE_DUMPS = ['iptables', 'iptables-nft', 'iptables-legacy', 'ip6tables', 'nft', 'link', 'ipvs', 'proxyMode'] as const;
+export const PROXY_MODE_DUMPS = ['iptables', 'iptables-nft', 'iptables-legacy', 'ip6tables', 'nft', 'link', 'ipvs', 'proxyMode', ...RUNNING_DUMPS] as const;
 /** iptables-save dumps and their family; `ip6tables` matters on IPv6-only clusters. */
 const IPTABLES_DUMPS = [['iptables-nft', 'ip'], ['iptables-legacy', 'ip'], ['iptables', 'ip'], ['ip6tables', 'ip6']] as const;
 

@@ -7,6 +7,6 @@ export { parseNftJson } from '../../parse/netfilter/nft-json.js';
 export { ruleCount } from '../../parse/netfilter/on-use-chain.js';
 export { parseIpLink } from '../../parse/iproute/link.js';
 export { parseIpvs } from '../../parse/ipvs.js';
-export { parseKubeProxySource } from '../../parse/kube-proxy-config.js';
+export { parseKubeProxySource, parseKubeProxyConfigz } from '../../parse/kube-proxy-config.js';
 export { parseKubeProxyArgs } from '../../parse/kube-proxy-flags.js';
 export { detectIptablesOrigin } from '../../parse/iptables-origin.js';

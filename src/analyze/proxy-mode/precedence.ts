@@ -4,9 +4,15 @@ import type { ConfigSource, ConfiguredMode } from './types.js';
 const FLAG_PRECEDENCE_ASSUMPTION =
   'when --config is set, kube-proxy takes the mode from the config file and ignores --proxy-mode (kube-proxy flag reference: "ignored if a config file is specified by --config"); the live :10249/proxyMode answer, when probed, outranks both';
 
+/** Said when kube-proxy runs outside Kubernetes and its configuration was read on the nodes. */
+const HOST_PROCESS_ASSUMPTION = 'no kube-proxy DaemonSet or pod: kube-proxy runs as a host process; its configuration is read on each node, and each node is held to its own';
+
 /**
  * Precedence: a DaemonSet's mounted config file, else its --proxy-mode flag, else static pods'
- * flags, else a kube-proxy ConfigMap nobody mounts, else a distribution hint.
+ * flags, else what host-process kube-proxies run with (read on the nodes), else a kube-proxy
+ * ConfigMap nobody mounts (when some kube-proxy runs), else a distribution hint. A ConfigMap with
+ * no kube-proxy seen to read it leaves the mode unknown: it may be read by a kube-proxy the probe
+ * did not reach, or be a leftover.
  */
 export function decide(sources: ConfigSource[]): ConfiguredMode {
   const assumptions: string[] = [];
@@ -27,6 +33,8 @@ export function decide(sources: ConfigSource[]): ConfiguredMode {
   if (dsFlag >= 0) return pick(dsFlag);
   const staticFlag = idx((x) => x.kind === 'flag' && x.object.startsWith('static') && !x.alsoConfigFile);
   if (staticFlag >= 0) return pick(staticFlag, 'static kube-proxy pods: the first node\'s flags stand for the cluster; each node is compared with its own pod');
+  const running = idx((x) => x.kind === 'running');
+  if (running >= 0) return pick(running, HOST_PROCESS_ASSUMPTION);
   const cm = idx((x) => x.kind === 'config-file');
   const hasKubeProxy = !sources.some((x) => x.kind === 'absent');
   if (cm >= 0 && hasKubeProxy) {
@@ -38,6 +46,11 @@ export function decide(sources: ConfigSource[]): ConfiguredMode {
   const hint = idx((x) => x.kind === 'hint' && x.mode !== undefined);
   if (hint >= 0) return pick(hint, 'from a distribution hint, not from kube-proxy itself');
   const replaced = sources.find((x) => x.kind === 'replacement' && x.state === 'full');
+  if (!hasKubeProxy && cm >= 0 && !replaced) {
+    const src = sources[cm];
+    const object = src && 'object' in src ? src.object : 'a ConfigMap';
+    return { mode: 'unknown', defaulted: false, assumptions: [...assumptions, `${object} configures kube-proxy, but no kube-proxy is seen reading it (no DaemonSet or pod; on the nodes, none answered or none was probed): the mode it runs is unknown`], sources };
+  }
   if (!hasKubeProxy || sources.some((x) => x.kind === 'hint' && x.disabled)) {
     return { mode: replaced ? 'replaced' : 'none', defaulted: false, assumptions, sources };
   }

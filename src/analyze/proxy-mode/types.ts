@@ -24,6 +24,13 @@ export type ConfigSource =
   | { kind: 'flag'; object: string; mode: ModeValue; alsoConfigFile?: string; evidence: string; /** Static pods: the node it runs on. */ node?: string }
   /** A component that takes over service proxying (Cilium kube-proxy replacement, GKE Dataplane V2). */
   | { kind: 'replacement'; by: 'cilium' | 'gke-dataplane-v2'; state: 'full' | 'partial' | 'off' | 'unknown'; object: string; evidence: string }
+  /**
+   * The kube-proxy running on these nodes outside any pod (a host process, as many distributions run
+   * it), from what the probe read there: its command line and --config file (`process`, with a view
+   * of the node), else the configuration it loaded (`configz`, its :10249/configz), else its mode
+   * (`proxyMode`). Each node is held to its own.
+   */
+  | { kind: 'running'; via: 'process' | 'configz' | 'proxyMode'; nodes: string[]; object: string; mode: ModeValue; configFile?: string; evidence: string }
   /** Distribution hints (k3s / RKE2): labelled as hints, never decisive on their own. */
   | { kind: 'hint'; distro: 'k3s' | 'rke2'; object: string; mode?: ModeValue; disabled?: boolean; evidence: string }
   /** Neither a kube-proxy DaemonSet nor kube-proxy pods exist. */
@@ -67,8 +74,11 @@ export type IptablesBackend = 'nf_tables' | 'legacy' | 'unknown';
 
 /** Which iptables backend a node uses, decided like iptables-wrappers (kubelet's canary chains). */
 export interface BackendVerdict {
+  /** kube-proxy's backend; `not-applicable` in nftables mode (it writes no iptables rules). */
   backend: IptablesBackend | 'not-applicable';
   evidence: string;
+  /** In nftables mode: the backend the node's other iptables users (kubelet, CNI, policy engine) use. */
+  node?: { backend: IptablesBackend; evidence: string };
 }
 
 /** A node's effective mode. `unknown` never guesses: it says why. */
@@ -80,8 +90,9 @@ export type EffectiveMode =
 
 export interface KubeProxyInstance {
   pod?: string;
-  /** `daemonset` pods, `static` mirror pods. */
-  via: 'daemonset' | 'static' | 'daemonset-image';
+  /** `daemonset` pods, `static` mirror pods, `process`: no pod, but the node's kube-proxy answered the probe. */
+  via: 'daemonset' | 'static' | 'daemonset-image' | 'process';
+  /** The running kube-proxy's own version (its kubernetes_build_info) when probed, else the image tag. */
   version?: string;
   image?: string;
   startedAt?: string;
@@ -163,7 +174,8 @@ export interface ProxyModeReport {
  * `differ`: a finding says where configuration and dataplane (or nodes) differ; `unchecked`: no node's dataplane was read.
  */
 export interface Agreement {
-  kind: 'agree' | 'partial' | 'differ' | 'unchecked';
+  /** `unconfigured`: nodes were checked, but the configuration they should run is unknown (nothing to hold them to). */
+  kind: 'agree' | 'partial' | 'differ' | 'unchecked' | 'unconfigured';
   /** Nodes whose effective mode was established from their dumps. */
   checked: string[];
   /** Nodes whose mode is unknown or ambiguous, with why. */

@@ -46,8 +46,11 @@ function imageVersion(image: string | undefined): string | undefined {
   return colon > slash ? noDigest.slice(colon + 1) : undefined;
 }
 
-/** The kube-proxy running on a node: its pod if listed, else the DaemonSet's image (when one exists). */
-export function kubeProxyOnNode(s: Snapshot, node: string): KubeProxyInstance | undefined {
+/**
+ * The kube-proxy running on a node: its pod if listed, else a host process the probe found (`process`),
+ * else the DaemonSet's image (when one exists). `version`: what the running kube-proxy reports, when probed.
+ */
+export function kubeProxyOnNode(s: Snapshot, node: string, version?: string, hostProcess = false): KubeProxyInstance | undefined {
   const pod = kubeProxyPods(s).find((p) => p.spec?.nodeName === node);
   if (pod) {
     const c = kubeProxyContainer(pod.spec);
@@ -56,13 +59,14 @@ export function kubeProxyOnNode(s: Snapshot, node: string): KubeProxyInstance | 
     return {
       pod: nsName(pod),
       via: isMirrorPod(pod) ? 'static' : 'daemonset',
-      version: imageVersion(status?.image ?? c?.image),
+      version: version ?? imageVersion(status?.image ?? c?.image),
       image: c?.image,
       ...(started ? { startedAt: String(started) } : {}),
     };
   }
+  if (hostProcess) return { via: 'process', ...(version ? { version } : {}) };
   const ds = kubeProxyDaemonSets(s)[0];
-  if (!ds) return undefined;
+  if (!ds) return version ? { via: 'process', version } : undefined;
   const c = kubeProxyContainer(ds.spec?.template?.spec);
-  return { via: 'daemonset-image', version: imageVersion(c?.image), image: c?.image };
+  return { via: 'daemonset-image', version: version ?? imageVersion(c?.image), image: c?.image };
 }

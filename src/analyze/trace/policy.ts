@@ -62,7 +62,7 @@ export function applyPolicy(snapshot: Snapshot, ctx: PolicyContext | undefined, 
     ? [disagreementFinding({ verdicts: split.map((j) => j.verdict), nodes: [...new Set(split.flatMap((j) => j.branch.hops.map((h) => h.node)))], count: split.length, of: trace.branches.length, unit: 'path' }, ctx.enforcement)]
     : [];
   const rest = judged.filter((j) => !split.includes(j));
-  return [...disagreement, ...deniedFindings(rest, trace), ...policyFindings({ verdicts: passing, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [] })];
+  return [...disagreement, ...deniedFindings(rest, trace), ...policyFindings({ verdicts: passing, enforcement: ctx.enforcement, policyCount: ctx.policyCount, nodes, empty: [], walked: trace.branches.length > 0 && trace.branches.every((b) => b.hops.length > 0) })];
 }
 
 /** The dumps deliver what an enforcing engine should deny: neither source wins, the branch is uncertain. */

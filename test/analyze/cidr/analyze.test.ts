@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCidr } from '../../../src/analyze/cidr/index.js';
 import type { CidrReport, FindingCode } from '../../../src/analyze/cidr/types.js';
 import { configMap, corpusItems, daemonSet, mirrorPod, node, pod, service, serviceCidr, snapshotOf } from './helpers.js';
+import { readCorpus } from '../../support/corpus.js';
 
 const codes = (r: CidrReport): FindingCode[] => r.findings.map((f) => f.code);
 const finding = (r: CidrReport, code: FindingCode) => r.findings.find((f) => f.code === code);
@@ -176,5 +177,38 @@ describe('pods listed twice (Table listing + full kube-system mirror pods)', () 
       expect(r.serviceCidrs.ranges[0]?.cidr).toBe('10.96.0.0/12');
       expect(r.totals.hostNetworkPods).toBe(1);
     }
+  });
+});
+
+describe('kube-proxy clusterCIDR is no pod-only range', () => {
+  /** A real EKS node list (AWS VPC CNI: no podCIDRs), its real aws-cni conflist, and kube-proxy's clusterCIDR set to the VPC's CIDR. */
+  function eks(clusterCIDR: string) {
+    const eksProxy = readCorpus('kube-proxy-config', 'real-eks-1.34-kube-proxy-config-configmap-data-config.yaml').replace('clusterCIDR: ""', `clusterCIDR: ${clusterCIDR}`);
+    const nodes = corpusItems('real-eks-1.14-nodes-list-no-podcidr.json');
+    const conflist = readCorpus('cni', 'real-eks-node-cat-10-aws.conflist');
+    return snapshotOf(
+      { nodes, pods: [], services: [], configmaps: [configMap('kube-system', 'kube-proxy-config', { config: eksProxy }), configMap('kube-system', 'kube-proxy', { config: eksProxy })] },
+      {},
+      { [nodes[0]?.metadata?.name ?? '']: { dumps: {}, files: { '/etc/cni/net.d/10-aws.conflist': conflist } } },
+    );
+  }
+
+  it('EKS: node addresses inside kube-proxy\'s VPC-wide clusterCIDR are no error, only a note that kube-proxy counts them local', () => {
+    const r = analyzeCidr(eks('192.168.0.0/16'));
+    expect(r.cni).toMatchObject({ name: 'aws-vpc-cni', ipam: 'cloud-vpc' });
+    expect(r.clusterCidrs.ranges.map((x) => [x.cidr, x.source.source])).toEqual([['192.168.0.0/16', 'kube-proxy-config']]);
+    expect(codes(r)).not.toContain('node-ip-in-pod-cidr');
+    const note = finding(r, 'node-ip-in-cluster-cidr');
+    expect(note?.severity).toBe('info');
+    expect(note?.evidence.map((e) => e.what)).toEqual(['node ip-192-168-4-135.eu-central-1.compute.internal InternalIP 192.168.4.135', 'node ip-192-168-47-102.eu-central-1.compute.internal InternalIP 192.168.47.102']);
+    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('a pod-only cluster range (controller-manager --cluster-cidr) holding a node address is still an error', () => {
+    const s = eks('192.168.0.0/16');
+    s.cluster.objects.pods = [mirrorPod('kube-controller-manager', 'cp', ['--cluster-cidr=192.168.0.0/20'])];
+    s.nodes = {};
+    const r = analyzeCidr(s);
+    expect(finding(r, 'node-ip-in-pod-cidr')?.evidence.map((e) => e.value)).toEqual(['inside pod range 192.168.0.0/20']);
   });
 });

@@ -135,7 +135,7 @@ describe('configured mode', () => {
     expect(codes({ configmaps: [configMap('cilium-config', { 'kube-proxy-replacement': 'true' })] })).not.toContain('no-service-proxy');
     const r = analyzeProxyMode(snapshot({ objects: { nodes: [node('a')] } }));
     expect(r.configured.mode).toBe('none');
-    expect(r.configured.sources).toEqual([{ kind: 'absent', evidence: 'no kube-proxy DaemonSet and no kube-proxy pods in kube-system' }]);
+    expect(r.configured.sources).toEqual([{ kind: 'absent', evidence: 'no kube-proxy DaemonSet and no kube-proxy pods in kube-system; no node was probed for a kube-proxy outside Kubernetes' }]);
     // Not probed: a kube-proxy outside Kubernetes (systemd) cannot be ruled out, so a warning, not an error.
     expect(r.findings.find((f) => f.code === 'no-service-proxy')?.severity).toBe('warning');
   });

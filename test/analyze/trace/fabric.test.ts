@@ -72,6 +72,14 @@ describe('leaving the cluster', () => {
     expect(b.reason).toMatch(/10\.96\.0\.99 is in the service range \(ServiceCIDR "kubernetes"\)/);
   });
 
+  it('an unowned address the cluster claims twice is named by the narrowest claim: the Service’s address, not the service range', () => {
+    const ghost = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ghost', namespace: 'default' }, spec: { clusterIP: '10.96.0.99', ports: [{ port: 80 }] } };
+    const services = [...(fx.snapshot.cluster.objects['services'] ?? []), ghost];
+    const b = only(trace('client', '10.96.0.99:80', { ...fx.snapshot, cluster: { ...fx.snapshot.cluster, objects: { ...fx.snapshot.cluster.objects, services } } }));
+    expect(b.disposition).toBe('insufficient-info');
+    expect(b.reason).toMatch(/10\.96\.0\.99 is in an address of service default\/ghost \(10\.96\.0\.99\)/);
+  });
+
   it('without pods in the snapshot the owner of an address is unknown: insufficient-info', () => {
     const { pods: _pods, ...objects } = fx.snapshot.cluster.objects;
     const b = only(trace('node/node-a', '203.0.113.10:8080', { ...fx.snapshot, cluster: { ...fx.snapshot.cluster, objects } }));
