@@ -69,6 +69,8 @@ export function outputFlag(formats: readonly OutputSpec['format'][], description
     description,
     helpValue: formats.map(formatHelp).join('|'),
     default: async () => ({ format: first === 'jsonpath' || first === 'jsonpath-as-json' ? 'text' : first }) as OutputSpec,
+    // Help shows the format's name; without this oclif prints the default's value, an object.
+    defaultHelp: async () => (first === 'jsonpath' || first === 'jsonpath-as-json' ? 'text' : first),
     parse: async (input, _ctx, opts) => {
       const spec = parseOutput(input);
       if (!spec || !formats.includes(spec.format)) {

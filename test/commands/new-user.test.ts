@@ -51,6 +51,14 @@ describe('help reads like kubectl', { timeout: 60_000 }, () => {
     expect(netx('trace', '--help').stdout).toContain('$ kubectl netx trace client svc/web:80');
   });
 
+  it('every command\'s help names its defaults as a user types them (the output format by name, never an object)', () => {
+    for (const cmd of ['trace', 'policy', 'cidr', 'proxy-mode', 'collect', 'rbac', 'cleanup']) {
+      const help = netx(cmd, '--help').stdout;
+      expect(help, cmd).not.toContain('[object Object]');
+      if (cmd !== 'collect' && cmd !== 'cleanup') expect(help, cmd).toMatch(/\[default: (text|yaml)\] Output format/);
+    }
+  });
+
   it('-h works like --help, on the plugin and on a command', () => {
     expect(netx('-h').stdout).toBe(netx('--help').stdout);
     const r = netx('trace', '-h');
