@@ -11,6 +11,7 @@
  */
 import { overallDisposition } from '../sim/summary.js';
 import type { AddressLabel, Branch, Finding, Trace, TraceEnd } from '../sim/trace.js';
+import { uniqueBy } from '../util/unique.js';
 
 /** One trace of several: every Trace field but `branches`, which are the top level's with its index. */
 type TraceSummary = Omit<Trace, 'branches'>;
@@ -31,8 +32,8 @@ export function traceDocument(traces: Trace[]): TraceDocument {
     destination: namedDestination(traces.filter((t) => t.role !== 'dns-query'), main.destination),
     disposition: overallDisposition(branches),
     branches,
-    findings: unique(traces.flatMap((t) => t.findings), (f: Finding) => `${f.code}\0${f.message}`),
-    labels: unique(
+    findings: uniqueBy(traces.flatMap((t) => t.findings), (f: Finding) => `${f.code}\0${f.message}`),
+    labels: uniqueBy(
       traces.flatMap((t) => t.labels ?? []),
       (l: AddressLabel) => `${l.address}\0${l.kind}\0${l.name ?? ''}`,
     ),
@@ -57,14 +58,4 @@ function namedDestination(traces: Trace[], first: TraceEnd): TraceEnd & { ports?
   if (seen.size <= 1) return first;
   const { port: _port, portName: _portName, ...rest } = first;
   return { ...rest, ports: [...seen.values()] };
-}
-
-function unique<T>(items: T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((x) => {
-    const k = key(x);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -63,29 +63,6 @@ export function inPrefix(addr: string, cidr: string): boolean {
   return a.match(p.addr, p.len);
 }
 
-/** A dotted-quad IPv4 address as an unsigned 32-bit number; undefined for anything else. */
-export function ipv4Int(s: string): number | undefined {
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return undefined;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      part = part * 10 + (c - 48);
-      digits++;
-      if (part > 255) return undefined;
-    } else return undefined;
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  return n * 256 + part;
-}
-
 export function prefixLen(cidr: string): number {
   return parsePrefix(cidr)?.len ?? 0;
 }

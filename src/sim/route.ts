@@ -3,7 +3,8 @@
  * longest matching prefix of the chosen table, route types, metric tie-break, ECMP next hops.
  */
 import type { NodeModel, Route, RoutingRule, NextHop } from '../model/node.js';
-import { inPrefix, ipv4Int, parsePrefix, prefixLen } from './addr.js';
+import { inPrefix, parsePrefix, prefixLen } from './addr.js';
+import { ipv4Int } from '../util/ipv4.js';
 import { PROTO_NUMBERS } from './packet.js';
 import { gapFor, type StateGap } from '../model/gaps.js';
 

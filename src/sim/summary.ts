@@ -1,6 +1,7 @@
 /** Whole-trace facts derived from branches: the overall disposition, merged endpoints, sanity checks. */
 import { isFailure, type Branch, type Disposition, type EndpointShare, type Step } from './trace.js';
 import { ChainEntry } from './chain.js';
+import { uniqueBy } from '../util/unique.js';
 
 /** Severity order when branches disagree: the worst failure wins the headline. */
 const ORDER: Disposition[] = ['uncertain', 'insufficient-info', 'loop', 'no-route', 'rejected', 'dropped', 'delivered', 'egress'];
@@ -83,14 +84,7 @@ export function groupPaths(branches: Branch[]): Branch[] {
  * as the trace itself.
  */
 export function oneOfEachWay(branches: Branch[]): Branch[] {
-  if (branches.length <= GROUP_ABOVE) return branches;
-  const seen = new Set<string>();
-  return branches.filter((b) => {
-    const k = shapeKey(b);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  return branches.length <= GROUP_ABOVE ? branches : uniqueBy(branches, shapeKey);
 }
 
 /**

@@ -6,6 +6,7 @@
  * map without `omitempty`, e.g. an EndpointSlice's `endpoints`) and removed, so readers see one form.
  */
 import ipaddr from 'ipaddr.js';
+import { ipv4Int } from '../util/ipv4.js';
 import type { ShapeIssue } from './types.js';
 
 type Format = 'ip' | 'cidr' | 'ip-or-none';
@@ -145,26 +146,7 @@ function formatOk(v: string, f: Format): boolean {
  */
 function ipFamily(v: string): 4 | 6 | undefined {
   if (v.includes(':')) return !v.includes('%') && ipaddr.IPv6.isValid(v) ? 6 : undefined;
-  return dottedQuad(v) ? 4 : undefined;
-}
-
-/** Four decimal octets of 1–3 digits, each at most 255 (no regex: pod and node lists hold many). */
-function dottedQuad(v: string): boolean {
-  let dots = 0;
-  let digits = 0;
-  let octet = 0;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 0x2e) {
-      if (digits === 0 || ++dots > 3) return false;
-      digits = 0;
-      octet = 0;
-    } else if (c >= 0x30 && c <= 0x39) {
-      octet = octet * 10 + (c - 0x30);
-      if (++digits > 3 || octet > 255) return false;
-    } else return false;
-  }
-  return dots === 3 && digits > 0;
+  return ipv4Int(v) !== undefined ? 4 : undefined;
 }
 
 function expectedOf(s: Shape): string {
