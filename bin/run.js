@@ -15,7 +15,7 @@ if (major < 22) {
   );
   process.exit(1);
 }
-if (!existsSync(fileURLToPath(new URL('../dist/commands/index.js', import.meta.url)))) {
+if (!existsSync(fileURLToPath(new URL('../dist/bundle/netx.js', import.meta.url)))) {
   process.stderr.write('error: kubectl-netx is not built\nhint: run `npm ci` (or `npm run build`) in the checkout\n');
   process.exit(1);
 }
@@ -24,7 +24,11 @@ process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-// The command table (and oclif with it) loads only for a command that runs: help comes from build-time data.
-const { main } = await import('../dist/cli/main.js');
-const commands = new URL('../dist/commands/', import.meta.url);
-await main(process.argv.slice(2), fileURLToPath(new URL('..', import.meta.url)), () => import(new URL('index.js', commands).href).then((m) => m.COMMANDS), commands);
+// dist/bundle/ is dist/ linked into a few modules (scripts/bundle.mjs). The command table (and oclif with it)
+// loads only for a command that runs: help comes from build-time data.
+const { main } = await import('../dist/bundle/netx.js');
+await main(process.argv.slice(2), fileURLToPath(new URL('..', import.meta.url)), {
+  load: () => import('../dist/bundle/commands.js').then((m) => m.COMMANDS),
+  staticDir: new URL('../dist/commands/', import.meta.url),
+  module: 'dist/bundle/commands.js',
+});

@@ -4,10 +4,14 @@
  * shell asks for it, every failure turned into one message and an exit code, and the exit delayed until stdout
  * and stderr are flushed (cli/exit.ts). oclif and the command table load only when a command runs.
  */
-import type { Command } from '@oclif/core';
+import type { Command, Interfaces } from '@oclif/core';
+
+type PJSON = Interfaces.PJSON;
 import { planArgv, verbosityOf, type FlagSpec } from './argv.js';
 import { startApiLog } from './api-log.js';
 import { exitAfterFlush } from './exit.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { oclifColumns, readStaticMeta, STATIC_META_FILE, staticAnswer } from './static-help.js';
 
 export type CommandTable = Record<string, Command.Class>;
@@ -23,11 +27,23 @@ export function flagSpecs(commands: CommandTable): FlagSpec[] {
   return [...seen.values()];
 }
 
-/**
- * Runs one command line and ends the process with its exit code, after all output is out. `loadCommands` imports
- * the command table (every command class); `commandsDir` is where the build wrote the static data beside it.
- */
-export async function main(argv: string[], root: string, loadCommands: () => Promise<CommandTable>, commandsDir?: URL): Promise<never> {
+/** Where the process finds its commands: see main(). */
+export interface CommandSource {
+  /** Imports the command table (every command class). */
+  load: () => Promise<CommandTable>;
+  /** Where the build wrote the static data (dist/commands/). */
+  staticDir?: URL;
+  /**
+   * The module, relative to `root`, that oclif imports for the command table in place of package.json's target:
+   * the bundle the process already runs (scripts/bundle.mjs), so oclif reuses the loaded module instead of loading
+   * the unbundled tree beside it.
+   */
+  module?: string;
+}
+
+/** Runs one command line and ends the process with its exit code, after all output is out. */
+export async function main(argv: string[], root: string, commands: CommandSource): Promise<never> {
+  const { load: loadCommands, staticDir: commandsDir } = commands;
   const meta = commandsDir ? readStaticMeta(new URL(STATIC_META_FILE, commandsDir)) : undefined;
   if (argv[0] === '__complete') {
     const [{ complete }, commands] = await Promise.all([import('./complete/index.js'), meta?.completion ?? loadCommands()]);
@@ -51,11 +67,19 @@ export async function main(argv: string[], root: string, loadCommands: () => Pro
   if (level >= 6) startApiLog(level);
   let code = 0;
   try {
-    const { run } = await import('@oclif/core');
-    await run(plan.argv, root);
+    const { run } = await import('./oclif-run.js');
+    await run(plan.argv, commands.module ? { root, pjson: withCommandsModule(root, commands.module) } : root);
   } catch (e) {
     const { exitCodeOf } = await import('./failure.js');
     code = exitCodeOf(e);
   }
   return exitAfterFlush(code);
+}
+
+/** package.json with oclif's explicit command target replaced by `module` (same identifier). */
+function withCommandsModule(root: string, module: string): PJSON {
+  const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PJSON;
+  const commands = pjson.oclif.commands;
+  if (typeof commands !== 'object' || commands.strategy !== 'explicit') return pjson;
+  return { ...pjson, oclif: { ...pjson.oclif, commands: { ...commands, target: module } } };
 }

@@ -1,5 +1,5 @@
 /** `kubectl netx help [COMMAND]`: the same help as `kubectl netx COMMAND --help` (kubectl and its plugins take both). */
-import { Args, Command } from '@oclif/core';
+import { Args, Command, loadHelpClass } from '@oclif/core';
 import { UsageError } from '../util/errors.js';
 import { reportFailure } from '../cli/failure.js';
 
@@ -16,7 +16,6 @@ export default class Help extends Command {
     if (id && !this.config.findCommand(id)) {
       throw new UsageError(`unknown command "${words.join(' ')}" for "kubectl netx"`, { hint: 'kubectl netx help lists the commands' });
     }
-    const { loadHelpClass } = await import('@oclif/core');
     const HelpClass = await loadHelpClass(this.config);
     await new HelpClass(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(id ? [id] : []);
   }
