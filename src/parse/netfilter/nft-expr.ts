@@ -41,8 +41,15 @@ const num = (v: Json, what: string): number => {
 const PAYLOAD_PROTOCOLS = new Set<PayloadProtocol>(['ip', 'ip6', 'tcp', 'udp', 'sctp', 'th', 'icmp', 'icmpv6', 'ether', 'arp', 'vlan']);
 const OPS = new Set<CmpOp>(['==', '!=', '<', '>', '<=', '>=', 'in']);
 
+/**
+ * How deep selectors (bitwise operations, concatenations) and values (sets, ranges, elements) may nest. nft writes a few levels at
+ * most; a deeper one is hostile input, kept as unknown at a fixed depth instead of wherever the stack ends.
+ */
+const MAX_NESTING = 32;
+
 /** The left side of a match / key of a vmap, map or set statement. */
-export function selector(v: Json): Selector {
+export function selector(v: Json, depth = 0): Selector {
+  if (depth > MAX_NESTING) throw new Unsupported(`expression nested more than ${MAX_NESTING} levels`);
   const t = tagOf(v);
   if (!t) throw new Unsupported('unrecognised expression');
   const [tag, body] = t;
@@ -76,12 +83,12 @@ export function selector(v: Json): Selector {
     }
     case 'concat':
       if (!Array.isArray(body)) throw new Unsupported('concat');
-      return { kind: 'concat', parts: body.map(selector) };
+      return { kind: 'concat', parts: body.map((part) => selector(part, depth + 1)) };
     case '&':
     case '|':
     case '^': {
       if (!Array.isArray(body) || body.length !== 2) throw new Unsupported(`binary ${tag}`);
-      const left = selector(body[0]);
+      const left = selector(body[0], depth + 1);
       return { kind: 'bitwise', op: tag, left, right: bitsOf(body[1], left) };
     }
     case 'socket':
@@ -125,18 +132,19 @@ const FLAG_KEYS = new Set(['state', 'status']);
 const isFlagKey = (s: Selector | undefined): boolean => s?.kind === 'ct' && FLAG_KEYS.has(s.key);
 
 /** A right-hand value, read in the context of the selector it is compared with. */
-export function value(v: Json, ctx?: Selector): Value {
+export function value(v: Json, ctx?: Selector, depth = 0): Value {
+  if (depth > MAX_NESTING) throw new Unsupported(`value nested more than ${MAX_NESTING} levels`);
   if (typeof v === 'number') return intVal(v);
   if (typeof v === 'boolean') return symVal(v ? 'exists' : 'missing');
   if (typeof v === 'string') return scalar(v, ctx);
-  if (Array.isArray(v)) return { kind: 'set', elements: v.map((x) => value(x, ctx)) };
+  if (Array.isArray(v)) return { kind: 'set', elements: v.map((x) => value(x, ctx, depth + 1)) };
   const t = tagOf(v);
   if (!t) throw new Unsupported('unrecognised value');
   const [tag, body] = t;
   switch (tag) {
     case 'set':
-      if (!Array.isArray(body)) return { kind: 'set', elements: [value(body, ctx)] };
-      return { kind: 'set', elements: body.map((x) => value(x, ctx)) };
+      if (!Array.isArray(body)) return { kind: 'set', elements: [value(body, ctx, depth + 1)] };
+      return { kind: 'set', elements: body.map((x) => value(x, ctx, depth + 1)) };
     case 'prefix': {
       if (!isObj(body)) throw new Unsupported('prefix');
       const addr = canonicalAddr(str(body.addr, 'prefix addr'));
@@ -145,15 +153,15 @@ export function value(v: Json, ctx?: Selector): Value {
     }
     case 'range':
       if (!Array.isArray(body) || body.length !== 2) throw new Unsupported('range');
-      return { kind: 'range', from: value(body[0], ctx), to: value(body[1], ctx) };
+      return { kind: 'range', from: value(body[0], ctx, depth + 1), to: value(body[1], ctx, depth + 1) };
     case 'concat': {
       if (!Array.isArray(body)) throw new Unsupported('concat');
       const parts = ctx?.kind === 'concat' ? ctx.parts : [];
-      return { kind: 'concat', parts: body.map((x, i) => value(x, parts[i])) };
+      return { kind: 'concat', parts: body.map((x, i) => value(x, parts[i], depth + 1)) };
     }
     case 'elem':
       if (!isObj(body)) throw new Unsupported('elem');
-      return value(body.val, ctx);
+      return value(body.val, ctx, depth + 1);
     default:
       throw new Unsupported(`value "${tag}" is not modelled`);
   }

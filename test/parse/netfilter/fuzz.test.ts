@@ -166,11 +166,25 @@ describe('netfilter parsers under random input', () => {
     fc.assert(fc.property(fc.oneof(doc, mutated(JSON_TEXTS, ['{', '}', '[', ']', ',', '"', ':', 'null', '1'])), (text) => onlyParseError(() => parseNftJson(text, { source: 'fuzz' }))), { numRuns: FUZZ_RUNS });
   });
 
+  // The bound is a fixed depth, not wherever the stack ends: the same document parses the same way on every runtime.
+  const nestedMatch = (n: number, right: string = '1') => {
+    const left = `${'{"&":['.repeat(n)}{"meta":{"key":"mark"}}${',1]}'.repeat(n)}`;
+    const text = `{"nftables":[{"metainfo":{"json_schema_version":1}},{"table":{"family":"ip","name":"t"}},{"chain":{"family":"ip","table":"t","name":"c"}},{"rule":{"family":"ip","table":"t","chain":"c","expr":[{"match":{"op":"==","left":${left},"right":${right}}}]}}]}`;
+    return parseNftJson(text, { source: 'deep' }).tables[0]!.chains[0]!.rules[0]!.exprs[0]!;
+  };
+
   it('nft JSON: a deeply nested expression is kept as unknown, not a crash', () => {
-    const n = 20000;
-    const deep = `${'{"&":['.repeat(n)}{"meta":{"key":"mark"}}${',1]}'.repeat(n)}`;
-    const text = `{"nftables":[{"metainfo":{"json_schema_version":1}},{"table":{"family":"ip","name":"t"}},{"chain":{"family":"ip","table":"t","name":"c"}},{"rule":{"family":"ip","table":"t","chain":"c","expr":[{"match":{"op":"==","left":${deep},"right":1}}]}}]}`;
-    const rs = parseNftJson(text, { source: 'deep' });
-    expect(rs.tables[0]!.chains[0]!.rules[0]!.exprs[0]!.kind).toBe('unknown-match');
+    const e = nestedMatch(20000);
+    expect(e.kind).toBe('unknown-match');
+    expect(e.kind === 'unknown-match' && e.reason).toBe('expression nested more than 32 levels');
+  });
+
+  it('nft JSON: nesting is cut at 32 levels, selectors and values alike', () => {
+    expect(nestedMatch(32).kind).toBe('match');
+    expect(nestedMatch(33).kind).toBe('unknown-match');
+    const sets = (n: number) => `${'{"set":['.repeat(n)}1${']}'.repeat(n)}`;
+    expect(nestedMatch(0, sets(32)).kind).toBe('match');
+    const deepValue = nestedMatch(0, sets(33));
+    expect(deepValue.kind === 'unknown-match' && deepValue.reason).toBe('value nested more than 32 levels');
   });
 });
