@@ -52,6 +52,15 @@ describe('a failed dump is a gap of the state it holds, in its family', () => {
     expect(g).toMatchObject({ cause: 'failed', state });
     expect(g?.family).toBe(family);
   });
+  // A failed generic save hides both backends' tables (a gap each, saying which); none is a gap of another state.
+  it.each([
+    ['iptables', 2],
+    ['ip6tables', 2],
+    ['nft', 1],
+  ])('netfilter (%s): %i gap(s), all of the ruleset', (dump, n) => {
+    const m = buildNodeModel('n', { dumps: { [dump]: failed } });
+    expect(m.gaps?.filter((g) => g.dump === dump).map((g) => [g.state, g.cause])).toEqual(Array(n).fill(['netfilter', 'failed']));
+  });
   it('ipvs: a failed dump is a gap unless the links show kube-proxy does not use IPVS', () => {
     const withoutLinks = buildNodeModel('n', { dumps: { ipvs: failed } });
     expect(gapFor(withoutLinks.gaps, 'ipvs')).toMatchObject({ dump: 'ipvs', state: 'ipvs' });
