@@ -87,6 +87,17 @@ describe('netfilter hooks in kernel order', () => {
     expect(b.final?.saddr).toBe('10.244.0.0'); // flannel.1's address: the outgoing interface
   });
 
+  // nf_nat_masquerade_ipv4: inet_select_addr(out, rt_nexthop(rt, daddr), RT_SCOPE_UNIVERSE), the primary address whose
+  // subnet holds the next hop; the destination itself is usually in no subnet of the device.
+  it('masquerade takes the address of the outgoing device in the subnet of the next hop, not its first address', () => {
+    const t = table('snat', [base('post', 'nat', 'postrouting', 100, [rule('masquerade', { kind: 'always', text: '', reason: '' }, { kind: 'nat', type: 'masquerade' })])]);
+    const nodes = twoNodes({ 'node-a': rs(t) }, (m) => {
+      if (m.name === 'node-a') m.addresses.unshift({ ifname: 'eth0', ifindex: 2, family: 4, local: '192.0.2.10', prefixlen: 24, scope: 'global' });
+    });
+    const b = only(runCase(nodes, { name: '', source: 'default/client', destination: '198.51.100.7', port: 443, disposition: '' }));
+    expect(b.final?.saddr).toBe(nodes[0]!.addresses.find((a) => a.ifname === 'eth0' && a.prefixlen === 16)!.local);
+  });
+
   it('an existing conntrack entry for the flow: NAT from the entry, nat chains skipped', () => {
     const nodes = twoNodes({ 'node-a': rs(natToWebB) });
     nodes[0]!.conntrack.push({ l3: 'ipv4', protocol: 'tcp', original: { src: '10.244.0.5', dst: VIP, sport: 40000, dport: 80 }, reply: { src: '10.244.0.6', dst: '10.244.0.5', sport: 8080, dport: 40000 }, flags: ['ASSURED'], line: 7 });
