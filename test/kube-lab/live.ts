@@ -118,3 +118,8 @@ function nftOdds(dump: string, service: string, portName: string): Map<string, n
 /** kube-proxy's rules on a node, in the dump that holds them for its mode. */
 export const proxyRules = (lab: Lab, node: string, mode: string): string =>
   (mode === 'nftables' ? lab.onNode(node, ['nft', 'list', 'table', 'ip', 'kube-proxy']) : lab.onNode(node, ['iptables-save', '-t', 'nat'])).stdout;
+
+/** Waits (up to 10 s) for a new namespace's default ServiceAccount: pods are refused until it exists. */
+export function waitForDefaultServiceAccount(lab: Lab, ns: string): void {
+  for (let i = 0; i < 50 && lab.kubectl(['-n', ns, 'get', 'serviceaccount', 'default']).status !== 0; i++) spawnSync('sleep', ['0.2']);
+}

@@ -101,3 +101,61 @@ describe('renderNftables details', () => {
     expect(text).toContain('add rule ip kube-proxy cluster-ips-check ip daddr { 10.96.0.0/12,10.200.0.0/16 } drop comment "Drop traffic to unallocated ClusterIPs"');
   });
 });
+
+describe('renderNftables, v1.37 layout (the kube-lab diffs it against the real v1.37.2 kube-proxy)', () => {
+  const input: KubeProxyInput = {
+    nodeName: 'n1',
+    nodeIPs: ['192.168.0.1'],
+    clusterCIDR: '10.244.0.0/16',
+    serviceCIDRs: ['10.96.0.0/12'],
+    services: [
+      {
+        namespace: 'ns', name: 'web', type: 'ClusterIP', clusterIP: '10.96.0.20',
+        ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+        endpoints: [{ ip: '10.244.0.1', nodeName: 'n1', ready: true }, { ip: '10.244.1.10', nodeName: 'n2', ready: true }],
+      },
+      {
+        namespace: 'ns', name: 'one', type: 'ClusterIP', clusterIP: '10.96.0.21',
+        ports: [{ protocol: 'TCP', port: 81, targetPort: 9000 }],
+        endpoints: [{ ip: '10.244.1.11', nodeName: 'n2', ready: true }],
+      },
+    ],
+  };
+  const rules = (i: KubeProxyInput): Record<string, string[]> => normalise(renderNftables(i, { layout: 'v1.37' })).rules;
+
+  it('DNATs in the service chain through a numgen map, or directly for one endpoint, without endpoint chains', () => {
+    const r = rules(input);
+    expect(Object.entries(r).find(([c]) => c.endsWith('ns/web/tcp/http'))?.[1]).toEqual([
+      'meta l4proto tcp dnat ip addr . port to numgen random mod 2 map { 0 : 10.244.0.1 . 8080 , 1 : 10.244.1.10 . 8080 }',
+    ]);
+    expect(Object.entries(r).find(([c]) => c.endsWith('ns/one/tcp/'))?.[1]).toEqual(['meta l4proto tcp dnat to 10.244.1.11:9000']);
+    expect(Object.keys(r).some((c) => c.startsWith('endpoint-'))).toBe(false);
+  });
+
+  it('keeps endpoint chains for ClientIP affinity, without the per-endpoint hairpin mark', () => {
+    const sticky = { ...input, services: [{ ...input.services[0]!, sessionAffinitySeconds: 60 }] };
+    const ep = Object.entries(rules(sticky)).find(([c]) => c.endsWith('__10.244.0.1/8080'));
+    expect(ep?.[1]).toEqual([`update @affinity-${ep?.[0].slice('endpoint-'.length)} { ip saddr }`, 'meta l4proto tcp dnat to 10.244.0.1:8080']);
+  });
+
+  it('masquerades off-cluster ClusterIP traffic once in `services` and hairpin traffic through the set of local endpoints', () => {
+    const text = renderNftables(input, { layout: 'v1.37' });
+    const r = rules(input);
+    expect(r['services']?.[0]).toBe('ip daddr @cluster-ips ip saddr != 10.244.0.0/16 mark set mark or 0x4000 comment "masquerade clusterIP traffic from outside cluster"');
+    expect(r['masquerading']).toEqual([
+      'mark and 0x4000 != 0 mark set mark xor 0x4000 masquerade fully-random',
+      'ct status dnat ip saddr . ip daddr . meta l4proto . th dport @hairpin-connections masquerade fully-random',
+    ]);
+    expect(text).toContain('add element ip kube-proxy hairpin-connections { 10.244.0.1 . 10.244.0.1 . tcp . 8080 }');
+    expect(text).not.toContain('10.244.1.10 . 10.244.1.10');
+    expect(text).not.toContain('mark-for-masquerade');
+  });
+
+  it('filters load-balancer sources before DNAT and checks ClusterIPs from filter-output', () => {
+    const r = rules(input);
+    expect(r['filter-prerouting-pre-dnat']).toEqual(['ct state new jump firewall-check']);
+    expect(r['filter-output-pre-dnat']).toEqual(['ct state new jump firewall-check']);
+    expect(r['filter-output']).toEqual(['ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check']);
+    expect(r['filter-output-post-dnat']).toBeUndefined();
+  });
+});

@@ -37,7 +37,13 @@ const affinitySet = (plan: ServicePortPlan, ep: PlannedEndpoint): string => `aff
 /** Elements, chains and rules of one service port, in upstream order. */
 export function writeServicePort(tx: Tx, input: KubeProxyInput, plan: ServicePortPlan): void {
   const names = namesOf(plan);
-  for (const ep of plan.reachableEndpoints) tx.ensureChain(endpointChain(plan, ep));
+  const v137 = tx.layout === 'v1.37';
+  // v1.37 writes endpoint chains only for ClientIP affinity, and lists local endpoints for hairpin masquerade.
+  const endpointChains = !v137 || plan.service.sessionAffinitySeconds !== undefined;
+  for (const ep of plan.reachableEndpoints) {
+    if (endpointChains) tx.ensureChain(endpointChain(plan, ep));
+    if (v137 && ep.local) tx.element('hairpin-connections', `${ep.ip} . ${ep.ip} . ${plan.protocol} . ${ep.port}`);
+  }
   const usesCluster = plan.usesClusterEndpoints && plan.clusterEndpoints.length > 0;
   const usesLocal = plan.usesLocalEndpoints && plan.localEndpoints.length > 0;
   if (usesCluster) tx.ensureChain(names.cluster);
@@ -46,9 +52,10 @@ export function writeServicePort(tx: Tx, input: KubeProxyInput, plan: ServicePor
   if (usesExternal) tx.ensureChain(names.external);
   writeElements(tx, plan, names);
   writeChainRules(tx, input, plan, names, usesExternal);
-  if (usesCluster) writeServiceToEndpointRules(tx, plan, names.cluster, plan.clusterEndpoints);
-  if (usesLocal) writeServiceToEndpointRules(tx, plan, names.local, plan.localEndpoints);
-  for (const ep of plan.reachableEndpoints) writeEndpointChain(tx, plan, ep);
+  const toEndpoints = endpointChains ? writeServiceToEndpointRules : writeServiceToEndpointDNATs;
+  if (usesCluster) toEndpoints(tx, plan, names.cluster, plan.clusterEndpoints);
+  if (usesLocal) toEndpoints(tx, plan, names.local, plan.localEndpoints);
+  if (endpointChains) for (const ep of plan.reachableEndpoints) writeEndpointChain(tx, plan, ep);
 }
 
 /** Verdicts for traffic without usable endpoints: reject when none exist at all, drop when none is local. */
@@ -85,17 +92,18 @@ function writeElements(tx: Tx, plan: ServicePortPlan, names: Names): void {
 function writeChainRules(tx: Tx, input: KubeProxyInput, plan: ServicePortPlan, names: Names, usesExternal: boolean): void {
   const { service, port, protocol } = plan;
   const internalChain = plan.internalPolicyLocal ? names.local : names.cluster;
-  if (plan.hasInternalEndpoints) {
+  // v1.37 marks off-cluster ClusterIP traffic once, in `services` (nftables-setup.ts).
+  if (plan.hasInternalEndpoints && tx.layout !== 'v1.37') {
     const match = `${tx.f.ip} daddr ${service.clusterIP} ${protocol} dport ${port.port}`;
     if (input.masqueradeAll) tx.rule(internalChain, `${match} jump mark-for-masquerade`);
     else if (input.clusterCIDR) tx.rule(internalChain, `${match} ${tx.f.ip} saddr != ${input.clusterCIDR} jump mark-for-masquerade`);
   }
   if (usesExternal) {
     if (!plan.externalPolicyLocal) {
-      tx.rule(names.external, 'jump mark-for-masquerade');
+      tx.rule(names.external, tx.markMasq, tx.layout === 'v1.37' ? 'masquerade' : undefined);
     } else {
       if (input.clusterCIDR) tx.rule(names.external, `${tx.f.ip} saddr ${input.clusterCIDR} goto ${names.cluster}`, 'short-circuit pod traffic');
-      tx.rule(names.external, 'fib saddr type local jump mark-for-masquerade', 'masquerade local traffic');
+      tx.rule(names.external, `fib saddr type local ${tx.markMasq}`, 'masquerade local traffic');
       tx.rule(names.external, `fib saddr type local goto ${names.cluster}`, 'short-circuit local traffic');
     }
     if (plan.hasExternalEndpoints) tx.rule(names.external, `goto ${plan.externalPolicyLocal ? names.local : names.cluster}`);
@@ -127,9 +135,22 @@ function writeServiceToEndpointRules(tx: Tx, plan: ServicePortPlan, chain: strin
   tx.rule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
 }
 
+/** v1.37 without affinity: DNAT in the service chain itself, through a `numgen` map when there is a choice. */
+function writeServiceToEndpointDNATs(tx: Tx, plan: ServicePortPlan, chain: string, endpoints: PlannedEndpoint[]): void {
+  const head = `meta l4proto ${plan.protocol} dnat`;
+  const [only] = endpoints;
+  if (endpoints.length === 1 && only) {
+    tx.rule(chain, `${head} to ${only.hostPort}`);
+    return;
+  }
+  const elements = endpoints.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(' , ');
+  tx.rule(chain, `${head} ${tx.f.ip} addr . port to numgen random mod ${endpoints.length} map { ${elements} }`);
+}
+
 function writeEndpointChain(tx: Tx, plan: ServicePortPlan, ep: PlannedEndpoint): void {
   const chain = endpointChain(plan, ep);
-  tx.rule(chain, `${tx.f.ip} saddr ${ep.ip} jump mark-for-masquerade`);
+  // v1.37 leaves hairpin traffic to the hairpin-connections set.
+  if (tx.layout !== 'v1.37') tx.rule(chain, `${tx.f.ip} saddr ${ep.ip} ${tx.markMasq}`);
   if (plan.service.sessionAffinitySeconds !== undefined) tx.rule(chain, `update @${affinitySet(plan, ep)} { ${tx.f.ip} saddr }`);
   tx.rule(chain, `meta l4proto ${plan.protocol} dnat to ${ep.hostPort}`);
 }

@@ -5,7 +5,7 @@
  * the node's primary IPs). One family per call: `table ip kube-proxy`, or `table ip6 kube-proxy` with
  * `input.family` 6 (upstream's ipX/ipvX_addr). See README.md for what is simplified.
  */
-import { setup, Tx } from './nftables-setup.js';
+import { setup, Tx, type NftablesLayout } from './nftables-setup.js';
 import { writeServicePort } from './nftables-service.js';
 import { planServicePorts } from './plan.js';
 import type { KubeProxyInput } from './types.js';
@@ -16,11 +16,13 @@ export interface NftablesRenderOptions {
    * the same with add+delete of its base chains and flushes). Default true.
    */
   replace?: boolean;
+  /** The upstream proxier whose layout to write (see NftablesLayout). Default 'v1.33'. */
+  layout?: NftablesLayout;
 }
 
 /** The `nft -f` input kube-proxy's transaction amounts to on `input.nodeName`. */
 export function renderNftables(input: KubeProxyInput, options: NftablesRenderOptions = {}): string {
-  const tx = new Tx(input.family);
+  const tx = new Tx(input.family, options.layout);
   if (options.replace ?? true) {
     tx.raw(`add table ${tx.f.table}`);
     tx.raw(`delete table ${tx.f.table}`);
