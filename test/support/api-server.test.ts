@@ -56,6 +56,10 @@ describe('wording', () => {
     expect(forbidden('jane', 'get', 'configmaps', '', 'kube-system', 'kube-proxy').message).toBe(
       'configmaps "kube-proxy" is forbidden: User "jane" cannot get resource "configmaps" in API group "" in the namespace "kube-system"',
     );
+    expect(forbidden('jane', 'delete', 'jobs', 'batch', 'ns', 'x')).toMatchObject({
+      message: 'jobs.batch "x" is forbidden: User "jane" cannot delete resource "jobs" in API group "batch" in the namespace "ns"',
+      details: { name: 'x', group: 'batch', kind: 'jobs' },
+    });
   });
   it('picks the first media type it serves from Accept', () => {
     expect(renderingFor('application/json;as=Table;v=v1;g=meta.k8s.io,application/json')).toBe('table');

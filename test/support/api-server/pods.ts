@@ -125,7 +125,8 @@ export function servePods(server: TestApiServer, opts: PodsOptions = {}): PodsCo
     const job = jobs.find((j) => j.metadata?.namespace === ctx.params.namespace && j.metadata?.name === ctx.params.name);
     if (!job) return ctx.send(404, notFound('jobs', 'batch', ctx.params.name));
     replaceIn('jobs')(jobs.filter((j) => j !== job));
-    ctx.send(200, job);
+    // With propagationPolicy Background the object goes at once, and kube-apiserver answers a Status.
+    ctx.send(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: ctx.params.name, group: 'batch', kind: 'jobs', uid: job.metadata?.uid } });
   }
 
   /** The first hostPath volume that cannot be mounted on the node (type Directory, path missing); records what others would create. */
@@ -168,7 +169,7 @@ export function servePods(server: TestApiServer, opts: PodsOptions = {}): PodsCo
     if (level && pod.spec?.hostNetwork) {
       return ctx.send(
         403,
-        status(403, 'Forbidden', `pods "${name}" is forbidden: violates PodSecurity "${level}:latest": host namespaces (hostNetwork=true), hostPath volumes (volume "cni"), non-default capabilities (container "probe" must not include "NET_ADMIN", "NET_RAW" in securityContext.capabilities.add)`),
+        status(403, 'Forbidden', `pods "${name}" is forbidden: violates PodSecurity "${level}:latest": non-default capabilities (container "probe" must not include "NET_ADMIN", "NET_RAW" in securityContext.capabilities.add), host namespaces (hostNetwork=true), hostPath volumes (volume "cni")`, { name, kind: 'pods' }),
       );
     }
     pod.metadata = { ...pod.metadata, namespace: ns, uid: `pod-uid-${++uid}`, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };

@@ -48,7 +48,10 @@ export function defaultRoutes(): Route[] {
   ];
 }
 
-const DEFAULT_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.1', platform: 'linux/amd64', goVersion: 'go1.24.2', compiler: 'gc' };
+/** The minor release the server says it is (its /version). */
+const minorVersion = (ctx: RouteContext): number => Number.parseInt(String((ctx.server.options.serverVersion ?? DEFAULT_VERSION)['minor'] ?? ''), 10) || 0;
+
+const DEFAULT_VERSION: Record<string, unknown> = { major: '1', minor: '33', gitVersion: 'v1.33.1', platform: 'linux/amd64', goVersion: 'go1.24.2', compiler: 'gc' };
 
 function groupList(served: ServedResource[]): unknown {
   const groups = new Map<string, string[]>();
@@ -64,11 +67,20 @@ function groupList(served: ServedResource[]): unknown {
   };
 }
 
+/**
+ * A group the server does not serve at all: kube-apiserver's mux answers a plain-text 404, no Status.
+ * (An unserved version of a served group, or an unknown resource, gets a NotFound Status.)
+ */
+function groupServed(ctx: RouteContext): boolean {
+  if (ctx.params.coreVersion) return true;
+  return ctx.server.served.some((r) => r.group === ctx.params.group);
+}
+
 function discovery(ctx: RouteContext): void {
   const group = ctx.params.coreVersion ? '' : (ctx.params.group ?? '');
   const version = ctx.params.coreVersion ?? ctx.params.version ?? '';
   const resources = ctx.server.served.filter((r) => r.group === group && r.version === version);
-  if (resources.length === 0) return ctx.send(404, notFound('', ''));
+  if (resources.length === 0) return groupServed(ctx) ? ctx.send(404, notFound('', '')) : ctx.pageNotFound();
   ctx.send(200, {
     kind: 'APIResourceList',
     apiVersion: 'v1',
@@ -112,7 +124,7 @@ function ordered(objects: RawObject[]): Ordered {
 
 function getOrList(ctx: RouteContext): void {
   const r = resolveResource(ctx);
-  if (!r) return ctx.send(404, notFound('', ''));
+  if (!r) return groupServed(ctx) ? ctx.send(404, notFound('', '')) : ctx.pageNotFound();
   const index = ordered(ctx.server.objects.get(r.resource) ?? []);
   const ns = ctx.params.namespace;
   const rendering = renderingFor(ctx.req.headers.accept);
@@ -140,7 +152,7 @@ function getOrList(ctx: RouteContext): void {
     throw e;
   }
   const offset = decodeContinue(ctx.url.searchParams.get('continue'));
-  if (offset === undefined) return ctx.send(400, status(400, 'BadRequest', 'continue key is not valid: invalid token'));
+  if (typeof offset === 'string') return ctx.send(400, status(400, 'BadRequest', `invalid continue token: continue key is not valid: ${offset}`));
   const limit = Number(ctx.url.searchParams.get('limit') ?? 0);
   const page = limit > 0 ? selected.slice(offset, offset + limit) : selected.slice(offset);
   const next = offset + page.length;
@@ -152,13 +164,14 @@ function getOrList(ctx: RouteContext): void {
   ctx.send(200, renderList(r, page, rendering, meta, includeObject));
 }
 
-function decodeContinue(token: string | null): number | undefined {
+/** The offset a continue token holds, or why it holds none (the decoder's words). */
+function decodeContinue(token: string | null): number | string {
   if (!token) return 0;
   try {
     const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
-    return typeof offset === 'number' ? offset : undefined;
-  } catch {
-    return undefined;
+    return typeof offset === 'number' ? offset : 'no offset in the token';
+  } catch (e) {
+    return (e as Error).message;
   }
 }
 
@@ -179,7 +192,7 @@ async function createService(ctx: RouteContext): Promise<void> {
     });
     if (inside.length === 0) {
       const sameFamily = cidrs.find((c) => ipaddr.parseCIDR(c)[0].kind() === addr.kind()) ?? cidrs[0]!;
-      return ctx.send(422, clusterIpOutOfRange(name, ip, sameFamily));
+      return ctx.send(422, clusterIpOutOfRange(name, ip, sameFamily, minorVersion(ctx) >= 34));
     }
   }
   ctx.send(201, { ...body, metadata: { ...body.metadata, namespace: ctx.params.namespace, uid: 'dry-run' } });

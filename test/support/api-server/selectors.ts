@@ -33,6 +33,9 @@ export function parseLabelSelector(text: string): Requirement[] {
     m = /^!([^=!\s]+)$/.exec(term);
     if (m) return { op: '!exists', key: m[1]! };
     if (/^[^=!\s(),]+$/.test(term)) return { op: 'exists', key: term };
+    // apimachinery's parser: a set operator must be followed by '(' (labels/selector.go parseValues).
+    m = /^\S+\s+(?:in|notin)\s+([^\s(]+)/.exec(term);
+    if (m) throw new SelectorError(`unable to parse requirement: found '${m[1]}' expected: '('`);
     throw new SelectorError(`unable to parse requirement: ${term}`);
   });
 }

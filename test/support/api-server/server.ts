@@ -49,6 +49,8 @@ export interface RouteContext {
   params: Record<string, string>;
   server: TestApiServer;
   send(code: number, body: unknown, headers?: Record<string, string>): void;
+  /** The plain-text 404 kube-apiserver's mux gives a path no API serves (an unserved group/version). */
+  pageNotFound(): void;
   readBody(): Promise<unknown>;
 }
 
@@ -232,6 +234,11 @@ export class TestApiServer {
       res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    const pageNotFound = (): void => {
+      entry.status = 404;
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end('404 page not found\n');
+    };
 
     const fault = this.faults.find((f) => (f.times === undefined || f.hits < f.times) && faultMatches(f, method, url.pathname) && (!f.when || f.when(url)));
     if (fault) {
@@ -268,6 +275,7 @@ export class TestApiServer {
         params: { ...m.groups },
         server: this,
         send,
+        pageNotFound,
         readBody: () => readJson(req),
       };
       const intent = route.intent?.(ctx);
@@ -282,7 +290,7 @@ export class TestApiServer {
       }
       return;
     }
-    send(404, notFound('', ''));
+    pageNotFound();
   }
 
   private denied(i: Intent): boolean {

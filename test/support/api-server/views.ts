@@ -29,9 +29,18 @@ function tableColumns(r: ServedResource): { columns: Record<string, unknown>[]; 
     };
   }
   if (r.resource === 'nodes') {
+    const info = (o: RawObject): Record<string, unknown> => (st(o).nodeInfo ?? {}) as Record<string, unknown>;
+    const address = (o: RawObject, type: string): string => ((st(o).addresses ?? []) as { type: string; address: string }[]).find((a) => a.type === type)?.address ?? '<none>';
     return {
-      columns: [col('Name', 'string', 'name'), col('Status'), col('Roles'), col('Age'), col('Version')],
-      cells: (o) => [name(o), 'Ready', '<none>', '5d', String(((st(o).nodeInfo ?? {}) as Record<string, unknown>).kubeletVersion ?? '')],
+      // kubectl get nodes -o wide: the last five are priority 1.
+      columns: [
+        col('Name', 'string', 'name'), col('Status'), col('Roles'), col('Age'), col('Version'),
+        ...['Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime'].map((c) => ({ ...col(c), priority: 1 })),
+      ],
+      cells: (o) => [
+        name(o), 'Ready', '<none>', '5d', String(info(o).kubeletVersion ?? ''),
+        address(o, 'InternalIP'), address(o, 'ExternalIP'), String(info(o).osImage ?? ''), String(info(o).kernelVersion ?? ''), String(info(o).containerRuntimeVersion ?? ''),
+      ],
     };
   }
   return { columns: [col('Name', 'string', 'name'), col('Created At', 'date')], cells: (o) => [name(o), String(o.metadata?.creationTimestamp ?? '')] };
