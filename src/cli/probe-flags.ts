@@ -22,6 +22,11 @@ export const probeFlags = {
   'host-binaries': Flags.boolean({ description: "Run the node's own tools (chroot /host; needs privileged + hostPID)", helpGroup: 'PROBE' }),
   'local-node': Flags.string({ description: 'The node netx runs on: probe it with local commands instead of a debug pod', helpValue: 'NAME', helpGroup: 'PROBE' }),
   'probe-timeout': durationFlag({ description: 'How long to wait for a debug pod to be Running, and for each command on a node', default: '90s', helpGroup: 'PROBE' }),
+  'probe-deadline': durationFlag({
+    description: 'How long a debug pod may live: the cluster stops and removes it then, even if netx was killed (activeDeadlineSeconds)',
+    default: '10m',
+    helpGroup: 'PROBE',
+  }),
 };
 
 export interface ProbeFlagValues {
@@ -31,7 +36,24 @@ export interface ProbeFlagValues {
   'privileged-probe'?: boolean;
   'host-binaries'?: boolean;
   'probe-timeout'?: string;
+  'probe-deadline'?: string;
   'local-node'?: string;
+}
+
+/**
+ * --probe-deadline in whole seconds (activeDeadlineSeconds). It bounds the pod's whole life, so it
+ * must leave room for at least one wait of --probe-timeout; 0 (no limit) is refused: a killed netx's
+ * pod would then stay until someone runs cleanup.
+ */
+function deadlineSeconds(flags: ProbeFlagValues, startTimeoutMs: number): number | undefined {
+  if (flags['probe-deadline'] === undefined) return undefined;
+  const seconds = Math.ceil(parseDuration(flags['probe-deadline']) / 1000);
+  const hint = `a value of at least --probe-timeout (${flags['probe-timeout'] ?? '90s'}), e.g. --probe-deadline 10m (the default)`;
+  if (seconds <= 0) throw new UserError(`--probe-deadline ${flags['probe-deadline']}: a debug pod needs a deadline, so that the cluster removes it if netx is killed`, { hint });
+  if (seconds * 1000 < startTimeoutMs) {
+    throw new UserError(`--probe-deadline ${flags['probe-deadline']} is shorter than --probe-timeout ${flags['probe-timeout'] ?? '90s'}: the pod would be stopped while netx still waits for it`, { hint });
+  }
+  return seconds;
 }
 
 /** The probe options the flags ask for; undefined with --no-probe. The duration was checked while parsing. */
@@ -41,7 +63,9 @@ export function probeOptionsFromFlags(flags: ProbeFlagValues): ProbeOptions | un
   if (flags.image !== undefined && !isImageReference(flags.image)) {
     throw new UserError(`--image "${flags.image}" is not an image reference`, { hint: `for example --image ${DEFAULT_PROBE_IMAGE}, or pinned: --image registry.example/netshoot@sha256:<64 hex digits>` });
   }
+  const deadline = deadlineSeconds(flags, startTimeoutMs ?? defaultProbeOptions().startTimeoutMs);
   return defaultProbeOptions({
+    ...(deadline ? { activeDeadlineSeconds: deadline } : {}),
     ...(flags.image ? { image: flags.image } : {}),
     ...(flags['probe-namespace'] ? { namespace: flags['probe-namespace'] } : {}),
     privileged: flags['privileged-probe'] ?? false,

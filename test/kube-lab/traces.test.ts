@@ -308,32 +308,65 @@ function traceSuites(lab: KubeLabContext, state: LabState): void {
     });
   });
 
-  describe('a SIGKILLed netx, then cleanup', { timeout: 120_000 }, () => {
-    it('leaves probe pods the cluster will stop and reap (deadline, anchor Job with a TTL); cleanup keeps them in their deadline, --all removes them', async () => {
-      const probes = (): { metadata: { name: string; ownerReferences?: { kind: string; name: string }[] }; spec: { activeDeadlineSeconds?: number } }[] =>
-        (JSON.parse(k.kubectl(['get', 'pods', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-netx', '-o', 'json']).stdout) as { items: [] }).items;
-      const child = spawn(BIN, ['trace', 'client', 'web-1:8080', '-n', NS, '--image', 'netx.local/netx-debug:lab'], { env, stdio: 'ignore' });
+  describe('a SIGKILLed netx, then cleanup', { timeout: 240_000 }, () => {
+    /** Short enough to watch the cluster reap, long enough for one --probe-timeout wait. */
+    const DEADLINE_S = 45;
+    it('leaves probe pods the cluster stops and removes by itself at their deadline (anchor Job, TTL, garbage collector); cleanup keeps them until then', async () => {
+      type Probe = { metadata: { name: string; ownerReferences?: { kind: string; name: string }[] }; spec: { activeDeadlineSeconds?: number }; status: { phase?: string; reason?: string } };
+      const probes = (): Probe[] => (JSON.parse(k.kubectl(['get', 'pods', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-netx', '-o', 'json']).stdout) as { items: Probe[] }).items;
+      type Job = { metadata: { name: string }; spec: { activeDeadlineSeconds?: number; ttlSecondsAfterFinished?: number }; status: { conditions?: { type: string; status: string; reason?: string }[] } };
+      const jobs = (): Job[] => (JSON.parse(k.kubectl(['get', 'jobs', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-netx', '-o', 'json']).stdout) as { items: Job[] }).items;
+      const probeArgs = ['--image', 'netx.local/netx-debug:lab', '--probe-deadline', `${DEADLINE_S}s`, '--probe-timeout', '30s'];
+      const child = spawn(BIN, ['trace', 'client', 'web-1:8080', '-n', NS, ...probeArgs], { env, stdio: 'ignore' });
       for (let i = 0; i < 120 && probes().length === 0; i++) await sleep(250);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
+      const killedAt = Date.now();
       const left = probes();
       expect(left.length).toBeGreaterThan(0);
       for (const p of left) {
-        expect(p.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+        expect(p.spec.activeDeadlineSeconds).toBe(DEADLINE_S);
         const owner = p.metadata.ownerReferences?.find((o) => o.kind === 'Job');
         expect(owner, p.metadata.name).toBeDefined();
-        const job = JSON.parse(k.kubectl(['-n', 'kube-system', 'get', 'job', owner?.name ?? '', '-o', 'json']).stdout) as { spec: { activeDeadlineSeconds?: number; ttlSecondsAfterFinished?: number } };
-        expect(job.spec.activeDeadlineSeconds).toBe(p.spec.activeDeadlineSeconds);
-        expect(job.spec.ttlSecondsAfterFinished).toBe(0);
+        const job = jobs().find((j) => j.metadata.name === owner?.name);
+        expect(job?.spec.activeDeadlineSeconds).toBe(DEADLINE_S);
+        expect(job?.spec.ttlSecondsAfterFinished).toBe(0);
       }
       const kept = await netx(['cleanup']);
       expect(kept.status, kept.stderr).toBe(0);
       expect(probes().length).toBe(left.length);
+
+      // Nobody deletes anything now: the kubelet stops the pods at their deadline, the Job controller
+      // fails the anchor (DeadlineExceeded), the TTL controller deletes it, the garbage collector its pods.
+      const seen = { podsEnded: new Set<string>(), jobFailed: '', podsGoneAfterS: -1, jobGoneAfterS: -1 };
+      for (let until = killedAt + (DEADLINE_S + 120) * 1000; Date.now() < until; await sleep(1000)) {
+        const pods = probes();
+        const anchors = jobs();
+        for (const p of pods) if (p.status.phase === 'Failed' || p.status.phase === 'Succeeded') seen.podsEnded.add(`${p.status.phase}${p.status.reason ? `/${p.status.reason}` : ''}`);
+        for (const j of anchors) for (const c of j.status.conditions ?? []) if (c.type === 'Failed' && c.status === 'True') seen.jobFailed = c.reason ?? 'Failed';
+        const after = Math.round((Date.now() - killedAt) / 1000);
+        if (pods.length === 0 && seen.podsGoneAfterS < 0) seen.podsGoneAfterS = after;
+        if (anchors.length === 0 && seen.jobGoneAfterS < 0) seen.jobGoneAfterS = after;
+        if (pods.length === 0 && anchors.length === 0) break;
+      }
+      console.log(`reaped without netx: ${JSON.stringify({ ...seen, podsEnded: [...seen.podsEnded] })}`);
+      expect(seen.podsGoneAfterS, 'probe pods removed by the cluster').toBeGreaterThan(0);
+      expect(seen.jobGoneAfterS, 'anchor Job removed by the cluster').toBeGreaterThan(0);
+      // Not before their deadline (counted from their start, a little after the kill's moment).
+      expect(seen.podsGoneAfterS).toBeGreaterThanOrEqual(DEADLINE_S - 10);
+
+      // A second killed run with the default deadline (10 minutes): `cleanup --all` removes its pods and Job now.
+      const again = spawn(BIN, ['trace', 'client', 'web-1:8080', '-n', NS, '--image', 'netx.local/netx-debug:lab'], { env, stdio: 'ignore' });
+      for (let i = 0; i < 120 && probes().length === 0; i++) await sleep(250);
+      again.kill('SIGKILL');
+      await new Promise((resolve) => again.once('exit', resolve));
+      expect(probes().length).toBeGreaterThan(0);
+      expect(probes().every((p) => p.spec.activeDeadlineSeconds === 600)).toBe(true);
       const all = await netx(['cleanup', '--all']);
       expect(all.status, all.stderr).toBe(0);
       for (let i = 0; i < 60 && probes().length > 0; i++) await sleep(500);
       expect(probes()).toEqual([]);
-      expect(k.kubectl(['get', 'jobs', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-netx', '-o', 'name']).stdout.trim()).toBe('');
+      expect(jobs()).toEqual([]);
     });
   });
 }

@@ -227,3 +227,14 @@ describe('image', () => {
     expect(snap.nodes['kube-router-vm1']!.probe).toMatchObject({ image: pinned, imageID: `registry.example:5000/tools/netshoot@${digest}` });
   });
 });
+
+describe('--probe-deadline', () => {
+  it('sets the debug pods’ activeDeadlineSeconds (default 10 minutes), never below one --probe-timeout wait and never 0', () => {
+    expect(probeOptionsFromFlags({})?.activeDeadlineSeconds).toBe(600);
+    expect(probeOptionsFromFlags({ 'probe-deadline': '10m' })?.activeDeadlineSeconds).toBe(600);
+    expect(probeOptionsFromFlags({ 'probe-deadline': '45s', 'probe-timeout': '30s' })?.activeDeadlineSeconds).toBe(45);
+    expect(probeOptionsFromFlags({ 'probe-deadline': '1500ms', 'probe-timeout': '1s' })?.activeDeadlineSeconds).toBe(2);
+    expect(() => probeOptionsFromFlags({ 'probe-deadline': '30s' })).toThrow(/--probe-deadline 30s is shorter than --probe-timeout 90s/);
+    expect(() => probeOptionsFromFlags({ 'probe-deadline': '0' })).toThrow(/needs a deadline/);
+  });
+});
