@@ -55,7 +55,9 @@ export interface CollectPlan {
 /**
  * Everything `kubectl netx collect` captures: all resources netx reads (full objects, so any command
  * can analyse the file), /version, the service CIDR probe and every node's dumps. `namespace` limits
- * namespaced resources (-n); kube-system configmaps/daemonsets are always taken from kube-system.
+ * namespaced resources (-n); kube-system configmaps are always taken from kube-system, and DaemonSets
+ * from every namespace, as the live commands list them: CNIs and policy engines run theirs in namespaces
+ * of their own (kube-flannel, calico-system …), so an offline answer needs them as much as a live one.
  */
 export function collectAllPlan(namespace?: string): CollectPlan {
   const ns = namespace === undefined ? {} : { namespace };
@@ -69,7 +71,7 @@ export function collectAllPlan(namespace?: string): CollectPlan {
       { resource: 'networkpolicies', ...ns },
       { resource: 'servicecidrs', optional: true },
       { resource: 'configmaps', namespace: 'kube-system' },
-      { resource: 'daemonsets', namespace: 'kube-system' },
+      { resource: 'daemonsets', optional: true },
       { resource: 'ippools', optional: true },
       { resource: 'ciliumnodes', optional: true },
     ],

@@ -82,6 +82,20 @@ describe('collect', () => {
     expect(snap.cluster.objects.configmaps!.map((c) => c.metadata?.name)).toEqual(['kube-proxy']);
   });
 
+  it('takes DaemonSets from every namespace, also with -n, as the live commands read them', async () => {
+    const objects = sampleObjects(0);
+    const flannel = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel' }, spec: { template: { spec: { containers: [{ name: 'kube-flannel', image: 'flannel' }] } } } };
+    const s = await TestApiServer.start({ objects: { ...objects, daemonsets: [...objects.daemonsets!, flannel] } });
+    try {
+      for (const plan of [collectAllPlan(), collectAllPlan('team-1')]) {
+        const snap = await collect(opts(s, 'ds'), plan, { update: () => undefined, done: () => undefined });
+        expect(snap.cluster.objects.daemonsets!.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`).sort()).toEqual(['kube-flannel/kube-flannel-ds', 'kube-system/kube-proxy']);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
   it('merges a Table of all pods with a few pods fetched whole: the full copy wins', async () => {
     const apiserver = {
       apiVersion: 'v1',
