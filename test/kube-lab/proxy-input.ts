@@ -10,7 +10,7 @@ interface Meta {
   namespace?: string;
   labels?: Record<string, string>;
 }
-export interface ApiService {
+interface ApiService {
   metadata: Meta;
   spec: {
     type?: string;
@@ -26,13 +26,13 @@ export interface ApiService {
   };
   status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
 }
-export interface ApiEndpointSlice {
+interface ApiEndpointSlice {
   metadata: Meta;
   addressType: string;
   ports?: { name?: string; protocol?: string; port?: number }[] | null;
   endpoints?: { addresses: string[]; nodeName?: string; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; hints?: { forZones?: { name: string }[] } }[] | null;
 }
-export interface ApiNode {
+interface ApiNode {
   metadata: Meta;
   status?: { addresses?: { type: string; address: string }[] };
 }
