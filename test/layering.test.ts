@@ -36,8 +36,6 @@ const PURE = ['parse', 'model', 'sim', 'analyze', 'render', 'snapshot'];
 const PURE_PACKAGES = ['ipaddr.js', 'yaml', 'chalk', 'ajv', 'node:buffer', 'node:zlib', /* createRequire for the bundled schema JSON */ 'node:module'];
 /** The parsers of node dumps: only parse/ itself (parse/node, the builder) uses them. */
 const NODE_DUMP_PARSERS = /^parse\/(netfilter|iproute|ipvs|iptables-origin|conntrack|bridge-fdb|sysctl)\b/;
-/** Analyses that still parse netfilter, link and IPVS dumps themselves, besides the node model; one dump reader removes them. */
-const READ_DUMPS_THEMSELVES = ['analyze/proxy-mode/parsers.ts'];
 /** I/O and ambient state a pure file must not touch. */
 const IMPURE = [
   /\bfrom 'node:(fs|fs\/promises|net|http|https|http2|child_process|os|process|dgram|dns|tls|worker_threads)'/,
@@ -146,7 +144,7 @@ describe('layers', () => {
 
   it('analyses read node dumps through the node model (parse/node), not with the dump parsers', () => {
     const direct = EDGES.filter((e) => folderOf(e.from) === 'analyze' && NODE_DUMP_PARSERS.test(e.to)).map((e) => e.from);
-    expect([...new Set(direct)].sort()).toEqual(READ_DUMPS_THEMSELVES);
+    expect([...new Set(direct)].sort()).toEqual([]);
   });
 
   it.each(PURE)('src/%s loads only packages that compute', (folder) => {

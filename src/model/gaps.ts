@@ -5,7 +5,18 @@
  */
 
 /** Why the state is not known. */
-export type GapCause = 'not-collected' | 'failed' | 'undecodable' | 'unparseable' | 'partial';
+type GapCause = 'not-collected' | 'failed' | 'undecodable' | 'unparseable' | 'partial';
+
+/** A dump the node-model builder could not read at all, and why: the one record every analysis reports from. */
+export interface DumpFailure {
+  cause: Exclude<GapCause, 'partial'>;
+  /** One line: the command and why (`iptables-nft-save exited 124: timeout`). */
+  reason: string;
+  /** Why alone: the command's first stderr line (else its exit code), the decode or the parse error. */
+  why: string;
+  /** The command that made the dump (its argv), when it ran. */
+  command?: string;
+}
 
 /** Which part of the dataplane the gap hides. */
 export type GapState = 'netfilter' | 'routes' | 'rules' | 'links' | 'addresses' | 'neighbours' | 'fdb' | 'sysctl' | 'conntrack' | 'ipvs' | 'ipsets';

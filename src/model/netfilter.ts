@@ -36,6 +36,31 @@ export interface Ruleset {
   warnings: ParseWarning[];
 }
 
+/**
+ * One netfilter dump as the node-model builder read it, before the merge: which backend wrote an iptables-save dump
+ * (decided once, in parse/node) and the tables it held. The merged `Ruleset` is what the kernel evaluates; this is
+ * what each dump showed, for analyses that ask which backend holds what (proxy-mode, kubelet's canary chains).
+ */
+export interface NetfilterDump {
+  /** The dump key (`iptables-nft`, `iptables`, `ip6tables`, `nft` …). */
+  dump: string;
+  /** iptables-save dumps only. */
+  save?: {
+    family: 'ip' | 'ip6';
+    origin: Extract<TableOrigin, 'iptables-nft' | 'iptables-legacy'>;
+    /** False when nothing in the dump or its command names the backend and `origin` is assumed. */
+    certain: boolean;
+    /** iptables-nft-save's `# Warning: iptables-legacy tables present` header: legacy tables exist beside these. */
+    legacyTablesPresent: boolean;
+    /** The generic key is not read when the backend-specific dump of its backend holds the same tables. */
+    sameAs?: string;
+  };
+  /** The tables this dump showed, as parsed (the nft dump lists iptables-nft tables too: the kernel holds them). */
+  tables: Table[];
+  /** What of the dump could not be read (the rest was). */
+  lost?: LostPart[];
+}
+
 /** A part of a netfilter dump that could not be read; the rest of the dump was. */
 export interface LostPart {
   /** The table the lost lines belong to; absent when they could be in any table (a dump cut before its end). */
@@ -80,10 +105,15 @@ export interface Chain {
   /** Present only for base chains (those attached to a hook). */
   base?: BaseChain;
   rules: Rule[];
+  /** Chains whose rules a parser translates on use count them without translating (read it through `ruleCount`). */
+  readonly ruleCount?: number;
   /** Where the chain was declared in the source (iptables: `:NAME POLICY` line; nft: handle). */
   line?: number;
   handle?: number;
 }
+
+/** A chain's number of rules, without translating rules parsed on use. */
+export const ruleCount = (c: Chain): number => c.ruleCount ?? c.rules.length;
 
 export interface BaseChain {
   type: ChainType;

@@ -2,12 +2,12 @@
  * The vendor-independent model of one node's dataplane, built from its dumps by parse/.
  * Every field says where it came from through the parser that fills it; nothing here is guessed.
  */
-import type { Ruleset } from './netfilter.js';
+import type { NetfilterDump, Ruleset } from './netfilter.js';
 import type { ConntrackEntry } from './conntrack.js';
 import type { IpvsService } from './ipvs.js';
 import type { ParseWarning } from '../util/parse-error.js';
 import type { CniSelection } from './cni.js';
-import type { StateGap } from './gaps.js';
+import type { DumpFailure, StateGap } from './gaps.js';
 
 export type IpFamily = 4 | 6;
 
@@ -201,6 +201,12 @@ export interface NodeModel {
   warnings: ParseWarning[];
   /** State the dumps do not show (gaps.ts): absent when every dump was read. */
   gaps?: StateGap[];
+  /** Each netfilter dump as read, before the merge into `ruleset`. */
+  netfilterDumps?: NetfilterDump[];
+  /** Every dump key the builder asked for and could not read, with why (gaps judge what that hides). */
+  failures?: Record<string, DumpFailure>;
+  /** kube-proxy's own answer on :10249/proxyMode (the `proxyMode` dump), when it was read. */
+  kubeProxyMode?: string;
 }
 
 /** Route table ids with names (`ip route` prints these names). */

@@ -106,7 +106,7 @@ function iptablesBackend(d: NodeDumps): { backend: IptablesBackend; evidence: st
   const views = (b: string) => d.iptables.filter((v) => v.backend === b);
   for (const b of ['nf_tables', 'legacy'] as const) {
     for (const v of views(b)) {
-      const canary = hasKubeletCanary(v.ruleset);
+      const canary = hasKubeletCanary(v.tables);
       if (canary) return { backend: b, evidence: `kubelet's ${canary} in mangle of dump ${v.dump}` };
     }
   }

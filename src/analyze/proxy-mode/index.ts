@@ -38,7 +38,7 @@ export function analyzeProxyMode(snapshot: Snapshot): ProxyModeReport {
 function nodeReport(s: Snapshot, name: string, configured: ConfiguredMode): NodeProxyMode {
   const capture = s.nodes[name];
   const probed = capture !== undefined && Object.keys(capture.dumps).length > 0;
-  const d = readNodeDumps(capture);
+  const d = readNodeDumps(name, capture);
   const effective = effectiveMode(d, probed);
   const kubeProxy = kubeProxyOnNode(s, name, buildVersion(capture), configured.sources.some((x) => x.kind === 'running' && x.nodes.includes(name)));
   return {

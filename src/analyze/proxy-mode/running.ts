@@ -8,7 +8,8 @@ import { ParseError } from '../../util/parse-error.js';
 import type { NodeCapture, Snapshot } from '../../snapshot/types.js';
 import { dumpText } from './dumps.js';
 import { modeValue } from './modes.js';
-import { parseKubeProxyArgs, parseKubeProxyConfigz, parseKubeProxySource } from './parsers.js';
+import { parseKubeProxyConfigz, parseKubeProxySource } from '../../parse/kube-proxy-config.js';
+import { parseKubeProxyArgs } from '../../parse/kube-proxy-flags.js';
 import type { ConfigSource, ModeValue } from './types.js';
 
 /** Dump keys read here (probe/catalogue.ts, probe/node-probe.ts). */

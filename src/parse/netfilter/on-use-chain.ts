@@ -44,8 +44,5 @@ export class OnUseChain implements Chain {
   }
 }
 
-/** A chain's number of rules, without translating rules parsed on use. */
-export const ruleCount = (c: Chain): number => (c instanceof OnUseChain ? c.ruleCount : c.rules.length);
-
 /** True until the chain's rules have been read (they are then an own property). */
 export const rulesPending = (c: Chain): boolean => c instanceof OnUseChain && !Object.hasOwn(c, 'rules');

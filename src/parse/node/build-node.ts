@@ -65,6 +65,9 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
     have,
     warnings,
   };
+  if (nf.dumps.length) model.netfilterDumps = nf.dumps;
+  const proxyMode = r.run('proxyMode', (t) => t.trim());
+  if (proxyMode) model.kubeProxyMode = proxyMode;
   for (const k of Object.keys(have)) have[k] = r.read(k);
   if (!links && addr) warnings.push({ code: 'links-from-addr', source: 'link', message: 'no usable link dump: links are taken from the addr dump, without -d details (kinds, VXLAN, bridge ports are unknown)' });
   warnings.push(...nf.ruleset.warnings.map((w) => ({ ...w, source: w.source ?? 'netfilter' })));
@@ -72,6 +75,8 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
   if (capture.files && Object.keys(capture.files).length) model.cni = selectCniConfig(capture.files);
   const gaps = [...stateGaps(r, model, conntrack), ...nf.gaps];
   if (gaps.length) model.gaps = gaps;
+  const failures = r.failures();
+  if (Object.keys(failures).length) model.failures = failures;
   return model;
 }
 

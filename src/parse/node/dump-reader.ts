@@ -5,12 +5,7 @@
 import { decodeDumpStdout } from '../../snapshot/dump-encoding.js';
 import type { DumpKey, DumpResult, NodeCapture } from '../../snapshot/types.js';
 import { ParseError, type ParseWarning } from '../../util/parse-error.js';
-import type { GapCause } from '../../model/gaps.js';
-
-interface DumpFailure {
-  cause: Exclude<GapCause, 'partial'>;
-  reason: string;
-}
+import type { DumpFailure } from '../../model/gaps.js';
 
 export interface DumpReader {
   readonly node: string;
@@ -24,6 +19,8 @@ export interface DumpReader {
   failure(key: DumpKey): DumpFailure | undefined;
   /** True when the dump was parsed. */
   read(key: DumpKey): boolean;
+  /** Every failure recorded so far, by dump key. */
+  failures(): Record<string, DumpFailure>;
 }
 
 export function dumpReader(node: string, capture: NodeCapture, warnings: ParseWarning[]): DumpReader {
@@ -38,19 +35,20 @@ export function dumpReader(node: string, capture: NodeCapture, warnings: ParseWa
   };
   const decoded = (key: DumpKey, d: DumpResult | undefined): string | undefined => {
     if (!d) {
-      failures.set(key, { cause: 'not-collected', reason: notCollectedReason(key, capture) });
+      const reason = notCollectedReason(key, capture);
+      failures.set(key, { cause: 'not-collected', reason, why: reason });
       return undefined;
     }
     if (d.exitCode !== 0) {
       const reason = `${d.argv.join(' ')} exited ${d.exitCode}: ${firstLine(d.stderr) || 'no stderr'}`;
       warnings.push({ code: 'dump-failed', source: key, message: reason });
-      failures.set(key, { cause: 'failed', reason });
+      failures.set(key, { cause: 'failed', reason, why: firstLine(d.stderr) || `exit code ${d.exitCode}`, command: d.argv.join(' ') || key });
       return undefined;
     }
     const out = decodeDumpStdout(d);
     if (out.kind === 'text') return out.text;
     warnings.push({ code: 'dump-undecodable', source: key, message: out.reason });
-    failures.set(key, { cause: 'undecodable', reason: out.reason });
+    failures.set(key, { cause: 'undecodable', reason: out.reason, why: out.reason });
     return undefined;
   };
   return {
@@ -60,6 +58,7 @@ export function dumpReader(node: string, capture: NodeCapture, warnings: ParseWa
     text,
     failure: (key) => failures.get(key),
     read: (key) => done.has(key),
+    failures: () => Object.fromEntries(failures),
     run<T>(key: DumpKey, parse: (t: string, source: string) => T): T | undefined {
       const t = text(key);
       if (t === undefined) return undefined;
@@ -70,7 +69,7 @@ export function dumpReader(node: string, capture: NodeCapture, warnings: ParseWa
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
         warnings.push({ code: 'parse-error', source: key, message: e.message, line: e.line, path: e.path });
-        failures.set(key, { cause: 'unparseable', reason: e.message });
+        failures.set(key, { cause: 'unparseable', reason: e.message, why: e.message });
         return undefined;
       }
     },

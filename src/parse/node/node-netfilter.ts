@@ -1,5 +1,5 @@
 /** The netfilter part of a node model: every iptables/nft dump of the node merged into one ruleset, gaps marked unread. */
-import type { Chain, Family, LostPart, Rule, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
+import type { Chain, Family, LostPart, NetfilterDump, Rule, Ruleset, Table, TableOrigin } from '../../model/netfilter.js';
 import { detectIptablesOrigin, type IptablesOrigin } from '../iptables-origin.js';
 import { parseIptablesSave } from '../netfilter/iptables-save.js';
 import { parseNftJson } from '../netfilter/nft-json.js';
@@ -27,6 +27,8 @@ export interface NetfilterModel {
   ruleset: Ruleset;
   origins: Record<string, IptablesOrigin>;
   gaps: StateGap[];
+  /** Each dump as read, in reading order. */
+  dumps: NetfilterDump[];
 }
 
 /**
@@ -40,22 +42,31 @@ export function buildRuleset(r: DumpReader): NetfilterModel {
   const parts: Ruleset[] = [];
   const origins: Record<string, IptablesOrigin> = {};
   const lost: { key: string; family: 'ip' | 'ip6'; origin: Backend; parts: LostPart[] }[] = [];
+  const dumps: NetfilterDump[] = [];
   const save = (key: string, family: 'ip' | 'ip6', fixed?: Backend) => {
+    let sameAs: string | undefined;
+    let legacyTablesPresent = false;
     const rs = r.run(key, (text, source) => {
-      const o: IptablesOrigin = fixed ? { origin: fixed, evidence: `dump key ${key}`, certain: true } : detectIptablesOrigin(text);
+      const o: IptablesOrigin = fixed ? { origin: fixed, evidence: `dump key ${key}`, certain: true } : saveOrigin(r.capture.dumps[key]?.argv ?? [], text);
       origins[key] = o;
+      legacyTablesPresent = LEGACY_WARNING.test(text.slice(0, 4096));
       // An empty dump (no tables) has no backend worth deciding.
       const hasTables = /^\*\w/m.test(text) || /^-[APN] /m.test(text);
       if (!o.certain && hasTables) r.warnings.push({ code: 'iptables-origin-assumed', message: o.evidence, source: key });
       const fam = FAMILIES.find((f) => f.family === family)!;
       const specific = fam.keys[o.origin];
-      if (!fixed && r.capture.dumps[specific]?.exitCode === 0) return { tables: [], warnings: [{ code: 'same-as-specific-dump', message: `the ${specific} dump holds the same tables; read from there`, source: key }] };
+      if (!fixed && r.capture.dumps[specific]?.exitCode === 0) {
+        sameAs = specific;
+        return { tables: [], warnings: [{ code: 'same-as-specific-dump', message: `the ${specific} dump holds the same tables; read from there`, source: key }] };
+      }
       // On use: a trace reads a few chains of a ruleset that may hold 60,000 (docs/parsers.md).
       return parseIptablesSave(text, { source, family, origin: o.origin, rules: 'on-use', recover: true });
     });
     if (!rs) return;
     parts.push(rs);
-    if (rs.lost?.length) lost.push({ key, family, origin: origins[key]!.origin, parts: rs.lost });
+    const o = origins[key]!;
+    dumps.push({ dump: key, save: { family, origin: o.origin, certain: o.certain, legacyTablesPresent, ...(sameAs ? { sameAs } : {}) }, tables: [...rs.tables], ...(rs.lost?.length ? { lost: rs.lost } : {}) });
+    if (rs.lost?.length) lost.push({ key, family, origin: o.origin, parts: rs.lost });
   };
   for (const f of FAMILIES) {
     save(f.keys['iptables-nft'], f.family, 'iptables-nft');
@@ -63,7 +74,10 @@ export function buildRuleset(r: DumpReader): NetfilterModel {
     save(f.generic, f.family);
   }
   const nft = r.run('nft', (text, source) => parseNftJson(text, { source, rules: 'on-use', recover: true }));
-  if (nft) parts.push(nft);
+  if (nft) {
+    parts.push(nft);
+    dumps.push({ dump: 'nft', tables: [...nft.tables], ...(nft.lost?.length ? { lost: nft.lost } : {}) });
+  }
   const merged = mergeRulesets(parts);
   const ipsets = r.run('ipset', (text, source) => parseIpsetSave(text, { source }));
   if (ipsets) merged.ipsets = [...(merged.ipsets ?? []), ...ipsets];
@@ -83,7 +97,18 @@ export function buildRuleset(r: DumpReader): NetfilterModel {
     unread.native(g);
     gaps.push(g);
   }
-  return { ruleset: merged, origins, gaps };
+  return { ruleset: merged, origins, gaps, dumps };
+}
+
+/**
+ * The backend of a generic save: the command that made it when its name says (`iptables-nft-save`,
+ * `iptables-legacy-save`), else the save's own header (detectIptablesOrigin; never the header's program name).
+ */
+function saveOrigin(argv: readonly string[], text: string): IptablesOrigin {
+  const cmd = argv[0] ?? '';
+  if (/nft/.test(cmd)) return { origin: 'iptables-nft', evidence: `made by ${cmd}`, certain: true };
+  if (/legacy/.test(cmd)) return { origin: 'iptables-legacy', evidence: `made by ${cmd}`, certain: true };
+  return detectIptablesOrigin(text);
 }
 
 /** The backend side of a family no save shows: what else tells its tables, or stand-ins for them. */

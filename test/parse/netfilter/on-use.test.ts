@@ -4,11 +4,11 @@
  * that does not translate into an uncertain rule instead of failing the whole dump.
  */
 import { describe, expect, it } from 'vitest';
-import type { Ruleset } from '../../../src/model/netfilter.js';
 import { ParseError, type ParseWarning } from '../../../src/util/parse-error.js';
 import { parseIptablesSave, type IptablesSaveOpts } from '../../../src/parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';
-import { ruleCount, rulesPending } from '../../../src/parse/netfilter/on-use-chain.js';
+import { rulesPending } from '../../../src/parse/netfilter/on-use-chain.js';
+import { ruleCount, type Ruleset } from '../../../src/model/netfilter.js';
 import { corpusFiles, readCorpus } from '../../support/corpus.js';
 import { chain, nfFixture, table, thrown } from './support.js';
 

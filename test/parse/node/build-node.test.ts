@@ -90,6 +90,31 @@ describe('buildNodeModel', () => {
     expect(n.have.iptables && n.have['iptables-nft']).toBe(true);
     expect(n.ruleset.warnings.some((w) => w.code === 'duplicate-table')).toBe(false);
   });
+  it('keeps each netfilter dump as read, with the backend decided once, and every dump it could not read', () => {
+    const cap = labCapture();
+    cap.dumps['iptables-nft'] = ok('iptables-nft-save', iptablesSave);
+    cap.dumps.proxyMode = ok('curl -s http://127.0.0.1:10249/proxyMode', 'iptables\n');
+    const n = buildNodeModel('n', cap);
+    const saves = n.netfilterDumps?.map((d) => [d.dump, d.save?.origin, d.save?.certain, d.save?.sameAs, d.tables.map((t) => t.name).sort().join(',')]);
+    expect(saves).toEqual([
+      ['iptables-nft', 'iptables-nft', true, undefined, 'filter,nat'],
+      ['iptables', 'iptables-nft', true, 'iptables-nft', ''],
+      ['nft', undefined, undefined, undefined, 'filter,nat'],
+    ]);
+    expect(n.kubeProxyMode).toBe('iptables');
+    expect(n.failures?.ipvs).toEqual({ cause: 'failed', reason: "ipvsadm -Sn exited 2: Can't initialize ipvs: Protocol not available", why: "Can't initialize ipvs: Protocol not available", command: 'ipvsadm -Sn' });
+    expect(n.failures?.['iptables-legacy']).toMatchObject({ cause: 'not-collected' });
+    expect(n.failures?.iptables).toBeUndefined();
+  });
+  it("a save without a header takes its backend from the command that made it, not from a guess", () => {
+    const headerless = iptablesSave.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const cap = (argv: string): NodeCapture => ({ dumps: { iptables: ok(argv, headerless) } });
+    expect(buildNodeModel('n', cap('iptables-legacy-save')).iptablesOrigin?.iptables).toMatchObject({ origin: 'iptables-legacy', certain: true });
+    expect(buildNodeModel('n', cap('iptables-nft-save')).iptablesOrigin?.iptables).toMatchObject({ origin: 'iptables-nft', certain: true });
+    const guessed = buildNodeModel('n', cap('iptables-save'));
+    expect(guessed.iptablesOrigin?.iptables).toMatchObject({ origin: 'iptables-nft', certain: false });
+    expect(guessed.warnings.some((w) => w.code === 'iptables-origin-assumed')).toBe(true);
+  });
   it('adds IPv6 conntrack entries from conntrack -L -f ipv6', () => {
     const cap = labCapture();
     cap.dumps['conntrack-ipv6'] = ok('conntrack -L -f ipv6', fixture('conntrack', 'conntrack-L-f-ipv6.txt'));
