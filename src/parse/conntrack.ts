@@ -1,7 +1,7 @@
 /** `conntrack -L` (also `-o extended`, and pastes that include the tool's summary line) → ConntrackEntry[]. */
 import type { ConntrackEntry, ConntrackTuple } from '../model/conntrack.js';
 import { ParseError, type ParseWarning } from '../util/parse-error.js';
-import { isAddress } from './iproute/common.js';
+import { isIp } from '../util/addr.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { splitLines, tokenize, toInt } from './text.js';
 
@@ -110,7 +110,7 @@ function parseEntry(raw: string, line: number, source: string, warnings: ParseWa
 
 function setTupleField(t: ConntrackTuple, key: string, val: string, bad: () => never): void {
   if (key === 'src' || key === 'dst') {
-    if (!isAddress(val)) bad();
+    if (!isIp(val)) bad();
     t[key] = val;
     return;
   }

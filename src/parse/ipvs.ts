@@ -1,7 +1,7 @@
 /** `ipvsadm -Sn` (save/restore form) and `ipvsadm -Ln` (table form) → IpvsService[]. */
 import type { IpvsRealServer, IpvsService } from '../model/ipvs.js';
 import { ParseError, type ParseWarning } from '../util/parse-error.js';
-import { isAddress } from './iproute/common.js';
+import { isIp } from '../util/addr.js';
 import type { Parsed, SourceOpts } from './parsed.js';
 import { splitLines, tokenize, toInt } from './text.js';
 
@@ -18,7 +18,7 @@ export function parseIpvs(text: string, opts: SourceOpts): Parsed<IpvsService[]>
 function hostPort(tok: Tok, source: string, line: number): { address: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(tok.text) ?? /^([^:]+):(\d+)$/.exec(tok.text);
   const port = toInt(m?.[2]);
-  if (!m || !isAddress(m[1]!) || port === undefined || port > 65535) throw new ParseError(source, `"${tok.text}" is not ADDRESS:PORT`, line, tok.column);
+  if (!m || !isIp(m[1]!) || port === undefined || port > 65535) throw new ParseError(source, `"${tok.text}" is not ADDRESS:PORT`, line, tok.column);
   return { address: m[1]!, port };
 }
 
@@ -87,7 +87,7 @@ function parseSave(text: string, opts: SourceOpts): Parsed<IpvsService[]> {
 
 /** `-r` accepts a bare address too (port then equals the service port). */
 function hostPortOrBare(tok: Tok, source: string, line: number): { address: string; port?: number } {
-  if (isAddress(tok.text)) return { address: tok.text };
+  if (isIp(tok.text)) return { address: tok.text };
   return hostPort(tok, source, line);
 }
 

@@ -1,6 +1,6 @@
 /** Which port of a bridge leads to an address: its neighbour entry gives the MAC, the bridge's FDB the port. */
 import type { NodeModel } from '../model/node.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 
 export type PortLookup = { kind: 'found'; mac: string; port: string } | { kind: 'missing'; why: string };
 

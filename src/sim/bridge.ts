@@ -9,7 +9,7 @@ import { addSteps, end, endOfVerdict, note, takeRun, type Flow } from './flow.js
 import type { WalkCtx } from './walk-ctx.js';
 import { lookupRoute } from './route.js';
 import { runHook } from './hook.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 import { portFor, type PortLookup } from './bridge-port.js';
 import { bridgeNfCallIptables } from './sysctl.js';
 import { deliverPod, linkOf } from './egress.js';

@@ -4,7 +4,7 @@
  */
 import type { CmpOp, MapElement, NfSet, SetElement, Table, Value } from '../model/netfilter.js';
 import type { SV } from './selector.js';
-import { addrToBigInt, inPrefix, isValidIp, sameAddr } from './addr.js';
+import { addrToBigInt, inPrefix, isIp, sameAddr } from '../util/addr.js';
 import { protoNumber } from './packet.js';
 import { indexOf, svKeys } from './set-index.js';
 
@@ -65,9 +65,9 @@ function equals(sv: SV, v: Value): boolean | undefined {
     case 'string':
       return typeof sv === 'string' && matchName(sv, v.value);
     case 'addr':
-      return typeof sv === 'string' && isValidIp(sv) && sameAddr(sv, v.value);
+      return typeof sv === 'string' && isIp(sv) && sameAddr(sv, v.value);
     case 'prefix':
-      if (typeof sv !== 'string' || !isValidIp(sv)) return false;
+      if (typeof sv !== 'string' || !isIp(sv)) return false;
       if (v.len === (v.addr.includes(':') ? 128 : 32)) return sameAddr(sv, v.addr);
       return inPrefix(sv, `${v.addr}/${v.len}`);
     case 'range':
@@ -99,7 +99,7 @@ function symbolEquals(sv: number | string, sym: string): boolean {
 
 function inRange(sv: number | string, from: Value, to: Value): boolean | undefined {
   if (typeof sv === 'number' && from.kind === 'int' && to.kind === 'int') return sv >= from.value && sv <= to.value;
-  if (typeof sv === 'string' && isValidIp(sv) && from.kind === 'addr' && to.kind === 'addr') {
+  if (typeof sv === 'string' && isIp(sv) && from.kind === 'addr' && to.kind === 'addr') {
     const n = addrToBigInt(sv);
     return n >= addrToBigInt(from.value) && n <= addrToBigInt(to.value);
   }

@@ -2,7 +2,7 @@
 import type { ConntrackEntry } from '../model/conntrack.js';
 import type { NodeModel } from '../model/node.js';
 import type { Packet } from './packet.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 
 /** The entry whose ORIGINAL tuple is exactly this packet's (a source port is needed to name a flow). */
 export function findEntry(node: NodeModel, pkt: Packet): ConntrackEntry | undefined {

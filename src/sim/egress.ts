@@ -8,7 +8,7 @@ import { onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, note, type Flow } from './flow.js';
 import type { WalkCtx } from './walk-ctx.js';
 import type { ResolvedHop } from './route.js';
-import { inPrefix, sameAddr } from './addr.js';
+import { inPrefix, sameAddr } from '../util/addr.js';
 import { portFor } from './bridge-port.js';
 import { encap } from './vxlan.js';
 import { encapIpip } from './ipip.js';

@@ -19,7 +19,7 @@ import { describePacket, onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, type Flow } from './flow.js';
 import type { ResolvedHop } from './route.js';
 import type { PodInfo, World } from './world.js';
-import { familyOf, inPrefix, prefixLen, sameAddr } from './addr.js';
+import { familyOf, inPrefix, prefixLen, sameAddr } from '../util/addr.js';
 import type { WalkCtx } from './walk-ctx.js';
 
 /** Links through which a node reaches other nodes' pods without the underlay knowing pod addresses. */

@@ -5,7 +5,7 @@
  */
 import { describeGap, gapFor, type GapState, type StateGap } from '../model/gaps.js';
 import type { NodeModel } from '../model/node.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 import type { Branch } from './trace.js';
 import type { Packet } from './packet.js';
 import { end, type Flow } from './flow.js';

@@ -12,7 +12,7 @@ import { newPacket, onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, type Flow } from './flow.js';
 import type { WalkCtx } from './walk-ctx.js';
 import type { ResolvedHop } from './route.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 import { gapOn, unreadEnd } from './gaps.js';
 
 export function encapIpip(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, link: Link, hop: ResolvedHop): Branch[] {

@@ -1,7 +1,7 @@
 /** `-m set --match-set NAME dir[,dir…]` against `ipset save` members. */
 import type { IpSet } from '../model/netfilter.js';
 import type { Packet } from './packet.js';
-import { inPrefix, isValidIp, sameAddr, addrToBigInt } from './addr.js';
+import { inPrefix, isIp, sameAddr, addrToBigInt } from '../util/addr.js';
 
 /** True/false, or undefined when the set type or a member is not understood. */
 export function ipsetMatches(set: IpSet, dirs: ('src' | 'dst')[], pkt: Packet): boolean | undefined {
@@ -35,12 +35,12 @@ function component(kind: string, text: string, dir: 'src' | 'dst', pkt: Packet):
   if (kind === 'ip' || kind === 'net') {
     if (text.includes('-') && !text.includes('/')) {
       const [a, b] = text.split('-');
-      if (!a || !b || !isValidIp(a) || !isValidIp(b)) return undefined;
+      if (!a || !b || !isIp(a) || !isIp(b)) return undefined;
       const n = addrToBigInt(addr);
       return n >= addrToBigInt(a) && n <= addrToBigInt(b);
     }
     if (text.includes('/')) return inPrefix(addr, text);
-    return isValidIp(text) ? sameAddr(addr, text) : undefined;
+    return isIp(text) ? sameAddr(addr, text) : undefined;
   }
   if (kind === 'port') {
     const m = /^(?:(tcp|udp|sctp|icmp|udplite):)?(\d+)(?:-(\d+))?$/.exec(text);

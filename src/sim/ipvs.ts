@@ -10,7 +10,7 @@
 import type { IpvsRealServer, IpvsService } from '../model/ipvs.js';
 import type { NodeModel } from '../model/node.js';
 import type { Step } from './trace.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 import { viewOf, type Packet } from './packet.js';
 
 export const IPVS_LOCAL_IN_PRIORITY = 99;

@@ -1,6 +1,6 @@
 /** Which addresses are the node's own: the local routing table, else the interface addresses. */
 import type { NodeModel } from '../model/node.js';
-import { inPrefix, sameAddr } from './addr.js';
+import { inPrefix, sameAddr } from '../util/addr.js';
 
 /**
  * The address type as `fib daddr type` / `-m addrtype` see it (inet_dev_addr_type): local, broadcast,

@@ -3,8 +3,7 @@
  * longest matching prefix of the chosen table, route types, metric tie-break, ECMP next hops.
  */
 import type { NodeModel, Route, RoutingRule, NextHop } from '../model/node.js';
-import { inPrefix, parsePrefix, prefixLen } from './addr.js';
-import { ipv4Int } from '../util/ipv4.js';
+import { inPrefix, ipv4Int, isPrefix, prefixLen } from '../util/addr.js';
 import { PROTO_NUMBERS } from './packet.js';
 import { gapFor, type StateGap } from '../model/gaps.js';
 
@@ -132,7 +131,7 @@ function candidatesOf(node: NodeModel, table: number, family: 4 | 6): Candidate[
     if (r.table !== table || r.family !== family) continue;
     if (r.type === 'multicast' || r.type === 'anycast' || r.type === 'nat') continue;
     const dst = r.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : r.dst;
-    if (!parsePrefix(dst)) continue;
+    if (!isPrefix(dst)) continue;
     const len = prefixLen(dst);
     const net = family === 4 ? ipv4Int(dst.split('/')[0]!) : undefined;
     const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;

@@ -7,7 +7,7 @@
  */
 import type { MapElement, SetElement, Value } from '../model/netfilter.js';
 import type { SV } from './selector.js';
-import { canonicalAddr, isValidIp } from './addr.js';
+import { addrKey, isIp } from '../util/addr.js';
 import { protoNumber } from './packet.js';
 
 type Element = SetElement | MapElement;
@@ -41,7 +41,7 @@ export function svKeys(sv: SV): string[] | undefined {
   if (typeof sv === 'number') return [`n:${sv}`];
   if (typeof sv === 'string') {
     const keys = [`s:${sv}`];
-    if (isValidIp(sv)) keys.push(`a:${canonicalAddr(sv)}`);
+    if (isIp(sv)) keys.push(`a:${addrKey(sv)}`);
     const proto = protoNumber(sv);
     if (proto !== undefined) keys.push(`n:${proto}`);
     return keys;
@@ -62,9 +62,9 @@ export function svKeys(sv: SV): string[] | undefined {
 function valueKey(v: Value): string | undefined {
   switch (v.kind) {
     case 'addr':
-      return `a:${canonicalAddr(v.value)}`;
+      return `a:${addrKey(v.value)}`;
     case 'prefix':
-      return v.len === (v.addr.includes(':') ? 128 : 32) ? `a:${canonicalAddr(v.addr)}` : undefined;
+      return v.len === (v.addr.includes(':') ? 128 : 32) ? `a:${addrKey(v.addr)}` : undefined;
     case 'int':
       return `n:${v.value}`;
     case 'symbol': {

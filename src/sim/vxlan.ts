@@ -5,7 +5,7 @@ import { newPacket, onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, type Flow } from './flow.js';
 import type { WalkCtx } from './walk-ctx.js';
 import type { ResolvedHop } from './route.js';
-import { sameAddr } from './addr.js';
+import { sameAddr } from '../util/addr.js';
 import { selectSourceAddr } from './local.js';
 import { decapIpip } from './ipip.js';
 import { gapOn, unreadEnd } from './gaps.js';

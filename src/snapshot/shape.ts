@@ -5,8 +5,7 @@
  * `null` on an optional field is read as "absent" (Go's encoder writes `null` for an empty slice or
  * map without `omitempty`, e.g. an EndpointSlice's `endpoints`) and removed, so readers see one form.
  */
-import ipaddr from 'ipaddr.js';
-import { ipv4Int } from '../util/ipv4.js';
+import { ipv4Int, isIPv6 } from '../util/addr.js';
 import type { ShapeIssue } from './types.js';
 
 type Format = 'ip' | 'cidr' | 'ip-or-none';
@@ -145,7 +144,7 @@ function formatOk(v: string, f: Format): boolean {
  * Kubernetes 1.33 may hold them) or an IPv6 address without a zone.
  */
 function ipFamily(v: string): 4 | 6 | undefined {
-  if (v.includes(':')) return !v.includes('%') && ipaddr.IPv6.isValid(v) ? 6 : undefined;
+  if (v.includes(':')) return !v.includes('%') && isIPv6(v) ? 6 : undefined;
   return ipv4Int(v) !== undefined ? 4 : undefined;
 }
 

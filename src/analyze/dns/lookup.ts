@@ -6,7 +6,7 @@
  */
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Service } from '../../model/k8s.js';
-import { isValidIp } from '../../sim/addr.js';
+import { isIp } from '../../util/addr.js';
 import { assertNotMalformed } from '../../snapshot/screen.js';
 
 /** Candidates in the order tried: fewer dots than ndots → search domains first, then the name as is. */
@@ -65,7 +65,7 @@ function podRecord(rest: string): Answer {
   if (parts.length !== 2) return { kind: 'nxdomain', why: 'a pod record is <address-with-dashes>.<namespace>.pod.<domain>' };
   const label = parts[0]!;
   const ip = /^\d+-\d+-\d+-\d+$/.test(label) ? label.replace(/-/g, '.') : label.includes('--') || /^[0-9a-f-]+$/.test(label) ? label.replace(/-/g, ':') : undefined;
-  if (!ip || !isValidIp(ip)) return { kind: 'nxdomain', why: `${label} is not an address written with dashes` };
+  if (!ip || !isIp(ip)) return { kind: 'nxdomain', why: `${label} is not an address written with dashes` };
   return { kind: 'address', ip, what: `pod record in namespace ${parts[1]} (CoreDNS "pods insecure" answers the address in the name)` };
 }
 

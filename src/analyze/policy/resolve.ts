@@ -7,7 +7,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Pod } from '../../model/k8s.js';
 import { UserError } from '../../util/errors.js';
-import { familyOf, isValidIp, sameAddr } from '../../sim/addr.js';
+import { familyOf, isIp, sameAddr } from '../../util/addr.js';
 import { resolveDestination, resolveSource, servicePorts, nodeIP, type Destination } from '../trace/resolve.js';
 import { parseDestination, parseSource } from '../trace/request.js';
 import { endpointsFor } from '../trace/endpoints.js';
@@ -75,7 +75,7 @@ function serviceFlows(snapshot: Snapshot, source: FlowEnd, dest: Extract<Destina
 
 /** `pod/name`, `name`, `ns/name`, `node/name`, or an IP (a pod's, a node's, or external). */
 function resolvePolicySource(snapshot: Snapshot, spec: string, namespace: string): FlowEnd {
-  if (isValidIp(spec)) return endForAddress(snapshot, spec);
+  if (isIp(spec)) return endForAddress(snapshot, spec);
   const parsed = parseSource(spec, namespace);
   if (parsed.kind === 'external') return endForAddress(snapshot, parsed.ip);
   const s = resolveSource(snapshot, parsed);

@@ -6,7 +6,7 @@
  */
 import type { NodeModel } from '../../model/node.js';
 import type { Start } from '../../sim/walk.js';
-import { isValidIp, sameAddr } from '../../sim/addr.js';
+import { isIp, sameAddr } from '../../util/addr.js';
 import { UserError } from '../../util/errors.js';
 
 /** `external:IP`. Bare `external` takes a TEST-NET-3 address (RFC 5737) and says so. */
@@ -25,7 +25,7 @@ export function parseExternalSource(spec: string): ExternalSource | undefined {
   const m = /^external:(?:\[([^\]]+)\]|(.+))$/.exec(spec);
   if (!m) return undefined;
   const ip = m[1] ?? m[2]!;
-  if (!isValidIp(ip)) throw new UserError(`external:${ip} is not an IP address`, { hint: 'write the client address: external:203.0.113.10 or external:[2001:db8::1]' });
+  if (!isIp(ip)) throw new UserError(`external:${ip} is not an IP address`, { hint: 'write the client address: external:203.0.113.10 or external:[2001:db8::1]' });
   return { kind: 'external', name: `external:${ip}`, ip };
 }
 

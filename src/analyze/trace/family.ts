@@ -2,7 +2,7 @@
  * Dual-stack: which address family a trace uses. `--family` wins; otherwise the family both ends have,
  * preferring the source's primary address (the one a pod uses by default for a name with both).
  */
-import { familyOf } from '../../sim/addr.js';
+import { familyOf } from '../../util/addr.js';
 import { UserError } from '../../util/errors.js';
 
 export type Family = 4 | 6;

@@ -5,7 +5,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import type { Finding, Trace, TraceEnd } from '../../sim/trace.js';
 import { groupPaths, mergeBranches, newPacket, overallDisposition, simulate, type Branch, type Start } from '../../sim/index.js';
-import { familyOf } from '../../sim/addr.js';
+import { familyOf } from '../../util/addr.js';
 import { UserError } from '../../util/errors.js';
 import { resolveDestination, resolveSource, type Destination, type Proto, type Source } from './resolve.js';
 import { buildWorld, type NodeBuilder, type TraceWorld } from './world.js';

@@ -7,7 +7,7 @@
 import type { NodeModel } from '../../model/node.js';
 import type { Start } from '../../sim/walk.js';
 import { lookupTable } from '../../sim/route.js';
-import { inPrefix, sameAddr } from '../../sim/addr.js';
+import { inPrefix, sameAddr } from '../../util/addr.js';
 import { fibAddrType } from '../../sim/local.js';
 import { UNKNOWN_PORT } from '../../sim/packet.js';
 import { describeGap, gapFor, type StateGap } from '../../model/gaps.js';

@@ -2,7 +2,7 @@
 import type { Snapshot } from '../../snapshot/types.js';
 import type { AddressLabel, Trace } from '../../sim/trace.js';
 import { objectsOf } from './views.js';
-import { canonicalAddr } from '../../sim/addr.js';
+import { addrKey } from '../../util/addr.js';
 
 export function labelAddresses(snapshot: Snapshot, trace: Trace): AddressLabel[] {
   const addrs = new Set<string>([trace.source.ip, trace.destination.ip].filter(Boolean));
@@ -14,7 +14,7 @@ export function labelAddresses(snapshot: Snapshot, trace: Trace): AddressLabel[]
   const owners = addressOwners(snapshot);
   const out: AddressLabel[] = [];
   for (const a of addrs) {
-    const l = a ? owners.get(canonicalAddr(a)) : undefined;
+    const l = a ? owners.get(addrKey(a)) : undefined;
     if (l) out.push({ ...l, address: a });
   }
   return out.sort((x, y) => x.address.localeCompare(y.address));
@@ -30,7 +30,7 @@ function addressOwners(snapshot: Snapshot): Map<string, AddressLabel> {
   const owners = new Map<string, AddressLabel>();
   const claim = (ip: string | undefined, label: AddressLabel): void => {
     if (!ip || ip === 'None') return;
-    const k = canonicalAddr(ip);
+    const k = addrKey(ip);
     if (!owners.has(k)) owners.set(k, { ...label, address: ip });
   };
   for (const s of objectsOf(snapshot, 'services')) {

@@ -4,7 +4,7 @@ import { isFailure, type Branch, type Finding, type Trace } from '../../sim/trac
 import type { TraceWorld } from './world.js';
 import type { FindingCtx } from './finding-ctx.js';
 import { objectsOf, podNamed } from './views.js';
-import { inPrefix, sameAddr } from '../../sim/addr.js';
+import { inPrefix, sameAddr } from '../../util/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
 import { walkReply } from './reply.js';
 import { oneOfEachWay } from '../../sim/index.js';

@@ -3,7 +3,7 @@
  * Parsed once per request; resolution (resolve.ts) and every later step take these values, never the text.
  * Pure text rules: whether a bare word is a pod or a DNS name needs the snapshot, so it stays `name`.
  */
-import ipaddr from 'ipaddr.js';
+import { isDottedQuad, isIPv6 } from '../../util/addr.js';
 import { UserError } from '../../util/errors.js';
 import { parseExternalSource, type ExternalSource } from './external.js';
 import { parseWorkloadRef, type WorkloadKind } from './workload.js';
@@ -75,10 +75,10 @@ const HOSTNAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\.?$/i;
  */
 function parseAddress(text: string): Extract<DestinationSpec, { kind: 'address' }> | undefined {
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  if (v6) return ipaddr.IPv6.isValid(v6[1]!) ? { kind: 'address', ip: v6[1]!, ...(v6[2] !== undefined ? { port: Number(v6[2]) } : {}) } : undefined;
-  if (ipaddr.IPv6.isValid(text) || ipaddr.IPv4.isValidFourPartDecimal(text)) return { kind: 'address', ip: text };
+  if (v6) return isIPv6(v6[1]!) ? { kind: 'address', ip: v6[1]!, ...(v6[2] !== undefined ? { port: Number(v6[2]) } : {}) } : undefined;
+  if (isIPv6(text) || isDottedQuad(text)) return { kind: 'address', ip: text };
   const v4 = /^([\d.]+):(\d+)$/.exec(text);
-  if (v4 && ipaddr.IPv4.isValidFourPartDecimal(v4[1]!)) return { kind: 'address', ip: v4[1]!, port: Number(v4[2]) };
+  if (v4 && isDottedQuad(v4[1]!)) return { kind: 'address', ip: v4[1]!, port: Number(v4[2]) };
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Node, type V1Pod, type V1Service, type V1ServicePort } from './views.js';
 import { UserError } from '../../util/errors.js';
 import { didYouMean } from './suggest.js';
-import { sameAddr } from '../../sim/addr.js';
+import { sameAddr } from '../../util/addr.js';
 import { workloadPod } from './workload.js';
 import type { DestinationSpec, SourceSpec } from './request.js';
 import { assertNotMalformed } from '../../snapshot/screen.js';

@@ -6,7 +6,7 @@ import type { FindingCtx } from './finding-ctx.js';
 import { podNamed } from './views.js';
 import type { Destination } from './resolve.js';
 import type { SliceEndpoint } from './endpoints.js';
-import { sameAddr } from '../../sim/addr.js';
+import { sameAddr } from '../../util/addr.js';
 import { describeEntry } from '../../sim/ct.js';
 
 function rejectingRule(trace: Trace): string | undefined {

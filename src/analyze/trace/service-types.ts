@@ -5,7 +5,7 @@
  * from the dumps (KUBE-NODEPORTS, KUBE-EXT-…, KUBE-SVL-…); these findings explain it.
  */
 import type { Finding, Step, Trace } from '../../sim/trace.js';
-import { sameAddr } from '../../sim/addr.js';
+import { sameAddr } from '../../util/addr.js';
 import type { V1Service } from './views.js';
 import type { SliceEndpoint } from './endpoints.js';
 

@@ -5,7 +5,7 @@
  * address and nodePort (NodePort from outside), or a status.loadBalancer.ingress IP (LoadBalancer).
  */
 import type { Snapshot } from '../../snapshot/types.js';
-import { familyOf } from '../../sim/addr.js';
+import { familyOf } from '../../util/addr.js';
 import { UserError } from '../../util/errors.js';
 import { serviceByAddress, servicePorts, type Destination, type Proto, type ServiceAddress } from './resolve.js';
 import { endpointsFor, type SliceEndpoint } from './endpoints.js';

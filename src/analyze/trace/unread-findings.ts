@@ -5,7 +5,7 @@
  */
 import { describeGap, type StateGap } from '../../model/gaps.js';
 import type { Finding, Trace } from '../../sim/trace.js';
-import { familyOf } from '../../sim/addr.js';
+import { familyOf } from '../../util/addr.js';
 import type { TraceWorld } from './world.js';
 
 /** The command that shows the dump on the node (the catalogue's, without the probe's wrapping). */

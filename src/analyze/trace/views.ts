@@ -1,7 +1,7 @@
 /** The API object types the trace analysis reads (type-only re-exports), and indexes over them. */
 import type { Snapshot } from '../../snapshot/types.js';
 import { objectsOf, type V1Pod } from '../../model/k8s.js';
-import { canonicalAddr } from '../../sim/addr.js';
+import { addrKey } from '../../util/addr.js';
 
 export { objectsOf, has, type V1Node, type V1Pod, type V1Service } from '../../model/k8s.js';
 export type { V1ServicePort } from '@kubernetes/client-node';
@@ -28,7 +28,7 @@ function podIndex(snapshot: Snapshot): PodIndex {
     const ips: unknown[] = [p.status?.podIP, ...(Array.isArray(listed) ? listed.map((x: { ip?: unknown } | null) => x?.ip) : [])];
     for (const ip of ips) {
       if (typeof ip !== 'string' || !ip) continue;
-      const k = canonicalAddr(ip);
+      const k = addrKey(ip);
       if (!ix.byIp.has(k)) ix.byIp.set(k, p);
     }
   }
@@ -40,4 +40,4 @@ function podIndex(snapshot: Snapshot): PodIndex {
 export const podNamed = (snapshot: Snapshot, nsName: string): V1Pod | undefined => podIndex(snapshot).byName.get(nsName);
 
 /** The (non-hostNetwork) pod that owns `ip`, in any textual form of the address. */
-export const podWithIp = (snapshot: Snapshot, ip: string): V1Pod | undefined => podIndex(snapshot).byIp.get(canonicalAddr(ip));
+export const podWithIp = (snapshot: Snapshot, ip: string): V1Pod | undefined => podIndex(snapshot).byIp.get(addrKey(ip));

@@ -4,7 +4,7 @@ import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { JsonReader } from '../json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize, toInt } from '../text.js';
-import { isAddress } from './common.js';
+import { isIp } from '../../util/addr.js';
 import { applyDetailLine, linkFromJson, linkFromTextHeader } from './link.js';
 import { show } from '../show.js';
 
@@ -40,7 +40,7 @@ function parseAddrJson(text: string, opts: SourceOpts): Parsed<IpAddrResult> {
         return;
       }
       const local = r.str(a, 'local', p);
-      if (!isAddress(local)) r.fail(`${p}.local`, `"${local}" is not an address`);
+      if (!isIp(local)) r.fail(`${p}.local`, `"${local}" is not an address`);
       const addr: Address = { ifname: link.name, ifindex: link.index, family: fam === 'inet' ? 4 : 6, local, prefixlen: r.num(a, 'prefixlen', p), scope: String(r.optNumLike(a, 'scope', p) ?? 'global') };
       const label = r.optStr(a, 'label', p);
       const flags = ADDR_FLAG_KEYS.filter((k) => a[k] === true);
@@ -81,7 +81,7 @@ function parseAddrText(text: string, opts: SourceOpts): Parsed<IpAddrResult> {
 function textAddress(link: Link, toks: { text: string; column: number }[], family: IpFamily, source: string, line: number): Address {
   const cidr = toks[1] ?? toks[0]!;
   const [local, len] = cidr.text.split('/');
-  if (!local || !isAddress(local)) throw new ParseError(source, `"${cidr.text}" is not an address`, line, cidr.column);
+  if (!local || !isIp(local)) throw new ParseError(source, `"${cidr.text}" is not an address`, line, cidr.column);
   const addr: Address = { ifname: link.name, ifindex: link.index, family, local, prefixlen: toInt(len) ?? (family === 4 ? 32 : 128), scope: 'global' };
   const flags: string[] = [];
   for (let k = 2; k < toks.length; k++) {

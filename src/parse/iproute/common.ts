@@ -1,12 +1,7 @@
 /** Address, prefix and table-name rules shared by the iproute2 parsers. */
-import ipaddr from 'ipaddr.js';
 import { ROUTE_TABLES, type IpFamily } from '../../model/node.js';
+import { familyOf, isIp } from '../../util/addr.js';
 
-/** Family of a printed address (no validation). */
-export const familyOf = (addr: string): IpFamily => (addr.includes(':') ? 6 : 4);
-
-/** True for a syntactically valid IPv4/IPv6 address. */
-export const isAddress = (s: string): boolean => ipaddr.isValid(s);
 
 /**
  * Normalises an iproute2 destination: `default`/`all`/`any` → the zero prefix of the family, a host address without
@@ -16,7 +11,7 @@ export function normalizePrefix(dst: string, family: IpFamily): string | undefin
   if (dst === 'default' || dst === 'all' || dst === 'any') return family === 6 ? '::/0' : '0.0.0.0/0';
   const slash = dst.indexOf('/');
   const addr = slash < 0 ? dst : dst.slice(0, slash);
-  if (!ipaddr.isValid(addr)) return undefined;
+  if (!isIp(addr)) return undefined;
   const max = familyOf(addr) === 6 ? 128 : 32;
   if (slash < 0) return `${addr.toLowerCase()}/${max}`;
   const lenText = dst.slice(slash + 1);

@@ -4,7 +4,7 @@ import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import { JsonReader } from '../json-reader.js';
 import { assignDefined, type Parsed, type SourceOpts } from '../parsed.js';
 import { looksLikeJson, parseJsonText, splitLines, tokenize } from '../text.js';
-import { familyOf, isAddress } from './common.js';
+import { familyOf, isIp } from '../../util/addr.js';
 
 const STATES = new Set(['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'NONE', 'INCOMPLETE', 'DELAY', 'PROBE', 'FAILED']);
 
@@ -17,7 +17,7 @@ export function parseIpNeigh(text: string, opts: SourceOpts): Parsed<Neighbour[]
       const p = `$[${i}]`;
       const o = r.object(item, p);
       const dst = r.str(o, 'dst', p);
-      if (!isAddress(dst)) r.fail(`${p}.dst`, `"${dst}" is not an address`);
+      if (!isIp(dst)) r.fail(`${p}.dst`, `"${dst}" is not an address`);
       const n: Neighbour = { family: familyOf(dst), dst, dev: r.optStr(o, 'dev', p) ?? '', state: r.strings(o, 'state', p) };
       return assignDefined(n, { lladdr: r.optStr(o, 'lladdr', p), router: 'router' in o ? true : undefined });
     });
@@ -29,7 +29,7 @@ export function parseIpNeigh(text: string, opts: SourceOpts): Parsed<Neighbour[]
     if (raw.trim() === '') return;
     const toks = tokenize(raw);
     const dst = toks[0]!;
-    if (!isAddress(dst.text)) throw new ParseError(opts.source, `"${dst.text}" is not an address`, line, dst.column);
+    if (!isIp(dst.text)) throw new ParseError(opts.source, `"${dst.text}" is not an address`, line, dst.column);
     const n: Neighbour = { family: familyOf(dst.text), dst: dst.text, dev: '', state: [] };
     for (let k = 1; k < toks.length; k++) {
       const t = toks[k]!.text;

@@ -2,7 +2,8 @@
 import type { IpFamily, Route } from '../../model/node.js';
 import type { ParseWarning } from '../../util/parse-error.js';
 import type { SourceOpts } from '../parsed.js';
-import { familyOf, isAddress, tableId } from './common.js';
+import { tableId } from './common.js';
+import { familyOf, isIp } from '../../util/addr.js';
 
 export interface RouteOpts extends SourceOpts {
   /** Family when nothing in a route tells it (a `default dev X` route); `ip -6 route` dumps pass 6. */
@@ -24,8 +25,8 @@ export const UNMODELLED: Record<string, string> = {
 
 /** Family from the destination, then any address in the route, then IPv6-only fields, then the dump's family. */
 export function routeFamily(dst: string, addrs: (string | undefined)[], v6Only: boolean, fallback: IpFamily | undefined): IpFamily {
-  if (dst !== 'default' && isAddress(dst.split('/')[0] ?? '')) return familyOf(dst);
-  const a = addrs.find((x): x is string => x !== undefined && isAddress(x));
+  if (dst !== 'default' && isIp(dst.split('/')[0] ?? '')) return familyOf(dst);
+  const a = addrs.find((x): x is string => x !== undefined && isIp(x));
   if (a) return familyOf(a);
   if (v6Only) return 6;
   return fallback ?? 4;

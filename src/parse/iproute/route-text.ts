@@ -3,7 +3,8 @@ import type { NextHop, Route, RouteType } from '../../model/node.js';
 import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
-import { familyOf, isAddress, normalizePrefix } from './common.js';
+import { normalizePrefix } from './common.js';
+import { familyOf, isIp } from '../../util/addr.js';
 import { ROUTE_TYPES, routeFamily, setTable, UNMODELLED, type RouteOpts } from './route-common.js';
 
 const VALUE_KEYS = new Set(['dev', 'table', 'proto', 'scope', 'src', 'metric', 'preference', 'pref', 'tos', 'dsfield', 'expires', 'realm', 'realms', 'nhid', 'advmss', 'hoplimit', 'initcwnd', 'initrwnd', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'ssthresh', 'rto_min', 'features', 'quickack', 'fastopen_no_cookie', 'congctl', 'weight', 'from', 'iif', 'oif', 'uid', 'error', 'users', 'age', 'used']);
@@ -48,7 +49,7 @@ function textRoute(toks: { text: string; column: number }[], opts: RouteOpts, li
     if (t.text === 'via') {
       let v = next;
       if (v && (v.text === 'inet' || v.text === 'inet6')) v = toks[++k + 1];
-      if (!v || !isAddress(v.text)) throw new ParseError(opts.source, `"via" needs an address`, line, (v ?? t).column);
+      if (!v || !isIp(v.text)) throw new ParseError(opts.source, `"via" needs an address`, line, (v ?? t).column);
       route.gateway = v.text;
       k += 2;
       continue;
@@ -109,7 +110,7 @@ function applyTextKey(route: Route, key: string, v: { text: string; column: numb
     case 'proto': route.protocol = v.text; break;
     case 'scope': route.scope = v.text; break;
     case 'src':
-      if (!isAddress(v.text)) throw new ParseError(source, '"src" needs an address', line, v.column);
+      if (!isIp(v.text)) throw new ParseError(source, '"src" needs an address', line, v.column);
       route.prefsrc = v.text;
       break;
     case 'metric': route.metric = num(); break;
@@ -128,7 +129,7 @@ function textNexthop(toks: { text: string; column: number }[], source: string, l
     if (t.text === 'via') {
       let v = next;
       if (v && (v.text === 'inet' || v.text === 'inet6')) v = toks[++k + 1];
-      if (!v || !isAddress(v.text)) throw new ParseError(source, '"via" needs an address', line, (v ?? t).column);
+      if (!v || !isIp(v.text)) throw new ParseError(source, '"via" needs an address', line, (v ?? t).column);
       hop.gateway = v.text;
       k++;
     } else if (t.text === 'dev' && next) {

@@ -2,7 +2,8 @@
 import type { IpFamily, RoutingRule } from '../../model/node.js';
 import type { ParseWarning } from '../../util/parse-error.js';
 import type { SourceOpts } from '../parsed.js';
-import { familyOf, isAddress, tableId } from './common.js';
+import { tableId } from './common.js';
+import { familyOf, isIp } from '../../util/addr.js';
 
 export interface RuleOpts extends SourceOpts {
   /** Family of the dump (`ip rule` = 4, `ip -6 rule` = 6) for rules that name no address; default 4. */
@@ -13,7 +14,7 @@ export const ACTIONS = new Set(['blackhole', 'unreachable', 'prohibit', 'nop']);
 
 /** Family from the first address a rule names, else the dump's family. */
 export function ruleFamily(addrs: (string | undefined)[], fallback: IpFamily | undefined): IpFamily {
-  const a = addrs.find((x): x is string => x !== undefined && x !== 'all' && isAddress(x));
+  const a = addrs.find((x): x is string => x !== undefined && x !== 'all' && isIp(x));
   return a ? familyOf(a) : (fallback ?? 4);
 }
 

@@ -3,7 +3,8 @@ import type { RoutingRule } from '../../model/node.js';
 import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
-import { isAddress, normalizePrefix, parseMark, parsePortRange } from './common.js';
+import { normalizePrefix, parseMark, parsePortRange } from './common.js';
+import { isIp } from '../../util/addr.js';
 import { ruleFamily, setTable, type RuleOpts } from './rule-common.js';
 
 export function parseRuleText(text: string, opts: RuleOpts): Parsed<RoutingRule[]> {
@@ -37,7 +38,7 @@ function textRule(raw: string, line: number, opts: RuleOpts, warnings: ParseWarn
         k++;
         if (val.text === 'all') break;
         const addr = val.text.split('/')[0] ?? '';
-        if (!isAddress(addr)) fail(`"${val.text}" is not an address`, val.column);
+        if (!isIp(addr)) fail(`"${val.text}" is not an address`, val.column);
         addrs.push(addr);
         if (t.text === 'from') rule.src = val.text;
         else rule.dst = val.text;

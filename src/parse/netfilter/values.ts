@@ -1,5 +1,5 @@
 /** Value helpers shared by the iptables and nft parsers: addresses, ports, marks, flag names. */
-import ipaddr from 'ipaddr.js';
+import { compactIPv6, maskLength, plainQuad } from '../../util/addr.js';
 import type { Value } from '../../model/netfilter.js';
 
 /** `rec[key]` for own keys only: input words like `constructor` must not reach Object.prototype. */
@@ -12,13 +12,10 @@ export { show } from '../show.js';
 
 export class Unsupported extends Error {}
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /** A single address in canonical text form, or undefined. IPv4 takes a fast path (dumps hold 100k of them). */
 export function canonicalAddr(s: string): string | undefined {
-  if (IPV4.test(s)) return s;
-  if (!s.includes(':') || !ipaddr.IPv6.isValid(s)) return undefined;
-  return ipaddr.IPv6.parse(s).toString();
+  if (plainQuad(s) >= 0) return s;
+  return compactIPv6(s);
 }
 
 /** `10.0.0.0/8`, `10.0.0.1/32` (an address), `10.0.0.0/255.0.0.0`, `fd00::/64` → addr or prefix value. */
@@ -35,13 +32,8 @@ export function addrValue(s: string): Value {
   const m = s.slice(slash + 1);
   let len: number;
   if (/^\d{1,3}$/.test(m)) len = Number(m);
-  else if (IPV4.test(m) && !a.includes(':')) {
-    try {
-      len = ipaddr.IPv4.parse(m).prefixLengthFromSubnetMask() ?? -1;
-    } catch {
-      len = -1;
-    }
-  } else len = -1;
+  else if (plainQuad(m) >= 0 && !a.includes(':')) len = maskLength(m) ?? -1;
+  else len = -1;
   if (len < 0 || len > full) throw new Unsupported(`bad prefix length in ${s}`);
   return len === full ? { kind: 'addr', value: a } : { kind: 'prefix', addr: a, len };
 }
