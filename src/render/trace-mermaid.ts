@@ -51,7 +51,7 @@ function hopLines(h: Hop, ended: Branch | undefined, verbose: boolean): string[]
   if (ended) {
     // The step that ended the branch here: a drop/reject verdict, else the last thing that happened.
     const back = [...h.steps].reverse();
-    const decisive: Step | undefined = back.find((s) => s.kind === 'drop' || (s.kind === 'netfilter' && /^(drop|reject)/.test(s.verdict ?? ''))) ?? back.find((s) => s.kind !== 'note');
+    const decisive: Step | undefined = back.find((s) => s.kind === 'drop' || (s.kind === 'netfilter' && (s.action === 'drop' || s.action === 'reject' || s.action === 'policy-drop'))) ?? back.find((s) => s.kind !== 'note');
     if (decisive && !lines.includes(stepLine(decisive))) lines.push(stepLine(decisive));
   } else {
     const oif = first(h.steps.map((s) => s.packetAfter?.oif).reverse());

@@ -7,13 +7,12 @@ export function storySteps(steps: Step[], verbose: boolean): Step[] {
   return steps.filter((s, i) => {
     if (s.detail?.entered) return false;
     if (s.kind !== 'netfilter') return true;
-    if (!s.verdict || s.verdict.startsWith('policy accept')) return false;
-    if (s.verdict === 'continue') return (s.packetBefore?.mark ?? 0) !== (s.packetAfter?.mark ?? 0);
-    if (s.verdict.startsWith('jump ') || s.verdict.startsWith('goto ')) {
+    if (s.action === undefined || s.action === 'policy-accept') return false;
+    if (s.action === 'continue') return (s.packetBefore?.mark ?? 0) !== (s.packetAfter?.mark ?? 0);
+    if (s.action === 'jump' || s.action === 'goto') {
       // A jump into a chain that decided nothing (it returned or fell through) is noise.
-      const target = s.verdict.slice(5);
       const next = steps.slice(i + 1).find((x) => !x.detail?.entered);
-      return next !== undefined && next.chain === target && next.verdict !== 'return';
+      return next !== undefined && next.chain === s.target && next.action !== 'return';
     }
     return true;
   });

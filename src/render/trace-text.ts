@@ -4,7 +4,7 @@
  * most likely branch of each), or, when every path is delivered, the one that crosses the most nodes;
  * the table names the others. -v shows every path with every rule evaluated.
  */
-import { isFailure, type Branch, type DnsInfo, type Finding, type Step, type Trace, type TraceEnd } from '../sim/trace.js';
+import { isFailure, type Branch, type DnsInfo, type Finding, type RuleAction, type Step, type Trace, type TraceEnd } from '../sim/trace.js';
 import { hostPort } from '../sim/packet.js';
 import { findingTone, mark, paint, tone, type Tone } from './style.js';
 import { pct, stepLine, storySteps } from './trace-story.js';
@@ -116,7 +116,9 @@ function pathsToShow(branches: Branch[]): number[] {
 }
 
 /** A rule that did something to the packet (not a jump, goto, return or mark): its text is printed under it. */
-const decides = (s: Step): boolean => !/^(jump|goto|return|continue)\b/.test(s.verdict ?? '');
+/** Moving between chains, or matching without a verdict, decides nothing about the packet. */
+const PASSING: readonly (RuleAction | undefined)[] = ['jump', 'goto', 'return', 'continue'];
+const decides = (s: Step): boolean => !PASSING.includes(s.action);
 
 /**
  * One path hop by hop: the steps that decided, each citing its table, chain and line, with the rule's

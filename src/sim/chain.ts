@@ -6,7 +6,7 @@
  * is a loop and ends the path `uncertain`.
  */
 import type { Chain, Rule, Table } from '../model/netfilter.js';
-import type { BranchCause, EvaluatedRule, NetfilterStep, RuleStep, Step } from './trace.js';
+import type { BranchCause, EvaluatedRule, NatAction, NetfilterStep, RuleAction, RuleStep, Step } from './trace.js';
 import { viewOf, type Packet, type PacketView } from './packet.js';
 import { evalRule, type RuleCtx, type RuleOutcome } from './rule.js';
 import { append, toArray, type Trail } from './trail.js';
@@ -202,6 +202,8 @@ function cut(w: Walk, st: State, rest: RuleOutcome[], rule: Rule, chain: Chain):
 }
 
 /** Applies a rule's outcome to the state; false when the state ended (its run is in `w.done`). */
+const NAT_ACTIONS: readonly RuleAction[] = ['dnat', 'snat', 'masquerade', 'redirect'] satisfies NatAction[];
+
 function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): boolean {
   const { table } = w;
   st.probability *= o.probability;
@@ -216,8 +218,9 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
       last.total++;
     } else st.evaluated = append(st.evaluated, { chain, from: rule.index, to: rule.index, result, total: (last?.total ?? 0) + 1 });
   };
-  const step = (verdict: string, kind: 'netfilter' | 'nat' = 'netfilter'): void => {
-    const s = ruleStep(table, chain, rule, before, o.packet, verdict);
+  const step = (verdict: string, action: RuleAction, target?: string): void => {
+    const s = ruleStep(table, chain, rule, before, o.packet, verdict, action, target);
+    const kind = NAT_ACTIONS.includes(action) ? 'nat' : 'netfilter';
     const { evaluated: _none, kind: _k, ...at } = s;
     st.steps = append<Step>(st.steps, kind === 'nat' ? ({ ...at, kind } satisfies RuleStep) : s);
   };
@@ -228,11 +231,11 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
     case 'fallthrough':
       ev('match');
       // nft monitor trace reports every matched rule, also those without a verdict ("verdict continue").
-      step('continue');
+      step('continue', 'continue');
       return true;
     case 'uncertain':
       ev(`uncertain: ${o.reason}`);
-      step('uncertain');
+      step('uncertain', 'uncertain');
       w.done.push(o.cause ? { ...finish(st, 'uncertain', `${o.reason} — at ${tableLabel(table)} ${chain.name}`), cause: o.cause } : finish(st, 'uncertain', `${o.reason} — ${ruleRef(table, chain, rule)}: ${ruleText(rule)}`));
       return false;
   }
@@ -244,14 +247,14 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
     case 'queue': {
       const verdict = t.kind === 'reject' && t.with ? once(rule, 'reject', t.with, () => `reject with ${t.with}`) : t.kind;
       ev(once(rule, 'ev', verdict, () => `match → ${verdict}`));
-      step(verdict);
+      step(verdict, t.kind);
       if (t.kind === 'queue') w.done.push(finish(st, 'uncertain', `queued to user space (NFQUEUE) by ${ruleRef(table, chain, rule)}`));
       else w.done.push(finish(st, t.kind, `${t.kind === 'accept' ? 'accepted' : t.kind === 'drop' ? 'dropped' : 'rejected'} by ${ruleRef(table, chain, rule)}`));
       return false;
     }
     case 'nat': {
       ev(once(rule, 'ev', t.summary, () => `match → ${t.summary}`));
-      step(t.summary, 'nat');
+      step(t.summary, t.summary);
       const run = finish(st, 'accept', `${t.summary} by ${ruleRef(table, chain, rule)}`);
       run.natApplied = true;
       w.done.push(run);
@@ -259,7 +262,7 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
     }
     case 'return':
       ev('match → return');
-      step('return');
+      step('return', 'return');
       // RETURN in a base chain: the policy decides.
       if (st.stack.length > 1) st.stack.pop();
       else st.stack[0]!.idx = Number.MAX_SAFE_INTEGER;
@@ -269,7 +272,7 @@ function apply(w: Walk, st: State, o: RuleOutcome, rule: Rule, chain: Chain): bo
       const target = chainByName(table, t.target);
       const verdict = once(rule, t.kind, t.target, () => `${t.kind} ${t.target}`);
       ev(once(rule, 'ev', verdict, () => `match → ${verdict}`));
-      step(verdict);
+      step(verdict, t.kind, t.target);
       if (!target) {
         w.done.push(finish(st, 'uncertain', `${t.kind} to chain ${t.target}, which is not in ${tableLabel(table)}`));
         return false;
@@ -422,7 +425,7 @@ function evaluatedRules(table: Table, trail: Trail<Evaluation>): EvaluatedRule[]
   });
 }
 
-function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after: Packet, verdict: string): NetfilterStep {
+function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after: Packet, verdict: string, action: RuleAction, target: string | undefined): NetfilterStep {
   const view = viewOf(before);
   const s: NetfilterStep = {
     kind: 'netfilter',
@@ -431,15 +434,17 @@ function ruleStep(table: Table, chain: Chain, rule: Rule, before: Packet, after:
     chain: chain.name,
     rule: ruleText(rule),
     verdict,
+    action,
     packetBefore: view,
     packetAfter: before === after ? view : viewOf(after),
   };
+  if (target !== undefined) s.target = target;
   if (rule.line !== undefined) s.line = rule.line;
   if (rule.handle !== undefined) s.handle = rule.handle;
   return s;
 }
 
-function policyStep(table: Table, chain: Chain, pkt: Packet, policy: string): Step {
+function policyStep(table: Table, chain: Chain, pkt: Packet, policy: 'accept' | 'drop'): Step {
   const view = viewOf(pkt);
   return {
     kind: 'netfilter',
@@ -447,6 +452,7 @@ function policyStep(table: Table, chain: Chain, pkt: Packet, policy: string): St
     table: tableLabel(table),
     chain: chain.name,
     verdict: once(chain, 'policy', policy, () => `policy ${policy}`),
+    action: policy === 'drop' ? 'policy-drop' : 'policy-accept',
     packetBefore: view,
     packetAfter: view,
   };

@@ -233,6 +233,7 @@ function applyEntryNat(run: HookRun, manip: 'dnat' | 'snat'): HookRun {
     kind: 'nat',
     summary: `${manip.toUpperCase()} from the existing conntrack entry${line ? ` (line ${line})` : ''}, not from the rules`,
     verdict: manip,
+    action: manip,
     packetBefore: viewOf(before),
     packetAfter: viewOf(after),
     detail: { source: 'conntrack' },

@@ -137,6 +137,7 @@ export function ipvsStep(svc: IpvsService, real: IpvsRealServer, before: Packet,
     priority: hook === 'input' ? IPVS_LOCAL_IN_PRIORITY : IPVS_LOCAL_OUT_PRIORITY,
     rule: describeReal(real),
     verdict: 'dnat',
+    action: 'dnat',
     packetBefore: viewOf(before),
     packetAfter: viewOf(after),
     detail: { scheduler: svc.scheduler, forward: real.forward, weight: real.weight },
@@ -154,6 +155,7 @@ export function noRealServerStep(svc: IpvsService, pkt: Packet, hook: 'input' | 
     priority: hook === 'input' ? IPVS_LOCAL_IN_PRIORITY : IPVS_LOCAL_OUT_PRIORITY,
     rule: 'no real server',
     verdict: 'reject icmp port-unreachable',
+    action: 'reject',
     packetBefore: viewOf(pkt),
   };
 }

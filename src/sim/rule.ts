@@ -3,7 +3,7 @@
  * statements act, a verdict ends it. Random matches and numgen keys fork the evaluation; every
  * outcome carries its probability.
  */
-import type { Expr, MapElement, Rule, VerdictStatement } from '../model/netfilter.js';
+import type { Expr, MapElement, NatStatement, Rule, VerdictStatement } from '../model/netfilter.js';
 import type { Packet } from './packet.js';
 import type { BranchCause } from './trace.js';
 import { describeGap, gapFor } from '../model/gaps.js';
@@ -28,7 +28,7 @@ type Terminal =
   | { kind: 'reject'; with?: string }
   | { kind: 'jump' | 'goto'; target: string }
   | { kind: 'return' }
-  | { kind: 'nat'; summary: string }
+  | { kind: 'nat'; summary: NatStatement['type'] }
   | { kind: 'queue' };
 
 interface Base {

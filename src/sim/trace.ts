@@ -54,6 +54,20 @@ interface RuleRef {
   verdict?: string;
 }
 
+/**
+ * What a netfilter rule, or a base chain's policy, did to the packet, as data (`verdict` says it in words): renderers
+ * decide on this. `dnat`, `snat`, `masquerade`, `redirect`: an address translation (the step's kind is `nat`);
+ * `uncertain`: the walk could not tell.
+ */
+export type RuleAction = 'accept' | 'drop' | 'reject' | 'queue' | 'jump' | 'goto' | 'return' | 'continue' | 'uncertain' | NatAction | 'policy-accept' | 'policy-drop';
+export type NatAction = 'dnat' | 'snat' | 'masquerade' | 'redirect';
+
+interface Action {
+  action?: RuleAction;
+  /** `jump` / `goto`: the chain jumped to. */
+  target?: string;
+}
+
 /** Fields a step kind does not have: absent (readers of any step may still ask, and get undefined). */
 type Absent<T> = { [K in keyof T]?: never };
 
@@ -68,20 +82,23 @@ interface Tunnel {
 }
 
 /** A netfilter base chain run. */
-export type NetfilterStep = StepBase & RuleRef & Evaluation & Absent<Tunnel> & { kind: 'netfilter' };
+export type NetfilterStep = StepBase & RuleRef & Action & Evaluation & Absent<Tunnel> & { kind: 'netfilter' };
 /**
  * Address translation (netfilter NAT, an IPVS virtual server), a drop (by IPVS), or a note the walk makes about where
  * it is (hook order tie, policy, a mode not modelled).
  */
-export type RuleStep = StepBase & RuleRef & Absent<Evaluation & Tunnel> & { kind: 'nat' | 'drop' | 'note' };
-/** A routing decision: `table` the routing table, `rule` the route, `verdict` the lookup's result. */
-type RouteStep = StepBase & Pick<RuleRef, 'table' | 'rule' | 'verdict'> & Absent<Omit<RuleRef, 'table' | 'rule' | 'verdict'> & Evaluation & Tunnel> & { kind: 'route' };
+export type RuleStep = StepBase & RuleRef & Action & Absent<Evaluation & Tunnel> & { kind: 'nat' | 'drop' | 'note' };
+/**
+ * A routing decision: `table` the routing table, `rule` the route, `verdict` the lookup's result, `dst` the matched
+ * route's destination prefix (normalised: `0.0.0.0/0` and `::/0` for a default route).
+ */
+type RouteStep = StepBase & Pick<RuleRef, 'table' | 'rule' | 'verdict'> & Absent<Omit<RuleRef, 'table' | 'rule' | 'verdict'> & Action & Evaluation & Tunnel> & { kind: 'route'; dst?: string };
 /** Into or out of a tunnel. */
-type TunnelStep = StepBase & Tunnel & Absent<RuleRef & Evaluation> & { kind: 'encap' | 'decap' };
+type TunnelStep = StepBase & Tunnel & Absent<RuleRef & Action & Evaluation> & { kind: 'encap' | 'decap' };
 /** An existing conntrack entry decides the flow: `line` is the entry's line in the conntrack dump. */
-type ConntrackStep = StepBase & Pick<RuleRef, 'line'> & Absent<Omit<RuleRef, 'line'> & Evaluation & Tunnel> & { kind: 'conntrack' };
+type ConntrackStep = StepBase & Pick<RuleRef, 'line'> & Absent<Omit<RuleRef, 'line'> & Action & Evaluation & Tunnel> & { kind: 'conntrack' };
 /** Arrival, bridging, leaving by a device, delivery. */
-type PlainStep = StepBase & Absent<RuleRef & Evaluation & Tunnel> & { kind: 'ingress' | 'bridge' | 'forward' | 'deliver' };
+type PlainStep = StepBase & Absent<RuleRef & Action & Evaluation & Tunnel> & { kind: 'ingress' | 'bridge' | 'forward' | 'deliver' };
 
 /** One thing the kernel did to (or decided about) the packet: its kind says which fields it has. */
 export type Step = NetfilterStep | RuleStep | RouteStep | TunnelStep | ConntrackStep | PlainStep;

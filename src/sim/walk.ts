@@ -368,7 +368,7 @@ function routeStep(pkt: Packet, r: RouteResult): Step {
   if (r.kind === 'unknown') return { ...base, summary: `route lookup ${pkt.daddr}: unknown (the ${r.gap.dump} dump was not read)`, verdict: 'unknown' };
   const via = r.rule ? ` (ip rule ${r.rule.priority} → table ${tableName(r.rule.table ?? 254)})` : '';
   if (!r.route) return { ...base, summary: `route lookup ${pkt.daddr}: ${r.kind}${via}`, verdict: r.kind };
-  const s: Step = { ...base, summary: `route lookup ${pkt.daddr}: ${describeRoute(r.route)}${via}`, table: tableName(r.route.table), rule: describeRoute(r.route), verdict: r.kind };
+  const s: Step = { ...base, summary: `route lookup ${pkt.daddr}: ${describeRoute(r.route)}${via}`, table: tableName(r.route.table), rule: describeRoute(r.route), dst: r.route.dst, verdict: r.kind };
   if (r.rule) s.detail = { ipRule: r.rule.priority };
   return s;
 }

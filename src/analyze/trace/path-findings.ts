@@ -4,7 +4,7 @@ import { isFailure, type Branch, type Finding, type Trace } from '../../sim/trac
 import type { TraceWorld } from './world.js';
 import type { FindingCtx } from './finding-ctx.js';
 import { objectsOf, podNamed } from './views.js';
-import { inPrefix, sameAddr } from '../../util/addr.js';
+import { inPrefix, isPrefix, prefixLen, sameAddr } from '../../util/addr.js';
 import { bridgeNfCallIptables } from '../../sim/sysctl.js';
 import { walkReply } from './reply.js';
 import { oneOfEachWay } from '../../sim/index.js';
@@ -75,7 +75,7 @@ export function masquerade(trace: Trace, ctx: FindingCtx): Finding[] {
     if (b.disposition !== 'delivered' || !b.final || b.endpoint?.owner !== 'pod' || sameAddr(b.final.saddr, ctx.source.ip)) continue;
     const step = b.hops
       .flatMap((h) => h.steps.map((s) => ({ h, s })))
-      .filter(({ s }) => s.kind === 'nat' && (s.verdict === 'masquerade' || s.verdict === 'snat'))
+      .filter(({ s }) => s.kind === 'nat' && (s.action === 'masquerade' || s.action === 'snat'))
       .pop();
     out.push({
       code: 'pod-masquerade',
@@ -156,7 +156,7 @@ export function podCidrRoutes(snapshot: Snapshot, trace: Trace): Finding[] {
       // The network beyond was taken to carry pod addresses (a VPC, a routed underlay): the default route is the design.
       if (h.steps.some((x) => x.assumption?.kind === 'underlay')) continue;
       for (const s of h.steps) {
-        if (s.kind !== 'route' || !s.rule || !/^(0\.0\.0\.0\/0|::\/0|default)\b/.test(s.rule) || !s.packetBefore) continue;
+        if (s.kind !== 'route' || s.dst === undefined || !isDefaultRoute(s.dst) || !s.packetBefore) continue;
         const owner = cidrs.find((c) => inPrefix(s.packetBefore!.daddr, c.cidr));
         if (!owner || owner.node === h.node || seen.has(`${h.node}|${owner.cidr}`)) continue;
         seen.add(`${h.node}|${owner.cidr}`);
@@ -173,3 +173,5 @@ export function podCidrRoutes(snapshot: Snapshot, trace: Trace): Finding[] {
   return out;
 }
 
+/** `0.0.0.0/0` or `::/0` (the model normalises `default`): the route every address matches. */
+const isDefaultRoute = (dst: string): boolean => isPrefix(dst) && prefixLen(dst) === 0;

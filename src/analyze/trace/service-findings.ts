@@ -13,7 +13,7 @@ function rejectingRule(trace: Trace): string | undefined {
   for (const b of trace.branches) {
     if (b.disposition !== 'rejected' && b.disposition !== 'dropped') continue;
     for (const h of b.hops) {
-      const s = [...h.steps].reverse().find((x) => x.verdict?.startsWith('reject') || x.verdict === 'drop');
+      const s = [...h.steps].reverse().find((x) => x.action === 'reject' || x.action === 'drop');
       if (s) return `${h.node}: ${s.table} ${s.chain}${s.line ? ` line ${s.line}` : s.handle !== undefined ? ` handle ${s.handle}` : ''}: ${s.rule}`;
     }
   }
@@ -81,7 +81,7 @@ function proxySync(tw: TraceWorld, trace: Trace, ctx: FindingCtx, ready: SliceEn
   let open = false;
   for (const b of trace.branches) {
     const hop = b.hops.find((h) => h.node === ctx.srcNode);
-    const s = hop?.steps.find((x) => x.kind === 'nat' && x.verdict === 'dnat');
+    const s = hop?.steps.find((x) => x.kind === 'nat' && x.action === 'dnat');
     if (s?.packetAfter) dnatTargets.add(`${s.packetAfter.daddr}:${s.packetAfter.dport}`);
     else if ((b.disposition === 'uncertain' || b.disposition === 'insufficient-info') && b.cause?.code !== 'policy-dataplane-disagree') open = true;
   }

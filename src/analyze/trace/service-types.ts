@@ -86,7 +86,7 @@ function externalPolicy(trace: Trace, ctx: TypeCtx): Finding[] {
   ];
 }
 
-const isSourceNat = (s: Step): boolean => s.kind === 'nat' && /^(masquerade|snat)/.test(s.verdict ?? '');
+const isSourceNat = (s: Step): boolean => s.kind === 'nat' && (s.action === 'masquerade' || s.action === 'snat');
 
 /** A Local traffic-policy finding that says the node has no local endpoint (its warning form, see localOnly). */
 export const isNoLocalEndpoint = (f: Finding): boolean =>
