@@ -8,18 +8,12 @@ import { readSnapshotFile, writeSnapshotFile } from '../../src/cli/snapshot-file
 import { MAX_TEXT_BYTES } from '../../src/snapshot/limits.js';
 import { GiB, zeroBomb } from '../snapshot/bombs.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
+import { snapshotOf } from '../support/snapshot.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-snapfile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const snap: Snapshot = {
-  kind: 'NetxSnapshot',
-  version: 1,
-  capturedAt: '2026-11-22T10:00:00Z',
-  source: { type: 'synthetic' },
-  cluster: { objects: { nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }] } },
-  nodes: {},
-};
+const snap: Snapshot = snapshotOf({ capturedAt: '2026-11-22T10:00:00Z', objects: { nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }] } });
 
 describe('snapshot files', () => {
   it('writes plain JSON and reads it back', () => {

@@ -6,18 +6,17 @@ import { checkSnapshotCovers, defaultNamespace, obtainSnapshot } from '../../src
 import { writeSnapshotFile } from '../../src/cli/snapshot-file.js';
 import type { CollectPlan } from '../../src/snapshot/plan.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
+import { snapshotOf } from '../support/snapshot.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'netx-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const snap: Snapshot = {
-  kind: 'NetxSnapshot',
-  version: 1,
+const snap: Snapshot = snapshotOf({
   capturedAt: '2026-11-22T10:00:00Z',
   source: { type: 'live', gaps: [{ what: 'servicecidrs', reason: 'forbidden: list servicecidrs', code: 'forbidden' }] },
-  cluster: { objects: { nodes: [], pods: [] }, views: { pods: 'table' } },
-  nodes: {},
-};
+  objects: { nodes: [], pods: [] },
+  cluster: { views: { pods: 'table' } },
+});
 
 describe('obtainSnapshot --snapshot', () => {
   it('loads the file when it covers the plan (optional resources may be missing)', async () => {

@@ -3,28 +3,28 @@ import { formatPath, lineColumn, parseSnapshot, serializeSnapshot } from '../../
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { UserError } from '../../src/util/errors.js';
 import { readCorpus } from '../support/corpus.js';
+import { snapshotOf } from '../support/snapshot.js';
 
-const valid = (): Snapshot => ({
-  kind: 'NetxSnapshot',
-  version: 1,
-  capturedAt: '2026-11-22T10:00:00Z',
-  source: { type: 'live', context: 'kind-kind', gaps: [{ what: 'ippools', reason: 'API not served', code: 'not-found' }] },
-  cluster: {
+const valid = (): Snapshot =>
+  snapshotOf({
+    capturedAt: '2026-11-22T10:00:00Z',
+    source: { type: 'live', context: 'kind-kind', gaps: [{ what: 'ippools', reason: 'API not served', code: 'not-found' }] },
     objects: {
       nodes: (JSON.parse(readCorpus('k8s-objects', 'real-eks-1.14-nodes-list-no-podcidr.json')) as { items: Snapshot['cluster']['objects']['nodes'] }).items,
       pods: [],
     },
-    views: { pods: 'table' },
-    serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' },
-    serviceCidrProbe: { message: 'The range of valid IPs is 10.96.0.0/12', status: 422 },
-  },
-  nodes: {
-    'kind-worker': {
-      dumps: { route: { argv: ['ip', '-j', 'route', 'show', 'table', 'all'], stdout: '[]', stderr: '', exitCode: 0, durationMs: 3 } },
-      files: { '/etc/cni/net.d/10-flannel.conflist': '{}' },
+    cluster: {
+      views: { pods: 'table' },
+      serverVersion: { major: '1', minor: '33', gitVersion: 'v1.33.1' },
+      serviceCidrProbe: { message: 'The range of valid IPs is 10.96.0.0/12', status: 422 },
     },
-  },
-});
+    nodes: {
+      'kind-worker': {
+        dumps: { route: { argv: ['ip', '-j', 'route', 'show', 'table', 'all'], stdout: '[]', stderr: '', exitCode: 0, durationMs: 3 } },
+        files: { '/etc/cni/net.d/10-flannel.conflist': '{}' },
+      },
+    },
+  });
 
 function failure(text: string, source = 'snap.json'): UserError {
   try {

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { MAX_JSON_CONTAINERS } from '../../src/snapshot/limits.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
+import { snapshotOf } from '../support/snapshot.js';
 import { UserError } from '../../src/util/errors.js';
 
 const snapshot = (objects: Record<string, unknown[]>, extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ kind: 'NetxSnapshot', version: 1, capturedAt: 'x', source: { type: 'synthetic' }, cluster: { objects, ...extra }, nodes: {} });
+  JSON.stringify(snapshotOf({ capturedAt: 'x', objects: objects as Snapshot['cluster']['objects'], cluster: extra }));
 
 const load = (objects: Record<string, unknown[]>): Snapshot => parseSnapshot(snapshot(objects), 'snap.json');
 const meta = (name: string, namespace = 'default') => ({ name, namespace });

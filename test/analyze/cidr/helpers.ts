@@ -2,9 +2,10 @@
 import { parse as parseYaml } from 'yaml';
 import type { RawObject, Snapshot } from '../../../src/snapshot/types.js';
 import { readCorpus } from '../../support/corpus.js';
+import { snapshotOf as build } from '../../support/snapshot.js';
 
 export function snapshotOf(objects: Snapshot['cluster']['objects'], extra: Partial<Snapshot['cluster']> = {}, nodes: Snapshot['nodes'] = {}): Snapshot {
-  return { kind: 'NetxSnapshot', version: 1, capturedAt: '2026-11-22T00:00:00Z', source: { type: 'synthetic' }, cluster: { objects, ...extra }, nodes };
+  return build({ objects, cluster: extra, nodes });
 }
 
 export function node(name: string, ip: string, podCIDRs: string[], opts: { maxPods?: number } = {}): RawObject {

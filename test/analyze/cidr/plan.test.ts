@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSnapshotCovers } from '../../../src/cli/source.js';
 import { cidrPlan } from '../../../src/analyze/cidr/plan.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
+import { snapshotOf } from '../../support/snapshot.js';
 
 describe('cidr collect plan', () => {
   const plan = cidrPlan();
@@ -26,7 +27,7 @@ describe('cidr collect plan', () => {
   });
 
   it('is what a --snapshot file is checked against: a Table capture without the optional resources passes, a file without pods does not', () => {
-    const snap = (objects: Snapshot['cluster']['objects']): Snapshot => ({ kind: 'NetxSnapshot', version: 1, capturedAt: '2026-11-22T10:00:00Z', source: { type: 'live' }, cluster: { objects, views: { pods: 'table' } }, nodes: {} });
+    const snap = (objects: Snapshot['cluster']['objects']): Snapshot => snapshotOf({ capturedAt: '2026-11-22T10:00:00Z', source: { type: 'live' }, objects, cluster: { views: { pods: 'table' } } });
     expect(() => checkSnapshotCovers(snap({ nodes: [], pods: [], services: [] }), plan, 'f.json')).not.toThrow();
     expect(() => checkSnapshotCovers(snap({ nodes: [], services: [] }), plan, 'f.json')).toThrow('snapshot f.json lacks what this command needs: pods (not in the file)');
   });

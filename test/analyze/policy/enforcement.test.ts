@@ -3,19 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { detectEnforcement } from '../../../src/analyze/policy/enforcement.js';
 import type { DumpResult, RawObject, Snapshot } from '../../../src/snapshot/types.js';
 import { readCorpus } from '../../support/corpus.js';
+import { snapshotOf } from '../../support/snapshot.js';
 import { CALICO_SAVE } from './enforcement-fixtures.js';
 
 type C = { name: string; args?: string[]; env?: { name: string; value: string }[] };
 const ds = (ns: string, name: string, containers: C[]): RawObject => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: ns }, spec: { template: { spec: { containers } } } });
 const dump = (stdout: string, exitCode = 0): DumpResult => ({ argv: ['x'], stdout, stderr: exitCode ? 'boom' : '', exitCode });
-const snapshot = (daemonsets: RawObject[] | undefined, nodes: Snapshot['nodes'] = {}): Snapshot => ({
-  kind: 'NetxSnapshot',
-  version: 1,
-  capturedAt: '2026-01-01T00:00:00Z',
-  source: { type: 'synthetic' },
-  cluster: { objects: daemonsets ? { daemonsets } : {} },
-  nodes,
-});
+const snapshot = (daemonsets: RawObject[] | undefined, nodes: Snapshot['nodes'] = {}): Snapshot => snapshotOf({ capturedAt: '2026-01-01T00:00:00Z', objects: daemonsets ? { daemonsets } : {}, nodes });
 
 describe('DaemonSets', () => {
   it.each([

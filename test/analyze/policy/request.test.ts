@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { UserError } from '../../../src/util/errors.js';
 import type { RawObject, Snapshot } from '../../../src/snapshot/types.js';
 import { readCorpus } from '../../support/corpus.js';
+import { snapshotOf } from '../../support/snapshot.js';
 import { CALICO_SAVE } from './enforcement-fixtures.js';
 import { LAB_POLICIES, calicoDaemonSet, labSnapshot } from './lab-snapshot.js';
 
@@ -101,7 +102,7 @@ describe('policy request', () => {
   it('a dual-stack pod talks to an IPv6 address from its IPv6 address (kube-router testdata pods)', () => {
     const pods = (parse(readCorpus('k8s-objects', 'kube-router-testdata-dualstack-pods-list.yaml')) as { items: RawObject[] }).items;
     const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'out', namespace: 'default' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '2001:db8:ffff::/48' } }] }] } };
-    const s: Snapshot = { kind: 'NetxSnapshot', version: 1, capturedAt: '2026-01-01T00:00:00Z', source: { type: 'file' }, cluster: { objects: { pods, networkpolicies: [policy], nodes: [], services: [], endpointslices: [] } }, nodes: {} };
+    const s = snapshotOf({ capturedAt: '2026-01-01T00:00:00Z', source: { type: 'file' }, objects: { pods, networkpolicies: [policy], nodes: [], services: [], endpointslices: [] } });
     const r = policyRequest(s, { src: 'whoami-nflzk', dst: '[2001:db8:ffff::1]:443', namespace: 'default' });
     expect(r.verdicts[0]!.flow.source.ip).toBe('2001:db8:42:1001::4');
     expect(r.verdict).toBe('allowed');

@@ -2,21 +2,16 @@
 import { parse as parseYaml } from 'yaml';
 import type { DumpResult, RawObject, Snapshot } from '../../../src/snapshot/types.js';
 import { readCorpus } from '../../support/corpus.js';
+import { snapshotOf } from '../../support/snapshot.js';
 
 export const dump = (stdout: string, argv: string[] = ['cmd'], exitCode = 0, stderr = ''): DumpResult => ({ argv, stdout, stderr, exitCode });
 
 export function snapshot(parts: { objects?: Record<string, RawObject[]>; nodes?: Record<string, Record<string, DumpResult>>; gitVersion?: string }): Snapshot {
-  return {
-    kind: 'NetxSnapshot',
-    version: 1,
-    capturedAt: '2026-11-22T00:00:00Z',
-    source: { type: 'synthetic' },
-    cluster: {
-      objects: { configmaps: [], daemonsets: [], pods: [], nodes: [], ...parts.objects },
-      ...(parts.gitVersion ? { serverVersion: { gitVersion: parts.gitVersion } } : {}),
-    },
+  return snapshotOf({
+    objects: { configmaps: [], daemonsets: [], pods: [], nodes: [], ...parts.objects },
+    ...(parts.gitVersion ? { cluster: { serverVersion: { gitVersion: parts.gitVersion } } } : {}),
     nodes: Object.fromEntries(Object.entries(parts.nodes ?? {}).map(([n, dumps]) => [n, { dumps }])),
-  };
+  });
 }
 
 export const yamlCorpus = (...p: string[]): RawObject => parseYaml(readCorpus(...p)) as RawObject;

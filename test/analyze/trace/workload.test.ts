@@ -1,7 +1,8 @@
 /** A workload as SRC: its pods by owner reference, and the one kubectl exec would pick (ActivePods, reversed). */
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Snapshot } from '../../../src/snapshot/types.js';
+import type { RawObject, Snapshot } from '../../../src/snapshot/types.js';
+import { snapshotOf as build } from '../../support/snapshot.js';
 import { byExecPreference, ownerWorkload, parseWorkloadRef, pickWorkloadPod } from '../../../src/analyze/trace/workload.js';
 import { resolveSource } from '../../../src/analyze/trace/resolve.js';
 
@@ -40,7 +41,7 @@ function pod(o: PodOpts): V1Pod {
 }
 
 const snapshotOf = (pods: V1Pod[]): Snapshot =>
-  ({ kind: 'NetxSnapshot', version: 1, capturedAt: T0, source: { type: 'live' }, cluster: { objects: { pods, nodes: [], services: [] } }, nodes: {} }) as unknown as Snapshot;
+  build({ capturedAt: T0, source: { type: 'live' }, objects: { pods: pods as unknown as RawObject[], nodes: [], services: [] } });
 
 const rs = (name: string) => ({ kind: 'ReplicaSet', name });
 

@@ -13,6 +13,7 @@ import type { LabSpec } from '../spec.js';
 import { policyRequest } from '../../../src/analyze/policy/index.js';
 import type { V1NetworkPolicy, V1Pod } from '../../../src/model/k8s.js';
 import type { RawObject, Snapshot } from '../../../src/snapshot/types.js';
+import { snapshotOf as build } from '../../support/snapshot.js';
 import { renderPolicyIptables } from './render.js';
 
 const SPEC: LabSpec = {
@@ -65,7 +66,7 @@ const CASES: { from: string; to: string; port: number; udp?: boolean }[] = [
 
 function snapshotOf(lab: Lab): Snapshot {
   const { objects } = labObjects(lab.plan, '2026-01-01T00:00:00Z', 'lab');
-  return { kind: 'NetxSnapshot', version: 1, capturedAt: '2026-01-01T01:00:00Z', source: { type: 'lab' }, cluster: { objects: { ...objects, networkpolicies: POLICIES } }, nodes: {} };
+  return build({ capturedAt: '2026-01-01T01:00:00Z', source: { type: 'lab' }, objects: { ...objects, networkpolicies: POLICIES } });
 }
 
 describe('NetworkPolicy verdicts agree with the kernel (policies as iptables rules)', () => {
