@@ -66,16 +66,18 @@ export function buildNodeModel(name: string, capture: NodeCapture): NodeModel {
     warnings,
   };
   if (nf.dumps.length) model.netfilterDumps = nf.dumps;
-  const proxyMode = r.run('proxyMode', (t) => t.trim());
+  // kube-proxy's answer is no dataplane state: when it could not be read that is recorded, never a warning of the model.
+  const kube = dumpReader(name, capture, []);
+  const proxyMode = kube.run('proxyMode', (t) => t.trim());
   if (proxyMode) model.kubeProxyMode = proxyMode;
-  for (const k of Object.keys(have)) have[k] = r.read(k);
+  for (const k of Object.keys(have)) have[k] = r.read(k) || kube.read(k);
   if (!links && addr) warnings.push({ code: 'links-from-addr', source: 'link', message: 'no usable link dump: links are taken from the addr dump, without -d details (kinds, VXLAN, bridge ports are unknown)' });
   warnings.push(...nf.ruleset.warnings.map((w) => ({ ...w, source: w.source ?? 'netfilter' })));
   if (Object.keys(nf.origins).length) model.iptablesOrigin = nf.origins;
   if (capture.files && Object.keys(capture.files).length) model.cni = selectCniConfig(capture.files);
   const gaps = [...stateGaps(r, model, conntrack), ...nf.gaps];
   if (gaps.length) model.gaps = gaps;
-  const failures = r.failures();
+  const failures = { ...r.failures(), ...kube.failures() };
   if (Object.keys(failures).length) model.failures = failures;
   return model;
 }

@@ -105,6 +105,12 @@ describe('buildNodeModel', () => {
     expect(n.failures?.ipvs).toEqual({ cause: 'failed', reason: "ipvsadm -Sn exited 2: Can't initialize ipvs: Protocol not available", why: "Can't initialize ipvs: Protocol not available", command: 'ipvsadm -Sn' });
     expect(n.failures?.['iptables-legacy']).toMatchObject({ cause: 'not-collected' });
     expect(n.failures?.iptables).toBeUndefined();
+    // kube-proxy's metrics port unreachable: recorded for proxy-mode, no warning about the dataplane.
+    cap.dumps.proxyMode = { argv: ['curl', 'http://127.0.0.1:10249/proxyMode'], stdout: '', stderr: "curl: (7) Couldn't connect to server\n", exitCode: 7 };
+    const down = buildNodeModel('n', cap);
+    expect(down.failures?.proxyMode).toMatchObject({ cause: 'failed', why: "curl: (7) Couldn't connect to server" });
+    expect(down.kubeProxyMode).toBeUndefined();
+    expect(down.warnings.filter((w) => w.source === 'proxyMode')).toEqual([]);
   });
   it("a save without a header takes its backend from the command that made it, not from a guess", () => {
     const headerless = iptablesSave.split('\n').filter((l) => !l.startsWith('#')).join('\n');
