@@ -6,7 +6,7 @@
  */
 import { ParseError } from '../../util/parse-error.js';
 import type { NodeCapture, Snapshot } from '../../snapshot/types.js';
-import { dumpText } from './dumps.js';
+import { dumpTextOf } from '../../parse/node/dump-reader.js';
 import { modeValue } from './modes.js';
 import { parseKubeProxyConfigz, parseKubeProxySource } from '../../parse/kube-proxy-config.js';
 import { parseKubeProxyArgs } from '../../parse/kube-proxy-flags.js';
@@ -30,8 +30,8 @@ const BUILD_VERSION = /\bgit_version="([^"]+)"/;
 
 /** kube-proxy's version from the `kubernetes_build_info{…git_version="v1.37.2"…} 1` line. */
 export function buildVersion(capture: NodeCapture | undefined): string | undefined {
-  const t = dumpText(capture, 'kube-proxy-build');
-  return t.kind === 'text' ? BUILD_VERSION.exec(t.text)?.[1] : undefined;
+  const t = dumpTextOf(capture, 'kube-proxy-build');
+  return t === undefined ? undefined : BUILD_VERSION.exec(t)?.[1];
 }
 
 /** What the node's kube-proxy runs with; undefined when nothing on the node answered for one. */
@@ -48,9 +48,9 @@ export function runningKubeProxy(node: string, capture: NodeCapture | undefined)
  * most flags when a config file is given); without --config, --proxy-mode or the built-in default.
  */
 function fromProcess(capture: NodeCapture | undefined, problems: string[]): RunningKubeProxy['config'] {
-  const t = dumpText(capture, 'kube-proxy-cmdline');
-  if (t.kind !== 'text') return undefined;
-  const argv = t.text.split('\n').filter((a) => a !== '');
+  const t = dumpTextOf(capture, 'kube-proxy-cmdline');
+  if (t === undefined) return undefined;
+  const argv = t.split('\n').filter((a) => a !== '');
   if (argv.length === 0) return undefined;
   const flags = parseKubeProxyArgs(argv, 'kube-proxy-cmdline').flags;
   const path = flags.configPath;
@@ -76,10 +76,10 @@ function fromProcess(capture: NodeCapture | undefined, problems: string[]): Runn
 }
 
 function fromConfigz(capture: NodeCapture | undefined, problems: string[]): RunningKubeProxy['config'] {
-  const t = dumpText(capture, 'kube-proxy-configz');
-  if (t.kind !== 'text' || t.text.trim() === '') return undefined;
+  const t = dumpTextOf(capture, 'kube-proxy-configz');
+  if (t === undefined || t.trim() === '') return undefined;
   try {
-    const cfg = parseKubeProxyConfigz(t.text, { source: 'kube-proxy-configz' }).value;
+    const cfg = parseKubeProxyConfigz(t, { source: 'kube-proxy-configz' }).value;
     const mode = modeValue(cfg.modeRaw);
     return { via: 'configz', mode, evidence: `its loaded configuration (:10249/configz): ${shown(mode)}` };
   } catch (e) {
@@ -90,8 +90,7 @@ function fromConfigz(capture: NodeCapture | undefined, problems: string[]): Runn
 }
 
 function fromProxyMode(capture: NodeCapture | undefined): RunningKubeProxy['config'] {
-  const t = dumpText(capture, 'proxyMode');
-  const value = t.kind === 'text' ? t.text.trim() : '';
+  const value = dumpTextOf(capture, 'proxyMode')?.trim() ?? '';
   if (value === '') return undefined;
   return { via: 'proxyMode', mode: modeValue(value), evidence: `its mode (:10249/proxyMode): ${value}` };
 }

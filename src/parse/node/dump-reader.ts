@@ -76,6 +76,9 @@ export function dumpReader(node: string, capture: NodeCapture, warnings: ParseWa
   };
 }
 
+/** The decoded text of one dump that ran and exited 0 (kube-proxy's answers, read as text); undefined otherwise. */
+export const dumpTextOf = (capture: NodeCapture | undefined, key: DumpKey): string | undefined => (capture ? dumpReader('', capture, []).text(key) : undefined);
+
 /** The probe's reason for a dump it could not take, when it recorded one. */
 function notCollectedReason(key: DumpKey, capture: NodeCapture): string {
   const gap = capture.probe?.errors?.find((g) => g.what === key || g.what.split(/\s+/).includes(key));
