@@ -8,11 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCliAsync, type CliRun } from '../support/cli.js';
 import type { KubeLabContext } from './global-setup.js';
 import { labClients, type Lab } from './live.js';
-import { loadState, type LabState } from './state.js';
+import type { LabState } from './state.js';
+import { labSuites } from './suites.js';
 
 const NS = 'kl-access';
 const SA = 'netx-user';
@@ -126,10 +127,4 @@ function accessSuites(lab: KubeLabContext, state: LabState): void {
   });
 }
 
-const provided = inject('kubeLab');
-const state = 'missing' in provided ? undefined : loadState(provided.stateDir);
-if ('missing' in provided || !state) {
-  describe('kube-lab access', () => it.skip('missing' in provided ? provided.missing : `no kube-lab state in ${provided.stateDir}`, () => undefined));
-} else {
-  accessSuites(provided, state);
-}
+labSuites('kube-lab access', accessSuites);

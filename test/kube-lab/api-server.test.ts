@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { METADATA_ACCEPT, TABLE_ACCEPT } from '../../src/cluster/table.js';
 import { anchorJobSpec } from '../../src/probe/anchor.js';
@@ -18,7 +18,8 @@ import type { RawObject } from '../../src/snapshot/types.js';
 import { servePods, TestApiServer } from '../support/api-server/index.js';
 import type { KubeLabContext } from './global-setup.js';
 import { labClients, waitForDefaultServiceAccount, type Lab } from './live.js';
-import { loadState, type LabState } from './state.js';
+import type { LabState } from './state.js';
+import { labSuites } from './suites.js';
 
 const NS = 'kl-api';
 const SA = 'nobody';
@@ -328,10 +329,4 @@ function suites(ctx: KubeLabContext, state: LabState): void {
   });
 }
 
-const provided = inject('kubeLab');
-const state = 'missing' in provided ? undefined : loadState(provided.stateDir);
-if ('missing' in provided || !state) {
-  describe('kube-lab', () => it.skip('missing' in provided ? provided.missing : `no kube-lab state in ${provided.stateDir}`, () => undefined));
-} else {
-  suites(provided, state);
-}
+labSuites('kube-lab', suites);

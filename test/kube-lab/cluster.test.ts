@@ -8,12 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCliAsync } from '../support/cli.js';
 import { onMachine } from './hosts.js';
 import { diffHostSnapshots, hostSnapshot } from './host-snapshot.js';
 import type { KubeLabContext } from './global-setup.js';
-import { loadState, machineOf, type LabState } from './state.js';
+import { machineOf, type LabState } from './state.js';
+import { labSuites } from './suites.js';
 
 const NS = 'kl-test';
 /** What netx answered live, kept after the lab is gone (CI prints its path; the answers are read by people). */
@@ -197,11 +198,4 @@ function liveSuites(lab: KubeLabContext, state: LabState): void {
   });
 }
 
-const provided = inject('kubeLab');
-const state = 'missing' in provided ? undefined : loadState(provided.stateDir);
-if ('missing' in provided || !state) {
-  // Without root or the lab's tools (global-setup.ts fails instead when NETX_REQUIRE_LAB=1).
-  describe('kube-lab', () => it.skip('missing' in provided ? provided.missing : `no kube-lab state in ${provided.stateDir}`, () => undefined));
-} else {
-  liveSuites(provided, state);
-}
+labSuites('kube-lab', liveSuites);

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NFACCT_COUNTERS, renderIptables } from '../lab/kube-proxy/iptables.js';
 import { renderNftables } from '../lab/kube-proxy/nftables.js';
 import type { KubeProxyInput } from '../lab/kube-proxy/types.js';
@@ -16,7 +16,8 @@ import type { KubeLabContext } from './global-setup.js';
 import { labClients, waitForDefaultServiceAccount, type Lab } from './live.js';
 import { lineDiff, normaliseIptablesSave, normaliseNftJson } from './proxy-diff.js';
 import { kubeProxyInput, type ClusterObjects } from './proxy-input.js';
-import { loadState, type LabState } from './state.js';
+import type { LabState } from './state.js';
+import { labSuites } from './suites.js';
 
 const NS = 'kl-render';
 
@@ -169,10 +170,4 @@ function suites(ctx: KubeLabContext, state: LabState): void {
   });
 }
 
-const provided = inject('kubeLab');
-const state = 'missing' in provided ? undefined : loadState(provided.stateDir);
-if ('missing' in provided || !state) {
-  describe('kube-lab', () => it.skip('missing' in provided ? provided.missing : `no kube-lab state in ${provided.stateDir}`, () => undefined));
-} else {
-  suites(provided, state);
-}
+labSuites('kube-lab', suites);

@@ -9,12 +9,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ensureBuilt, runCliAsync } from '../support/cli.js';
 import type { KubeLabContext } from './global-setup.js';
 import { conntrackTo, connectFrom, labClients, proxyOdds, proxyRules, type ConnectOutcome, type Lab, type Result } from './live.js';
 import { SWITCH_IP } from './plan.js';
-import { loadState, type LabState } from './state.js';
+import type { LabState } from './state.js';
+import { labSuites } from './suites.js';
 
 const NS = 'kl-trace';
 const NODE_PORT = 30080;
@@ -371,10 +372,4 @@ function traceSuites(lab: KubeLabContext, state: LabState): void {
   });
 }
 
-const provided = inject('kubeLab');
-const state = 'missing' in provided ? undefined : loadState(provided.stateDir);
-if ('missing' in provided || !state) {
-  describe('kube-lab traces', () => it.skip('missing' in provided ? provided.missing : `no kube-lab state in ${provided.stateDir}`, () => undefined));
-} else {
-  traceSuites(provided, state);
-}
+labSuites('kube-lab traces', traceSuites);
