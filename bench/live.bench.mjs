@@ -16,8 +16,9 @@
  *    chains, or the nft service-ips map), `kubectl netx collect -o FILE` (whole process; the file is regenerated
  *    by every run, in a temporary directory, never in git), then `trace client svc/NS/NAME:80 --snapshot FILE` to the
  *    middle and the last service, interleaved with the decode floor of node-1's dumps and `node -e ''`.
- * NETX_BENCH_REPEAT rounds (default 5); NETX_BENCH_LIVE_PARTS=trace,big picks the parts; NETX_BENCH_LIVE_KEEP=DIR
- * keeps the snapshot there. The big objects stay in the cluster (a later run reuses them); `down` ends them all.
+ * NETX_BENCH_REPEAT rounds (default 5); NETX_BENCH_LIVE_PARTS=trace,big picks the parts; NETX_BENCH_LIVE_PROBE_TIMEOUT
+ * (default 10m) is collect's --probe-timeout; NETX_BENCH_LIVE_KEEP=DIR keeps the snapshot there and
+ * NETX_BENCH_LIVE_SNAPSHOT=FILE reuses one (no create, no collect). The big objects stay in the cluster (a later run reuses them); `down` ends them all.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -36,6 +37,11 @@ const REPEAT = Number(process.env.NETX_BENCH_REPEAT ?? 5);
 const SERVICES = Number(process.env.NETX_BENCH_LIVE_SERVICES ?? 10000);
 const PARTS = (process.env.NETX_BENCH_LIVE_PARTS ?? 'trace,big').split(',');
 const TRACE_EXTRA_TARGET = 2;
+// collect's bound for one node command: on a node with 10,000 services in iptables mode, nft 1.0.6 takes minutes to
+// list the iptables-nft tables, past netx's default 90 s.
+const PROBE_TIMEOUT = process.env.NETX_BENCH_LIVE_PROBE_TIMEOUT ?? '10m';
+/** A snapshot an earlier run kept (NETX_BENCH_LIVE_KEEP): the big part then only runs the trace rounds on it. */
+const REUSE = process.env.NETX_BENCH_LIVE_SNAPSHOT;
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
@@ -98,6 +104,19 @@ async function setUpBig(client, log) {
   }
 }
 
+/** Creates the big workload, waits for kube-proxy, runs collect once (timed); returns the snapshot's path. */
+async function collectBig({ root, client, cli, kc, dir, mode, log, note, metrics }) {
+  const big = await setUpBig(client, log);
+  note(`${SERVICES} services x 5 endpoints: created in ${big.created.toFixed(0)} s; node-1's kube-proxy (${big.mode}) had them all ${big.synced.toFixed(0)} s later (${big.services} services in its rules)`);
+  const file = path.join(dir, `live-${mode}-${SERVICES}.snapshot.json`);
+  rmSync(file, { force: true });
+  const collect = rounds(root, [{ name: 'collect', argv: [cli, 'collect', '-o', file, '--image', IMAGE, '--probe-timeout', PROBE_TIMEOUT, ...kc] }], 1, path.join(dir, 'usage.txt'), log);
+  const c = summary(collect.get('collect'));
+  note(fmtCase('kubectl netx collect -o FILE (whole cluster)', c, `; snapshot ${(statSync(file).size / 1e6).toFixed(1)} MB`));
+  metrics.push({ name: 'collect, whole process', value: c.wall, unit: 's' });
+  return file;
+}
+
 function fmtCase(name, s, extra = '') {
   return `${name}: ${s.wall.toFixed(2)} s (${s.spread}), CPU ${s.cpu.toFixed(2)} s, ${s.rssMb.toFixed(0)} MB${extra}`;
 }
@@ -114,11 +133,13 @@ export default async function bench({ root, log }) {
   const dir = process.env.NETX_BENCH_LIVE_KEEP ?? mkdtempSync(path.join(tmpdir(), 'netx-bench-live-'));
   mkdirSync(dir, { recursive: true });
   const notes = [];
+  // Notes are logged as they come, so a part that fails later does not lose the figures before it.
+  const note = (...xs) => xs.forEach((x) => (notes.push(x), log(x)));
   const metrics = [];
   const floorCase = { name: "floor: node -e ''", argv: [node, '-e', ''] };
   try {
     const mode = proxied('node-1').mode;
-    notes.push(`kube-proxy mode ${mode}; load average at the start ${load()}`);
+    note(`kube-proxy mode ${mode}; load average at the start ${load()}`);
     if (PARTS.includes('trace')) {
       await setUpTrace(client, log);
       const cases = [
@@ -129,18 +150,14 @@ export default async function bench({ root, log }) {
       const res = rounds(root, cases, REPEAT, path.join(dir, 'usage.txt'), log);
       const [f, pods, trace] = cases.map((c) => summary(res.get(c.name)));
       const extra = trace.wall - pods.wall;
-      notes.push(fmtCase(cases[0].name, f), fmtCase(cases[1].name, pods), fmtCase(cases[2].name, trace, `; ${(trace.wall / pods.wall).toFixed(1)}x the pod floor, +${extra.toFixed(2)} s`), `load average after the trace rounds ${load()}`);
+      note(fmtCase(cases[0].name, f), fmtCase(cases[1].name, pods), fmtCase(cases[2].name, trace, `; ${(trace.wall / pods.wall).toFixed(1)}x the pod floor, +${extra.toFixed(2)} s`), `load average after the trace rounds ${load()}`);
       metrics.push({ name: 'live trace beyond the pod floor', value: extra, unit: 's', target: TRACE_EXTRA_TARGET });
     }
     if (PARTS.includes('big')) {
-      const big = await setUpBig(client, log);
-      notes.push(`${SERVICES} services x 5 endpoints: created in ${big.created.toFixed(0)} s; node-1's kube-proxy (${big.mode}) had them all ${big.synced.toFixed(0)} s later (${big.services} services in its rules)`);
-      const file = path.join(dir, `live-${mode}-${SERVICES}.snapshot.json`);
-      rmSync(file, { force: true });
-      const collect = rounds(root, [{ name: 'collect', argv: [cli, 'collect', '-o', file, '--image', IMAGE, ...kc] }], 1, path.join(dir, 'usage.txt'), log);
-      const c = summary(collect.get('collect'));
-      notes.push(fmtCase('kubectl netx collect -o FILE (whole cluster)', c, `; snapshot ${(statSync(file).size / 1e6).toFixed(1)} MB`));
-      metrics.push({ name: 'collect, whole process', value: c.wall, unit: 's' });
+      const file = REUSE ?? (await collectBig({ root, client, cli, kc, dir, mode, log, note, metrics }));
+      const snap = JSON.parse(readFileSync(file, 'utf8'));
+      for (const g of snap.source?.gaps ?? []) note(`collect named a gap: ${g.what}: ${g.reason}`);
+      if (!snap.nodes?.['node-1']) throw new Error(`the snapshot holds no dumps of node-1 (${notes.join('; ')})`);
       const mid = bigService(Math.floor(SERVICES / 2) - 1);
       const last = bigService(SERVICES - 1);
       const cases = [
@@ -151,8 +168,8 @@ export default async function bench({ root, log }) {
       ];
       const res = rounds(root, cases, REPEAT, path.join(dir, 'usage.txt'), log);
       const s = cases.map((x) => summary(res.get(x.name)));
-      cases.forEach((x, i) => notes.push(fmtCase(x.name, s[i], i >= 2 ? `; ${(s[i].wall / s[1].wall).toFixed(1)}x the decode floor` : '')));
-      notes.push(`load average after the snapshot rounds ${load()}`);
+      cases.forEach((x, i) => note(fmtCase(x.name, s[i], i >= 2 ? `; ${(s[i].wall / s[1].wall).toFixed(1)}x the decode floor` : '')));
+      note(`load average after the snapshot rounds ${load()}`);
       metrics.push({ name: `trace --snapshot, ${mode} 10k, middle`, value: s[2].wall, unit: 's', target: mode === 'iptables' ? 1 : 1.5 });
       metrics.push({ name: `trace --snapshot, ${mode} 10k, last`, value: s[3].wall, unit: 's', target: mode === 'iptables' ? 1 : 1.5 });
     }
