@@ -154,6 +154,8 @@ export default async function bench({ root, log }) {
       metrics.push({ name: 'live trace beyond the pod floor', value: extra, unit: 's', target: TRACE_EXTRA_TARGET });
     }
     if (PARTS.includes('big')) {
+      // The traces start from the trace workload's client pod, so the snapshot must hold it.
+      if (!REUSE && !PARTS.includes('trace')) await setUpTrace(client, log);
       const file = REUSE ?? (await collectBig({ root, client, cli, kc, dir, mode, log, note, metrics }));
       const snap = JSON.parse(readFileSync(file, 'utf8'));
       for (const g of snap.source?.gaps ?? []) note(`collect named a gap: ${g.what}: ${g.reason}`);
