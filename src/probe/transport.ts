@@ -15,7 +15,8 @@ export interface ExecOptions {
 /**
  * A node command that outlived its deadline. Thrown, not recorded as a result: a node where a read
  * hangs (a wedged netlink, a kubelet that stopped streaming) gives no trustworthy dumps, so the
- * probe of that node ends and the node is reported as not probed, with this reason.
+ * probe of that node ends and the node is reported as not probed, with this reason (the nft dump excepted:
+ * node-probe.ts).
  */
 export class CommandTimeout extends UserError {
   constructor(

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeNode } from '../../src/probe/node-probe.js';
-import { LocalTransport, type Transport } from '../../src/probe/transport.js';
+import { CommandTimeout, LocalTransport, type Transport } from '../../src/probe/transport.js';
 import type { DumpResult } from '../../src/snapshot/types.js';
 
 const dirs: string[] = [];
@@ -80,5 +80,38 @@ describe('probeNode: the kubelet’s DNS files', () => {
     const cap = await probeNode(t, { dumps: ['addr'] });
     expect(cap.dumps).not.toHaveProperty('kubelet-cmdline');
     expect(ran.some((a) => a.includes('kubelet') || a.some((x) => x.includes('resolv')))).toBe(false);
+  });
+});
+
+describe('probeNode: a command past its deadline', () => {
+  /** Every command answers at once with empty output, except those `slow` picks, which time out. */
+  const transport = (slow: (argv: readonly string[]) => boolean): { t: Transport; ran: string[][] } => {
+    const ran: string[][] = [];
+    const t: Transport = {
+      kind: 'debug-pod',
+      describe: () => ({ transport: 'debug-pod', pod: 'kube-system/netx-probe-n' }),
+      exec: async (argv, o) => {
+        ran.push([...argv]);
+        if (slow(argv)) throw new CommandTimeout(argv, o?.timeoutMs ?? 0, 'in probe pod kube-system/netx-probe-n');
+        return { argv: [...argv], stdout: '', stderr: '', exitCode: 0 };
+      },
+    };
+    return { t, ran };
+  };
+
+  it('a slow nft costs the nft dump, named with its limit; the dumps after it are still read', async () => {
+    const { t, ran } = transport((argv) => argv.includes('nft'));
+    const cap = await probeNode(t, { dumps: ['iptables', 'nft', 'conntrack', 'sysctl'], commandTimeoutMs: 300 });
+    expect(cap.dumps['nft']).toMatchObject({ exitCode: 124, stdout: '', stderr: expect.stringMatching(/^node command `nft -j list tables` in probe pod .* did not finish within 300 ms$/) });
+    expect(cap.probe?.errors).toContainEqual(expect.objectContaining({ what: 'nft', code: 'timeout' }));
+    expect(cap.dumps['iptables']?.exitCode).toBe(0);
+    expect(cap.dumps['conntrack']?.exitCode).toBe(0);
+    expect(cap.dumps['sysctl']?.exitCode).toBe(0);
+    expect(ran.findIndex((a) => a.includes('nft'))).toBeLessThan(ran.findIndex((a) => a.join(' ').includes('conntrack')));
+  });
+
+  it('any other command past its deadline ends the node probe with that reason', async () => {
+    const { t } = transport((argv) => argv.join(' ').includes('conntrack'));
+    await expect(probeNode(t, { dumps: ['nft', 'conntrack'], commandTimeoutMs: 300 })).rejects.toBeInstanceOf(CommandTimeout);
   });
 });
