@@ -150,9 +150,11 @@ function suites(ctx: KubeLabContext, state: LabState): void {
   describe(`the lab's kube-proxy renderer against the real kube-proxy (${ctx.proxyMode} mode)`, () => {
     for (const node of state.plan.nodes.map((n) => n.name)) {
       it(`renders exactly the rules the real kube-proxy wrote on ${node}, normalised`, async () => {
-        // kube-proxy syncs asynchronously after the objects change: compare until it has caught up.
+        // kube-proxy syncs asynchronously after the objects change: compare until it has caught up. A sync that
+        // failed (iptables-restore meeting the xtables lock kube-router holds, on a loaded machine) is retried only
+        // after kube-proxy's syncPeriod (30 s by default), so the wait spans more than one of those.
         let last = { real: [] as string[], rendered: [] as string[] };
-        for (const until = Date.now() + 20_000; Date.now() < until; ) {
+        for (const until = Date.now() + 75_000; Date.now() < until; ) {
           const input = kubeProxyInput(clusterObjects(lab), node);
           last = { real: realNormalForm(lab, node, ctx.proxyMode), rendered: renderedNormalForm(scratch, ctx.proxyMode, input) };
           if (last.real.join('\n') === last.rendered.join('\n')) break;
