@@ -37,6 +37,8 @@ import {
 import { assembleNftDocument, coveredBySave, listedTables, nftItems, type NftTableRef } from './nft-native.js';
 import { dedupeConntrack, linkNames, parseFileListing } from './outputs.js';
 import { CommandTimeout, type Transport } from './transport.js';
+import { batchArgv, batchNonce, parseBatch } from './batch.js';
+import { isNetxError } from '../util/errors.js';
 import { parseKubeletArgs, parseKubeletConfig } from '../parse/kubelet-config.js';
 import { parseKubeProxyArgs } from '../parse/kube-proxy-flags.js';
 
@@ -73,11 +75,25 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   const errors: CaptureGap[] = [];
   const redactions: Redaction[] = [];
   const startedAt = (req.now ?? (() => new Date()))().toISOString();
-  const exec = async (argv: readonly string[], compress: boolean, key: string, inContainer = false): Promise<DumpResult> => {
+  // Every command runs once: read by a batch or on its own, the code below asks for it as if it ran alone.
+  const ran = new Map<string, DumpResult>();
+  const exec: Exec = async (argv, compress, key, inContainer = false) => {
+    const k = batchKey({ argv, compress, inContainer });
+    const hit = ran.get(k);
+    if (hit) return hit;
     req.onCommand?.(key);
-    const ran = compress ? compressedArgv(argv) : [...argv];
-    const r = await transport.exec(req.hostBinaries && !inContainer ? hostBinariesArgv(ran) : ran, { timeoutMs: req.commandTimeoutMs });
-    return { ...r, argv: [...argv], ...(compress ? { encoding: 'gzip+base64' as const } : {}) };
+    const full = compress ? compressedArgv(argv) : [...argv];
+    const r = await transport.exec(req.hostBinaries && !inContainer ? hostBinariesArgv(full) : full, { timeoutMs: req.commandTimeoutMs });
+    const d = { ...r, argv: [...argv], ...(compress ? { encoding: 'gzip+base64' as const } : {}) };
+    ran.set(k, d);
+    return d;
+  };
+  const prefetch = async (commands: Planned[]): Promise<void> => {
+    // Commands that must run in the probe container stay out of a batch chrooted into the node.
+    const mine = commands.filter((c) => !(c.inContainer && req.hostBinaries) && !ran.has(batchKey(c)));
+    if (mine.length < 2) return;
+    req.onCommand?.(`${mine.length} dumps`);
+    for (const [k, d] of await runBatch(transport, mine, req)) ran.set(k, d);
   };
   const record = (key: string, d: DumpResult): DumpResult => {
     dumps[key] = d;
@@ -86,6 +102,8 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   };
   const run = async (c: CatalogueCommand): Promise<DumpResult> => record(c.key, await exec(c.argv, c.compress, c.key));
 
+  await prefetch(independentCommands(req, wanted, transport.kind));
+  await prefetch(await dependentCommands(req, wanted, exec));
   for (const c of STATIC_COMMANDS) if (wanted(c.key) || (c.key === 'link' && wanted('sysctl'))) await run(c);
   if (wanted(IPVS_COMMAND.key)) await run(IPVS_COMMAND);
 
@@ -99,25 +117,15 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
     if (wanted('nft')) record('nft', await nftDump(exec, dumps, choice.backend).catch(slowNft));
   }
 
-  if (wanted('conntrack') || wanted('conntrack-ipv6')) {
-    const addrs = req.conntrackAddresses;
-    for (const [key, family] of [['conntrack', 'ipv4'], ['conntrack-ipv6', 'ipv6']] as const) {
-      if (addrs === undefined) {
-        await run({ key, argv: CONNTRACK_ALL[key], compress: true, why: '' });
-        continue;
-      }
-      const mine = addrs.filter((a) => (family === 'ipv6') === a.includes(':'));
-      if (mine.length === 0) continue;
-      const d = await exec(conntrackFiltered(family, mine), true, key);
-      const text = decodeDumpStdout(d);
-      record(key, text.kind === 'text' ? { ...d, stdout: encodeGzipBase64(dedupeConntrack(text.text)) } : d);
-    }
+  for (const c of conntrackCommands(req.conntrackAddresses, wanted)) {
+    const d = await exec(c.argv, true, c.key);
+    const text = c.filtered ? decodeDumpStdout(d) : undefined;
+    // One entry can match several filters (its source and its destination): kept once.
+    record(c.key, text?.kind === 'text' ? { ...d, stdout: encodeGzipBase64(dedupeConntrack(text.text)) } : d);
   }
 
   if (wanted('sysctl')) {
-    const link = dumps['link'];
-    const linkText = link && link.exitCode === 0 ? decodeDumpStdout(link) : undefined;
-    const names = linkText?.kind === 'text' ? linkNames(linkText.text) : [];
+    const names = ifnamesOf(dumps['link']);
     const unsafe = names.filter((n) => !isSafeIfname(n));
     if (unsafe.length) {
       const shown = unsafe.slice(0, 5).map((n) => JSON.stringify(n)).join(', ');
@@ -208,15 +216,12 @@ async function kubeletDnsFiles(exec: Exec, root: string, dumps: Record<string, D
   const cmd = await exec(kubeletCmdlineArgv(root), false, 'kubelet-cmdline');
   dumps['kubelet-cmdline'] = cmd;
   if (cmd.exitCode !== 0) errors.push(gapOf('kubelet-cmdline', cmd));
-  const args = cmd.exitCode === 0 ? cmd.stdout.split('\n').filter((a) => a !== '') : [];
-  const flags = parseKubeletArgs(args).value;
-  const config = args.length ? flags.config : KUBELET_CONFIG_DEFAULT;
+  const { config, first } = kubeletFiles(cmd);
   const read = async (paths: string[]): Promise<Record<string, string>> => {
     const d = await exec(hostFilesArgv(root, paths), false, 'host-files');
     if (d.exitCode !== 0) errors.push(gapOf('host files', d));
     return d.exitCode === 0 ? parseFileListing(d.stdout).files : {};
   };
-  const first = [...new Set([...(config ? [config] : []), ...(flags.resolvConf ? [flags.resolvConf] : []), ...HOST_RESOLV_CONFS])];
   const files = await read(first);
   let resolvConf: string | undefined;
   try {
@@ -243,7 +248,7 @@ async function kubeProxyProcess(exec: Exec, root: string, dumps: Record<string, 
     errors.push(gapOf(KUBE_PROXY_CMDLINE, cmd));
     return {};
   }
-  const config = parseKubeProxyArgs(cmd.stdout.split('\n').filter((a) => a !== ''), KUBE_PROXY_CMDLINE).flags.configPath;
+  const config = kubeProxyConfigPath(cmd);
   if (!config) return {};
   const d = await exec(processFilesArgv(root, 'kube-proxy', [config]), false, 'kube-proxy-config');
   if (d.exitCode !== 0) errors.push(gapOf('kube-proxy config file', d));
@@ -320,6 +325,104 @@ async function nftDump(exec: Exec, dumps: Record<string, DumpResult>, backend: '
     steps,
   };
 }
+
+/** A command the probe may batch: `inContainer` runs in the probe container even with --host-binaries. */
+interface Planned {
+  argv: readonly string[];
+  compress: boolean;
+  inContainer?: boolean;
+}
+
+const batchKey = (c: Planned): string => JSON.stringify([c.argv, c.compress, c.inContainer ?? false]);
+
+/**
+ * Runs commands as one exec (probe/batch.ts), keyed by batchKey. A batch that cannot run or is cut
+ * short (its deadline is one command's) yields what completed; the rest runs one by one, as if never
+ * batched, so every failure still surfaces from the command that has it.
+ */
+async function runBatch(transport: Transport, commands: Planned[], req: NodeProbeRequest): Promise<Map<string, DumpResult>> {
+  const nonce = batchNonce();
+  const argv = batchArgv(commands, nonce);
+  let out: DumpResult;
+  try {
+    out = await transport.exec(req.hostBinaries ? hostBinariesArgv(argv) : argv, { timeoutMs: req.commandTimeoutMs });
+  } catch (e) {
+    if (isNetxError(e)) return new Map();
+    throw e;
+  }
+  const results = parseBatch(commands, nonce, out);
+  return new Map([...results].map(([i, d]) => [batchKey(commands[i]!), d]));
+}
+
+/** What the probe runs that depends on nothing it reads first, in the order it records them. */
+function independentCommands(req: NodeProbeRequest, wanted: (key: string) => boolean, transport: Transport['kind']): Planned[] {
+  const out: Planned[] = STATIC_COMMANDS.filter((c) => wanted(c.key) || (c.key === 'link' && wanted('sysctl')));
+  if (wanted(IPVS_COMMAND.key)) out.push(IPVS_COMMAND);
+  if (NETFILTER_KEYS.some(wanted)) out.push({ argv: BACKEND_PROBES.nf_tables, compress: false }, { argv: BACKEND_PROBES.legacy, compress: false });
+  out.push(...conntrackCommands(req.conntrackAddresses, wanted).map((c) => ({ argv: c.argv, compress: true })));
+  out.push(...[PROXY_MODE_COMMAND, KUBE_PROXY_CONFIGZ_COMMAND, KUBE_PROXY_BUILD_COMMAND].filter((c) => wanted(c.key)));
+  if ((req.cni ?? 'read') === 'read') out.push({ argv: CNI_FILES_ARGV, compress: false });
+  if (transport === 'debug-pod') out.push({ ...POD_RESOLV_CONF, inContainer: true });
+  if (req.hostRoot !== undefined) {
+    out.push({ argv: kubeletCmdlineArgv(req.hostRoot), compress: false });
+    if (wanted('proxyMode') || wanted(KUBE_PROXY_CMDLINE)) out.push({ argv: processCmdlineArgv(req.hostRoot, 'kube-proxy'), compress: false });
+  }
+  return out;
+}
+
+/** The commands that follow from the independent ones' answers (read from the batch: no exec). */
+async function dependentCommands(req: NodeProbeRequest, wanted: (key: string) => boolean, exec: Exec): Promise<Planned[]> {
+  const out: Planned[] = [];
+  if (NETFILTER_KEYS.some(wanted)) {
+    const choice = chooseIptablesBackend(await exec(BACKEND_PROBES.nf_tables, false, 'iptables-backend'), await exec(BACKEND_PROBES.legacy, false, 'iptables-backend'));
+    out.push(...iptablesCommands(choice.backend));
+  }
+  if (wanted('sysctl')) out.push({ argv: sysctlArgv(ifnamesOf(await exec(STATIC_LINK.argv, STATIC_LINK.compress, 'link'))), compress: false });
+  if (req.hostRoot !== undefined) {
+    out.push({ argv: hostFilesArgv(req.hostRoot, kubeletFiles(await exec(kubeletCmdlineArgv(req.hostRoot), false, 'kubelet-cmdline')).first), compress: false });
+    if (wanted('proxyMode') || wanted(KUBE_PROXY_CMDLINE)) {
+      const config = kubeProxyConfigPath(await exec(processCmdlineArgv(req.hostRoot, 'kube-proxy'), false, KUBE_PROXY_CMDLINE));
+      if (config) out.push({ argv: processFilesArgv(req.hostRoot, 'kube-proxy', [config]), compress: false });
+    }
+  }
+  return out;
+}
+
+const STATIC_LINK = STATIC_COMMANDS.find((c) => c.key === 'link')!;
+
+/** conntrack per family: the whole table, or filtered in the kernel to the plan's addresses. */
+interface ConntrackCommand {
+  key: 'conntrack' | 'conntrack-ipv6';
+  argv: readonly string[];
+  filtered: boolean;
+}
+
+function conntrackCommands(addrs: readonly string[] | undefined, wanted: (key: string) => boolean): ConntrackCommand[] {
+  if (!wanted('conntrack') && !wanted('conntrack-ipv6')) return [];
+  return (['ipv4', 'ipv6'] as const).flatMap((family): ConntrackCommand[] => {
+    const key = family === 'ipv4' ? 'conntrack' : 'conntrack-ipv6';
+    if (addrs === undefined) return [{ key, argv: CONNTRACK_ALL[key], filtered: false }];
+    const mine = addrs.filter((a) => (family === 'ipv6') === a.includes(':'));
+    return mine.length ? [{ key, argv: conntrackFiltered(family, mine), filtered: true }] : [];
+  });
+}
+
+/** Interface names from the link dump (none when it failed or cannot be decoded). */
+function ifnamesOf(link: DumpResult | undefined): string[] {
+  const text = link && link.exitCode === 0 ? decodeDumpStdout(link) : undefined;
+  return text?.kind === 'text' ? linkNames(text.text) : [];
+}
+
+/** The kubelet's config file (its --config, else kubeadm's path) and the files read first: it and the resolv.confs it may use. */
+function kubeletFiles(cmd: DumpResult): { config: string | undefined; first: string[] } {
+  const args = cmd.exitCode === 0 ? cmd.stdout.split('\n').filter((a) => a !== '') : [];
+  const flags = parseKubeletArgs(args).value;
+  const config = args.length ? flags.config : KUBELET_CONFIG_DEFAULT;
+  return { config, first: [...new Set([...(config ? [config] : []), ...(flags.resolvConf ? [flags.resolvConf] : []), ...HOST_RESOLV_CONFS])] };
+}
+
+const kubeProxyConfigPath = (cmd: DumpResult): string | undefined =>
+  cmd.exitCode === 0 ? parseKubeProxyArgs(cmd.stdout.split('\n').filter((a) => a !== ''), KUBE_PROXY_CMDLINE).flags.configPath : undefined;
 
 function gapOf(what: string, d: DumpResult): CaptureGap {
   const why = d.stderr.trim().split('\n')[0] || `exit code ${d.exitCode}`;

@@ -26,6 +26,7 @@ import {
   sysctlArgv,
 } from '../../src/probe/catalogue.js';
 import { DUMP_KEYS } from '../../src/snapshot/types.js';
+import { BATCH_SCRIPT, batchArgv, batchNonce } from '../../src/probe/batch.js';
 
 /** Verbs that change state in ip, bridge, nft, ipset, ipvsadm (as standalone words). */
 const MUTATING_WORDS = new Set(['add', 'del', 'delete', 'change', 'replace', 'append', 'prepend', 'set', 'flush', 'create', 'destroy', 'insert', 'rename', 'restore', 'reset', 'import', 'reload', 'monitor']);
@@ -50,12 +51,24 @@ function unwrap(argv: string[]): { program: string; args: string[] }[] {
   if (argv[0] === 'sh' && argv[1] === '-c') {
     const script = argv[2] ?? '';
     // "$@" runs the wrapped argv; other scripts name their programs inline (checked word by word).
+    if (script === BATCH_SCRIPT) return unbatch(argv.slice(5)).flatMap(unwrap);
     return script === COMPRESS_SCRIPT ? unwrap(argv.slice(4)) : [];
   }
   return [{ program: argv[0] ?? '', args: argv.slice(1) }];
 }
 
-const SCRIPTS = [COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, PROCESS_CMDLINE_SCRIPT, PROCESS_FILES_SCRIPT, KUBE_PROXY_BUILD_SCRIPT, HOST_FILES_SCRIPT, IPVS_SCRIPT, SYSCTL_SCRIPT];
+/** A batch's parameters (after its nonce): ID Z N ARG1..ARGN per command → each command's argv. */
+function unbatch(params: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < params.length; ) {
+    const n = Number(params[i + 2]);
+    out.push(params.slice(i + 3, i + 3 + n));
+    i += 3 + n;
+  }
+  return out;
+}
+
+const SCRIPTS = [BATCH_SCRIPT, COMPRESS_SCRIPT, CONNTRACK_FILTER_SCRIPT, CNI_FILES_SCRIPT, PROXY_MODE_SCRIPT, LEGACY_MANGLE_SCRIPT, PROCESS_CMDLINE_SCRIPT, PROCESS_FILES_SCRIPT, KUBE_PROXY_BUILD_SCRIPT, HOST_FILES_SCRIPT, IPVS_SCRIPT, SYSCTL_SCRIPT];
 
 /** Runs a catalogue script with sh, PATH limited to `bin` plus the system's, and its arguments. */
 const runScript = (script: string, args: string[], bin?: string) =>
@@ -79,9 +92,16 @@ describe('probe catalogue', () => {
     expect([...seen].sort()).toEqual(Object.keys(READ_ONLY).sort());
   });
 
+  it('a batch runs exactly the commands given, read-only as each is alone', () => {
+    const every = everyCommand();
+    const batched = batchArgv(every.map((argv) => ({ argv, compress: false })), batchNonce());
+    expect(unwrap(batched)).toEqual(every.flatMap(unwrap));
+  });
+
   it('shell scripts only read: no redirect into a file, no mutating word, only listing commands', () => {
     for (const script of SCRIPTS) {
-      const words = script.split(/[\s;|&(){}$"'`]+/).filter(Boolean);
+      // `set --` (the batch rebuilding a command's argv) sets the shell's own parameters: not a write.
+      const words = script.replace(/\bset -- /g, '').split(/[\s;|&(){}$"'`]+/).filter(Boolean);
       for (const w of words) expect(MUTATING_WORDS.has(w), `${script}: ${w}`).toBe(false);
       // Redirections go to file descriptors or /dev/null only, never to a path (no file is written).
       const unquoted = script.replace(/'[^']*'/g, "''");

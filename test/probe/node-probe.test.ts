@@ -6,9 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BATCH_SCRIPT } from '../../src/probe/batch.js';
 import { probeNode } from '../../src/probe/node-probe.js';
 import { CommandTimeout, LocalTransport, type Transport } from '../../src/probe/transport.js';
-import type { DumpResult } from '../../src/snapshot/types.js';
+import type { DumpResult, NodeCapture } from '../../src/snapshot/types.js';
+import { fakeNodeBackend, probeTestBed } from './fake-node.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -107,11 +109,50 @@ describe('probeNode: a command past its deadline', () => {
     expect(cap.dumps['iptables']?.exitCode).toBe(0);
     expect(cap.dumps['conntrack']?.exitCode).toBe(0);
     expect(cap.dumps['sysctl']?.exitCode).toBe(0);
-    expect(ran.findIndex((a) => a.includes('nft'))).toBeLessThan(ran.findIndex((a) => a.join(' ').includes('conntrack')));
+    // The batch holding conntrack answered nothing here, so conntrack ran on its own, after nft.
+    expect(ran.findIndex((a) => a.includes('nft'))).toBeLessThan(ran.findIndex((a) => a.join(' ').includes('conntrack') && a[2] !== BATCH_SCRIPT));
   });
 
   it('any other command past its deadline ends the node probe with that reason', async () => {
     const { t } = transport((argv) => argv.join(' ').includes('conntrack'));
     await expect(probeNode(t, { dumps: ['nft', 'conntrack'], commandTimeoutMs: 300 })).rejects.toBeInstanceOf(CommandTimeout);
+  });
+});
+
+describe('probeNode: one exec for many commands', () => {
+  const bed = probeTestBed('netx-batch-');
+  /** The fake node's tools run for real; `batches: false` is an image whose shell cannot run the batch. */
+  const fakeNode = (batches: boolean): { t: Transport; ran: string[][] } => {
+    const backend = fakeNodeBackend(bed.bin());
+    const ran: string[][] = [];
+    const t: Transport = {
+      kind: 'debug-pod',
+      describe: () => ({ transport: 'debug-pod', pod: 'kube-system/netx-probe-n' }),
+      exec: async (argv) => {
+        ran.push([...argv]);
+        if (!batches && argv[2] === BATCH_SCRIPT) return { argv: [...argv], stdout: '', stderr: 'sh: 1: base64: not found\n', exitCode: 127 };
+        const r = await backend({ argv: [...argv], signal: new AbortController().signal, pod: { metadata: { name: 'netx-probe-n', namespace: 'kube-system' } } });
+        return { argv: [...argv], stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), exitCode: r.exitCode };
+      },
+    };
+    return { t, ran };
+  };
+  /** Without timings, and a missing program said the same way (a shell's line number is where it ran it). */
+  const comparable = (c: NodeCapture): unknown =>
+    JSON.parse(
+      JSON.stringify({ ...c, dumps: Object.fromEntries(Object.entries(c.dumps).map(([k, d]) => [k, { ...d, durationMs: undefined }])), probe: { ...c.probe, startedAt: '' } }).replace(/sh: \d+: (exec: )?(\S+): not found/g, 'sh: $2: not found'),
+    );
+
+  it('reads the whole catalogue in a few execs, exactly as command by command', async () => {
+    const batched = fakeNode(true);
+    const alone = fakeNode(false);
+    const got = await probeNode(batched.t, { dumps: [], conntrackAddresses: ['10.244.0.5', 'fd00::5'] });
+    const want = await probeNode(alone.t, { dumps: [], conntrackAddresses: ['10.244.0.5', 'fd00::5'] });
+    expect(Object.keys(got.dumps).length).toBeGreaterThan(15);
+    expect(comparable(got)).toEqual(comparable(want));
+    // Two batches (what needs nothing, then what follows from it) and nft's listing steps.
+    expect(batched.ran.filter((a) => a[2] === BATCH_SCRIPT)).toHaveLength(2);
+    expect(batched.ran.length).toBeLessThanOrEqual(5);
+    expect(alone.ran.length).toBeGreaterThan(20);
   });
 });
