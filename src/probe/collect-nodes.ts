@@ -142,9 +142,10 @@ async function probeOne(
     onStatus('creating probe pod');
     await createPod(client, pod);
     try {
+      // Made before the wait: its KubeConfig loads client-node (~0.3 s of CPU), hidden while the pod starts.
+      const transport = new PodExecTransport(client.connection.kc, opts.namespace, name, opts.image, upgradeMs);
       onStatus('waiting for probe pod');
       const { imageID } = await waitRunning(client, opts.namespace, name, opts.startTimeoutMs, opts.image);
-      const transport = new PodExecTransport(client.connection.kc, opts.namespace, name, opts.image, upgradeMs);
       // Chrooted into the node's / (--host-binaries), the probe sees its files and processes as they are.
       const capture = await probeNode(transport, { ...request, cni, hostBinaries: opts.hostBinaries, ...(opts.hostBinaries ? { hostRoot: '' } : {}) });
       if (imageID && capture.probe) capture.probe.imageID = imageID;

@@ -143,6 +143,9 @@ export class MountFailed extends UserError {
   }
 }
 
+const POLL_FIRST_MS = 100;
+const POLL_FAST_FOR_MS = 2_000;
+
 /** How long a pod may stay in ContainerCreating before its events are read. */
 const MOUNT_CHECK_AFTER_MS = 1_000;
 
@@ -156,7 +159,8 @@ export async function waitRunning(client: KubeClient, namespace: string, name: s
   const deadline = started + timeoutMs;
   let last = 'not scheduled yet';
   let eventsReadable = true;
-  for (let delay = 200; ; delay = Math.min(delay * 1.5, 2_000)) {
+  // Every 0.1 s while a pod usually starts (0.5–1 s on an idle node), then backing off to 2 s.
+  for (let delay = POLL_FIRST_MS; ; delay = Date.now() - started < POLL_FAST_FOR_MS ? POLL_FIRST_MS : Math.min(delay * 1.5, 2_000)) {
     const pod = (await client.get('pods', name, namespace)) as RawObject & { status?: PodStatus; metadata?: { uid?: string } };
     const st = pod.status ?? {};
     if (st.phase === 'Running') {

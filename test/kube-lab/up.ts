@@ -28,6 +28,8 @@ import { makePki, tokenOf, type Pki } from './pki.js';
 import { makePlan, type HostPlan, type LabOptions, type LabPlan, type NodePlan } from './plan.js';
 import { startDaemon, startForked, isRunning } from './procs.js';
 import { machineOf, saveState, type LabState } from './state.js';
+
+const FORWARD_BACKLOG = 1024;
 import { progress } from './progress.js';
 
 const IMAGES = ['pause', 'agnhost', 'netx-debug'] as const;
@@ -124,10 +126,12 @@ async function startControlPlane(s: Starter, bins: Bins, pki: Pki, t0: number): 
   s.mark('etcd', t0);
   await s.start('control-plane', 'kube-apiserver', apiserverArgv(bins, pki));
   const sock = path.join(plan.stateDir, 'apiserver.sock');
+  // socat listens with a backlog of 5: a client opening ten connections at once (netx's parallel lists) lost
+  // SYNs and waited for TCP's 1 s retransmission. The apiserver's own listener takes the kernel's somaxconn.
   s.startPlain('control-plane', 'forward-unix', [
-    'nsenter', `--net=${netnsFile(cp.netns)}`, '--', 'socat', `UNIX-LISTEN:${sock},fork,mode=600`, `TCP:${cp.ip}:6443`,
+    'nsenter', `--net=${netnsFile(cp.netns)}`, '--', 'socat', `UNIX-LISTEN:${sock},fork,mode=600,backlog=${FORWARD_BACKLOG}`, `TCP:${cp.ip}:6443`,
   ]);
-  s.startPlain('host', 'forward-loopback', ['socat', `TCP-LISTEN:${plan.apiPort},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${sock}`]);
+  s.startPlain('host', 'forward-loopback', ['socat', `TCP-LISTEN:${plan.apiPort},bind=127.0.0.1,reuseaddr,fork,backlog=${FORWARD_BACKLOG}`, `UNIX-CONNECT:${sock}`]);
   await waitApiserver(plan, pki.caPem, tokenOf(pki, USERS.admin), 120_000, () => s.alive('control-plane', 'kube-apiserver'));
   s.mark('apiserver', t0);
   progress(`kube-apiserver ready on https://127.0.0.1:${plan.apiPort}`);
