@@ -6,9 +6,9 @@
  * p < 0.001 to fail). The endpoints need not answer: conntrack records each flow's DNAT as the datagram leaves.
  * Also: the kernel refuses a ruleset whose jumps or gotos loop, which is why netx calls a loop in a dump hand-made.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inNs, run, runSync } from './exec.js';
+import { inNs, run } from './exec.js';
+import { withNetns } from './netns.js';
 import { requireLab } from './support.js';
 import { NFACCT_COUNTERS, renderIptables } from './kube-proxy/iptables.js';
 import { renderNftables } from './kube-proxy/nftables.js';
@@ -46,18 +46,16 @@ const input: KubeProxyInput = {
 };
 
 /** A namespace with the node's address on a veth (this kernel has no dummy links) and routes for services and pods. */
-async function withNamespace<T>(fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `netx-bs-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await run(['ip', 'netns', 'add', ns]);
-  try {
-    const sh = (cmd: string) => run(inNs(ns, ['sh', '-c', cmd]));
-    await sh('ip link set lo up && ip link add eps type veth peer name eps-peer && ip link set eps up && ip link set eps-peer up');
-    await sh(`ip addr add ${NODE_IP}/24 dev eps && ip route add 10.96.0.0/16 dev eps && ip route add 10.244.0.0/16 dev eps`);
-    return await fn(ns);
-  } finally {
-    runSync(['ip', 'netns', 'del', ns]);
-  }
-}
+const withNamespace = <T>(fn: (ns: string) => Promise<T>): Promise<T> =>
+  withNetns(
+    ['bs'],
+    async ({ bs }) => {
+      const sh = (cmd: string) => run(inNs(bs!, ['sh', '-c', cmd]));
+      await sh('ip link set lo up && ip link add eps type veth peer name eps-peer && ip link set eps up && ip link set eps-peer up');
+      await sh(`ip addr add ${NODE_IP}/24 dev eps && ip route add 10.96.0.0/16 dev eps && ip route add 10.244.0.0/16 dev eps`);
+    },
+    ({ bs }) => fn(bs!),
+  );
 
 async function load(ns: string, mode: 'iptables' | 'nftables', text: string): Promise<{ exitCode: number; stderr: string }> {
   if (mode === 'iptables') {

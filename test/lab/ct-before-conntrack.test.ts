@@ -5,9 +5,9 @@
  * (the rule counts and drops it), and through the same drop in a chain after conntrack (priority 0: `new` matches);
  * netx, from the namespace's dumps, must agree with the counter.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inNs, run, runSync } from './exec.js';
+import { inNs, run } from './exec.js';
+import { withNetns } from './netns.js';
 import { requireLab } from './support.js';
 import { probeNode } from '../../src/probe/node-probe.js';
 import { NetnsTransport } from '../../src/probe/transport.js';
@@ -16,20 +16,15 @@ import { makeWorld, newPacket, simulate } from '../../src/sim/index.js';
 
 const PEER = '10.9.1.2';
 
-async function withPair<T>(fn: (ns: string) => Promise<T>): Promise<T> {
-  const tag = `${process.pid}-${randomBytes(3).toString('hex')}`;
-  const [ns, peer] = [`netx-ct-${tag}`, `netx-ctp-${tag}`];
-  await run(['ip', 'netns', 'add', ns]);
-  await run(['ip', 'netns', 'add', peer]);
-  try {
-    await run(inNs(ns, ['sh', '-c', `ip link set lo up && ip link add v0 type veth peer name v1 netns ${peer} && ip addr add 10.9.1.1/24 dev v0 && ip link set v0 up`]));
-    await run(inNs(peer, ['sh', '-c', `ip link set lo up && ip addr add ${PEER}/24 dev v1 && ip link set v1 up`]));
-    return await fn(ns);
-  } finally {
-    runSync(['ip', 'netns', 'del', ns]);
-    runSync(['ip', 'netns', 'del', peer]);
-  }
-}
+const withPair = <T>(fn: (ns: string) => Promise<T>): Promise<T> =>
+  withNetns(
+    ['ct', 'peer'],
+    async ({ ct, peer }) => {
+      await run(inNs(ct!, ['sh', '-c', `ip link set lo up && ip link add v0 type veth peer name v1 netns ${peer} && ip addr add 10.9.1.1/24 dev v0 && ip link set v0 up`]));
+      await run(inNs(peer!, ['sh', '-c', `ip link set lo up && ip addr add ${PEER}/24 dev v1 && ip link set v1 up`]));
+    },
+    ({ ct }) => fn(ct!),
+  );
 
 interface Case {
   priority: number;

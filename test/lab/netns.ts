@@ -54,3 +54,26 @@ export async function sweepLeftovers(): Promise<string[]> {
   for (const ns of dead) deleteNetnsSync(ns);
   return dead;
 }
+
+/**
+ * Throwaway namespaces for one kernel check, named as every lab namespace is (so a run that dies leaves nothing the
+ * next sweep misses): `setup` runs in each by name, then `fn`; deleted afterwards, processes inside ended, however
+ * it ends.
+ */
+export async function withNetns<T>(roles: readonly string[], setup: (ns: Record<string, string>) => Promise<void>, fn: (ns: Record<string, string>) => Promise<T>): Promise<T> {
+  const prefix = newPrefix();
+  const made: string[] = [];
+  const names: Record<string, string> = {};
+  try {
+    for (const role of roles) {
+      const name = `${prefix}${role}`;
+      await run(['ip', 'netns', 'add', name]);
+      made.push(name);
+      names[role] = name;
+    }
+    await setup(names);
+    return await fn(names);
+  } finally {
+    for (const ns of made) deleteNetnsSync(ns);
+  }
+}

@@ -4,9 +4,9 @@
  * each through its own gateway; for every flow of a grid around each boundary, `ip route get` (the kernel's own
  * fib lookup for a locally sent packet) names the gateway, and netx's lookup on the namespace's dumps must name the same.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inNs, run, runSync } from './exec.js';
+import { inNs, run } from './exec.js';
+import { withNetns } from './netns.js';
 import { requireLab } from './support.js';
 import { probeNode } from '../../src/probe/node-probe.js';
 import { NetnsTransport } from '../../src/probe/transport.js';
@@ -35,19 +35,17 @@ for (const proto of ['tcp', 'udp'] as const)
     for (const dport of [52, 53, 54, 7999, 8000, 8080, 8081])
       for (const mark of [0, 1, 2, 3]) flows.push({ proto, sport, dport, mark });
 
-async function withNamespace<T>(fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `netx-rs-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await run(['ip', 'netns', 'add', ns]);
-  try {
-    const sh = (cmd: string) => run(inNs(ns, ['sh', '-c', cmd]));
-    await sh('ip link set lo up && ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up && ip addr add 10.9.0.10/24 dev v0');
-    for (const [table, gw] of Object.entries(GATEWAY)) await sh(`ip route add 198.51.100.0/24 via ${gw} dev v0 table ${table}`);
-    for (const r of RULES) await sh(`ip rule add ${r}`);
-    return await fn(ns);
-  } finally {
-    runSync(['ip', 'netns', 'del', ns]);
-  }
-}
+const withNamespace = <T>(fn: (ns: string) => Promise<T>): Promise<T> =>
+  withNetns(
+    ['rs'],
+    async ({ rs }) => {
+      const sh = (cmd: string) => run(inNs(rs!, ['sh', '-c', cmd]));
+      await sh('ip link set lo up && ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up && ip addr add 10.9.0.10/24 dev v0');
+      for (const [table, gw] of Object.entries(GATEWAY)) await sh(`ip route add 198.51.100.0/24 via ${gw} dev v0 table ${table}`);
+      for (const r of RULES) await sh(`ip rule add ${r}`);
+    },
+    ({ rs }) => fn(rs!),
+  );
 
 async function kernelGateway(ns: string, f: Flow): Promise<string> {
   const r = await run(inNs(ns, ['ip', '-j', 'route', 'get', DST, 'ipproto', f.proto, 'sport', String(f.sport), 'dport', String(f.dport), 'mark', String(f.mark)]));
