@@ -1,7 +1,8 @@
 /**
- * Probes one node over any transport: runs the catalogue commands a plan asks for and returns the
- * NodeCapture (raw dumps, CNI files, probe metadata). A command that fails is recorded with its exit
- * code and stderr, and listed in probe.errors; only the transport itself failing throws.
+ * Probes one node over any transport: runs the catalogue commands a plan asks for (most of them in two
+ * batched execs, probe/batch.ts) and returns the NodeCapture (raw dumps, CNI files, probe metadata). A
+ * command that fails is recorded with its exit code and stderr, and listed in probe.errors; only the
+ * transport itself failing throws.
  */
 import { decodeDumpStdout, encodeGzipBase64 } from '../snapshot/dump-encoding.js';
 import { redactArgs, redactText } from '../snapshot/redact.js';
@@ -102,6 +103,7 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   };
   const run = async (c: CatalogueCommand): Promise<DumpResult> => record(c.key, await exec(c.argv, c.compress, c.key));
 
+  // Two execs read nearly everything the steps below ask for: what needs nothing first, then what follows from it.
   await prefetch(independentCommands(req, wanted, transport.kind));
   await prefetch(await dependentCommands(req, wanted, exec));
   for (const c of STATIC_COMMANDS) if (wanted(c.key) || (c.key === 'link' && wanted('sysctl'))) await run(c);
