@@ -21,7 +21,7 @@ export const probeFlags = {
   'privileged-probe': Flags.boolean({ description: 'Run the debug pod privileged instead of with NET_ADMIN + NET_RAW only', helpGroup: 'PROBE' }),
   'host-binaries': Flags.boolean({ description: "Run the node's own tools (chroot /host; needs privileged + hostPID)", helpGroup: 'PROBE' }),
   'local-node': Flags.string({ description: 'The node netx runs on: probe it with local commands instead of a debug pod', helpValue: 'NAME', helpGroup: 'PROBE' }),
-  'probe-timeout': durationFlag({ description: 'How long to wait for a debug pod to be Running, and for each command on a node', default: '90s', helpGroup: 'PROBE' }),
+  'probe-timeout': durationFlag({ description: 'How long to wait for a debug pod to be Running, and for each exec on a node (a batch of commands, or one)', default: '90s', helpGroup: 'PROBE' }),
   'probe-deadline': durationFlag({
     description: 'How long a debug pod may live: the cluster stops and removes it then, even if netx was killed (activeDeadlineSeconds)',
     default: '10m',
