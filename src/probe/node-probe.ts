@@ -106,7 +106,7 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
   // Two execs read nearly everything the steps below ask for: what needs nothing first, then what follows from it.
   await prefetch(independentCommands(req, wanted, transport.kind));
   await prefetch(await dependentCommands(req, wanted, exec));
-  for (const c of STATIC_COMMANDS) if (wanted(c.key) || (c.key === 'link' && wanted('sysctl'))) await run(c);
+  for (const c of staticCommands(wanted)) await run(c);
   if (wanted(IPVS_COMMAND.key)) await run(IPVS_COMMAND);
 
   let backendNote: BackendChoice | undefined;
@@ -136,7 +136,7 @@ export async function probeNode(transport: Transport, req: NodeProbeRequest): Pr
     await run({ key: 'sysctl', argv: sysctlArgv(names), compress: false, why: '' });
   }
   // Unreachable metrics (kube-proxy absent, bound elsewhere) is an answer, not a probe error.
-  for (const c of [PROXY_MODE_COMMAND, KUBE_PROXY_CONFIGZ_COMMAND, KUBE_PROXY_BUILD_COMMAND]) {
+  for (const c of PROXY_COMMANDS) {
     if (wanted(c.key)) dumps[c.key] = await exec(c.argv, false, c.key);
   }
   // CNI configuration is small and every analysis that sees a node may need it (model.cni): always read.
@@ -358,11 +358,11 @@ async function runBatch(transport: Transport, commands: Planned[], req: NodeProb
 
 /** What the probe runs that depends on nothing it reads first, in the order it records them. */
 function independentCommands(req: NodeProbeRequest, wanted: (key: string) => boolean, transport: Transport['kind']): Planned[] {
-  const out: Planned[] = STATIC_COMMANDS.filter((c) => wanted(c.key) || (c.key === 'link' && wanted('sysctl')));
+  const out: Planned[] = staticCommands(wanted);
   if (wanted(IPVS_COMMAND.key)) out.push(IPVS_COMMAND);
   if (NETFILTER_KEYS.some(wanted)) out.push({ argv: BACKEND_PROBES.nf_tables, compress: false }, { argv: BACKEND_PROBES.legacy, compress: false });
   out.push(...conntrackCommands(req.conntrackAddresses, wanted).map((c) => ({ argv: c.argv, compress: true })));
-  out.push(...[PROXY_MODE_COMMAND, KUBE_PROXY_CONFIGZ_COMMAND, KUBE_PROXY_BUILD_COMMAND].filter((c) => wanted(c.key)));
+  out.push(...PROXY_COMMANDS.filter((c) => wanted(c.key)));
   if ((req.cni ?? 'read') === 'read') out.push({ argv: CNI_FILES_ARGV, compress: false });
   if (transport === 'debug-pod') out.push({ ...POD_RESOLV_CONF, inContainer: true });
   if (req.hostRoot !== undefined) {
@@ -391,6 +391,12 @@ async function dependentCommands(req: NodeProbeRequest, wanted: (key: string) =>
 }
 
 const STATIC_LINK = STATIC_COMMANDS.find((c) => c.key === 'link')!;
+
+/** The fixed-argv dumps wanted; the link dump also when sysctls are (their per-interface keys come from it). */
+const staticCommands = (wanted: (key: string) => boolean): CatalogueCommand[] => STATIC_COMMANDS.filter((c) => wanted(c.key) || (c.key === 'link' && wanted('sysctl')));
+
+/** kube-proxy's own answers over loopback (mode, configz, build): answers, not probe errors, when it is absent. */
+const PROXY_COMMANDS: readonly CatalogueCommand[] = [PROXY_MODE_COMMAND, KUBE_PROXY_CONFIGZ_COMMAND, KUBE_PROXY_BUILD_COMMAND];
 
 /** conntrack per family: the whole table, or filtered in the kernel to the plan's addresses. */
 interface ConntrackCommand {
