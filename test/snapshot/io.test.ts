@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { formatPath, lineColumn, parseSnapshot, serializeSnapshot } from '../../src/snapshot/io.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { UserError } from '../../src/util/errors.js';
@@ -36,6 +37,35 @@ function failure(text: string, source = 'snap.json'): UserError {
   }
   throw new Error('expected parseSnapshot to throw');
 }
+
+describe('serializeSnapshot', () => {
+  it('writes the JSON value JSON.stringify writes, whatever the shape', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (shallow, deep) => {
+        const s = { ...valid(), extra: shallow, nodes: { n: { dumps: { k: deep } } } } as unknown as Snapshot;
+        expect(JSON.parse(serializeSnapshot(s))).toEqual(JSON.parse(JSON.stringify(s)));
+      }),
+    );
+  });
+
+  it('drops undefined members, writes undefined items as null and dates as JSON.stringify does, at every depth', () => {
+    const when = new Date('2026-12-07T00:00:00Z');
+    const odd = { a: undefined, b: [undefined, when], c: { d: when, e: [] as unknown[], f: {} } };
+    const s = { ...valid(), odd, at: when, nodes: { n: { dumps: { k: odd }, deeper: { x: { y: odd } } } } } as unknown as Snapshot;
+    expect(serializeSnapshot(s)).not.toContain('undefined');
+    expect(JSON.parse(serializeSnapshot(s))).toEqual(JSON.parse(JSON.stringify(s)));
+  });
+
+  it('puts each API object and each node dump on a line of its own, the envelope indented', () => {
+    const s = valid();
+    const text = serializeSnapshot(s);
+    const lines = text.split('\n');
+    const items = lines.filter((l) => l.startsWith('        {')).map((l) => l.trim().replace(/,$/, ''));
+    for (const node of s.cluster.objects.nodes!) expect(items).toContain(JSON.stringify(node));
+    expect(lines[1]).toBe(`  "kind": "NetxSnapshot",`);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+});
 
 describe('parseSnapshot', () => {
   it('round-trips a valid snapshot holding real node objects', () => {
