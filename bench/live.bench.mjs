@@ -18,7 +18,9 @@
  *    middle and the last service, interleaved with the decode floor of node-1's dumps and `node -e ''`.
  * NETX_BENCH_REPEAT rounds (default 5); NETX_BENCH_LIVE_PARTS=trace,big picks the parts; NETX_BENCH_LIVE_PROBE_TIMEOUT
  * (default 10m) is collect's --probe-timeout; NETX_BENCH_LIVE_KEEP=DIR keeps the snapshot there and
- * NETX_BENCH_LIVE_SNAPSHOT=FILE reuses one (no create, no collect). The big objects stay in the cluster (a later run reuses them); `down` ends them all.
+ * NETX_BENCH_LIVE_SNAPSHOT=FILE reuses one (no create, no collect; with NETX_BENCH_LIVE_PARTS=big it needs no lab, and
+ * the proxy mode is the one node-1's kube-proxy reported in the snapshot). The big objects stay in the cluster (a later
+ * run reuses them); `down` ends them all.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -42,6 +44,13 @@ const TRACE_EXTRA_TARGET = 2;
 const PROBE_TIMEOUT = process.env.NETX_BENCH_LIVE_PROBE_TIMEOUT ?? '10m';
 /** A snapshot an earlier run kept (NETX_BENCH_LIVE_KEEP): the big part then only runs the trace rounds on it. */
 const REUSE = process.env.NETX_BENCH_LIVE_SNAPSHOT;
+
+/** The proxy mode a node's kube-proxy reported when the snapshot was collected (its `proxyMode` dump). */
+function reportedMode(file, node) {
+  const dump = JSON.parse(readFileSync(file, 'utf8')).nodes?.[node]?.dumps?.proxyMode;
+  if (dump?.exitCode !== 0 || dump.encoding === 'gzip+base64') throw new Error(`${file}: no readable proxyMode dump of ${node}`);
+  return dump.stdout.trim();
+}
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
@@ -123,13 +132,15 @@ function fmtCase(name, s, extra = '') {
 
 export default async function bench({ root, log }) {
   const name = 'live: the kube-lab (real kube-apiserver, kubelet, kube-proxy)';
-  if (process.env.NETX_BENCH_KUBE_LAB !== '1') {
+  // Trace rounds on a kept snapshot read nothing from the cluster.
+  const offline = REUSE !== undefined && !PARTS.includes('trace');
+  if (process.env.NETX_BENCH_KUBE_LAB !== '1' && !offline) {
     return { name, notes: ['not run: needs the kube-lab up (npm run kube-lab -- up) and NETX_BENCH_KUBE_LAB=1; see bench/README.md, "live.bench.mjs"'], metrics: [] };
   }
   const node = path.join(root, 'node_modules', '.bin', 'node');
   const cli = path.join(root, 'bin', 'kubectl-netx');
   const kc = ['--kubeconfig', KUBECONFIG];
-  const client = kubeClient(KUBECONFIG);
+  const client = offline ? undefined : kubeClient(KUBECONFIG);
   const dir = process.env.NETX_BENCH_LIVE_KEEP ?? mkdtempSync(path.join(tmpdir(), 'netx-bench-live-'));
   mkdirSync(dir, { recursive: true });
   const notes = [];
@@ -138,7 +149,7 @@ export default async function bench({ root, log }) {
   const metrics = [];
   const floorCase = { name: "floor: node -e ''", argv: [node, '-e', ''] };
   try {
-    const mode = proxied('node-1').mode;
+    const mode = offline ? reportedMode(REUSE, 'node-1') : proxied('node-1').mode;
     note(`kube-proxy mode ${mode}; load average at the start ${load()}`);
     if (PARTS.includes('trace')) {
       await setUpTrace(client, log);
@@ -176,7 +187,7 @@ export default async function bench({ root, log }) {
       metrics.push({ name: `trace --snapshot, ${mode} 10k, last`, value: s[3].wall, unit: 's', target: mode === 'iptables' ? 1 : 1.5 });
     }
   } finally {
-    client.close();
+    client?.close();
     if (!process.env.NETX_BENCH_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
   }
   return { name, notes, metrics };
