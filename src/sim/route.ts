@@ -80,13 +80,19 @@ export function lookupRoute(node: NodeModel, flow: FlowKey): RouteResult {
         const r = lookupTable(node, flow, table);
         if (!r) continue;
         if (r.route?.type === 'throw') continue;
-        // suppress_prefixlength N: reject results whose prefix is N or shorter (fib_rule_suppress).
-        if (rule.suppressPrefixlen !== undefined && r.route && prefixLen(r.route.dst) <= rule.suppressPrefixlen) continue;
+        // suppress_prefixlength N rejects a found route whose prefix is N or shorter (fib4_rule_suppress); the kernel
+        // asks only when the lookup succeeded, so an unreachable, blackhole or prohibit route ends it whatever its prefix.
+        if (rule.suppressPrefixlen !== undefined && !isError(r) && prefixLen(r.route.dst) <= rule.suppressPrefixlen) continue;
         return { ...r, rule };
       }
     }
   }
   return { kind: 'none', tried };
+}
+
+/** A lookup the kernel answers with an error (fib_table_lookup's -EINVAL, -EHOSTUNREACH, -EACCES). */
+function isError(r: RouteResult): r is Extract<RouteResult, { kind: 'blackhole' | 'unreachable' | 'prohibit' }> {
+  return r.kind === 'blackhole' || r.kind === 'unreachable' || r.kind === 'prohibit';
 }
 
 function ruleMatches(rule: RoutingRule, f: FlowKey): boolean {

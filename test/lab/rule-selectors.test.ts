@@ -3,6 +3,7 @@
  * with a mask, `not`, and rules without a selector. A throwaway namespace holds the rules and one route per table,
  * each through its own gateway; for every flow of a grid around each boundary, `ip route get` (the kernel's own
  * fib lookup for a locally sent packet) names the gateway, and netx's lookup on the namespace's dumps must name the same.
+ * The same for route types (unreachable, blackhole, prohibit, throw, broadcast) under `suppress_prefixlength`.
  */
 import { describe, expect, it } from 'vitest';
 import { inNs, run } from './exec.js';
@@ -70,4 +71,48 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
       expect([...seen].sort()).toEqual(Object.values(GATEWAY).sort());
     });
   }, 120_000);
+
+  it('route types under suppress_prefixlength take the kernel\'s answer: error routes are never suppressed', async (ctx) => {
+    requireLab(ctx);
+    await withNetns(
+      ['rt'],
+      async ({ rt }) => {
+        const sh = (cmd: string) => run(inNs(rt!, ['sh', '-c', cmd]));
+        await sh('ip link set lo up && ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up && ip addr add 10.9.0.10/24 dev v0');
+        await sh('ip route add default via 10.9.0.1 dev v0');
+        for (const r of TYPED_ROUTES) await sh(`ip route add ${r} table 200`);
+      },
+      async ({ rt }) => {
+        const ns = rt!;
+        const answers = new Set<string>();
+        for (const suppress of [0, 23, 24, 28, 31, 32]) {
+          await run(inNs(ns, ['sh', '-c', `ip rule del pref 200 2>/dev/null; ip rule add pref 200 to 203.0.113.0/24 lookup 200 suppress_prefixlength ${suppress}`]));
+          const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
+          for (const dst of TYPED_DESTINATIONS) {
+            const kernel = await kernelAnswer(ns, dst);
+            const r = lookupRoute(model, { family: 4, daddr: dst, iif: 'lo', mark: 0 });
+            const netx = r.kind === 'unicast' ? (r.hops[0]?.gateway ?? '(none)') : r.kind;
+            expect(netx, `${dst} with suppress_prefixlength ${suppress}`).toBe(kernel);
+            answers.add(kernel);
+          }
+        }
+        expect([...answers].sort()).toEqual(['10.9.0.1', '10.9.0.200', 'blackhole', 'broadcast', 'prohibit', 'unreachable']);
+      },
+    );
+  }, 120_000);
 });
+
+/** Table 200: a /24 through its own gateway, error and throw routes inside it, and a broadcast address. */
+const TYPED_ROUTES = ['203.0.113.0/24 via 10.9.0.200 dev v0', 'unreachable 203.0.113.0/28', 'blackhole 203.0.113.16/28', 'prohibit 203.0.113.32/28', 'throw 203.0.113.48/28', 'broadcast 203.0.113.255 dev v0'];
+const TYPED_DESTINATIONS = ['203.0.113.1', '203.0.113.17', '203.0.113.33', '203.0.113.49', '203.0.113.100', '203.0.113.255'];
+
+/** `ip route get`'s answer as netx names it: the gateway, `broadcast`, or the route type behind the kernel's errno. */
+async function kernelAnswer(ns: string, dst: string): Promise<string> {
+  const r = await run(inNs(ns, ['ip', '-j', 'route', 'get', dst]), { check: false });
+  if (r.exitCode === 0) {
+    const [route] = JSON.parse(r.stdout) as { gateway?: string; type?: string }[];
+    return route?.type === 'broadcast' ? 'broadcast' : (route?.gateway ?? '(none)');
+  }
+  const errno: [RegExp, string][] = [[/No route to host/, 'unreachable'], [/Invalid argument/, 'blackhole'], [/Permission denied/, 'prohibit'], [/Network is unreachable/, 'none']];
+  return errno.find(([re]) => re.test(r.stderr))?.[1] ?? `(ip route get failed: ${r.stderr.trim()})`;
+}

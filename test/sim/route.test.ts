@@ -52,6 +52,29 @@ describe('routing: policy rules, then the longest prefix of the chosen table', (
     expect(specific.kind === 'unicast' && specific.table).toBe(254);
   });
 
+  it('suppress_prefixlength N drops routes of prefix N or shorter, never an error route (as `ip route get` shows)', () => {
+    const table100 = [
+      r({ dst: '203.0.113.0/24', table: 100, dev: 'flannel.1' }),
+      r({ dst: '203.0.113.0/28', table: 100, type: 'unreachable' }),
+      r({ dst: '203.0.113.16/28', table: 100, type: 'blackhole' }),
+      r({ dst: '203.0.113.32/28', table: 100, type: 'prohibit' }),
+      r({ dst: '203.0.113.255/32', table: 100, type: 'broadcast', dev: 'flannel.1' }),
+    ];
+    const lookup = (suppress: number, daddr: string) => {
+      const res = lookupRoute(node(table100, [rule({ priority: 0, table: 255 }), rule({ priority: 100, table: 100, suppressPrefixlen: suppress }), rule({ priority: 32766, table: 254 })]), flow(daddr));
+      return res.kind === 'unicast' ? `${res.kind} table ${res.table}` : res.kind;
+    };
+    expect(lookup(23, '203.0.113.100')).toBe('unicast table 100');
+    expect(lookup(24, '203.0.113.100')).toBe('unicast table 254');
+    for (const suppress of [0, 28, 32]) {
+      expect(lookup(suppress, '203.0.113.1')).toBe('unreachable');
+      expect(lookup(suppress, '203.0.113.17')).toBe('blackhole');
+      expect(lookup(suppress, '203.0.113.33')).toBe('prohibit');
+    }
+    expect(lookup(31, '203.0.113.255')).toBe('broadcast');
+    expect(lookup(32, '203.0.113.255')).toBe('unicast table 254');
+  });
+
   it('iif lo matches locally generated packets only', () => {
     const n = node([r({ dst: '0.0.0.0/0', table: 9, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 5, iif: 'lo', table: 9 })]);
     expect((lookupRoute(n, flow('8.8.8.8')) as { table: number }).table).toBe(9);
