@@ -37,7 +37,7 @@ export default async function bench({ root, log }) {
       log(`building the ${mode} snapshot: ${ENDPOINTS} endpoints`);
       const base = JSON.parse(readFileSync(path.join(root, gen.BASE_SNAPSHOT[mode]), 'utf8'));
       files[mode] = path.join(dir, `${mode}.snapshot.json`);
-      writeFileSync(files[mode], JSON.stringify(gen.bigServiceSnapshot(base, mode, { endpoints: ENDPOINTS })));
+      writeFileSync(files[mode], gen.serializeSnapshot(gen.bigServiceSnapshot(base, mode, { endpoints: ENDPOINTS })));
     }
     const cli = path.join(root, 'bin', 'kubectl-netx');
     const node = path.join(root, 'node_modules', '.bin', 'node');

@@ -62,7 +62,7 @@ export default async function bench({ root, log }) {
   try {
     log(`building snapshots: ${SERVICES} services x ${ENDPOINTS} endpoints`);
     const input = mod.syntheticServices(SERVICES, ENDPOINTS);
-    const snaps = makeSnapshots(root, input, mod.renderIptables(input), nftServices(input, mod.syntheticServices(20, ENDPOINTS)), SERVICES / 20, mod.encodeGzipBase64);
+    const snaps = makeSnapshots(root, input, mod.renderIptables(input), nftServices(input, mod.syntheticServices(20, ENDPOINTS)), SERVICES / 20, mod.encodeGzipBase64, mod.serializeSnapshot);
     const files = { iptables: path.join(dir, 'iptables.snapshot.json'), nft: path.join(dir, 'nft.snapshot.json') };
     writeFileSync(files.iptables, snaps.iptables);
     writeFileSync(files.nft, snaps.nft);

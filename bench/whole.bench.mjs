@@ -50,7 +50,7 @@ export default async function bench({ root, log }) {
   try {
     log(`building snapshots: ${SERVICES} services x 5 endpoints`);
     const input = mod.syntheticServices(SERVICES, 5);
-    const snaps = makeSnapshots(root, input, mod.renderIptables(input), nftServices(input, mod.syntheticServices(20, 5)), SERVICES / 20, mod.encodeGzipBase64);
+    const snaps = makeSnapshots(root, input, mod.renderIptables(input), nftServices(input, mod.syntheticServices(20, 5)), SERVICES / 20, mod.encodeGzipBase64, mod.serializeSnapshot);
     const files = { iptables: path.join(dir, 'iptables.snapshot.json'), nft: path.join(dir, 'nft.snapshot.json') };
     for (const kind of ['iptables', 'nft']) writeFileSync(files[kind], snaps[kind]);
 

@@ -95,9 +95,10 @@ function compressDumps(snap, encode) {
 /**
  * `{ iptables, nft }`: snapshot JSON texts. `input` is syntheticServices(n, 5), `iptablesText` its rendering,
  * `nftInput` nftServices(input, syntheticServices(20, 5)), `clones` n / 20. `encode` (src/snapshot/dump-encoding's
- * encodeGzipBase64, the code collect uses) stores large dumps as collect writes them.
+ * encodeGzipBase64, the code collect uses) stores large dumps as collect writes them; `serialize` (src/snapshot/io's
+ * serializeSnapshot) writes the file as collect does.
  */
-export function makeSnapshots(root, input, iptablesText, nftInput, clones, encode) {
+export function makeSnapshots(root, input, iptablesText, nftInput, clones, encode, serialize) {
   // The lab's snapshots hold dumps as the probe collects them: large ones gzip+base64 (docs/snapshot.md).
   const stdoutOf = (d) => (d.encoding === 'gzip+base64' ? gunzipSync(Buffer.from(d.stdout, 'base64')).toString('utf8') : d.stdout);
   const read = (f) => JSON.parse(readFileSync(path.join(root, 'examples', f), 'utf8'));
@@ -115,5 +116,5 @@ export function makeSnapshots(root, input, iptablesText, nftInput, clones, encod
   const scaled = JSON.parse(scaleNftJson(template, clones)).nftables.filter((i) => !i.metainfo);
   b.nft = dump(['nft', '-j', 'list', 'ruleset'], JSON.stringify({ nftables: [...own, ...scaled] }));
 
-  return { iptables: JSON.stringify(compressDumps(withObjects(ipt, input), encode)), nft: JSON.stringify(compressDumps(withObjects(nft, nftInput), encode)) };
+  return { iptables: serialize(compressDumps(withObjects(ipt, input), encode)), nft: serialize(compressDumps(withObjects(nft, nftInput), encode)) };
 }
