@@ -19,7 +19,8 @@ import { describePacket, onTheWire, viewOf, type Packet } from './packet.js';
 import { addSteps, end, type Flow } from './flow.js';
 import type { ResolvedHop } from './route.js';
 import type { PodInfo, World } from './world.js';
-import { familyOf, inPrefix, prefixLen, sameAddr } from '../util/addr.js';
+import { familyOf, inPrefix, sameAddr } from '../util/addr.js';
+import { narrowestClaim } from './claims.js';
 import type { WalkCtx } from './walk-ctx.js';
 
 /** Links through which a node reaches other nodes' pods without the underlay knowing pod addresses. */
@@ -64,9 +65,6 @@ function podRoutingOf(world: World): PodRouting | undefined {
   return found;
 }
 
-/** A claim's prefix length: a bare address is a host route. */
-const claimLen = (cidr: string): number => (cidr.includes('/') ? prefixLen(cidr) : cidr.includes(':') ? 128 : 32);
-
 /** The packet leaves `node` by `hop` towards something no dump of the snapshot shows. */
 export function beyondNode(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packet, hop: ResolvedHop): Branch[] {
   const world = ctx.world;
@@ -80,8 +78,7 @@ export function beyondNode(ctx: WalkCtx, node: NodeModel, flow: Flow, pkt: Packe
     if (!owner.node) return [end(flow, 'insufficient-info', `${leaves}; ${pkt.daddr} belongs to pod ${ownerName(owner)}, whose node is not known`, pkt)];
     return deliverAcross(ctx, node, flow, pkt, hop, owner, owner.node);
   }
-  // The narrowest claim names it best (a Service's own address over the service range), whichever objects were read.
-  const range = world.ranges.filter((r) => inPrefix(pkt.daddr, r.cidr)).sort((a, b) => claimLen(b.cidr) - claimLen(a.cidr))[0];
+  const range = narrowestClaim(world, pkt.daddr);
   if (range) return [end(flow, 'insufficient-info', `${leaves}; ${pkt.daddr} is in ${range.what} (${range.cidr}) but nothing in the snapshot owns it: what the network beyond does with it is not known`, pkt)];
   if (!world.podsKnown) return [end(flow, 'insufficient-info', `${leaves}; pods were not collected, so whether ${pkt.daddr} is a pod's is unknown`, pkt)];
   return [leaveCluster(node, flow, pkt, hop)];

@@ -60,8 +60,14 @@ function parsePrefixUncached(cidr: string): Prefix | undefined {
 /** True for any address ipaddr.js reads (see `parse`): what iproute2 and the kernel print. */
 export const isIp = (s: string): boolean => parse(s) !== undefined;
 
-/** An IPv4 address of four decimal parts, as users write one (`10` and `10.1` are names, not 0.0.0.10). */
-export const isDottedQuad = (s: string): boolean => ipaddr.IPv4.isValidFourPartDecimal(s);
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const DOTTED_QUAD = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
+/**
+ * An IPv4 address of four decimal parts without leading zeros, as users write one (`10` and `10.1` are names, not
+ * 0.0.0.10): ipaddr.js's isValidFourPartDecimal, without the full parse it runs first (a walk asks about 10,000s).
+ */
+export const isDottedQuad = (s: string): boolean => DOTTED_QUAD.test(s);
 
 /** Any valid IPv6 text (a zone id `%eth0` included). */
 export const isIPv6 = (s: string): boolean => ipaddr.IPv6.isValid(s);

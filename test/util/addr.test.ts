@@ -112,6 +112,18 @@ describe('util/addr', () => {
     expect(maskLength('junk')).toBeUndefined();
   });
 
+  it("isDottedQuad is ipaddr.js's isValidFourPartDecimal, on addresses and near misses", () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '007', '', 'x', '-1', ' 1', '1 ', '0x1', '1e2'));
+    const text = fc.oneof(v4, fc.array(part, { minLength: 1, maxLength: 6 }).map((ps) => ps.join('.')), fc.string());
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(isDottedQuad(t), JSON.stringify(t)).toBe(ipaddr.IPv4.isValidFourPartDecimal(t));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(isDottedQuad('1.2.3.4\n')).toBe(false);
+  });
+
   it('the three IPv4 syntaxes: what the kernel prints, what users write, what the API server accepts', () => {
     // ipaddr.js (and inet_aton) read the short and octal forms; a user's `10` is a name, not 0.0.0.10.
     expect(isIp('10')).toBe(true);
