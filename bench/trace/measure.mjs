@@ -6,8 +6,9 @@
  *   parseNftJson, eager) — the reference for the walk;
  * - parse: the same with rules translated on use, as the node model reads it (tables and chains only);
  * - build: buildNodeModel for every node (node-a's includes that parse);
- * - walk: traceRequest with node models built, and every rule translated, before the clock (resolve, world, simulate,
- *   findings): the simulator's own cost;
+ * - walk: traceRequest with node models built as netx builds them (rules on use) before the clock: resolve, world,
+ *   translating the chains the packet reaches, simulate, findings — the walk as netx runs it;
+ * - sim: the same with every rule translated before the clock too: the simulator's own cost;
  * - trace: traceRequest with buildNodeModel, then renderTraces as text — what `trace --snapshot` does after loading
  *   (parse on use + build + translating the chains the packet reaches + walk + render).
  * rssMb is the process's peak RSS (snapshot included); cpuMs is user+system CPU over the clocked part. `detail.chains`
@@ -25,9 +26,9 @@ const snapshot = mod.parseSnapshot(readFileSync(file, 'utf8'), file);
 const loadMs = Number(process.hrtime.bigint() - l0) / 1e6;
 const nodes = Object.keys(snapshot.nodes);
 let prebuilt;
-if (mode === 'walk') {
+if (mode === 'walk' || mode === 'sim') {
   prebuilt = new Map(nodes.map((n) => [n, mod.buildNodeModel(n, snapshot.nodes[n])]));
-  for (const m of prebuilt.values()) for (const t of m.ruleset.tables) for (const c of t.chains) void c.rules;
+  if (mode === 'sim') for (const m of prebuilt.values()) for (const t of m.ruleset.tables) for (const c of t.chains) void c.rules;
 }
 const dumpText = mod.decodeDumpStdout(kind === 'nft' ? snapshot.nodes['node-a'].dumps.nft : snapshot.nodes['node-a'].dumps.iptables).text;
 
@@ -41,9 +42,9 @@ if (mode === 'parse' || mode === 'parse-all') {
 } else if (mode === 'build') {
   const models = nodes.map((n) => mod.buildNodeModel(n, snapshot.nodes[n]));
   detail = { chains: models[nodes.indexOf('node-a')].ruleset.tables.reduce((n, t) => n + t.chains.length, 0) };
-} else if (mode === 'walk' || mode === 'trace') {
+} else if (mode === 'walk' || mode === 'sim' || mode === 'trace') {
   let builds = 0;
-  const buildNode = mode === 'walk' ? (n) => (builds++, prebuilt.get(n)) : (n, c) => (builds++, mod.buildNodeModel(n, c));
+  const buildNode = prebuilt ? (n) => (builds++, prebuilt.get(n)) : (n, c) => (builds++, mod.buildNodeModel(n, c));
   const { traces } = mod.traceRequest(snapshot, request, { buildNode });
   const text = mode === 'trace' ? mod.renderTraces(traces, 'text', false) : '';
   const t = traces[0];
