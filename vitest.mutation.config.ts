@@ -11,13 +11,20 @@ const testFiles = (dir: string): string[] =>
     return e.isDirectory() ? testFiles(p) : e.name.endsWith('.test.ts') ? [p] : [];
   });
 
-// The tests a mutation run uses: the pure unit tests that import src/ directly. Left out besides those: the
-// real-kernel and real-cluster labs (minutes each) and whole-repo checks (knip, layering) that read files, not behaviour.
+// Kernel oracles that hold one pure function to the kernel in a throwaway namespace, in seconds: they kill mutants
+// no unit test can judge (route lookups against `ip route get`, ct state before conntrack against rule counters).
+// They need root and network namespaces, as the lab does (test/lab/README.md): `npm run mutation` sets NETX_REQUIRE_LAB=1,
+// so a machine without them fails the dry run instead of counting their mutants as survivors.
+const KERNEL_ORACLES = ['test/lab/rule-selectors.test.ts', 'test/lab/ct-before-conntrack.test.ts'];
+
+// The tests a mutation run uses: the pure unit tests that import src/ directly and the kernel oracles. Left out: the
+// rest of the real-kernel lab and the real-cluster lab (minutes each: every mutant they cover would re-run them) and
+// whole-repo checks (knip, layering) that read files, not behaviour.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: [
-      'test/lab/**',
+      ...testFiles('test/lab').filter((f) => !KERNEL_ORACLES.includes(f)),
       'test/kube-lab/**',
       'test/commands/**',
       'test/cli/**',
