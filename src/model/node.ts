@@ -145,12 +145,10 @@ export interface RoutingRule {
   table?: number;
   /** Unknown table name printed instead of a number (table is then absent). */
   tableName?: string;
-  /** Target priority of a `goto` rule. */
+  /** For `action: 'goto'`: the priority the lookup continues at (`ip rule … goto N`). */
   goto?: number;
   /** For `suppress_prefixlength`. */
   suppressPrefixlen?: number;
-  /** For `action: 'goto'`: the priority the lookup continues at (`ip rule … goto N`). */
-  gotoTarget?: number;
   tos?: number;
   uidrange?: [number, number];
   l3mdev?: boolean;

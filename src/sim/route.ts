@@ -67,11 +67,10 @@ export function lookupRoute(node: NodeModel, flow: FlowKey): RouteResult {
       case 'nop':
         continue;
       case 'goto': {
-        const target = (rule as RoutingRule & { gotoTarget?: number }).gotoTarget;
-        if (target === undefined) continue;
-        const j = rules.findIndex((r) => r.priority >= target);
-        if (j < 0) return { kind: 'none', tried };
-        i = j - 1;
+        // The kernel jumps to the first rule listed at exactly that priority (fib_rules' ctarget); with none there the
+        // goto is unresolved (`ip rule` says so) and the lookup goes on with the next rule. A goto only points forward.
+        const j = rule.goto === undefined ? -1 : rules.findIndex((r) => r.priority === rule.goto);
+        if (j > i) i = j - 1;
         continue;
       }
       case 'table': {

@@ -3,7 +3,8 @@
  * with a mask, `not`, and rules without a selector. A throwaway namespace holds the rules and one route per table,
  * each through its own gateway; for every flow of a grid around each boundary, `ip route get` (the kernel's own
  * fib lookup for a locally sent packet) names the gateway, and netx's lookup on the namespace's dumps must name the same.
- * The same for route types (unreachable, blackhole, prohibit, throw, broadcast) under `suppress_prefixlength`.
+ * The same for route types (unreachable, blackhole, prohibit, throw, broadcast) under `suppress_prefixlength`, and
+ * for `goto` to a priority that holds one rule, two, or none (unresolved).
  */
 import { describe, expect, it } from 'vitest';
 import { inNs, run } from './exec.js';
@@ -15,6 +16,8 @@ import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { lookupRoute } from '../../src/sim/route.js';
 
 const DST = '198.51.100.7';
+/** The namespace's one uplink, v0 in 10.9.0.0/24, where every table's gateway sits. */
+const UPLINK = 'ip link set lo up && ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up && ip addr add 10.9.0.10/24 dev v0';
 const RULES = [
   'pref 100 ipproto tcp sport 1000-2000 lookup 100',
   'pref 110 ipproto udp dport 53 lookup 101',
@@ -36,17 +39,17 @@ for (const proto of ['tcp', 'udp'] as const)
     for (const dport of [52, 53, 54, 7999, 8000, 8080, 8081])
       for (const mark of [0, 1, 2, 3]) flows.push({ proto, sport, dport, mark });
 
-const withNamespace = <T>(fn: (ns: string) => Promise<T>): Promise<T> =>
+/** A throwaway namespace with UPLINK and then `setup`'s commands run in it, handed to `fn`. */
+const withUplink = <T>(setup: string[], fn: (ns: string) => Promise<T>): Promise<T> =>
   withNetns(
     ['rs'],
     async ({ rs }) => {
-      const sh = (cmd: string) => run(inNs(rs!, ['sh', '-c', cmd]));
-      await sh('ip link set lo up && ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up && ip addr add 10.9.0.10/24 dev v0');
-      for (const [table, gw] of Object.entries(GATEWAY)) await sh(`ip route add 198.51.100.0/24 via ${gw} dev v0 table ${table}`);
-      for (const r of RULES) await sh(`ip rule add ${r}`);
+      for (const cmd of [UPLINK, ...setup]) await run(inNs(rs!, ['sh', '-c', cmd]));
     },
     ({ rs }) => fn(rs!),
   );
+
+const SELECTOR_SETUP = [...Object.entries(GATEWAY).map(([table, gw]) => `ip route add 198.51.100.0/24 via ${gw} dev v0 table ${table}`), ...RULES.map((r) => `ip rule add ${r}`)];
 
 async function kernelGateway(ns: string, f: Flow): Promise<string> {
   const r = await run(inNs(ns, ['ip', '-j', 'route', 'get', DST, 'ipproto', f.proto, 'sport', String(f.sport), 'dport', String(f.dport), 'mark', String(f.mark)]));
@@ -57,7 +60,7 @@ async function kernelGateway(ns: string, f: Flow): Promise<string> {
 describe('ip rule selectors, held to the kernel (lab)', () => {
   it(`${flows.length} flows around every port, protocol and mark boundary take the kernel's rule`, async (ctx) => {
     requireLab(ctx);
-    await withNamespace(async (ns) => {
+    await withUplink(SELECTOR_SETUP, async (ns) => {
       const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
       const seen = new Set<string>();
       for (const f of flows) {
@@ -74,31 +77,39 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
 
   it('route types under suppress_prefixlength take the kernel\'s answer: error routes are never suppressed', async (ctx) => {
     requireLab(ctx);
-    await withNetns(
-      ['rt'],
-      async ({ rt }) => {
-        const sh = (cmd: string) => run(inNs(rt!, ['sh', '-c', cmd]));
-        await sh('ip link set lo up && ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up && ip addr add 10.9.0.10/24 dev v0');
-        await sh('ip route add default via 10.9.0.1 dev v0');
-        for (const r of TYPED_ROUTES) await sh(`ip route add ${r} table 200`);
-      },
-      async ({ rt }) => {
-        const ns = rt!;
-        const answers = new Set<string>();
-        for (const suppress of [0, 23, 24, 28, 31, 32]) {
-          await run(inNs(ns, ['sh', '-c', `ip rule del pref 200 2>/dev/null; ip rule add pref 200 to 203.0.113.0/24 lookup 200 suppress_prefixlength ${suppress}`]));
-          const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
-          for (const dst of TYPED_DESTINATIONS) {
-            const kernel = await kernelAnswer(ns, dst);
-            const r = lookupRoute(model, { family: 4, daddr: dst, iif: 'lo', mark: 0 });
-            const netx = r.kind === 'unicast' ? (r.hops[0]?.gateway ?? '(none)') : r.kind;
-            expect(netx, `${dst} with suppress_prefixlength ${suppress}`).toBe(kernel);
-            answers.add(kernel);
-          }
+    await withUplink(['ip route add default via 10.9.0.1 dev v0', ...TYPED_ROUTES.map((r) => `ip route add ${r} table 200`)], async (ns) => {
+      const answers = new Set<string>();
+      for (const suppress of [0, 23, 24, 28, 31, 32]) {
+        await run(inNs(ns, ['sh', '-c', `ip rule del pref 200 2>/dev/null; ip rule add pref 200 to 203.0.113.0/24 lookup 200 suppress_prefixlength ${suppress}`]));
+        const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
+        for (const dst of TYPED_DESTINATIONS) {
+          const kernel = await kernelAnswer(ns, dst);
+          const r = lookupRoute(model, { family: 4, daddr: dst, iif: 'lo', mark: 0 });
+          const netx = r.kind === 'unicast' ? (r.hops[0]?.gateway ?? '(none)') : r.kind;
+          expect(netx, `${dst} with suppress_prefixlength ${suppress}`).toBe(kernel);
+          answers.add(kernel);
         }
-        expect([...answers].sort()).toEqual(['10.9.0.1', '10.9.0.200', 'blackhole', 'broadcast', 'prohibit', 'unreachable']);
-      },
-    );
+      }
+      expect([...answers].sort()).toEqual(['10.9.0.1', '10.9.0.200', 'blackhole', 'broadcast', 'prohibit', 'unreachable']);
+    });
+  }, 120_000);
+
+  it('goto takes the kernel\'s rule: the first listed at its priority, or the next rule when none is there', async (ctx) => {
+    requireLab(ctx);
+    await withUplink([120, 150, 160, 200].map((t) => `ip route add 198.51.100.0/24 via 10.9.0.${t} dev v0 table ${t}`), async (ns) => {
+      const answers = new Set<string>();
+      for (const rules of GOTO_CASES) {
+        await run(inNs(ns, ['sh', '-c', `for p in 100 120 150 160; do while ip rule del pref $p 2>/dev/null; do :; done; done; ${rules.map((x) => `ip rule add ${x}`).join(' && ')}`]));
+        const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
+        for (const mark of [0, 1]) {
+          const kernel = await kernelGateway(ns, { proto: 'tcp', sport: 1, dport: 1, mark });
+          const r = lookupRoute(model, { family: 4, daddr: DST, iif: 'lo', mark, proto: 'tcp', sport: 1, dport: 1 });
+          expect(r.kind === 'unicast' ? r.hops[0]?.gateway : r.kind, `${rules.join('; ')}; mark ${mark}`).toBe(kernel);
+          answers.add(kernel);
+        }
+      }
+      expect([...answers].sort()).toEqual(['10.9.0.120', '10.9.0.150', '10.9.0.160', '10.9.0.200']);
+    });
   }, 120_000);
 });
 
@@ -116,3 +127,11 @@ async function kernelAnswer(ns: string, dst: string): Promise<string> {
   const errno: [RegExp, string][] = [[/No route to host/, 'unreachable'], [/Invalid argument/, 'blackhole'], [/Permission denied/, 'prohibit'], [/Network is unreachable/, 'none']];
   return errno.find(([re]) => re.test(r.stderr))?.[1] ?? `(ip route get failed: ${r.stderr.trim()})`;
 }
+
+/** Rule sets around `goto 150` (rules added in this order; tables 120, 150, 160, 200 each have their own gateway). */
+const GOTO_CASES = [
+  ['pref 100 goto 150', 'pref 120 lookup 120', 'pref 160 lookup 160'],
+  ['pref 100 goto 150', 'pref 120 lookup 120', 'pref 150 lookup 150', 'pref 150 lookup 200'],
+  ['pref 100 goto 150', 'pref 120 lookup 120', 'pref 150 fwmark 0x1 lookup 150', 'pref 160 lookup 160'],
+  ['pref 100 fwmark 0x1 goto 150', 'pref 120 lookup 120', 'pref 150 lookup 200'],
+];

@@ -75,6 +75,20 @@ describe('routing: policy rules, then the longest prefix of the chosen table', (
     expect(lookup(32, '203.0.113.255')).toBe('unicast table 254');
   });
 
+  it('goto jumps to the first rule listed at its priority; with none there it is unresolved and the next rule follows', () => {
+    const tables = [r({ dst: '0.0.0.0/0', table: 120, dev: 'cni0' }), r({ dst: '0.0.0.0/0', table: 200, dev: 'flannel.1' }), r({ dst: '0.0.0.0/0', table: 201, dev: 'cni0' })];
+    const table = (rules: RoutingRule[]) => {
+      const res = lookupRoute(node(tables, [rule({ priority: 0, table: 255 }), ...rules, rule({ priority: 32766, table: 254 })]), flow('8.8.8.8'));
+      return res.kind === 'unicast' ? res.table : res.kind;
+    };
+    const goto150 = rule({ priority: 100, action: 'goto', goto: 150 });
+    const at120 = rule({ priority: 120, table: 120 });
+    expect(table([goto150, at120, rule({ priority: 200, table: 200 })])).toBe(120);
+    expect(table([goto150, at120, rule({ priority: 150, table: 200 }), rule({ priority: 150, table: 201 })])).toBe(200);
+    expect(table([goto150, at120, rule({ priority: 150, table: 77 }), rule({ priority: 160, table: 201 })])).toBe(201);
+    expect(table([rule({ priority: 100, action: 'goto', goto: 150, fwmark: 1 }), at120, rule({ priority: 150, table: 200 })])).toBe(120);
+  });
+
   it('iif lo matches locally generated packets only', () => {
     const n = node([r({ dst: '0.0.0.0/0', table: 9, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 5, iif: 'lo', table: 9 })]);
     expect((lookupRoute(n, flow('8.8.8.8')) as { table: number }).table).toBe(9);

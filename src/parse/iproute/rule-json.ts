@@ -8,7 +8,7 @@ import { normalizePrefix, parseMark } from './common.js';
 import { ACTIONS, ruleFamily, setTable, type RuleOpts } from './rule-common.js';
 import { show } from '../show.js';
 
-const JSON_KEYS = new Set(['priority', 'not', 'src', 'srclen', 'dst', 'dstlen', 'tos', 'fwmark', 'fwmask', 'iif', 'iif_detached', 'oif', 'oif_detached', 'l3mdev', 'uid_start', 'uid_end', 'ipproto', 'sport', 'sport_start', 'sport_end', 'dport', 'dport_start', 'dport_end', 'table', 'action', 'goto', 'suppress_prefixlen', 'protocol', 'to_tbl']);
+const JSON_KEYS = new Set(['priority', 'not', 'src', 'srclen', 'dst', 'dstlen', 'tos', 'fwmark', 'fwmask', 'iif', 'iif_detached', 'oif', 'oif_detached', 'l3mdev', 'uid_start', 'uid_end', 'ipproto', 'sport', 'sport_start', 'sport_end', 'dport', 'dport_start', 'dport_end', 'table', 'action', 'goto', 'unresolved', 'suppress_prefixlen', 'protocol', 'to_tbl']);
 /** Selectors netx does not evaluate: a rule with one matches less than the model says, so each is a warning. */
 const UNMODELLED = new Set(['tun_id', 'suppress_ifgroup', 'flow_from', 'flow_to', 'nat', 'dscp', 'flowlabel', 'flowlabel_mask', 'dscp_mask']);
 

@@ -85,7 +85,8 @@ function textRule(raw: string, line: number, opts: RuleOpts, warnings: ParseWarn
       }
       case 'proto': rule.protocol = need().text; k++; break;
       case 'l3mdev': rule.l3mdev = true; break;
-      case '[detached]': break;
+      // `[unresolved]`: a goto without a rule at its target, which the lookup sees from the rules themselves.
+      case '[detached]': case '[unresolved]': break;
       case 'blackhole': case 'unreachable': case 'prohibit': case 'nop': rule.action = t.text; break;
       case 'realms': case 'suppress_ifgroup': case 'tun_id': case 'map-to': case 'nat': case 'dscp': case 'flowlabel':
         warnings.push({ code: 'unsupported', message: `rule selector "${t.text} ${v?.text ?? ''}" is not interpreted`, line });

@@ -27,6 +27,14 @@ describe('parseIpRule', () => {
   it('gives the same rules from the text form', () => {
     expect(parseIpRule(fixture('iproute', 'rule.txt'), src).value).toEqual(parseIpRule(fixture('iproute', 'rule.json'), src).value);
   });
+  it('reads a goto the kernel marks unresolved, in both forms, without a warning (as `ip rule` prints it)', () => {
+    const json = parseIpRule('[{"priority":0,"src":"all","table":"local"},{"priority":100,"src":"all","goto":150,"unresolved":null}]', src);
+    const text = parseIpRule('0:\tfrom all lookup local\n100:\tfrom all goto 150 [unresolved]\n', src);
+    expect(json.warnings).toEqual([]);
+    expect(text.warnings).toEqual([]);
+    expect(json.value[1]).toEqual({ family: 4, priority: 100, not: false, action: 'goto', goto: 150 });
+    expect(text.value).toEqual(json.value);
+  });
   it('takes the family of an IPv6 dump', () => {
     const rules = parseIpRule(fixture('iproute', 'rule6.json'), { source: 'rule6', family: 6 }).value;
     expect(rules.map((r) => r.family)).toEqual([6, 6, 6]);
