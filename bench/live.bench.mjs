@@ -46,9 +46,9 @@ const PROBE_TIMEOUT = process.env.NETX_BENCH_LIVE_PROBE_TIMEOUT ?? '10m';
 const REUSE = process.env.NETX_BENCH_LIVE_SNAPSHOT;
 
 /** The proxy mode a node's kube-proxy reported when the snapshot was collected (its `proxyMode` dump). */
-function reportedMode(file, node) {
-  const dump = JSON.parse(readFileSync(file, 'utf8')).nodes?.[node]?.dumps?.proxyMode;
-  if (dump?.exitCode !== 0 || dump.encoding === 'gzip+base64') throw new Error(`${file}: no readable proxyMode dump of ${node}`);
+function reportedMode(snap, node) {
+  const dump = snap.nodes?.[node]?.dumps?.proxyMode;
+  if (dump?.exitCode !== 0 || dump.encoding === 'gzip+base64') throw new Error(`${REUSE}: no readable proxyMode dump of ${node}`);
   return dump.stdout.trim();
 }
 
@@ -149,7 +149,8 @@ export default async function bench({ root, log }) {
   const metrics = [];
   const floorCase = { name: "floor: node -e ''", argv: [node, '-e', ''] };
   try {
-    const mode = offline ? reportedMode(REUSE, 'node-1') : proxied('node-1').mode;
+    const reused = REUSE ? JSON.parse(readFileSync(REUSE, 'utf8')) : undefined;
+    const mode = offline ? reportedMode(reused, 'node-1') : proxied('node-1').mode;
     note(`kube-proxy mode ${mode}; load average at the start ${load()}`);
     if (PARTS.includes('trace')) {
       await setUpTrace(client, log);
@@ -168,7 +169,7 @@ export default async function bench({ root, log }) {
       // The traces start from the trace workload's client pod, so the snapshot must hold it.
       if (!REUSE && !PARTS.includes('trace')) await setUpTrace(client, log);
       const file = REUSE ?? (await collectBig({ root, client, cli, kc, dir, mode, log, note, metrics }));
-      const snap = JSON.parse(readFileSync(file, 'utf8'));
+      const snap = reused ?? JSON.parse(readFileSync(file, 'utf8'));
       for (const g of snap.source?.gaps ?? []) note(`collect named a gap: ${g.what}: ${g.reason}`);
       if (!snap.nodes?.['node-1']) throw new Error(`the snapshot holds no dumps of node-1 (${notes.join('; ')})`);
       const mid = bigService(Math.floor(SERVICES / 2) - 1);

@@ -21,7 +21,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeSnapshots, nftServices } from './trace/make-snapshot.mjs';
-import { rounds, spread, summary } from './process.mjs';
+import { median, rounds, spread, summary } from './process.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVICES = Number(process.env.NETX_BENCH_SERVICES ?? 10000);
@@ -29,8 +29,6 @@ const ENDPOINTS = 5;
 const REPEAT = Number(process.env.NETX_BENCH_REPEAT ?? 3);
 const WALK_TARGET = 0.2; // walk / parse
 const TRACE_TARGET_S = { iptables: 1, nft: 1.5 };
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function measure(entry, mode, file, kind, target) {
   const runs = [];

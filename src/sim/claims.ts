@@ -12,6 +12,7 @@ const claimLen = (cidr: string): number => (cidr.includes('/') ? prefixLen(cidr)
 interface Claim {
   range: ClusterRange;
   at: number;
+  len: number;
 }
 
 interface ClaimIndex {
@@ -24,13 +25,15 @@ const claimIndexes = new WeakMap<World, ClaimIndex>();
 /** A bare address in one spelling only (IPv6 normalised by addrKey): text equality is address equality. */
 const plainAddr = (s: string): boolean => (s.includes(':') ? isIp(s) : isDottedQuad(s));
 
+const claimsOf = (world: World): Claim[] => world.ranges.map((range, at) => ({ range, at, len: claimLen(range.cidr) }));
+
 function claimIndexOf(world: World): ClaimIndex {
   let idx = claimIndexes.get(world);
   if (idx) return idx;
   idx = { hosts: new Map(), nets: [] };
-  for (const [at, range] of world.ranges.entries()) {
-    if (!plainAddr(range.cidr)) idx.nets.push({ range, at });
-    else if (!idx.hosts.has(addrKey(range.cidr))) idx.hosts.set(addrKey(range.cidr), { range, at });
+  for (const c of claimsOf(world)) {
+    if (!plainAddr(c.range.cidr)) idx.nets.push(c);
+    else if (!idx.hosts.has(addrKey(c.range.cidr))) idx.hosts.set(addrKey(c.range.cidr), c);
   }
   claimIndexes.set(world, idx);
   return idx;
@@ -44,11 +47,8 @@ export function narrowestClaim(world: World, addr: string): ClusterRange | undef
   const idx = claimIndexOf(world);
   const plain = plainAddr(addr);
   let best = plain ? idx.hosts.get(addrKey(addr)) : undefined;
-  const rest = plain ? idx.nets : world.ranges.map((range, at) => ({ range, at }));
-  for (const c of rest) {
-    if (!inPrefix(addr, c.range.cidr)) continue;
-    const len = claimLen(c.range.cidr);
-    if (!best || len > claimLen(best.range.cidr) || (len === claimLen(best.range.cidr) && c.at < best.at)) best = c;
+  for (const c of plain ? idx.nets : claimsOf(world)) {
+    if (inPrefix(addr, c.range.cidr) && (!best || c.len > best.len || (c.len === best.len && c.at < best.at))) best = c;
   }
   return best?.range;
 }
