@@ -109,6 +109,12 @@ function ruleMatches(rule: RoutingRule, f: FlowKey): boolean {
   }
   if (rule.sport && !(f.sport !== undefined && f.sport >= rule.sport[0] && f.sport <= rule.sport[1])) return false;
   if (rule.dport && !(f.dport !== undefined && f.dport >= rule.dport[0] && f.dport <= rule.dport[1])) return false;
+  // A traced packet carries TOS 0 (nothing in a trace sets a DSCP) and uid 0: a forwarded packet has no socket, so the
+  // kernel looks it up as uid 0 (sock_net_uid), and a locally sent one is taken as root's.
+  if (rule.tos) return false;
+  if (rule.uidrange && rule.uidrange[0] > 0) return false;
+  // An l3mdev rule selects flows through a VRF device; netx does not model VRFs (the rule parsers warn).
+  if (rule.l3mdev) return false;
   return true;
 }
 

@@ -4,7 +4,8 @@
  * each through its own gateway; for every flow of a grid around each boundary, `ip route get` (the kernel's own
  * fib lookup for a locally sent packet) names the gateway, and netx's lookup on the namespace's dumps must name the same.
  * The same for route types (unreachable, blackhole, prohibit, throw, broadcast) under `suppress_prefixlength`, and
- * for `goto` to a priority that holds one rule, two, or none (unresolved).
+ * for `goto` to a priority that holds one rule, two, or none (unresolved), and for `tos` and `uidrange`, which a traced
+ * packet (TOS 0; uid 0 when forwarded, root's when sent locally) must take or not as the kernel's lookup does.
  */
 import { describe, expect, it } from 'vitest';
 import { inNs, run } from './exec.js';
@@ -111,7 +112,35 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
       expect([...answers].sort()).toEqual(['10.9.0.120', '10.9.0.150', '10.9.0.160', '10.9.0.200']);
     });
   }, 120_000);
+
+  it('tos and uidrange take the kernel\'s rule for a packet sent locally by root and for a forwarded one', async (ctx) => {
+    requireLab(ctx);
+    const setup = [...SELECTOR_SETUP.slice(0, Object.keys(GATEWAY).length), 'sysctl -qw net.ipv4.ip_forward=1', ...TOS_UID_RULES.map((r) => `ip rule add ${r}`)];
+    await withUplink(setup, async (ns) => {
+      const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
+      const answers = new Set<string>();
+      for (const mark of [0, 1, 2, 3]) {
+        for (const forwarded of [false, true]) {
+          const from = forwarded ? ['from', '10.9.0.50', 'iif', 'v0'] : [];
+          const [route] = JSON.parse((await run(inNs(ns, ['ip', '-j', 'route', 'get', DST, ...from, 'mark', String(mark)]))).stdout) as { gateway?: string }[];
+          const kernel = route?.gateway ?? '(none)';
+          const r = lookupRoute(model, { family: 4, daddr: DST, mark, ...(forwarded ? { saddr: '10.9.0.50', iif: 'v0' } : { iif: 'lo' }) });
+          expect(r.kind === 'unicast' ? r.hops[0]?.gateway : r.kind, `mark ${mark}${forwarded ? ', forwarded' : ''}`).toBe(kernel);
+          answers.add(kernel);
+        }
+      }
+      expect([...answers].sort()).toEqual(['10.9.0.102', '10.9.0.103']);
+    });
+  }, 120_000);
 });
+
+/** Rules no traced packet should take (a TOS, uids other than root's) and rules it should (root's uid, a negated TOS). */
+const TOS_UID_RULES = [
+  'pref 100 tos 0x10 lookup 100',
+  'pref 110 uidrange 1000-2000 lookup 101',
+  'pref 120 uidrange 0-999 fwmark 0x1/0x1 lookup 102',
+  'pref 130 not tos 0x10 fwmark 0x2/0x2 lookup 103',
+];
 
 /** Table 200: a /24 through its own gateway, error and throw routes inside it, and a broadcast address. */
 const TYPED_ROUTES = ['203.0.113.0/24 via 10.9.0.200 dev v0', 'unreachable 203.0.113.0/28', 'blackhole 203.0.113.16/28', 'prohibit 203.0.113.32/28', 'throw 203.0.113.48/28', 'broadcast 203.0.113.255 dev v0'];

@@ -89,6 +89,23 @@ describe('routing: policy rules, then the longest prefix of the chosen table', (
     expect(table([rule({ priority: 100, action: 'goto', goto: 150, fwmark: 1 }), at120, rule({ priority: 150, table: 200 })])).toBe(120);
   });
 
+  it('a traced packet has TOS 0 and uid 0, and no VRF: tos, uidrange and l3mdev rules select as the kernel does for it', () => {
+    const table = (sel: Partial<RoutingRule>, iif?: string) => {
+      const n = node([r({ dst: '0.0.0.0/0', table: 9, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 5, table: 9, ...sel })]);
+      const res = lookupRoute(n, flow('8.8.8.8', iif === undefined ? {} : { iif }));
+      return res.kind === 'unicast' ? res.table : res.kind;
+    };
+    for (const iif of [undefined, 'eth0']) {
+      expect(table({ tos: 0x10 }, iif)).toBe(254);
+      expect(table({ tos: 0x10, not: true }, iif)).toBe(9);
+      expect(table({ uidrange: [1000, 2000] }, iif)).toBe(254);
+      expect(table({ uidrange: [1, 1] }, iif)).toBe(254);
+      expect(table({ uidrange: [0, 0] }, iif)).toBe(9);
+      expect(table({ uidrange: [0, 999] }, iif)).toBe(9);
+      expect(table({ l3mdev: true }, iif)).toBe(254);
+    }
+  });
+
   it('iif lo matches locally generated packets only', () => {
     const n = node([r({ dst: '0.0.0.0/0', table: 9, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 5, iif: 'lo', table: 9 })]);
     expect((lookupRoute(n, flow('8.8.8.8')) as { table: number }).table).toBe(9);

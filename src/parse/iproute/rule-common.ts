@@ -28,3 +28,12 @@ export function setTable(rule: RoutingRule, t: string | number, warnings: ParseW
   }
 }
 
+
+/** How `ip rule` prints the lookup of a rule with the l3mdev flag. */
+export const L3MDEV_TABLE = '[l3mdev-table]';
+
+/** A rule that looks up the table of the flow's VRF (the kernel adds one with the first VRF device). */
+export function setL3mdev(rule: RoutingRule, warnings: ParseWarning[], where: { line?: number; path?: string }): void {
+  rule.l3mdev = true;
+  warnings.push({ code: 'unsupported', message: `rule ${rule.priority} looks up the table of a VRF (l3mdev): netx does not model VRFs and takes this rule for no flow`, ...where });
+}

@@ -5,7 +5,7 @@ import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText } from '../text.js';
 import { normalizePrefix, parseMark } from './common.js';
-import { ACTIONS, ruleFamily, setTable, type RuleOpts } from './rule-common.js';
+import { ACTIONS, ruleFamily, setL3mdev, setTable, type RuleOpts } from './rule-common.js';
 import { show } from '../show.js';
 
 const JSON_KEYS = new Set(['priority', 'not', 'src', 'srclen', 'dst', 'dstlen', 'tos', 'fwmark', 'fwmask', 'iif', 'iif_detached', 'oif', 'oif_detached', 'l3mdev', 'uid_start', 'uid_end', 'ipproto', 'sport', 'sport_start', 'sport_end', 'dport', 'dport_start', 'dport_end', 'table', 'action', 'goto', 'unresolved', 'suppress_prefixlen', 'protocol', 'to_tbl']);
@@ -71,8 +71,8 @@ function ruleFromJson(r: JsonReader, o: JsonObject, path: string, opts: RuleOpts
     dport: ports('dport'),
     suppressPrefixlen: r.optNum(o, 'suppress_prefixlen', path),
     protocol: r.optStr(o, 'protocol', path),
-    l3mdev: 'l3mdev' in o ? true : undefined,
   });
+  if ('l3mdev' in o) setL3mdev(rule, warnings, { path: `${path}.l3mdev` });
   const tos = r.optNumLike(o, 'tos', path);
   if (tos !== undefined) rule.tos = typeof tos === 'number' ? tos : Number.parseInt(tos, 16) || 0;
   const uidStart = r.optNum(o, 'uid_start', path);

@@ -5,7 +5,7 @@ import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
 import { normalizePrefix, parseMark, parsePortRange } from './common.js';
 import { isIp } from '../../util/addr.js';
-import { ruleFamily, setTable, type RuleOpts } from './rule-common.js';
+import { L3MDEV_TABLE, ruleFamily, setL3mdev, setTable, type RuleOpts } from './rule-common.js';
 
 export function parseRuleText(text: string, opts: RuleOpts): Parsed<RoutingRule[]> {
   const warnings: ParseWarning[] = [];
@@ -66,7 +66,14 @@ function textRule(raw: string, line: number, opts: RuleOpts, warnings: ParseWarn
         else rule.dport = range;
         break;
       }
-      case 'lookup': case 'table': setTable(rule, need().text, warnings, { line }); k++; break;
+      case 'lookup': case 'table': {
+        const val = need().text;
+        k++;
+        // `ip rule` prints a rule with the l3mdev flag (the one the kernel adds with a VRF) as this lookup.
+        if (val === L3MDEV_TABLE) setL3mdev(rule, warnings, { line });
+        else setTable(rule, val, warnings, { line });
+        break;
+      }
       case 'goto': {
         const val = need();
         k++;
@@ -84,7 +91,7 @@ function textRule(raw: string, line: number, opts: RuleOpts, warnings: ParseWarn
         break;
       }
       case 'proto': rule.protocol = need().text; k++; break;
-      case 'l3mdev': rule.l3mdev = true; break;
+      case 'l3mdev': setL3mdev(rule, warnings, { line }); break;
       // `[unresolved]`: a goto without a rule at its target, which the lookup sees from the rules themselves.
       case '[detached]': case '[unresolved]': break;
       case 'blackhole': case 'unreachable': case 'prohibit': case 'nop': rule.action = t.text; break;

@@ -24,6 +24,16 @@ describe('parseIpRule', () => {
     expect(at(1024)).toMatchObject({ fwmark: 0x80, fwmask: 0x80, table: 254 });
     expect(at(32767)?.table).toBe(253);
   });
+  it("reads the kernel's VRF rule (l3mdev) in both forms, with a warning that netx does not model VRFs", () => {
+    const json = parseIpRule('[{"priority":1000,"src":"all","l3mdev":null}]', src);
+    const text = parseIpRule('1000:\tfrom all lookup [l3mdev-table] \n', src);
+    expect(json.value).toEqual([{ family: 4, priority: 1000, not: false, action: 'table', l3mdev: true }]);
+    expect(text.value).toEqual(json.value);
+    for (const { warnings } of [json, text]) {
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ code: 'unsupported', message: expect.stringContaining('rule 1000') });
+    }
+  });
   it('gives the same rules from the text form', () => {
     expect(parseIpRule(fixture('iproute', 'rule.txt'), src).value).toEqual(parseIpRule(fixture('iproute', 'rule.json'), src).value);
   });
