@@ -121,7 +121,8 @@ export interface Route {
   flags: string[];
   /** ECMP next hops. */
   nexthops?: NextHop[];
-  tos?: number;
+  /** The TOS a packet must carry to take this (as `ip` prints it: a value, or an rt_dsfield name netx does not know). */
+  tos?: number | string;
   /** IPv6 router preference (low, medium, high). */
   pref?: string;
 }
@@ -149,7 +150,8 @@ export interface RoutingRule {
   goto?: number;
   /** For `suppress_prefixlength`. */
   suppressPrefixlen?: number;
-  tos?: number;
+  /** The TOS a packet must carry to take this (as `ip` prints it: a value, or an rt_dsfield name netx does not know). */
+  tos?: number | string;
   uidrange?: [number, number];
   l3mdev?: boolean;
   /** Who installed the rule (`proto kernel`, ...). */

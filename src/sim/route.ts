@@ -141,6 +141,8 @@ function candidatesOf(node: NodeModel, table: number, family: 4 | 6): Candidate[
   for (const r of node.routes) {
     if (r.table !== table || r.family !== family) continue;
     if (r.type === 'multicast' || r.type === 'anycast' || r.type === 'nat') continue;
+    // A route with a TOS takes only packets of that TOS, and a traced packet has TOS 0 (see ruleMatches).
+    if (r.tos) continue;
     const dst = r.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : r.dst;
     if (!isPrefix(dst)) continue;
     const len = prefixLen(dst);

@@ -113,9 +113,12 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
     });
   }, 120_000);
 
-  it('tos and uidrange take the kernel\'s rule for a packet sent locally by root and for a forwarded one', async (ctx) => {
+  it('tos and uidrange take the kernel\'s rule and route for a packet sent locally by root and for a forwarded one', async (ctx) => {
     requireLab(ctx);
-    const setup = [...SELECTOR_SETUP.slice(0, Object.keys(GATEWAY).length), 'sysctl -qw net.ipv4.ip_forward=1', ...TOS_UID_RULES.map((r) => `ip rule add ${r}`)];
+    // Table 103 also holds a narrower route with a TOS (0x28, which ip prints as AF11 where rt_dsfield names it), which a
+    // packet of TOS 0 passes over.
+    const tosRoute = 'ip route add 198.51.100.0/25 tos 0x28 via 10.9.0.104 dev v0 table 103';
+    const setup = [...SELECTOR_SETUP.slice(0, Object.keys(GATEWAY).length), tosRoute, 'sysctl -qw net.ipv4.ip_forward=1', ...TOS_UID_RULES.map((r) => `ip rule add ${r}`)];
     await withUplink(setup, async (ns) => {
       const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
       const answers = new Set<string>();

@@ -45,3 +45,22 @@ export function parsePortRange(v: string): [number, number] | undefined {
   const b = m[2] === undefined ? a : Number(m[2]);
   return a <= 65535 && b <= 65535 ? [a, b] : undefined;
 }
+
+/** The names iproute2's shipped rt_dsfield gives TOS values (older and newer releases), which `ip` prints instead. */
+const DSFIELD_NAMES: Record<string, number> = {
+  default: 0, lowdelay: 0x10, throughput: 0x08, reliability: 0x04, mincost: 0x02, critical: 0xa0, internet: 0xc0, network: 0xe0,
+  AF11: 0x28, AF12: 0x30, AF13: 0x38, AF21: 0x48, AF22: 0x50, AF23: 0x58, AF31: 0x68, AF32: 0x70, AF33: 0x78, AF41: 0x88, AF42: 0x90, AF43: 0x98,
+  CS1: 0x20, CS2: 0x40, CS3: 0x60, CS4: 0x80, CS5: 0xa0, CS6: 0xc0, CS7: 0xe0, EF: 0xb8,
+};
+
+/**
+ * A route's or rule's `tos`/`dsfield` as `ip` prints it (hex, or a name from rt_dsfield) → its value. A name a local
+ * rt_dsfield added is kept as text: it still says the route or rule selects some TOS.
+ */
+export function dsfield(v: string | number): number | string {
+  if (typeof v === 'number') return v;
+  // Names first, as iproute2 reads them: AF11 and EF are hex digits too. A value without a name prints as 0x…
+  const named = Object.hasOwn(DSFIELD_NAMES, v) ? DSFIELD_NAMES[v] : undefined;
+  if (named !== undefined) return named;
+  return /^0x[0-9a-f]{1,2}$/i.test(v) ? Number.parseInt(v, 16) : v;
+}

@@ -4,7 +4,7 @@ import type { ParseWarning } from '../../util/parse-error.js';
 import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText } from '../text.js';
-import { normalizePrefix } from './common.js';
+import { dsfield, normalizePrefix } from './common.js';
 import { numOrStr, ROUTE_TYPES, routeFamily, setTable, UNMODELLED, type RouteOpts } from './route-common.js';
 import { show } from '../show.js';
 
@@ -45,6 +45,7 @@ function routeFromJson(r: JsonReader, o: JsonObject, path: string, opts: RouteOp
   const route: Route = { family, table: opts.table ?? 254, type: typeText as RouteType, dst, flags: r.strings(o, 'flags', path) };
   const table = r.optNumLike(o, 'table', path);
   if (table !== undefined) setTable(route, table, warnings, { path: `${path}.table` });
+  const tos = r.optNumLike(o, 'tos', path) ?? r.optNumLike(o, 'dsfield', path);
   assignDefined(route, {
     gateway,
     dev: r.optStr(o, 'dev', path),
@@ -53,7 +54,7 @@ function routeFromJson(r: JsonReader, o: JsonObject, path: string, opts: RouteOp
     prefsrc,
     metric: r.optNum(o, 'metric', path),
     pref: r.optStr(o, 'pref', path),
-    tos: typeof o.tos === 'number' ? o.tos : undefined,
+    tos: tos === undefined ? undefined : dsfield(tos),
     nexthops,
   });
   if (o.metrics !== undefined) applyJsonMetrics(route, r, o.metrics, `${path}.metrics`);

@@ -3,7 +3,7 @@ import type { NextHop, Route, RouteType } from '../../model/node.js';
 import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
-import { normalizePrefix } from './common.js';
+import { dsfield, normalizePrefix } from './common.js';
 import { familyOf, isIp } from '../../util/addr.js';
 import { ROUTE_TYPES, routeFamily, setTable, UNMODELLED, type RouteOpts } from './route-common.js';
 
@@ -115,7 +115,7 @@ function applyTextKey(route: Route, key: string, v: { text: string; column: numb
       break;
     case 'metric': route.metric = num(); break;
     case 'pref': case 'preference': route.pref = v.text; break;
-    case 'tos': case 'dsfield': route.tos = Number.parseInt(v.text, 16) || 0; break;
+    case 'tos': case 'dsfield': route.tos = dsfield(v.text); break;
     default:
       if (METRIC_KEYS.has(key)) (route.metrics ??= {})[key] = num();
   }

@@ -4,7 +4,7 @@ import type { ParseWarning } from '../../util/parse-error.js';
 import { JsonReader, type JsonObject } from '../json-reader.js';
 import { assignDefined, type Parsed } from '../parsed.js';
 import { parseJsonText } from '../text.js';
-import { normalizePrefix, parseMark } from './common.js';
+import { dsfield, normalizePrefix, parseMark } from './common.js';
 import { ACTIONS, ruleFamily, setL3mdev, setTable, type RuleOpts } from './rule-common.js';
 import { show } from '../show.js';
 
@@ -74,7 +74,7 @@ function ruleFromJson(r: JsonReader, o: JsonObject, path: string, opts: RuleOpts
   });
   if ('l3mdev' in o) setL3mdev(rule, warnings, { path: `${path}.l3mdev` });
   const tos = r.optNumLike(o, 'tos', path);
-  if (tos !== undefined) rule.tos = typeof tos === 'number' ? tos : Number.parseInt(tos, 16) || 0;
+  if (tos !== undefined) rule.tos = dsfield(tos);
   const uidStart = r.optNum(o, 'uid_start', path);
   if (uidStart !== undefined) rule.uidrange = [uidStart, r.optNum(o, 'uid_end', path) ?? uidStart];
   const action = r.optStr(o, 'action', path);

@@ -3,7 +3,7 @@ import type { RoutingRule } from '../../model/node.js';
 import { ParseError, type ParseWarning } from '../../util/parse-error.js';
 import type { Parsed } from '../parsed.js';
 import { splitLines, tokenize, toInt } from '../text.js';
-import { normalizePrefix, parseMark, parsePortRange } from './common.js';
+import { dsfield, normalizePrefix, parseMark, parsePortRange } from './common.js';
 import { isIp } from '../../util/addr.js';
 import { L3MDEV_TABLE, ruleFamily, setL3mdev, setTable, type RuleOpts } from './rule-common.js';
 
@@ -82,7 +82,7 @@ function textRule(raw: string, line: number, opts: RuleOpts, warnings: ParseWarn
         break;
       }
       case 'suppress_prefixlength': { const val = need(); k++; rule.suppressPrefixlen = toInt(val.text) ?? fail('"suppress_prefixlength" needs a number', val.column); break; }
-      case 'tos': case 'dsfield': { const val = need(); k++; rule.tos = Number.parseInt(val.text, 16) || 0; break; }
+      case 'tos': case 'dsfield': rule.tos = dsfield(need().text); k++; break;
       case 'uidrange': {
         const val = need();
         k++;

@@ -108,3 +108,17 @@ describe('parseIpRoute text', () => {
     expect(r.warnings).toMatchObject([{ code: 'unknown-keyword', line: 1 }]);
   });
 });
+
+describe('a route or rule TOS as ip prints it', () => {
+  const tosOf = (text: string) => parseIpRoute(text, src).value[0]?.tos;
+  it('reads hex and the names of iproute2’s rt_dsfield, in both forms; a name it does not ship stays a TOS', () => {
+    expect(tosOf('198.51.100.0/25 tos 0x10 via 10.9.0.104 dev v0 table 103\n')).toBe(0x10);
+    expect(tosOf('198.51.100.0/25 tos AF11 via 10.9.0.104 dev v0\n')).toBe(0x28);
+    expect(tosOf('198.51.100.0/25 tos lowdelay via 10.9.0.104 dev v0\n')).toBe(0x10);
+    expect(tosOf('[{"type":"unicast","dst":"198.51.100.0/25","tos":"0x10","gateway":"10.9.0.104","dev":"v0","flags":[]}]')).toBe(0x10);
+    expect(tosOf('[{"type":"unicast","dst":"198.51.100.0/25","tos":"EF","dev":"v0","flags":[]}]')).toBe(0xb8);
+    expect(tosOf('[{"type":"unicast","dst":"198.51.100.0/25","dsfield":"0x28","dev":"v0","flags":[]}]')).toBe(0x28);
+    expect(tosOf('198.51.100.0/25 tos voice dev v0\n')).toBe('voice');
+    expect(tosOf('198.51.100.0/25 dev v0\n')).toBeUndefined();
+  });
+});

@@ -74,3 +74,11 @@ describe('parseIpRule', () => {
     expect(thrown(() => parseIpRule('[{"priority":1,"action":"explode"}]', src))).toMatchObject({ path: '$[0].action' });
   });
 });
+
+describe('an ip rule TOS', () => {
+  it('is read from hex or an rt_dsfield name in both forms', () => {
+    expect(parseIpRule('100:\tfrom all tos AF11 lookup 100\n', src).value[0]?.tos).toBe(0x28);
+    expect(parseIpRule('[{"priority":100,"src":"all","tos":"0x10","table":"100"}]', src).value[0]?.tos).toBe(0x10);
+    expect(parseIpRule('[{"priority":100,"src":"all","tos":"CS1","table":"100"}]', src).value[0]?.tos).toBe(0x20);
+  });
+});
