@@ -143,6 +143,7 @@ function candidatesOf(node: NodeModel, table: number, family: 4 | 6): Candidate[
     if (r.type === 'multicast' || r.type === 'anycast' || r.type === 'nat') continue;
     // A route with a TOS takes only packets of that TOS, and a traced packet has TOS 0 (see ruleMatches).
     if (r.tos) continue;
+    if (isDead(r.flags) || (r.nexthops && r.nexthops.length > 0 && r.nexthops.every((h) => isDead(h.flags)))) continue;
     const dst = r.dst === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : r.dst;
     if (!isPrefix(dst)) continue;
     const len = prefixLen(dst);
@@ -184,7 +185,7 @@ export function lookupTable(node: NodeModel, flow: FlowKey, table: number): Excl
 
 function resolveHops(node: NodeModel, r: Route): ResolvedHop[] {
   const raw: NextHop[] = r.nexthops && r.nexthops.length > 0 ? r.nexthops : [{ gateway: r.gateway, dev: r.dev, flags: r.flags }];
-  return raw.map((h) => {
+  return raw.filter((h) => !isDead(h.flags)).map((h) => {
     const dev = h.dev ?? (h.gateway ? devForGateway(node, h.gateway, r.table) : undefined);
     const hop: ResolvedHop = { weight: h.weight ?? 1, onlink: h.flags.includes('onlink') || r.flags.includes('onlink') };
     if (h.gateway) hop.gateway = h.gateway;
@@ -192,6 +193,12 @@ function resolveHops(node: NodeModel, r: Route): ResolvedHop[] {
     return hop;
   });
 }
+
+/**
+ * A next hop whose device went down: the kernel passes over it (fib_select_multipath), and a route keeps it only while
+ * another of its next hops lives (a route whose every next hop died is flushed; if a dump shows one, it is passed over).
+ */
+const isDead = (flags: string[]): boolean => flags.includes('dead');
 
 /** A gateway without `dev`: the kernel resolves it through a connected route. */
 function devForGateway(node: NodeModel, gw: string, table: number): string | undefined {

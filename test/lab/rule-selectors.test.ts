@@ -135,6 +135,26 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
       expect([...answers].sort()).toEqual(['10.9.0.102', '10.9.0.103']);
     });
   }, 120_000);
+
+  it('a next hop whose device is down is passed over, as the kernel\'s multipath choice does', async (ctx) => {
+    requireLab(ctx);
+    const second = ['ip link add w0 type veth peer name w1', 'ip link set w0 up', 'ip link set w1 up', 'ip addr add 10.9.1.10/24 dev w0'];
+    const routes = ['ip route add 198.51.100.0/24 nexthop via 10.9.0.1 dev v0 nexthop via 10.9.1.1 dev w0', 'ip route add 198.51.100.0/26 nexthop via 10.9.0.2 dev v0 nexthop via 10.9.0.3 dev v0'];
+    await withUplink([...second, ...routes, 'ip link set w0 down'], async (ns) => {
+      const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
+      // The kernel hashes a flow to one next hop (by addresses, by default); netx gives every live one as a branch.
+      // 32 destinations under each route show the kernel choosing among the same next hops.
+      for (const [first, route] of [[0, '198.51.100.0/26'], [128, '198.51.100.0/24']] as const) {
+        const kernel = new Set<string>();
+        for (let i = first; i < first + 32; i++) {
+          const [answer] = JSON.parse((await run(inNs(ns, ['ip', '-j', 'route', 'get', `198.51.100.${i}`]))).stdout) as { gateway?: string }[];
+          kernel.add(answer?.gateway ?? '(none)');
+        }
+        const r = lookupRoute(model, { family: 4, daddr: `198.51.100.${first}`, iif: 'lo', mark: 0 });
+        expect(r.kind === 'unicast' ? r.hops.map((h) => h.gateway).sort() : r.kind, route).toEqual([...kernel].sort());
+      }
+    });
+  }, 120_000);
 });
 
 /** Rules no traced packet should take (a TOS, uids other than root's) and rules it should (root's uid, a negated TOS). */

@@ -106,6 +106,19 @@ describe('routing: policy rules, then the longest prefix of the chosen table', (
     }
   });
 
+  it('a dead next hop is passed over; a route whose every next hop is dead is passed over whole', () => {
+    const hop = (gateway: string, dead = false) => ({ gateway, dev: 'eth0', flags: dead ? ['dead', 'linkdown'] : [] });
+    const n = node([
+      r({ dst: '198.51.100.0/24', nexthops: [hop('172.18.0.7'), hop('172.18.0.8', true)] }),
+      r({ dst: '198.51.100.0/25', nexthops: [hop('172.18.0.9', true), hop('172.18.0.10', true)] }),
+      r({ dst: '198.51.100.128/25', gateway: '172.18.0.11', dev: 'eth0', flags: ['dead'] }),
+    ]);
+    for (const dst of ['198.51.100.5', '198.51.100.200']) {
+      const res = lookupRoute(n, flow(dst));
+      expect(res.kind === 'unicast' && res.hops.map((h) => h.gateway)).toEqual(['172.18.0.7']);
+    }
+  });
+
   it('iif lo matches locally generated packets only', () => {
     const n = node([r({ dst: '0.0.0.0/0', table: 9, dev: 'cni0' })], [...DEFAULT_RULES, rule({ priority: 5, iif: 'lo', table: 9 })]);
     expect((lookupRoute(n, flow('8.8.8.8')) as { table: number }).table).toBe(9);
