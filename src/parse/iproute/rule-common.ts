@@ -28,7 +28,6 @@ export function setTable(rule: RoutingRule, t: string | number, warnings: ParseW
   }
 }
 
-
 /** How `ip rule` prints the lookup of a rule with the l3mdev flag. */
 export const L3MDEV_TABLE = '[l3mdev-table]';
 

@@ -122,3 +122,15 @@ describe('a route or rule TOS as ip prints it', () => {
     expect(tosOf('198.51.100.0/25 dev v0\n')).toBeUndefined();
   });
 });
+
+describe('a multipath route with a next hop whose device is down', () => {
+  it('keeps `dead` on that next hop, in both forms, as ip prints it', () => {
+    const text = '198.51.100.0/24 \n\tnexthop via 10.9.0.1 dev v0 weight 1 \n\tnexthop via 10.9.1.1 dev w0 weight 1 dead linkdown \n';
+    const json = '[{"dst":"198.51.100.0/24","flags":[],"nexthops":[{"gateway":"10.9.0.1","dev":"v0","weight":1,"flags":[]},{"gateway":"10.9.1.1","dev":"w0","weight":1,"flags":["dead","linkdown"]}]}]';
+    for (const dump of [text, json]) {
+      const [route] = parseIpRoute(dump, src).value;
+      expect(route?.flags).toEqual([]);
+      expect(route?.nexthops?.map((h) => h.flags)).toEqual([[], ['dead', 'linkdown']]);
+    }
+  });
+});
