@@ -198,19 +198,23 @@ function fib(sel: Extract<Selector, { kind: 'fib' }>, pkt: Packet, ctx: EvalCtx)
     const t = fibAddrType(ctx.node, addr, useIif ? pkt.iif : undefined);
     return t === undefined ? unknown(`fib ${flags.join(' . ')} type (no local routes or addresses in the dump)`) : one(t);
   }
-  // oif/oifname: a route lookup (for `fib saddr . iif oif`, the reverse path).
+  // oif/oifname: a route lookup (for `fib saddr . iif oif`, the reverse path), as nft_fib4_eval/nft_fib6_eval and
+  // xt_rpfilter make it: a packet that came in on loopback answers its own device, and the lookup runs as for a
+  // locally sent packet (iif lo).
+  if (ctx.hook === 'prerouting' && pkt.iif === 'lo') return one('lo');
   const reverse = flags.includes('saddr');
   const r = lookupRoute(ctx.node, {
     family: pkt.family,
     daddr: reverse ? pkt.saddr : pkt.daddr,
     saddr: reverse ? pkt.daddr : pkt.saddr,
-    iif: useIif && !reverse ? pkt.iif : undefined,
     mark: flags.includes('mark') ? pkt.mark : 0,
   });
   if (r.kind === 'unknown') return unknown(`fib ${flags.join(' . ')} ${sel.result}: the ${r.gap.dump} dump of ${ctx.node.name} was not read`);
-  let dev = '';
-  if (r.kind === 'unicast') dev = r.hops[0]?.dev ?? '';
-  else if (r.kind === 'local') dev = r.route.dev ?? 'lo';
-  if (useIif && reverse && dev !== '' && dev !== pkt.iif) dev = '';
-  return one(dev);
+  // A local destination, or no unicast route, gives no device: `missing`.
+  if (r.kind !== 'unicast') return one('');
+  // Asked with a device (iif, oif), the answer is that device when any next hop of the route uses it
+  // (fib_info_nh_uses_dev), else none; without one, the first next hop's.
+  const dev = flags.includes('oif') ? pkt.oif : useIif ? pkt.iif : undefined;
+  if (dev !== undefined) return one(r.hops.some((h) => h.dev === dev) ? dev : '');
+  return one(r.hops[0]?.dev ?? '');
 }
