@@ -1,10 +1,10 @@
 /**
  * `fib … oif` (nft) and `-m rpfilter` (iptables) ask the kernel's route lookup which device a reply would leave by.
- * The kernel's answer has three rules netx must follow (nft_fib4_eval, nft_fib6_eval, xt_rpfilter): a local
- * destination gives no device (`missing`); asked with the incoming device (`. iif`), the answer is that device when
- * any next hop of the route uses it, so a multipath route passes a packet arriving on its second next hop; and the
- * lookup runs as for a locally sent packet. A router namespace with two uplinks to a peer holds one
- * `<fib match> counter drop` rule in prerouting per case; the peer sends one datagram; netx, from the router's dumps,
+ * netx must follow the kernel's answer (nft_fib4_eval, nft_fib6_eval, xt_rpfilter): the lookup runs as for a locally
+ * sent packet; a local destination gives no device (`missing`); asked with the incoming device (`. iif`), the answer
+ * is that device when any next hop of the route uses it, so a multipath route passes a packet arriving on its second
+ * next hop; a packet back in on loopback answers its own device. A router namespace with two uplinks to a peer holds
+ * one `<fib match> counter drop` rule in prerouting per case; one datagram is sent; netx, from the router's dumps,
  * must drop exactly when the kernel's counter counts.
  */
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ interface Case {
   src: string;
   dst: string;
   match: string;
+  /** The router sends it itself, so it comes back in on loopback. */
+  local?: boolean;
 }
 
 const cases: Case[] = [
@@ -55,6 +57,7 @@ const cases: Case[] = [
   { name: 'the device toward a local destination, asked with the incoming one', src: V0_SRC, dst: ROUTER, match: 'fib daddr . iif oif missing' },
   { name: 'the device toward a forwarded destination', src: V0_SRC, dst: FORWARDED, match: 'fib daddr oif "v0"' },
   { name: 'the device toward a forwarded destination, asked with the incoming one', src: V0_SRC, dst: FORWARDED, match: 'fib daddr . iif oif missing' },
+  { name: 'a packet back in on loopback, which answers its own device', src: ROUTER, dst: ROUTER, match: 'fib daddr oif missing', local: true },
 ];
 
 describe('fib oif, held to the kernel (lab)', () => {
@@ -72,11 +75,11 @@ describe('fib oif, held to the kernel (lab)', () => {
         for (const c of cases) {
           const rules = ['flush ruleset', 'table ip t {', '  chain pre {', '    type filter hook prerouting priority 0; policy accept;', `    ip saddr ${c.src} ip daddr ${c.dst} ${c.match} counter drop`, '  }', '}', ''].join('\n');
           await run(inNs(r!, ['nft', '-f', '-']), { input: rules });
-          await run(inNs(peer!, ['sh', '-c', `echo x | socat -u - UDP:${c.dst}:9999,bind=${c.src}`]), { check: false });
+          await run(inNs(c.local ? r! : peer!, ['sh', '-c', `echo x | socat -u - UDP:${c.dst}:9999,bind=${c.src}`]), { check: false });
           const listed = await run(inNs(r!, ['nft', 'list', 'chain', 'ip', 't', 'pre']));
           const kernelDrops = Number(/counter packets (\d+)/.exec(listed.stdout)?.[1] ?? NaN) > 0;
           const model = buildNodeModel('r', await probeNode(new NetnsTransport(r!), { dumps: [] }));
-          const branches = simulate(makeWorld([model]), newPacket({ proto: 'udp', saddr: c.src, daddr: c.dst, sport: 40000, dport: 9999 }), { kind: 'interface', node: 'r', iif: 'w0' });
+          const branches = simulate(makeWorld([model]), newPacket({ proto: 'udp', saddr: c.src, daddr: c.dst, sport: 40000, dport: 9999 }), c.local ? { kind: 'local', node: 'r' } : { kind: 'interface', node: 'r', iif: 'w0' });
           expect(branches.map((b) => b.disposition === 'dropped'), `${c.name}: ${c.match}`).toEqual([kernelDrops]);
           outcomes.add(kernelDrops);
         }
