@@ -5,26 +5,28 @@ import { inPrefix, sameAddr } from '../util/addr.js';
 /**
  * The address type as `fib daddr type` / `-m addrtype` see it (inet_dev_addr_type): local, broadcast,
  * multicast or unicast. With `dev`, only addresses of that device count as local. Undefined when the
- * dump has neither local routes nor addresses.
+ * dump has neither local routes nor addresses (a zero or limited-broadcast IPv4 address is broadcast regardless).
  */
 export function fibAddrType(node: NodeModel, addr: string, dev?: string): string | undefined {
   const family = addr.includes(':') ? 6 : 4;
   if (family === 4 && /^(22[4-9]|23\d)\./.test(addr)) return 'multicast';
   if (family === 6 && /^ff/i.test(addr)) return 'multicast';
+  if (family === 4 && (addr === '255.255.255.255' || addr.startsWith('0.'))) return 'broadcast';
   const localRoutes = node.routes.filter((r) => r.table === 255 && r.family === family);
   if (localRoutes.length > 0) {
-    let best: { type: string; len: number } | undefined;
+    // IPv4 (__inet_dev_addr_type): the longest prefix of the local table whatever its device; with `dev`, a route of
+    // another device makes the address unicast. IPv6 asks whether `dev` holds the address, so only its routes count.
+    let best: { type: string; len: number; dev?: string } | undefined;
     for (const r of localRoutes) {
-      if (dev && r.dev !== dev) continue;
+      if (family === 6 && dev && r.dev !== dev) continue;
       if (!inPrefix(addr, r.dst)) continue;
       const len = Number(r.dst.split('/')[1] ?? (family === 4 ? 32 : 128));
-      if (!best || len > best.len) best = { type: r.type, len };
+      if (!best || len > best.len) best = { type: r.type, len, ...(r.dev === undefined ? {} : { dev: r.dev }) };
     }
-    if (best && (best.type === 'local' || best.type === 'broadcast')) return best.type;
-    return 'unicast';
+    if (!best || (dev && best.dev !== dev)) return 'unicast';
+    return best.type === 'local' || best.type === 'broadcast' ? best.type : 'unicast';
   }
   if (node.addresses.length === 0) return undefined;
-  if (family === 4 && addr === '255.255.255.255') return 'broadcast';
   if (node.addresses.some((a) => (!dev || a.ifname === dev) && sameAddr(a.local, addr))) return 'local';
   if (family === 4 && /^127\./.test(addr)) return 'local';
   if (family === 6 && sameAddr(addr, '::1')) return 'local';

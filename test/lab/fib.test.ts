@@ -3,7 +3,9 @@
  * netx must follow the kernel's answer (nft_fib4_eval, nft_fib6_eval, xt_rpfilter): the lookup runs as for a locally
  * sent packet; a local destination gives no device (`missing`); asked with the incoming device (`. iif`), the answer
  * is that device when any next hop of the route uses it, so a multipath route passes a packet arriving on its second
- * next hop; a packet back in on loopback answers its own device. A router namespace with two uplinks to a peer holds
+ * next hop; a packet back in on loopback answers its own device. `fib … type` asked with a device is `local` only when
+ * the local table's longest prefix for the address is that device's (an AnyIP route does not outrank another device's
+ * own address). A router namespace with two uplinks to a peer holds
  * one `<fib match> counter drop` rule in prerouting per case; one datagram is sent; netx, from the router's dumps,
  * must drop exactly when the kernel's counter counts.
  */
@@ -32,12 +34,15 @@ const ROUTER_SETUP = [
   `ip route add ${ECMP_SRC.replace(/\d+$/, '0')}/24 nexthop via 10.9.0.1 dev v0 nexthop via 10.9.1.1 dev w0`,
   `ip route add ${V0_SRC.replace(/\d+$/, '0')}/24 via 10.9.0.1 dev v0`,
   `ip route add ${FORWARDED.replace(/\d+$/, '0')}/24 via 10.9.0.1 dev v0`,
+  // AnyIP: w0 takes 10.9.0.8/29 as local, under v0's own 10.9.0.10.
+  'ip route add local 10.9.0.8/29 dev w0 table local',
 ];
 const PEER_SETUP = [
   'ip link set lo up',
   'ip addr add 10.9.0.1/24 dev v1 && ip addr add 10.9.1.1/24 dev w1',
   `ip addr add ${ECMP_SRC}/32 dev w1 && ip addr add ${V0_SRC}/32 dev w1 && ip link set v1 up && ip link set w1 up`,
   `ip route add ${FORWARDED.replace(/\d+$/, '0')}/24 via ${ROUTER} dev w1`,
+  `ip route add 10.9.0.8/29 via ${ROUTER} dev w1`,
 ];
 
 interface Case {
@@ -58,9 +63,13 @@ const cases: Case[] = [
   { name: 'the device toward a forwarded destination', src: V0_SRC, dst: FORWARDED, match: 'fib daddr oif "v0"' },
   { name: 'the device toward a forwarded destination, asked with the incoming one', src: V0_SRC, dst: FORWARDED, match: 'fib daddr . iif oif missing' },
   { name: 'a packet back in on loopback, which answers its own device', src: ROUTER, dst: ROUTER, match: 'fib daddr oif missing', local: true },
+  { name: "the type of the incoming device's own address", src: V0_SRC, dst: ROUTER, match: 'fib daddr . iif type local' },
+  { name: "the type of another device's address under an AnyIP route of the incoming one", src: V0_SRC, dst: '10.9.0.10', match: 'fib daddr . iif type local' },
+  { name: 'the type of an address only the AnyIP route of the incoming device holds', src: V0_SRC, dst: '10.9.0.12', match: 'fib daddr . iif type local' },
+  { name: "the type of another device's address", src: V0_SRC, dst: '10.9.0.10', match: 'fib daddr type local' },
 ];
 
-describe('fib oif, held to the kernel (lab)', () => {
+describe('fib oif and type, held to the kernel (lab)', () => {
   it('each case drops in netx exactly when the kernel counts it', async (ctx) => {
     requireLab(ctx);
     await withNetns(
