@@ -113,11 +113,12 @@ function wilson(k, n) {
 
 function summarize({ seed, perFolder, sample }, report) {
   // The report numbers lines and columns from 1 (mutation-testing-report-schema); the instrumenter from 0.
-  const key = (file, mutator, replacement, line, column) => `${file}|${mutator}|${replacement}|${line}|${column}`;
+  // Nested conditions can give the same text from the same start (`a && b` inside `a && b && c`): the end tells them apart.
+  const key = (file, mutator, replacement, start, end) => `${file}|${mutator}|${replacement}|${start.line}:${start.column}|${end.line}:${end.column}`;
   const status = new Map();
   for (const [file, { mutants }] of Object.entries(report.files)) {
     for (const m of mutants) {
-      status.set(key(file, m.mutatorName, m.replacement, m.location.start.line, m.location.start.column), m.status);
+      status.set(key(file, m.mutatorName, m.replacement, m.location.start, m.location.end), m.status);
     }
   }
   const pct = (x) => `${(100 * x).toFixed(1)}%`;
@@ -129,7 +130,8 @@ function summarize({ seed, perFolder, sample }, report) {
     const drawn = sample.filter((m) => folderOf(m.file) === folder);
     const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, errors: 0, missing: 0 };
     for (const m of drawn) {
-      const st = status.get(key(m.file, m.mutator, m.replacement, m.loc.start.line + 1, m.loc.start.column + 1));
+      const from1 = (p) => ({ line: p.line + 1, column: p.column + 1 });
+      const st = status.get(key(m.file, m.mutator, m.replacement, from1(m.loc.start), from1(m.loc.end)));
       if (st === undefined) count.missing++;
       else if (st === 'Ignored') throw new Error(`drawn mutant ${rangeOf(m)} was ignored: the sample ignorer is wrong`);
       else if (st in count) count[st]++;
