@@ -1,5 +1,5 @@
 /** Which addresses are the node's own: the local routing table, else the interface addresses. */
-import type { NodeModel } from '../model/node.js';
+import type { NodeModel, Route } from '../model/node.js';
 import { inPrefix, sameAddr } from '../util/addr.js';
 
 /**
@@ -16,15 +16,15 @@ export function fibAddrType(node: NodeModel, addr: string, dev?: string): string
   if (localRoutes.length > 0) {
     // IPv4 (__inet_dev_addr_type): the longest prefix of the local table whatever its device; with `dev`, a route of
     // another device makes the address unicast. IPv6 asks whether `dev` holds the address, so only its routes count.
-    let best: { type: string; len: number; dev?: string } | undefined;
+    let best: { route: Route; len: number } | undefined;
     for (const r of localRoutes) {
       if (family === 6 && dev && r.dev !== dev) continue;
       if (!inPrefix(addr, r.dst)) continue;
       const len = Number(r.dst.split('/')[1] ?? (family === 4 ? 32 : 128));
-      if (!best || len > best.len) best = { type: r.type, len, ...(r.dev === undefined ? {} : { dev: r.dev }) };
+      if (!best || len > best.len) best = { route: r, len };
     }
-    if (!best || (dev && best.dev !== dev)) return 'unicast';
-    return best.type === 'local' || best.type === 'broadcast' ? best.type : 'unicast';
+    if (!best || (dev && best.route.dev !== dev)) return 'unicast';
+    return best.route.type === 'local' || best.route.type === 'broadcast' ? best.route.type : 'unicast';
   }
   if (node.addresses.length === 0) return undefined;
   if (node.addresses.some((a) => (!dev || a.ifname === dev) && sameAddr(a.local, addr))) return 'local';

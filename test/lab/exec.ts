@@ -112,3 +112,11 @@ function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Packets the first counter of an nft chain in `ns` counted (`nft list chain FAMILY TABLE CHAIN`). */
+export async function chainCounter(ns: string, family: string, table: string, chain: string): Promise<number> {
+  const listed = await run(inNs(ns, ['nft', 'list', 'chain', family, table, chain]));
+  const packets = /counter packets (\d+)/.exec(listed.stdout)?.[1];
+  if (packets === undefined) throw new Error(`no counter in ${family} ${table} ${chain}:\n${listed.stdout}`);
+  return Number(packets);
+}

@@ -10,7 +10,7 @@
  * must drop exactly when the kernel's counter counts.
  */
 import { describe, expect, it } from 'vitest';
-import { inNs, run } from './exec.js';
+import { chainCounter, inNs, run } from './exec.js';
 import { withNetns } from './netns.js';
 import { requireLab } from './support.js';
 import { probeNode } from '../../src/probe/node-probe.js';
@@ -85,8 +85,7 @@ describe('fib oif and type, held to the kernel (lab)', () => {
           const rules = ['flush ruleset', 'table ip t {', '  chain pre {', '    type filter hook prerouting priority 0; policy accept;', `    ip saddr ${c.src} ip daddr ${c.dst} ${c.match} counter drop`, '  }', '}', ''].join('\n');
           await run(inNs(r!, ['nft', '-f', '-']), { input: rules });
           await run(inNs(c.local ? r! : peer!, ['sh', '-c', `echo x | socat -u - UDP:${c.dst}:9999,bind=${c.src}`]), { check: false });
-          const listed = await run(inNs(r!, ['nft', 'list', 'chain', 'ip', 't', 'pre']));
-          const kernelDrops = Number(/counter packets (\d+)/.exec(listed.stdout)?.[1] ?? NaN) > 0;
+          const kernelDrops = (await chainCounter(r!, 'ip', 't', 'pre')) > 0;
           const model = buildNodeModel('r', await probeNode(new NetnsTransport(r!), { dumps: [] }));
           const branches = simulate(makeWorld([model]), newPacket({ proto: 'udp', saddr: c.src, daddr: c.dst, sport: 40000, dport: 9999 }), c.local ? { kind: 'local', node: 'r' } : { kind: 'interface', node: 'r', iif: 'w0' });
           expect(branches.map((b) => b.disposition === 'dropped'), `${c.name}: ${c.match}`).toEqual([kernelDrops]);

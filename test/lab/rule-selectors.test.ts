@@ -52,11 +52,13 @@ const withUplink = <T>(setup: string[], fn: (ns: string) => Promise<T>): Promise
 
 const SELECTOR_SETUP = [...Object.entries(GATEWAY).map(([table, gw]) => `ip route add 198.51.100.0/24 via ${gw} dev v0 table ${table}`), ...RULES.map((r) => `ip rule add ${r}`)];
 
-async function kernelGateway(ns: string, f: Flow): Promise<string> {
-  const r = await run(inNs(ns, ['ip', '-j', 'route', 'get', DST, 'ipproto', f.proto, 'sport', String(f.sport), 'dport', String(f.dport), 'mark', String(f.mark)]));
-  const [route] = JSON.parse(r.stdout) as { gateway?: string }[];
+/** The gateway of `ip route get ARGS` in `ns`, the kernel's own lookup. */
+async function kernelGateway(ns: string, args: string[]): Promise<string> {
+  const [route] = JSON.parse((await run(inNs(ns, ['ip', '-j', 'route', 'get', ...args]))).stdout) as { gateway?: string }[];
   return route?.gateway ?? '(none)';
 }
+
+const flowArgs = (f: Flow): string[] => [DST, 'ipproto', f.proto, 'sport', String(f.sport), 'dport', String(f.dport), 'mark', String(f.mark)];
 
 describe('ip rule selectors, held to the kernel (lab)', () => {
   it(`${flows.length} flows around every port, protocol and mark boundary take the kernel's rule`, async (ctx) => {
@@ -65,7 +67,7 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
       const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
       const seen = new Set<string>();
       for (const f of flows) {
-        const kernel = await kernelGateway(ns, f);
+        const kernel = await kernelGateway(ns, flowArgs(f));
         const r = lookupRoute(model, { family: 4, daddr: DST, iif: 'lo', mark: f.mark, proto: f.proto, sport: f.sport, dport: f.dport });
         const netx = r.kind === 'unicast' ? (r.hops[0]?.gateway ?? '(none)') : `(${r.kind})`;
         expect(netx, `${f.proto} sport ${f.sport} dport ${f.dport} mark ${f.mark}`).toBe(kernel);
@@ -103,7 +105,7 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
         await run(inNs(ns, ['sh', '-c', `for p in 100 120 150 160; do while ip rule del pref $p 2>/dev/null; do :; done; done; ${rules.map((x) => `ip rule add ${x}`).join(' && ')}`]));
         const model = buildNodeModel('n', await probeNode(new NetnsTransport(ns), { dumps: [] }));
         for (const mark of [0, 1]) {
-          const kernel = await kernelGateway(ns, { proto: 'tcp', sport: 1, dport: 1, mark });
+          const kernel = await kernelGateway(ns, flowArgs({ proto: 'tcp', sport: 1, dport: 1, mark }));
           const r = lookupRoute(model, { family: 4, daddr: DST, iif: 'lo', mark, proto: 'tcp', sport: 1, dport: 1 });
           expect(r.kind === 'unicast' ? r.hops[0]?.gateway : r.kind, `${rules.join('; ')}; mark ${mark}`).toBe(kernel);
           answers.add(kernel);
@@ -125,8 +127,7 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
       for (const mark of [0, 1, 2, 3]) {
         for (const forwarded of [false, true]) {
           const from = forwarded ? ['from', '10.9.0.50', 'iif', 'v0'] : [];
-          const [route] = JSON.parse((await run(inNs(ns, ['ip', '-j', 'route', 'get', DST, ...from, 'mark', String(mark)]))).stdout) as { gateway?: string }[];
-          const kernel = route?.gateway ?? '(none)';
+          const kernel = await kernelGateway(ns, [DST, ...from, 'mark', String(mark)]);
           const r = lookupRoute(model, { family: 4, daddr: DST, mark, ...(forwarded ? { saddr: '10.9.0.50', iif: 'v0' } : { iif: 'lo' }) });
           expect(r.kind === 'unicast' ? r.hops[0]?.gateway : r.kind, `mark ${mark}${forwarded ? ', forwarded' : ''}`).toBe(kernel);
           answers.add(kernel);
@@ -147,8 +148,7 @@ describe('ip rule selectors, held to the kernel (lab)', () => {
       for (const [first, route] of [[0, '198.51.100.0/26'], [128, '198.51.100.0/24']] as const) {
         const kernel = new Set<string>();
         for (let i = first; i < first + 32; i++) {
-          const [answer] = JSON.parse((await run(inNs(ns, ['ip', '-j', 'route', 'get', `198.51.100.${i}`]))).stdout) as { gateway?: string }[];
-          kernel.add(answer?.gateway ?? '(none)');
+          kernel.add(await kernelGateway(ns, [`198.51.100.${i}`]));
         }
         const r = lookupRoute(model, { family: 4, daddr: `198.51.100.${first}`, iif: 'lo', mark: 0 });
         expect(r.kind === 'unicast' ? r.hops.map((h) => h.gateway).sort() : r.kind, route).toEqual([...kernel].sort());
