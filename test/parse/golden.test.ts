@@ -1,7 +1,7 @@
 /**
  * What the parsers read from real dumps, in full, against golden files a person reviewed (test/fixtures/golden/parse/):
- * each example snapshot's node models (every dump a kernel in the lab wrote, built as the trace reads them) and every
- * corpus file from real clusters. The property, corpus and kernel tests judge what the values mean; this pins all
+ * each example snapshot's node models (every dump a kernel in the lab wrote, built as the trace reads them), every
+ * kernel-produced fixture and every corpus file from real clusters. The property, corpus and kernel tests judge what the values mean; this pins all
  * of each value, warnings included, so that a change to how any field is read is a diff to read.
  * `npx vitest run -u test/parse/golden.test.ts` rewrites the files after a deliberate change; review the diff first.
  */
@@ -23,7 +23,11 @@ import { parseNftJson } from '../../src/parse/netfilter/nft-json.js';
 import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import { ParseError } from '../../src/util/parse-error.js';
+import { parseBridgeFdb } from '../../src/parse/bridge-fdb.js';
+import { parseIpNeigh } from '../../src/parse/iproute/neigh.js';
+import { parseSysctl } from '../../src/parse/sysctl.js';
 import { corpusFiles, readCorpus, REPO_ROOT } from '../support/corpus.js';
+import { fixture } from './fixtures.js';
 
 const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'golden', 'parse');
 
@@ -78,6 +82,36 @@ const CORPUS: [folder: string, match: RegExp, parse: Parser][] = [
   ['cni', /./, (t, file) => parseCniFile(file, t)],
   ['kube-proxy-config', /\.yaml$/, (t, source) => parseKubeProxySource(t, { source })],
 ];
+
+const family = (f: string): 4 | 6 => (f.includes('6') ? 6 : 4);
+const iptables = (t: string, source: string) => {
+  const sTable = /\.(\w+)\.iptables-S\.txt$/.exec(source)?.[1];
+  return netfilter(parseIptablesSave(t, { source, family: source.startsWith('ip6') ? 'ip6' : 'ip', origin: 'iptables-nft', ...(sTable ? { table: sTable } : {}) }));
+};
+
+/** The kernel-produced fixtures (test/fixtures/*\/make-fixtures.sh wrote them with the real tools), by file. */
+const FIXTURES: [folder: string, match: RegExp, parse: Parser][] = [
+  ['iproute', /^route6?\./, (t, source) => parseIpRoute(t, { source, family: family(source) })],
+  ['iproute', /^rule6?\./, (t, source) => parseIpRule(t, { source, family: family(source) })],
+  ['iproute', /^addr\./, (t, source) => parseIpAddr(t, { source })],
+  ['iproute', /^link\./, (t, source) => parseIpLink(t, { source })],
+  ['iproute', /^neigh\./, (t, source) => parseIpNeigh(t, { source })],
+  ['iproute', /^fdb\./, (t, source) => parseBridgeFdb(t, { source })],
+  ['iproute', /^sysctl\./, (t, source) => parseSysctl(t, { source })],
+  ['netfilter', /(-save(-c)?\.rules|iptables-S\.txt)$/, iptables],
+  ['netfilter', /\.nft\.json$/, (t, source) => netfilter(parseNftJson(t, { source }))],
+  ['conntrack', /\.txt$/, (t, source) => parseConntrack(t, { source })],
+];
+
+describe('every kernel-produced fixture a parser reads matches its golden file', () => {
+  for (const [folder, match, parse] of FIXTURES) {
+    for (const f of readdirSync(path.join(REPO_ROOT, 'test', 'fixtures', folder)).filter((x) => match.test(x)).sort()) {
+      it(`${folder}/${f}`, async () => {
+        await expect(`${outcome(() => parse(fixture(folder, f), f))}\n`).toMatchFileSnapshot(path.join(GOLDEN, 'fixtures', folder, `${f}.txt`));
+      });
+    }
+  }
+});
 
 describe('every corpus file a parser reads matches its golden file', () => {
   for (const [folder, match, parse] of CORPUS) {
