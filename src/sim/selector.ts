@@ -105,7 +105,9 @@ function payload(proto: string, field: string, pkt: Packet): SelResult {
   }
   if (proto === 'tcp' || proto === 'udp' || proto === 'sctp' || proto === 'th') {
     if (proto !== 'th' && proto !== pkt.proto) return one(null);
-    if (proto === 'th' && !['tcp', 'udp', 'sctp'].includes(pkt.proto)) return one(null);
+    // `th` has no protocol of its own: on ICMP or IP-in-IP the kernel reads the same bytes of that header (type and
+    // code, checksum; the inner header's first words), which the packet here does not carry.
+    if (proto === 'th' && !['tcp', 'udp', 'sctp'].includes(pkt.proto)) return unknown(`th ${field} of a ${pkt.proto} packet (the kernel reads bytes of its ${pkt.proto} header there)`);
     if (field === 'sport') return pkt.sport === undefined ? unknown(`${proto} sport (source port not known)`) : one(pkt.sport);
     if (field === 'dport') return pkt.dport === undefined ? unknown(`${proto} dport (destination port not given)`) : one(pkt.dport);
     if (field === 'flags' && pkt.proto === 'tcp') return one(0x02); // the first packet of a connection: SYN
