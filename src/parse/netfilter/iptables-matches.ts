@@ -212,6 +212,9 @@ function ipset(opts: Opt[]): Expr[] {
   return out;
 }
 
+/** xt_pkttype's `unicast` is the kernel's PACKET_HOST, which nft names `host`; the other names are the same in both. */
+const pktType = (name: string): string => (name.toLowerCase() === 'unicast' ? 'host' : name.toLowerCase());
+
 function multiport(opts: Opt[], ctx: MatchCtx): Expr[] {
   const proto = ctx.proto === 'tcp' || ctx.proto === 'udp' || ctx.proto === 'sctp' ? ctx.proto : 'th';
   return opts.map((o) => {
@@ -347,7 +350,7 @@ export const MATCHES: Readonly<Record<string, Translator>> = {
   icmp6: (o) => icmp(o, true),
   socket: (o) => socket(o),
   owner: (o) => owner(o),
-  pkttype: (opts) => opts.map((o) => (o.name === '--pkt-type' ? match(metaSel('pkttype'), eq(o), sym(arg(o).toLowerCase())) : unknownOpt(o))),
+  pkttype: (opts) => opts.map((o) => (o.name === '--pkt-type' ? match(metaSel('pkttype'), eq(o), sym(pktType(arg(o)))) : unknownOpt(o))),
   rpfilter: (o) => rpfilter(o),
   iprange: (o) => iprange(o),
   helper: (opts) => opts.map((o) => (o.name === '--helper' ? match(ctSel('helper'), eq(o), { kind: 'string', value: arg(o) }) : unknownOpt(o))),

@@ -107,6 +107,14 @@ describe('kube-proxy TestOverallIPTablesRules', () => {
     });
   });
 
+  it("reads pkttype's unicast as the kernel's PACKET_HOST, nft's `host` (test/lab/match-oracle.test.ts holds it to the kernel)", () => {
+    const rules = rulesIn(parse('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m pkttype --pkt-type unicast\n-A INPUT -m pkttype ! --pkt-type Broadcast\nCOMMIT\n'), 'filter', 'INPUT');
+    expect(rules.map((r) => r.exprs[0])).toEqual([
+      { kind: 'match', left: { kind: 'meta', key: 'pkttype' }, op: '==', right: { kind: 'symbol', value: 'host' } },
+      { kind: 'match', left: { kind: 'meta', key: 'pkttype' }, op: '!=', right: { kind: 'symbol', value: 'broadcast' } },
+    ]);
+  });
+
   it('gives user chains no base and the tables no built-in chains the dump did not declare', () => {
     expect(table(rs, 'nat').chains.every((c) => c.base === undefined)).toBe(true);
   });
