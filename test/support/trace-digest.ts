@@ -1,11 +1,11 @@
 /**
  * A trace as compact text, one line per step, for golden files: everything a trace says (dispositions, reasons,
- * causes, odds, every step with its rule reference, verdict and packet change, notes, findings) except the rule
- * text, which the line or handle names, and the rules that did not match on the way (`-v`). A change anywhere in the walk
+ * causes, odds, every step with its rule reference, verdict and packet change, the rules evaluated on the way (`-v`)
+ * counted by result, notes, findings) except the rule text, which the line or handle names. A change anywhere in the walk
  * shows up as a line of diff a reviewer can read.
  */
 import type { PacketView } from '../../src/sim/packet.js';
-import type { Branch, Finding, Step, Trace } from '../../src/sim/trace.js';
+import type { Branch, EvaluatedRule, Finding, Step, Trace } from '../../src/sim/trace.js';
 
 const packet = (p: PacketView): string =>
   `${p.proto} ${p.saddr}${p.sport === undefined ? '' : `:${p.sport}`} > ${p.daddr}${p.dport === undefined ? '' : `:${p.dport}`}` +
@@ -21,9 +21,18 @@ const fields = (o: object, keys: readonly string[], summary: string): string =>
 
 const STEP_KEYS = ['table', 'chain', 'hook', 'priority', 'line', 'handle', 'verdict', 'action', 'target', 'dst', 'tunnel', 'assumption', 'detail'] as const;
 
+/** The rules a step evaluated (`-v`), in short: how many gave each result, and the runs it shows as one entry. */
+function evaluated(rules: EvaluatedRule[]): string {
+  const counts = new Map<string, number>();
+  for (const e of rules) counts.set(e.result, (counts.get(e.result) ?? 0) + 1);
+  const results = [...counts].map(([r, n]) => `${n}× ${r}`);
+  return ['evaluated', ...results, ...rules.filter((e) => e.skipped).map((e) => e.rule)].join(' · ');
+}
+
 /** A step's line, and the packet under it whenever it differs from the last packet the branch showed. */
 function stepLines(s: Step, seen: { packet?: string }): string[] {
   const out = [`      ${s.kind} ${fields(s, STEP_KEYS, s.summary)} | ${s.summary}`];
+  if ('evaluated' in s && s.evaluated?.length) out.push(`        ${evaluated(s.evaluated)}`);
   for (const view of [s.packetBefore, s.packetAfter]) {
     const text = view ? packet(view) : undefined;
     if (text === undefined || text === seen.packet) continue;
