@@ -42,7 +42,7 @@ function stepLines(s: Step, seen: { packet?: string }): string[] {
   return out;
 }
 
-function branchLines(b: Branch): string[] {
+export function branchLines(b: Branch): string[] {
   const head = `  branch p=${b.probability.toFixed(6)} ${b.disposition}: ${b.reason}${b.cause ? ` cause=${JSON.stringify(b.cause)}` : ''}${b.affinity ? ` affinity=${b.affinity}` : ''}`;
   const ends = [
     ...(b.endpoint ? [`    endpoint ${JSON.stringify(b.endpoint)}`] : []),
