@@ -40,3 +40,24 @@ describe("every example snapshot's node models match their golden file", () => {
     });
   }
 });
+
+const LAB_SNAPSHOTS = readdirSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab')).filter((f) => f.endsWith('.snapshot.json')).sort();
+
+describe("every lab snapshot's node models, in short, match their golden file", () => {
+  // What the builder decided (backends, dumps read or not, gaps, warnings) and how much it read; the examples above
+  // show whole models.
+  for (const f of LAB_SNAPSHOTS) {
+    it(f, async () => {
+      const snap = parseSnapshot(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', f), 'utf8'), f);
+      const models = Object.entries(snap.nodes).map(([name, capture]) => {
+        const m = buildNodeModel(name, capture);
+        const tables = forced(m.ruleset).tables.map((t) => `${t.family} ${t.name} (${t.origin}): ${t.chains.map((c) => `${c.name}/${c.rules.length}`).join(' ')}`);
+        const counts = { links: m.links.length, addresses: m.addresses.length, rules: m.rules.length, routes: m.routes.length, neighbours: m.neighbours.length, fdb: m.fdb.length, conntrack: m.conntrack.length, ipvs: m.ipvs.length, sysctl: Object.keys(m.sysctl).length };
+        const dumps = m.netfilterDumps?.map((d) => ({ ...d, tables: d.tables.map((t) => `${t.family} ${t.name}`) }));
+        const { have, iptablesOrigin, warnings, gaps, failures, kubeProxyMode, cni } = m;
+        return `## ${name}\n${lines({ counts, tables, have, iptablesOrigin, netfilterDumps: dumps, warnings, gaps, failures, kubeProxyMode, cni })}`;
+      });
+      await expect(`${models.join('\n\n')}\n`).toMatchFileSnapshot(path.join(GOLDEN, 'lab-nodes', f.replace('.snapshot.json', '.txt')));
+    });
+  }
+});
