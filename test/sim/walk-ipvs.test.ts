@@ -17,20 +17,20 @@ import { NODE_A, NODE_B, podsOf } from './topology.js';
 import { ipvsNodes } from './ipvs-mode.js';
 import type { IpvsService } from '../../src/model/ipvs.js';
 
-const nodes = ipvsNodes();
+const nodes = () => ipvsNodes();
 const steps = (b: Branch): Step[] => b.hops.flatMap((h) => h.steps);
 const ipvsSteps = (b: Branch): Step[] => steps(b).filter((s) => s.table === 'ipvs');
 
 function fromOutside(daddr: string, dport: number, node = 'node-a'): Branch[] {
-  const world = makeWorld(nodes, podsOf(NODE_A, NODE_B), { 'node-a': [NODE_A.ip], 'node-b': [NODE_B.ip] });
+  const world = makeWorld(nodes(), podsOf(NODE_A, NODE_B), { 'node-a': [NODE_A.ip], 'node-b': [NODE_B.ip] });
   return simulate(world, newPacket({ proto: 'tcp', saddr: '172.18.0.100', daddr, dport }), { kind: 'interface', node, iif: 'eth0' });
 }
 
 describe('simulator, kube-proxy ipvs mode: the cases every proxy mode must agree on', () => {
-  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes, c), c));
+  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes(), c), c));
 });
 
-/** The nodes with one virtual server's scheduler and real server weights changed, as an admin could with ipvsadm. */
+/** The nodes() with one virtual server's scheduler and real server weights changed, as an admin could with ipvsadm. */
 function tuned(vip: string, change: (s: IpvsService) => void) {
   const copy = ipvsNodes();
   for (const n of copy) for (const s of n.ipvs) if (s.address === vip) change(s);
@@ -39,7 +39,7 @@ function tuned(vip: string, change: (s: IpvsService) => void) {
 
 describe('simulator, kube-proxy ipvs mode', () => {
   it('pod to ClusterIP: IPVS (after filter INPUT) sends to either real server, 1/2 each, without masquerade', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
     expect(probabilitySum(b)).toBeCloseTo(1, 9);
     expect(overallDisposition(b)).toBe('delivered');
     expect(endpointOdds(b)).toEqual({ '10.244.0.6:8080': 0.5, '10.244.1.5:8080': 0.5 });
@@ -62,7 +62,7 @@ describe('simulator, kube-proxy ipvs mode', () => {
   });
 
   it('a service address on a port no virtual server has: KUBE-IPVS-FILTER rejects the new connection', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
     expect(overallDisposition(b)).toBe('rejected');
     expect(b).toHaveLength(1);
     expect(steps(b[0]!).some((x) => x.chain === 'KUBE-IPVS-FILTER' && /REJECT/.test(x.rule ?? ''))).toBe(true);
@@ -70,14 +70,14 @@ describe('simulator, kube-proxy ipvs mode', () => {
   });
 
   it('a virtual server without real servers answers ICMP port unreachable (ip_vs_leave)', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.20', port: 80, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.20', port: 80, disposition: '' });
     expect(overallDisposition(b)).toBe('rejected');
     expect(ipvsSteps(b[0]!)).toEqual([expect.objectContaining({ kind: 'drop', verdict: 'reject icmp port-unreachable', chain: 'TCP 10.96.0.20:80 rr' })]);
     expect(b[0]!.reason).toMatch(/no real server/);
   });
 
   it('persistence is reported as session affinity', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.40', port: 80, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.40', port: 80, disposition: '' });
     expect(endpointOdds(b)).toEqual({ '10.244.0.6:8080': 0.5, '10.244.1.5:8080': 0.5 });
     for (const br of b) expect(br.notes.some((n) => /persistence 10800 s/.test(n))).toBe(true);
   });
@@ -98,7 +98,7 @@ describe('simulator, kube-proxy ipvs mode', () => {
   });
 
   it('the node itself: IPVS at LOCAL_OUT after nat OUTPUT; the VIP source is marked and masqueraded', () => {
-    const b = runCase(nodes, { name: '', source: 'node:node-a', destination: '10.96.0.10', port: 80, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'node:node-a', destination: '10.96.0.10', port: 80, disposition: '' });
     expect(overallDisposition(b)).toBe('delivered');
     expect(endpointOdds(b)).toEqual({ '10.244.0.6:8080': 0.5, '10.244.1.5:8080': 0.5 });
     for (const br of b) {

@@ -34,25 +34,22 @@ function kernelJson(text: string): string | undefined {
   }
 }
 
-const nftRuleset = (node: string, ip: string) => {
-  const json = kernelJson(renderNftables(SERVICES(node, ip)));
-  return json === undefined ? undefined : parseNftJson(json, { source: `nft ${node}` });
-};
+// The kernel's dumps are made once, while the file loads; they are parsed in each test, so that every line of the
+// parser a test reaches counts for that test (a mutation run then runs only the tests that reach it).
+const json = { 'node-a': kernelJson(renderNftables(SERVICES('node-a', '172.18.0.2'))), 'node-b': kernelJson(renderNftables(SERVICES('node-b', '172.18.0.3'))) };
+const nftRuleset = (node: 'node-a' | 'node-b') => parseNftJson(json[node]!, { source: `nft ${node}` });
 
-const a = nftRuleset('node-a', '172.18.0.2');
-const b = nftRuleset('node-b', '172.18.0.3');
-
-describe.skipIf(!a || !b)('simulator, kube-proxy nftables mode (kernel-loaded rules, nft JSON parser)', () => {
-  const nodes = twoNodes({ 'node-a': a!, 'node-b': b! });
-  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes, c), c));
+describe.skipIf(!json['node-a'] || !json['node-b'])('simulator, kube-proxy nftables mode (kernel-loaded rules, nft JSON parser)', () => {
+  const nodes = () => twoNodes({ 'node-a': nftRuleset('node-a'), 'node-b': nftRuleset('node-b') });
+  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes(), c), c));
 
   it('a ClusterIP port without a service is rejected by cluster-ips-check (nftables mode only)', () => {
-    const br = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
+    const br = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
     expect(br.map((x) => x.disposition)).toEqual(['rejected']);
   });
 
   it('endpoint choice is a numgen vmap: each branch names its map element', () => {
-    const br = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
+    const br = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
     expect(br).toHaveLength(2);
     for (const x of br) expect(x.notes.join(' ')).toMatch(/numgen/);
   });

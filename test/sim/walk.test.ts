@@ -11,18 +11,18 @@ const iptablesRuleset = (node: string, ip: string) =>
 const iptablesNodes = () => twoNodes({ 'node-a': iptablesRuleset('node-a', '172.18.0.2'), 'node-b': iptablesRuleset('node-b', '172.18.0.3') });
 
 describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, parsed by the iptables-save parser)', () => {
-  const nodes = iptablesNodes();
-  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes, c), c));
+  const nodes = () => iptablesNodes();
+  for (const c of CASES) it(c.name, () => expectCase(runCase(nodes(), c), c));
 
   it('a ClusterIP port with no rule leaves by the default route (iptables mode has no catch-all for service IPs)', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.10', port: 81, disposition: '' });
     expect(b).toHaveLength(1);
     expect(b[0]!.disposition).toBe('insufficient-info');
     expect(b[0]!.reason).toMatch(/172\.18\.0\.1/);
   });
 
   it('the node itself reaching a ClusterIP is masqueraded (KUBE-MARK-MASQ, then KUBE-POSTROUTING)', () => {
-    const b = runCase(nodes, { name: '', source: 'node:node-a', destination: '10.96.0.10', port: 80, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'node:node-a', destination: '10.96.0.10', port: 80, disposition: '' });
     const remote = b.find((x) => x.endpoint?.ip === '10.244.1.5')!;
     // Leaves by flannel.1: masquerade picks flannel.1's address.
     expect(remote.final?.saddr).toBe('10.244.0.0');
@@ -33,7 +33,7 @@ describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, p
   });
 
   it('every branch cites the DNAT rule with its line', () => {
-    const b = runCase(nodes, { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
+    const b = runCase(nodes(), { name: '', source: 'default/client', destination: '10.96.0.10', port: 80, disposition: '' });
     for (const br of b) {
       const dnat = br.hops[0]!.steps.find((s) => s.kind === 'nat');
       expect(dnat?.chain).toMatch(/^KUBE-SEP-/);

@@ -49,17 +49,17 @@ describe('parseIptablesSave on the corpus', () => {
 });
 
 describe('kube-proxy TestOverallIPTablesRules', () => {
-  const rs = parseIptablesSave(readCorpus('iptables', 'k8s-proxier-test-TestOverallIPTablesRules.rules'), opts('overall'));
+  const rs = () => parseIptablesSave(readCorpus('iptables', 'k8s-proxier-test-TestOverallIPTablesRules.rules'), opts('overall'));
 
   it('keeps the statistic probabilities of the endpoint choice', () => {
-    const svc4 = rulesIn(rs, 'nat', 'KUBE-SVC-4SW47YFZTEDKD3PK');
+    const svc4 = rulesIn(rs(), 'nat', 'KUBE-SVC-4SW47YFZTEDKD3PK');
     expect(svc4.map((r) => r.exprs.find((e) => e.kind === 'random'))).toEqual([undefined, { kind: 'random', probability: 0.5 }, undefined]);
     expect(svc4[1]!.exprs.at(-1)).toEqual({ kind: 'verdict', verdict: 'jump', target: 'KUBE-SEP-UKSFD7AGPMPPLUHC' });
     expect(svc4[1]!.comment).toBe('ns4/svc4:p80 -> 10.180.0.4:80');
   });
 
   it('reads the DNAT targets of every endpoint chain', () => {
-    const nat = table(rs, 'nat');
+    const nat = table(rs(), 'nat');
     const dnats = nat.chains.filter((c) => c.name.startsWith('KUBE-SEP-')).flatMap((c) => exprsOf(c.rules, 'nat'));
     expect(dnats.map((d) => `${d.addr}:${d.port}`).sort()).toEqual(
       ['10.180.0.1:80', '10.180.0.2:80', '10.180.0.3:80', '10.180.0.3:80', '10.180.0.4:80', '10.180.0.5:80'],
@@ -68,8 +68,8 @@ describe('kube-proxy TestOverallIPTablesRules', () => {
   });
 
   it('turns KUBE-MARK-MASQ and the KUBE-POSTROUTING clear into the kernel and/xor form', () => {
-    expect(rulesIn(rs, 'nat', 'KUBE-MARK-MASQ')[0]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffbfff, xor: 0x4000 }]);
-    const post = rulesIn(rs, 'nat', 'KUBE-POSTROUTING');
+    expect(rulesIn(rs(), 'nat', 'KUBE-MARK-MASQ')[0]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffbfff, xor: 0x4000 }]);
+    const post = rulesIn(rs(), 'nat', 'KUBE-POSTROUTING');
     expect(post[0]!.exprs).toEqual([
       { kind: 'match', left: { kind: 'bitwise', op: '&', left: { kind: 'meta', key: 'mark' }, right: 0x4000 }, op: '!=', right: { kind: 'int', value: 0x4000 } },
       { kind: 'verdict', verdict: 'return' },
@@ -79,26 +79,26 @@ describe('kube-proxy TestOverallIPTablesRules', () => {
   });
 
   it('models session affinity with recent rcheck/set', () => {
-    const svc5 = rulesIn(rs, 'nat', 'KUBE-SVC-NUKIZ6OKUXPJNT4C');
+    const svc5 = rulesIn(rs(), 'nat', 'KUBE-SVC-NUKIZ6OKUXPJNT4C');
     expect(exprsOf(svc5, 'recent')).toEqual([{ kind: 'recent', name: 'KUBE-SEP-I77PXRDZVX7PMWMN', mode: 'rcheck', seconds: 10800, reap: true, side: 'src' }]);
-    const sep = rulesIn(rs, 'nat', 'KUBE-SEP-I77PXRDZVX7PMWMN');
+    const sep = rulesIn(rs(), 'nat', 'KUBE-SEP-I77PXRDZVX7PMWMN');
     expect(sep[1]!.exprs.map((e) => e.kind)).toEqual(['recent', 'match', 'nat']);
   });
 
   it('rejects services without endpoints and keeps nfacct as an always-match', () => {
-    const rej = rulesIn(rs, 'filter', 'KUBE-SERVICES')[0]!;
+    const rej = rulesIn(rs(), 'filter', 'KUBE-SERVICES')[0]!;
     expect(rej.comment).toBe('ns6/svc6:p80 has no endpoints');
     expect(rej.exprs.at(-1)).toEqual({ kind: 'reject' });
-    const fwd = rulesIn(rs, 'filter', 'KUBE-FORWARD')[0]!;
+    const fwd = rulesIn(rs(), 'filter', 'KUBE-FORWARD')[0]!;
     expect(fwd.exprs[1]).toMatchObject({ kind: 'always', reason: expect.stringContaining('accounting only') });
     expect(fwd.text).toContain('--nfacct-name ct_state_invalid_dropped_pkts');
     expect(fwd.line).toBe(14);
   });
 
   it('maps addrtype to fib and conntrack states to flag sets', () => {
-    const last = rulesIn(rs, 'nat', 'KUBE-SERVICES').at(-1)!;
+    const last = rulesIn(rs(), 'nat', 'KUBE-SERVICES').at(-1)!;
     expect(last.exprs[0]).toEqual({ kind: 'match', left: { kind: 'fib', flags: ['daddr'], result: 'type' }, op: '==', right: { kind: 'symbol', value: 'local' } });
-    const fw = rulesIn(rs, 'filter', 'KUBE-FIREWALL')[0]!;
+    const fw = rulesIn(rs(), 'filter', 'KUBE-FIREWALL')[0]!;
     expect(fw.exprs[2]).toEqual({
       kind: 'match',
       left: { kind: 'ct', key: 'state' },
@@ -116,7 +116,7 @@ describe('kube-proxy TestOverallIPTablesRules', () => {
   });
 
   it('gives user chains no base and the tables no built-in chains the dump did not declare', () => {
-    expect(table(rs, 'nat').chains.every((c) => c.base === undefined)).toBe(true);
+    expect(table(rs(), 'nat').chains.every((c) => c.base === undefined)).toBe(true);
   });
 });
 
@@ -155,47 +155,47 @@ describe('real nodes and other formats', () => {
 });
 
 describe('kernel-produced fixtures (iptables-nft and legacy)', () => {
-  const zoo = parse(nfFixture('zoo.iptables-save.rules'));
+  const zoo = () => parse(nfFixture('zoo.iptables-save.rules'));
 
   it('translates the match/target zoo; only u32 and string stay unknown', () => {
-    const unknown = zoo.tables.flatMap((t) => t.chains.flatMap((c) => exprsOf(c.rules, 'unknown-match')));
+    const unknown = zoo().tables.flatMap((t) => t.chains.flatMap((c) => exprsOf(c.rules, 'unknown-match')));
     expect(unknown.map((u) => u.text)).toEqual(['-m u32 --u32 "0x0>>0x16&0x3c@0x8=0x1"', '-m string --string "GET /" --algo bm']);
-    expect(zoo.warnings.map((w) => w.code)).toEqual(['unknown-match', 'unknown-match']);
-    expect(zoo.tables.flatMap((t) => t.chains.flatMap((c) => exprsOf(c.rules, 'unknown-statement')))).toEqual([]);
+    expect(zoo().warnings.map((w) => w.code)).toEqual(['unknown-match', 'unknown-match']);
+    expect(zoo().tables.flatMap((t) => t.chains.flatMap((c) => exprsOf(c.rules, 'unknown-statement')))).toEqual([]);
   });
 
-  const out = rulesIn(zoo, 'mangle', 'OUTPUT');
-  const find = (pred: (e: Expr) => boolean): Expr | undefined => out.flatMap((r) => r.exprs).find(pred);
+  const out = () => rulesIn(zoo(), 'mangle', 'OUTPUT');
+  const find = (pred: (e: Expr) => boolean): Expr | undefined => out().flatMap((r) => r.exprs).find(pred);
 
   it('normalises MARK --and-mark / --xor-mark as the kernel prints them back', () => {
     // Input: --and-mark 0xffff00ff, --xor-mark 0x10; the kernel prints --set-xmark 0x0/0xff00 and 0x10/0x0.
-    expect(out[0]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffff00ff, xor: 0 }]);
-    expect(out[1]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffffff, xor: 0x10 }]);
-    expect(out[2]!.exprs).toEqual([{ kind: 'mark-copy', from: 'meta', to: 'ct', mask: 0xffffffff }]);
+    expect(out()[0]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffff00ff, xor: 0 }]);
+    expect(out()[1]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffffff, xor: 0x10 }]);
+    expect(out()[2]!.exprs).toEqual([{ kind: 'mark-copy', from: 'meta', to: 'ct', mask: 0xffffffff }]);
   });
 
   it('reads multiport, ipset, recent, nth, tcp flags, physdev, TPROXY and CT', () => {
     expect(find((e) => e.kind === 'match' && e.right.kind === 'set' && e.left.kind === 'payload')).toMatchObject({
       right: { elements: [{ value: 80 }, { value: 443 }, { kind: 'range', from: { value: 8000 }, to: { value: 8010 } }] },
     });
-    expect(exprsOf(out, 'ipset')).toEqual([
+    expect(exprsOf(out(), 'ipset')).toEqual([
       { kind: 'ipset', name: 'KUBE-CLUSTER-IP', dirs: ['dst', 'dst'], negate: false },
       { kind: 'ipset', name: 'cali40all-ipam-pools', dirs: ['src'], negate: true },
     ]);
-    expect(exprsOf(out, 'nth')).toEqual([{ kind: 'nth', every: 3, packet: 1 }]);
-    expect(exprsOf(rulesIn(zoo, 'filter', 'INPUT'), 'recent')).toEqual([
+    expect(exprsOf(out(), 'nth')).toEqual([{ kind: 'nth', every: 3, packet: 1 }]);
+    expect(exprsOf(rulesIn(zoo(), 'filter', 'INPUT'), 'recent')).toEqual([
       { kind: 'recent', name: 'SSH', mode: 'update', seconds: 60, hitcount: 4, mask: '255.255.255.255', side: 'src' },
     ]);
-    const syn = rulesIn(zoo, 'mangle', 'OUTPUT').find((r) => r.text.includes('--tcp-flags FIN,SYN,RST,ACK SYN'))!;
+    const syn = rulesIn(zoo(), 'mangle', 'OUTPUT').find((r) => r.text.includes('--tcp-flags FIN,SYN,RST,ACK SYN'))!;
     expect(syn.exprs[2]).toEqual({ kind: 'match', left: { kind: 'bitwise', op: '&', left: { kind: 'payload', protocol: 'tcp', field: 'flags' }, right: 0x17 }, op: '==', right: { kind: 'int', value: 2 } });
-    expect(rulesIn(zoo, 'mangle', 'FORWARD')[1]!.exprs.slice(0, 2)).toEqual([
+    expect(rulesIn(zoo(), 'mangle', 'FORWARD')[1]!.exprs.slice(0, 2)).toEqual([
       { kind: 'match', left: { kind: 'meta', key: 'physdev-in' }, op: '==', right: { kind: 'string', value: 'veth*' } },
       { kind: 'match', left: { kind: 'meta', key: 'physdev-is-bridged' }, op: '==', right: { kind: 'int', value: 1 } },
     ]);
-    expect(exprsOf(rulesIn(zoo, 'mangle', 'PREROUTING'), 'tproxy')).toEqual([
+    expect(exprsOf(rulesIn(zoo(), 'mangle', 'PREROUTING'), 'tproxy')).toEqual([
       { kind: 'tproxy', family: 'ip', port: 3128, addr: '127.0.0.1', mark: { and: 0xfffffffe, xor: 1 } },
     ]);
-    expect(rulesIn(zoo, 'raw', 'PREROUTING').map((r) => r.exprs.at(-1))).toEqual([
+    expect(rulesIn(zoo(), 'raw', 'PREROUTING').map((r) => r.exprs.at(-1))).toEqual([
       { kind: 'notrack' },
       { kind: 'ct-set', key: 'helper', value: { kind: 'string', value: 'ftp' } },
       { kind: 'ct-set', key: 'zone', value: { kind: 'int', value: 3 } },
@@ -203,25 +203,25 @@ describe('kernel-produced fixtures (iptables-nft and legacy)', () => {
   });
 
   it('types the mangle OUTPUT chain as route and reads FORWARD DROP policy', () => {
-    expect(chain(table(zoo, 'mangle'), 'OUTPUT').base).toEqual({ type: 'route', hook: 'output', priority: -150, policy: 'accept' });
-    expect(chain(table(zoo, 'filter'), 'FORWARD').base?.policy).toBe('drop');
-    expect(chain(table(zoo, 'raw'), 'PREROUTING').base?.priority).toBe(-300);
+    expect(chain(table(zoo(), 'mangle'), 'OUTPUT').base).toEqual({ type: 'route', hook: 'output', priority: -150, policy: 'accept' });
+    expect(chain(table(zoo(), 'filter'), 'FORWARD').base?.policy).toBe('drop');
+    expect(chain(table(zoo(), 'raw'), 'PREROUTING').base?.priority).toBe(-300);
   });
 
   it('reads SNAT flags, REDIRECT, goto and negated interfaces (Docker)', () => {
-    const post = rulesIn(zoo, 'nat', 'POSTROUTING');
+    const post = rulesIn(zoo(), 'nat', 'POSTROUTING');
     expect(post[1]!.exprs.at(-1)).toEqual({ kind: 'nat', type: 'snat', addr: '1.2.3.4', family: 'ip', flags: ['random', 'persistent'] });
-    expect(rulesIn(zoo, 'nat', 'PREROUTING')[1]!.exprs.at(-1)).toEqual({ kind: 'nat', type: 'redirect', port: 3129 });
-    expect(rulesIn(zoo, 'nat', 'OUTPUT')[0]!.exprs.at(-1)).toEqual({ kind: 'verdict', verdict: 'goto', target: 'DOCKER' });
+    expect(rulesIn(zoo(), 'nat', 'PREROUTING')[1]!.exprs.at(-1)).toEqual({ kind: 'nat', type: 'redirect', port: 3129 });
+    expect(rulesIn(zoo(), 'nat', 'OUTPUT')[0]!.exprs.at(-1)).toEqual({ kind: 'verdict', verdict: 'goto', target: 'DOCKER' });
     expect(post[0]!.exprs[1]).toEqual({ kind: 'match', left: { kind: 'meta', key: 'oifname' }, op: '!=', right: { kind: 'string', value: 'docker0' } });
   });
 
   it('reads counters (-c) the same as without, and the -S form of the same table', () => {
     const withCounters = parse(nfFixture('zoo.iptables-save-c.rules'));
     const strip = (rs: Ruleset) => rs.tables.map((t) => t.chains.map((c) => c.rules.map((r) => r.exprs)));
-    expect(strip(withCounters)).toEqual(strip(zoo));
+    expect(strip(withCounters)).toEqual(strip(zoo()));
     const s = parse(nfFixture('zoo.mangle.iptables-S.txt'), { table: 'mangle' });
-    expect(table(s, 'mangle').chains.map((c) => c.rules.map((r) => r.exprs))).toEqual(table(zoo, 'mangle').chains.map((c) => c.rules.map((r) => r.exprs)));
+    expect(table(s, 'mangle').chains.map((c) => c.rules.map((r) => r.exprs))).toEqual(table(zoo(), 'mangle').chains.map((c) => c.rules.map((r) => r.exprs)));
   });
 
   it('reads ip6tables-save: IPv6 DNAT with brackets, icmpv6, ip6 payloads', () => {

@@ -5,15 +5,15 @@ import { parseNftJson } from '../../../src/parse/netfilter/nft-json.js';
 import { readCorpus } from '../../support/corpus.js';
 import { nfFixture } from './support.js';
 
-const iptSave = parseIptablesSave(nfFixture('zoo.iptables-save.rules'), { source: 'iptables-save', family: 'ip', origin: 'iptables-nft' });
-const iptNft = parseNftJson(nfFixture('zoo.iptables-nft.nft.json'), { source: 'nft' });
-const native = parseNftJson(readCorpus('kernel-redump', 'k3s-kube-proxy-nftables.nft.json'), { source: 'nft-k3s' });
-const legacy = parseIptablesSave(nfFixture('legacy.iptables-save.rules'), { source: 'legacy', family: 'ip', origin: 'iptables-legacy' });
+const iptSave = () => parseIptablesSave(nfFixture('zoo.iptables-save.rules'), { source: 'iptables-save', family: 'ip', origin: 'iptables-nft' });
+const iptNft = () => parseNftJson(nfFixture('zoo.iptables-nft.nft.json'), { source: 'nft' });
+const native = () => parseNftJson(readCorpus('kernel-redump', 'k3s-kube-proxy-nftables.nft.json'), { source: 'nft-k3s' });
+const legacy = () => parseIptablesSave(nfFixture('legacy.iptables-save.rules'), { source: 'legacy', family: 'ip', origin: 'iptables-legacy' });
 
 describe('mergeRulesets', () => {
   it('takes iptables-nft tables from iptables-save and native tables from the nft dump', () => {
-    const nftDump = { ...iptNft, tables: [...iptNft.tables, ...native.tables] };
-    const m = mergeRulesets([nftDump, iptSave]);
+    const nftDump = { ...iptNft(), tables: [...iptNft().tables, ...native().tables] };
+    const m = mergeRulesets([nftDump, iptSave()]);
     expect(m.tables.map((t) => `${t.family} ${t.name} ${t.origin} ${t.dump}`).sort()).toEqual([
       'ip filter iptables-nft iptables-save',
       'ip kube-proxy nft nft-json',
@@ -53,7 +53,7 @@ describe('mergeRulesets', () => {
   });
 
   it('keeps an iptables-nft table seen only in the nft dump, with a warning to collect iptables-save', () => {
-    const m = mergeRulesets([iptNft]);
+    const m = mergeRulesets([iptNft()]);
     expect(m.tables).toHaveLength(4);
     expect(m.warnings.filter((w) => w.code === 'iptables-nft-without-save').map((w) => w.message.split(' was')[0])).toEqual([
       'table ip raw',
@@ -64,14 +64,14 @@ describe('mergeRulesets', () => {
   });
 
   it('keeps legacy and nft tables side by side and warns that both backends are in use', () => {
-    const m = mergeRulesets([iptSave, legacy]);
+    const m = mergeRulesets([iptSave(), legacy()]);
     expect(m.tables.filter((t) => t.name === 'nat').map((t) => t.origin)).toEqual(['iptables-nft', 'iptables-legacy']);
     expect(m.warnings.map((w) => w.code)).toContain('mixed-iptables-backends');
   });
 
   it('merges ipsets and drops a duplicate table with a warning', () => {
     const withSets = { tables: [], warnings: [], ipsets: [{ name: 'A', type: 'hash:ip', members: ['10.0.0.1'] }] };
-    const m = mergeRulesets([iptSave, iptSave, withSets, withSets]);
+    const m = mergeRulesets([iptSave(), iptSave(), withSets, withSets]);
     expect(m.tables).toHaveLength(4);
     expect(m.ipsets).toEqual([{ name: 'A', type: 'hash:ip', members: ['10.0.0.1'] }]);
     expect(m.warnings.filter((w) => w.code === 'duplicate-table')).toHaveLength(4);

@@ -33,29 +33,29 @@ describe('parseNftJson on kernel dumps', () => {
 });
 
 describe('kube-proxy nftables mode', () => {
-  const k3s = parse(readCorpus('kernel-redump', 'k3s-kube-proxy-nftables.nft.json'));
-  const overall = parse(nfFixture('k8s-TestOverallNFTablesRules.nft.json'));
+  const k3s = () => parse(readCorpus('kernel-redump', 'k3s-kube-proxy-nftables.nft.json'));
+  const overall = () => parse(nfFixture('k8s-TestOverallNFTablesRules.nft.json'));
 
   it('reads the k3s numgen vmap: 9 endpoints, one goto each', () => {
-    const svc = rulesOf(k3s, 'kube-proxy', 'service-P6J77WGM-riset/hellopod-np-svc/tcp/');
+    const svc = rulesOf(k3s(), 'kube-proxy', 'service-P6J77WGM-riset/hellopod-np-svc/tcp/');
     const vmap = exprsOf(svc, 'vmap')[0]!;
     expect(vmap.key).toEqual({ kind: 'numgen', mode: 'random', mod: 9, offset: 0 });
     expect(vmap.map.kind).toBe('inline');
     const els = vmap.map.kind === 'inline' ? vmap.map.elements : [];
     expect(els.map((e) => (e.key.kind === 'int' ? e.key.value : -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(els[0]!.value).toEqual({ kind: 'verdict', verdict: 'goto', target: 'endpoint-VNXJG24O-riset/hellopod-np-svc/tcp/__10.42.2.218/8080' });
-    expect(table(k3s, 'kube-proxy').origin).toBe('nft');
+    expect(table(k3s(), 'kube-proxy').origin).toBe('nft');
   });
 
   it('reads the service-ips verdict map with concatenated keys', () => {
-    const m = set(k3s, 'kube-proxy', 'service-ips');
+    const m = set(k3s(), 'kube-proxy', 'service-ips');
     expect(m.type).toEqual(['ipv4_addr', 'inet_proto', 'inet_service']);
     expect(m.map).toBe('verdict');
     expect((m.elements as MapElement[])[0]).toEqual({
       key: { kind: 'concat', parts: [{ kind: 'addr', value: '10.43.0.10' }, { kind: 'symbol', value: 'tcp' }, { kind: 'int', value: 53 }] },
       value: { kind: 'verdict', verdict: 'goto', target: 'service-NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp' },
     });
-    const services = rulesOf(k3s, 'kube-proxy', 'services');
+    const services = rulesOf(k3s(), 'kube-proxy', 'services');
     expect(services[0]!.exprs).toEqual([
       {
         kind: 'vmap',
@@ -66,63 +66,63 @@ describe('kube-proxy nftables mode', () => {
   });
 
   it('reads the no-endpoint verdict maps with their element comments', () => {
-    const m = set(overall, 'kube-proxy', 'no-endpoint-services').elements as MapElement[];
+    const m = set(overall(), 'kube-proxy', 'no-endpoint-services').elements as MapElement[];
     expect(m.map((e) => [e.comment, 'verdict' in e.value ? `${e.value.verdict} ${e.value.target ?? ''}`.trim() : '?'])).toEqual([
       ['ns2/svc2:p80', 'drop'],
       ['ns2/svc2:p80', 'drop'],
       ['ns6/svc6:p80', 'goto reject-chain'],
     ]);
-    const np = set(overall, 'kube-proxy', 'no-endpoint-nodeports').elements as MapElement[];
+    const np = set(overall(), 'kube-proxy', 'no-endpoint-nodeports').elements as MapElement[];
     expect(np[0]).toEqual({ key: { kind: 'concat', parts: [{ kind: 'symbol', value: 'tcp' }, { kind: 'int', value: 3001 }] }, value: { kind: 'verdict', verdict: 'drop' }, comment: 'ns2/svc2:p80' });
-    const k3sNoEp = set(k3s, 'kube-proxy', 'no-endpoint-services').elements as MapElement[];
+    const k3sNoEp = set(k3s(), 'kube-proxy', 'no-endpoint-services').elements as MapElement[];
     expect(k3sNoEp[0]!.comment).toBe('riset/otelcol-opentelemetry-collector:otlp');
   });
 
   it('reads session affinity: the set with its timeout, the lookup and the update', () => {
     const aff = 'affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80';
-    expect(set(overall, 'kube-proxy', aff)).toMatchObject({ type: 'ipv4_addr', flags: ['timeout'], timeout: 10800, elements: [] });
-    const svc = rulesOf(overall, 'kube-proxy', 'service-HVFWP5L3-ns5/svc5/tcp/p80');
+    expect(set(overall(), 'kube-proxy', aff)).toMatchObject({ type: 'ipv4_addr', flags: ['timeout'], timeout: 10800, elements: [] });
+    const svc = rulesOf(overall(), 'kube-proxy', 'service-HVFWP5L3-ns5/svc5/tcp/p80');
     expect(svc.find((r) => r.exprs.some((e) => e.kind === 'match' && e.right.kind === 'setref'))!.exprs).toEqual([
       { kind: 'match', left: { kind: 'payload', protocol: 'ip', field: 'saddr' }, op: '==', right: { kind: 'setref', name: aff } },
       { kind: 'verdict', verdict: 'goto', target: 'endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80' },
     ]);
-    const ep = rulesOf(overall, 'kube-proxy', 'endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80');
+    const ep = rulesOf(overall(), 'kube-proxy', 'endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80');
     expect(exprsOf(ep, 'set-update')).toEqual([{ kind: 'set-update', op: 'update', set: aff, key: { kind: 'payload', protocol: 'ip', field: 'saddr' } }]);
     expect(exprsOf(ep, 'nat')).toEqual([{ kind: 'nat', type: 'dnat', addr: '10.180.0.3', port: 80 }]);
   });
 
   it('turns `mark set mark or/xor 0x4000` (nft encodes them as | and ^) into and/xor', () => {
-    expect(rulesOf(overall, 'kube-proxy', 'mark-for-masquerade')[0]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffbfff, xor: 0x4000 }]);
-    const masq = rulesOf(overall, 'kube-proxy', 'masquerading');
+    expect(rulesOf(overall(), 'kube-proxy', 'mark-for-masquerade')[0]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffbfff, xor: 0x4000 }]);
+    const masq = rulesOf(overall(), 'kube-proxy', 'masquerading');
     expect(masq.map((r) => r.text)).toEqual(['meta mark & 0x4000 == 0 return', 'meta mark set meta mark xor 0x4000', 'masquerade fully-random']);
     expect(masq[1]!.exprs).toEqual([{ kind: 'mark', target: 'meta', and: 0xffffffff, xor: 0x4000 }]);
   });
 
   it('reads base chains with priorities and rule comments', () => {
-    expect(chain(table(overall, 'kube-proxy'), 'filter-prerouting-pre-dnat').base).toEqual({ type: 'filter', hook: 'prerouting', priority: -110, policy: 'accept' });
-    expect(chain(table(overall, 'kube-proxy'), 'nat-postrouting').base).toEqual({ type: 'nat', hook: 'postrouting', priority: 100, policy: 'accept' });
-    const check = rulesOf(overall, 'kube-proxy', 'cluster-ips-check');
+    expect(chain(table(overall(), 'kube-proxy'), 'filter-prerouting-pre-dnat').base).toEqual({ type: 'filter', hook: 'prerouting', priority: -110, policy: 'accept' });
+    expect(chain(table(overall(), 'kube-proxy'), 'nat-postrouting').base).toEqual({ type: 'nat', hook: 'postrouting', priority: 100, policy: 'accept' });
+    const check = rulesOf(overall(), 'kube-proxy', 'cluster-ips-check');
     expect(check[0]!.comment).toBe('Reject traffic to invalid ports of ClusterIPs');
     expect(check[0]!.exprs.at(-1)).toEqual({ kind: 'reject', with: 'icmp port-unreachable' });
-    expect(rulesOf(overall, 'kube-proxy', 'filter-forward')[0]!.exprs[0]).toEqual({
+    expect(rulesOf(overall(), 'kube-proxy', 'filter-forward')[0]!.exprs[0]).toEqual({
       kind: 'match', left: { kind: 'ct', key: 'state' }, op: 'in', right: { kind: 'set', elements: [{ kind: 'symbol', value: 'new' }] },
     });
   });
 });
 
 describe('expression zoo (probe.nft.json)', () => {
-  const rs = parse(nfFixture('probe.nft.json'));
-  const ing = rulesOf(rs, 'probe', 'ing');
-  const byHandle = (h: number) => rs.tables.flatMap((t) => t.chains.flatMap((c) => c.rules)).find((r) => r.handle === h)!;
+  const rs = () => parse(nfFixture('probe.nft.json'));
+  const ing = () => rulesOf(rs(), 'probe', 'ing');
+  const byHandle = (h: number) => rs().tables.flatMap((t) => t.chains.flatMap((c) => c.rules)).find((r) => r.handle === h)!;
 
   it('reads chains of every family with hook, priority, policy', () => {
-    expect(chain(table(rs, 'probe'), 'ing').base).toEqual({ type: 'filter', hook: 'input', priority: 5, policy: 'drop' });
-    expect(chain(table(rs, 'ndev'), 'ing').base?.hook).toBe('ingress');
-    expect(table(rs, 'br').family).toBe('bridge');
+    expect(chain(table(rs(), 'probe'), 'ing').base).toEqual({ type: 'filter', hook: 'input', priority: 5, policy: 'drop' });
+    expect(chain(table(rs(), 'ndev'), 'ing').base?.hook).toBe('ingress');
+    expect(table(rs(), 'br').family).toBe('bridge');
   });
 
   it('reads fib, ct status, tcp flags, anonymous sets, ranges and interface wildcards', () => {
-    expect(ing[1]!.exprs[0]).toEqual({ kind: 'match', left: { kind: 'meta', key: 'iifname' }, op: '==', right: { kind: 'string', value: 'veth*' } });
+    expect(ing()[1]!.exprs[0]).toEqual({ kind: 'match', left: { kind: 'meta', key: 'iifname' }, op: '==', right: { kind: 'string', value: 'veth*' } });
     expect(byHandle(22).exprs[0]).toEqual({ kind: 'match', left: { kind: 'fib', flags: ['saddr', 'iif'], result: 'oif' }, op: '==', right: { kind: 'symbol', value: 'missing' } });
     expect(byHandle(26).exprs[0]).toEqual({
       kind: 'match', left: { kind: 'bitwise', op: '&', left: { kind: 'payload', protocol: 'tcp', field: 'flags' }, right: 0x12 }, op: '==', right: { kind: 'int', value: 2 },
@@ -151,16 +151,16 @@ describe('expression zoo (probe.nft.json)', () => {
   });
 
   it('reads sets and maps: intervals, concatenations with timeout/comment elements, data maps', () => {
-    expect(set(rs, 'probe', 'cidrs').elements.map((e) => e.key)).toEqual([
+    expect(set(rs(), 'probe', 'cidrs').elements.map((e) => e.key)).toEqual([
       { kind: 'prefix', addr: '10.0.0.0', len: 8 },
       { kind: 'addr', value: '172.16.0.1' },
       { kind: 'range', from: { kind: 'addr', value: '192.168.1.1' }, to: { kind: 'addr', value: '192.168.1.9' } },
     ]);
-    expect(set(rs, 'probe', 'ports6').elements[1]).toEqual({
+    expect(set(rs(), 'probe', 'ports6').elements[1]).toEqual({
       key: { kind: 'concat', parts: [{ kind: 'addr', value: 'fd00::1' }, { kind: 'symbol', value: 'tcp' }, { kind: 'int', value: 80 }] },
       comment: 'c1',
     });
-    const dm = set(rs, 'probe', 'dnatmap');
+    const dm = set(rs(), 'probe', 'dnatmap');
     expect(dm.map).toEqual(['ipv4_addr', 'inet_service']);
     expect(dm.elements[0]).toEqual({ key: { kind: 'addr', value: '10.96.0.1' }, value: { kind: 'concat', parts: [{ kind: 'addr', value: '10.0.0.5' }, { kind: 'int', value: 6443 }] } });
   });
