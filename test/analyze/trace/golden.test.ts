@@ -28,12 +28,13 @@ interface RawPod {
 }
 interface RawService {
   metadata: { namespace: string; name: string };
-  spec: { ports?: { port: number; protocol?: string }[] };
+  spec: { ports?: { port: number; protocol?: string; nodePort?: number }[] };
 }
 
 /**
- * Who talks to what on a snapshot: the first pod on each node to each service port and each pod's declared ports;
- * the first node and an external client to each service port.
+ * Who talks to what on a snapshot: the first pod on each node to each service port, each pod's declared ports, each
+ * node's SSH port and node ports, two addresses outside the cluster and a DNS name; the first node and an outside
+ * client to each service port, and the outside client to each node port of each node.
  */
 function requests(snap: Snapshot): TraceRequest[] {
   const pods = (snap.cluster.objects.pods ?? []) as unknown as RawPod[];
@@ -41,20 +42,27 @@ function requests(snap: Snapshot): TraceRequest[] {
   const firstOnNode = new Map<string, string>();
   for (const p of pods) if (!p.spec.hostNetwork && p.spec.nodeName && !firstOnNode.has(p.spec.nodeName)) firstOnNode.set(p.spec.nodeName, `${p.metadata.namespace}/${p.metadata.name}`);
   const clients = [...firstOnNode.values()];
-  const node = Object.keys(snap.nodes).sort()[0];
+  const nodes = Object.keys(snap.nodes).sort();
   const proto = (p?: string): 'tcp' | 'udp' => (p === 'UDP' ? 'udp' : 'tcp');
   const svcDsts = services.flatMap((s) => (s.spec.ports ?? []).map((p) => ({ dst: `svc/${s.metadata.namespace}/${s.metadata.name}:${p.port}`, protocol: proto(p.protocol) })));
   const podDsts = pods.flatMap((p) =>
     p.spec.containers.flatMap((c) => c.ports ?? []).map((port) => ({ dst: `pod/${p.metadata.namespace}/${p.metadata.name}:${port.containerPort}`, protocol: proto(port.protocol) })),
   );
-  const fromPods = clients.flatMap((src) => [...svcDsts, ...podDsts].map((d) => ({ src, namespace: 'default', ...d })));
-  const fromNode = node ? svcDsts.map((d) => ({ src: `node/${node}`, namespace: 'default', ...d })) : [];
-  const fromOutside = svcDsts.map((d) => ({ src: 'external', namespace: 'default', ...d }));
-  return [...fromPods, ...fromNode, ...fromOutside];
+  const nodePorts = services.flatMap((s) => (s.spec.ports ?? []).flatMap((p) => (p.nodePort ? [{ port: p.nodePort, protocol: proto(p.protocol) }] : [])));
+  const nodeDsts = nodes.flatMap((n) => [{ dst: `node/${n}:22`, protocol: 'tcp' as const }, ...nodePorts.map((p) => ({ dst: `node/${n}:${p.port}`, protocol: p.protocol }))]);
+  const outside = [
+    { dst: '8.8.8.8:53', protocol: 'udp' as const },
+    { dst: '203.0.113.9:443', protocol: 'tcp' as const },
+  ];
+  const fromPods = clients.flatMap((src) => [...svcDsts, ...podDsts, ...nodeDsts, ...outside].map((d) => ({ src, namespace: 'default', ...d })));
+  const dns = clients.slice(0, 1).map((src) => ({ src, namespace: 'default', dst: 'web', port: 80, dns: true }));
+  const fromNode = nodes[0] ? svcDsts.map((d) => ({ src: `node/${nodes[0]}`, namespace: 'default', ...d })) : [];
+  const fromOutside = [...svcDsts, ...nodeDsts.filter((d) => !d.dst.endsWith(':22'))].map((d) => ({ src: 'external:203.0.113.9', namespace: 'default', ...d }));
+  return [...fromPods, ...dns, ...fromNode, ...fromOutside];
 }
 
 function digestOf(snap: Snapshot, req: TraceRequest): string {
-  const head = `# ${req.src} -> ${req.dst} ${req.protocol ?? ''}`;
+  const head = `# ${req.src} -> ${req.dst} ${req.protocol ?? ''}${req.dns ? ' --dns' : ''}`;
   try {
     const traces = traceRequest(snap, req, { buildNode: buildNodeModel }).traces;
     return [head, ...traces.map(traceDigest)].join('\n');
