@@ -8,7 +8,7 @@
  * traced packet does not carry (UNMODELLED), say it cannot tell.
  */
 import { describe, expect, it } from 'vitest';
-import { inNs, run } from './exec.js';
+import { inNs, run, sleep } from './exec.js';
 import { withNetns } from './netns.js';
 import { requireLab } from './support.js';
 import { probeNode } from '../../src/probe/node-probe.js';
@@ -254,6 +254,20 @@ async function iptablesCounters(ns: string): Promise<number[]> {
 
 type Answer = 'match' | 'no match' | 'uncertain';
 
+const total = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * The counters once the packet has been through the chain: a veth hands it to the receiver's softirq, which may run
+ * after the sender has exited. Every packet matches some rule (the family matches), so the sum moves.
+ */
+async function settled(read: () => Promise<number[]>, before: number[]): Promise<number[]> {
+  for (let i = 0; ; i++) {
+    const now = await read();
+    if (total(now) > total(before) || i === 50) return now;
+    await sleep(20);
+  }
+}
+
 interface Oracle {
   /** The matches, one rule each, in the chain's order. */
   matches: string[];
@@ -288,7 +302,7 @@ async function holdToKernel(o: Oracle): Promise<void> {
         expect(rules).toHaveLength(o.matches.length);
         const before = await o.counters(r!);
         await run(inNs(peer!, ['sh', '-c', p.send]), { check: false });
-        const after = await o.counters(r!);
+        const after = await settled(() => o.counters(r!), before);
         const kernel = after.map((n, i): Answer => (n > before[i]! ? 'match' : 'no match'));
         const pkt = newPacket({ proto: p.proto, saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport, iif: 'v0' });
         const netx = rules.map((rule): Answer => {
