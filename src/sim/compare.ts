@@ -11,6 +11,7 @@ import { indexOf, svKeys } from './set-index.js';
 export function compare(sv: SV, op: CmpOp, right: Value, table: Table): boolean | undefined {
   // A missing header (tcp dport of a UDP packet) makes the whole rule fail, whatever the operator.
   if (sv === null) return false;
+  if (isUnread(sv)) return undefined;
   if (op === '<' || op === '>' || op === '<=' || op === '>=') {
     const a = toNumber(sv);
     const b = right.kind === 'int' ? right.value : undefined;
@@ -45,19 +46,25 @@ export function contains(sv: SV, right: Value, table: Table): boolean | undefine
   }
 }
 
+const isUnread = (sv: SV): sv is { unread: string } => typeof sv === 'object' && sv !== null && 'unread' in sv;
+
 function equals(sv: SV, v: Value): boolean | undefined {
   if (sv === null) return false;
+  if (isUnread(sv)) return undefined;
   if (typeof sv === 'object' && 'flags' in sv) {
     const want = v.kind === 'symbol' || v.kind === 'string' ? [v.value] : v.kind === 'set' ? v.elements.map((e) => ('value' in e ? String(e.value) : '')) : [];
     return want.some((w) => sv.flags.includes(w.toLowerCase()));
   }
   if (typeof sv === 'object' && 'concat' in sv) {
     if (v.kind !== 'concat' || v.parts.length !== sv.concat.length) return false;
+    // One part that differs settles it, even beside a part that cannot be compared.
+    let unsure = false;
     for (let i = 0; i < v.parts.length; i++) {
       const r = equals(sv.concat[i]!, v.parts[i]!);
-      if (r !== true) return r;
+      if (r === false) return false;
+      if (r === undefined) unsure = true;
     }
-    return true;
+    return unsure ? undefined : true;
   }
   switch (v.kind) {
     case 'int':

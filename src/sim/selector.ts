@@ -9,8 +9,12 @@ import { UNKNOWN_PORT, type Packet } from './packet.js';
 import { lookupRoute } from './route.js';
 import { fibAddrType } from './local.js';
 
-/** A selector's value: numbers, strings (addresses, names, symbols), a flag set, or a concatenation. */
-export type SV = number | string | { flags: string[] } | { concat: SV[] } | null;
+/**
+ * A selector's value: numbers, strings (addresses, names, symbols), a flag set, or a concatenation. `null`: the
+ * packet has no such field (the rule cannot match); `unread`: it has one, whose value the traced packet does not
+ * carry (a comparison with it cannot be decided, unless another part of a concatenation already fails).
+ */
+export type SV = number | string | { flags: string[] } | { concat: SV[] } | { unread: string } | null;
 
 interface Alt {
   value: SV;
@@ -107,7 +111,7 @@ function payload(proto: string, field: string, pkt: Packet): SelResult {
     if (proto !== 'th' && proto !== pkt.proto) return one(null);
     // `th` has no protocol of its own: on ICMP or IP-in-IP the kernel reads the same bytes of that header (type and
     // code, checksum; the inner header's first words), which the packet here does not carry.
-    if (proto === 'th' && !['tcp', 'udp', 'sctp'].includes(pkt.proto)) return unknown(`th ${field} of a ${pkt.proto} packet (the kernel reads bytes of its ${pkt.proto} header there)`);
+    if (proto === 'th' && !['tcp', 'udp', 'sctp'].includes(pkt.proto)) return one({ unread: `th ${field} of a ${pkt.proto} packet (the kernel reads bytes of its ${pkt.proto} header there)` });
     if (field === 'sport') return pkt.sport === undefined ? unknown(`${proto} sport (source port not known)`) : one(pkt.sport);
     if (field === 'dport') return pkt.dport === undefined ? unknown(`${proto} dport (destination port not given)`) : one(pkt.dport);
     if (field === 'flags' && pkt.proto === 'tcp') return one(0x02); // the first packet of a connection: SYN
