@@ -1,9 +1,10 @@
 /**
- * nft matches, held to the kernel one rule at a time. A receiving namespace holds one chain of counting rules (no
- * verdicts, so the kernel evaluates every rule for every packet), each a match netx evaluates: addresses, prefixes,
- * interval and concatenated sets, ports and port ranges, `th`, `meta l4proto`/`nfproto`/`protocol`/`mark`/`pkttype`,
- * interface names and wildcards, `ct state`/`status`/`original …`, `tcp flags`, negations. A peer sends UDP, TCP SYNs
- * and ICMP echo over IPv4 and IPv6, one packet at a time; for each packet and rule netx's evalRule, on the
+ * nft and iptables matches, held to the kernel one rule at a time. A receiving namespace holds one chain of counting
+ * rules (no verdicts, so the kernel evaluates every rule for every packet), each a match netx evaluates: addresses,
+ * prefixes, interval and concatenated sets, ports and port ranges, `th`, `meta l4proto`/`nfproto`/`protocol`/`mark`/
+ * `pkttype`, interface names and wildcards, `ct state`/`status`/`original …`, `tcp flags`, negations; and in iptables'
+ * words (in the mangle table, with ipsets) `multiport`, `conntrack`/`state`, `addrtype`, `set`, `iprange`, `pkttype`.
+ * A peer sends UDP, TCP SYNs and ICMP echo over IPv4 and IPv6 (IPv4 only to the iptables chain), one packet at a time; for each packet and rule netx's evalRule, on the
  * namespace's own dumps, must match exactly when the kernel's counter for that rule went up, or, for what the
  * traced packet does not carry (UNMODELLED), say it cannot tell.
  */
