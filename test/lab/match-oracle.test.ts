@@ -105,9 +105,8 @@ const UNMODELLED: { what: string; matches: string[]; on?: L4Proto }[] = [
   { what: 'the DSCP bits', matches: ['ip dscp cs0'] },
   { what: "the incoming device's link type", matches: ['meta iiftype ether'] },
   { what: 'a port that is either the source or the destination (the rule model has no "or")', matches: ['-p udp -m multiport --ports 53,40002'] },
-  { what: 'the bytes of an ICMP header where `th` reads ports (type, code, checksum)', matches: [], on: 'icmp' },
+  { what: 'the bytes of an ICMP header where `th` reads ports (type, code, checksum)', matches: MATCHES.filter((m) => /\bth /.test(m)), on: 'icmp' },
 ];
-for (const u of UNMODELLED) if (u.on === 'icmp') u.matches = MATCHES.filter((m) => /\bth /.test(m));
 const unmodelled = (m: string, p: Sent) => UNMODELLED.find((u) => u.matches.includes(m) && (u.on === undefined || u.on === p.proto));
 
 const RULESET = [
