@@ -16,7 +16,7 @@ const testFiles = (dir: string): string[] =>
 // matches against rule counters).
 // They need root and network namespaces, as the lab does (test/lab/README.md): `npm run mutation` sets NETX_REQUIRE_LAB=1,
 // so a machine without them fails the dry run instead of counting their mutants as survivors.
-const KERNEL_ORACLES = ['test/lab/rule-selectors.test.ts', 'test/lab/ct-before-conntrack.test.ts', 'test/lab/fib.test.ts', 'test/lab/match-oracle.test.ts'];
+const KERNEL_ORACLES = ['test/lab/rule-selectors.test.ts', 'test/lab/ct-before-conntrack.test.ts', 'test/lab/fib.test.ts', 'test/lab/match-oracle.test.ts', 'test/lab/nat-oracle.test.ts'];
 
 // The tests a mutation run uses: the pure unit tests that import src/ directly and the kernel oracles. Left out: the
 // rest of the real-kernel lab and the real-cluster lab (minutes each: every mutant they cover would re-run them) and

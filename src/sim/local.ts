@@ -47,3 +47,12 @@ export function selectSourceAddr(node: NodeModel, dev: string | undefined, nexth
     .sort((a, b) => a.ifindex - b.ifindex);
   return any[0]?.local;
 }
+
+/**
+ * The address REDIRECT sends a packet to (nf_nat_redirect_ipv4/ipv6): the first address of the incoming device in the
+ * kernel's list, which `ip addr` prints in order (primaries before secondaries; for IPv6, by scope), whatever its
+ * subnet; for IPv6 not one still tentative.
+ */
+export function redirectAddr(node: NodeModel, dev: string, family: 4 | 6): string | undefined {
+  return node.addresses.find((a) => a.ifname === dev && a.family === family && !a.flags?.includes('tentative'))?.local;
+}

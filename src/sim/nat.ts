@@ -4,7 +4,7 @@ import type { Packet } from './packet.js';
 import type { EvalCtx } from './selector.js';
 import { evalSelector } from './selector.js';
 import { findSet, lookupMap } from './compare.js';
-import { selectSourceAddr } from './local.js';
+import { redirectAddr, selectSourceAddr } from './local.js';
 
 export type NatResult =
   | { kind: 'ok'; packet: Packet; summary: string; notes: string[]; probability: number }
@@ -23,8 +23,8 @@ export function applyNat(st: NatStatement, pkt: Packet, ctx: EvalCtx, nexthop?: 
       return [ok(dnat(pkt, st.addr ?? pkt.daddr, st.port ?? pkt.dport), notes)];
     }
     case 'redirect': {
-      // REDIRECT: to the primary address of the incoming interface (127.0.0.1 for local output).
-      const addr = pkt.iif ? selectSourceAddr(ctx.node, pkt.iif, pkt.saddr, pkt.family) : pkt.family === 4 ? '127.0.0.1' : '::1';
+      // Locally sent packets go to loopback's address; others to the incoming device's first address.
+      const addr = pkt.iif ? redirectAddr(ctx.node, pkt.iif, pkt.family) : pkt.family === 4 ? '127.0.0.1' : '::1';
       if (!addr) return [{ kind: 'unknown', reason: `redirect: no address on ${pkt.iif}` }];
       return [ok(dnat(pkt, addr, st.port ?? pkt.dport), notes)];
     }

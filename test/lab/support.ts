@@ -9,7 +9,7 @@ import type { ParseWarning } from '../../src/util/parse-error.js';
 import { runSync } from './exec.js';
 
 /** Commands the lab builder, oracle and dump step run. */
-const LAB_TOOLS = ['ip', 'bridge', 'nft', 'iptables-restore', 'iptables-save', 'iptables-nft-save', 'ip6tables-save', 'conntrack', 'nfacct', 'sysctl', 'ss', 'stdbuf', 'socat'];
+const LAB_TOOLS = ['ip', 'bridge', 'nft', 'iptables-restore', 'iptables-save', 'iptables-nft-save', 'ip6tables-save', 'conntrack', 'nfacct', 'ipset', 'sysctl', 'ss', 'stdbuf', 'socat'];
 
 let cached: string[] | undefined;
 
@@ -19,7 +19,7 @@ function labMissing(): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (run as uid 0)');
   for (const tool of LAB_TOOLS) {
-    if (runSync(['sh', '-c', `command -v ${tool}`]).exitCode !== 0) missing.push(`${tool} (apt-get install iproute2 iptables nftables conntrack nfacct socat)`);
+    if (runSync(['sh', '-c', `command -v ${tool}`]).exitCode !== 0) missing.push(`${tool} (apt-get install iproute2 iptables nftables conntrack nfacct ipset socat)`);
   }
   if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) missing.push('br_netfilter (modprobe br_netfilter)');
   cached = missing;
