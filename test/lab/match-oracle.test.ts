@@ -92,6 +92,8 @@ const MATCHES = [
   'meta iif "v0"',
   'meta iiftype ether',
   'meta pkttype broadcast',
+  'tcp flags ! fin,rst',
+  'ct state ! established,related',
 ];
 
 /**

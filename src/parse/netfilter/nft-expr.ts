@@ -182,13 +182,22 @@ function scalar(s: string, ctx?: Selector): Value {
 /** `{"match": {op, left, right}}` → a match expression. */
 export function matchExpr(body: Json): Expr {
   if (!isObj(body)) throw new Unsupported('match');
-  const op = str(body.op, 'match op') as CmpOp;
-  if (!OPS.has(op)) throw new Unsupported(`operator ${op}`);
+  const op = str(body.op, 'match op');
+  if (op === '!') return noFlagOf(selector(body.left), body.right);
+  if (!OPS.has(op as CmpOp)) throw new Unsupported(`operator ${op}`);
   const left = selector(body.left);
   let right = value(body.right, left);
   // Flag tests always carry a set on the right (see CmpOp): `ct state new` → in { new }.
   if (isFlagKey(left) && right.kind === 'symbol') right = { kind: 'set', elements: [right] };
-  return { kind: 'match', left, op, right };
+  return { kind: 'match', left, op: op as CmpOp, right };
+}
+
+/** nft's `!` flag test (`tcp flags ! syn,ack`, `ct state ! established,related`): none of the flags is set. */
+function noFlagOf(left: Selector, right: Json): Expr {
+  if (left.kind === 'payload' && left.field === 'flags') return { kind: 'match', left: { kind: 'bitwise', op: '&', left, right: bitsOf(right, left) }, op: '==', right: { kind: 'int', value: 0 } };
+  const flags = value(right, left);
+  if (!isFlagKey(left)) throw new Unsupported('operator ! on a selector without flags');
+  return { kind: 'match', left, op: '!=', right: flags.kind === 'set' ? flags : { kind: 'set', elements: [flags] } };
 }
 
 /** A verdict object (`{"accept": null}`, `{"goto": {"target": …}}`), or undefined. */
