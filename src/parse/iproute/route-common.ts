@@ -21,6 +21,8 @@ export const UNMODELLED: Record<string, string> = {
   nhid: 'route uses a nexthop object (nhid); `ip nexthop` is not collected, only the printed gateway/dev are used',
   encap: 'lightweight tunnel encapsulation (encap) is not modelled',
   realms: 'route realms are not evaluated',
+  /** `ip -j route` prints a route's realms as `"flow": {"from", "to"}`. */
+  flow: 'route realms are not evaluated',
 };
 
 /** Family from the destination, then any address in the route, then IPv6-only fields, then the dump's family. */

@@ -89,7 +89,8 @@ function applyJsonMetrics(route: Route, r: JsonReader, metrics: unknown, path: s
       if (k === 'mtu') route.mtuLock = true;
     }
     if (typeof value !== 'number') {
-      if (typeof value === 'string' && k === 'congctl') continue;
+      // The congestion control algorithm (`congctl` in the text form) is a name, and nothing netx models.
+      if (typeof value === 'string' && k === 'congestion') continue;
       r.fail(`${path}.${k}`, 'expected a numeric metric');
     }
     if (k === 'mtu') route.mtu = value;
