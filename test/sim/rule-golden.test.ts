@@ -1,7 +1,8 @@
 /**
  * Every rule of the kernel-produced netfilter fixtures (test/fixtures/netfilter: the iptables and nft zoos, the
  * kube-proxy dumps), evaluated by evalRule for a handful of packets that differ in every field a rule reads: protocol,
- * family, addresses, ports, incoming and outgoing device, bridge ports, mark, conntrack state, mark and NAT status.
+ * family, addresses, ports, incoming and outgoing device, bridge ports, mark, conntrack state, mark and NAT status;
+ * and the first packet again before conntrack has run and on a node whose routes and addresses were not read.
  * Each outcome (match or not, verdict, NAT, mark changes, forks with their odds, notes, why it is uncertain) is
  * pinned by a golden file (test/fixtures/golden/sim/rules/); the match oracle (test/lab/match-oracle.test.ts) and the
  * NAT oracle (test/lab/nat-oracle.test.ts) hold the common matches and statements to the kernel. `npx vitest run -u`
@@ -13,7 +14,7 @@ import type { Chain, Ruleset, Table } from '../../src/model/netfilter.js';
 import type { NodeModel } from '../../src/model/node.js';
 import { parseIptablesSave } from '../../src/parse/netfilter/iptables-save.js';
 import { parseNftJson } from '../../src/parse/netfilter/nft-json.js';
-import { newPacket, type Packet } from '../../src/sim/packet.js';
+import { newPacket, UNKNOWN_PORT, type Packet } from '../../src/sim/packet.js';
 import { evalRule, type RuleOutcome } from '../../src/sim/rule.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { fixture } from '../parse/fixtures.js';
@@ -39,6 +40,14 @@ const PACKETS: [string, Packet][] = [
   ['udp from the node, out eth0', { ...newPacket({ proto: 'udp', saddr: '172.18.0.2', daddr: '10.0.0.5', sport: 40002, dport: 5353 }), oif: 'eth0' }],
   ['tcp v6 → service', newPacket({ proto: 'tcp', saddr: 'fd00::1', daddr: 'fd00:10::11', sport: 40003, dport: 443, iif: 'eth0' })],
   ['icmpv6 from the node', { ...newPacket({ proto: 'icmpv6', saddr: 'fd00::2', daddr: 'fd00::1' }), oif: 'eth0' }],
+  ['tcp untracked, from a bridge port not in the dumps', withCt({ ...newPacket({ proto: 'tcp', saddr: '10.244.0.7', daddr: '10.244.0.6', sport: 40004, dport: 8080, iif: 'cni0' }), physIn: UNKNOWN_PORT }, { state: 'untracked' })],
+  ['udp without a source port, after DNAT', { ...newPacket({ proto: 'udp', saddr: '10.244.0.5', daddr: '10.244.1.5', dport: 5353, iif: 'cni0' }), nat: { dnat: { saddr: '10.244.0.5', daddr: '10.244.1.5', dport: 5353 } } }],
+];
+
+/** The first packet again where what a rule reads besides the packet differs: conntrack not yet run, the node's dumps. */
+const CONTEXTS: [string, (n: NodeModel) => NodeModel, ctKnown?: false][] = [
+  ['before conntrack', (n) => n, false],
+  ['routes and addresses not in the dumps', (n) => ({ ...n, routes: [], addresses: [], gaps: [{ dump: 'route', cause: 'failed', state: 'routes', reason: 'ip route exited 1' }] })],
 ];
 
 const node = (ruleset: Ruleset): NodeModel => ({ ...flannelNode(NODE_A, [NODE_B]), ruleset });
@@ -63,13 +72,20 @@ function outcome(o: RuleOutcome, before: Packet): string {
 
 function chainLines(n: NodeModel, table: Table, chain: Chain): string[] {
   const hook = chain.base?.hook ?? 'prerouting';
-  const natChain = chain.base?.type === 'nat' || table.name === 'nat';
+  // A regular chain runs in whatever base chain jumps to it: taken as a nat one, so that its NAT statements act.
+  const natChain = chain.base ? chain.base.type === 'nat' : true;
   return chain.rules.flatMap((rule) => [
     `${table.family} ${table.name} ${chain.name} #${rule.index}: ${rule.text}`,
     ...PACKETS.map(([name, pkt]) => {
       const ctKnown = !(chain.base && chain.base.priority < -200 && (hook === 'prerouting' || hook === 'output'));
       const outs = evalRule(rule, pkt, { node: n, ruleset: n.ruleset, table, hook, ctKnown, natChain, physOut: 'veth-weba' });
       return `  ${name}: ${outs.map((o) => outcome(o, pkt)).join(' | ')}`;
+    }),
+    ...CONTEXTS.map(([name, change, ctKnown]) => {
+      const [, pkt] = PACKETS[0]!;
+      const m = change(n);
+      const outs = evalRule(rule, pkt, { node: m, ruleset: m.ruleset, table, hook, ctKnown: ctKnown ?? true, natChain });
+      return `  ${PACKETS[0]![0]}, ${name}: ${outs.map((o) => outcome(o, pkt)).join(' | ')}`;
     }),
   ]);
 }
