@@ -2,7 +2,7 @@
  * NAT statements, held to the kernel. A namespace holds nat chains on every hook, one rule per case told apart by the
  * UDP destination port: `dnat` to an address, an address and port, a numgen map, maps keyed by a port and by a
  * concatenation, `redirect` with and without a port, `snat`, `masquerade` with and without a port (from a device whose
- * first address is not in the destination's subnet), and the same in iptables' words (DNAT, REDIRECT, SNAT,
+ * first address is not in the destination's subnet), IPv6 redirect and dnat, and the same in iptables' words (DNAT, REDIRECT, SNAT,
  * MASQUERADE). For each case one or more UDP packets are sent; the conntrack entry each leaves says what the kernel
  * translated the packet to (its reply tuple, reversed), and netx's evalRule, on the namespace's own dumps, must give
  * the kernel's translation of each packet, and no place the kernel did not send one to.
@@ -25,6 +25,10 @@ const P = '10.9.2.2';
 const R_OTHER = '10.9.3.1';
 /** An address only on r's loopback, the source of r's own packets that masquerade rewrites. */
 const R_LO = '10.9.9.9';
+const R6 = 'fd00:9::1';
+const P6 = 'fd00:9::2';
+/** Added after R6: the kernel lists a device's newer global IPv6 address first, and REDIRECT takes the first. */
+const R6_NEWER = 'fd00:8::1';
 
 interface Case {
   /** The UDP destination port that selects the case's rule. */
@@ -33,6 +37,7 @@ interface Case {
   from: 'peer' | 'r';
   /** Packets to send (more than one where the kernel's choice rotates). */
   sends?: number;
+  family?: 6;
 }
 
 const CASES: Case[] = [
@@ -49,6 +54,8 @@ const CASES: Case[] = [
   { port: 7202, from: 'r' },
   { port: 7301, from: 'r' },
   { port: 7302, from: 'r' },
+  { port: 7008, from: 'peer', family: 6 },
+  { port: 7009, from: 'peer', family: 6 },
 ];
 
 const NFT = [
@@ -79,6 +86,13 @@ const NFT = [
   '    type nat hook postrouting priority srcnat; policy accept;',
   '    oifname "v0" udp dport 7201 masquerade',
   '    udp dport 7202 masquerade to :9202',
+  '  }',
+  '}',
+  'table ip6 n6 {',
+  '  chain pre {',
+  '    type nat hook prerouting priority dstnat; policy accept;',
+  '    udp dport 7008 redirect to :8008',
+  `    udp dport 7009 dnat to [${R6}]:8009`,
   '  }',
   '}',
   '',
@@ -117,8 +131,8 @@ const tuple = (t: { saddr: string; daddr: string; sport?: number; dport?: number
  * The translated packet of each UDP conntrack entry whose original destination port is `port`: the reply tuple
  * reversed (`conntrack -L` prints the original tuple, then the reply tuple).
  */
-async function kernelTranslations(ns: string, port: number): Promise<string[]> {
-  const listed = await run(inNs(ns, ['conntrack', '-L', '-p', 'udp', '--orig-port-dst', String(port)]), { check: false });
+async function kernelTranslations(ns: string, port: number, family: 4 | 6): Promise<string[]> {
+  const listed = await run(inNs(ns, ['conntrack', '-L', '-f', family === 6 ? 'ipv6' : 'ipv4', '-p', 'udp', '--orig-port-dst', String(port)]), { check: false });
   return listed.stdout
     .split('\n')
     .filter((l) => l.startsWith('udp'))
@@ -135,12 +149,13 @@ async function kernelTranslations(ns: string, port: number): Promise<string[]> {
  * the peer sends to r; output and postrouting for one r sends), each hook's chain walked in order until a rule
  * translates, every alternative of a numgen map kept.
  */
-function netxTranslations(model: NodeModel, chainOf: (hook: NatHook) => { table: Table; rules: Rule[] }, c: Case, sport: number): string[] {
+function netxTranslations(model: NodeModel, chainOf: (hook: NatHook, family: 4 | 6) => { table: Table; rules: Rule[] }, c: Case, sport: number): string[] {
   const hooks: NatHook[] = c.from === 'peer' ? ['prerouting', 'input'] : ['output', 'postrouting'];
-  const start = c.from === 'peer' ? newPacket({ proto: 'udp', saddr: P, daddr: R, sport, dport: c.port, iif: 'v0' }) : { ...newPacket({ proto: 'udp', saddr: R_LO, daddr: P, sport, dport: c.port }), oif: 'v0' };
+  const [saddr, daddr] = ends(c);
+  const start = c.from === 'peer' ? newPacket({ proto: 'udp', saddr, daddr, sport, dport: c.port, iif: 'v0' }) : { ...newPacket({ proto: 'udp', saddr, daddr, sport, dport: c.port }), oif: 'v0' };
   let packets = [start];
   for (const hook of hooks) {
-    const { table, rules } = chainOf(hook);
+    const { table, rules } = chainOf(hook, c.family ?? 4);
     packets = packets.flatMap((pkt) => {
       for (const rule of rules) {
         const outs = evalRule(rule, pkt, { node: model, ruleset: model.ruleset, table, hook, ctKnown: true, natChain: true });
@@ -154,30 +169,41 @@ function netxTranslations(model: NodeModel, chainOf: (hook: NatHook) => { table:
   return [...new Set(packets.map(tuple))].sort();
 }
 
-async function holdToKernel(load: (r: string) => Promise<void>, chains: Record<NatHook, string>, table: { family: string; name: string }, cases: Case[]): Promise<void> {
+/** The case's packet's source and destination before NAT. */
+const ends = (c: Case): [string, string] => (c.family === 6 ? [P6, R6] : c.from === 'peer' ? [P, R] : [R_LO, P]);
+
+/** The nat table of each family the cases use, by family and name. */
+type NatTables = Partial<Record<4 | 6, { family: string; name: string }>>;
+
+async function holdToKernel(load: (r: string) => Promise<void>, chains: Record<NatHook, string>, tables: NatTables, cases: Case[]): Promise<void> {
   await withNetns(
     ['r', 'peer'],
     async ({ r, peer }) => {
       await run(inNs(r!, ['ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1', 'netns', peer!]));
       const rAddrs = [`${R_OTHER}/24`, `${R}/24`, '10.9.2.3/24', '10.9.2.4/24'].map((a) => `ip addr add ${a} dev v0`).join(' && ');
-      await run(inNs(r!, ['sh', '-c', `ip link set lo up && ip addr add ${R_LO}/32 dev lo && ${rAddrs} && ip link set v0 up`]));
-      await run(inNs(peer!, ['sh', '-c', `ip link set lo up && ip addr add ${P}/24 dev v1 && ip link set v1 up`]));
+      const r6 = [R6, R6_NEWER].map((a) => `ip -6 addr add ${a}/64 dev v0 nodad`).join(' && ');
+      await run(inNs(r!, ['sh', '-c', `ip link set lo up && ip addr add ${R_LO}/32 dev lo && ${rAddrs} && ${r6} && ip link set v0 up`]));
+      await run(inNs(peer!, ['sh', '-c', `ip link set lo up && ip addr add ${P}/24 dev v1 && ip -6 addr add ${P6}/64 dev v1 nodad && ip link set v1 up`]));
       await load(r!);
     },
     async ({ r, peer }) => {
       const model = buildNodeModel('r', await probeNode(new NetnsTransport(r!), { dumps: [] }));
-      const t = model.ruleset.tables.find((x) => x.family === table.family && x.name === table.name);
-      if (!t) throw new Error(`no ${table.family} ${table.name} table in the dumps`);
-      const chainOf = (hook: NatHook) => ({ table: t, rules: t.chains.find((ch) => ch.name === chains[hook])?.rules ?? [] });
+      const chainOf = (hook: NatHook, family: 4 | 6) => {
+        const want = tables[family]!;
+        const t = model.ruleset.tables.find((x) => x.family === want.family && x.name === want.name);
+        if (!t) throw new Error(`no ${want.family} ${want.name} table in the dumps`);
+        return { table: t, rules: t.chains.find((ch) => ch.name === chains[hook])?.rules ?? [] };
+      };
       for (const c of cases) {
         const sports = Array.from({ length: c.sends ?? 1 }, (_, i) => 40000 + (c.port % 1000) * 10 + i);
         const netx = new Set<string>();
         for (const sport of sports) {
-          const [ns, saddr, daddr] = c.from === 'peer' ? [peer!, P, R] : [r!, R_LO, P];
-          await run(inNs(ns, ['sh', '-c', `echo x | socat -u - UDP:${daddr}:${c.port},bind=${saddr}:${sport}`]), { check: false });
+          const [saddr, daddr] = ends(c).map((a) => (c.family === 6 ? `[${a}]` : a));
+          const udp = c.family === 6 ? 'UDP6' : 'UDP';
+          await run(inNs(c.from === 'peer' ? peer! : r!, ['sh', '-c', `echo x | socat -u - ${udp}:${daddr}:${c.port},bind=${saddr}:${sport}`]), { check: false });
           for (const x of netxTranslations(model, chainOf, c, sport)) netx.add(x);
         }
-        const kernel = await kernelTranslations(r!, c.port);
+        const kernel = await kernelTranslations(r!, c.port, c.family ?? 4);
         expect(kernel, `udp dport ${c.port} from ${c.from}: one entry per packet sent`).toHaveLength(sports.length);
         // Each packet went where netx says it may go; and where netx gives a packet several places (a numgen map that
         // netx cannot know the counter of), the packets sent went to each of them.
@@ -192,7 +218,7 @@ async function holdToKernel(load: (r: string) => Promise<void>, chains: Record<N
 describe('NAT statements, held to the kernel (lab)', () => {
   it('nft: each dnat, redirect, snat and masquerade translates as the kernel did', async (ctx) => {
     requireLab(ctx);
-    await holdToKernel((r) => run(inNs(r, ['nft', '-f', '-']), { input: NFT }).then(() => undefined), NFT_CHAINS, { family: 'ip', name: 'n' }, CASES);
+    await holdToKernel((r) => run(inNs(r, ['nft', '-f', '-']), { input: NFT }).then(() => undefined), NFT_CHAINS, { 4: { family: 'ip', name: 'n' }, 6: { family: 'ip6', name: 'n6' } }, CASES);
   }, 60_000);
 
   it('iptables: each DNAT, REDIRECT, SNAT and MASQUERADE translates as the kernel did', async (ctx) => {
@@ -201,7 +227,7 @@ describe('NAT statements, held to the kernel (lab)', () => {
     await holdToKernel(
       (r) => run(inNs(r, ['iptables-restore']), { input: IPTABLES }).then(() => undefined),
       IPT_CHAINS,
-      { family: 'ip', name: 'nat' },
+      { 4: { family: 'ip', name: 'nat' } },
       CASES.filter((c) => inIptables.has(c.port)),
     );
   }, 60_000);
