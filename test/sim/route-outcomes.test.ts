@@ -1,12 +1,12 @@
 /**
- * What the walk does where routing, forwarding, the overlay or the rules stop a packet, on the two flannel-shaped nodes with
- * kube-proxy's iptables rules: each route type that ends a packet (blackhole, prohibit, unreachable, no route at all),
- * ECMP next hops and their weights, forwarding switched off, strict and loose rp_filter, a routing loop, a VXLAN peer
- * with no FDB entry or no neighbour entry (or only a default one), VXLAN details or links not dumped, tunnels netx does
- * not follow, NFQUEUE, a jump to a missing chain and a jump loop, and some from the node itself. Each case's disposition is asserted as
- * the kernel gives it (the route types' errors: ip-route(8), fib_props in net/ipv4/fib_semantics.c); every step,
- * reason and note is pinned by a golden file (test/fixtures/golden/sim/route-outcomes.txt; `npx vitest run -u` this
- * file rewrites it after a deliberate change).
+ * What the walk does where routing, forwarding, the overlay or the rules stop a packet, on the two flannel-shaped
+ * nodes with kube-proxy's iptables rules: each route type that ends a packet (blackhole, prohibit, unreachable, no
+ * route at all), ECMP next hops and their weights, forwarding switched off, strict and loose rp_filter, a routing
+ * loop, a VXLAN peer with no FDB or neighbour entry (or only a default one), VXLAN details or links not dumped,
+ * tunnels netx does not follow, NFQUEUE, a jump to a missing chain and a jump loop, some from the node itself. Each
+ * case's disposition is asserted as the kernel gives it (the route types' errors: ip-route(8), fib_props in
+ * net/ipv4/fib_semantics.c); every step, reason and note is pinned by a golden file
+ * (test/fixtures/golden/sim/route-outcomes.txt; `npx vitest run -u` this file rewrites it after a deliberate change).
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
