@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseKubeProxySource, type KubeProxyConfig, type KubeProxySource } from '../../src/parse/kube-proxy-config.js';
+import YAML from 'yaml';
+import { parseKubeProxyConfigz, parseKubeProxySource, type KubeProxyConfig, type KubeProxySource } from '../../src/parse/kube-proxy-config.js';
 import { parseKubeProxyArgs } from '../../src/parse/kube-proxy-flags.js';
 import { kubeProxySettings } from '../../src/parse/kube-proxy-settings.js';
 import { ParseError } from '../../src/util/parse-error.js';
@@ -75,5 +76,27 @@ describe('kube-proxy args and settings', () => {
     expect(e).toBeInstanceOf(ParseError);
     expect((e as ParseError).line).toBeGreaterThan(0);
     expect(thrown(() => parseKubeProxySource('kind: ConfigMap\ndata:\n  other: x\n', { source: 'cm' }))).toMatchObject({ path: 'data' });
+  });
+});
+
+describe('parseKubeProxyConfigz: kube-proxy /configz, the loaded configuration as JSON under its API group', () => {
+  // /configz serves the same KubeProxyConfiguration the file holds, as JSON under "kubeproxy.config.k8s.io" (older
+  // kube-proxies without apiVersion and kind): the corpus' defaulted configuration, served that way, reads the same.
+  const isConfig = (f: string) => f.endsWith('.yaml') && (YAML.parse(readCorpus('kube-proxy-config', f)) as { kind?: unknown } | null)?.kind === 'KubeProxyConfiguration';
+  const files = corpusFiles('kube-proxy-config').filter(isConfig);
+  it('reads every KubeProxyConfiguration of the corpus', () => expect(files.length).toBeGreaterThanOrEqual(3));
+  for (const f of files) {
+    it(f, () => {
+      const doc = YAML.parse(readCorpus('kube-proxy-config', f)) as Record<string, unknown>;
+      const { apiVersion: _a, kind: _k, ...internal } = doc;
+      const served = JSON.stringify({ 'kubeproxy.config.k8s.io': f.includes('v1alpha2') ? doc : internal });
+      expect(parseKubeProxyConfigz(served, { source: 'configz' }).value).toEqual(config(f));
+    });
+  }
+
+  it('names what is wrong with something that is not /configz', () => {
+    expect(thrown(() => parseKubeProxyConfigz('<html>', { source: 'configz' }))).toMatchObject({ message: expect.stringMatching(/^configz: not JSON: /) });
+    expect(thrown(() => parseKubeProxyConfigz('{"kubeletconfig": {}}', { source: 'configz' }))).toMatchObject({ message: 'configz: no "kubeproxy.config.k8s.io" object: not kube-proxy\'s /configz' });
+    expect(thrown(() => parseKubeProxyConfigz('[]', { source: 'configz' }))).toBeInstanceOf(ParseError);
   });
 });
