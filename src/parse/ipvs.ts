@@ -8,10 +8,10 @@ import { splitLines, tokenize, toInt } from './text.js';
 type Tok = { text: string; column: number };
 type ServiceKey = { address?: string; port?: number; fwmark?: number };
 
-/** Parses either form: a dump whose first non-blank line starts with `-A` is the save form. */
+/** Parses either form: a dump whose first non-blank line is an option (`-A`), not a real server (`->`), is the save form. */
 export function parseIpvs(text: string, opts: SourceOpts): Parsed<IpvsService[]> {
   const first = splitLines(text).find((l) => l.trim() !== '')?.trim() ?? '';
-  return first.startsWith('-') ? parseSave(text, opts) : parseTable(text, opts);
+  return first.startsWith('-') && !first.startsWith('->') ? parseSave(text, opts) : parseTable(text, opts);
 }
 
 /** `10.0.0.1:443` / `[fd00::1]:443` → address and port. */
