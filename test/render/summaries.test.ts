@@ -9,6 +9,7 @@ import chalk from 'chalk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../src/snapshot/io.js';
 import type { RawObject, Snapshot } from '../../src/snapshot/types.js';
+import { withDump } from '../support/snapshot.js';
 import { buildNodeModel } from '../../src/parse/node/build-node.js';
 import { traceRequest } from '../../src/analyze/trace/index.js';
 import { policyWithDataplane } from '../../src/analyze/trace/policy-check.js';
@@ -32,15 +33,8 @@ const SNAPSHOTS = [...readdirSync(path.join(REPO_ROOT, 'examples')).map((f) => `
 function variants(file: string): [string, Snapshot][] {
   const s = load(file);
   const [node] = Object.keys(s.nodes);
-  const without = (key: string): Snapshot => {
-    const dumps = { ...s.nodes[node!]!.dumps };
-    delete dumps[key];
-    return { ...s, nodes: { ...s.nodes, [node!]: { ...s.nodes[node!]!, dumps } } };
-  };
-  const failed = (key: string): Snapshot => {
-    const d = s.nodes[node!]!.dumps[key];
-    return d ? { ...s, nodes: { ...s.nodes, [node!]: { ...s.nodes[node!]!, dumps: { ...s.nodes[node!]!.dumps, [key]: { ...d, stdout: '', encoding: 'utf8', exitCode: 124, stderr: 'timeout' } } } } } : s;
-  };
+  const without = (key: string): Snapshot => withDump(s, node!, key, () => undefined);
+  const failed = (key: string): Snapshot => (s.nodes[node!]!.dumps[key] ? withDump(s, node!, key, (d) => ({ ...d!, stdout: '', encoding: 'utf8', exitCode: 124, stderr: 'timeout' })) : s);
   return [
     [file, s],
     [`${file} without ${node} iptables`, without('iptables')],

@@ -13,6 +13,7 @@ import { buildNodeModel } from '../../../src/parse/node/build-node.js';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import type { DumpResult, Snapshot } from '../../../src/snapshot/types.js';
 import { REPO_ROOT } from '../../support/corpus.js';
+import { withDump } from '../../support/snapshot.js';
 
 const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'golden', 'trace-unread');
 const EXAMPLES = ['lab-flannel-iptables', 'lab-hostgw-nftables', 'lab-flannel-ipvs'];
@@ -21,14 +22,6 @@ const LOSSES: [string, (d: DumpResult) => DumpResult | undefined][] = [
   ['missing', () => undefined],
   ['failed', (d) => ({ ...d, stdout: '', exitCode: 1, stderr: 'permission denied' })],
 ];
-
-function losing(s: Snapshot, node: string, key: string, loss: (d: DumpResult) => DumpResult | undefined): Snapshot {
-  const dumps = { ...s.nodes[node]!.dumps };
-  const d = loss(dumps[key]!);
-  if (d) dumps[key] = d;
-  else delete dumps[key];
-  return { ...s, nodes: { ...s.nodes, [node]: { ...s.nodes[node]!, dumps } } };
-}
 
 function said(s: Snapshot): string[] {
   try {
@@ -49,7 +42,7 @@ describe('the trace with each dump lost matches its golden file', () => {
       const file = `examples/${example}.snapshot.json`;
       const snap = parseSnapshot(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file);
       const cases = Object.entries(snap.nodes).flatMap(([node, capture]) =>
-        Object.keys(capture.dumps).sort().flatMap((key) => LOSSES.map(([how, loss]) => [`# ${node} ${key} ${how}`, ...said(losing(snap, node, key, loss))].join('\n'))),
+        Object.keys(capture.dumps).sort().flatMap((key) => LOSSES.map(([how, loss]) => [`# ${node} ${key} ${how}`, ...said(withDump(snap, node, key, (d) => loss(d!)))].join('\n'))),
       );
       await expect(`${cases.join('\n\n')}\n`).toMatchFileSnapshot(path.join(GOLDEN, `${example}.txt`));
     });

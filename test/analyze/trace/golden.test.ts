@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { traceRequest, type TraceRequest } from '../../../src/analyze/trace/index.js';
 import { buildNodeModel } from '../../../src/parse/node/build-node.js';
+import { nsName, objectsOf } from '../../../src/model/k8s.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import { parseSnapshot } from '../../../src/snapshot/io.js';
 import { REPO_ROOT } from '../../support/corpus.js';
@@ -22,33 +23,24 @@ const LAB = path.join(REPO_ROOT, 'test', 'fixtures', 'lab');
 const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'golden', 'trace');
 const load = (file: string): Snapshot => parseSnapshot(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file);
 
-interface RawPod {
-  metadata: { namespace: string; name: string };
-  spec: { hostNetwork?: boolean; nodeName?: string; containers: { ports?: { containerPort: number; protocol?: string }[] }[] };
-}
-interface RawService {
-  metadata: { namespace: string; name: string };
-  spec: { ports?: { port: number; protocol?: string; nodePort?: number }[] };
-}
-
 /**
  * Who talks to what on a snapshot: the first pod on each node to each service port, each pod's declared ports, each
  * node's SSH port and node ports, two addresses outside the cluster and a DNS name; the first node and an outside
  * client to each service port, and the outside client to each node port of each node.
  */
 function requests(snap: Snapshot): TraceRequest[] {
-  const pods = (snap.cluster.objects.pods ?? []) as unknown as RawPod[];
-  const services = (snap.cluster.objects.services ?? []) as unknown as RawService[];
+  const pods = objectsOf(snap, 'pods');
+  const services = objectsOf(snap, 'services');
   const firstOnNode = new Map<string, string>();
-  for (const p of pods) if (!p.spec.hostNetwork && p.spec.nodeName && !firstOnNode.has(p.spec.nodeName)) firstOnNode.set(p.spec.nodeName, `${p.metadata.namespace}/${p.metadata.name}`);
+  for (const p of pods) if (!p.spec?.hostNetwork && p.spec?.nodeName && !firstOnNode.has(p.spec.nodeName)) firstOnNode.set(p.spec.nodeName, nsName(p));
   const clients = [...firstOnNode.values()];
   const nodes = Object.keys(snap.nodes).sort();
   const proto = (p?: string): 'tcp' | 'udp' => (p === 'UDP' ? 'udp' : 'tcp');
-  const svcDsts = services.flatMap((s) => (s.spec.ports ?? []).map((p) => ({ dst: `svc/${s.metadata.namespace}/${s.metadata.name}:${p.port}`, protocol: proto(p.protocol) })));
+  const svcDsts = services.flatMap((s) => (s.spec?.ports ?? []).map((p) => ({ dst: `svc/${nsName(s)}:${p.port}`, protocol: proto(p.protocol) })));
   const podDsts = pods.flatMap((p) =>
-    p.spec.containers.flatMap((c) => c.ports ?? []).map((port) => ({ dst: `pod/${p.metadata.namespace}/${p.metadata.name}:${port.containerPort}`, protocol: proto(port.protocol) })),
+    (p.spec?.containers ?? []).flatMap((c) => c.ports ?? []).map((port) => ({ dst: `pod/${nsName(p)}:${port.containerPort}`, protocol: proto(port.protocol) })),
   );
-  const nodePorts = services.flatMap((s) => (s.spec.ports ?? []).flatMap((p) => (p.nodePort ? [{ port: p.nodePort, protocol: proto(p.protocol) }] : [])));
+  const nodePorts = services.flatMap((s) => (s.spec?.ports ?? []).flatMap((p) => (p.nodePort ? [{ port: p.nodePort, protocol: proto(p.protocol) }] : [])));
   const nodeDsts = nodes.flatMap((n) => [{ dst: `node/${n}:22`, protocol: 'tcp' as const }, ...nodePorts.map((p) => ({ dst: `node/${n}:${p.port}`, protocol: p.protocol }))]);
   const outside = [
     { dst: '8.8.8.8:53', protocol: 'udp' as const },

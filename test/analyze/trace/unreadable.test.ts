@@ -14,19 +14,12 @@ import { traceRequest } from '../../../src/analyze/trace/index.js';
 import type { Branch, Finding, Trace } from '../../../src/sim/trace.js';
 import type { DumpResult, Snapshot } from '../../../src/snapshot/types.js';
 import { REPO_ROOT } from '../../support/corpus.js';
+import { withDump } from '../../support/snapshot.js';
 import { traceSchemaErrors } from '../../support/trace-schema.js';
 import { renderTraces } from '../../../src/render/trace.js';
 
 const load = (f: string): Snapshot => parseSnapshot(readFileSync(path.join(REPO_ROOT, f), 'utf8'), f);
 const FORWARD_DROP = 'test/fixtures/lab/forward-drop.snapshot.json';
-
-function withDump(s: Snapshot, node: string, key: string, change: (d: DumpResult | undefined) => DumpResult | undefined): Snapshot {
-  const dumps = { ...s.nodes[node]!.dumps };
-  const d = change(dumps[key]);
-  if (d) dumps[key] = d;
-  else delete dumps[key];
-  return { ...s, nodes: { ...s.nodes, [node]: { ...s.nodes[node]!, dumps } } };
-}
 
 const text = (d: DumpResult): string => {
   const t = decodeDumpStdout(d);
