@@ -94,6 +94,8 @@ const MATCHES = [
   'meta pkttype broadcast',
   'tcp flags ! fin,rst',
   'ct state ! established,related',
+  'tcp flags & (syn | ack) == syn | ack',
+  'tcp flags syn,rst',
 ];
 
 /**

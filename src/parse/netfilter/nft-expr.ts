@@ -186,10 +186,24 @@ export function matchExpr(body: Json): Expr {
   if (op === '!') return noFlagOf(selector(body.left), body.right);
   if (!OPS.has(op as CmpOp)) throw new Unsupported(`operator ${op}`);
   const left = selector(body.left);
+  // A bare list on the right of `tcp flags` is one value, the flags OR-ed (`tcp flags & (syn|ack) == syn|ack`), not a
+  // set (a set is `{"set": [...]}`); with `in` it is nft's flag test, true when any of them is set (`tcp flags syn,rst`).
+  const flags = tcpFlagsOf(left);
+  if (flags && Array.isArray(body.right)) {
+    const bits = bitsOf(body.right, flags);
+    if (op === 'in') return { kind: 'match', left: { kind: 'bitwise', op: '&', left, right: bits }, op: '!=', right: { kind: 'int', value: 0 } };
+    return { kind: 'match', left, op: op as CmpOp, right: { kind: 'int', value: bits } };
+  }
   let right = value(body.right, left);
   // Flag tests always carry a set on the right (see CmpOp): `ct state new` → in { new }.
   if (isFlagKey(left) && right.kind === 'symbol') right = { kind: 'set', elements: [right] };
   return { kind: 'match', left, op: op as CmpOp, right };
+}
+
+/** The `tcp flags` selector a match reads, alone or under a bit mask. */
+function tcpFlagsOf(left: Selector): Selector | undefined {
+  const inner = left.kind === 'bitwise' ? left.left : left;
+  return inner.kind === 'payload' && inner.protocol === 'tcp' && inner.field === 'flags' ? inner : undefined;
 }
 
 /** nft's `!` flag test (`tcp flags ! syn,ack`, `ct state ! established,related`): none of the flags is set. */
