@@ -41,6 +41,15 @@ describe('IPVS schedulers choose as the kernel does', () => {
     expect(odds('nq', [real('10.0.0.1', 1, 5, 0), real('10.0.0.2', 9, 1, 0), real('10.0.0.4', 1, 0, 7), real('10.0.0.5', 1, 0, 0)])).toEqual({ '10.0.0.4': 1 });
   });
 
+  it('wlc counts inactive connections (1/256 of an active one), sed and nq only active ones', () => {
+    // A: 1 active (overhead 256, sed load 2); B: 300 inactive (overhead 300, sed load 1); equal weights.
+    const reals = [real('10.0.0.1', 1, 1, 0), real('10.0.0.2', 1, 0, 300)];
+    expect(odds('wlc', reals)).toEqual({ '10.0.0.1': 1 });
+    expect(odds('lc', reals)).toEqual({ '10.0.0.1': 1 });
+    expect(odds('sed', reals)).toEqual({ '10.0.0.2': 1 });
+    expect(odds('nq', reals)).toEqual({ '10.0.0.2': 1 });
+  });
+
   it('ties go to the first server listed, as the kernel walks its list', () => {
     const tied = [real('10.0.0.1', 2, 1, 0), real('10.0.0.2', 2, 1, 0)];
     for (const s of ['lc', 'wlc', 'sed', 'nq']) expect(odds(s, tied), s).toEqual({ '10.0.0.1': 1 });
