@@ -8,25 +8,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NodeModel } from '../../src/model/node.js';
-import { parseIptablesSave } from '../../src/parse/netfilter/iptables-save.js';
-import { renderIptables } from '../lab/kube-proxy/iptables.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { branchLines } from '../support/trace-digest.js';
-import { runCase, twoNodes } from './harness.js';
+import { runCase } from './harness.js';
 import { ipvsNodes } from './ipvs-mode.js';
-import { CASES, SERVICES, type Case } from './kube-proxy-cases.js';
+import { iptablesNodes } from './iptables-mode.js';
+import { CASES, type Case } from './kube-proxy-cases.js';
 
 const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'golden', 'sim');
-
-const iptablesNodes = (): NodeModel[] =>
-  twoNodes(
-    Object.fromEntries(
-      [
-        ['node-a', '172.18.0.2'],
-        ['node-b', '172.18.0.3'],
-      ].map(([node, ip]) => [node, parseIptablesSave(renderIptables(SERVICES(node!, ip!)), { source: `iptables ${node}`, family: 'ip', origin: 'iptables-nft' })]),
-    ),
-  );
 
 /** Each case as written, from each node instead of its pod, and with a source port (one flow). */
 const variants = (c: Case): Case[] => [c, { ...c, name: `${c.name} (from node-a)`, source: 'node:node-a' }, { ...c, name: `${c.name} (from node-b)`, source: 'node:node-b' }, { ...c, name: `${c.name} (sport 40000)`, sport: 40000 }];

@@ -15,11 +15,11 @@ import type { Table } from '../../src/model/netfilter.js';
 import { parseIptablesSave } from '../../src/parse/netfilter/iptables-save.js';
 import type { Disposition } from '../../src/sim/trace.js';
 import { overallDisposition, probabilitySum } from '../../src/sim/index.js';
-import { renderIptables } from '../lab/kube-proxy/iptables.js';
 import { REPO_ROOT } from '../support/corpus.js';
 import { branchLines } from '../support/trace-digest.js';
-import { runCase, twoNodes } from './harness.js';
-import { SERVICES, type Case } from './kube-proxy-cases.js';
+import { runCase } from './harness.js';
+import { iptablesNodes } from './iptables-mode.js';
+import type { Case } from './kube-proxy-cases.js';
 
 const route = (x: Partial<Route> & { dst: string }): Route => ({ family: 4, table: 254, type: 'unicast', flags: [], ...x });
 
@@ -230,17 +230,6 @@ VARIANTS.push(
     ],
   },
 );
-
-const iptablesNodes = (tweak: (n: NodeModel) => void): NodeModel[] =>
-  twoNodes(
-    Object.fromEntries(
-      [
-        ['node-a', '172.18.0.2'],
-        ['node-b', '172.18.0.3'],
-      ].map(([node, ip]) => [node, parseIptablesSave(renderIptables(SERVICES(node!, ip!)), { source: `iptables ${node}`, family: 'ip', origin: 'iptables-nft' })]),
-    ),
-    tweak,
-  );
 
 describe('where routing, forwarding and the overlay stop a packet', () => {
   for (const v of VARIANTS) {

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave } from '../../src/parse/netfilter/iptables-save.js';
-import { renderIptables } from '../lab/kube-proxy/iptables.js';
-import { CASES, SERVICES } from './kube-proxy-cases.js';
+import { CASES } from './kube-proxy-cases.js';
 import { endpointOdds, expectCase, runCase, twoNodes } from './harness.js';
 import { EMPTY_RULESET } from './topology.js';
+import { iptablesNodes, iptablesRuleset } from './iptables-mode.js';
 
-const iptablesRuleset = (node: string, ip: string) =>
-  parseIptablesSave(renderIptables(SERVICES(node, ip)), { source: `iptables ${node}`, family: 'ip', origin: 'iptables-nft' });
-
-const iptablesNodes = () => twoNodes({ 'node-a': iptablesRuleset('node-a', '172.18.0.2'), 'node-b': iptablesRuleset('node-b', '172.18.0.3') });
 
 describe('simulator, kube-proxy iptables mode (rules rendered like kube-proxy, parsed by the iptables-save parser)', () => {
   const nodes = () => iptablesNodes();

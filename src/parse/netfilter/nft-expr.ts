@@ -191,7 +191,7 @@ export function matchExpr(body: Json): Expr {
   const flags = tcpFlagsOf(left);
   if (flags && Array.isArray(body.right)) {
     const bits = bitsOf(body.right, flags);
-    if (op === 'in') return { kind: 'match', left: { kind: 'bitwise', op: '&', left, right: bits }, op: '!=', right: { kind: 'int', value: 0 } };
+    if (op === 'in') return maskTest(left, bits, '!=');
     return { kind: 'match', left, op: op as CmpOp, right: { kind: 'int', value: bits } };
   }
   let right = value(body.right, left);
@@ -199,6 +199,9 @@ export function matchExpr(body: Json): Expr {
   if (isFlagKey(left) && right.kind === 'symbol') right = { kind: 'set', elements: [right] };
   return { kind: 'match', left, op: op as CmpOp, right };
 }
+
+/** `left & bits == 0` (none of the bits set) or `!= 0` (any of them). */
+const maskTest = (left: Selector, bits: number, op: '==' | '!='): Expr => ({ kind: 'match', left: { kind: 'bitwise', op: '&', left, right: bits }, op, right: { kind: 'int', value: 0 } });
 
 /** The `tcp flags` selector a match reads, alone or under a bit mask. */
 function tcpFlagsOf(left: Selector): Selector | undefined {
@@ -208,7 +211,7 @@ function tcpFlagsOf(left: Selector): Selector | undefined {
 
 /** nft's `!` flag test (`tcp flags ! syn,ack`, `ct state ! established,related`): none of the flags is set. */
 function noFlagOf(left: Selector, right: Json): Expr {
-  if (left.kind === 'payload' && left.field === 'flags') return { kind: 'match', left: { kind: 'bitwise', op: '&', left, right: bitsOf(right, left) }, op: '==', right: { kind: 'int', value: 0 } };
+  if (left.kind === 'payload' && left.field === 'flags') return maskTest(left, bitsOf(right, left), '==');
   const flags = value(right, left);
   if (!isFlagKey(left)) throw new Unsupported('operator ! on a selector without flags');
   return { kind: 'match', left, op: '!=', right: flags.kind === 'set' ? flags : { kind: 'set', elements: [flags] } };
